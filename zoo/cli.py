@@ -1,0 +1,52 @@
+"""The `zoo` command line: one subcommand per module, imported only when used.
+
+Each module named in `COMMANDS` provides `add_arguments(parser)` and
+`run(args) -> int`; its help line lives here so that `zoo --help` answers
+without importing TensorFlow.
+"""
+
+import argparse
+import importlib
+import sys
+
+COMMANDS = {
+    "demo": ("zoo.demo", "train, export and reload a small Transformer text "
+                         "classifier on generated data"),
+}
+
+
+def build_parser():
+    """Builds the `zoo` argument parser with every subcommand.
+
+    Returns:
+        An `argparse.ArgumentParser`.
+    """
+    parser = argparse.ArgumentParser(
+        prog="zoo",
+        description="keras-cert-zoo: practise TensorFlow-certificate tasks, "
+                    "train, export, grade and serve Keras models.")
+    subparsers = parser.add_subparsers(dest="command", metavar="COMMAND")
+    subparsers.required = True
+    for name, (module_name, help_line) in COMMANDS.items():
+        sub = subparsers.add_parser(name, help=help_line, description=help_line,
+                                    formatter_class=argparse.RawDescriptionHelpFormatter)
+        sub.set_defaults(module_name=module_name)
+        importlib.import_module(module_name).add_arguments(sub)
+    return parser
+
+
+def main(argv=None):
+    """Runs the `zoo` command line.
+
+    Args:
+        argv: list of arguments; `sys.argv[1:]` when None.
+
+    Returns:
+        The process exit code.
+    """
+    args = build_parser().parse_args(argv)
+    return importlib.import_module(args.module_name).run(args)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

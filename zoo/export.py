@@ -1,0 +1,169 @@
+"""Versioned, atomic SavedModel export in TensorFlow Serving's layout.
+
+`saved_models/<name>/<version>/` holds a SavedModel (`saved_model.pb`,
+`variables/`), the Keras model as `model.keras` and a JSON card. A version
+is written to a hidden, non-numeric sibling first and renamed into place,
+so a server polling the folder never sees half a model, and an existing
+version is never overwritten.
+"""
+
+import datetime
+import json
+import os
+import shutil
+import tempfile
+from pathlib import Path
+
+import keras
+
+from zoo.device import describe_device
+
+CARD_NAME = "card.json"
+KERAS_NAME = "model.keras"
+
+
+def list_versions(base_dir):
+    """Lists the version numbers under a model's base directory.
+
+    Only directories whose whole name is an integer count, as in
+    TensorFlow Serving (`7-tmp` and `.tmp-...` are ignored).
+
+    Args:
+        base_dir: path of the model's folder, e.g. `saved_models/sarcasm`.
+
+    Returns:
+        A sorted list of ints; empty when the folder is missing or empty.
+    """
+    base = Path(base_dir)
+    if not base.is_dir():
+        return []
+    return sorted(int(p.name) for p in base.iterdir()
+                  if p.is_dir() and p.name.isdigit())
+
+
+def latest_version_dir(base_dir):
+    """Returns the path of the highest version under `base_dir`.
+
+    Args:
+        base_dir: path of the model's folder.
+
+    Returns:
+        A `Path` to `base_dir/<latest version>`.
+
+    Raises:
+        FileNotFoundError: when there is no version.
+    """
+    versions = list_versions(base_dir)
+    if not versions:
+        raise FileNotFoundError(
+            f"No exported version under {base_dir}: expected integer "
+            "folders such as 1/, 2/. Export a model there first."
+        )
+    return Path(base_dir) / str(versions[-1])
+
+
+def write_version(base_dir, write, card=None):
+    """Writes the next version of a model atomically.
+
+    Args:
+        base_dir: path of the model's folder; created if missing.
+        write: function taking a directory path and writing the model
+            files into it.
+        card: optional dict of facts for the JSON card (task, metric...);
+            the version, time, device and library versions are added.
+
+    Returns:
+        The `Path` of the new version directory.
+
+    Raises:
+        Whatever `write` raises; the temporary directory is removed then and
+        no version appears.
+    """
+    base = Path(base_dir)
+    base.mkdir(parents=True, exist_ok=True)
+    staging = Path(tempfile.mkdtemp(prefix=".tmp-", dir=base))
+    try:
+        write(staging)
+        while True:
+            version = (list_versions(base) or [0])[-1] + 1
+            _write_card(staging, base.name, version, card or {})
+            target = base / str(version)
+            if target.exists():
+                continue  # another writer took this number meanwhile
+            try:
+                os.rename(staging, target)
+            except OSError:
+                if target.exists():
+                    continue
+                raise
+            return target
+    except BaseException:
+        shutil.rmtree(staging, ignore_errors=True)
+        raise
+
+
+def _write_card(directory, name, version, facts):
+    import tensorflow as tf
+
+    card = {
+        "name": name,
+        "version": version,
+        **facts,
+        "device": describe_device(),
+        "tensorflow": tf.__version__,
+        "keras": keras.__version__,
+        "time": datetime.datetime.now(datetime.timezone.utc).isoformat(
+            timespec="seconds"),
+    }
+    (Path(directory) / CARD_NAME).write_text(json.dumps(card, indent=2) + "\n")
+
+
+def read_card(version_dir):
+    """Reads the JSON card of an exported version.
+
+    Args:
+        version_dir: path of `saved_models/<name>/<version>`.
+
+    Returns:
+        The card as a dict.
+    """
+    return json.loads((Path(version_dir) / CARD_NAME).read_text())
+
+
+def export_model(model, base_dir, input_signature=None, endpoints=None,
+                 card=None, save_keras=True):
+    """Exports a Keras model as the next SavedModel version under `base_dir`.
+
+    Args:
+        model: a built Keras model.
+        base_dir: the model's folder, e.g. `saved_models/sarcasm`.
+        input_signature: optional structure of `keras.InputSpec` or
+            `tf.TensorSpec` for `serving_default`, with `None` for dynamic
+            dimensions; inferred from the model's inputs when omitted.
+        endpoints: optional dict `{signature_name: (fn, input_signature)}`
+            for models with several signatures (e.g. `encode`, `decode`); the
+            one named `serving_default` is the default, else the first.
+        card: optional dict of facts for the JSON card.
+        save_keras: bool, whether to also save `model.keras` in the version.
+
+    Returns:
+        The `Path` of the new version directory.
+
+    Example:
+    >>> version_dir = export_model(model, "saved_models/demo")
+    >>> tf.saved_model.load(str(version_dir)).signatures["serving_default"]
+    """
+    def write(directory):
+        if endpoints:
+            archive = keras.export.ExportArchive()
+            archive.track(model)
+            for name, (fn, signature) in endpoints.items():
+                archive.add_endpoint(name, fn, signature)
+            archive.write_out(str(directory), verbose=False)
+        else:
+            model.export(str(directory), format="tf_saved_model",
+                         input_signature=input_signature, verbose=False)
+        if save_keras:
+            model.save(Path(directory) / KERAS_NAME)
+
+    return write_version(base_dir, write, card=card)
