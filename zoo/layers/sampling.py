@@ -48,13 +48,14 @@ class Sampling(keras.layers.Layer):
 
     @staticmethod
     def _unpack(inputs):
-        if not isinstance(inputs, (list, tuple)) or len(inputs) != 2:
-            raise ValueError(
-                "Sampling is called on [mean, log_var], a list of two "
-                f"tensors. Received: {type(inputs).__name__}"
-                f"{'' if not isinstance(inputs, (list, tuple)) else f' of length {len(inputs)}'}."
-            )
-        return inputs
+        if isinstance(inputs, (list, tuple)) and len(inputs) == 2:
+            return inputs
+        received = (f"a list of {len(inputs)}" if isinstance(inputs, (list, tuple))
+                    else f"one value of shape {tuple(getattr(inputs, 'shape', ()))}")
+        raise ValueError(
+            "Sampling is called on [mean, log_var], a list of two tensors. "
+            f"Received {received}."
+        )
 
     def compute_output_shape(self, input_shape):
         mean_shape, log_var_shape = self._unpack(input_shape)

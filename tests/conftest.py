@@ -1,0 +1,16 @@
+"""Test-wide settings: quiet TensorFlow logs, seeded runs, default dtype policy."""
+
+import os
+
+os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+
+import keras  # noqa: E402
+import pytest  # noqa: E402
+
+
+@pytest.fixture(autouse=True)
+def _seeded_float32():
+    """Seeds every test and restores the float32 policy after it."""
+    keras.utils.set_random_seed(1234)
+    yield
+    keras.config.set_dtype_policy("float32")

@@ -1,0 +1,93 @@
+import keras
+import numpy as np
+import pytest
+
+from layer_harness import run_layer_test
+from zoo.layers import (
+    PositionEmbedding,
+    SinusoidalPositionalEncoding,
+    TokenAndPositionEmbedding,
+)
+
+
+def _closed_form(length, width, max_wavelength=10000.0):
+    """The paper's formula, one position and dimension at a time."""
+    table = np.zeros((length, width))
+    for pos in range(length):
+        for dim in range(width):
+            i = dim // 2
+            angle = pos / max_wavelength ** (2 * i / width)
+            table[pos, dim] = np.sin(angle) if dim % 2 == 0 else np.cos(angle)
+    return table
+
+
+def test_sinusoidal_harness(tmp_path):
+    x = np.random.default_rng(0).normal(size=(2, 7, 6)).astype("float32")
+    run_layer_test(SinusoidalPositionalEncoding, {}, x, (2, 7, 6),
+                   expected_num_trainable_weights=0, tmp_path=tmp_path)
+
+
+@pytest.mark.parametrize("length, width", [(50, 16), (7, 5), (300, 32)])
+def test_sinusoidal_equals_closed_form(length, width):
+    encoding = SinusoidalPositionalEncoding()(np.zeros((2, length, width), "float32"))
+    encoding = keras.ops.convert_to_numpy(encoding)
+    np.testing.assert_allclose(encoding[0], _closed_form(length, width), atol=1e-4)
+    np.testing.assert_array_equal(encoding[0], encoding[1])
+
+
+def test_sinusoidal_start_index_shifts_positions():
+    layer = SinusoidalPositionalEncoding(max_wavelength=100.0)
+    full = keras.ops.convert_to_numpy(layer(np.zeros((1, 10, 8), "float32")))
+    tail = keras.ops.convert_to_numpy(layer(np.zeros((1, 3, 8), "float32"), start_index=7))
+    np.testing.assert_allclose(tail[0], full[0, 7:], atol=1e-5)
+    np.testing.assert_allclose(full[0], _closed_form(10, 8, 100.0), atol=1e-5)
+
+
+def test_position_embedding_harness(tmp_path):
+    x = np.random.default_rng(0).normal(size=(2, 7, 6)).astype("float32")
+    run_layer_test(PositionEmbedding, {"sequence_length": 10}, x, (2, 7, 6),
+                   expected_num_trainable_weights=1, tmp_path=tmp_path)
+
+
+def test_position_embedding_returns_its_table_rows():
+    layer = PositionEmbedding(sequence_length=10)
+    out = keras.ops.convert_to_numpy(layer(np.zeros((3, 4, 6), "float32")))
+    table = keras.ops.convert_to_numpy(layer.position_embeddings)
+    for row in out:
+        np.testing.assert_array_equal(row, table[:4])
+
+
+def test_position_embedding_rejects_longer_inputs():
+    message = ("Inputs have 12 positions but this PositionEmbedding holds only "
+               "sequence_length=10. Truncate the inputs or build the layer with a "
+               "larger sequence_length.")
+    with pytest.raises(ValueError, match=message):
+        PositionEmbedding(sequence_length=10)(np.zeros((1, 12, 4), "float32"))
+    with pytest.raises(ValueError, match=message):
+        PositionEmbedding(sequence_length=10)(keras.Input((12, 4)))
+
+
+@pytest.mark.parametrize("position, weights", [("learned", 2), ("sinusoidal", 1)])
+def test_token_and_position_embedding_harness(position, weights, tmp_path):
+    ids = np.random.default_rng(0).integers(0, 20, size=(2, 9)).astype("int32")
+    run_layer_test(TokenAndPositionEmbedding,
+                   {"vocabulary_size": 20, "sequence_length": 12,
+                    "embedding_dim": 8, "position": position},
+                   ids, (2, 9, 8), expected_num_trainable_weights=weights,
+                   tmp_path=tmp_path)
+
+
+def test_token_and_position_embedding_adds_both_and_masks_padding():
+    layer = TokenAndPositionEmbedding(20, 6, 4, position="sinusoidal", mask_zero=True)
+    ids = np.array([[3, 5, 0, 0], [1, 2, 3, 0]])
+    out = layer(ids)
+    tokens = keras.ops.convert_to_numpy(layer.token_embedding.embeddings)[ids]
+    np.testing.assert_allclose(keras.ops.convert_to_numpy(out),
+                               tokens + _closed_form(4, 4)[None], atol=1e-5)
+    np.testing.assert_array_equal(keras.ops.convert_to_numpy(out._keras_mask), ids != 0)
+
+
+def test_token_and_position_embedding_rejects_unknown_position():
+    with pytest.raises(ValueError, match=r"`position` must be one of \('learned', "
+                                         r"'sinusoidal'\)\. Received: position='rotary'"):
+        TokenAndPositionEmbedding(20, 6, 4, position="rotary")

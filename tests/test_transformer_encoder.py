@@ -1,0 +1,115 @@
+import keras
+import numpy as np
+import pytest
+
+from layer_harness import run_layer_test
+from zoo.layers import TokenAndPositionEmbedding, TransformerEncoder
+
+DIM, HEADS, FFN = 16, 4, 32
+
+
+@pytest.mark.parametrize("normalize_first", [False, True])
+def test_harness(normalize_first, tmp_path):
+    x = np.random.default_rng(0).normal(size=(2, 7, DIM)).astype("float32")
+    run_layer_test(TransformerEncoder,
+                   {"num_heads": HEADS, "intermediate_dim": FFN, "dropout": 0.1,
+                    "normalize_first": normalize_first},
+                   x, (2, 7, DIM), expected_num_trainable_weights=16,
+                   tmp_path=tmp_path)
+
+
+def _keras_reference(encoder, x, normalize_first, mask=None):
+    """The same block from Keras built-ins, with the encoder's weights."""
+    attention = keras.layers.MultiHeadAttention(HEADS, DIM // HEADS)
+    attention.build(x.shape, x.shape)
+    attention.set_weights(encoder.attention.get_weights())
+    inner = keras.layers.Dense(FFN, activation="relu")
+    inner.build(x.shape)
+    inner.set_weights(encoder.feed_forward.inner.get_weights())
+    outer = keras.layers.Dense(DIM)
+    outer.build((*x.shape[:-1], FFN))
+    outer.set_weights(encoder.feed_forward.outer.get_weights())
+    norms = []
+    for ours in (encoder.attention_norm, encoder.feed_forward_norm):
+        norm = keras.layers.LayerNormalization(epsilon=1e-5)
+        norm.build(x.shape)
+        norm.set_weights(ours.get_weights())
+        norms.append(norm)
+
+    def attend(h):
+        return attention(h, h, attention_mask=None if mask is None
+                         else mask[:, None, :] & mask[:, :, None])
+
+    def feed_forward(h):
+        return outer(inner(h))
+
+    for sublayer, norm in ((attend, norms[0]), (feed_forward, norms[1])):
+        x = x + sublayer(norm(x)) if normalize_first else norm(x + sublayer(x))
+    return keras.ops.convert_to_numpy(x)
+
+
+@pytest.mark.parametrize("normalize_first", [False, True])
+def test_equals_block_of_keras_layers(normalize_first):
+    x = np.random.default_rng(1).normal(size=(3, 6, DIM)).astype("float32")
+    encoder = TransformerEncoder(HEADS, FFN, normalize_first=normalize_first)
+    out = keras.ops.convert_to_numpy(encoder(x))
+    np.testing.assert_allclose(out, _keras_reference(encoder, x, normalize_first),
+                               atol=1e-5)
+
+
+def test_equals_block_of_keras_layers_with_padding_mask():
+    x = np.random.default_rng(2).normal(size=(3, 6, DIM)).astype("float32")
+    mask = np.arange(6)[None, :] < np.array([[6], [3], [1]])
+    encoder = TransformerEncoder(HEADS, FFN)
+    out = keras.ops.convert_to_numpy(encoder(x, padding_mask=mask))
+    np.testing.assert_allclose(out[mask], _keras_reference(encoder, x, False, mask)[mask],
+                               atol=1e-5)
+
+
+def test_padded_tokens_do_not_change_real_outputs():
+    embed = TokenAndPositionEmbedding(30, 8, DIM, mask_zero=True)
+    encoder = TransformerEncoder(HEADS, FFN)
+    ids = np.array([[5, 6, 7, 0, 0, 0], [1, 2, 3, 4, 5, 0]])
+    # Mask tokens that follow the padding must not leak into real positions,
+    # whatever the padded positions hold.
+    before = keras.ops.convert_to_numpy(encoder(embed(ids)))
+    x = embed(ids)
+    noisy = keras.ops.convert_to_numpy(x) + 50.0 * (ids == 0)[..., None]
+    after = keras.ops.convert_to_numpy(encoder(noisy, padding_mask=ids != 0))
+    real = ids != 0
+    np.testing.assert_allclose(after[real], before[real], atol=1e-4)
+
+
+def test_mask_flows_through_to_next_layer():
+    ids = keras.Input((6,), dtype="int32")
+    x = TokenAndPositionEmbedding(30, 6, DIM, mask_zero=True)(ids)
+    x = TransformerEncoder(HEADS, FFN)(x)
+    x = TransformerEncoder(HEADS, FFN)(x)
+    pooled = keras.layers.GlobalAveragePooling1D()(x)
+    ids_value = np.array([[5, 6, 7, 0, 0, 0]])
+    pooled_value = keras.Model(ids, pooled)(ids_value)
+    # The pooling saw the mask through both blocks: it averages the 3 real
+    # tokens only, not all 6 positions.
+    encoded = keras.Model(ids, x)(ids_value)
+    np.testing.assert_allclose(keras.ops.convert_to_numpy(pooled_value),
+                               keras.ops.convert_to_numpy(keras.ops.mean(encoded[:, :3], axis=1)),
+                               atol=1e-5)
+    assert not np.allclose(keras.ops.convert_to_numpy(pooled_value),
+                           keras.ops.convert_to_numpy(keras.ops.mean(encoded, axis=1)))
+
+
+def test_causal_outputs_ignore_later_tokens():
+    encoder = TransformerEncoder(HEADS, FFN)
+    x = np.random.default_rng(3).normal(size=(2, 6, DIM)).astype("float32")
+    changed = x.copy()
+    changed[:, 4:] += 3.0
+    before = keras.ops.convert_to_numpy(encoder(x, use_causal_mask=True))
+    after = keras.ops.convert_to_numpy(encoder(changed, use_causal_mask=True))
+    np.testing.assert_allclose(after[:, :4], before[:, :4], atol=1e-5)
+
+
+def test_rejects_width_not_divisible_by_heads():
+    with pytest.raises(ValueError, match=r"The inputs' last dimension \(10\) must be "
+                                         r"divisible by num_heads=4\. Change the "
+                                         r"embedding width or the number of heads\."):
+        TransformerEncoder(4, 8)(np.zeros((1, 3, 10), "float32"))

@@ -1,0 +1,106 @@
+"""An image classifier whose predictions come with class activation maps."""
+
+import keras
+from keras import ops
+
+from zoo.layers import CAMHead
+
+
+@keras.saving.register_keras_serializable(package="zoo")
+class CAMClassifier(keras.Model):
+    """A convolutional backbone with a `CAMHead`: predictions and heatmaps.
+
+    The heatmap of a class shows where in the image the evidence for that
+    class lies; it is the head's class activation map upsampled (bilinear)
+    from the feature map to the image size.
+
+    Args:
+        backbone: a Keras model or layer mapping images `(batch, H, W, C)` to
+            a feature map `(batch, h, w, K)` (the last convolution, before
+            pooling).
+        num_classes: int, number of classes (1 with `activation="sigmoid"`).
+        activation: activation of the predictions.
+        **kwargs: passed to `keras.Model` (`name`, ...).
+
+    Call arguments:
+        images: tensor `(batch, H, W, C)`, as the backbone takes them.
+        return_cam: bool, whether to also return the heatmaps.
+        class_index: optional int or integer tensor `(batch,)`: the class
+            whose heatmap to return; the predicted class when None.
+        training: bool, passed to the backbone.
+
+    Returns:
+        Predictions `(batch, num_classes)`, and with `return_cam=True` also
+        heatmaps `(batch, H, W)`.
+
+    Example:
+    >>> from zoo.models import CAMClassifier
+    >>> backbone = keras.Sequential([keras.Input((64, 64, 3)),
+    ...                              keras.layers.Conv2D(8, 3, strides=2)])
+    >>> model = CAMClassifier(backbone, num_classes=3)
+    >>> probabilities, heatmaps = model(keras.ops.ones((2, 64, 64, 3)),
+    ...                                 return_cam=True)
+    >>> heatmaps.shape
+    (2, 64, 64)
+
+    References:
+        Zhou et al., "Learning Deep Features for Discriminative
+        Localization", CVPR 2016.
+    """
+
+    def __init__(self, backbone, num_classes, activation="softmax", **kwargs):
+        super().__init__(**kwargs)
+        self.backbone = backbone
+        self.num_classes = num_classes
+        self.activation = activation
+        self.head = CAMHead(num_classes, activation=activation, name="cam_head")
+
+    def call(self, images, return_cam=False, class_index=None, training=None):
+        features = self.backbone(images, training=training)
+        if not return_cam:
+            return self.head(features)
+        predictions, maps = self.head(features, return_cam=True,
+                                      class_index=class_index)
+        image_size = ops.shape(images)[1:3]
+        heatmaps = ops.image.resize(
+            ops.expand_dims(maps, -1), image_size, interpolation="bilinear")
+        return predictions, ops.squeeze(heatmaps, -1)
+
+    def serving_endpoints(self, image_spec):
+        """Signatures for `zoo.export.export_model(endpoints=...)`.
+
+        Args:
+            image_spec: a `keras.InputSpec` or `tf.TensorSpec` of the images,
+                e.g. `tf.TensorSpec((None, 150, 150, 3), tf.uint8, "images")`.
+
+        Returns:
+            A dict: `serving_default` gives `{"probabilities"}`, `cam` gives
+            `{"probabilities", "heatmap"}` for the predicted class.
+        """
+        def predict(images):
+            return {"probabilities": self(images)}
+
+        def cam(images):
+            predictions, heatmaps = self(images, return_cam=True)
+            return {"probabilities": predictions, "heatmap": heatmaps}
+
+        return {"serving_default": (predict, [image_spec]),
+                "cam": (cam, [image_spec])}
+
+    def compute_output_shape(self, input_shape):
+        return (input_shape[0], self.num_classes)
+
+    def get_config(self):
+        return {
+            **super().get_config(),
+            "backbone": keras.saving.serialize_keras_object(self.backbone),
+            "num_classes": self.num_classes,
+            "activation": self.activation,
+        }
+
+    @classmethod
+    def from_config(cls, config):
+        config = dict(config)
+        config["backbone"] = keras.saving.deserialize_keras_object(
+            config["backbone"])
+        return cls(**config)
