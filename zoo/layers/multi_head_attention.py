@@ -172,8 +172,9 @@ class MultiHeadAttention(keras.layers.Layer):
         return output
 
     def _explicit_attention(self, query, key, value, mask, training):
-        logits = ops.einsum("btnh,bsnh->bnts", query, key)
-        logits = ops.cast(logits, "float32") * self._scale
+        # Scaling the queries costs T·H multiplications, the logits T·S.
+        query = query * ops.cast(self._scale, query.dtype)
+        logits = ops.cast(ops.einsum("btnh,bsnh->bnts", query, key), "float32")
         if mask is not None:
             logits = ops.where(mask, logits, ops.cast(-1e9, "float32"))
         weights = ops.softmax(logits, axis=-1)

@@ -1,0 +1,25 @@
+import argparse
+import json
+
+import numpy as np
+
+from zoo import demo
+
+
+def test_demo_data_labels_follow_the_majority():
+    ids, labels = demo.make_sentiment_data(200, seed=3)
+    positive = np.isin(ids, demo.POSITIVE_TOKENS).sum(1)
+    negative = np.isin(ids, demo.NEGATIVE_TOKENS).sum(1)
+    np.testing.assert_array_equal(labels == 1, positive > negative)
+    assert (ids[:, :8] > 0).all() and (ids == 0).any()
+
+
+def test_demo_trains_exports_and_reloads(tmp_path, capsys):
+    args = argparse.Namespace(epochs=3, samples=1500, seed=0,
+                              model_base_path=str(tmp_path))
+    assert demo.run(args) == 0
+    version_dir = tmp_path / "transformer_demo" / "1"
+    card = json.loads((version_dir / "card.json").read_text())
+    assert card["metric"] == "accuracy" and card["value"] >= 0.9
+    assert (version_dir / "training_curves.png").stat().st_size > 0
+    assert "reloaded predictions match" in capsys.readouterr().out
