@@ -4,10 +4,11 @@ import keras
 from keras import ops
 
 from zoo.layers import CAMHead
+from zoo.models._utils import ExportableModel, built_input_shape, serving_spec
 
 
 @keras.saving.register_keras_serializable(package="zoo")
-class CAMClassifier(keras.Model):
+class CAMClassifier(ExportableModel, keras.Model):
     """A convolutional backbone with a `CAMHead`: predictions and heatmaps.
 
     The heatmap of a class shows where in the image the evidence for that
@@ -66,17 +67,17 @@ class CAMClassifier(keras.Model):
             ops.expand_dims(maps, -1), image_size, interpolation="bilinear")
         return predictions, ops.squeeze(heatmaps, -1)
 
-    def serving_endpoints(self, image_spec):
-        """Signatures for `zoo.export.export_model(endpoints=...)`.
+    def serving_endpoints(self):
+        """Returns the export signatures, taking images as the backbone does.
 
-        Args:
-            image_spec: a `keras.InputSpec` or `tf.TensorSpec` of the images,
-                e.g. `tf.TensorSpec((None, 150, 150, 3), tf.uint8, "images")`.
-
-        Returns:
-            A dict: `serving_default` gives `{"probabilities"}`, `cam` gives
-            `{"probabilities", "heatmap"}` for the predicted class.
+        `serving_default` gives `{"probabilities"}`; `cam` gives
+        `{"probabilities", "heatmap"}`, the heatmap of the predicted class.
+        The image size and dtype are those the model was built with (e.g.
+        uint8 pixels for a backbone that rescales them itself).
         """
+        image_spec = serving_spec(built_input_shape(self)[1:], "images",
+                                  dtype=self._image_dtype())
+
         def predict(images):
             return {"probabilities": self(images)}
 
@@ -86,6 +87,10 @@ class CAMClassifier(keras.Model):
 
         return {"serving_default": (predict, [image_spec]),
                 "cam": (cam, [image_spec])}
+
+    def _image_dtype(self):
+        inputs = getattr(self.backbone, "inputs", None)
+        return inputs[0].dtype if inputs else self.compute_dtype
 
     def compute_output_shape(self, input_shape):
         return (input_shape[0], self.num_classes)

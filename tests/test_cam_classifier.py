@@ -1,0 +1,88 @@
+import keras
+import numpy as np
+import pytest
+import tensorflow as tf
+
+from zoo.models import CAMClassifier
+
+SIZE = 24
+
+
+def _shapes_data(n, seed):
+    """Images holding one bright square (class 0) or plus sign (class 1) at random places."""
+    rng = np.random.default_rng(seed)
+    images = rng.integers(0, 40, size=(n, SIZE, SIZE, 1)).astype("uint8")
+    labels = rng.integers(0, 2, n)
+    boxes = []
+    for image, label in zip(images, labels):
+        top, left = rng.integers(0, SIZE - 7, 2)
+        if label == 0:
+            image[top + 1:top + 6, left + 1:left + 6] = 255
+        else:
+            image[top + 3, left:left + 7] = 255
+            image[top:top + 7, left + 3] = 255
+        boxes.append((top, left))
+    return images, labels, np.array(boxes)
+
+
+def _model():
+    backbone = keras.Sequential([
+        keras.Input((SIZE, SIZE, 1), dtype="uint8"),
+        keras.layers.Rescaling(1 / 255),
+        keras.layers.Conv2D(16, 3, padding="same", activation="relu"),
+        keras.layers.MaxPooling2D(),
+        keras.layers.Conv2D(32, 3, padding="same", activation="relu"),
+    ], name="backbone")
+    return CAMClassifier(backbone, num_classes=2)
+
+
+@pytest.fixture(scope="module")
+def trained():
+    keras.utils.set_random_seed(0)
+    images, labels, _ = _shapes_data(800, seed=0)
+    model = _model()
+    model.compile(optimizer=keras.optimizers.Adam(3e-3),
+                  loss="sparse_categorical_crossentropy", metrics=["accuracy"])
+    model.fit(images, labels, epochs=6, batch_size=32, verbose=0)
+    return model
+
+
+def test_heatmaps_find_the_objects(trained):
+    images, labels, boxes = _shapes_data(200, seed=1)
+    probabilities, heatmaps = trained(images, return_cam=True)
+    accuracy = np.mean(np.argmax(keras.ops.convert_to_numpy(probabilities), -1) == labels)
+    assert accuracy >= 0.95
+    heatmaps = keras.ops.convert_to_numpy(heatmaps)
+    assert heatmaps.shape == (200, SIZE, SIZE)
+    peaks = np.stack(np.unravel_index(heatmaps.reshape(200, -1).argmax(-1), (SIZE, SIZE)), -1)
+    # The hottest pixel lies on the 7x7 object, give or take the 2-pixel feature stride.
+    inside = np.all((peaks >= boxes - 2) & (peaks <= boxes + 8), axis=-1)
+    assert inside.mean() >= 0.9, inside.mean()
+
+
+def test_heatmap_is_the_heads_map_upsampled(trained):
+    images, _, _ = _shapes_data(4, seed=2)
+    features = trained.backbone(images)
+    _, maps = trained.head(features, return_cam=True, class_index=1)
+    _, heatmaps = trained(images, return_cam=True, class_index=1)
+    expected = tf.image.resize(keras.ops.convert_to_numpy(maps)[..., None], (SIZE, SIZE))
+    np.testing.assert_allclose(keras.ops.convert_to_numpy(heatmaps), expected[..., 0].numpy(),
+                               atol=1e-5)
+
+
+def test_keras_round_trip_and_export(trained, tmp_path):
+    images, _, _ = _shapes_data(5, seed=3)
+    probabilities, heatmaps = (keras.ops.convert_to_numpy(t)
+                               for t in trained(images, return_cam=True))
+    trained.save(tmp_path / "cam.keras")
+    reloaded = keras.saving.load_model(tmp_path / "cam.keras")
+    np.testing.assert_array_equal(keras.ops.convert_to_numpy(reloaded(images)), probabilities)
+
+    version_dir = trained.export_version(tmp_path / "cam")
+    served = tf.saved_model.load(str(version_dir))
+    assert served.signatures["cam"].structured_input_signature[1]["images"].dtype == tf.uint8
+    out = served.signatures["cam"](images=tf.constant(images))
+    np.testing.assert_allclose(out["probabilities"].numpy(), probabilities, atol=1e-6)
+    np.testing.assert_allclose(out["heatmap"].numpy(), heatmaps, atol=1e-5)
+    default = served.signatures["serving_default"](images=tf.constant(images[:2]))
+    np.testing.assert_allclose(default["probabilities"].numpy(), probabilities[:2], atol=1e-6)
