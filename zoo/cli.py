@@ -12,6 +12,17 @@ import sys
 COMMANDS = {
     "demo": ("zoo.demo", "train, export and reload a small Transformer text "
                          "classifier on generated data"),
+    "serve": ("zoo.serving.cli", "serve exported models over TF Serving's REST and gRPC APIs"),
+    "tasks": ("zoo.commands.tasks", "list the practice tasks: category, data, "
+                                    "contract, metric, top marks"),
+    "practice": ("zoo.commands.practice", "write an exam-format starter file for a task"),
+    "grade": ("zoo.commands.grade", "grade a solution (.py, .keras, .h5, SavedModel) "
+                                    "on the task's held-out data"),
+    "train": ("zoo.commands.train", "train a task's reference solution, export it, "
+                                    "grade the export, write its report"),
+    "exam": ("zoo.commands.exam", "sit a mock exam: one task per category, a "
+                                  "scoreboard out of 100 and an HTML report"),
+    "score": ("zoo.commands.score", "grade an existing export saved_models/TASK/VERSION"),
 }
 
 

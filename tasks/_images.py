@@ -1,0 +1,111 @@
+"""What the image-classification tasks share: the CAM classifier and its pictures.
+
+The exported model takes uint8 pixels as they are; scaling to [0, 1] is the
+backbone's first layer. The head is a `CAMHead`, so every image task can
+show where the evidence for its prediction lies.
+"""
+
+import keras
+import numpy as np
+
+from zoo.models import CAMClassifier
+from zoo.task import Steps, Task, accuracy
+
+
+def build_cam_classifier(splits, num_classes, filters=(16, 32, 64), learning_rate=1e-3,
+                         augment=False):
+    """A small convolutional backbone under a CAM head, compiled.
+
+    Args:
+        splits: the task's `Splits` (for the image shape).
+        num_classes: number of classes; 1 gives one sigmoid unit.
+        filters: channels of the convolution blocks; each block but the last
+            halves the resolution.
+        learning_rate: Adam's learning rate.
+        augment: whether to flip and rotate the training images a little.
+
+    Returns:
+        A compiled `CAMClassifier`.
+    """
+    layers = keras.layers
+    shape = splits.train[0].shape[1:]
+    blocks = [keras.Input(shape, dtype="uint8", name="images")]
+    if len(shape) == 2:  # grey images without a channel axis
+        blocks.append(layers.Reshape((*shape, 1)))
+    blocks.append(layers.Rescaling(1.0 / 255))
+    if augment:
+        blocks += [layers.RandomFlip("horizontal"), layers.RandomRotation(0.05)]
+    for i, width in enumerate(filters):
+        blocks.append(layers.Conv2D(width, 3, padding="same", activation="relu"))
+        if i < len(filters) - 1:
+            blocks.append(layers.MaxPooling2D())
+    backbone = keras.Sequential(blocks, name="backbone")
+    activation = "sigmoid" if num_classes == 1 else "softmax"
+    model = CAMClassifier(backbone, num_classes, activation=activation)
+    loss = "binary_crossentropy" if num_classes == 1 else "sparse_categorical_crossentropy"
+    model.compile(optimizer=keras.optimizers.Adam(learning_rate), loss=loss,
+                  metrics=["accuracy"])
+    return model
+
+
+def cam_pictures(task, model, splits, predictions, out_dir, count=8):
+    """Writes `cam_overlays.png`: held-out images and their heatmaps.
+
+    Args:
+        task: the `Task`.
+        model: the trained `CAMClassifier`.
+        splits: the task's `Splits`.
+        predictions: held-out probabilities from the grader (unused: the
+            maps are of the predicted class).
+        out_dir: folder for the PNG.
+        count: how many images to show.
+
+    Returns:
+        A one-element list with the PNG's `Path`.
+    """
+    from zoo.plots import plot_cams
+
+    images = splits.test[0][:count]
+    _, heatmaps = model(images, return_cam=True)
+    return [plot_cams(images / 255.0, np.asarray(heatmaps), f"{out_dir}/cam_overlays.png")]
+
+
+def image_task(name, category, summary, source, load, image_shape, class_names,
+               threshold, num_classes=None, step=0.02, filters=(16, 32, 64),
+               augment=False, **fields):
+    """Declares an image-classification task: uint8 pixels → class probabilities.
+
+    Args:
+        name: the task's name.
+        category: exam category (2 or 3) or `"zoo"`.
+        summary: one line on the task.
+        source: a `zoo.task.Source`.
+        load: `load(data=None) -> Splits`.
+        image_shape: shape of one image, e.g. `(150, 150, 3)`.
+        class_names: names of the classes.
+        threshold: accuracy for 5/5.
+        num_classes: output units; `len(class_names)` when None (1 for a
+            binary task with one sigmoid unit).
+        step: accuracy per lost mark.
+        filters: the reference backbone's channels.
+        augment: whether the reference augments training images.
+        **fields: other `Task` fields (epochs, batch_size...).
+
+    Returns:
+        A `Task`.
+    """
+    units = num_classes or len(class_names)
+
+    def build(splits):
+        return build_cam_classifier(splits, units, filters=filters, augment=augment)
+
+    return Task(name=name, category=category, summary=summary, source=source,
+                load=load, build=build, input_shape=tuple(image_shape),
+                input_dtype="uint8", output_shape=(units,),
+                output_activation="sigmoid" if units == 1 else "softmax",
+                metric="accuracy", measure=accuracy,
+                scoring=Steps(threshold=threshold, step=step),
+                monitor="val_accuracy", pictures=cam_pictures,
+                class_names=tuple(class_names),
+                starter_hint="Conv2D/MaxPooling2D blocks; scale pixels inside the "
+                             "model with Rescaling(1/255)", **fields)

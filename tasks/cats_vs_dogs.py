@@ -1,0 +1,67 @@
+"""Category 3: cat or dog? The course's `cats_and_dogs_filtered` zip, 150×150×3 → 1 sigmoid.
+
+The zip extracts to `cats_and_dogs_filtered/{train,validation}/{cats,dogs}/`.
+The `validation` folder is held out for grading; the last tenth of `train`
+validates while training.
+"""
+
+from pathlib import Path
+
+import numpy as np
+
+from tasks._images import image_task
+from zoo.data import fetch_file, split_tail
+from zoo.task import Source, Splits
+from zoo.training import solve
+
+SIZE = 150
+CLASS_FOLDERS = ("cats", "dogs")
+SOURCE = Source("url", "cats_and_dogs_filtered.zip",
+                url="https://storage.googleapis.com/mledu-datasets/"
+                    "cats_and_dogs_filtered.zip", extract=True)
+
+
+def read_folder(folder):
+    """Reads `folder/{cats,dogs}/*.jpg` as 150×150 uint8 images.
+
+    Args:
+        folder: a folder with `cats/` and `dogs/` inside.
+
+    Returns:
+        `(images, labels)` with label 0 for cats and 1 for dogs.
+
+    Raises:
+        FileNotFoundError: when the class folders are missing.
+    """
+    import keras
+
+    missing = [name for name in CLASS_FOLDERS if not (Path(folder) / name).is_dir()]
+    if missing:
+        raise FileNotFoundError(
+            f"{folder} lacks {', '.join(missing)}/: pass --data the folder the zip "
+            "extracts to (cats_and_dogs_filtered, with train/ and validation/).")
+    dataset = keras.utils.image_dataset_from_directory(
+        folder, labels="inferred", label_mode="int", class_names=list(CLASS_FOLDERS),
+        image_size=(SIZE, SIZE), batch_size=64, shuffle=False, verbose=False)
+    images, labels = zip(*((x.numpy(), y.numpy()) for x, y in dataset))
+    return np.concatenate(images).round().astype("uint8"), np.concatenate(labels)
+
+
+def load(data=None):
+    """Returns the `Splits` of the extracted zip (downloaded, or `data`)."""
+    root = fetch_file(SOURCE, data)
+    x, y = read_folder(root / "train")
+    order = np.random.default_rng(0).permutation(len(x))  # folders come sorted by class
+    train, validation = split_tail((x[order], y[order]), 0.1)
+    return Splits(train, validation, read_folder(root / "validation"), source=str(root))
+
+
+TASK = image_task(
+    "cats_vs_dogs", 3, "tell cats from dogs, trained from scratch", SOURCE, load,
+    (SIZE, SIZE, 3), ("cat", "dog"), num_classes=1, threshold=0.72, step=0.03,
+    filters=(16, 32, 64, 64), augment=True, epochs=20, batch_size=32, patience=4)
+
+
+def solution_model():
+    """Trains the reference solution and returns the model (the exam's format)."""
+    return solve(TASK)[0]

@@ -1,0 +1,260 @@
+"""Shared pieces of the serving tests: tiny exported models, an in-process
+server on free 127.0.0.1 ports, and small HTTP helpers."""
+
+import asyncio
+import atexit
+import functools
+import gzip
+import json
+import shutil
+import tempfile
+import threading
+import time
+import urllib.error
+import urllib.request
+from pathlib import Path
+
+import keras
+import tensorflow as tf
+
+from zoo.export import export_model, write_version
+from zoo.serving.server import ModelServer, ServerOptions
+
+HALF = "half"      # x (None, 3) float -> 0.5 * x + offset; also `plus_one`
+MULTI = "multi"    # a (None, 2) float, b (None,) int64 -> sum, twice
+TEXT = "text"      # text (None,) string -> length int32, text_bytes string
+SLOW = "slow"      # seconds (None,) float -> busy-waits, reports batch size
+SCORER = "scorer"  # TF1 classify / regress signatures on tf.Example feature x
+
+
+def export_half(base, offset=2.0):
+    """Exports the next version of `0.5 * x + offset` under `base`.
+
+    Args:
+        base: the model's folder.
+        offset: float; a new version with another offset answers
+            differently, which is how the reload test tells versions apart.
+
+    Returns:
+        The new version's `Path`.
+    """
+    x = keras.Input((3,), name="x")
+    y = keras.layers.Rescaling(0.5, offset=offset, name="y")(x)
+    model = keras.Model(x, y)
+    spec = [tf.TensorSpec((None, 3), tf.float32, name="x")]
+    return export_model(
+        model, base, save_keras=False,
+        endpoints={"serving_default": (model, spec),
+                   "plus_one": (lambda x: {"y": model(x) + 1.0}, spec)})
+
+
+def _export_multi(base):
+    a = keras.Input((2,), name="a")
+    b = keras.Input((), name="b", dtype="int64")
+    total = keras.layers.Dense(1, kernel_initializer="ones",
+                               bias_initializer="zeros", name="sum")(a)
+    twice = keras.ops.cast(b, "float32") * 2.0
+    model = keras.Model({"a": a, "b": b}, {"sum": total, "twice": twice})
+    return export_model(model, base, save_keras=False)
+
+
+class _TextModule(tf.Module):
+    @tf.function(input_signature=[tf.TensorSpec([None], tf.string,
+                                                name="text")])
+    def serve(self, text):
+        return {"length": tf.strings.length(text),
+                "text_bytes": tf.strings.upper(text)}
+
+
+class _SlowModule(tf.Module):
+    @tf.function(input_signature=[tf.TensorSpec([None], tf.float32,
+                                                name="seconds")])
+    def serve(self, seconds):
+        start = tf.timestamp()
+        limit = tf.cast(tf.reduce_max(seconds), tf.float64)
+        spins = tf.while_loop(lambda i: tf.timestamp() - start < limit,
+                              lambda i: i + 1, [tf.constant(0)])
+        rows = tf.shape(seconds)[0]
+        return {"waited": seconds + 0.0 * tf.cast(spins, tf.float32),
+                "batch_size": tf.fill([rows], rows)}
+
+
+def _export_scorer(base):
+    """A TF1-style SavedModel with tf.Example classify and regress
+    signatures, the kind estimators exported."""
+    def write(directory):
+        staging = Path(directory) / "model"
+        with tf.Graph().as_default(), tf.compat.v1.Session() as session:
+            examples = tf.compat.v1.placeholder(tf.string, [None])
+            x = tf.io.parse_example(
+                examples, {"x": tf.io.FixedLenFeature([], tf.float32)})["x"]
+            scores = tf.stack([x, 1.0 - x], axis=1)
+            classes = tf.tile(tf.constant([["yes", "no"]]),
+                              [tf.shape(x)[0], 1])
+            builder = tf.compat.v1.saved_model.Builder(str(staging))
+            signatures = tf.compat.v1.saved_model
+            builder.add_meta_graph_and_variables(
+                session, ["serve"], signature_def_map={
+                    "classify_x": signatures.classification_signature_def(
+                        examples, classes, scores),
+                    "regress_x": signatures.regression_signature_def(
+                        examples, 2.0 * x + 1.0)})
+            builder.save()
+        for item in staging.iterdir():
+            item.rename(Path(directory) / item.name)
+        staging.rmdir()
+
+    return write_version(base, write)
+
+
+def _export_module(module, base):
+    return write_version(base, lambda d: tf.saved_model.save(
+        module, str(d), signatures={"serving_default": module.serve}))
+
+
+@functools.lru_cache(maxsize=None)
+def exported_models():
+    """Exports the five test models once per test session.
+
+    Returns:
+        The `Path` of a folder holding `half/1`, `multi/1`, `text/1`,
+        `slow/1` and `scorer/1`; removed when the test process exits.
+    """
+    root = Path(tempfile.mkdtemp(prefix="zoo-serving-test-"))
+    atexit.register(shutil.rmtree, root, ignore_errors=True)
+    export_half(root / HALF)
+    _export_multi(root / MULTI)
+    _export_module(_TextModule(), root / TEXT)
+    _export_module(_SlowModule(), root / SLOW)
+    _export_scorer(root / SCORER)
+    return root
+
+
+class ServerThread:
+    """Runs a `ModelServer` on its own event loop in a background thread.
+
+    Args:
+        options: a `ServerOptions`; ports default to 0 (free ports).
+
+    Use as a context manager; `rest` and `grpc_target` give the addresses.
+    """
+
+    def __init__(self, options):
+        self.server = ModelServer(options)
+        self._loop = asyncio.new_event_loop()
+        self._started = threading.Event()
+        self._error = None
+        self._thread = threading.Thread(target=self._main, daemon=True)
+
+    def _main(self):
+        asyncio.set_event_loop(self._loop)
+        try:
+            self._loop.run_until_complete(self.server.start())
+        except BaseException as error:  # reported by __enter__
+            self._error = error
+            self._started.set()
+            return
+        self._started.set()
+        self._loop.run_until_complete(self.server.wait_stopped())
+
+    def __enter__(self):
+        self._thread.start()
+        self._started.wait(120)
+        if self._error:
+            raise self._error
+        return self
+
+    def __exit__(self, *exc):
+        self._loop.call_soon_threadsafe(self.server.request_stop)
+        self._thread.join(60)
+
+    @property
+    def rest(self):
+        """Base URL of the REST API, e.g. `http://127.0.0.1:40123`."""
+        return f"http://127.0.0.1:{self.server.rest_port}"
+
+    @property
+    def grpc_target(self):
+        """`host:port` of the gRPC server."""
+        return f"127.0.0.1:{self.server.grpc_port}"
+
+
+def serve(root=None, **overrides):
+    """A `ServerThread` for every model folder under `root` on free ports.
+
+    Args:
+        root: the folder of model folders; the exported test models if None.
+        **overrides: `ServerOptions` fields to change.
+
+    Returns:
+        A `ServerThread` (not yet started).
+    """
+    options = ServerOptions(discover_root=str(root or exported_models()),
+                            rest_port=0, grpc_port=0)
+    for name, value in overrides.items():
+        setattr(options, name, value)
+    return ServerThread(options)
+
+
+def http(method, url, body=None, headers=None, timeout=30):
+    """Sends one HTTP request with urllib.
+
+    Args:
+        method: `"GET"` or `"POST"`.
+        url: the full URL.
+        body: optional bytes, str or JSON-serialisable object.
+        headers: optional dict of headers.
+        timeout: seconds.
+
+    Returns:
+        A tuple `(status, headers, text)`.
+    """
+    if body is not None and not isinstance(body, (bytes, str)):
+        body = json.dumps(body)
+    if isinstance(body, str):
+        body = body.encode()
+    request = urllib.request.Request(url, data=body, method=method,
+                                     headers=headers or {})
+    try:
+        with urllib.request.urlopen(request, timeout=timeout) as response:
+            return response.status, response.headers, response.read().decode()
+    except urllib.error.HTTPError as error:
+        return error.code, error.headers, error.read().decode()
+
+
+def post_gzip(url, obj):
+    """POSTs a JSON object gzip-compressed; returns `(status, headers, text)`.
+
+    Args:
+        url: the full URL.
+        obj: a JSON-serialisable object.
+
+    Returns:
+        A tuple `(status, headers, text)`.
+    """
+    return http("POST", url, gzip.compress(json.dumps(obj).encode()),
+                headers={"Content-Encoding": "gzip"})
+
+
+def wait_for(predicate, timeout=30.0, interval=0.05):
+    """Polls `predicate` until it returns a truthy value or time runs out.
+
+    Args:
+        predicate: a callable.
+        timeout: seconds.
+        interval: seconds between tries.
+
+    Returns:
+        The truthy value.
+
+    Raises:
+        AssertionError: when the deadline passes.
+    """
+    deadline = time.monotonic() + timeout
+    while True:
+        value = predicate()
+        if value:
+            return value
+        if time.monotonic() > deadline:
+            raise AssertionError(f"condition not met within {timeout} s")
+        time.sleep(interval)

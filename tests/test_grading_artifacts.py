@@ -1,0 +1,223 @@
+"""`zoo grade` on .py, .keras, .h5 and SavedModel, and its messages and hints."""
+
+import shutil
+import textwrap
+
+import keras
+import numpy as np
+import pytest
+
+from tasks import get_task
+from tasks_helpers import data_for, mocked_tfds
+from zoo.cli import main
+from zoo.device import describe_device
+from zoo.grading import GradingError, grade, grade_path, run_solution_file
+from zoo.training import export_for_task, solve
+
+LINEAR_SOLUTION = '''
+import keras
+from tasks import get_task
+
+
+def solution_model():
+    data = get_task("linear").load()
+    model = keras.Sequential([keras.Input((1,)),
+                              keras.layers.Normalization(mean=2.5, variance=5.25),
+                              keras.layers.Dense(1)])
+    model.compile(keras.optimizers.SGD(0.3), "mse")
+    model.fit(*data.train, epochs=40, batch_size=8, verbose=0)
+    return model
+
+
+if __name__ == "__main__":
+    raise SystemExit("the grader imports this file; it must not run this block")
+'''
+
+
+@pytest.fixture(scope="module")
+def linear_artifacts(tmp_path_factory):
+    """The linear reference, trained once, saved as .keras, .h5 and SavedModel."""
+    folder = tmp_path_factory.mktemp("linear")
+    task = get_task("linear")
+    with pytest.MonkeyPatch.context() as patch:
+        patch.chdir(folder)
+        model = solve(task, seed=3, verbose=0)[0]
+        model.save(folder / "mymodel.keras")
+        model.save(folder / "mymodel.h5")
+        version_dir = export_for_task(task, model, folder / "saved_models" / "linear",
+                                      card={"task": "linear"})
+    return {"keras": folder / "mymodel.keras", "h5": folder / "mymodel.h5",
+            "saved_model": version_dir}
+
+
+def test_keras_h5_and_saved_model_grade_alike(linear_artifacts):
+    task = get_task("linear")
+    grades = {kind: grade(task, path) for kind, path in linear_artifacts.items()}
+    values = [g.value for g in grades.values()]
+    assert max(values) < 1e-4 and all(g.score == 5 for g in grades.values())
+    assert values == pytest.approx([values[0]] * 3, abs=1e-9)
+    assert all(g.device == describe_device() and not g.hints for g in grades.values())
+    assert grades["saved_model"].artifact.startswith("SavedModel")
+
+
+def test_zoo_grade_and_zoo_score_print_the_result(linear_artifacts, capsys):
+    assert main(["grade", "linear", str(linear_artifacts["h5"])]) == 0
+    assert main(["score", str(linear_artifacts["saved_model"])]) == 0
+    out = capsys.readouterr().out
+    assert out.count("score: 5/5") == 2
+    assert out.count(f"device: {describe_device()}") == 2
+    assert "linear: mse = " in out and "(5/5 at 0.0001" in out
+
+
+def test_py_solution_runs_in_its_own_process(tmp_path, capsys):
+    path = tmp_path / "linear.py"
+    path.write_text(LINEAR_SOLUTION)
+    assert main(["grade", "linear", str(path), "--time-limit", "300"]) == 0
+    assert "score: 5/5" in capsys.readouterr().out
+
+
+def test_py_solution_past_its_time_limit_is_stopped(tmp_path):
+    path = tmp_path / "slow.py"
+    path.write_text("import time\n\ndef solution_model():\n    time.sleep(60)\n")
+    with pytest.raises(GradingError) as error:
+        run_solution_file(path, time_limit=2)
+    assert str(error.value) == (
+        f"{path}: solution_model() did not finish within 2 s. Train fewer epochs or a "
+        "smaller model, or raise --time-limit.")
+
+
+def test_py_solution_that_fails_says_so(tmp_path, capfd):
+    path = tmp_path / "broken.py"
+    path.write_text("def solution_model():\n    raise RuntimeError('oops')\n")
+    assert main(["grade", "linear", str(path)]) == 1
+    err = capfd.readouterr().err
+    assert "RuntimeError: oops" in err
+    assert f"not graded: {path}: solution_model() failed (exit code 1)" in err
+
+
+def test_lambda_layer_in_h5_gets_a_message_not_a_traceback(tmp_path, capsys):
+    model = keras.Sequential([keras.Input((1,)), keras.layers.Lambda(lambda x: x * 2.0),
+                              keras.layers.Dense(1)])
+    path = tmp_path / "mymodel.h5"
+    model.save(path)
+    assert main(["grade", "linear", str(path)]) == 1
+    assert capsys.readouterr().err == (
+        f"not graded: {path} cannot be loaded: it contains a Lambda layer, whose Python "
+        "code is not stored safely in the file (the exam's grader refused these too). "
+        "Replace it with a built-in layer, e.g. keras.layers.Rescaling(1/255) for "
+        "scaling, or Reshape.\n")
+
+
+def test_missing_and_foreign_paths(tmp_path):
+    task = get_task("linear")
+    with pytest.raises(GradingError, match="no such file or folder"):
+        grade_path(task, tmp_path / "nothing.keras")
+    (tmp_path / "notes.txt").write_text("hi")
+    with pytest.raises(GradingError, match="expected a .py, .keras or .h5 file"):
+        grade_path(task, tmp_path / "notes.txt")
+    with pytest.raises(GradingError, match="folder without saved_model.pb"):
+        grade_path(task, tmp_path)
+
+
+def save(model, tmp_path, name="model.keras"):
+    path = tmp_path / name
+    model.save(path)
+    return path
+
+
+@pytest.fixture(scope="module")
+def shapes_splits():
+    return get_task("shapes").load()
+
+
+def image_model(input_dtype, units, activation):
+    return keras.Sequential([keras.Input((64, 64, 3), dtype=input_dtype),
+                             keras.layers.Rescaling(1 / 255),
+                             keras.layers.GlobalAveragePooling2D(),
+                             keras.layers.Dense(units, activation=activation)])
+
+
+def test_float_input_on_uint8_task_is_graded_with_a_hint(tmp_path, shapes_splits):
+    result = grade(get_task("shapes"), save(image_model("float32", 3, "softmax"), tmp_path),
+                   shapes_splits)
+    assert result.hints == [
+        "the model declares float32 input; the task feeds uint8 pixels 0–255. If you "
+        "scaled pixels outside the model, move the scaling inside it: "
+        "keras.layers.Rescaling(1/255)."]
+
+
+def test_wrong_number_of_classes_is_refused(tmp_path, shapes_splits):
+    with pytest.raises(GradingError) as error:
+        grade(get_task("shapes"), save(image_model("uint8", 2, "softmax"), tmp_path),
+              shapes_splits)
+    assert str(error.value) == (
+        "The model outputs shape (2,), but shapes expects (3,) (64×64×3 uint8 → 3 "
+        "softmax). End with Dense(3, activation='softmax') and "
+        "sparse_categorical_crossentropy.")
+
+
+def test_missing_softmax_is_hinted(tmp_path, shapes_splits):
+    result = grade(get_task("shapes"), save(image_model("uint8", 3, None), tmp_path),
+                   shapes_splits)
+    assert len(result.hints) == 1 and "should use activation='softmax'" in result.hints[0]
+
+
+@pytest.fixture(scope="module")
+def cats_and_dogs(tmp_path_factory):
+    folder = tmp_path_factory.mktemp("cats")
+    root = data_for("cats_vs_dogs", folder)
+    return root, get_task("cats_vs_dogs").load(root)
+
+
+def cats_model(units, activation):
+    return keras.Sequential([keras.Input((150, 150, 3), dtype="uint8"),
+                             keras.layers.Rescaling(1 / 255),
+                             keras.layers.GlobalAveragePooling2D(),
+                             keras.layers.Dense(units, activation=activation)])
+
+
+def test_softmax_pair_on_a_sigmoid_task_is_refused(tmp_path, cats_and_dogs):
+    with pytest.raises(GradingError, match=r"This task is binary with one sigmoid unit: "
+                                           r"end with Dense\(1, activation='sigmoid'\)"):
+        grade(get_task("cats_vs_dogs"), save(cats_model(2, "softmax"), tmp_path),
+              cats_and_dogs[1])
+
+
+def test_unbounded_output_on_a_sigmoid_task_is_hinted(tmp_path, cats_and_dogs):
+    model = cats_model(1, None)
+    model.layers[-1].set_weights([np.full((3, 1), 50.0), np.array([-60.0])])
+    result = grade(get_task("cats_vs_dogs"), save(model, tmp_path), cats_and_dogs[1])
+    assert result.hints == ["the outputs leave [0, 1]: the last layer should use "
+                            "activation='sigmoid' (the grader reads > 0.5 as positive)."]
+
+
+def test_text_task_refuses_a_model_on_token_ids(tmp_path):
+    data = data_for("bbc_news", tmp_path)
+    model = keras.Sequential([keras.Input((120,), dtype="int32"),
+                              keras.layers.Embedding(100, 4),
+                              keras.layers.GlobalAveragePooling1D(),
+                              keras.layers.Dense(6, activation="softmax")])
+    with pytest.raises(GradingError) as error:
+        grade_path(get_task("bbc_news"), save(model, tmp_path), data=data)
+    assert "takes raw strings: put a keras.layers.TextVectorization" in str(error.value)
+
+
+def test_series_model_without_channel_axis_is_adapted_with_a_hint(tmp_path):
+    model = keras.Sequential([keras.Input((20,)), keras.layers.Dense(1)])
+    result = grade(get_task("synthetic_series"), save(model, tmp_path))
+    assert result.hints == [
+        "the model takes inputs of shape (20,); the task's contract is (20, 1). Use "
+        "keras.Input(shape=(20, 1)) (a Reshape layer inside can adapt it)."]
+
+
+def test_sequence_output_is_refused_with_advice(tmp_path):
+    model = keras.Sequential([keras.Input((20, 1)), keras.layers.Dense(1)])
+    with pytest.raises(GradingError, match="drop return_sequences on the last recurrent"):
+        grade(get_task("synthetic_series"), save(model, tmp_path))
+
+
+def test_mocked_tfds_task_grades_a_learner_keras_file(tmp_path):
+    model = keras.Sequential([keras.Input((4,)), keras.layers.Dense(3, activation="softmax")])
+    with mocked_tfds():
+        result = grade_path(get_task("iris"), save(model, tmp_path))
+    assert result.metric == "accuracy" and 0.0 <= result.value <= 1.0 and not result.hints

@@ -1,0 +1,80 @@
+"""The grader's formulas at and around each threshold, the metrics and the weights."""
+
+import math
+
+import numpy as np
+import pytest
+
+from tasks import all_tasks, get_task
+from zoo.exam import PASS_MARK, WEIGHTS, add_points
+from zoo.task import Formula, Steps, accuracy, mean_absolute_error
+
+
+@pytest.mark.parametrize("mae, marks", [
+    (0.0, 5), (14.99, 5), (15.0, 5), (15.01, 5), (15.99, 5), (16.0, 4), (16.5, 4),
+    (17.0, 3), (19.5, 1), (19.99, 1), (20.0, 0), (35.0, 0), (float("nan"), 0)])
+def test_sunspots_uses_the_exams_formula(mae, marks):
+    scoring = get_task("sunspots").scoring
+    assert scoring.score(mae) == marks
+    if math.isfinite(mae):
+        assert marks == max(0, min(5, math.ceil(20 - mae)))
+
+
+@pytest.mark.parametrize("mse, marks", [
+    (1e-12, 5), (1e-4, 5), (1.01e-4, 4), (1e-3, 4), (1.01e-3, 3), (1e-1, 2),
+    (0.5, 1), (1.0, 1), (1.5, 0), (float("inf"), 0)])
+def test_linear_loses_a_mark_per_decade_above_1e_4(mse, marks):
+    assert get_task("linear").scoring.score(mse) == marks
+
+
+@pytest.mark.parametrize("value, marks", [
+    (1.0, 5), (0.83, 5), (0.8299, 4), (0.81, 4), (0.8099, 3), (0.75, 1), (0.7299, 0),
+    (0.5, 0)])
+def test_accuracy_steps_for_sarcasm(value, marks):
+    assert get_task("sarcasm").scoring.score(value) == marks
+
+
+@pytest.mark.parametrize("value, marks", [
+    (0.05, 5), (0.19, 5), (0.1901, 4), (0.20, 4), (0.2001, 3), (0.23, 1), (0.2401, 0)])
+def test_normalised_mae_steps_for_daily_min_temperatures(value, marks):
+    assert get_task("daily_min_temperatures").scoring.score(value) == marks
+
+
+def test_every_task_gives_top_marks_exactly_at_its_threshold():
+    for task in all_tasks():
+        scoring = task.scoring
+        worse = scoring.threshold * (0.9 if scoring.higher_is_better else 2.0)
+        assert scoring.score(scoring.threshold) == 5, task.name
+        assert scoring.score(worse) < 5, task.name
+
+
+def test_steps_and_formulas_clip_to_0_to_5():
+    assert Steps(0.5, 0.1).score(-10.0) == 0
+    assert Formula(lambda v: 10 * v, "10 v", threshold=0.5, higher_is_better=True).score(3) == 5
+    assert Formula(lambda v: 10 * v, "10 v", threshold=0.5, higher_is_better=True).score(-1) == 0
+
+
+def test_accuracy_reads_sigmoid_and_softmax_outputs():
+    assert accuracy([0, 1, 1], np.array([[0.2], [0.7], [0.4]])) == pytest.approx(2 / 3)
+    assert accuracy([2, 0], np.array([[0.1, 0.2, 0.7], [0.5, 0.4, 0.1]])) == 1.0
+    assert mean_absolute_error([[1.0], [3.0]], np.array([2.0, 1.0])) == 1.5
+
+
+def test_category_weights_rise_from_1_to_5():
+    assert [WEIGHTS[c] for c in (1, 2, 3, 4, 5)] == [1, 2, 3, 4, 5]
+    assert PASS_MARK == 90
+
+
+@pytest.mark.parametrize("scores, total, passes", [
+    ([5, 5, 5, 5, 5], 100.0, True),
+    ([5, 5, 5, 5, 4], 100 - 100 * 5 / 15 / 5, True),   # 93.3
+    ([4, 5, 5, 5, 5], 100 - 100 * 1 / 15 / 5, True),   # 98.7
+    ([5, 5, 5, 5, 3], 100 - 2 * 100 * 5 / 15 / 5, False),  # 86.7
+    ([5, 5, 4, 4, 5], 100 - 7 * 100 / 15 / 5, True),   # 90.7
+    ([5, 5, 5, 3, 5], 100 - 8 * 100 / 15 / 5, False),  # 89.3
+    ([0, 0, 0, 0, 0], 0.0, False)])
+def test_points_are_weighted_by_category(scores, total, passes):
+    rows = [{"weight": WEIGHTS[c], "score": s} for c, s in zip((1, 2, 3, 4, 5), scores)]
+    assert add_points(rows) == pytest.approx(total)
+    assert (add_points(rows) >= PASS_MARK) == passes
+    assert rows[-1]["points"] == pytest.approx(100 * 5 * scores[-1] / 5 / 15)

@@ -1,0 +1,114 @@
+"""Autoencoder: learning, denoising, `.keras` round trip, export, mixed precision."""
+
+import keras
+import numpy as np
+import pytest
+
+from models_helpers import (
+    assert_same_config,
+    assert_same_outputs,
+    blob_images,
+    check_export,
+    mixed_precision,
+    reload,
+)
+from zoo.models import Autoencoder
+
+NOISE = 0.3
+STEPS = 300
+
+
+def mse(a, b):
+    return float(np.mean((np.asarray(a) - np.asarray(b)) ** 2))
+
+
+def train(model, images, steps=STEPS, batch_size=32):
+    model.compile(optimizer=keras.optimizers.Adam(3e-3), loss="mse")
+    epochs = steps * batch_size // len(images)
+    model.fit(images, images, batch_size=batch_size, epochs=epochs, verbose=0)
+    return model
+
+
+@pytest.fixture(scope="module")
+def data():
+    return blob_images(512, seed=0), blob_images(128, seed=1)
+
+
+@pytest.fixture(scope="module")
+def plain(data):
+    keras.utils.set_random_seed(0)
+    model = Autoencoder.convolutional((16, 16, 1), latent_dim=8, filters=(8, 16))
+    untrained_mse = mse(model.predict(data[1], verbose=0), data[1])
+    return train(model, data[0]), untrained_mse
+
+
+def test_reconstruction_error_falls_by_half(plain, data):
+    model, untrained_mse = plain
+    trained_mse = mse(model.predict(data[1], verbose=0), data[1])
+    assert trained_mse <= 0.5 * untrained_mse, (untrained_mse, trained_mse)
+
+
+def test_denoising_beats_plain_on_noisy_inputs(plain, data):
+    keras.utils.set_random_seed(0)
+    denoising = train(Autoencoder.convolutional(
+        (16, 16, 1), latent_dim=8, filters=(8, 16), noise_stddev=NOISE, seed=1), data[0])
+    clean = data[1]
+    noisy = clean + np.random.default_rng(2).normal(0, NOISE, clean.shape).astype("float32")
+    denoising_mse = mse(denoising.predict(noisy, verbose=0), clean)
+    plain_mse = mse(plain[0].predict(noisy, verbose=0), clean)
+    assert denoising_mse <= 0.8 * plain_mse, (denoising_mse, plain_mse)
+
+
+def test_noise_only_in_training():
+    keras.utils.set_random_seed(0)
+    model = Autoencoder.dense((6,), latent_dim=2, units=(4,), noise_stddev=1.0)
+    x = np.ones((3, 6), "float32")
+    assert_same_outputs(model(x), model(x))
+    assert not np.allclose(model(x, training=True), model(x, training=True))
+
+
+def test_keras_round_trip(plain, data, tmp_path):
+    model = plain[0]
+    reloaded = reload(model, tmp_path)
+    assert_same_config(reloaded, model)
+    assert_same_outputs(reloaded.predict(data[1], verbose=0),
+                        model.predict(data[1], verbose=0))
+
+
+def test_export_signatures(plain, data, tmp_path):
+    model = plain[0]
+    images = data[1][:5]
+    latent = model.encode(images)
+    check_export(model, tmp_path, {
+        "serving_default": ({"inputs": images}, {"reconstruction": model(images)}),
+        "encode": ({"inputs": images}, {"latent": latent}),
+        "decode": ({"latent": keras.ops.convert_to_numpy(latent)},
+                   {"reconstruction": model.decode(latent)}),
+    })
+
+
+def test_dense_variant_round_trip(tmp_path):
+    keras.utils.set_random_seed(0)
+    model = Autoencoder.dense((12,), latent_dim=3, units=(8,), noise_stddev=0.1,
+                              output_activation=None)
+    x = np.random.default_rng(0).normal(size=(4, 12)).astype("float32")
+    assert model.encode(x).shape == (4, 3)
+    assert_same_outputs(reload(model, tmp_path)(x), model(x))
+
+
+def test_mixed_precision_trains():
+    with mixed_precision():
+        keras.utils.set_random_seed(0)
+        model = Autoencoder.convolutional((16, 16, 1), latent_dim=4, filters=(4, 8),
+                                          noise_stddev=0.1)
+        images = blob_images(16)
+        model.compile(optimizer="adam", loss="mse")
+        history = model.fit(images, images, epochs=2, verbose=0).history
+        assert model.encoder.layers[1].compute_dtype == "float16"
+        assert model(images).dtype == "float32"
+        assert np.isfinite(history["loss"]).all()
+
+
+def test_rejects_negative_noise():
+    with pytest.raises(ValueError, match="noise_stddev"):
+        Autoencoder.dense((4,), latent_dim=2, noise_stddev=-0.1)

@@ -1,0 +1,115 @@
+"""Conditional VAE: class-faithful samples, resumed training, export, mixed precision."""
+
+import keras
+import numpy as np
+import pytest
+
+from models_helpers import (
+    SHAPE_CLASSES,
+    assert_optimizer_restored,
+    assert_same_config,
+    assert_same_outputs,
+    check_export,
+    mixed_precision,
+    reload,
+    shape_images,
+)
+from zoo.models import ConditionalVAE
+
+NUM_CLASSES = len(SHAPE_CLASSES)
+SAMPLES_PER_CLASS = 60
+
+
+def build():
+    keras.utils.set_random_seed(0)
+    model = ConditionalVAE.convolutional((16, 16, 1), NUM_CLASSES, latent_dim=4,
+                                         filters=(8, 16), seed=0)
+    model.compile(optimizer=keras.optimizers.Adam(3e-3))
+    return model
+
+
+@pytest.fixture(scope="module")
+def data():
+    images, _, labels = shape_images(480, seed=0, noise=0.0)
+    return images, labels
+
+
+@pytest.fixture(scope="module")
+def trained(data):
+    model = build()
+    model.fit(*data, batch_size=32, epochs=25, verbose=0)
+    return model
+
+
+def shape_classifier(images, labels):
+    keras.utils.set_random_seed(1)
+    classifier = keras.Sequential([
+        keras.Input((16, 16, 1)),
+        keras.layers.Conv2D(8, 3, activation="relu"),
+        keras.layers.MaxPooling2D(),
+        keras.layers.Conv2D(16, 3, activation="relu"),
+        keras.layers.GlobalMaxPooling2D(),
+        keras.layers.Dense(NUM_CLASSES, activation="softmax"),
+    ])
+    classifier.compile(optimizer=keras.optimizers.Adam(3e-3),
+                       loss="sparse_categorical_crossentropy", metrics=["accuracy"])
+    classifier.fit(images, labels, batch_size=32, epochs=15, verbose=0)
+    return classifier
+
+
+def test_samples_are_classified_as_their_label(trained, data):
+    test_images, _, test_labels = shape_images(300, seed=5, noise=0.0)
+    classifier = shape_classifier(*data)
+    real_accuracy = classifier.evaluate(test_images, test_labels, verbose=0)[1]
+    assert real_accuracy >= 0.95, real_accuracy
+    labels = np.repeat(np.arange(NUM_CLASSES), SAMPLES_PER_CLASS)
+    samples = trained.generate(labels)
+    predicted = classifier.predict(samples, verbose=0).argmax(axis=-1)
+    accuracy = float(np.mean(predicted == labels))
+    assert accuracy >= 0.9, accuracy
+
+
+def test_round_trip_resumes_training(data, tmp_path):
+    model = build()
+    images, labels = data[0][:128], data[1][:128]
+    model.fit(images, labels, batch_size=32, epochs=1, verbose=0)
+    reloaded = reload(model, tmp_path)
+    assert_same_config(reloaded, model)
+    assert reloaded.num_classes == NUM_CLASSES
+    assert_same_outputs(reloaded([images, labels]), model([images, labels]))
+    assert_optimizer_restored(model.optimizer, reloaded.optimizer)
+    history = reloaded.fit(images, labels, batch_size=32, epochs=2, verbose=0).history
+    assert reloaded.optimizer.iterations.numpy() == 12
+    assert history["loss"][1] < history["loss"][0]
+
+
+def test_export_signatures(trained, data, tmp_path):
+    images, labels = data[0][:6], data[1][:6].astype("int32")
+    mean, log_var = trained.encode(images, labels)
+    codes = np.random.default_rng(0).normal(size=(6, 4)).astype("float32")
+    cases = {
+        "serving_default": ({"inputs": images, "label": labels},
+                            {"reconstruction": trained([images, labels])}),
+        "encode": ({"inputs": images, "label": labels},
+                   {"mean": mean, "log_variance": log_var}),
+        "decode": ({"latent": codes, "label": labels},
+                   {"reconstruction": trained.decode(codes, labels)}),
+        "generate": ({"label": labels},
+                     lambda: {"generated": trained.generate(labels)}),
+    }
+    check_export(trained, tmp_path, cases)
+
+
+def test_fit_without_labels_is_explained(data):
+    model = build()
+    with pytest.raises(ValueError, match=r"fit\(images, labels\)"):
+        model.fit(data[0][:32], epochs=1, verbose=0)
+
+
+def test_mixed_precision_trains(data):
+    with mixed_precision():
+        model = build()
+        history = model.fit(data[0][:64], data[1][:64], batch_size=32, epochs=2,
+                            verbose=0).history
+        assert model.generate(np.array([0, 1, 2])).dtype == "float32"
+        assert all(np.isfinite(history[name]).all() for name in history)

@@ -1,0 +1,101 @@
+"""UNet: segments generated shapes, checks input sizes, round trip, export."""
+
+import keras
+import numpy as np
+import pytest
+
+from models_helpers import (
+    SHAPE_CLASSES,
+    assert_same_config,
+    assert_same_outputs,
+    check_export,
+    mixed_precision,
+    reload,
+    shape_images,
+)
+from zoo.models import UNet
+
+NUM_CLASSES = len(SHAPE_CLASSES) + 1  # and the background
+
+
+def mean_iou(true_masks, predicted_masks):
+    ious = []
+    for c in range(NUM_CLASSES):
+        true, predicted = true_masks == c, predicted_masks == c
+        ious.append((true & predicted).sum() / (true | predicted).sum())
+    return float(np.mean(ious))
+
+
+@pytest.fixture(scope="module")
+def trained():
+    images, masks, _ = shape_images(512, seed=0, noise=0.1)
+    keras.utils.set_random_seed(0)
+    model = UNet(NUM_CLASSES, depth=2, filters=8, dropout=0.1)
+    model.compile(optimizer=keras.optimizers.Adam(3e-3),
+                  loss=keras.losses.SparseCategoricalCrossentropy(from_logits=True))
+    model.fit(images, masks, batch_size=32, epochs=25, verbose=0)
+    return model
+
+
+def test_segments_held_out_shapes(trained):
+    images, masks, _ = shape_images(200, seed=1, noise=0.1)
+    predicted = trained.predict(images, verbose=0).argmax(axis=-1)
+    iou = mean_iou(masks, predicted)
+    assert iou >= 0.9, iou
+
+
+@pytest.mark.parametrize("size", [(8, 8), (16, 40), (32, 24)])
+def test_any_divisible_size(size):
+    model = UNet(2, depth=3, filters=2)
+    assert model(np.zeros((1, *size, 3), "float32")).shape == (1, *size, 2)
+
+
+def test_indivisible_size_is_explained():
+    model = UNet(2, depth=3, filters=2)
+    with pytest.raises(ValueError) as error:
+        model(np.zeros((1, 20, 32, 1), "float32"))
+    # Keras prefixes the layer's name to errors raised in `call`.
+    assert (
+        "UNet halves the image 3 times, so its height and width must be "
+        "divisible by 2**3 = 8. Received height=20, width=32. Resize or pad "
+        "the images to a multiple of 8, e.g. 24x32."
+    ) in str(error.value)
+
+
+def test_keras_round_trip(trained, tmp_path):
+    images = shape_images(4, seed=2)[0]
+    reloaded = reload(trained, tmp_path)
+    assert_same_config(reloaded, trained)
+    assert_same_outputs(reloaded(images), trained(images), atol=1e-5)
+
+
+def test_export_signature_any_size(trained, tmp_path):
+    small = shape_images(3, seed=3)[0]
+    large = np.tile(small, (1, 2, 3, 1))
+    loaded = check_export(trained, tmp_path, {"serving_default": (
+        {"images": small},
+        {"probabilities": keras.ops.softmax(trained(small)),
+         "classes": trained(small).numpy().argmax(axis=-1)})})
+    served = loaded.signatures["serving_default"](images=large)
+    np.testing.assert_allclose(served["probabilities"].numpy(),
+                               keras.ops.softmax(trained(large)), atol=1e-5)
+
+
+def test_mixed_precision_trains():
+    images, masks, _ = shape_images(32, seed=0)
+    with mixed_precision():
+        keras.utils.set_random_seed(0)
+        model = UNet(NUM_CLASSES, depth=2, filters=4, batch_norm=True)
+        model.compile(optimizer="adam",
+                      loss=keras.losses.SparseCategoricalCrossentropy(from_logits=True))
+        history = model.fit(images, masks, batch_size=16, epochs=2, verbose=0).history
+        assert model.down_blocks[0].layers[0].compute_dtype == "float16"
+        assert model(images).dtype == "float32"
+        assert np.isfinite(history["loss"]).all()
+
+
+def test_without_batch_norm_has_biases():
+    model = UNet(2, depth=1, filters=2, batch_norm=False)
+    model(np.zeros((1, 4, 4, 1), "float32"))
+    assert not any("norm" in w.path for w in model.weights)
+    assert model.down_blocks[0].layers[0].use_bias

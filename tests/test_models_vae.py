@@ -1,0 +1,122 @@
+"""VAE and β-VAE: ELBO, KL against β, resumed training, export, mixed precision."""
+
+import keras
+import numpy as np
+import pytest
+
+from models_helpers import (
+    assert_optimizer_restored,
+    assert_same_config,
+    assert_same_outputs,
+    blob_images,
+    check_export,
+    mixed_precision,
+    reload,
+)
+from zoo.models import VAE
+
+EPOCHS = 20
+BATCH_SIZE = 32
+
+
+def build(beta):
+    keras.utils.set_random_seed(0)
+    model = VAE.convolutional((16, 16, 1), latent_dim=4, filters=(8, 16), beta=beta,
+                              seed=0)
+    model.compile(optimizer=keras.optimizers.Adam(3e-3))
+    return model
+
+
+def negative_elbo(model, images):
+    result = model.evaluate(images, batch_size=128, verbose=0, return_dict=True)
+    return result["reconstruction_loss"] + result["kl_loss"]
+
+
+@pytest.fixture(scope="module")
+def data():
+    return blob_images(320, seed=0), blob_images(128, seed=1)
+
+
+@pytest.fixture(scope="module")
+def trained(data):
+    """`{beta: (model, negative ELBO before training, metrics after)}`."""
+    runs = {}
+    for beta in (1.0, 4.0):
+        model = build(beta)
+        before = negative_elbo(model, data[1])
+        model.fit(data[0], batch_size=BATCH_SIZE, epochs=EPOCHS, verbose=0)
+        runs[beta] = model, before, model.evaluate(data[1], batch_size=128,
+                                                   verbose=0, return_dict=True)
+    return runs
+
+
+def test_elbo_improves(trained, data):
+    model, before, _ = trained[1.0]
+    after = negative_elbo(model, data[1])
+    # The ELBO is a log-likelihood bound in nats per 256-pixel image.
+    assert after <= 0.6 * before, (before, after)
+
+
+def test_larger_beta_ends_with_smaller_kl(trained):
+    kl_beta_1 = trained[1.0][2]["kl_loss"]
+    kl_beta_4 = trained[4.0][2]["kl_loss"]
+    assert kl_beta_4 <= 0.7 * kl_beta_1, (kl_beta_1, kl_beta_4)
+
+
+def test_metrics_reported(trained):
+    _, _, metrics = trained[4.0]
+    assert set(metrics) == {"loss", "reconstruction_loss", "kl_loss"}
+    assert metrics["loss"] == pytest.approx(
+        metrics["reconstruction_loss"] + 4.0 * metrics["kl_loss"], rel=1e-4)
+
+
+def test_round_trip_resumes_training(data, tmp_path):
+    model = build(1.0)
+    images = data[0][:128]
+    model.fit(images, batch_size=BATCH_SIZE, epochs=1, verbose=0)
+    reloaded = reload(model, tmp_path)
+    assert_same_config(reloaded, model)
+    assert_same_outputs(reloaded(data[1]), model(data[1]))
+    assert_optimizer_restored(model.optimizer, reloaded.optimizer)
+    history = reloaded.fit(images, batch_size=BATCH_SIZE, epochs=2, verbose=0).history
+    assert reloaded.optimizer.iterations.numpy() == 12
+    assert history["loss"][1] < history["loss"][0]
+
+
+def test_export_signatures(trained, data, tmp_path):
+    model = trained[1.0][0]
+    images = data[1][:5]
+    mean, log_var = model.encode(images)
+    codes = np.random.default_rng(0).normal(size=(3, 4)).astype("float32")
+    check_export(model, tmp_path, {
+        "serving_default": ({"inputs": images}, {"reconstruction": model(images)}),
+        "encode": ({"inputs": images}, {"mean": mean, "log_variance": log_var}),
+        "decode": ({"latent": codes}, {"reconstruction": model.decode(codes)}),
+    })
+
+
+def test_generate_and_dense_variant():
+    keras.utils.set_random_seed(0)
+    model = VAE.dense((10,), latent_dim=2, units=(8,), output_activation=None,
+                      reconstruction_loss="squared_error", seed=3)
+    assert model.generate(5).shape == (5, 10)
+    assert not np.allclose(model.generate(2), model.generate(2))
+
+
+def test_mixed_precision_trains():
+    with mixed_precision():
+        model = build(1.0)
+        history = model.fit(blob_images(64), batch_size=BATCH_SIZE, epochs=2,
+                            verbose=0).history
+        assert isinstance(model.optimizer, keras.optimizers.LossScaleOptimizer)
+        assert model.decoder.layers[1].compute_dtype == "float16"
+        assert all(np.isfinite(history[name]).all() for name in history)
+
+
+@pytest.mark.parametrize("kwargs, message", [
+    ({"beta": 0.0}, "beta"),
+    ({"reconstruction_loss": "mae"}, "reconstruction_loss"),
+])
+def test_rejects_bad_arguments(kwargs, message):
+    with pytest.raises(ValueError, match=message):
+        VAE.dense((4,), latent_dim=2, **kwargs)

@@ -1,0 +1,87 @@
+"""`zoo serve` as a user runs it: flags, startup line, graceful SIGTERM."""
+
+import argparse
+import json
+import os
+import re
+import signal
+import subprocess
+import sys
+import threading
+import time
+
+import pytest
+
+from serving_helpers import HALF, SLOW, exported_models, http
+from zoo.serving import cli
+
+
+def _parse(argv):
+    parser = argparse.ArgumentParser()
+    cli.add_arguments(parser)
+    return parser.parse_args(argv)
+
+
+def test_tf_serving_flag_spellings_are_accepted():
+    root = exported_models()
+    args = _parse(["--model_name", HALF, "--model_base_path", str(root / HALF),
+                   "--rest_api_port", "0", "--port", "0",
+                   "--rest_api_timeout_in_ms", "1500"])
+    options = cli.options_from_args(args)
+    assert [m.name for m in options.models] == [HALF]
+    assert (options.rest_port, options.grpc_port) == (0, 0)
+    assert options.timeout_seconds == 1.5
+    assert options.host == "127.0.0.1"
+    assert options.batching is None
+
+
+@pytest.mark.parametrize("argv,message", [
+    ([], "Nothing to serve: give --model-base-path saved_models"),
+    (["--model-base-path", "{root}/half"],
+     "holds version folders itself; serve it with --model-name NAME"),
+    (["--model-base-path", "{root}/missing"], "is not a folder"),
+    (["--model-base-path", "{root}", "--model-config-file", "x.config"],
+     "Give either --model-config-file or --model-base-path"),
+])
+def test_flag_mistakes_are_explained(argv, message):
+    root = str(exported_models())
+    args = _parse([a.format(root=root) for a in argv])
+    with pytest.raises(ValueError, match=re.escape(message)):
+        cli.options_from_args(args)
+
+
+def test_sigterm_finishes_in_flight_requests_then_exits(tmp_path):
+    root = exported_models()
+    env = dict(os.environ, TF_CPP_MIN_LOG_LEVEL="2")
+    process = subprocess.Popen(
+        [sys.executable, "-m", "zoo", "serve", "--model-name", SLOW,
+         "--model-base-path", str(root / SLOW), "--rest-api-port", "0",
+         "--port", "0"],
+        stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True, env=env)
+    try:
+        line = process.stdout.readline()
+        match = re.match(r"zoo serve: REST http://127\.0\.0\.1:(\d+) gRPC "
+                         r"127\.0\.0\.1:(\d+) models: slow", line)
+        assert match, line
+        url = f"http://127.0.0.1:{match.group(1)}/v1/models/{SLOW}:predict"
+        result = {}
+
+        def in_flight():
+            result["answer"] = http("POST", url, {"instances": [2.0]})
+
+        client = threading.Thread(target=in_flight)
+        client.start()
+        # The request spins for 2 s; half a second in, it is surely running.
+        time.sleep(0.5)
+        process.send_signal(signal.SIGTERM)
+        client.join(30)
+        status, _, text = result["answer"]
+        assert status == 200
+        assert json.loads(text)["predictions"] == [{"batch_size": 1,
+                                                    "waited": 2.0}]
+        assert process.wait(30) == 0
+        assert process.stdout.read().strip().endswith("zoo serve: stopped")
+    finally:
+        if process.poll() is None:
+            process.kill()
+            process.wait()

@@ -1,0 +1,181 @@
+"""Versions: hot reload without failed requests, broken versions never
+served, version policies and labels from a model config file."""
+
+import json
+import shutil
+import threading
+import time
+
+import grpc
+import numpy as np
+import pytest
+import tensorflow as tf
+from google.protobuf import text_format
+from tensorflow_serving.apis import (model_management_pb2,
+                                     model_service_pb2_grpc, predict_pb2,
+                                     prediction_service_pb2_grpc)
+
+from serving_helpers import export_half, http, serve, wait_for
+from zoo.serving.config import parse_model_config_file
+from zoo.serving.server import ServerOptions
+
+
+def _answer(server, model="reload", path=""):
+    status, _, text = http("POST",
+                           f"{server.rest}/v1/models/{model}{path}:predict",
+                           {"instances": [[0.0, 0.0, 0.0]]})
+    return status, (json.loads(text)["predictions"][0][0]
+                    if status == 200 else text)
+
+
+def _versions(server, model="reload"):
+    status, _, text = http("GET", f"{server.rest}/v1/models/{model}")
+    if status != 200:
+        return {}
+    return {s["version"]: s for s in json.loads(text)["model_version_status"]}
+
+
+def test_new_version_answers_within_2_seconds_without_a_failed_request(
+        tmp_path):
+    export_half(tmp_path / "reload", offset=2.0)
+    with serve(tmp_path) as server:
+        assert _answer(server) == (200, 2.0)
+        answers, failures = [], []
+        swapped = threading.Event()
+        done = threading.Event()
+
+        def client():
+            deadline = time.monotonic() + 60
+            after_swap = 0
+            while time.monotonic() < deadline and after_swap < 20:
+                status, value = _answer(server)
+                answers.append((time.monotonic(), value))
+                if status != 200 or value not in (2.0, 3.0):
+                    failures.append((status, value))
+                if value == 3.0:
+                    swapped.set()
+                    after_swap += 1
+            done.set()
+
+        thread = threading.Thread(target=client)
+        thread.start()
+        export_half(tmp_path / "reload", offset=3.0)
+        exported = time.monotonic()
+        thread.join(90)
+        assert done.is_set() and failures == []
+        first_new = min(t for t, value in answers if value == 3.0)
+        assert first_new - exported <= 2.0
+        assert all(value == 3.0 for t, value in answers if t > first_new)
+        versions = _versions(server)
+        assert versions["2"]["state"] == "AVAILABLE"
+        assert versions["1"]["state"] == "END"
+        assert versions["1"]["status"]["error_code"] == "OK"
+
+
+def test_corrupt_and_half_written_versions_are_never_served(tmp_path):
+    first = export_half(tmp_path / "reload", offset=2.0)
+    with serve(tmp_path, poll_seconds=0.2) as server:
+        corrupt = tmp_path / "reload" / "2"
+        corrupt.mkdir()
+        (corrupt / "saved_model.pb").write_bytes(b"not a SavedModel")
+        for ignored in (".tmp-staging", "7-tmp"):
+            (tmp_path / "reload" / ignored).mkdir()
+        failed = wait_for(lambda: _versions(server).get("2", {}).get("state")
+                          == "END" and _versions(server)["2"])
+        assert failed["status"]["error_code"] == "UNKNOWN"
+        assert "failed to load or to answer a warm-up request" in \
+            failed["status"]["error_message"]
+        assert _answer(server) == (200, 2.0)
+        assert set(_versions(server)) == {"1", "2"}
+        status, _, text = http("GET", f"{server.rest}/readyz")
+        assert status == 200
+        assert "2" in json.loads(text)["models"]["reload"]["failed_versions"]
+
+        # A copy caught half-way (no variables yet) fails too...
+        partial = tmp_path / "reload" / "3"
+        shutil.copytree(first, partial, ignore=shutil.ignore_patterns(
+            "variables"))
+        wait_for(lambda: _versions(server).get("3", {}).get("state") == "END")
+        assert _answer(server, path="/versions/1") == (200, 2.0)
+        status, _ = _answer(server, path="/versions/3")
+        assert status == 404
+        # ...and is loaded once the copy completes.
+        shutil.copytree(first / "variables", partial / "variables")
+        wait_for(lambda: _versions(server).get("3", {}).get("state")
+                 == "AVAILABLE")
+        assert _answer(server, path="/versions/3") == (200, 2.0)
+        assert _versions(server)["1"]["state"] == "END"
+
+
+CONFIG = """
+model_config_list {{
+  config {{
+    name: "pinned"
+    base_path: "{base}"
+    model_platform: "tensorflow"
+    model_version_policy {{ specific {{ versions: 1 }} }}
+  }}
+  config {{
+    name: "both"
+    base_path: "{base}"
+    model_platform: "tensorflow"
+    model_version_policy {{ all {{}} }}
+    version_labels {{ key: "stable" value: 1 }}
+    version_labels {{ key: "canary" value: 2 }}
+  }}
+}}
+"""
+
+
+def test_config_file_policies_labels_and_reload(tmp_path):
+    export_half(tmp_path / "half", offset=2.0)
+    export_half(tmp_path / "half", offset=3.0)
+    config_file = tmp_path / "models.config"
+    config_file.write_text(CONFIG.format(base=tmp_path / "half"))
+    options = parse_model_config_file(config_file)
+    with serve(tmp_path, discover_root=None, models=options) as server:
+        assert set(_versions(server, "pinned")) == {"1"}
+        assert _answer(server, "pinned") == (200, 2.0)
+        assert {v: s["state"] for v, s in _versions(server, "both").items()} \
+            == {"1": "AVAILABLE", "2": "AVAILABLE"}
+        assert _answer(server, "both") == (200, 3.0)
+        assert _answer(server, "both", "/labels/stable") == (200, 2.0)
+        assert _answer(server, "both", "/labels/canary") == (200, 3.0)
+
+        with grpc.insecure_channel(server.grpc_target) as channel:
+            request = predict_pb2.PredictRequest()
+            request.model_spec.name = "both"
+            request.model_spec.version_label = "stable"
+            request.inputs["x"].CopyFrom(
+                tf.make_tensor_proto(np.zeros((1, 3), np.float32)))
+            response = prediction_service_pb2_grpc.PredictionServiceStub(
+                channel).Predict(request, timeout=30)
+            assert response.model_spec.version.value == 1
+
+            reload = model_management_pb2.ReloadConfigRequest()
+            text_format.Parse(CONFIG.format(base=tmp_path / "half").replace(
+                'name: "both"', 'name: "renamed"'), reload.config)
+            reply = model_service_pb2_grpc.ModelServiceStub(
+                channel).HandleReloadConfigRequest(reload, timeout=60)
+            assert reply.status.error_code == 0
+        assert _answer(server, "renamed", "/labels/canary") == (200, 3.0)
+        status, _ = _answer(server, "both")
+        assert status == 404
+
+
+@pytest.mark.parametrize("text,message", [
+    ("model_config_list { config { name: 'x' } }",
+     "every config needs a `name` and a `base_path`"),
+    ("model_config_list { config { name: 'x' base_path: '/m' "
+     "model_platform: 'onnx' } }", "only \"tensorflow\" SavedModels"),
+    ("model_config_list { nonsense: 1 }", "not a text-format ModelServerConfig"),
+])
+def test_bad_config_files_name_the_problem(tmp_path, text, message):
+    path = tmp_path / "bad.config"
+    path.write_text(text)
+    with pytest.raises(ValueError, match=message.replace("(", r"\(")):
+        parse_model_config_file(path)
+
+
+def test_server_options_default_to_loopback():
+    assert ServerOptions().host == "127.0.0.1"

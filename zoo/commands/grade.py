@@ -1,0 +1,40 @@
+"""`zoo grade TASK PATH`: score a learner's solution the way the exam did."""
+
+from zoo.commands import add_data_argument, load_task
+
+EXAMPLES = """examples:
+  zoo grade sarcasm sarcasm.py --data sarcasm.json
+  zoo grade sunspots mymodel.h5
+  zoo grade fashion_mnist mymodel.keras
+  zoo grade linear saved_models/linear/1
+"""
+
+
+def add_arguments(parser):
+    """Adds the command's options."""
+    parser.epilog = EXAMPLES
+    parser.add_argument("task", help="task name (see `zoo tasks`)")
+    parser.add_argument("path", help="a .py with solution_model(), a .keras or .h5 "
+                                     "file, or a SavedModel folder")
+    add_data_argument(parser)
+    parser.add_argument("--time-limit", type=float, default=30 * 60, metavar="SECONDS",
+                        help="time allowed to a .py's solution_model() (default 1800)")
+
+
+def run(args):
+    """Grades and prints the result; returns the exit code."""
+    import sys
+
+    from zoo.data import DataUnavailableError
+    from zoo.grading import GradingError, grade_path
+
+    task = load_task(args.task)
+    if task is None:
+        return 2
+    try:
+        grade = grade_path(task, args.path, data=args.data, time_limit=args.time_limit)
+    except (GradingError, DataUnavailableError, FileNotFoundError) as error:
+        print(f"not graded: {error}", file=sys.stderr)
+        return 1
+    print(grade.summary())
+    return 0

@@ -1,0 +1,36 @@
+"""`zoo practice TASK`: write an exam-format starter file."""
+
+from zoo.commands import load_task
+
+EXAMPLES = """examples:
+  zoo practice sarcasm
+  zoo practice sunspots --out ~/exam
+"""
+
+
+def add_arguments(parser):
+    """Adds the command's options."""
+    parser.epilog = EXAMPLES
+    parser.add_argument("task", help="task name (see `zoo tasks`)")
+    parser.add_argument("--out", default=".", metavar="DIR",
+                        help="folder for TASK.py (default: the current folder)")
+    parser.add_argument("--force", action="store_true",
+                        help="overwrite an existing starter")
+
+
+def run(args):
+    """Writes the starter; returns the exit code."""
+    import sys
+
+    from zoo.practice import write_starter
+
+    task = load_task(args.task)
+    if task is None:
+        return 2
+    try:
+        path = write_starter(task, args.out, overwrite=args.force)
+    except (FileExistsError, ValueError) as error:
+        print(error, file=sys.stderr)
+        return 1
+    print(f"wrote {path}\nfill in the TODOs, then: zoo grade {task.name} {path}")
+    return 0

@@ -1,0 +1,46 @@
+"""`zoo score saved_models/TASK/VERSION`: grade an existing export."""
+
+from zoo.commands import add_data_argument
+
+EXAMPLES = """examples:
+  zoo score saved_models/sunspots/3 --data Sunspots.csv
+  zoo score saved_models/linear/1
+"""
+
+
+def add_arguments(parser):
+    """Adds the command's options."""
+    parser.epilog = EXAMPLES
+    parser.add_argument("version_dir", help="an exported version folder")
+    parser.add_argument("--task", help="task name; read from the version's card.json "
+                                       "when omitted")
+    add_data_argument(parser)
+
+
+def run(args):
+    """Grades the export and prints the result; returns the exit code."""
+    import sys
+
+    from zoo.commands import load_task
+    from zoo.data import DataUnavailableError
+    from zoo.export import read_card
+    from zoo.grading import GradingError, grade
+
+    name = args.task
+    if name is None:
+        try:
+            name = read_card(args.version_dir)["task"]
+        except (FileNotFoundError, KeyError):
+            print(f"{args.version_dir} has no card.json naming its task: pass --task.",
+                  file=sys.stderr)
+            return 2
+    task = load_task(name)
+    if task is None:
+        return 2
+    try:
+        result = grade(task, args.version_dir, data=args.data)
+    except (GradingError, DataUnavailableError, FileNotFoundError) as error:
+        print(f"not graded: {error}", file=sys.stderr)
+        return 1
+    print(result.summary())
+    return 0

@@ -1,0 +1,191 @@
+"""Loading the tasks' data: tensorflow-datasets, the exam's files, local copies.
+
+Every loader takes `data`, a local path given with `--data`, that replaces
+the download; without it the data is fetched and cached (tfds under its
+`data_dir`, files with `keras.utils.get_file` and a checksum). When data
+cannot be had, `DataUnavailableError` names the source and `--data`.
+
+Example:
+>>> path = fetch_file(Source("url", "sarcasm.json", url=URL, sha256=SHA))
+>>> train = load_tfds("mnist", "train[:90%]")
+"""
+
+import os
+from pathlib import Path
+
+import numpy as np
+
+# A learner's solution file, run by the grader, finds `--data` here.
+DATA_VARIABLE = "ZOO_DATA"
+CACHE_DIR = Path(os.environ.get("ZOO_DATA_DIR", Path.home() / ".keras-cert-zoo"))
+
+
+class DataUnavailableError(RuntimeError):
+    """The task's data could not be downloaded and no local copy was given."""
+
+
+def fetch_file(source, data=None):
+    """Returns a local path to an exam file, downloading it when needed.
+
+    Args:
+        source: a `zoo.task.Source` of kind `"url"`.
+        data: optional local path (`--data`, else `$ZOO_DATA`): the file
+            itself, a folder that holds it, or for archives the folder they
+            extract to.
+
+    Returns:
+        A `Path` to the file, or to the extracted folder for archives.
+
+    Raises:
+        DataUnavailableError: offline, or on a checksum mismatch, naming the
+            URL and `--data`.
+        FileNotFoundError: when `data` does not exist.
+    """
+    data = data or os.environ.get(DATA_VARIABLE)
+    if data is not None:
+        return _local_copy(source, Path(data))
+    import keras
+
+    try:
+        path = keras.utils.get_file(
+            source.name, origin=source.url, file_hash=source.sha256,
+            hash_algorithm="sha256", extract=source.extract,
+            cache_dir=str(CACHE_DIR))
+    except Exception as error:  # get_file raises several kinds when offline
+        raise DataUnavailableError(
+            f"Could not download {source.name} from {source.url} ({error}). "
+            f"Fetch it on a machine with network access and pass --data "
+            f"PATH (the file, or the folder it extracts to).") from error
+    path = Path(path)
+    if source.extract:
+        return _extracted_root(path)
+    return path
+
+
+def _local_copy(source, path):
+    if not path.exists():
+        raise FileNotFoundError(
+            f"--data {path}: no such file or folder. Pass the downloaded "
+            f"{source.name} or the folder it extracts to.")
+    if path.is_dir() and not source.extract:
+        candidate = path / source.name
+        if not candidate.exists():
+            raise FileNotFoundError(
+                f"--data {path} is a folder without {source.name}. Pass the "
+                f"file itself (downloaded from {source.url}).")
+        return candidate
+    return _extracted_root(path) if source.extract else path
+
+
+def _extracted_root(path):
+    # An archive may extract to a single folder: step into it.
+    children = [p for p in path.iterdir() if not p.name.startswith((".", "__"))]
+    if len(children) == 1 and children[0].is_dir():
+        return children[0]
+    return path
+
+
+def load_tfds(name, split, data=None, transform=None):
+    """Loads a tensorflow-datasets split as numpy `(x, y)` arrays.
+
+    Args:
+        name: tfds dataset name, e.g. `"mnist"`.
+        split: tfds split string, e.g. `"train[:90%]"`.
+        data: optional tfds `data_dir` holding the prepared dataset
+            (`--data`, else `$ZOO_DATA`).
+        transform: optional function `(x, y) -> (x, y)` on tensors, applied
+            in the input pipeline (e.g. resizing, before images pile up).
+
+    Returns:
+        A tuple `(x, y)` of numpy arrays (strings come back as `object`).
+
+    Raises:
+        DataUnavailableError: when the dataset is neither prepared in
+            `data_dir` nor downloadable, naming it and `--data`.
+    """
+    import tensorflow_datasets as tfds
+
+    data = data or os.environ.get(DATA_VARIABLE)
+    data_dir = str(data) if data is not None else str(CACHE_DIR / "tensorflow_datasets")
+    try:
+        dataset = tfds.load(name, split=split, as_supervised=True,
+                            data_dir=data_dir, download=data is None)
+    except Exception as error:  # tfds raises many kinds when it cannot fetch
+        raise DataUnavailableError(
+            f"Could not load tensorflow-datasets '{name}' into {data_dir} "
+            f"({type(error).__name__}: {error}). Prepare it on a machine with "
+            f"network access (`tfds build {name} --data_dir DIR`) and pass "
+            f"--data DIR.") from error
+    if transform is not None:
+        dataset = dataset.map(transform)
+    xs, ys = [], []
+    for x, y in tfds.as_numpy(dataset):
+        xs.append(x)
+        ys.append(y)
+    return _stack(xs), np.asarray(ys)
+
+
+def tfds_splits(name, data=None, train="train[:90%]", validation="train[90%:]",
+                test="test", transform=None):
+    """Loads a tfds dataset's training, validation and held-out splits.
+
+    Args:
+        name: tfds dataset name.
+        data: optional tfds `data_dir` (`--data`).
+        train: split string of the training part.
+        validation: split string of the validation part.
+        test: split string of the held-out part the grader uses.
+        transform: optional `(x, y) -> (x, y)` on tensors (see `load_tfds`).
+
+    Returns:
+        A `zoo.task.Splits`.
+    """
+    from zoo.task import Splits
+
+    parts = [load_tfds(name, split, data, transform) for split in (train, validation, test)]
+    return Splits(*parts, source=f"tfds:{name}")
+
+
+def _stack(values):
+    if values and isinstance(values[0], bytes):
+        return np.array([v.decode("utf-8") for v in values], dtype=object)
+    return np.stack(values)
+
+
+def windows(series, window, start, stop):
+    """Cuts `(window → next value)` pairs whose targets lie in `[start, stop)`.
+
+    Args:
+        series: 1-D array of values.
+        window: number of past values in each input.
+        start: index of the first target (at least `window`).
+        stop: index after the last target.
+
+    Returns:
+        `(x, y)`: `x` of shape `(n, window, 1)` and `y` of shape `(n, 1)`,
+        float32.
+
+    Example:
+    >>> x, y = windows(np.arange(10.0), 3, 3, 10)
+    >>> x.shape, y[:2, 0]
+    ((7, 3, 1), array([3., 4.], dtype=float32))
+    """
+    series = np.asarray(series, dtype="float32")
+    start = max(start, window)
+    view = np.lib.stride_tricks.sliding_window_view(series[start - window:stop - 1], window)
+    return view[..., None].copy(), series[start:stop, None].copy()
+
+
+def split_tail(pairs, fraction):
+    """Splits `(x, y)` into a head and its last `fraction` (for validation).
+
+    Args:
+        pairs: a tuple `(x, y)` of arrays with the same length.
+        fraction: float in (0, 1), the share that goes to the tail.
+
+    Returns:
+        `((x_head, y_head), (x_tail, y_tail))`.
+    """
+    x, y = pairs
+    cut = len(x) - max(1, int(round(len(x) * fraction)))
+    return (x[:cut], y[:cut]), (x[cut:], y[cut:])

@@ -1,0 +1,248 @@
+"""A variational autoencoder with a weight on the KL term (β-VAE)."""
+
+import keras
+from keras import ops
+
+from zoo.layers import Sampling
+from zoo.models._utils import (
+    ExportableModel,
+    conv_decoder,
+    conv_encoder,
+    dense_decoder,
+    dense_encoder,
+    mark_built,
+    optimizer_step,
+    serving_spec,
+)
+
+RECONSTRUCTION_LOSSES = ("binary_crossentropy", "squared_error")
+
+
+@keras.saving.register_keras_serializable(package="zoo")
+class VAE(ExportableModel, keras.Model):
+    """Variational autoencoder; `beta` weights the KL term (β-VAE when > 1).
+
+    The encoder predicts a Gaussian `q(z|x) = N(mean, exp(log_var))`, the
+    zoo's `Sampling` layer draws `z` from it, and the decoder maps `z` back.
+    Training minimizes `reconstruction + beta * KL(q(z|x) || N(0, I))`, each
+    term summed over an example's dimensions and averaged over the batch;
+    with `beta=1` that is the negative evidence lower bound (ELBO).
+    `fit` and `evaluate` report `loss`, `reconstruction_loss` and `kl_loss`.
+
+    Compile with an optimizer only (`model.compile(optimizer="adam")`) and
+    fit on inputs alone (`model.fit(x)`). The training step is written for
+    the TensorFlow backend; `call`, `encode`, `decode` and `generate` run on
+    every backend. A reloaded `.keras` model resumes training as saved.
+
+    Args:
+        encoder: a `keras.Model` mapping inputs to `[mean, log_var]`, each
+            `(batch, latent_dim)`.
+        decoder: a `keras.Model` mapping codes `(batch, latent_dim)` to the
+            inputs' shape.
+        beta: float > 0, weight of the KL term.
+        reconstruction_loss: `"binary_crossentropy"` (inputs in [0, 1],
+            decoder output a sigmoid) or `"squared_error"`.
+        seed: int, seed of the sampling noise.
+        **kwargs: passed to `keras.Model` (`name`, ...).
+
+    Call arguments:
+        inputs: tensor of the encoder's input shape.
+
+    Returns:
+        The reconstructions decoded from the mean code (deterministic).
+
+    Export (`export_version`): `serving_default` (`inputs` →
+    `reconstruction`), `encode` (`inputs` → `mean`, `log_variance`),
+    `decode` (`latent` → `reconstruction`).
+
+    Example:
+    >>> from zoo.models import VAE
+    >>> vae = VAE.convolutional((28, 28, 1), latent_dim=2, beta=4.0)
+    >>> vae.compile(optimizer="adam")
+    >>> vae.generate(3).shape
+    (3, 28, 28, 1)
+
+    References:
+        Kingma and Welling, "Auto-Encoding Variational Bayes", ICLR 2014;
+        Higgins et al., "beta-VAE: Learning Basic Visual Concepts with a
+        Constrained Variational Framework", ICLR 2017.
+    """
+
+    def __init__(self, encoder, decoder, beta=1.0, reconstruction_loss="binary_crossentropy",
+                 seed=None, **kwargs):
+        super().__init__(**kwargs)
+        if not beta > 0:
+            raise ValueError(
+                "`beta` weights the KL term and must be > 0 (1 for a plain "
+                f"VAE, more for a beta-VAE). Received: beta={beta}"
+            )
+        if reconstruction_loss not in RECONSTRUCTION_LOSSES:
+            raise ValueError(
+                f"`reconstruction_loss` must be one of {RECONSTRUCTION_LOSSES}. "
+                f"Received: reconstruction_loss={reconstruction_loss!r}"
+            )
+        self.encoder = encoder
+        self.decoder = decoder
+        self.beta = beta
+        self.reconstruction_loss = reconstruction_loss
+        self.seed = seed
+        self.sampling = Sampling(seed=seed, name="sampling")
+        # Its own stream, so that generating does not shift training's noise.
+        self.prior_seed_generator = keras.random.SeedGenerator(
+            None if seed is None else seed + 1, name="prior_seed_generator")
+        self.loss_tracker = keras.metrics.Mean(name="loss")
+        self.reconstruction_loss_tracker = keras.metrics.Mean(name="reconstruction_loss")
+        self.kl_loss_tracker = keras.metrics.Mean(name="kl_loss")
+        mark_built(self, encoder=encoder, decoder=decoder)
+
+    @classmethod
+    def dense(cls, input_shape, latent_dim, units=(128,), output_activation="sigmoid",
+              **kwargs):
+        """Builds a VAE with dense encoder and decoder.
+
+        Args:
+            input_shape: tuple, shape of one example.
+            latent_dim: int, width of the code.
+            units: tuple of ints, hidden widths of the encoder (mirrored).
+            output_activation: `"sigmoid"` for binary cross-entropy, None
+                with `reconstruction_loss="squared_error"`.
+            **kwargs: passed to the constructor (`beta`, `seed`...).
+
+        Returns:
+            A `VAE`.
+        """
+        return cls(dense_encoder(input_shape, latent_dim, units, ("mean", "log_var")),
+                   dense_decoder(latent_dim, input_shape, units, output_activation),
+                   **kwargs)
+
+    @classmethod
+    def convolutional(cls, input_shape, latent_dim, filters=(16, 32),
+                      output_activation="sigmoid", **kwargs):
+        """Builds a VAE with convolutional encoder and decoder.
+
+        Args:
+            input_shape: tuple `(height, width, channels)`, sides divisible
+                by `2 ** len(filters)`.
+            latent_dim: int, width of the code.
+            filters: tuple of ints, filters of the strided convolutions.
+            output_activation: `"sigmoid"` for binary cross-entropy.
+            **kwargs: passed to the constructor (`beta`, `seed`...).
+
+        Returns:
+            A `VAE`.
+        """
+        return cls(conv_encoder(input_shape, latent_dim, filters, ("mean", "log_var")),
+                   conv_decoder(latent_dim, input_shape, filters, output_activation),
+                   **kwargs)
+
+    @property
+    def latent_dim(self):
+        """int, width of the code."""
+        return self.decoder.inputs[0].shape[-1]
+
+    @property
+    def metrics(self):
+        return [self.loss_tracker, self.reconstruction_loss_tracker,
+                self.kl_loss_tracker]
+
+    def call(self, inputs):
+        mean, _ = self.encode(inputs)
+        return self.decode(mean)
+
+    def encode(self, inputs):
+        """Returns `(mean, log_var)` of `q(z|inputs)`, each `(batch, latent_dim)`."""
+        return self.encoder(inputs)
+
+    def decode(self, latent):
+        """Returns the decoded examples of codes `(batch, latent_dim)`."""
+        return self.decoder(latent)
+
+    def generate(self, num_samples):
+        """Decodes `num_samples` codes drawn from the prior `N(0, I)`."""
+        return self.decode(self._prior_sample(num_samples))
+
+    def _prior_sample(self, num_samples):
+        return keras.random.normal((num_samples, self.latent_dim),
+                                   seed=self.prior_seed_generator)
+
+    def _split_batch(self, data):
+        """Returns the inputs to reconstruct and the arguments of encode/decode."""
+        x, _, _ = keras.utils.unpack_x_y_sample_weight(data)
+        return x, ()
+
+    def _loss_terms(self, data):
+        x, condition = self._split_batch(data)
+        mean, log_var = self.encode(x, *condition)
+        reconstruction = self.decode(self.sampling([mean, log_var]), *condition)
+        reconstruction_loss = self._reconstruction_loss(x, reconstruction)
+        kl_loss = self._kl_loss(mean, log_var)
+        return reconstruction_loss + self.beta * kl_loss, (reconstruction_loss, kl_loss)
+
+    def _reconstruction_loss(self, x, reconstruction):
+        x = ops.cast(x, "float32")
+        reconstruction = ops.cast(reconstruction, "float32")
+        if self.reconstruction_loss == "binary_crossentropy":
+            per_value = keras.losses.binary_crossentropy(
+                ops.expand_dims(x, -1), ops.expand_dims(reconstruction, -1))
+        else:
+            per_value = ops.square(x - reconstruction)
+        per_example = ops.sum(ops.reshape(per_value, (ops.shape(x)[0], -1)), axis=1)
+        return ops.mean(per_example)
+
+    @staticmethod
+    def _kl_loss(mean, log_var):
+        mean = ops.cast(mean, "float32")
+        log_var = ops.cast(log_var, "float32")
+        kl = -0.5 * (1.0 + log_var - ops.square(mean) - ops.exp(log_var))
+        return ops.mean(ops.sum(kl, axis=1))
+
+    def _update_trackers(self, total, terms):
+        reconstruction_loss, kl_loss = terms
+        self.loss_tracker.update_state(total)
+        self.reconstruction_loss_tracker.update_state(reconstruction_loss)
+        self.kl_loss_tracker.update_state(kl_loss)
+        return {m.name: m.result() for m in self.metrics}
+
+    def train_step(self, data):
+        total, terms = optimizer_step(self.optimizer, self.trainable_variables,
+                                      lambda: self._loss_terms(data))
+        return self._update_trackers(total, terms)
+
+    def test_step(self, data):
+        return self._update_trackers(*self._loss_terms(data))
+
+    def compute_output_shape(self, input_shape):
+        return tuple(input_shape)
+
+    def serving_endpoints(self):
+        """Returns the export signatures: `serving_default`, `encode`, `decode`."""
+        input_spec = serving_spec(self.encoder.inputs[0].shape[1:], "inputs")
+        latent_spec = serving_spec((self.latent_dim,), "latent")
+        return {
+            "serving_default": (lambda inputs: {"reconstruction": self(inputs)},
+                                [input_spec]),
+            "encode": (self._encode_endpoint, [input_spec]),
+            "decode": (lambda latent: {"reconstruction": self.decode(latent)},
+                       [latent_spec]),
+        }
+
+    def _encode_endpoint(self, *inputs):
+        mean, log_var = self.encode(*inputs)
+        return {"mean": mean, "log_variance": log_var}
+
+    def get_config(self):
+        return {
+            **super().get_config(),
+            "encoder": keras.saving.serialize_keras_object(self.encoder),
+            "decoder": keras.saving.serialize_keras_object(self.decoder),
+            "beta": self.beta,
+            "reconstruction_loss": self.reconstruction_loss,
+            "seed": self.seed,
+        }
+
+    @classmethod
+    def from_config(cls, config):
+        config = dict(config)
+        for key in ("encoder", "decoder"):
+            config[key] = keras.saving.deserialize_keras_object(config[key])
+        return cls(**config)

@@ -1,0 +1,256 @@
+"""Pictures of what the zoo's models do, written as PNG files.
+
+One helper per family: reconstructions beside inputs (autoencoders, VAEs),
+a grid of generated samples (GAN, VAEs), latent traversals (β-VAE), masks
+over images (U-Net), a forecast against the actual values (forecaster) and
+class activation maps over images (`zoo.layers.CAMHead`). Each returns the
+path it wrote. Images are `(n, height, width)` or `(n, height, width,
+channels)` with pixels in [0, 1] or [-1, 1]. Image grids are exactly
+`columns * cell_pixels` wide and `rows * cell_pixels` high.
+
+Matplotlib is imported inside the helpers and draws on its non-interactive
+Agg canvas, so importing this module does not import it.
+"""
+
+from pathlib import Path
+
+import numpy as np
+
+DPI = 100
+
+
+def plot_reconstructions(inputs, reconstructions, path, cell_pixels=64):
+    """Writes inputs (top row) above their reconstructions (bottom row).
+
+    Args:
+        inputs: array of images.
+        reconstructions: array of images shaped like `inputs`.
+        path: where to write the PNG.
+        cell_pixels: int, side of each image in the picture.
+
+    Returns:
+        The `Path` written.
+    """
+    return _save_grid([list(_displayable(inputs)), list(_displayable(reconstructions))],
+                      path, cell_pixels, _draw_image)
+
+
+def plot_samples(samples, path, columns=8, cell_pixels=64):
+    """Writes generated images as a grid, `columns` per row.
+
+    Args:
+        samples: array of images.
+        path: where to write the PNG.
+        columns: int, images per row.
+        cell_pixels: int, side of each image in the picture.
+
+    Returns:
+        The `Path` written.
+    """
+    images = list(_displayable(samples))
+    rows = [images[i:i + columns] for i in range(0, len(images), columns)]
+    return _save_grid(rows, path, cell_pixels, _draw_image)
+
+
+def plot_latent_traversals(decode, latent_dim, path, values=np.linspace(-3.0, 3.0, 7),
+                           base_code=None, cell_pixels=64):
+    """Writes one row per latent dimension, varying it alone across `values`.
+
+    With a β-VAE each row tends to change one factor of the images (size,
+    position, thickness...) while the others stay put.
+
+    Args:
+        decode: function mapping codes `(batch, latent_dim)` to images, e.g.
+            `vae.decode`.
+        latent_dim: int, width of the code.
+        path: where to write the PNG.
+        values: the values given to each dimension in turn.
+        base_code: optional array `(latent_dim,)`, the code the others keep;
+            zeros (the prior's mean) when None.
+        cell_pixels: int, side of each image in the picture.
+
+    Returns:
+        The `Path` written.
+    """
+    import keras
+
+    values = np.asarray(values, "float32")
+    base = np.zeros(latent_dim, "float32") if base_code is None else np.asarray(
+        base_code, "float32")
+    codes = np.repeat(base[None, None, :], latent_dim, axis=0).repeat(len(values), axis=1)
+    for dim in range(latent_dim):
+        codes[dim, :, dim] = values
+    images = _displayable(keras.ops.convert_to_numpy(decode(codes.reshape(-1, latent_dim))))
+    images = images.reshape(latent_dim, len(values), *images.shape[1:])
+    return _save_grid([list(row) for row in images], path, cell_pixels, _draw_image)
+
+
+def plot_masks(images, masks, path, true_masks=None, cell_pixels=64):
+    """Writes images, then (optionally) true masks and predicted masks over them.
+
+    Class 0 is background and left clear; every other class has its own
+    colour, the same in every picture.
+
+    Args:
+        images: array of images.
+        masks: integer masks `(n, height, width)`, or per-pixel class
+            probabilities `(n, height, width, classes)`.
+        path: where to write the PNG.
+        true_masks: optional integer masks to show above the predicted ones.
+        cell_pixels: int, side of each image in the picture.
+
+    Returns:
+        The `Path` written.
+    """
+    images = list(_displayable(images))
+    rows = [images]
+    for mask_set in (true_masks, masks):
+        if mask_set is not None:
+            rows.append(list(zip(images, _class_ids(mask_set))))
+    return _save_grid(rows, path, cell_pixels, _draw_cell)
+
+
+def plot_cams(images, maps, path, alpha=0.5, cell_pixels=96):
+    """Writes images (top row) and their class activation maps over them.
+
+    Each map is resized to its image and scaled to [0, 1] (its own minimum
+    to its own maximum), so the hottest region of each image stands out.
+
+    Args:
+        images: array of images.
+        maps: array `(n, h, w)`, e.g. the maps of
+            `CAMHead(..., return_cam=True)`; any resolution.
+        path: where to write the PNG.
+        alpha: float, opacity of the heat map.
+        cell_pixels: int, side of each image in the picture.
+
+    Returns:
+        The `Path` written.
+    """
+    images = _displayable(images)
+    heat = normalized_maps(maps, images.shape[1:3])
+    overlays = [(image, heat_map, alpha) for image, heat_map in zip(images, heat)]
+    return _save_grid([list(images), overlays], path, cell_pixels, _draw_cell)
+
+
+def normalized_maps(maps, size):
+    """Resizes maps bilinearly to `size` and scales each to [0, 1].
+
+    Args:
+        maps: array `(n, h, w)`.
+        size: `(height, width)` of the result.
+
+    Returns:
+        A float32 array `(n, height, width)`; a constant map becomes zeros.
+    """
+    maps = np.asarray(maps, "float32")
+    resized = np.stack([_resize_bilinear(m, size) for m in maps])
+    low = resized.min(axis=(1, 2), keepdims=True)
+    span = resized.max(axis=(1, 2), keepdims=True) - low
+    return np.where(span > 0, (resized - low) / np.where(span > 0, span, 1.0), 0.0)
+
+
+def plot_forecast(history, actual, forecast, path, size=(640, 320)):
+    """Writes a line chart: the history, then the actual values and the forecast.
+
+    Args:
+        history: 1-D array, the window the forecast was made from.
+        actual: 1-D array, what happened next.
+        forecast: 1-D array, what the model predicted, as long as `actual`.
+        path: where to write the PNG.
+        size: `(width, height)` of the picture in pixels.
+
+    Returns:
+        The `Path` written.
+    """
+    history, actual, forecast = (np.asarray(a, "float32").ravel()
+                                 for a in (history, actual, forecast))
+    if len(actual) != len(forecast):
+        raise ValueError(
+            "`actual` and `forecast` must cover the same steps. Received "
+            f"{len(actual)} actual and {len(forecast)} forecast values."
+        )
+    fig = _figure(*size)
+    ax = fig.add_subplot()
+    future = np.arange(len(actual))
+    ax.plot(np.arange(-len(history), 0), history, color="gray", label="history")
+    ax.plot(future, actual, color="black", label="actual")
+    ax.plot(future, forecast, color="tab:orange", linestyle="--", label="forecast")
+    ax.axvline(-0.5, color="lightgray", linewidth=1)
+    ax.set_xlabel("step (0 = first forecast step)")
+    ax.legend(loc="best")
+    fig.tight_layout()
+    return _save(fig, path)
+
+
+def _displayable(images):
+    """Images as floats in [0, 1], without a channel axis when grey."""
+    images = np.asarray(images, "float32")
+    if images.ndim == 4 and images.shape[-1] == 1:
+        images = images[..., 0]
+    if images.min() < 0:
+        images = (images + 1.0) / 2.0
+    return np.clip(images, 0.0, 1.0)
+
+
+def _class_ids(masks):
+    masks = np.asarray(masks)
+    return masks.argmax(axis=-1) if masks.ndim == 4 else masks.astype("int32")
+
+
+def _resize_bilinear(image, size):
+    height, width = size
+    rows = np.linspace(0, image.shape[0] - 1, height)
+    cols = np.linspace(0, image.shape[1] - 1, width)
+    along_cols = np.stack([np.interp(cols, np.arange(image.shape[1]), row)
+                           for row in image])
+    return np.stack([np.interp(rows, np.arange(image.shape[0]), column)
+                     for column in along_cols.T], axis=1)
+
+
+def _draw_image(ax, image):
+    ax.imshow(image, cmap="gray", vmin=0.0, vmax=1.0)
+
+
+def _draw_cell(ax, cell):
+    """Draws an image, a `(image, class_ids)` pair or an `(image, heat, alpha)` triple."""
+    if not isinstance(cell, tuple):
+        _draw_image(ax, cell)
+        return
+    _draw_image(ax, cell[0])
+    if len(cell) == 2:
+        ax.imshow(np.ma.masked_equal(cell[1], 0), cmap="tab10", vmin=0, vmax=9,
+                  alpha=0.6, interpolation="nearest")
+    else:
+        ax.imshow(cell[1], cmap="jet", vmin=0.0, vmax=1.0, alpha=cell[2])
+
+
+def _save_grid(rows, path, cell_pixels, draw):
+    columns = max(len(row) for row in rows)
+    fig = _figure(columns * cell_pixels, len(rows) * cell_pixels)
+    axes = fig.subplots(len(rows), columns, squeeze=False)
+    fig.subplots_adjust(left=0, right=1, bottom=0, top=1, wspace=0.04, hspace=0.04)
+    for row, row_axes in zip(rows, axes):
+        for i, ax in enumerate(row_axes):
+            ax.set_axis_off()
+            if i < len(row):
+                draw(ax, row[i])
+    return _save(fig, path)
+
+
+def _figure(width_pixels, height_pixels):
+    # An Agg canvas of its own: no pyplot, no global backend switch, so an
+    # interactive session's matplotlib setup is left alone.
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+    from matplotlib.figure import Figure
+
+    fig = Figure(figsize=(width_pixels / DPI, height_pixels / DPI), dpi=DPI)
+    FigureCanvasAgg(fig)
+    return fig
+
+
+def _save(fig, path):
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fig.savefig(path, dpi=DPI, format="png")
+    return path

@@ -1,0 +1,13 @@
+"""A TensorFlow-Serving-compatible model server: REST and gRPC in one process.
+
+`zoo serve --model-base-path saved_models` serves every exported model folder
+with TF Serving's REST API (`/v1/models/<name>...`) and gRPC services
+(`tensorflow.serving.PredictionService`, `ModelService`), so clients written
+for TensorFlow Serving work unchanged. Beyond TF Serving it validates every
+version with a warm-up request before serving it, reloads new versions
+without dropping a request, answers health and readiness probes, limits
+request sizes and times, and shuts down gracefully.
+
+The submodules import TensorFlow; this package itself does not, so that the
+`zoo` command line starts fast.
+"""

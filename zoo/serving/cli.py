@@ -1,0 +1,149 @@
+"""`zoo serve`: serve exported models like TensorFlow Serving's model server.
+
+Flags take TF Serving's names with dashes; the underscore spellings
+(`--model_base_path`, `--rest_api_port`, ...) are accepted too, so existing
+launch scripts work unchanged.
+"""
+
+import argparse
+
+
+def _flag(parser, name, **kwargs):
+    parser.add_argument(f"--{name}", f"--{name.replace('-', '_')}", **kwargs)
+
+
+def add_arguments(parser):
+    """Adds the `zoo serve` flags.
+
+    Args:
+        parser: an `argparse.ArgumentParser`.
+    """
+    parser.epilog = (
+        "examples:\n"
+        "  zoo serve --model-base-path saved_models\n"
+        "  zoo serve --model-name sarcasm --model-base-path saved_models/sarcasm\n"
+        "  zoo serve --model-config-file models.config --enable-batching\n"
+        "  curl -d '{\"instances\": [[1.0, 2.0]]}' "
+        "localhost:8501/v1/models/NAME:predict")
+    parser.formatter_class = argparse.RawDescriptionHelpFormatter
+    _flag(parser, "model-base-path", metavar="PATH",
+          help="with --model-name: the folder of that model's versions; "
+               "without: a folder whose every sub-folder is a model "
+               "(e.g. saved_models)")
+    _flag(parser, "model-name", metavar="NAME",
+          help="serve the versions under --model-base-path as this model")
+    _flag(parser, "model-config-file", metavar="FILE",
+          help="text-format ModelServerConfig (names, base paths, version "
+               "policies latest/all/specific, version labels)")
+    _flag(parser, "port", type=int, default=8500,
+          help="gRPC port (default 8500; 0 picks a free one)")
+    _flag(parser, "rest-api-port", type=int, default=8501,
+          help="REST port (default 8501; 0 picks a free one)")
+    _flag(parser, "host", default="127.0.0.1",
+          help="interface to bind (default 127.0.0.1, this machine only; "
+               "0.0.0.0 exposes the server to the network)")
+    _flag(parser, "file-system-poll-wait-seconds", type=float, default=1.0,
+          metavar="SECONDS",
+          help="how often to look for new versions (default 1)")
+    _flag(parser, "rest-api-timeout-in-ms", type=int, default=30000,
+          metavar="MS", help="per-request time limit, answered with 504 "
+                             "(default 30000)")
+    _flag(parser, "rest-api-max-body-bytes", type=int,
+          default=64 * 1024 * 1024, metavar="BYTES",
+          help="largest REST body after decompression, answered with 413 "
+               "(default 64 MiB)")
+    _flag(parser, "enable-batching", action="store_true",
+          help="merge concurrent requests into one model call")
+    _flag(parser, "batching-parameters-file", metavar="FILE",
+          help="text-format BatchingParameters (max_batch_size, "
+               "batch_timeout_micros, max_enqueued_batches, "
+               "num_batch_threads); implies --enable-batching")
+    _flag(parser, "shutdown-grace-seconds", type=float, default=30.0,
+          metavar="SECONDS",
+          help="how long in-flight requests may finish after SIGTERM "
+               "(default 30)")
+
+
+def options_from_args(args):
+    """Turns parsed flags into `ServerOptions`.
+
+    Args:
+        args: the `argparse.Namespace` from the `serve` parser.
+
+    Returns:
+        A `ServerOptions`.
+
+    Raises:
+        ValueError: for a contradictory or incomplete set of flags, naming
+            the fix.
+    """
+    import os
+    from pathlib import Path
+
+    from zoo.serving import config
+    from zoo.serving.server import ServerOptions
+
+    models, discover_root = [], None
+    if args.model_config_file:
+        if args.model_base_path or args.model_name:
+            raise ValueError("Give either --model-config-file or "
+                             "--model-base-path (with an optional "
+                             "--model-name), not both.")
+        models = config.parse_model_config_file(args.model_config_file)
+    elif args.model_base_path:
+        base = os.path.abspath(args.model_base_path)
+        if not Path(base).is_dir():
+            raise ValueError(f"--model-base-path {args.model_base_path} is "
+                             "not a folder; export a model there first "
+                             "(zoo.export.export_model) or fix the path.")
+        if args.model_name:
+            models = [config.ModelConfig(name=args.model_name, base_path=base)]
+        else:
+            if any(p.is_dir() and p.name.isdigit() for p in Path(base).iterdir()):
+                raise ValueError(
+                    f"{args.model_base_path} holds version folders itself; "
+                    f"serve it with --model-name NAME --model-base-path "
+                    f"{args.model_base_path}, or point --model-base-path at "
+                    "the folder above it.")
+            discover_root = base
+    else:
+        raise ValueError("Nothing to serve: give --model-base-path "
+                         "saved_models (every sub-folder is a model) or "
+                         "--model-config-file FILE.")
+    batching = None
+    if args.enable_batching or args.batching_parameters_file:
+        batching = config.parse_batching_parameters_file(
+            args.batching_parameters_file)
+    return ServerOptions(
+        models=models, discover_root=discover_root, host=args.host,
+        rest_port=args.rest_api_port, grpc_port=args.port,
+        poll_seconds=args.file_system_poll_wait_seconds,
+        timeout_seconds=args.rest_api_timeout_in_ms / 1000,
+        max_body_bytes=args.rest_api_max_body_bytes, batching=batching,
+        shutdown_grace_seconds=args.shutdown_grace_seconds)
+
+
+def run(args):
+    """Runs the server until SIGTERM or Ctrl-C.
+
+    Args:
+        args: the parsed flags.
+
+    Returns:
+        The exit code: 0 after a clean shutdown, 2 for bad flags.
+    """
+    import asyncio
+    import logging
+    import sys
+
+    logging.basicConfig(level=logging.INFO,
+                        format="%(asctime)s %(levelname)s %(message)s")
+    try:
+        options = options_from_args(args)
+    except (ValueError, OSError) as error:
+        print(f"zoo serve: {error}", file=sys.stderr)
+        return 2
+    from zoo.serving.server import ModelServer
+
+    asyncio.run(ModelServer(options).serve_forever())
+    return 0

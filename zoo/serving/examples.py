@@ -1,0 +1,292 @@
+"""`:classify` and `:regress`: tf.Example requests on TF1-style signatures.
+
+A port of TF Serving's JSON-to-tf.Example rules (`json_tensor.cc`) and of the
+classification / regression result layouts. The signatures are the ones
+`tf.compat.v1.saved_model.classification_signature_def` and
+`regression_signature_def` write: one string input `inputs` of serialized
+examples, outputs `classes` / `scores`, or `outputs`.
+"""
+
+import base64
+import binascii
+import json
+import math
+
+import grpc
+import numpy as np
+from tensorflow.core.example import example_pb2
+from tensorflow_serving.apis import classification_pb2, regression_pb2
+
+from zoo.serving.errors import ServingError, invalid_argument
+from zoo.serving.json_codec import format_decimal, quote_value
+from zoo.serving.registry import DEFAULT_SIGNATURE
+
+CLASSIFY = "tensorflow/serving/classify"
+REGRESS = "tensorflow/serving/regress"
+_METHOD_WORDS = {CLASSIFY: "classification", REGRESS: "regression"}
+_FLOAT32_MAX = float(np.finfo(np.float32).max)
+_INT64_MAX = 2 ** 63 - 1
+
+
+def _json_type(value):
+    names = {type(None): "Null", bool: "True" if value else "False",
+             dict: "Object", list: "Array", str: "String"}
+    return names.get(type(value), "Number")
+
+
+def _kind_name(feature):
+    return {"bytes_list": "bytes", "float_list": "float",
+            "int64_list": "int64"}.get(feature.WhichOneof("kind"), "UNKNOWN")
+
+
+def _append(feature, name, kind, value):
+    current = feature.WhichOneof("kind")
+    if current not in (None, kind):
+        raise invalid_argument(f"Unexpected element type in feature: {name} "
+                               f"expecting type: {_kind_name(feature)}")
+    getattr(feature, kind).value.append(value)
+
+
+def _add_value(feature, name, value):
+    if value is None or isinstance(value, list) or (
+            isinstance(value, dict) and not (
+                len(value) == 1 and isinstance(value.get("b64"), str))):
+        raise invalid_argument(f"Feature: {name} has element with unexpected "
+                               f"JSON type: {_json_type(value)}")
+    if isinstance(value, bool):
+        _append(feature, name, "int64_list", int(value))
+    elif isinstance(value, dict):
+        try:
+            data = base64.b64decode(value["b64"], validate=True)
+        except (binascii.Error, ValueError):
+            raise invalid_argument("Unable to base64 decode") from None
+        _append(feature, name, "bytes_list", data)
+    elif isinstance(value, str):
+        _append(feature, name, "bytes_list", value.encode("utf-8"))
+    elif isinstance(value, float):
+        if math.isfinite(value) and abs(value) > _FLOAT32_MAX:
+            raise invalid_argument(
+                f"Cannot convert JSON value: {quote_value(value)} to float "
+                "without loss of precision.")
+        _append(feature, name, "float_list", value)
+    else:
+        if value > _INT64_MAX:
+            raise invalid_argument(f"Feature: {name} has uint64 element. "
+                                   "Only int64 is supported.")
+        _append(feature, name, "int64_list", value)
+
+
+def _example_from_json(value):
+    if not isinstance(value, dict):
+        raise invalid_argument(f"Example must be JSON object but got JSON "
+                               f"{_json_type(value)}")
+    example = example_pb2.Example()
+    for name, content in value.items():
+        feature = example.features.feature[name]
+        for item in content if isinstance(content, list) else [content]:
+            _add_value(feature, name, item)
+    return example
+
+
+def serialized_examples_from_json(doc, method):
+    """Reads the `examples` (and optional `context`) of a REST request.
+
+    Args:
+        doc: the decoded request object.
+        method: `"classify"` or `"regress"`, for the error message.
+
+    Returns:
+        A list of serialized `tf.Example`s, the context merged into each.
+
+    Raises:
+        ServingError: INVALID_ARGUMENT with TF Serving's messages.
+    """
+    context = (_example_from_json(doc["context"]).SerializeToString()
+               if "context" in doc else b"")
+    examples = doc.get("examples")
+    if "examples" not in doc:
+        raise invalid_argument(
+            f"JSON Value: {quote_value(doc)} When method is {method}, key "
+            "'examples' is expected and was not found")
+    if not isinstance(examples, list):
+        raise invalid_argument(f"JSON Value: {quote_value(doc)} Expecting "
+                               "'examples' value to be an list/array")
+    if not examples:
+        raise invalid_argument(f"JSON Value: {quote_value(doc)} 'examples' "
+                               "value is an empty array")
+    # Concatenated serializations merge: the example's features override the
+    # context's, which is how TF Serving applies a context.
+    return [context + _example_from_json(e).SerializeToString()
+            for e in examples]
+
+
+def serialized_examples_from_input(request_input):
+    """Reads the examples of a gRPC `Input` message.
+
+    Args:
+        request_input: an `input_pb2.Input`.
+
+    Returns:
+        A list of serialized `tf.Example`s, the context merged into each.
+
+    Raises:
+        ServingError: INVALID_ARGUMENT when the input holds no examples.
+    """
+    kind = request_input.WhichOneof("kind")
+    if kind == "example_list":
+        examples = request_input.example_list.examples
+        context = b""
+    elif kind == "example_list_with_context":
+        examples = request_input.example_list_with_context.examples
+        context = (request_input.example_list_with_context.context
+                   .SerializeToString())
+    else:
+        raise invalid_argument("Input is empty; send an example_list or an "
+                               "example_list_with_context.")
+    if not examples:
+        raise invalid_argument("Input is empty; send at least one example.")
+    return [context + e.SerializeToString() for e in examples]
+
+
+def check_signature(signature, method):
+    """Checks that a signature is a classification or regression one.
+
+    Args:
+        signature: the `SignatureDef`.
+        method: `CLASSIFY` or `REGRESS`.
+
+    Returns:
+        The name of its serialized-examples input.
+
+    Raises:
+        ServingError: INVALID_ARGUMENT naming what the signature is instead.
+    """
+    if signature.method_name != method:
+        raise invalid_argument(
+            f"Expected {_METHOD_WORDS[method]} signature method_name to be "
+            f"{method}. Was: {signature.method_name}. Use :predict with this "
+            "signature, or export one with "
+            f"tf.compat.v1.saved_model.{_METHOD_WORDS[method]}_signature_def.")
+    if list(signature.inputs) != ["inputs"]:
+        raise invalid_argument(
+            f"A {_METHOD_WORDS[method]} signature takes one input named "
+            f"'inputs' (serialized tf.Examples); this one takes "
+            f"{sorted(signature.inputs)}.")
+    return "inputs"
+
+
+def classification_result(outputs, rows):
+    """Builds a `ClassificationResult` from `classes` and/or `scores`.
+
+    Args:
+        outputs: dict of NumPy arrays from the signature.
+        rows: number of examples sent.
+
+    Returns:
+        A `classification_pb2.ClassificationResult`.
+    """
+    classes = outputs.get("classes")
+    scores = outputs.get("scores")
+    if classes is None and scores is None:
+        raise ServingError(grpc.StatusCode.INVALID_ARGUMENT,
+                           "Expected classification signature outputs "
+                           "'classes' and/or 'scores'; found "
+                           f"{sorted(outputs)}.")
+    shaped = classes if classes is not None else scores
+    result = classification_pb2.ClassificationResult()
+    for row in range(rows):
+        entry = result.classifications.add()
+        for column in range(shaped.shape[1] if shaped.ndim > 1 else 1):
+            item = entry.classes.add()
+            if classes is not None:
+                label = classes.reshape(rows, -1)[row, column]
+                item.label = (label.decode("utf-8", "replace")
+                              if isinstance(label, bytes) else str(label))
+            if scores is not None:
+                item.score = float(scores.reshape(rows, -1)[row, column])
+    return result
+
+
+def regression_result(outputs, rows):
+    """Builds a `RegressionResult` from the `outputs` tensor.
+
+    Args:
+        outputs: dict of NumPy arrays from the signature.
+        rows: number of examples sent.
+
+    Returns:
+        A `regression_pb2.RegressionResult`.
+    """
+    values = outputs.get("outputs")
+    if values is None or values.size != rows:
+        raise ServingError(grpc.StatusCode.INVALID_ARGUMENT,
+                           "Expected regression signature output 'outputs' "
+                           f"with one value per example ({rows}); found "
+                           f"{ {k: list(v.shape) for k, v in outputs.items()} }.")
+    result = regression_pb2.RegressionResult()
+    for value in values.reshape(-1).tolist():
+        result.regressions.add(value=value)
+    return result
+
+
+def classification_json(result):
+    """Writes a classification result as TF Serving does.
+
+    Args:
+        result: a `ClassificationResult`.
+
+    Returns:
+        The response body text, `{"results": [[["label", score], ...], ...]}`.
+    """
+    rows = []
+    for entry in result.classifications:
+        pairs = ", ".join(
+            f"[{json.dumps(c.label, ensure_ascii=False)}, "
+            f"{format_decimal(c.score, True)}]"
+            for c in entry.classes)
+        rows.append(f"[{pairs}]")
+    return '{\n    "results": [' + ", ".join(rows) + "\n    ]\n}"
+
+
+def regression_json(result):
+    """Writes a regression result as TF Serving does.
+
+    Args:
+        result: a `RegressionResult`.
+
+    Returns:
+        The response body text, `{"results": [value, ...]}`.
+    """
+    values = ", ".join(format_decimal(r.value, True)
+                       for r in result.regressions)
+    return '{\n    "results": [' + values + "]\n}"
+
+
+
+async def run(predictor, servable, signature_name, serialized, method):
+    """Runs serialized examples through a classify or regress signature.
+
+    Args:
+        predictor: the `Predictor`.
+        servable: the `Servable` to run on.
+        signature_name: the signature; `""` means `serving_default`.
+        serialized: list of serialized `tf.Example`s.
+        method: `CLASSIFY` or `REGRESS`.
+
+    Returns:
+        A `ClassificationResult` or a `RegressionResult`.
+
+    Raises:
+        ServingError: when the signature does not fit or the model fails.
+    """
+    name = signature_name or DEFAULT_SIGNATURE
+    signature = servable.signature_defs.get(name)
+    if signature is None:
+        raise ServingError(grpc.StatusCode.FAILED_PRECONDITION,
+                           f'Serving signature key "{name}" not found.')
+    key = check_signature(signature, method)
+    array = np.empty(len(serialized), dtype=object)
+    array[:] = serialized
+    _, outputs = await predictor.predict(servable, name, {key: array})
+    build = classification_result if method == CLASSIFY else regression_result
+    return build(outputs, len(serialized))

@@ -1,0 +1,741 @@
+"""TF Serving's JSON tensor format: request decoding and response writing.
+
+A port of `tensorflow_serving/util/json_tensor.cc`: the same acceptance rules,
+the same error messages, the same float formatting (`3.0`, `NaN`,
+`Infinity`), `{"b64": ...}` strings, and the same pretty-printed layout of
+`predictions` / `outputs`. Large numeric bodies (images) take a vectorised
+path through NumPy; anything it cannot vouch for goes through the exact
+element-by-element rules, so errors always read as TF Serving writes them.
+"""
+
+import base64
+import binascii
+import json
+import math
+
+import numpy as np
+from tensorflow.core.framework import types_pb2
+
+from zoo.serving.errors import ServingError, invalid_argument
+
+import grpc
+
+# DataTypeString() names and NumPy types of the dtypes JSON can carry.
+DTYPES = {
+    types_pb2.DT_FLOAT: ("float", np.float32),
+    types_pb2.DT_DOUBLE: ("double", np.float64),
+    types_pb2.DT_INT32: ("int32", np.int32),
+    types_pb2.DT_INT16: ("int16", np.int16),
+    types_pb2.DT_INT8: ("int8", np.int8),
+    types_pb2.DT_UINT8: ("uint8", np.uint8),
+    types_pb2.DT_UINT16: ("uint16", np.uint16),
+    types_pb2.DT_INT64: ("int64", np.int64),
+    types_pb2.DT_UINT32: ("uint32", np.uint32),
+    types_pb2.DT_UINT64: ("uint64", np.uint64),
+    types_pb2.DT_BOOL: ("bool", np.bool_),
+    types_pb2.DT_STRING: ("string", np.object_),
+    types_pb2.DT_HALF: ("half", np.float16),
+    types_pb2.DT_BFLOAT16: ("bfloat16", None),
+}
+_INT_DTYPES = (types_pb2.DT_INT32, types_pb2.DT_INT16, types_pb2.DT_INT8,
+               types_pb2.DT_UINT8, types_pb2.DT_UINT16)
+_FLOAT32_MAX = float(np.finfo(np.float32).max)
+# Largest integers a float / double holds exactly (json_tensor.cc's kMaxInt).
+_LOSSLESS_INT = {types_pb2.DT_FLOAT: 2 ** 24 - 1,
+                 types_pb2.DT_DOUBLE: 2 ** 53 - 1}
+_INT_RANGES = {
+    types_pb2.DT_INT32: (-2 ** 31, 2 ** 31 - 1),
+    types_pb2.DT_INT16: (-2 ** 15, 2 ** 15 - 1),
+    types_pb2.DT_INT8: (-2 ** 7, 2 ** 7 - 1),
+    types_pb2.DT_UINT8: (0, 2 ** 8 - 1),
+    types_pb2.DT_UINT16: (0, 2 ** 16 - 1),
+    types_pb2.DT_INT64: (-2 ** 63, 2 ** 63 - 1),
+    types_pb2.DT_UINT32: (0, 2 ** 32 - 1),
+    types_pb2.DT_UINT64: (0, 2 ** 64 - 1),
+}
+# Longest rendering of a JSON value quoted inside an error message: TF
+# Serving quotes whole documents, which for an image is megabytes of text.
+_MAX_QUOTED_CHARS = 1000
+_INDENT = "    "
+
+# Python's json messages and rapidjson's (GetParseError_En) for the same fault.
+_PARSE_ERRORS = {
+    "Expecting value": "Invalid value.",
+    "Expecting property name enclosed in double quotes":
+        "Missing a name for object member.",
+    "Expecting ':' delimiter": "Missing a colon after a name of object member.",
+    "Extra data": "The document root must not be followed by other values.",
+    "Unterminated string starting at":
+        "Missing a closing quotation mark in string.",
+    "Invalid control character at": "Invalid encoding in string.",
+    "Invalid \\escape": "Invalid escape character in string.",
+    "Invalid \\uXXXX escape": "Incorrect hex digit after \\u escape in string.",
+}
+
+
+def dtype_name(dtype):
+    """Names a `DataType` enum as TensorFlow's `DataTypeString` does.
+
+    Args:
+        dtype: a `types_pb2.DataType` value.
+
+    Returns:
+        A string such as `"float"` or `"int64"`.
+    """
+    if dtype in DTYPES:
+        return DTYPES[dtype][0]
+    return types_pb2.DataType.Name(dtype)[3:].lower()
+
+
+# ---------------------------------------------------------------- writing
+
+def format_decimal(value, float32):
+    """Writes a float the way TF Serving's `WriteDecimal` does.
+
+    Six significant digits when they round-trip, else full precision; a
+    `.0` is added to whole numbers; NaN and infinities as `NaN`,
+    `Infinity`, `-Infinity`.
+
+    Args:
+        value: a Python float.
+        float32: bool, whether the value is a float32 (else a double).
+
+    Returns:
+        The JSON number text.
+    """
+    if math.isnan(value):
+        return "NaN"
+    if math.isinf(value):
+        return "-Infinity" if value < 0 else "Infinity"
+    text = "%.6g" % value
+    back = float(text)
+    if float32:
+        back = float(np.float32(back))
+    if back != value:
+        text = ("%.9g" if float32 else "%.17g") % value
+    if "." not in text and "e" not in text:
+        text += ".0"
+    return text
+
+
+def _format_floats(array):
+    """Formats every element of a float array; returns a flat list of text."""
+    float32 = array.dtype != np.float64
+    flat = array.astype(np.float32 if float32 else np.float64).ravel()
+    values = flat.tolist()
+    texts = ["%.6g" % v for v in values]
+    finite = np.isfinite(flat)
+    with np.errstate(all="ignore"):
+        parsed = np.array(texts, dtype=np.float64)
+        if float32:
+            parsed = parsed.astype(np.float32)
+    exact = (parsed == flat) | ~finite
+    wide = "%.9g" if float32 else "%.17g"
+    out = []
+    for text, value, ok, fin in zip(texts, values, exact.tolist(),
+                                    finite.tolist()):
+        if not fin:
+            out.append(format_decimal(value, float32))
+            continue
+        if not ok:
+            text = wide % value
+        if "." not in text and "e" not in text:
+            text += ".0"
+        out.append(text)
+    return out
+
+
+def _b64_object(data, depth):
+    inner = _INDENT * (depth + 1)
+    text = base64.b64encode(data).decode("ascii")
+    return f'{{\n{inner}"b64": "{text}"\n{_INDENT * depth}}}'
+
+
+def _leaves(array, as_bytes, depth):
+    """Formats every element of an array as JSON text, flat, in C order."""
+    if array.dtype.kind == "f":
+        return _format_floats(array)
+    if array.dtype.kind == "b":
+        return ["true" if v else "false" for v in array.ravel().tolist()]
+    if array.dtype.kind in "iu":
+        return [str(v) for v in array.ravel().tolist()]
+    if array.dtype.kind in "OSU":
+        out = []
+        for value in array.ravel().tolist():
+            data = value if isinstance(value, bytes) else str(value).encode()
+            if as_bytes:
+                out.append(_b64_object(data, depth))
+                continue
+            try:
+                out.append(json.dumps(data.decode("utf-8"),
+                                      ensure_ascii=False))
+            except UnicodeDecodeError:
+                # Not text: TF Serving would emit invalid JSON here; b64 is
+                # the format's own way to carry arbitrary bytes.
+                out.append(_b64_object(data, depth))
+        return out
+    raise ServingError(grpc.StatusCode.INVALID_ARGUMENT,
+                       f"Failed to write JSON value for tensor type: "
+                       f"{array.dtype}")
+
+
+def _nest(leaves, shape):
+    """Groups a flat list into nested lists following `shape`."""
+    for size in reversed(shape[1:]):
+        leaves = [leaves[i:i + size] for i in range(0, len(leaves), size)]
+    return leaves
+
+
+def _single_line(node):
+    if isinstance(node, list):
+        return "[" + ", ".join(_single_line(n) for n in node) + "]"
+    return node
+
+
+def _pretty(node, depth):
+    if isinstance(node, list):
+        if not node:
+            return "[]"
+        inner = "\n" + _INDENT * (depth + 1)
+        return ("[" + ",".join(inner + _pretty(n, depth + 1) for n in node)
+                + "\n" + _INDENT * depth + "]")
+    if isinstance(node, dict):
+        if not node:
+            return "{}"
+        inner = "\n" + _INDENT * (depth + 1)
+        return ("{" + ",".join(
+            inner + json.dumps(k, ensure_ascii=False) + ": "
+            + _pretty(v, depth + 1) for k, v in node.items())
+            + "\n" + _INDENT * depth + "}")
+    return node
+
+
+def _tensor_node(name, array, depth, skip_batch):
+    """Nested lists of JSON texts for one tensor (or for each of its rows)."""
+    as_bytes = array.dtype.kind in "OSU" and name.endswith("_bytes")
+    leaf_depth = depth + array.ndim - (1 if skip_batch else 0)
+    leaves = _leaves(array, as_bytes, leaf_depth)
+    if skip_batch:
+        rows = array.shape[0]
+        per_row = len(leaves) // rows if rows else 0
+        return [_nest(leaves[i * per_row:(i + 1) * per_row], array.shape[1:])
+                if array.ndim > 1 else leaves[i] for i in range(rows)]
+    if array.ndim == 0:
+        return leaves[0]
+    return _nest(leaves, array.shape)
+
+
+def encode_row_format(outputs):
+    """Writes a `{"predictions": [...]}` response, as TF Serving lays it out.
+
+    Args:
+        outputs: dict mapping output names to NumPy arrays, all with the same
+            first (batch) dimension.
+
+    Returns:
+        The response body text.
+
+    Raises:
+        ServingError: when an output has no batch dimension or the batch
+            sizes differ.
+    """
+    batch_size = None
+    for name, array in sorted(outputs.items()):
+        if array.ndim == 0:
+            raise invalid_argument(
+                f"Tensor name: {name} has no shape information ")
+        if batch_size is not None and array.shape[0] != batch_size:
+            raise invalid_argument(
+                f"Tensor name: {name} has inconsistent batch size: "
+                f"{array.shape[0]} expecting: {batch_size}")
+        batch_size = array.shape[0]
+    multi = len(outputs) > 1
+    depth = 3 if multi else 2
+    rows = {name: _tensor_node(name, array, depth, skip_batch=True)
+            for name, array in sorted(outputs.items())}
+    parts = []
+    for i in range(batch_size):
+        if multi:
+            members = ",".join(
+                f"\n{_INDENT * 3}{json.dumps(name, ensure_ascii=False)}: "
+                f"{_single_line(rows[name][i])}" for name in rows)
+            parts.append(f"\n{_INDENT * 2}{{{members}\n{_INDENT * 2}}}")
+        else:
+            parts.append(_single_line(next(iter(rows.values()))[i]))
+    if not parts:
+        return '{\n    "predictions": []\n}'
+    joined = ",".join(parts) if multi else ", ".join(parts)
+    return '{\n    "predictions": [' + joined + "\n    ]\n}"
+
+
+def encode_columnar_format(outputs):
+    """Writes an `{"outputs": ...}` response, as TF Serving lays it out.
+
+    Args:
+        outputs: dict mapping output names to NumPy arrays.
+
+    Returns:
+        The response body text.
+    """
+    if len(outputs) == 1:
+        name, array = next(iter(outputs.items()))
+        body = _pretty(_tensor_node(name, array, 1, skip_batch=False), 1)
+    else:
+        body = _pretty({name: _tensor_node(name, array, 2, skip_batch=False)
+                        for name, array in sorted(outputs.items())}, 1)
+    return '{\n    "outputs": ' + body + "\n}"
+
+
+def error_body(message):
+    """Writes TF Serving's error body, `{"error": "<message>"}`.
+
+    Args:
+        message: the error text.
+
+    Returns:
+        The response body text.
+    """
+    return '{\n    "error": ' + json.dumps(message, ensure_ascii=False) + "\n}"
+
+
+# ---------------------------------------------------------------- reading
+
+def _json_type(value):
+    if value is None:
+        return "Null"
+    if value is True:
+        return "True"
+    if value is False:
+        return "False"
+    if isinstance(value, dict):
+        return "Object"
+    if isinstance(value, list):
+        return "Array"
+    if isinstance(value, str):
+        return "String"
+    return "Number"
+
+
+def _to_node(value):
+    if isinstance(value, list):
+        return [_to_node(v) for v in value]
+    if isinstance(value, dict):
+        return {k: _to_node(v) for k, v in value.items()}
+    if isinstance(value, bool) or value is None:
+        return json.dumps(value)
+    if isinstance(value, float):
+        return format_decimal(value, float32=False)
+    return json.dumps(value, ensure_ascii=False)
+
+
+def quote_value(value):
+    """Renders a decoded JSON value for an error message (JsonValueToString).
+
+    Args:
+        value: a value from `json.loads`.
+
+    Returns:
+        Its pretty-printed JSON text, cut short past 1000 characters.
+    """
+    text = _pretty(_to_node(value), 0)
+    if len(text) > _MAX_QUOTED_CHARS:
+        text = text[:_MAX_QUOTED_CHARS] + "...(truncated)"
+    return text
+
+
+def _nesting_at(text, position):
+    """Returns '[' or '{', whichever bracket is open at `position`."""
+    stack = []
+    in_string = escaped = False
+    for char in text[:position]:
+        if in_string:
+            if escaped:
+                escaped = False
+            elif char == "\\":
+                escaped = True
+            elif char == '"':
+                in_string = False
+        elif char == '"':
+            in_string = True
+        elif char in "[{":
+            stack.append(char)
+        elif char in "]}" and stack:
+            stack.pop()
+    return stack[-1] if stack else ""
+
+
+def parse_json_object(body):
+    """Parses a request body as TF Serving does (NaN and Infinity allowed).
+
+    Args:
+        body: the raw request body, bytes.
+
+    Returns:
+        The decoded JSON object, a dict.
+
+    Raises:
+        ServingError: INVALID_ARGUMENT with rapidjson's wording for the fault
+            and its byte offset, or when the document is not an object.
+    """
+    if not body:
+        raise invalid_argument("JSON Parse error: The document is empty")
+    try:
+        text = body.decode("utf-8")
+    except UnicodeDecodeError as error:
+        raise invalid_argument(f"JSON Parse error: Invalid encoding in "
+                               f"string. at offset: {error.start}") from None
+    try:
+        doc = json.loads(text)
+    except json.JSONDecodeError as error:
+        reason = _PARSE_ERRORS.get(error.msg, "Invalid value.")
+        if error.msg == "Expecting ',' delimiter":
+            reason = ("Missing a comma or ']' after an array element."
+                      if _nesting_at(text, error.pos) == "["
+                      else "Missing a comma or '}' after an object member.")
+        offset = len(text[:error.pos].encode("utf-8"))
+        raise invalid_argument(
+            f"JSON Parse error: {reason} at offset: {offset}") from None
+    if not isinstance(doc, dict):
+        raise invalid_argument(f"JSON Value: {quote_value(doc)} Is not object")
+    return doc
+
+
+def signature_name_of(doc):
+    """Returns the request's `signature_name`, `""` when absent.
+
+    Args:
+        doc: the decoded request object.
+
+    Returns:
+        The signature name string.
+
+    Raises:
+        ServingError: when `signature_name` is not a string.
+    """
+    name = doc.get("signature_name", "")
+    if not isinstance(name, str):
+        raise invalid_argument(
+            f"JSON Value: {quote_value(doc)} not formatted correctly. "
+            "'signature_name' key must be a string value.")
+    return name
+
+
+def _type_error(value, dtype):
+    return invalid_argument(
+        f"JSON Value: {quote_value(value)} Type: {_json_type(value)} is not "
+        f"of expected type: {dtype_name(dtype)}")
+
+
+def _is_b64_object(value):
+    return (isinstance(value, dict) and len(value) == 1
+            and isinstance(value.get("b64"), str))
+
+
+def _decode_b64(value):
+    if not _is_b64_object(value):
+        raise invalid_argument(f"JSON Value: {quote_value(value)} not "
+                               "formatted correctly for base64 data")
+    text = value["b64"].strip()
+    try:
+        return base64.b64decode(text + "=" * (-len(text) % 4), validate=True)
+    except (binascii.Error, ValueError):
+        raise invalid_argument("Unable to base64 decode") from None
+
+
+def _convert_scalar(value, dtype):
+    """One JSON scalar to a Python value of `dtype` (AddValueToTensor)."""
+    is_number = isinstance(value, (int, float)) and not isinstance(value, bool)
+    if dtype in (types_pb2.DT_FLOAT, types_pb2.DT_DOUBLE):
+        if not is_number:
+            raise _type_error(value, dtype)
+        lossless = (abs(value) <= _LOSSLESS_INT[dtype]
+                    if isinstance(value, int)
+                    else (not math.isfinite(value)
+                          or dtype == types_pb2.DT_DOUBLE
+                          or abs(value) <= _FLOAT32_MAX))
+        if not lossless:
+            raise invalid_argument(
+                f"Cannot convert JSON value: {quote_value(value)} to "
+                f"{dtype_name(dtype)} without loss of precision.")
+        return float(value)
+    if dtype in _INT_RANGES:
+        if not is_number or not isinstance(value, int):
+            raise _type_error(value, dtype)
+        low, high = _INT_RANGES[dtype]
+        if not low <= value <= high:
+            bound = (_INT_RANGES[types_pb2.DT_INT32]
+                     if dtype in _INT_DTYPES else (low, high))
+            if not bound[0] <= value <= bound[1]:
+                raise _type_error(value, dtype)
+            raise invalid_argument(
+                f"JSON Value: {value} is out of range for "
+                f"{dtype_name(dtype)} [{low}, {high}]")
+        return value
+    if dtype == types_pb2.DT_STRING:
+        if not isinstance(value, str):
+            raise _type_error(value, dtype)
+        return value.encode("utf-8")
+    if dtype == types_pb2.DT_BOOL:
+        if not isinstance(value, bool):
+            raise _type_error(value, dtype)
+        return value
+    raise ServingError(
+        grpc.StatusCode.UNIMPLEMENTED,
+        f"Conversion of JSON Value: {quote_value(value)} to type: "
+        f"{dtype_name(dtype)}")
+
+
+def _dense_shape(value):
+    dims = []
+    while isinstance(value, list):
+        dims.append(len(value))
+        if not value:
+            break
+        value = value[0]
+    return dims
+
+
+def _fill(value, level, dims, dtype, out):
+    """Checks and flattens one JSON tensor (FillTensorProto)."""
+    rank = len(dims)
+    if not isinstance(value, list):
+        if level != rank:
+            raise invalid_argument(
+                f"JSON Value: {quote_value(value)} found at incorrect level: "
+                f"{level + 1} in the JSON DOM. Expected at level: {rank}")
+        if isinstance(value, dict):
+            if dtype != types_pb2.DT_STRING:
+                raise _type_error(value, dtype)
+            out.append(_decode_b64(value))
+        else:
+            out.append(_convert_scalar(value, dtype))
+        return
+    if level >= rank:
+        raise invalid_argument(f"Encountered list at unexpected level: "
+                               f"{level} expected < {rank}")
+    if len(value) != dims[level]:
+        raise invalid_argument(
+            f"Encountered list at unexpected size: {len(value)} at level: "
+            f"{level} expected size: {dims[level]}")
+    for item in value:
+        _fill(item, level + 1, dims, dtype, out)
+
+
+def _numpy_dtype(dtype):
+    return DTYPES[dtype][1] if dtype in DTYPES else None
+
+
+def _fast_array(value, dtype, allow_fast):
+    """Converts a regular numeric nested list with NumPy, or returns None.
+
+    None means "not sure": the caller then applies the exact rules, which
+    either accept the value or explain what is wrong with it.
+    """
+    if not allow_fast or dtype == types_pb2.DT_STRING:
+        return None
+    target = _numpy_dtype(dtype)
+    if target is None or target is np.float16:
+        return None
+    try:
+        array = np.array(value)
+    except (ValueError, OverflowError):
+        return None
+    kind = array.dtype.kind
+    if dtype == types_pb2.DT_BOOL:
+        return array if kind == "b" else None
+    if kind not in "if" or array.size == 0:
+        return None
+    if dtype in (types_pb2.DT_FLOAT, types_pb2.DT_DOUBLE):
+        if kind == "i":
+            if np.abs(array).max() > _LOSSLESS_INT[dtype]:
+                return None
+        elif dtype == types_pb2.DT_FLOAT:
+            finite = array[np.isfinite(array)]
+            if finite.size and np.abs(finite).max() > _FLOAT32_MAX:
+                return None
+        return array.astype(target)
+    if kind != "i":
+        return None
+    low, high = _INT_RANGES[dtype]
+    if array.min() < low or array.max() > high:
+        return None
+    return array.astype(target)
+
+
+def _tensor_from_json(value, dtype, allow_fast):
+    """One JSON value (scalar or nested lists) to a NumPy array of `dtype`."""
+    array = _fast_array(value, dtype, allow_fast)
+    if array is not None:
+        return array
+    dims = _dense_shape(value)
+    flat = []
+    _fill(value, 0, dims, dtype, flat)
+    return _flat_to_array(flat, dims, dtype)
+
+
+def _flat_to_array(flat, dims, dtype):
+    if dtype == types_pb2.DT_STRING:
+        array = np.empty(len(flat), dtype=object)
+        array[:] = flat
+        return array.reshape(dims)
+    return np.array(flat, dtype=_numpy_dtype(dtype)).reshape(dims)
+
+
+def _shape_text(dims):
+    return "[" + ",".join(str(d) for d in dims) + "]"
+
+
+def _is_element_object(value):
+    return isinstance(value, dict) and not _is_b64_object(value)
+
+
+class _RowCollector:
+    """Accumulates one input's values across `instances` (AddInstanceItem)."""
+
+    def __init__(self, dtype):
+        self.dtype = dtype
+        self.dims = None
+        self.size = None
+        self.values = []
+
+    def add(self, item):
+        dims = _dense_shape(item)
+        flat = []
+        _fill(item, 0, dims, self.dtype, flat)
+        if self.size is None:
+            self.size, self.dims = len(flat), dims
+        elif self.size != len(flat):
+            raise invalid_argument(
+                f"Expecting tensor size: {self.size} but got: {len(flat)}")
+        elif self.dims != dims:
+            raise invalid_argument(
+                f"Expecting shape {_shape_text(self.dims)} but got: "
+                f"{_shape_text(dims)}")
+        self.values.extend(flat)
+
+    def array(self, rows):
+        return _flat_to_array(self.values, [rows] + self.dims, self.dtype)
+
+
+def _wrap_error(prefix, error):
+    return ServingError(
+        grpc.StatusCode.INVALID_ARGUMENT,
+        f"{prefix} Error: {error.code.name}: {error.message}")
+
+
+def _rows_exact(instances, input_dtypes):
+    """The element-by-element reading of `instances`, with TF's messages."""
+    first = instances[0]
+    objects = _is_element_object(first)
+    names = sorted(input_dtypes)
+    collectors = {name: _RowCollector(dtype)
+                  for name, dtype in input_dtypes.items()}
+    for index, element in enumerate(instances):
+        if objects:
+            if not _is_element_object(element):
+                raise invalid_argument(f"Expecting object but got list at "
+                                       f"item {index} of input list")
+            for name, value in element.items():
+                prefix = (f"Failed to process element: {index} key: {name} "
+                          "of 'instances' list.")
+                if name not in collectors:
+                    raise _wrap_error(prefix, invalid_argument(
+                        f"JSON object: does not have named input: {name}"))
+                try:
+                    collectors[name].add(value)
+                except ServingError as error:
+                    raise _wrap_error(prefix, error) from None
+            if set(element) != set(names):
+                raise invalid_argument(
+                    f"Failed to process element: {index} of 'instances' "
+                    f"list. JSON object: {quote_value(element)} keys must be "
+                    f"equal to: {','.join(names)}")
+        else:
+            if _is_element_object(element):
+                raise invalid_argument(f"Expecting value/list but got object "
+                                       f"at item {index} of input list")
+            try:
+                collectors[names[0]].add(element)
+            except ServingError as error:
+                raise _wrap_error(f"Failed to process element: {index} of "
+                                  "'instances' list.", error) from None
+    return {name: c.array(len(instances)) for name, c in collectors.items()}
+
+
+def _rows_fast(instances, input_dtypes, allow_fast):
+    names = sorted(input_dtypes)
+    if len(names) == 1 and not _is_element_object(instances[0]):
+        array = _fast_array(instances, input_dtypes[names[0]], allow_fast)
+        return None if array is None else {names[0]: array}
+    if not all(isinstance(e, dict) and len(e) == len(names)
+               and all(n in e for n in names) for e in instances):
+        return None
+    arrays = {}
+    for name in names:
+        array = _fast_array([e[name] for e in instances], input_dtypes[name],
+                            allow_fast)
+        if array is None:
+            return None
+        arrays[name] = array
+    return arrays
+
+
+def decode_predict_inputs(doc, input_dtypes, body):
+    """Reads the tensors of a `:predict` request, in row or columnar form.
+
+    Args:
+        doc: the decoded request object.
+        input_dtypes: dict mapping the signature's input names to their
+            `DataType` enums.
+        body: the raw body bytes, used to tell whether the fast NumPy path is
+            safe (it is not when JSON booleans are present).
+
+    Returns:
+        A tuple `(inputs, row_format)`: a dict of NumPy arrays and True when
+        the request used `instances` (so the answer uses `predictions`).
+
+    Raises:
+        ServingError: INVALID_ARGUMENT (or UNIMPLEMENTED for half floats)
+            with TF Serving's message.
+    """
+    allow_fast = b"true" not in body and b"false" not in body
+    has_instances = "instances" in doc
+    if has_instances and "inputs" in doc:
+        raise invalid_argument(
+            f"JSON Value: {quote_value(doc)} Not formatted correctly expecting "
+            "only one of 'inputs' or 'instances' keys to exist ")
+    if has_instances:
+        instances = doc["instances"]
+        if not isinstance(instances, list):
+            raise invalid_argument(f"JSON Value: {quote_value(doc)} Excepting "
+                                   "'instances' to be an list/array")
+        if not instances:
+            raise invalid_argument(f"JSON Value: {quote_value(doc)} No values "
+                                   "in 'instances' array")
+        if not isinstance(instances[0], dict) and len(input_dtypes) > 1:
+            raise invalid_argument(
+                "instances is a plain list, but expecting list of objects as "
+                "multiple input tensors required as per tensorinfo_map")
+        arrays = _rows_fast(instances, input_dtypes, allow_fast)
+        return (arrays or _rows_exact(instances, input_dtypes)), True
+    if "inputs" in doc:
+        return _columns(doc["inputs"], input_dtypes, allow_fast), False
+    raise invalid_argument("Missing 'inputs' or 'instances' key")
+
+
+def _columns(value, input_dtypes, allow_fast):
+    if not isinstance(value, dict) or _is_b64_object(value):
+        if len(input_dtypes) > 1:
+            raise invalid_argument(
+                "inputs is a plain value/list, but expecting an object as "
+                "multiple input tensors required as per tensorinfo_map")
+        name, dtype = next(iter(input_dtypes.items()))
+        return {name: _tensor_from_json(value, dtype, allow_fast)}
+    arrays = {}
+    for name in sorted(input_dtypes):
+        if name not in value:
+            raise invalid_argument(
+                f"Missing named input: {name} in 'inputs' object.")
+        arrays[name] = _tensor_from_json(value[name], input_dtypes[name],
+                                         allow_fast)
+    return arrays

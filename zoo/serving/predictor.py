@@ -1,0 +1,145 @@
+"""Checks a predict request against its signature and runs it.
+
+Shared by the REST and gRPC front ends, so both give the same answers and the
+same errors (TF Serving's `predict_util.cc` wording where it has one).
+"""
+
+import asyncio
+
+import grpc
+import tensorflow as tf
+
+from zoo.serving.errors import ServingError, invalid_argument
+from zoo.serving.json_codec import dtype_name
+from zoo.serving.registry import DEFAULT_SIGNATURE
+
+PREDICT_METHODS = ("tensorflow/serving/predict", "tensorflow/serving/classify",
+                   "tensorflow/serving/regress")
+
+
+class Predictor:
+    """Runs predict requests, batched or not, within a time limit.
+
+    Args:
+        executor: the `concurrent.futures.Executor` model calls run in.
+        timeout_seconds: float, the longest a request may take.
+        batcher: optional `BatchScheduler`; requests are merged when given.
+    """
+
+    def __init__(self, executor, timeout_seconds, batcher=None):
+        self._executor = executor
+        self._timeout = timeout_seconds
+        self._batcher = batcher
+
+    async def predict(self, servable, signature_name, inputs,
+                      output_filter=()):
+        """Validates and runs a request.
+
+        Args:
+            servable: the `Servable` to run on.
+            signature_name: the signature name; `""` means
+                `serving_default`.
+            inputs: dict mapping input names to NumPy arrays.
+            output_filter: optional output names to return (all if empty).
+
+        Returns:
+            A tuple `(signature_name, outputs)`: the signature used and a dict
+            mapping output names to NumPy arrays.
+
+        Raises:
+            ServingError: with TF Serving's code and message for the fault.
+        """
+        name = signature_name or DEFAULT_SIGNATURE
+        signature = servable.signature_defs.get(name)
+        if signature is None:
+            raise ServingError(grpc.StatusCode.FAILED_PRECONDITION,
+                               f'Serving signature key "{name}" not found.')
+        if (signature.method_name not in PREDICT_METHODS
+                or not servable.has_function(name)):
+            raise ServingError(
+                grpc.StatusCode.INTERNAL,
+                "Expected prediction signature method_name to be one of {"
+                + ", ".join(PREDICT_METHODS) + "}. Was: "
+                + signature.method_name)
+        _check_input_names(signature, inputs)
+        wanted = _check_output_filter(signature, output_filter)
+        for index, key in enumerate(sorted(signature.inputs)):
+            _check_input(key, index, signature.inputs[key], inputs[key], name)
+        outputs = await self._run(servable, name, inputs)
+        return name, {key: outputs[key] for key in wanted}
+
+    async def _run(self, servable, name, inputs):
+        if self._batcher is not None:
+            call = self._batcher.run(servable, name, inputs)
+        else:
+            call = asyncio.get_running_loop().run_in_executor(
+                self._executor, servable.run, name, inputs)
+        try:
+            return await asyncio.wait_for(call, self._timeout)
+        except asyncio.TimeoutError:
+            raise ServingError(
+                grpc.StatusCode.DEADLINE_EXCEEDED,
+                f"Deadline exceeded: the request took longer than "
+                f"{self._timeout * 1000:g} ms. Send fewer rows per request or "
+                "raise --rest-api-timeout-in-ms.") from None
+        except tf.errors.OpError as error:
+            code = grpc.StatusCode.INVALID_ARGUMENT
+            for status_code in grpc.StatusCode:
+                if status_code.value[0] == error.error_code:
+                    code = status_code
+            raise ServingError(code, error.message) from None
+
+
+def _check_input_names(signature, inputs):
+    expected = set(signature.inputs)
+    sent = set(inputs)
+    if len(sent) != len(expected):
+        raise invalid_argument(
+            f"input size does not match signature: {len(sent)}!="
+            f"{len(expected)} len({{{','.join(sorted(sent))}}}) != "
+            f"len({{{','.join(sorted(expected))}}}). Sent extra: "
+            f"{{{','.join(sorted(sent - expected))}}}. Missing but required: "
+            f"{{{','.join(sorted(expected - sent))}}}.")
+    for name in sorted(sent - expected):
+        raise invalid_argument(
+            f"input tensor alias not found in signature: {name}. Inputs "
+            f"expected to be in the set {{{','.join(sorted(expected))}}}.")
+
+
+def _check_output_filter(signature, output_filter):
+    seen = []
+    for alias in output_filter:
+        if alias not in signature.outputs:
+            raise invalid_argument(
+                f"output tensor alias not found in signature: {alias} Outputs "
+                f"expected to be in the set "
+                f"{{{','.join(sorted(signature.outputs))}}}.")
+        if alias in seen:
+            raise invalid_argument(f"duplicate output tensor alias: {alias}")
+        seen.append(alias)
+    return seen or sorted(signature.outputs)
+
+
+def _check_input(key, index, info, array, signature_name):
+    expected = dtype_name(info.dtype)
+    got = _array_dtype_name(array)
+    if got != expected:
+        raise invalid_argument(
+            f"Expects arg[{index}] to be {expected} but {got} is provided "
+            f"(input {key!r} of signature {signature_name!r}).")
+    if info.tensor_shape.unknown_rank:
+        return
+    dims = [d.size for d in info.tensor_shape.dim]
+    if len(dims) != array.ndim or any(
+            d != -1 and d != s for d, s in zip(dims, array.shape)):
+        raise invalid_argument(
+            f"input {key!r} of signature {signature_name!r} has shape "
+            f"[{','.join(str(s) for s in array.shape)}] but the signature "
+            f"expects [{','.join(str(d) for d in dims)}] (-1 is any size). "
+            "Check the request against the model's metadata.")
+
+
+def _array_dtype_name(array):
+    if array.dtype.kind in "OSU":
+        return "string"
+    return dtype_name(tf.dtypes.as_dtype(array.dtype).as_datatype_enum)

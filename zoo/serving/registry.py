@@ -1,0 +1,427 @@
+"""Which versions exist, which are served, and loading them safely.
+
+The registry polls each model's base path, loads the versions its policy
+asks for, validates each one (load, then a warm-up request) before it
+becomes AVAILABLE, keeps the previous version serving until the new one is
+ready, and keeps a version that failed listed as END with its error. All of
+its state changes on the event loop's thread; loading runs in an executor.
+"""
+
+import asyncio
+import logging
+import os
+from pathlib import Path
+
+import grpc
+import numpy as np
+import tensorflow as tf
+from tensorflow.core.protobuf import saved_model_pb2
+from tensorflow_serving.apis import get_model_status_pb2
+
+from zoo.export import list_versions
+from zoo.serving.errors import ServingError, invalid_argument
+from zoo.serving.json_codec import DTYPES
+
+log = logging.getLogger("zoo.serving")
+
+DEFAULT_SIGNATURE = "serving_default"
+_ERROR_CODES = get_model_status_pb2.ModelVersionStatus.DESCRIPTOR.fields_by_name[
+    "status"].message_type.fields_by_name["error_code"].enum_type
+PREDICT_METHOD = "tensorflow/serving/predict"
+
+
+class Servable:
+    """One loaded, validated version of a model.
+
+    Args:
+        name: the model name.
+        version: the version number.
+        path: the version directory.
+        signature_defs: dict mapping signature names to `SignatureDef`
+            protos, read from `saved_model.pb` (what TF Serving reports as
+            metadata).
+        functions: dict mapping signature names to callables taking input
+            tensors by name and returning a dict of output tensors.
+        owner: the object that owns the variables the functions read (the
+            loaded SavedModel); kept alive as long as the servable.
+    """
+
+    def __init__(self, name, version, path, signature_defs, functions,
+                 owner=None):
+        self.name = name
+        self.version = version
+        self.path = Path(path)
+        self.signature_defs = signature_defs
+        self._functions = functions
+        self._owner = owner
+
+    @classmethod
+    def load(cls, name, version, path):
+        """Loads a SavedModel version and runs a warm-up request on it.
+
+        Blocking; call it from an executor.
+
+        Args:
+            name: the model name.
+            version: the version number.
+            path: the version directory.
+
+        Returns:
+            A validated `Servable`.
+
+        Raises:
+            Exception: whatever loading or the warm-up raised.
+        """
+        path = Path(path)
+        proto = saved_model_pb2.SavedModel()
+        proto.ParseFromString((path / "saved_model.pb").read_bytes())
+        if not proto.meta_graphs:
+            raise ValueError(f"{path / 'saved_model.pb'} holds no MetaGraph.")
+        signature_defs = dict(proto.meta_graphs[0].signature_def)
+        loaded = tf.saved_model.load(str(path))
+        servable = cls(name, version, path, signature_defs,
+                       dict(loaded.signatures), owner=loaded)
+        servable.warm_up()
+        return servable
+
+    def warm_up(self):
+        """Runs the default signature once on a zero-filled one-row input.
+
+        Raises:
+            Exception: what the model raised, so the version is not served.
+        """
+        names = [n for n, s in self.signature_defs.items()
+                 if s.method_name == PREDICT_METHOD and n in self._functions]
+        if not names:
+            return
+        name = DEFAULT_SIGNATURE if DEFAULT_SIGNATURE in names else names[0]
+        inputs = {key: _zeros(info)
+                  for key, info in self.signature_defs[name].inputs.items()}
+        self.run(name, inputs)
+
+    def run(self, signature_name, inputs):
+        """Calls one signature. Blocking; call it from an executor.
+
+        Args:
+            signature_name: a signature of this version.
+            inputs: dict mapping input names to NumPy arrays.
+
+        Returns:
+            A dict mapping output names to NumPy arrays.
+        """
+        function = self._functions[signature_name]
+        outputs = function(**{k: tf.constant(v) for k, v in inputs.items()})
+        return {k: v.numpy() for k, v in outputs.items()}
+
+    def has_function(self, signature_name):
+        """Whether the signature can be called (not just described).
+
+        Args:
+            signature_name: a signature name.
+
+        Returns:
+            bool.
+        """
+        return signature_name in self._functions
+
+
+def _zeros(tensor_info):
+    shape = ([] if tensor_info.tensor_shape.unknown_rank
+             else [max(d.size, 1) for d in tensor_info.tensor_shape.dim])
+    if tensor_info.dtype == tf.string.as_datatype_enum:
+        array = np.empty(shape, dtype=object)
+        array.fill(b"")
+        return array
+    dtype = DTYPES.get(tensor_info.dtype, (None, None))[1]
+    if dtype is None:
+        dtype = tf.dtypes.as_dtype(tensor_info.dtype).as_numpy_dtype
+    return np.zeros(shape, dtype=dtype)
+
+
+def _fingerprint(path):
+    """What a version directory holds now, to notice when it changes."""
+    entries = []
+    for root, _, files in os.walk(path):
+        for file in files:
+            try:
+                stat = os.stat(os.path.join(root, file))
+            except OSError:
+                continue
+            entries.append((os.path.relpath(os.path.join(root, file), path),
+                            stat.st_size, stat.st_mtime_ns))
+    return tuple(sorted(entries))
+
+
+class VersionStatus:
+    """The state of one version, as GetModelStatus reports it.
+
+    Args:
+        version: the version number.
+    """
+
+    def __init__(self, version):
+        self.version = version
+        self.state = "START"
+        self.error_code = "OK"
+        self.error_message = ""
+        self.servable = None
+        self.fingerprint = None
+
+    @property
+    def failed(self):
+        """Whether the version ended with an error (it is not retried until
+        its directory changes)."""
+        return self.state == "END" and self.error_code != "OK"
+
+
+class _Model:
+    def __init__(self, config):
+        self.config = config
+        self.versions = {}
+
+    def available(self):
+        return {v: s for v, s in self.versions.items()
+                if s.state == "AVAILABLE"}
+
+
+class ModelRegistry:
+    """Tracks every served model's versions and loads them as they appear.
+
+    Args:
+        configs: list of `ModelConfig` to serve.
+        executor: a `concurrent.futures.Executor` for the blocking loads.
+        discover_root: optional folder whose every sub-folder is a model; new
+            sub-folders are picked up while serving.
+    """
+
+    def __init__(self, configs, executor, discover_root=None):
+        self._models = {c.name: _Model(c) for c in configs}
+        self._executor = executor
+        self._discover_root = discover_root
+        self._refresh_lock = asyncio.Lock()
+        self.loaded_once = False
+
+    @property
+    def model_names(self):
+        """Names of the models being served, sorted."""
+        return sorted(self._models)
+
+    def reconfigure(self, configs):
+        """Replaces the list of models; call `refresh` to apply it.
+
+        Models no longer listed are dropped at once; kept ones keep their
+        loaded versions.
+
+        Args:
+            configs: list of `ModelConfig`.
+        """
+        models = {}
+        for config in configs:
+            model = self._models.get(config.name) or _Model(config)
+            model.config = config
+            models[config.name] = model
+        self._discover_root = None
+        self._models = models
+
+    async def refresh(self):
+        """Polls the disk once and loads or unloads versions to match it."""
+        async with self._refresh_lock:
+            self._discover_models()
+            for model in list(self._models.values()):
+                await self._refresh_model(model)
+            self.loaded_once = True
+
+    async def poll(self, interval_seconds, stop):
+        """Refreshes every `interval_seconds` until `stop` is set.
+
+        Args:
+            interval_seconds: float, the file-system poll period.
+            stop: an `asyncio.Event`.
+        """
+        while not stop.is_set():
+            try:
+                await self.refresh()
+            except Exception:  # a poll must never end the server
+                log.exception("Polling the model folders failed")
+            try:
+                await asyncio.wait_for(stop.wait(), interval_seconds)
+            except asyncio.TimeoutError:
+                pass
+
+    def _discover_models(self):
+        from zoo.serving.config import ModelConfig
+
+        if self._discover_root is None:
+            return
+        root = Path(self._discover_root)
+        if not root.is_dir():
+            return
+        for folder in sorted(root.iterdir()):
+            if (folder.is_dir() and not folder.name.startswith(".")
+                    and not folder.name.isdigit()
+                    and folder.name not in self._models):
+                self._models[folder.name] = _Model(
+                    ModelConfig(name=folder.name, base_path=str(folder)))
+
+    async def _refresh_model(self, model):
+        base = Path(model.config.base_path)
+        on_disk = set(list_versions(base))
+        for version, status in model.versions.items():
+            if (status.failed and version in on_disk
+                    and _fingerprint(base / str(version)) != status.fingerprint):
+                status.state = "START"  # its files changed: try it again
+        while True:
+            candidates = [v for v in on_disk
+                          if not (v in model.versions
+                                  and model.versions[v].failed)]
+            wanted = model.config.select(candidates)
+            pending = [v for v in wanted
+                       if model.versions.get(v) is None
+                       or model.versions[v].state != "AVAILABLE"]
+            if not pending:
+                break
+            await self._load(model, pending[0])
+        for version, status in model.available().items():
+            if version not in wanted:
+                status.servable = None
+                status.state = "END"
+                log.info("Unloaded %s version %d", model.config.name, version)
+
+    async def _load(self, model, version):
+        name = model.config.name
+        status = model.versions.setdefault(version, VersionStatus(version))
+        path = Path(model.config.base_path) / str(version)
+        status.state = "LOADING"
+        fingerprint = _fingerprint(path)
+        loop = asyncio.get_running_loop()
+        try:
+            servable = await loop.run_in_executor(
+                self._executor, Servable.load, name, version, path)
+        except Exception as error:  # any failure keeps this version out
+            status.state = "END"
+            status.error_code = "UNKNOWN"
+            status.error_message = (
+                f"Version {version} of model {name} at {path} failed to load "
+                f"or to answer a warm-up request, so it is not served: "
+                f"{type(error).__name__}: {error}".strip())
+            status.fingerprint = fingerprint
+            log.error("%s", status.error_message)
+            return
+        status.servable = servable
+        status.error_code = "OK"
+        status.error_message = ""
+        status.state = "AVAILABLE"
+        log.info("Serving %s version %d from %s", name, version, path)
+
+    def resolve_label(self, name, label):
+        """Maps a version label to its version number.
+
+        Args:
+            name: the model name.
+            label: the label, e.g. `"stable"`.
+
+        Returns:
+            The version number, an int.
+
+        Raises:
+            ServingError: INVALID_ARGUMENT when the label is unknown.
+        """
+        model = self._models.get(name)
+        if model is None or label not in model.config.labels:
+            raise invalid_argument(
+                f"Unrecognized servable version label: {label}")
+        return model.config.labels[label]
+
+    def servable(self, name, version=None, label=None):
+        """Finds the version a request should run on.
+
+        Args:
+            name: the model name.
+            version: optional version number; the latest available if None.
+            label: optional version label, used when `version` is None.
+
+        Returns:
+            A `Servable`.
+
+        Raises:
+            ServingError: NOT_FOUND (TF Serving's `Servable not found for
+                request: ...`), or INVALID_ARGUMENT for an unknown label.
+        """
+        if label is not None:
+            version = self.resolve_label(name, label)
+        model = self._models.get(name)
+        available = model.available() if model else {}
+        if version is None:
+            if available:
+                return available[max(available)].servable
+            raise ServingError(
+                grpc.StatusCode.NOT_FOUND,
+                f"Servable not found for request: Latest({name})")
+        if version in available:
+            return available[version].servable
+        raise ServingError(
+            grpc.StatusCode.NOT_FOUND,
+            f"Servable not found for request: Specific({name}, {version})")
+
+    def status(self, name, version=None, label=None):
+        """Builds a `GetModelStatusResponse`, newest version first.
+
+        Args:
+            name: the model name.
+            version: optional version number to report alone.
+            label: optional version label, used when `version` is None.
+
+        Returns:
+            A `get_model_status_pb2.GetModelStatusResponse`.
+
+        Raises:
+            ServingError: NOT_FOUND with TF Serving's messages.
+        """
+        if label is not None:
+            version = self.resolve_label(name, label)
+        model = self._models.get(name)
+        known = model.versions if model else {}
+        if version is not None:
+            if version not in known:
+                raise ServingError(
+                    grpc.StatusCode.NOT_FOUND,
+                    f"Could not find version {version} of model {name}")
+            statuses = [known[version]]
+        else:
+            if not known:
+                raise ServingError(
+                    grpc.StatusCode.NOT_FOUND,
+                    f"Could not find any versions of model {name}")
+            statuses = [known[v] for v in sorted(known, reverse=True)]
+        response = get_model_status_pb2.GetModelStatusResponse()
+        for status in statuses:
+            entry = response.model_version_status.add()
+            entry.version = status.version
+            entry.state = get_model_status_pb2.ModelVersionStatus.State.Value(
+                status.state)
+            entry.status.error_code = _ERROR_CODES.values_by_name[
+                status.error_code].number
+            entry.status.error_message = status.error_message
+        return response
+
+    def readiness(self):
+        """Says whether every model with versions on disk serves one.
+
+        Returns:
+            A tuple `(ready, report)`: bool, and a dict per model with the
+            served versions and the errors of failed ones.
+        """
+        report = {}
+        ready = self.loaded_once
+        for name in self.model_names:
+            model = self._models[name]
+            available = sorted(model.available())
+            failed = {str(v): s.error_message
+                      for v, s in sorted(model.versions.items()) if s.failed}
+            has_versions = bool(list_versions(model.config.base_path))
+            model_ready = bool(available) or not has_versions
+            ready = ready and model_ready
+            report[name] = {"ready": model_ready,
+                            "available_versions": [str(v) for v in available],
+                            "failed_versions": failed}
+        return ready, report
