@@ -35,7 +35,7 @@ from tensorflow_serving.apis import (predict_pb2,  # noqa: E402
 from zoo.export import export_model  # noqa: E402
 
 BATCHING_PARAMETERS = ("max_batch_size { value: 32 }\n"
-                       "batch_timeout_micros { value: 2000 }\n"
+                       "batch_timeout_micros { value: 1000 }\n"
                        "num_batch_threads { value: 1 }\n")
 
 

@@ -153,9 +153,11 @@ class ServerThread:
         except BaseException as error:  # reported by __enter__
             self._error = error
             self._started.set()
+            self._loop.close()
             return
         self._started.set()
         self._loop.run_until_complete(self.server.wait_stopped())
+        self._loop.close()
 
     def __enter__(self):
         self._thread.start()

@@ -109,7 +109,7 @@ def test_fit_without_labels_is_explained(data):
 def test_mixed_precision_trains(data):
     with mixed_precision():
         model = build()
-        history = model.fit(data[0][:64], data[1][:64], batch_size=32, epochs=2,
+        history = model.fit(data[0][:64], data[1][:64], batch_size=32, epochs=1,
                             verbose=0).history
         assert model.generate(np.array([0, 1, 2])).dtype == "float32"
         assert all(np.isfinite(history[name]).all() for name in history)

@@ -84,7 +84,7 @@ def test_generated_images_in_tanh_range():
 def test_mixed_precision_trains(images):
     with mixed_precision():
         gan = convolutional_gan()
-        history = gan.fit(images, batch_size=32, epochs=2, verbose=0).history
+        history = gan.fit(images, batch_size=32, epochs=1, verbose=0).history
         assert isinstance(gan.generator_optimizer, keras.optimizers.LossScaleOptimizer)
         assert gan.generator.layers[1].compute_dtype == "float16"
         assert gan.generate(2).dtype == "float32"

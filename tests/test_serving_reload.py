@@ -72,7 +72,7 @@ def test_new_version_answers_within_2_seconds_without_a_failed_request(
         assert versions["1"]["status"]["error_code"] == "OK"
 
 
-def test_corrupt_and_half_written_versions_are_never_served(tmp_path):
+def test_broken_versions_are_never_served_and_new_models_appear(tmp_path):
     first = export_half(tmp_path / "reload", offset=2.0)
     with serve(tmp_path, poll_seconds=0.2) as server:
         corrupt = tmp_path / "reload" / "2"
@@ -105,6 +105,11 @@ def test_corrupt_and_half_written_versions_are_never_served(tmp_path):
                  == "AVAILABLE")
         assert _answer(server, path="/versions/3") == (200, 2.0)
         assert _versions(server)["1"]["state"] == "END"
+
+        # A model folder created while serving is picked up too.
+        export_half(tmp_path / "late", offset=5.0)
+        wait_for(lambda: _answer(server, "late")[0] == 200)
+        assert _answer(server, "late") == (200, 5.0)
 
 
 CONFIG = """

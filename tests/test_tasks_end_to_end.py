@@ -4,6 +4,7 @@ import pytest
 
 from tasks import all_tasks, get_task
 from tasks_helpers import data_for, mocked_tfds
+from zoo import data as zoo_data
 from zoo.export import read_card
 from zoo.grading import grade, load_predictor
 from zoo.training import train_task
@@ -15,6 +16,7 @@ CARD_FIELDS = {"task", "metric", "value", "threshold", "score", "data", "device"
 @pytest.mark.parametrize("name", [task.name for task in all_tasks()])
 def test_train_export_and_grade_the_export(name, tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)  # runs/ (checkpoints, logs) lands here
+    monkeypatch.setattr(zoo_data, "CACHE_DIR", tmp_path / "cache")  # e.g. digit judges
     task = get_task(name)
     data = data_for(name, tmp_path)
     with mocked_tfds():
@@ -36,6 +38,6 @@ def test_train_export_and_grade_the_export(name, tmp_path, monkeypatch):
         (result.version_dir / p).read_bytes()[:4] == b"\x89PNG" for p in card["pictures"])
     assert list((tmp_path / "runs" / name).glob("*/checkpoint.keras"))
 
-    predictor = load_predictor(result.version_dir)
+    predictor = load_predictor(result.version_dir, task.signature)
     assert predictor.input_dtype == task.input_dtype
     assert predictor.input_shape == tuple(task.input_shape)

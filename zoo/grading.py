@@ -110,11 +110,14 @@ class Predictor:
         return np.concatenate(outputs) if outputs else np.zeros((0,))
 
 
-def load_predictor(path):
+def load_predictor(path, signature="serving_default"):
     """Loads a SavedModel directory, a `.keras` or an `.h5` file.
 
     Args:
         path: path of the artifact.
+        signature: the SavedModel signature to call; for Keras files, any
+            other name than `serving_default` is the model's method of that
+            name (e.g. `generate`).
 
     Returns:
         A `Predictor`.
@@ -131,14 +134,14 @@ def load_predictor(path):
             raise GradingError(
                 f"{path} is a folder without saved_model.pb: pass a SavedModel "
                 "version folder (e.g. saved_models/TASK/1), a .keras or an .h5 file.")
-        return _load_saved_model(path)
+        return _load_saved_model(path, signature)
     if path.suffix not in (".keras", ".h5"):
         raise GradingError(f"{path}: expected a .py, .keras or .h5 file or a "
                            "SavedModel folder.")
-    return _load_keras(path)
+    return _load_keras(path, signature)
 
 
-def _load_keras(path):
+def _load_keras(path, signature):
     import keras
 
     import zoo  # registers the zoo's layers and models for deserialization
@@ -155,9 +158,16 @@ def _load_keras(path):
     except (AttributeError, IndexError, TypeError, ValueError):
         pass  # subclassed models declare no inputs: nothing to check against
 
-    def predict(batch):
-        return _first_output(model.predict(batch, verbose=0))
+    if signature == "serving_default":
+        def predict(batch):
+            return _first_output(model.predict(batch, verbose=0))
+    else:
+        method = getattr(model, signature)
 
+        def predict(batch):
+            return np.asarray(method(batch))
+
+        shape, dtype = None, None
     return Predictor(predict, shape, dtype, f"Keras model from {path.name}")
 
 
@@ -174,15 +184,15 @@ def _load_failure(path, error):
             "only built-in or registered layers.")
 
 
-def _load_saved_model(path):
+def _load_saved_model(path, signature_name):
     import tensorflow as tf
 
     try:
         loaded = tf.saved_model.load(str(path))
-        signature = loaded.signatures["serving_default"]
+        signature = loaded.signatures[signature_name]
     except Exception as error:  # a broken SavedModel fails in many ways
         raise GradingError(f"{path} is not a loadable SavedModel with a "
-                           f"serving_default signature ({error}).") from error
+                           f"{signature_name} signature ({error}).") from error
     (name, spec), = signature.structured_input_signature[1].items()
     outputs = sorted(signature.structured_outputs)
     key = "probabilities" if "probabilities" in outputs else outputs[0]
@@ -317,12 +327,13 @@ def grade(task, artifact, splits=None, data=None):
     from zoo.device import describe_device
 
     started = time.monotonic()
-    predictor = artifact if isinstance(artifact, Predictor) else load_predictor(artifact)
+    predictor = artifact if isinstance(artifact, Predictor) else \
+        load_predictor(artifact, task.signature)
     splits = splits if splits is not None else task.load(data)
     device = describe_device()
     with tf.device("/GPU:0" if device.startswith("GPU") else "/CPU:0"):
         if task.evaluate is not None:
-            value, predictions = task.evaluate(predictor.predict, splits)
+            value, predictions = task.evaluate(predictor, splits)
             hints = []
         else:
             x, y = splits.test

@@ -17,7 +17,7 @@ Goal: {summary}.
 Data: {source}
 Contract: {contract}. Preprocessing belongs inside the model: it receives
 exactly this input when graded.
-Top marks (5/5): {metric} {rule}.
+Scored on held-out data by {metric}: {rule}.
 
 Fill in the TODOs, run this file to train and save, then grade it:
     zoo grade {name} {filename}

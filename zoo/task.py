@@ -173,8 +173,12 @@ class Task:
         starter_hint: one line for the practice starter's TODO.
         fit: optional `fit(model, splits, **kwargs)` for models that do not
             train on `(x, y)` pairs; `zoo.training` fits them otherwise.
-        evaluate: optional `evaluate(predict, splits) -> (value, predictions)`
-            for tasks whose metric is not a function of test predictions.
+        evaluate: optional `evaluate(predictor, splits) -> (value, outputs)`
+            for tasks whose metric is not a function of test predictions
+            (e.g. generated samples judged by a classifier); `predictor` is
+            a `zoo.grading.Predictor`.
+        signature: the export's signature the grader calls (for Keras
+            files, the model's method of that name).
 
     Example:
     >>> task.name, task.category, task.metric
@@ -203,6 +207,7 @@ class Task:
     starter_hint: str = "add the layers between the input and the output"
     fit: Optional[Callable] = None
     evaluate: Optional[Callable] = None
+    signature: str = "serving_default"
 
     @property
     def category_name(self):

@@ -85,7 +85,7 @@ def _extracted_root(path):
     return path
 
 
-def load_tfds(name, split, data=None, transform=None):
+def load_tfds(name, split, data=None, transform=None, keys=None):
     """Loads a tensorflow-datasets split as numpy `(x, y)` arrays.
 
     Args:
@@ -95,6 +95,8 @@ def load_tfds(name, split, data=None, transform=None):
             (`--data`, else `$ZOO_DATA`).
         transform: optional function `(x, y) -> (x, y)` on tensors, applied
             in the input pipeline (e.g. resizing, before images pile up).
+        keys: optional pair of feature names to use as `(x, y)` instead of
+            the dataset's supervised keys (e.g. an image and its mask).
 
     Returns:
         A tuple `(x, y)` of numpy arrays (strings come back as `object`).
@@ -108,7 +110,7 @@ def load_tfds(name, split, data=None, transform=None):
     data = data or os.environ.get(DATA_VARIABLE)
     data_dir = str(data) if data is not None else str(CACHE_DIR / "tensorflow_datasets")
     try:
-        dataset = tfds.load(name, split=split, as_supervised=True,
+        dataset = tfds.load(name, split=split, as_supervised=keys is None,
                             data_dir=data_dir, download=data is None)
     except Exception as error:  # tfds raises many kinds when it cannot fetch
         raise DataUnavailableError(
@@ -116,6 +118,8 @@ def load_tfds(name, split, data=None, transform=None):
             f"({type(error).__name__}: {error}). Prepare it on a machine with "
             f"network access (`tfds build {name} --data_dir DIR`) and pass "
             f"--data DIR.") from error
+    if keys is not None:
+        dataset = dataset.map(lambda example: (example[keys[0]], example[keys[1]]))
     if transform is not None:
         dataset = dataset.map(transform)
     xs, ys = [], []
@@ -126,7 +130,7 @@ def load_tfds(name, split, data=None, transform=None):
 
 
 def tfds_splits(name, data=None, train="train[:90%]", validation="train[90%:]",
-                test="test", transform=None):
+                test="test", transform=None, keys=None):
     """Loads a tfds dataset's training, validation and held-out splits.
 
     Args:
@@ -136,13 +140,15 @@ def tfds_splits(name, data=None, train="train[:90%]", validation="train[90%:]",
         validation: split string of the validation part.
         test: split string of the held-out part the grader uses.
         transform: optional `(x, y) -> (x, y)` on tensors (see `load_tfds`).
+        keys: optional pair of feature names for `(x, y)` (see `load_tfds`).
 
     Returns:
         A `zoo.task.Splits`.
     """
     from zoo.task import Splits
 
-    parts = [load_tfds(name, split, data, transform) for split in (train, validation, test)]
+    parts = [load_tfds(name, split, data, transform, keys)
+             for split in (train, validation, test)]
     return Splits(*parts, source=f"tfds:{name}")
 
 

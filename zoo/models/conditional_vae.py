@@ -36,6 +36,7 @@ class ConditionalVAE(VAE):
 
     Call arguments:
         inputs: list `[inputs, labels]`, labels being integers `(batch,)`.
+        training: bool, passed to the encoder and decoder.
 
     Returns:
         The reconstructions decoded from the mean code (deterministic).
@@ -109,18 +110,20 @@ class ConditionalVAE(VAE):
                          condition_dim=num_classes),
             num_classes, **kwargs)
 
-    def call(self, inputs):
+    def call(self, inputs, training=None):
         images, labels = inputs
-        mean, _ = self.encode(images, labels)
-        return self.decode(mean, labels)
+        mean, _ = self.encode(images, labels, training=training)
+        return self.decode(mean, labels, training=training)
 
-    def encode(self, inputs, labels):
+    def encode(self, inputs, labels, training=False):
         """Returns `(mean, log_var)` of `q(z|inputs, labels)`."""
-        return self.encoder([ops.convert_to_tensor(inputs), self._one_hot(labels)])
+        return self.encoder([ops.convert_to_tensor(inputs), self._one_hot(labels)],
+                            training=training)
 
-    def decode(self, latent, labels):
+    def decode(self, latent, labels, training=False):
         """Returns examples decoded from codes and their integer labels."""
-        return self.decoder([ops.convert_to_tensor(latent), self._one_hot(labels)])
+        return self.decoder([ops.convert_to_tensor(latent), self._one_hot(labels)],
+                            training=training)
 
     def generate(self, labels):
         """Decodes one code drawn from the prior `N(0, I)` per label."""

@@ -47,6 +47,7 @@ class VAE(ExportableModel, keras.Model):
 
     Call arguments:
         inputs: tensor of the encoder's input shape.
+        training: bool, passed to the encoder and decoder.
 
     Returns:
         The reconstructions decoded from the mean code (deterministic).
@@ -145,17 +146,17 @@ class VAE(ExportableModel, keras.Model):
         return [self.loss_tracker, self.reconstruction_loss_tracker,
                 self.kl_loss_tracker]
 
-    def call(self, inputs):
-        mean, _ = self.encode(inputs)
-        return self.decode(mean)
+    def call(self, inputs, training=None):
+        mean, _ = self.encode(inputs, training=training)
+        return self.decode(mean, training=training)
 
-    def encode(self, inputs):
+    def encode(self, inputs, training=False):
         """Returns `(mean, log_var)` of `q(z|inputs)`, each `(batch, latent_dim)`."""
-        return self.encoder(inputs)
+        return self.encoder(inputs, training=training)
 
-    def decode(self, latent):
+    def decode(self, latent, training=False):
         """Returns the decoded examples of codes `(batch, latent_dim)`."""
-        return self.decoder(latent)
+        return self.decoder(latent, training=training)
 
     def generate(self, num_samples):
         """Decodes `num_samples` codes drawn from the prior `N(0, I)`."""
@@ -170,10 +171,11 @@ class VAE(ExportableModel, keras.Model):
         x, _, _ = keras.utils.unpack_x_y_sample_weight(data)
         return x, ()
 
-    def _loss_terms(self, data):
+    def _loss_terms(self, data, training):
         x, condition = self._split_batch(data)
-        mean, log_var = self.encode(x, *condition)
-        reconstruction = self.decode(self.sampling([mean, log_var]), *condition)
+        mean, log_var = self.encode(x, *condition, training=training)
+        reconstruction = self.decode(self.sampling([mean, log_var]), *condition,
+                                     training=training)
         reconstruction_loss = self._reconstruction_loss(x, reconstruction)
         kl_loss = self._kl_loss(mean, log_var)
         return reconstruction_loss + self.beta * kl_loss, (reconstruction_loss, kl_loss)
@@ -205,11 +207,11 @@ class VAE(ExportableModel, keras.Model):
 
     def train_step(self, data):
         total, terms = optimizer_step(self.optimizer, self.trainable_variables,
-                                      lambda: self._loss_terms(data))
+                                      lambda: self._loss_terms(data, training=True))
         return self._update_trackers(total, terms)
 
     def test_step(self, data):
-        return self._update_trackers(*self._loss_terms(data))
+        return self._update_trackers(*self._loss_terms(data, training=False))
 
     def compute_output_shape(self, input_shape):
         return tuple(input_shape)

@@ -3,10 +3,7 @@
 Requests for the same model version and signature whose inputs agree on
 every dimension but the first wait in one queue; a batch takes as many as
 fit in `max_batch_size` rows, runs once, and each request gets its slice of
-the outputs back. The parameters and their defaults are TF Serving's, with
-one refinement: a batch waits up to `batch_timeout_micros` to fill only when
-the previous batch held several requests, so a lone client is not slowed
-down by a window no one else will use.
+the outputs back. The parameters and their defaults are TF Serving's.
 """
 
 import asyncio
@@ -50,9 +47,6 @@ class BatchScheduler:
         self._options = options
         self._executor = executor
         self._queues = {}
-        # Tasks in the last batch of each signature: waiting for a batch to
-        # fill only pays off while requests arrive together.
-        self._last_batch_tasks = {}
 
     async def run(self, servable, signature_name, inputs):
         """Runs one request as part of a batch.
@@ -104,11 +98,9 @@ class BatchScheduler:
     async def _consume(self, key, queue):
         try:
             while queue.tasks:
-                if self._last_batch_tasks.get(key, 0) > 1:
-                    await self._wait_to_fill(queue)
+                await self._wait_to_fill(queue)
                 batch = self._take(queue)
                 if batch:
-                    self._last_batch_tasks[key] = len(batch)
                     await self._run_batch(queue, batch)
         finally:
             queue.consumers -= 1

@@ -152,9 +152,8 @@ class BatchingOptions:
 
     Args:
         max_batch_size: most rows merged into one model call.
-        batch_timeout_micros: how long a batch waits to fill up while
-            requests arrive together (after a batch of one, the next runs at
-            once); 0 runs what is queued as soon as a batch thread is free.
+        batch_timeout_micros: how long a batch waits to fill up; 0 runs what
+            is queued as soon as a batch thread is free.
         max_enqueued_batches: how many full batches may wait; beyond that a
             request is refused with 503.
         num_batch_threads: how many batches of one signature run at once.

@@ -7,8 +7,6 @@ classification / regression result layouts. The signatures are the ones
 examples, outputs `classes` / `scores`, or `outputs`.
 """
 
-import base64
-import binascii
 import json
 import math
 
@@ -18,20 +16,14 @@ from tensorflow.core.example import example_pb2
 from tensorflow_serving.apis import classification_pb2, regression_pb2
 
 from zoo.serving.errors import ServingError, invalid_argument
-from zoo.serving.json_codec import format_decimal, quote_value
-from zoo.serving.registry import DEFAULT_SIGNATURE
+from zoo.serving.json_codec import (FLOAT32_MAX, decode_b64, format_decimal,
+                                    is_b64_object, json_type, quote_value)
+from zoo.serving.servable import DEFAULT_SIGNATURE
 
 CLASSIFY = "tensorflow/serving/classify"
 REGRESS = "tensorflow/serving/regress"
 _METHOD_WORDS = {CLASSIFY: "classification", REGRESS: "regression"}
-_FLOAT32_MAX = float(np.finfo(np.float32).max)
 _INT64_MAX = 2 ** 63 - 1
-
-
-def _json_type(value):
-    names = {type(None): "Null", bool: "True" if value else "False",
-             dict: "Object", list: "Array", str: "String"}
-    return names.get(type(value), "Number")
 
 
 def _kind_name(feature):
@@ -49,22 +41,17 @@ def _append(feature, name, kind, value):
 
 def _add_value(feature, name, value):
     if value is None or isinstance(value, list) or (
-            isinstance(value, dict) and not (
-                len(value) == 1 and isinstance(value.get("b64"), str))):
+            isinstance(value, dict) and not is_b64_object(value)):
         raise invalid_argument(f"Feature: {name} has element with unexpected "
-                               f"JSON type: {_json_type(value)}")
+                               f"JSON type: {json_type(value)}")
     if isinstance(value, bool):
         _append(feature, name, "int64_list", int(value))
     elif isinstance(value, dict):
-        try:
-            data = base64.b64decode(value["b64"], validate=True)
-        except (binascii.Error, ValueError):
-            raise invalid_argument("Unable to base64 decode") from None
-        _append(feature, name, "bytes_list", data)
+        _append(feature, name, "bytes_list", decode_b64(value))
     elif isinstance(value, str):
         _append(feature, name, "bytes_list", value.encode("utf-8"))
     elif isinstance(value, float):
-        if math.isfinite(value) and abs(value) > _FLOAT32_MAX:
+        if math.isfinite(value) and abs(value) > FLOAT32_MAX:
             raise invalid_argument(
                 f"Cannot convert JSON value: {quote_value(value)} to float "
                 "without loss of precision.")
@@ -79,7 +66,7 @@ def _add_value(feature, name, value):
 def _example_from_json(value):
     if not isinstance(value, dict):
         raise invalid_argument(f"Example must be JSON object but got JSON "
-                               f"{_json_type(value)}")
+                               f"{json_type(value)}")
     example = example_pb2.Example()
     for name, content in value.items():
         feature = example.features.feature[name]
@@ -260,7 +247,6 @@ def regression_json(result):
     values = ", ".join(format_decimal(r.value, True)
                        for r in result.regressions)
     return '{\n    "results": [' + values + "]\n}"
-
 
 
 async def run(predictor, servable, signature_name, serialized, method):

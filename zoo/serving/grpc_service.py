@@ -15,7 +15,7 @@ from tensorflow_serving.apis import (classification_pb2,
 from zoo.serving import examples
 from zoo.serving.errors import ServingError
 from zoo.serving.metadata import model_metadata
-from zoo.serving.registry import DEFAULT_SIGNATURE
+from zoo.serving.servable import DEFAULT_SIGNATURE
 from zoo.serving.tensor_proto import from_tensor_proto, to_tensor_proto
 
 _UNLIMITED = [("grpc.max_send_message_length", -1),

@@ -13,12 +13,11 @@ import binascii
 import json
 import math
 
+import grpc
 import numpy as np
 from tensorflow.core.framework import types_pb2
 
 from zoo.serving.errors import ServingError, invalid_argument
-
-import grpc
 
 # DataTypeString() names and NumPy types of the dtypes JSON can carry.
 DTYPES = {
@@ -39,7 +38,7 @@ DTYPES = {
 }
 _INT_DTYPES = (types_pb2.DT_INT32, types_pb2.DT_INT16, types_pb2.DT_INT8,
                types_pb2.DT_UINT8, types_pb2.DT_UINT16)
-_FLOAT32_MAX = float(np.finfo(np.float32).max)
+FLOAT32_MAX = float(np.finfo(np.float32).max)
 # Largest integers a float / double holds exactly (json_tensor.cc's kMaxInt).
 _LOSSLESS_INT = {types_pb2.DT_FLOAT: 2 ** 24 - 1,
                  types_pb2.DT_DOUBLE: 2 ** 53 - 1}
@@ -57,6 +56,8 @@ _INT_RANGES = {
 # Serving quotes whole documents, which for an image is megabytes of text.
 _MAX_QUOTED_CHARS = 1000
 _INDENT = "    "
+# Below this many values, formatting one by one beats NumPy's set-up cost.
+_SMALL_ARRAY = 64
 
 # Python's json messages and rapidjson's (GetParseError_En) for the same fault.
 _PARSE_ERRORS = {
@@ -123,6 +124,8 @@ def _format_floats(array):
     float32 = array.dtype != np.float64
     flat = array.astype(np.float32 if float32 else np.float64).ravel()
     values = flat.tolist()
+    if len(values) <= _SMALL_ARRAY:
+        return [format_decimal(v, float32) for v in values]
     texts = ["%.6g" % v for v in values]
     finite = np.isfinite(flat)
     with np.errstate(all="ignore"):
@@ -300,7 +303,15 @@ def error_body(message):
 
 # ---------------------------------------------------------------- reading
 
-def _json_type(value):
+def json_type(value):
+    """Names a decoded JSON value's type as rapidjson does (`"Number"`...).
+
+    Args:
+        value: a value from `json.loads`.
+
+    Returns:
+        One of Null, True, False, Object, Array, String, Number.
+    """
     if value is None:
         return "Null"
     if value is True:
@@ -422,17 +433,36 @@ def signature_name_of(doc):
 
 def _type_error(value, dtype):
     return invalid_argument(
-        f"JSON Value: {quote_value(value)} Type: {_json_type(value)} is not "
+        f"JSON Value: {quote_value(value)} Type: {json_type(value)} is not "
         f"of expected type: {dtype_name(dtype)}")
 
 
-def _is_b64_object(value):
+def is_b64_object(value):
+    """Whether a JSON value is `{"b64": "<string>"}` and nothing else.
+
+    Args:
+        value: a value from `json.loads`.
+
+    Returns:
+        bool.
+    """
     return (isinstance(value, dict) and len(value) == 1
             and isinstance(value.get("b64"), str))
 
 
-def _decode_b64(value):
-    if not _is_b64_object(value):
+def decode_b64(value):
+    """Decodes a `{"b64": ...}` object (padding optional, as in absl).
+
+    Args:
+        value: a value from `json.loads`.
+
+    Returns:
+        The decoded bytes.
+
+    Raises:
+        ServingError: INVALID_ARGUMENT for a malformed object or bad base64.
+    """
+    if not is_b64_object(value):
         raise invalid_argument(f"JSON Value: {quote_value(value)} not "
                                "formatted correctly for base64 data")
     text = value["b64"].strip()
@@ -452,7 +482,7 @@ def _convert_scalar(value, dtype):
                     if isinstance(value, int)
                     else (not math.isfinite(value)
                           or dtype == types_pb2.DT_DOUBLE
-                          or abs(value) <= _FLOAT32_MAX))
+                          or abs(value) <= FLOAT32_MAX))
         if not lossless:
             raise invalid_argument(
                 f"Cannot convert JSON value: {quote_value(value)} to "
@@ -506,7 +536,7 @@ def _fill(value, level, dims, dtype, out):
         if isinstance(value, dict):
             if dtype != types_pb2.DT_STRING:
                 raise _type_error(value, dtype)
-            out.append(_decode_b64(value))
+            out.append(decode_b64(value))
         else:
             out.append(_convert_scalar(value, dtype))
         return
@@ -551,7 +581,7 @@ def _fast_array(value, dtype, allow_fast):
                 return None
         elif dtype == types_pb2.DT_FLOAT:
             finite = array[np.isfinite(array)]
-            if finite.size and np.abs(finite).max() > _FLOAT32_MAX:
+            if finite.size and np.abs(finite).max() > FLOAT32_MAX:
                 return None
         return array.astype(target)
     if kind != "i":
@@ -586,7 +616,7 @@ def _shape_text(dims):
 
 
 def _is_element_object(value):
-    return isinstance(value, dict) and not _is_b64_object(value)
+    return isinstance(value, dict) and not is_b64_object(value)
 
 
 class _RowCollector:
@@ -724,7 +754,7 @@ def decode_predict_inputs(doc, input_dtypes, body):
 
 
 def _columns(value, input_dtypes, allow_fast):
-    if not isinstance(value, dict) or _is_b64_object(value):
+    if not isinstance(value, dict) or is_b64_object(value):
         if len(input_dtypes) > 1:
             raise invalid_argument(
                 "inputs is a plain value/list, but expecting an object as "

@@ -66,8 +66,8 @@ def metadata_json(response):
                            "'SignatureDefMap'.")
     return ('{\n"model_spec":' + json.dumps(_to_dict(response.model_spec),
                                             indent=1)
-            + ',\n"metadata": {"signature_def": '
-            + json.dumps(_to_dict(signatures), indent=1) + "}\n}\n")
+            + '\n,\n"metadata": {"signature_def": '
+            + json.dumps(_to_dict(signatures), indent=1) + "\n}\n}\n")
 
 
 def status_json(response):

@@ -11,7 +11,7 @@ import tensorflow as tf
 
 from zoo.serving.errors import ServingError, invalid_argument
 from zoo.serving.json_codec import dtype_name
-from zoo.serving.registry import DEFAULT_SIGNATURE
+from zoo.serving.servable import DEFAULT_SIGNATURE
 
 PREDICT_METHODS = ("tensorflow/serving/predict", "tensorflow/serving/classify",
                    "tensorflow/serving/regress")
@@ -100,9 +100,10 @@ def _check_input_names(signature, inputs):
             f"len({{{','.join(sorted(expected))}}}). Sent extra: "
             f"{{{','.join(sorted(sent - expected))}}}. Missing but required: "
             f"{{{','.join(sorted(expected - sent))}}}.")
-    for name in sorted(sent - expected):
+    unknown = sorted(sent - expected)
+    if unknown:
         raise invalid_argument(
-            f"input tensor alias not found in signature: {name}. Inputs "
+            f"input tensor alias not found in signature: {unknown[0]}. Inputs "
             f"expected to be in the set {{{','.join(sorted(expected))}}}.")
 
 

@@ -6,6 +6,7 @@ Paths, status codes, bodies and messages follow TensorFlow Serving's
 
 import asyncio
 import json
+import logging
 import re
 
 import grpc
@@ -14,7 +15,9 @@ from aiohttp import web
 from zoo.serving import examples, json_codec
 from zoo.serving.errors import ServingError, invalid_argument
 from zoo.serving.metadata import metadata_json, model_metadata, status_json
-from zoo.serving.registry import DEFAULT_SIGNATURE
+from zoo.serving.servable import DEFAULT_SIGNATURE
+
+log = logging.getLogger("zoo.serving")
 
 _PREDICT_PATH = re.compile(
     r"/v1/models/([^/:]+)(?:(?:/versions/(\d+))|(?:/labels/([^/:]+)))?"
@@ -88,6 +91,12 @@ class RestApi:
             return await self._dispatch(request)
         except ServingError as error:
             return _error_response(error)
+        except Exception as error:  # a bug must still answer in JSON
+            log.exception("Unexpected error on %s %s", request.method,
+                          request.path)
+            return _error_response(ServingError(
+                grpc.StatusCode.INTERNAL,
+                f"Internal error: {type(error).__name__}: {error}"))
 
     async def _dispatch(self, request):
         path = request.path

@@ -1,0 +1,114 @@
+"""LSTMForecaster: beats the naive forecast, exports without cuDNN ops, round trip."""
+
+import importlib
+
+import keras
+import numpy as np
+import pytest
+import tensorflow as tf
+
+from models_helpers import (
+    assert_same_config,
+    assert_same_outputs,
+    check_export,
+    mixed_precision,
+    reload,
+    seasonal_series,
+    windows,
+)
+from zoo.models import LSTMForecaster
+
+WINDOW, HORIZON = 36, 12
+# The module, not the function of the same name its package exports.
+TF_RNN = importlib.import_module("keras.src.backend.tensorflow.rnn")
+
+
+@pytest.fixture(scope="module")
+def series():
+    return seasonal_series(1000, seed=0)
+
+
+@pytest.fixture(scope="module")
+def trained(series):
+    inputs, targets = windows(series[:800], WINDOW, HORIZON)
+    keras.utils.set_random_seed(0)
+    model = LSTMForecaster(HORIZON, lstm_units=(32,), conv_filters=16)
+    model.compile(optimizer=keras.optimizers.Adam(3e-3), loss="mae")
+    model.fit(inputs, targets, batch_size=32, epochs=6, verbose=0)
+    return model
+
+
+def test_beats_naive_forecast_by_30_percent(trained, series):
+    # Validation windows come after the training range: the trend has moved
+    # the series to levels the model never saw.
+    inputs, targets = windows(series[800 - WINDOW:], WINDOW, HORIZON)
+    naive_mae = np.mean(np.abs(targets - inputs[:, -1:, :]))
+    mae = np.mean(np.abs(trained.predict(inputs, verbose=0) - targets))
+    assert mae <= 0.7 * naive_mae, (mae, naive_mae)
+
+
+def test_keras_round_trip(trained, series, tmp_path):
+    inputs, _ = windows(series[:100], WINDOW, HORIZON)
+    reloaded = reload(trained, tmp_path)
+    assert_same_config(reloaded, trained)
+    assert_same_outputs(reloaded(inputs), trained(inputs), atol=1e-5)
+
+
+def op_types(concrete_function):
+    graph = concrete_function.graph.as_graph_def()
+    nodes = list(graph.node)
+    for function in graph.library.function:
+        nodes.extend(function.node_def)
+    return {node.op for node in nodes}
+
+
+def test_export_serves_on_cpu_without_cudnn(trained, series, tmp_path, monkeypatch):
+    # Keras picks the cuDNN kernel when it sees a GPU at trace time; pretend
+    # it does, as when a model trained on a GPU is exported there.
+    monkeypatch.setattr(TF_RNN, "_is_gpu_available", lambda: True)
+    plain_trace = tf.function(trained).get_concrete_function(
+        tf.TensorSpec((None, WINDOW, 1), tf.float32))
+    assert any(op.startswith("CudnnRNN") for op in op_types(plain_trace))
+
+    inputs, _ = windows(series[:60], WINDOW, HORIZON)
+    short = inputs[:, -20:]
+    with tf.device("/CPU:0"):
+        loaded = check_export(trained, tmp_path, {"serving_default": (
+            {"window": inputs}, {"forecast": trained(inputs)})})
+        served_short = loaded.signatures["serving_default"](window=short)["forecast"]
+    assert not any(op.startswith("Cudnn")
+                   for op in op_types(loaded.signatures["serving_default"]))
+    np.testing.assert_allclose(served_short.numpy(), trained(short), atol=1e-5)
+    assert all(lstm.use_cudnn == "auto" for lstm in trained.lstms)
+
+
+def test_several_series_and_options(tmp_path):
+    keras.utils.set_random_seed(0)
+    model = LSTMForecaster(4, num_targets=2, lstm_units=(8, 8), dense_units=(8,),
+                           dropout=0.1)
+    window = np.random.default_rng(0).normal(size=(3, 10, 3)).astype("float32")
+    forecast = model(window)
+    assert forecast.shape == (3, 4, 2)
+    assert_same_outputs(reload(model, tmp_path)(window), forecast)
+
+
+def test_too_few_features_is_explained():
+    with pytest.raises(ValueError, match="num_targets=2 series"):
+        LSTMForecaster(3, num_targets=2)(np.zeros((1, 5, 1), "float32"))
+
+
+def test_rejects_empty_lstm_units():
+    with pytest.raises(ValueError, match="lstm_units"):
+        LSTMForecaster(3, lstm_units=())
+
+
+def test_mixed_precision_trains(series):
+    inputs, targets = windows(series[:200], WINDOW, HORIZON)
+    with mixed_precision():
+        keras.utils.set_random_seed(0)
+        model = LSTMForecaster(HORIZON, lstm_units=(8,), conv_filters=4)
+        model.compile(optimizer="adam", loss="mae")
+        history = model.fit(inputs, targets, epochs=1, verbose=0).history
+        assert model.lstms[0].compute_dtype == "float16"
+        assert model(inputs).dtype == "float32"
+        assert np.isfinite(history["loss"]).all()

@@ -1,0 +1,143 @@
+"""Data loading: local copies, the exam's file formats, and the offline messages (exact)."""
+
+import keras
+import numpy as np
+import pytest
+import tensorflow_datasets as tfds
+
+from tasks import get_task
+from tasks_helpers import SHARED_DATA, data_for
+from zoo.cli import main
+from zoo.data import DataUnavailableError, fetch_file, load_tfds, windows
+
+
+def refuse_download(*args, **kwargs):
+    raise OSError("network is unreachable")
+
+
+def test_offline_download_names_the_url_and_data_option(monkeypatch):
+    monkeypatch.delenv("ZOO_DATA", raising=False)
+    monkeypatch.setattr(keras.utils, "get_file", refuse_download)
+    with pytest.raises(DataUnavailableError) as error:
+        get_task("sarcasm").load()
+    assert str(error.value) == (
+        "Could not download sarcasm.json from https://storage.googleapis.com/"
+        "tensorflow-1-public/course3/sarcasm.json (network is unreachable). Fetch it on a "
+        "machine with network access and pass --data PATH (the file, or the folder it "
+        "extracts to).")
+
+
+def test_zoo_train_offline_prints_the_message(monkeypatch, capsys, tmp_path):
+    monkeypatch.delenv("ZOO_DATA", raising=False)
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setattr(keras.utils, "get_file", refuse_download)
+    assert main(["train", "sunspots"]) == 1
+    assert capsys.readouterr().err == (
+        "Could not download Sunspots.csv from https://storage.googleapis.com/"
+        "tensorflow-1-public/course4/Sunspots.csv (network is unreachable). Fetch it on a "
+        "machine with network access and pass --data PATH (the file, or the folder it "
+        "extracts to).\n")
+
+
+def test_offline_tfds_names_the_dataset_and_data_option(monkeypatch, tmp_path):
+    monkeypatch.delenv("ZOO_DATA", raising=False)
+    monkeypatch.setattr(tfds, "load", refuse_download)
+    with pytest.raises(DataUnavailableError) as error:
+        load_tfds("mnist", "test", data=tmp_path)
+    assert str(error.value) == (
+        f"Could not load tensorflow-datasets 'mnist' into {tmp_path} (OSError: network is "
+        "unreachable). Prepare it on a machine with network access (`tfds build mnist "
+        "--data_dir DIR`) and pass --data DIR.")
+
+
+def test_unreachable_server_is_reported_not_raised_raw(tmp_path, monkeypatch):
+    from zoo import data
+    from zoo.task import Source
+
+    monkeypatch.delenv("ZOO_DATA", raising=False)
+    monkeypatch.setattr(data, "CACHE_DIR", tmp_path)
+    source = Source("url", "nothing.csv", url="http://127.0.0.1:9/nothing.csv")
+    with pytest.raises(DataUnavailableError, match=r"^Could not download nothing.csv from "
+                                                   r"http://127.0.0.1:9/nothing.csv \("):
+        fetch_file(source)
+
+
+def test_missing_local_copy_says_what_to_pass(tmp_path):
+    with pytest.raises(FileNotFoundError) as error:
+        get_task("sunspots").load(tmp_path / "missing.csv")
+    assert str(error.value) == (f"--data {tmp_path / 'missing.csv'}: no such file or "
+                                "folder. Pass the downloaded Sunspots.csv or the folder it "
+                                "extracts to.")
+
+
+def test_folder_holding_the_file_is_accepted(tmp_path):
+    data_for("sunspots", tmp_path)
+    splits = get_task("sunspots").load(tmp_path)
+    assert splits.source == str(tmp_path / "Sunspots.csv")
+
+
+@pytest.mark.skipif(not (SHARED_DATA / "Sunspots.csv").exists(),
+                    reason="the real Sunspots.csv is not in ../shared/data")
+def test_real_sunspots_split_at_3000_with_windows_of_30():
+    splits = get_task("sunspots").load(SHARED_DATA / "Sunspots.csv")
+    series = splits.extras["series"]
+    assert len(series) == 3235 and series[0] == pytest.approx(96.7)
+    assert splits.test[0].shape == (235, 30, 1) and splits.test[1].shape == (235, 1)
+    # The first held-out target is month 3000, predicted from months 2970..2999.
+    assert splits.test[1][0, 0] == series[3000]
+    np.testing.assert_array_equal(splits.test[0][0, :, 0], series[2970:3000])
+    assert len(splits.train[0]) + len(splits.validation[0]) == 3000 - 30
+    assert splits.validation[1][-1, 0] == series[2999]
+
+
+@pytest.mark.skipif(not (SHARED_DATA / "sarcasm.json").exists(),
+                    reason="the real sarcasm.json is not in ../shared/data")
+def test_real_sarcasm_first_20000_train_the_rest_is_held_out():
+    splits = get_task("sarcasm").load(SHARED_DATA / "sarcasm.json")
+    assert len(splits.train[0]) == 18000 and len(splits.validation[0]) == 2000
+    assert len(splits.test[0]) == 26709 - 20000
+    assert splits.train[0][0].startswith("former versace store clerk")
+
+
+def test_bbc_labels_run_1_to_5_and_unknown_topics_are_refused(tmp_path):
+    path = data_for("bbc_news", tmp_path)
+    splits = get_task("bbc_news").load(path)
+    assert set(np.concatenate([splits.train[1], splits.test[1]])) == {1, 2, 3, 4, 5}
+    assert len(splits.test[0]) == 12
+    path.write_text("category,text\nweather,rain again\n")
+    with pytest.raises(ValueError, match=r"unknown categories \['weather'\]"):
+        get_task("bbc_news").load(path)
+
+
+def test_temperatures_read_past_stray_question_marks(tmp_path):
+    splits = get_task("daily_min_temperatures").load(data_for("daily_min_temperatures",
+                                                              tmp_path))
+    assert splits.test[0].shape == (100, 64, 1)
+    assert np.isfinite(splits.extras["series"]).all()
+
+
+def test_cats_and_dogs_folder_gives_uint8_images_and_held_out_validation(tmp_path):
+    root = data_for("cats_vs_dogs", tmp_path)
+    splits = get_task("cats_vs_dogs").load(root)
+    assert splits.test[0].shape == (12, 150, 150, 3) and splits.test[0].dtype == np.uint8
+    assert sorted(splits.test[1].tolist()) == [0] * 6 + [1] * 6
+    other = tmp_path / "other"
+    (other / "train").mkdir(parents=True)
+    (other / "notes.txt").write_text("no pictures here")
+    with pytest.raises(FileNotFoundError, match="train lacks cats, dogs/: pass --data"):
+        get_task("cats_vs_dogs").load(other)
+
+
+def test_windows_pair_each_target_with_the_values_before_it():
+    x, y = windows(np.arange(10.0), 3, 3, 10)
+    assert x.shape == (7, 3, 1) and y[:, 0].tolist() == [3, 4, 5, 6, 7, 8, 9]
+    assert x[0, :, 0].tolist() == [0, 1, 2] and x[-1, :, 0].tolist() == [6, 7, 8]
+
+
+def test_course_series_is_the_courses():
+    from tasks.synthetic_series import course_series
+
+    time, series = course_series()
+    assert len(series) == 1461 and time[-1] == 1460
+    # Day 0: baseline 10 + amplitude 40 × cos(0) + the course's first noise draw.
+    assert series[0] == pytest.approx(50 + 5 * np.random.RandomState(42).randn(), abs=1e-4)
