@@ -61,7 +61,7 @@ def test_full_queue_answers_503_and_the_server_recovers():
     options = BatchingOptions(max_batch_size=1, batch_timeout_micros=0,
                               max_enqueued_batches=1, num_batch_threads=1)
     with _slow_server(batching=options) as server:
-        answers = _concurrently(lambda s: _wait(server, s), [0.3] * 4)
+        answers = _concurrently(lambda s: _wait(server, s), [0.5] * 6)
         statuses = [status for status, _ in answers]
         assert 200 in statuses and 503 in statuses
         refused = [body for status, body in answers if status == 503]

@@ -8,11 +8,10 @@ import signal
 import subprocess
 import sys
 import threading
-import time
 
 import pytest
 
-from serving_helpers import HALF, SLOW, exported_models, http
+from serving_helpers import HALF, SLOW, exported_models, http, wait_for
 from zoo.serving import cli
 
 
@@ -71,8 +70,9 @@ def test_sigterm_finishes_in_flight_requests_then_exits(tmp_path):
 
         client = threading.Thread(target=in_flight)
         client.start()
-        # The request spins for 2 s; half a second in, it is surely running.
-        time.sleep(0.5)
+        ready = url.replace(f"/v1/models/{SLOW}:predict", "/readyz")
+        wait_for(lambda: json.loads(http("GET", ready)[2])[
+            "in_flight_requests"] == 1)
         process.send_signal(signal.SIGTERM)
         client.join(30)
         status, _, text = result["answer"]

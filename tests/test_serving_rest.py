@@ -117,6 +117,7 @@ def test_health_and_readiness(server):
     status, _, text = http("GET", f"{server.rest}/readyz")
     body = json.loads(text)
     assert status == 200 and body["ready"] is True
+    assert body["in_flight_requests"] == 0
     assert body["models"][HALF]["available_versions"] == ["1"]
 
 

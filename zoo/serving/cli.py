@@ -130,7 +130,8 @@ def run(args):
         args: the parsed flags.
 
     Returns:
-        The exit code: 0 after a clean shutdown, 2 for bad flags.
+        The exit code: 0 after a clean shutdown, 1 when a port cannot be
+        bound, 2 for bad flags.
     """
     import asyncio
     import logging
@@ -145,5 +146,12 @@ def run(args):
         return 2
     from zoo.serving.server import ModelServer
 
-    asyncio.run(ModelServer(options).serve_forever())
+    try:
+        asyncio.run(ModelServer(options).serve_forever())
+    except OSError as error:
+        print(f"zoo serve: cannot listen on {options.host} (REST port "
+              f"{options.rest_port}, gRPC port {options.grpc_port}): {error}. "
+              "Stop what holds the port or pick others with --rest-api-port "
+              "and --port.", file=sys.stderr)
+        return 1
     return 0

@@ -20,6 +20,9 @@ PREDICT_METHODS = ("tensorflow/serving/predict", "tensorflow/serving/classify",
 class Predictor:
     """Runs predict requests, batched or not, within a time limit.
 
+    `in_flight` counts the requests being run now (readiness reports it, so
+    an operator can watch a drain).
+
     Args:
         executor: the `concurrent.futures.Executor` model calls run in.
         timeout_seconds: float, the longest a request may take.
@@ -30,6 +33,7 @@ class Predictor:
         self._executor = executor
         self._timeout = timeout_seconds
         self._batcher = batcher
+        self.in_flight = 0
 
     async def predict(self, servable, signature_name, inputs,
                       output_filter=()):
@@ -65,7 +69,11 @@ class Predictor:
         wanted = _check_output_filter(signature, output_filter)
         for index, key in enumerate(sorted(signature.inputs)):
             _check_input(key, index, signature.inputs[key], inputs[key], name)
-        outputs = await self._run(servable, name, inputs)
+        self.in_flight += 1
+        try:
+            outputs = await self._run(servable, name, inputs)
+        finally:
+            self.in_flight -= 1
         return name, {key: outputs[key] for key in wanted}
 
     async def _run(self, servable, name, inputs):

@@ -97,7 +97,8 @@ class ModelRegistry:
         """Replaces the list of models; call `refresh` to apply it.
 
         Models no longer listed are dropped at once; kept ones keep their
-        loaded versions.
+        loaded versions. New sub-folders of a `discover_root` are no longer
+        picked up: the configuration now names every model.
 
         Args:
             configs: list of `ModelConfig`.

@@ -122,7 +122,9 @@ class RestApi:
 
     def _readiness(self):
         ready, models = self._registry.readiness()
-        body = json.dumps({"ready": ready, "models": models}, indent=1)
+        body = json.dumps({"ready": ready,
+                           "in_flight_requests": self._predictor.in_flight,
+                           "models": models}, indent=1)
         return _response(body, 200 if ready else 503)
 
     def _status_or_metadata(self, name, version, label, subresource):

@@ -12,7 +12,7 @@ from tensorflow.core.framework import tensor_pb2, types_pb2
 
 from zoo.serving.errors import invalid_argument
 
-# dtype enum -> (repeated field, conversion of a flat array to its values).
+# The typed repeated field TensorProto uses for each dtype.
 _FIELDS = {
     types_pb2.DT_FLOAT: "float_val",
     types_pb2.DT_DOUBLE: "double_val",
