@@ -87,3 +87,10 @@ def test_normalized_maps_resize_and_scale():
     assert np.unravel_index(heat[0].argmax(), heat[0].shape) == (0, 11)
     assert not heat[1].any()  # a constant map has no hot spot
 
+
+
+def test_pixel_ranges():
+    # A tanh image is rescaled from [-1, 1]; slight undershoot of a [0, 1]
+    # image is only clipped.
+    assert plots._displayable(np.array([[[-1.0, 0.0, 1.0]]])).tolist() == [[[0.0, 0.5, 1.0]]]
+    assert plots._displayable(np.array([[[-0.01, 0.5, 1.0]]])).tolist() == [[[0.0, 0.5, 1.0]]]

@@ -5,13 +5,15 @@ a grid of generated samples (GAN, VAEs), latent traversals (β-VAE), masks
 over images (U-Net), a forecast against the actual values (forecaster) and
 class activation maps over images (`zoo.layers.CAMHead`). Each returns the
 path it wrote. Images are `(n, height, width)` or `(n, height, width,
-channels)` with pixels in [0, 1] or [-1, 1]. Image grids are exactly
+channels)` with pixels in [0, 1], or in [-1, 1] (recognised by values below
+-0.5) such as a `tanh` generator's. Image grids are exactly
 `columns * cell_pixels` wide and `rows * cell_pixels` high.
 
 Matplotlib is imported inside the helpers and draws on its non-interactive
 Agg canvas, so importing this module does not import it.
 """
 
+from functools import partial
 from pathlib import Path
 
 import numpy as np
@@ -31,8 +33,8 @@ def plot_reconstructions(inputs, reconstructions, path, cell_pixels=64):
     Returns:
         The `Path` written.
     """
-    return _save_grid([list(_displayable(inputs)), list(_displayable(reconstructions))],
-                      path, cell_pixels, _draw_image)
+    return _save_grid([_image_cells(inputs), _image_cells(reconstructions)],
+                      path, cell_pixels)
 
 
 def plot_samples(samples, path, columns=8, cell_pixels=64):
@@ -47,9 +49,9 @@ def plot_samples(samples, path, columns=8, cell_pixels=64):
     Returns:
         The `Path` written.
     """
-    images = list(_displayable(samples))
-    rows = [images[i:i + columns] for i in range(0, len(images), columns)]
-    return _save_grid(rows, path, cell_pixels, _draw_image)
+    cells = _image_cells(samples)
+    rows = [cells[i:i + columns] for i in range(0, len(cells), columns)]
+    return _save_grid(rows, path, cell_pixels)
 
 
 def plot_latent_traversals(decode, latent_dim, path, values=np.linspace(-3.0, 3.0, 7),
@@ -80,9 +82,9 @@ def plot_latent_traversals(decode, latent_dim, path, values=np.linspace(-3.0, 3.
     codes = np.repeat(base[None, None, :], latent_dim, axis=0).repeat(len(values), axis=1)
     for dim in range(latent_dim):
         codes[dim, :, dim] = values
-    images = _displayable(keras.ops.convert_to_numpy(decode(codes.reshape(-1, latent_dim))))
-    images = images.reshape(latent_dim, len(values), *images.shape[1:])
-    return _save_grid([list(row) for row in images], path, cell_pixels, _draw_image)
+    cells = _image_cells(keras.ops.convert_to_numpy(decode(codes.reshape(-1, latent_dim))))
+    rows = [cells[i:i + len(values)] for i in range(0, len(cells), len(values))]
+    return _save_grid(rows, path, cell_pixels)
 
 
 def plot_masks(images, masks, path, true_masks=None, cell_pixels=64):
@@ -102,12 +104,13 @@ def plot_masks(images, masks, path, true_masks=None, cell_pixels=64):
     Returns:
         The `Path` written.
     """
-    images = list(_displayable(images))
-    rows = [images]
+    images = _displayable(images)
+    rows = [_image_cells(images)]
     for mask_set in (true_masks, masks):
         if mask_set is not None:
-            rows.append(list(zip(images, _class_ids(mask_set))))
-    return _save_grid(rows, path, cell_pixels, _draw_cell)
+            rows.append([partial(_draw_mask, image=image, class_ids=class_ids)
+                         for image, class_ids in zip(images, _class_ids(mask_set))])
+    return _save_grid(rows, path, cell_pixels)
 
 
 def plot_cams(images, maps, path, alpha=0.5, cell_pixels=96):
@@ -129,8 +132,9 @@ def plot_cams(images, maps, path, alpha=0.5, cell_pixels=96):
     """
     images = _displayable(images)
     heat = normalized_maps(maps, images.shape[1:3])
-    overlays = [(image, heat_map, alpha) for image, heat_map in zip(images, heat)]
-    return _save_grid([list(images), overlays], path, cell_pixels, _draw_cell)
+    overlays = [partial(_draw_heat, image=image, heat=heat_map, alpha=alpha)
+                for image, heat_map in zip(images, heat)]
+    return _save_grid([_image_cells(images), overlays], path, cell_pixels)
 
 
 def normalized_maps(maps, size):
@@ -188,7 +192,9 @@ def _displayable(images):
     images = np.asarray(images, "float32")
     if images.ndim == 4 and images.shape[-1] == 1:
         images = images[..., 0]
-    if images.min() < 0:
+    # Pixels in [-1, 1] (tanh outputs) reach well below 0; slight undershoot
+    # of a linear output in [0, 1] does not.
+    if images.min() < -0.5:
         images = (images + 1.0) / 2.0
     return np.clip(images, 0.0, 1.0)
 
@@ -208,24 +214,28 @@ def _resize_bilinear(image, size):
                      for column in along_cols.T], axis=1)
 
 
+def _image_cells(images):
+    return [partial(_draw_image, image=image) for image in _displayable(images)]
+
+
 def _draw_image(ax, image):
     ax.imshow(image, cmap="gray", vmin=0.0, vmax=1.0)
 
 
-def _draw_cell(ax, cell):
-    """Draws an image, a `(image, class_ids)` pair or an `(image, heat, alpha)` triple."""
-    if not isinstance(cell, tuple):
-        _draw_image(ax, cell)
-        return
-    _draw_image(ax, cell[0])
-    if len(cell) == 2:
-        ax.imshow(np.ma.masked_equal(cell[1], 0), cmap="tab10", vmin=0, vmax=9,
-                  alpha=0.6, interpolation="nearest")
-    else:
-        ax.imshow(cell[1], cmap="jet", vmin=0.0, vmax=1.0, alpha=cell[2])
+def _draw_mask(ax, image, class_ids):
+    _draw_image(ax, image)
+    # Fixed colour range, so a class has the same colour in every cell.
+    ax.imshow(np.ma.masked_equal(class_ids, 0), cmap="tab10", vmin=0, vmax=9,
+              alpha=0.6, interpolation="nearest")
 
 
-def _save_grid(rows, path, cell_pixels, draw):
+def _draw_heat(ax, image, heat, alpha):
+    _draw_image(ax, image)
+    ax.imshow(heat, cmap="jet", vmin=0.0, vmax=1.0, alpha=alpha)
+
+
+def _save_grid(rows, path, cell_pixels):
+    """Lays out rows of cells (functions drawing on an axis) and saves them."""
     columns = max(len(row) for row in rows)
     fig = _figure(columns * cell_pixels, len(rows) * cell_pixels)
     axes = fig.subplots(len(rows), columns, squeeze=False)
@@ -234,7 +244,7 @@ def _save_grid(rows, path, cell_pixels, draw):
         for i, ax in enumerate(row_axes):
             ax.set_axis_off()
             if i < len(row):
-                draw(ax, row[i])
+                row[i](ax)
     return _save(fig, path)
 
 

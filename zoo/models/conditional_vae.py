@@ -127,6 +127,7 @@ class ConditionalVAE(VAE):
 
     def generate(self, labels):
         """Decodes one code drawn from the prior `N(0, I)` per label."""
+        labels = ops.convert_to_tensor(labels)
         return self.decode(self._prior_sample(ops.shape(labels)[0]), labels)
 
     def _one_hot(self, labels):

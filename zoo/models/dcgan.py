@@ -210,7 +210,7 @@ class DCGAN(ExportableModel, keras.Model):
             labels, ops.cast(logits, "float32"), from_logits=True))
 
     def compute_output_shape(self, latent_shape):
-        return (latent_shape[0], *self.generator.outputs[0].shape[1:])
+        return self.generator.compute_output_shape(latent_shape)
 
     def serving_endpoints(self):
         """Returns the export signature `serving_default`: latent → generated."""
