@@ -15,7 +15,7 @@ $(VENV)/.installed: pyproject.toml
 	touch $@
 
 run: $(VENV)/.installed
-	$(PY) -m zoo demo
+	$(PY) -m zoo exam --quick
 
 test: $(VENV)/.installed
 	$(PY) -m pytest

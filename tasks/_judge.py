@@ -30,6 +30,7 @@ def digit_judge(splits):
     path = data.CACHE_DIR / "judges" / f"mnist-{len(x)}-{digest}.keras"
     if path.exists():
         return keras.saving.load_model(path)
+    keras.utils.set_random_seed(0)  # the same digits always make the same judge
     judge = MNIST.build(splits)
     judge.fit(x, y, epochs=JUDGE_EPOCHS, batch_size=128, verbose=0)
     path.parent.mkdir(parents=True, exist_ok=True)

@@ -4,8 +4,9 @@ The model is a single `Dense(1)` on one number; it is scored on xs it never
 saw, further out than the training points, where a wrong slope shows.
 """
 
-import keras
 import math
+
+import keras
 import numpy as np
 
 from zoo.task import Formula, Source, Splits, Task, mean_squared_error
@@ -25,7 +26,7 @@ def load(data=None):
 
     return Splits(train=pairs([-1, 0, 1, 2, 3, 4, 5, 6]),
                   validation=pairs([7, 8]),
-                  test=pairs(np.linspace(-20, 20, 17) + 0.5),
+                  test=pairs(np.linspace(-20, 20, 17) + 0.25),
                   source="generated: y = 2x − 1")
 
 

@@ -74,7 +74,7 @@ def write_cats_and_dogs(root, per_class=6):
 
 
 @contextlib.contextmanager
-def mocked_tfds(num_examples=24):
+def mocked_tfds(num_examples=8):
     """tensorflow-datasets returning generated examples, never downloading."""
     import tensorflow_datasets as tfds
 

@@ -9,7 +9,6 @@ import keras
 import numpy as np
 import pytest
 
-from tasks import get_task
 from zoo.cli import main
 from zoo.exam import QUICK_EXAM, run_exam
 from zoo.export import read_card

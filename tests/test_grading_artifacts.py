@@ -1,7 +1,5 @@
 """`zoo grade` on .py, .keras, .h5 and SavedModel, and its messages and hints."""
 
-import shutil
-import textwrap
 
 import keras
 import numpy as np
@@ -221,3 +219,12 @@ def test_mocked_tfds_task_grades_a_learner_keras_file(tmp_path):
     with mocked_tfds():
         result = grade_path(get_task("iris"), save(model, tmp_path))
     assert result.metric == "accuracy" and 0.0 <= result.value <= 1.0 and not result.hints
+
+
+def test_generative_task_needs_its_signature(tmp_path):
+    model = keras.Sequential([keras.Input((1,)), keras.layers.Dense(784)])
+    path = save(model, tmp_path)
+    with pytest.raises(GradingError) as error:
+        grade(get_task("mnist_conditional_vae"), path)
+    assert str(error.value) == (f"{path}: the model has no generate() method, which this "
+                                "task calls to grade it.")

@@ -141,3 +141,16 @@ def test_course_series_is_the_courses():
     assert len(series) == 1461 and time[-1] == 1460
     # Day 0: baseline 10 + amplitude 40 × cos(0) + the course's first noise draw.
     assert series[0] == pytest.approx(50 + 5 * np.random.RandomState(42).randn(), abs=1e-4)
+
+
+def test_generated_tasks_hold_out_data_never_trained_on():
+    linear = get_task("linear").load()
+    assert not set(linear.test[0].ravel()) & set(linear.train[0].ravel())
+    assert linear.test[0].min() < linear.train[0].min() < linear.train[0].max() < \
+        linear.test[0].max()
+    shapes = get_task("shapes").load()
+    train_images = {image.tobytes() for image in shapes.train[0]}
+    assert not any(image.tobytes() in train_images for image in shapes.test[0])
+    series = get_task("synthetic_series").load()
+    assert len(series.test[1]) == 1461 - 1000
+    assert series.validation[1][-1, 0] == series.extras["series"][999]

@@ -143,8 +143,9 @@ def run_exam(names, out_dir, solutions=None, data=None, models_dir="saved_models
                 splits = task.load(data.get(name))
                 grade = grade_path(task, path, data=data.get(name), time_limit=time_limit,
                                    splits=splits)
-                pictures = report.write_pictures(task, None, None, splits, grade,
-                                                 _pictures_dir(out_dir, task.name))
+                folder = Path(out_dir) / task.name
+                folder.mkdir(parents=True, exist_ok=True)
+                pictures = report.write_pictures(task, None, None, splits, grade, folder)
             row.update(grade.facts(), pictures=pictures)
         except (GradingError, DataUnavailableError, FileNotFoundError) as error:
             row["error"] = str(error)
@@ -153,9 +154,3 @@ def run_exam(names, out_dir, solutions=None, data=None, models_dir="saved_models
     passed = total >= PASS_MARK
     index = report.write_index(rows, out_dir, total, passed)
     return ExamResult(rows, total, passed, index)
-
-
-def _pictures_dir(out_dir, name):
-    folder = Path(out_dir) / ".pictures" / name
-    folder.mkdir(parents=True, exist_ok=True)
-    return folder

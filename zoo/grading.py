@@ -88,13 +88,16 @@ class Predictor:
             None when the artifact does not say.
         input_dtype: declared input dtype name, or None.
         description: what was loaded, in words.
+        owner: object that must stay alive while `predict` is used (a
+            loaded SavedModel, whose signatures die with it).
     """
 
-    def __init__(self, predict, input_shape, input_dtype, description):
+    def __init__(self, predict, input_shape, input_dtype, description, owner=None):
         self._predict = predict
         self.input_shape = input_shape
         self.input_dtype = input_dtype
         self.description = description
+        self._owner = owner
 
     def predict(self, x):
         """Predicts in batches.
@@ -144,31 +147,29 @@ def load_predictor(path, signature="serving_default"):
 def _load_keras(path, signature):
     import keras
 
-    import zoo  # registers the zoo's layers and models for deserialization
+    import zoo  # noqa: F401  (registers the zoo's layers and models for loading)
 
-    del zoo
     try:
         model = keras.saving.load_model(path, compile=False)
     except Exception as error:  # loading fails in many ways; all get one message
         raise GradingError(_load_failure(path, error)) from error
-    shape, dtype = None, None
+    description = f"Keras model from {path.name}"
+    if signature != "serving_default":
+        if not hasattr(model, signature):
+            raise GradingError(f"{path}: the model has no {signature}() method, which "
+                               "this task calls to grade it.")
+        method = getattr(model, signature)
+        return Predictor(lambda batch: np.asarray(method(batch)), None, None, description)
     try:
         spec = model.inputs[0]
         shape, dtype = tuple(spec.shape[1:]), str(spec.dtype)
     except (AttributeError, IndexError, TypeError, ValueError):
-        pass  # subclassed models declare no inputs: nothing to check against
+        shape, dtype = None, None  # subclassed models declare no inputs
 
-    if signature == "serving_default":
-        def predict(batch):
-            return _first_output(model.predict(batch, verbose=0))
-    else:
-        method = getattr(model, signature)
+    def predict(batch):
+        return _first_output(model.predict(batch, verbose=0))
 
-        def predict(batch):
-            return np.asarray(method(batch))
-
-        shape, dtype = None, None
-    return Predictor(predict, shape, dtype, f"Keras model from {path.name}")
+    return Predictor(predict, shape, dtype, description)
 
 
 def _load_failure(path, error):
@@ -193,17 +194,20 @@ def _load_saved_model(path, signature_name):
     except Exception as error:  # a broken SavedModel fails in many ways
         raise GradingError(f"{path} is not a loadable SavedModel with a "
                            f"{signature_name} signature ({error}).") from error
-    (name, spec), = signature.structured_input_signature[1].items()
+    inputs = signature.structured_input_signature[1]
+    if len(inputs) != 1:
+        raise GradingError(f"{path}: the {signature_name} signature takes "
+                           f"{len(inputs)} inputs ({', '.join(sorted(inputs))}); the "
+                           "grader feeds one.")
+    (name, spec), = inputs.items()
     outputs = sorted(signature.structured_outputs)
     key = "probabilities" if "probabilities" in outputs else outputs[0]
 
     def predict(batch):
         return signature(**{name: tf.constant(batch, spec.dtype)})[key].numpy()
 
-    predictor = Predictor(predict, tuple(spec.shape[1:]), spec.dtype.name,
-                          f"SavedModel {path}")
-    predictor.keep_alive = loaded  # the signature dies with its object
-    return predictor
+    return Predictor(predict, tuple(spec.shape[1:]), spec.dtype.name,
+                     f"SavedModel {path}", owner=loaded)
 
 
 def _first_output(outputs):
@@ -333,12 +337,12 @@ def grade(task, artifact, splits=None, data=None):
     device = describe_device()
     with tf.device("/GPU:0" if device.startswith("GPU") else "/CPU:0"):
         if task.evaluate is not None:
-            value, predictions = task.evaluate(predictor, splits)
+            value, predictions = _run_model(task.evaluate, predictor, splits)
             hints = []
         else:
             x, y = splits.test
             x, hints = fit_inputs(task, predictor, x)
-            predictions = _predict(predictor, x)
+            predictions = _run_model(predictor.predict, x)
             hints += check_outputs(task, predictions)
             value = task.measure(y, predictions)
     return Grade(task=task.name, metric=task.metric, value=float(value),
@@ -348,9 +352,9 @@ def grade(task, artifact, splits=None, data=None):
                  seconds=time.monotonic() - started, predictions=predictions)
 
 
-def _predict(predictor, x):
+def _run_model(function, *args):
     try:
-        return predictor.predict(x)
+        return function(*args)
     except Exception as error:  # the model's own failure, explained below
         text = str(error)
         if "Table not initialized" in text:

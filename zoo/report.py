@@ -2,7 +2,7 @@
 
 Example:
 >>> pictures = write_pictures(task, model, history, splits, grade, version_dir)
->>> write_index(rows, "reports/exam")
+>>> write_index(rows, "reports/exam", total=100.0, passed=True)
 """
 
 import html
@@ -145,7 +145,8 @@ def write_index(rows, out_dir, total, passed, title="Mock exam"):
         rows: list of dicts with `task`, `category`, `metric`, `value`,
             `threshold`, `score`, `weight`, `points`, `device`, `pictures`
             (paths) and optionally `error`.
-        out_dir: the report's folder; pictures are copied under it.
+        out_dir: the report's folder; pictures are copied to `<task>/` under
+            it unless they are there already.
         total: points out of 100.
         passed: whether the total passes.
         title: the page's heading.
@@ -167,7 +168,8 @@ def write_index(rows, out_dir, total, passed, title="Mock exam"):
         for picture in row.get("pictures", []):
             target = out_dir / row["task"] / Path(picture).name
             target.parent.mkdir(parents=True, exist_ok=True)
-            shutil.copyfile(picture, target)
+            if Path(picture).resolve() != target.resolve():
+                shutil.copyfile(picture, target)
             relative = f"{row['task']}/{target.name}"
             images.append(f'<figure><img src="{html.escape(relative)}" '
                           f'alt="{html.escape(target.stem)}"><figcaption>'

@@ -12,6 +12,7 @@ Example:
 5
 """
 
+import contextlib
 import dataclasses
 import datetime
 import importlib.util
@@ -146,11 +147,17 @@ def export_for_task(task, model, base_dir, card):
     """
     import tensorflow as tf
 
-    if hasattr(model, "serving_endpoints"):
-        return export_model(model, base_dir, endpoints=model.serving_endpoints(),
-                            card=card)
-    spec = tf.TensorSpec((None, *task.input_shape), task.input_dtype, name="inputs")
-    return export_model(model, base_dir, input_signature=[spec], card=card)
+    with contextlib.ExitStack() as stack:
+        # Zoo models nested in a wrapper trace without GPU-only kernels too
+        # (e.g. LSTMForecaster's cuDNN LSTMs), so the export serves on a CPU.
+        for layer in model.layers:
+            if hasattr(layer, "portable_lstms"):
+                stack.enter_context(layer.portable_lstms())
+        if hasattr(model, "serving_endpoints"):
+            return export_model(model, base_dir, endpoints=model.serving_endpoints(),
+                                card=card)
+        spec = tf.TensorSpec((None, *task.input_shape), task.input_dtype, name="inputs")
+        return export_model(model, base_dir, input_signature=[spec], card=card)
 
 
 @dataclasses.dataclass

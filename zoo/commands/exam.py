@@ -1,7 +1,7 @@
 """`zoo exam`: a mock exam, one task per category, scored out of 100."""
 
 EXAMPLES = """examples:
-  zoo exam --quick                    # offline, generated data, a few minutes
+  zoo exam --quick                    # offline, generated data, under a minute
   zoo exam --data sarcasm=sarcasm.json --data sunspots=Sunspots.csv
   zoo exam --solutions ~/exam         # grade your linear.py, sarcasm.keras, ...
 """

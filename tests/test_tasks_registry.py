@@ -1,0 +1,38 @@
+"""The task registry and `zoo tasks`: every module declares a consistent task."""
+
+import pytest
+
+from tasks import all_tasks, get_task, task_names
+from zoo.cli import main
+from zoo.task import CATEGORY_NAMES
+
+
+def test_every_exam_category_has_tasks_and_names_are_unique():
+    tasks = all_tasks()
+    assert len({t.name for t in tasks}) == len(tasks)
+    assert {t.category for t in tasks} == set(CATEGORY_NAMES)
+    assert task_names()[0] == "linear" and task_names()[-1] == "shapes"
+    for task in tasks:
+        assert task.input_dtype in ("uint8", "float32", "string", "int32"), task.name
+        assert task.metric and task.scoring.describe(), task.name
+        assert (task.measure is None) == (task.evaluate is not None), task.name
+
+
+def test_lookup_accepts_hyphens_and_names_the_known_tasks():
+    assert get_task("rock-paper-scissors").name == "rock_paper_scissors"
+    with pytest.raises(KeyError) as error:
+        get_task("_series")
+    assert error.value.args[0].startswith("Unknown task '_series'. Known tasks: linear, ")
+    assert error.value.args[0].endswith("Run `zoo tasks` for the table.")
+
+
+def test_zoo_tasks_prints_the_table(capsys):
+    assert main(["tasks"]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    assert lines[0].split() == ["task", "cat", "data", "contract", "metric", "top", "marks"]
+    assert len(lines) == 2 + len(all_tasks())
+    sunspots = next(line for line in lines if line.startswith("sunspots "))
+    assert "30×1 float32 → 1" in sunspots and sunspots.endswith("min(5, ceil(20 − MAE))")
+    assert main(["tasks", "--category", "4"]) == 0
+    names = [line.split()[0] for line in capsys.readouterr().out.splitlines()[2:]]
+    assert names == ["bbc_news", "imdb_reviews", "sarcasm"]
