@@ -92,6 +92,23 @@ class ExportableModel:
                             card=card)
 
 
+def from_config_with_sub_models(cls, config, keys):
+    """Rebuilds a model whose config holds serialized sub-models.
+
+    Args:
+        cls: the model class.
+        config: the dict from `get_config`.
+        keys: names of the config entries that are serialized sub-models.
+
+    Returns:
+        An instance of `cls`.
+    """
+    config = dict(config)
+    for key in keys:
+        config[key] = keras.saving.deserialize_keras_object(config[key])
+    return cls(**config)
+
+
 def optimizer_step(optimizer, variables, compute_loss):
     """Computes a loss, and applies one optimizer step to `variables`.
 

@@ -8,6 +8,7 @@ from zoo.models._utils import (
     conv_encoder,
     dense_decoder,
     dense_encoder,
+    from_config_with_sub_models,
     mark_built,
     serving_spec,
 )
@@ -152,7 +153,4 @@ class Autoencoder(ExportableModel, keras.Model):
 
     @classmethod
     def from_config(cls, config):
-        config = dict(config)
-        for key in ("encoder", "decoder"):
-            config[key] = keras.saving.deserialize_keras_object(config[key])
-        return cls(**config)
+        return from_config_with_sub_models(cls, config, ("encoder", "decoder"))

@@ -4,7 +4,12 @@ import keras
 from keras import ops
 
 from zoo.layers import CAMHead
-from zoo.models._utils import ExportableModel, built_input_shape, serving_spec
+from zoo.models._utils import (
+    ExportableModel,
+    built_input_shape,
+    from_config_with_sub_models,
+    serving_spec,
+)
 
 
 @keras.saving.register_keras_serializable(package="zoo")
@@ -105,7 +110,4 @@ class CAMClassifier(ExportableModel, keras.Model):
 
     @classmethod
     def from_config(cls, config):
-        config = dict(config)
-        config["backbone"] = keras.saving.deserialize_keras_object(
-            config["backbone"])
-        return cls(**config)
+        return from_config_with_sub_models(cls, config, ("backbone",))

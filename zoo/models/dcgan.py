@@ -9,6 +9,7 @@ from zoo.models._utils import (
     conv_encoder,
     dense_decoder,
     dense_encoder,
+    from_config_with_sub_models,
     mark_built,
     optimizer_step,
     serving_spec,
@@ -229,7 +230,4 @@ class DCGAN(ExportableModel, keras.Model):
 
     @classmethod
     def from_config(cls, config):
-        config = dict(config)
-        for key in ("generator", "discriminator"):
-            config[key] = keras.saving.deserialize_keras_object(config[key])
-        return cls(**config)
+        return from_config_with_sub_models(cls, config, ("generator", "discriminator"))

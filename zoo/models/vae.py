@@ -10,6 +10,7 @@ from zoo.models._utils import (
     conv_encoder,
     dense_decoder,
     dense_encoder,
+    from_config_with_sub_models,
     mark_built,
     optimizer_step,
     serving_spec,
@@ -244,7 +245,4 @@ class VAE(ExportableModel, keras.Model):
 
     @classmethod
     def from_config(cls, config):
-        config = dict(config)
-        for key in ("encoder", "decoder"):
-            config[key] = keras.saving.deserialize_keras_object(config[key])
-        return cls(**config)
+        return from_config_with_sub_models(cls, config, ("encoder", "decoder"))
