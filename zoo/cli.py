@@ -1,8 +1,9 @@
-"""The `zoo` command line: one subcommand per module, imported only when used.
+"""The `zoo` command line: one subcommand per module.
 
 Each module named in `COMMANDS` provides `add_arguments(parser)` and
-`run(args) -> int`; its help line lives here so that `zoo --help` answers
-without importing TensorFlow.
+`run(args) -> int`, and keeps its heavy imports (TensorFlow, datasets)
+inside `run`, so building the parser costs only the import of `zoo`
+itself (Keras, whose registration `.keras` files need).
 """
 
 import argparse
