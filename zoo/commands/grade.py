@@ -1,6 +1,6 @@
 """`zoo grade TASK PATH`: score a learner's solution the way the exam did."""
 
-from zoo.commands import add_data_argument, load_task
+from zoo.commands import add_data_argument, load_task, print_grade
 
 EXAMPLES = """examples:
   zoo grade sarcasm sarcasm.py --data sarcasm.json
@@ -23,18 +23,10 @@ def add_arguments(parser):
 
 def run(args):
     """Grades and prints the result; returns the exit code."""
-    import sys
-
-    from zoo.data import DataUnavailableError
-    from zoo.grading import GradingError, grade_path
+    from zoo.grading import grade_path
 
     task = load_task(args.task)
     if task is None:
         return 2
-    try:
-        grade = grade_path(task, args.path, data=args.data, time_limit=args.time_limit)
-    except (GradingError, DataUnavailableError, FileNotFoundError) as error:
-        print(f"not graded: {error}", file=sys.stderr)
-        return 1
-    print(grade.summary())
-    return 0
+    return print_grade(lambda: grade_path(task, args.path, data=args.data,
+                                          time_limit=args.time_limit))

@@ -21,10 +21,9 @@ def run(args):
     """Grades the export and prints the result; returns the exit code."""
     import sys
 
-    from zoo.commands import load_task
-    from zoo.data import DataUnavailableError
+    from zoo.commands import load_task, print_grade
     from zoo.export import read_card
-    from zoo.grading import GradingError, grade
+    from zoo.grading import grade
 
     name = args.task
     if name is None:
@@ -37,10 +36,4 @@ def run(args):
     task = load_task(name)
     if task is None:
         return 2
-    try:
-        result = grade(task, args.version_dir, data=args.data)
-    except (GradingError, DataUnavailableError, FileNotFoundError) as error:
-        print(f"not graded: {error}", file=sys.stderr)
-        return 1
-    print(result.summary())
-    return 0
+    return print_grade(lambda: grade(task, args.version_dir, data=args.data))
