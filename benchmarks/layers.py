@@ -54,7 +54,7 @@ def encoder_models(length, dim, heads, intermediate_dim):
         `(ours, theirs)`, two uncompiled Keras models.
     """
     x = keras.Input((length, dim))
-    ours = keras.Model(x, TransformerEncoder(heads, intermediate_dim, dropout=0.1)(x))
+    ours = keras.Model(x, TransformerEncoder(intermediate_dim, heads, dropout=0.1)(x))
 
     x = keras.Input((length, dim))
     attended = keras.layers.MultiHeadAttention(heads, dim // heads, dropout=0.1)(x, x)

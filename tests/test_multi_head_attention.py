@@ -141,3 +141,38 @@ def test_rejects_bad_arguments():
     with pytest.raises(ValueError, match=r"`query` must have rank 3, \(batch, sequence, features\)\. "
                                          r"Received: query\.shape=\(2, 8\)"):
         MultiHeadAttention(2, 4)(np.ones((2, 8)), np.ones((2, 8)))
+
+
+@pytest.mark.parametrize("output_shape", [7, (7,), [7]])
+def test_keras_output_shape_spelling_means_output_dim(inputs, output_shape):
+    ours = MultiHeadAttention(2, 4, output_shape=output_shape)
+    reference = MultiHeadAttention(2, 4, output_dim=7)
+    query, value = inputs["query"], inputs["value"]
+    ours.build(query.shape, value.shape)
+    reference.build(query.shape, value.shape)
+    reference.set_weights(ours.get_weights())
+    out = keras.ops.convert_to_numpy(ours(query, value))
+    assert out.shape == (BATCH, QUERY_LEN, 7)
+    np.testing.assert_array_equal(out, keras.ops.convert_to_numpy(reference(query, value)))
+    # Keras' own layer, same argument, same weights, same outputs.
+    theirs = keras.layers.MultiHeadAttention(2, 4, output_shape=output_shape)
+    theirs.build(query.shape, value.shape)
+    theirs.set_weights(ours.get_weights())
+    assert _max_difference(ours(query, value), theirs(query, value)) <= 1e-5
+    # The config stores one spelling, and rebuilds the same layer.
+    config = ours.get_config()
+    assert config["output_dim"] == 7 and "output_shape" not in config
+    assert MultiHeadAttention.from_config(config).get_config() == config
+
+
+def test_output_shape_errors_name_the_fix():
+    with pytest.raises(ValueError, match=r"`output_dim` and `output_shape` name the same "
+                                         r"thing; give one of them\. Received: "
+                                         r"output_dim=7, output_shape=7"):
+        MultiHeadAttention(2, 4, output_dim=7, output_shape=7)
+    with pytest.raises(ValueError, match=r"`output_shape` must be an int or a tuple of "
+                                         r"one int\. Received: output_shape=\(2, 3\)"):
+        MultiHeadAttention(2, 4, output_shape=(2, 3))
+    with pytest.raises(ValueError, match=r"`output_shape` must be a positive integer\. "
+                                         r"Received: output_shape=0"):
+        MultiHeadAttention(2, 4, output_shape=0)

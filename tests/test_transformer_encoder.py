@@ -1,3 +1,5 @@
+import inspect
+
 import keras
 import numpy as np
 import pytest
@@ -51,7 +53,7 @@ def _keras_reference(encoder, x, normalize_first, mask=None):
 @pytest.mark.parametrize("normalize_first", [False, True])
 def test_equals_block_of_keras_layers(normalize_first):
     x = np.random.default_rng(1).normal(size=(3, 6, DIM)).astype("float32")
-    encoder = TransformerEncoder(HEADS, FFN, normalize_first=normalize_first)
+    encoder = TransformerEncoder(FFN, HEADS, normalize_first=normalize_first)
     out = keras.ops.convert_to_numpy(encoder(x))
     np.testing.assert_allclose(out, _keras_reference(encoder, x, normalize_first),
                                atol=1e-5)
@@ -60,7 +62,7 @@ def test_equals_block_of_keras_layers(normalize_first):
 def test_equals_block_of_keras_layers_with_padding_mask():
     x = np.random.default_rng(2).normal(size=(3, 6, DIM)).astype("float32")
     mask = np.arange(6)[None, :] < np.array([[6], [3], [1]])
-    encoder = TransformerEncoder(HEADS, FFN)
+    encoder = TransformerEncoder(FFN, HEADS)
     out = keras.ops.convert_to_numpy(encoder(x, padding_mask=mask))
     np.testing.assert_allclose(out[mask], _keras_reference(encoder, x, False, mask)[mask],
                                atol=1e-5)
@@ -68,7 +70,7 @@ def test_equals_block_of_keras_layers_with_padding_mask():
 
 def test_padded_tokens_do_not_change_real_outputs():
     embed = TokenAndPositionEmbedding(30, 8, DIM, mask_zero=True)
-    encoder = TransformerEncoder(HEADS, FFN)
+    encoder = TransformerEncoder(FFN, HEADS)
     ids = np.array([[5, 6, 7, 0, 0, 0], [1, 2, 3, 4, 5, 0]])
     # Mask tokens that follow the padding must not leak into real positions,
     # whatever the padded positions hold.
@@ -83,8 +85,8 @@ def test_padded_tokens_do_not_change_real_outputs():
 def test_mask_flows_through_to_next_layer():
     ids = keras.Input((6,), dtype="int32")
     x = TokenAndPositionEmbedding(30, 6, DIM, mask_zero=True)(ids)
-    x = TransformerEncoder(HEADS, FFN)(x)
-    x = TransformerEncoder(HEADS, FFN)(x)
+    x = TransformerEncoder(FFN, HEADS)(x)
+    x = TransformerEncoder(FFN, HEADS)(x)
     pooled = keras.layers.GlobalAveragePooling1D()(x)
     ids_value = np.array([[5, 6, 7, 0, 0, 0]])
     pooled_value = keras.Model(ids, pooled)(ids_value)
@@ -99,7 +101,7 @@ def test_mask_flows_through_to_next_layer():
 
 
 def test_causal_outputs_ignore_later_tokens():
-    encoder = TransformerEncoder(HEADS, FFN)
+    encoder = TransformerEncoder(FFN, HEADS)
     x = np.random.default_rng(3).normal(size=(2, 6, DIM)).astype("float32")
     changed = x.copy()
     changed[:, 4:] += 3.0
@@ -112,4 +114,25 @@ def test_rejects_width_not_divisible_by_heads():
     with pytest.raises(ValueError, match=r"The inputs' last dimension \(10\) must be "
                                          r"divisible by num_heads=4\. Change the "
                                          r"embedding width or the number of heads\."):
-        TransformerEncoder(4, 8)(np.zeros((1, 3, 10), "float32"))
+        TransformerEncoder(8, 4)(np.zeros((1, 3, 10), "float32"))
+
+
+# keras_hub.layers.TransformerEncoder's leading parameters, in order.
+KERAS_HUB_ORDER = ["intermediate_dim", "num_heads", "dropout", "activation",
+                   "layer_norm_epsilon", "kernel_initializer", "bias_initializer"]
+
+
+def test_positional_arguments_follow_keras_hub_and_keywords_still_work():
+    parameters = list(inspect.signature(TransformerEncoder).parameters)
+    assert parameters[:len(KERAS_HUB_ORDER)] == KERAS_HUB_ORDER
+    positional = TransformerEncoder(FFN, HEADS, 0.1, "gelu", 1e-6, name="block")
+    keywords = TransformerEncoder(num_heads=HEADS, layer_norm_epsilon=1e-6, name="block",
+                                  activation="gelu", intermediate_dim=FFN, dropout=0.1)
+    assert (positional.intermediate_dim, positional.num_heads) == (FFN, HEADS)
+    assert positional.get_config() == keywords.get_config()
+    x = np.random.default_rng(4).normal(size=(2, 5, DIM)).astype("float32")
+    positional.build(x.shape)
+    keywords.build(x.shape)
+    keywords.set_weights(positional.get_weights())
+    np.testing.assert_array_equal(keras.ops.convert_to_numpy(positional(x)),
+                                  keras.ops.convert_to_numpy(keywords(x)))

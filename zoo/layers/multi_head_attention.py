@@ -13,6 +13,28 @@ from zoo.layers._utils import (
 )
 
 
+def _output_dim(output_dim, output_shape):
+    """Returns the output width given as `output_dim` or as Keras' `output_shape`."""
+    if output_shape is None:
+        return output_dim
+    if output_dim is not None:
+        raise ValueError(
+            "`output_dim` and `output_shape` name the same thing; give one of "
+            f"them. Received: output_dim={output_dim!r}, "
+            f"output_shape={output_shape!r}"
+        )
+    if isinstance(output_shape, (list, tuple)):
+        if len(output_shape) != 1:
+            raise ValueError(
+                "This MultiHeadAttention projects to one feature axis, so "
+                "`output_shape` must be an int or a tuple of one int. "
+                f"Received: output_shape={output_shape!r}"
+            )
+        (output_shape,) = output_shape
+    check_positive_int("output_shape", output_shape)
+    return output_shape
+
+
 @keras.saving.register_keras_serializable(package="zoo")
 class MultiHeadAttention(keras.layers.Layer):
     """Multi-head attention: `softmax(Q Kᵀ / √d_k) V` over `num_heads` heads.
@@ -21,7 +43,8 @@ class MultiHeadAttention(keras.layers.Layer):
     attended to with scaled dot-product attention, concatenated and projected
     back to the query's width (or `output_dim`). The arguments and call
     signature follow `keras.layers.MultiHeadAttention`, and so do the weight
-    shapes, so weights copy across between the two.
+    shapes, so weights copy across between the two; Keras' `output_shape`
+    spelling is accepted for `output_dim`.
 
     Without dropout in training and without `return_attention_scores`, the
     attention itself runs through `keras.ops.dot_product_attention`, the
@@ -35,6 +58,8 @@ class MultiHeadAttention(keras.layers.Layer):
         dropout: float in [0, 1), dropout rate on the attention weights.
         use_bias: bool, whether the projections have biases.
         output_dim: int, width of the output. Defaults to the query's width.
+        output_shape: Keras' name for `output_dim`: an int, or a tuple of
+            one int. Give one of the two, not both.
         kernel_initializer: initializer of the projection kernels.
         bias_initializer: initializer of the projection biases.
         seed: int, seed of the attention dropout.
@@ -59,11 +84,13 @@ class MultiHeadAttention(keras.layers.Layer):
         weights when `return_attention_scores=True`.
 
     Example:
-    >>> from zoo.layers import MultiHeadAttention
-    >>> mha = MultiHeadAttention(num_heads=4, key_dim=16)
+    >>> mha = zoo.layers.MultiHeadAttention(num_heads=4, key_dim=16)
     >>> x = keras.random.normal((2, 10, 64))
-    >>> mha(x, x).shape
+    >>> tuple(mha(x, x).shape)
     (2, 10, 64)
+    >>> mha = zoo.layers.MultiHeadAttention(4, 16, output_shape=32)
+    >>> tuple(mha(x, x).shape)
+    (2, 10, 32)
 
     References:
         Vaswani et al., "Attention Is All You Need", 2017, section 3.2.
@@ -72,8 +99,9 @@ class MultiHeadAttention(keras.layers.Layer):
     def __init__(self, num_heads, key_dim, value_dim=None, dropout=0.0,
                  use_bias=True, output_dim=None,
                  kernel_initializer="glorot_uniform", bias_initializer="zeros",
-                 seed=None, **kwargs):
+                 seed=None, output_shape=None, **kwargs):
         super().__init__(**kwargs)
+        output_dim = _output_dim(output_dim, output_shape)
         check_positive_int("num_heads", num_heads)
         check_positive_int("key_dim", key_dim)
         if value_dim is not None:

@@ -22,17 +22,20 @@ class TransformerEncoder(keras.layers.Layer):
     `normalize_first=True`, which trains more stably in deep stacks.
     Padding masks from a `mask_zero` embedding flow through.
 
+    The arguments come in the order of keras-hub's `TransformerEncoder`
+    (`intermediate_dim`, then `num_heads`), so calls port between the two.
+
     Args:
+        intermediate_dim: int, width of the feed-forward inner layer.
         num_heads: int, number of attention heads; must divide the width of
             the inputs.
-        intermediate_dim: int, width of the feed-forward inner layer.
         dropout: float in [0, 1), dropout on the attention weights, inside
             the feed-forward network and on each sublayer's output.
         activation: activation of the feed-forward inner layer.
         layer_norm_epsilon: float, epsilon of the layer normalizations.
-        normalize_first: bool, pre-norm instead of post-norm.
         kernel_initializer: initializer of all kernels.
         bias_initializer: initializer of all biases.
+        normalize_first: bool, pre-norm instead of post-norm.
         **kwargs: passed to `keras.layers.Layer` (`name`, `dtype`, ...).
 
     Call arguments:
@@ -48,11 +51,10 @@ class TransformerEncoder(keras.layers.Layer):
         A tensor shaped like `inputs`.
 
     Example:
-    >>> from zoo.layers import TokenAndPositionEmbedding, TransformerEncoder
     >>> ids = keras.Input((120,), dtype="int32")
-    >>> x = TokenAndPositionEmbedding(1000, 120, 32, mask_zero=True)(ids)
-    >>> x = TransformerEncoder(num_heads=4, intermediate_dim=64)(x)
-    >>> x.shape
+    >>> x = zoo.layers.TokenAndPositionEmbedding(1000, 120, 32, mask_zero=True)(ids)
+    >>> x = zoo.layers.TransformerEncoder(intermediate_dim=64, num_heads=4)(x)
+    >>> tuple(x.shape)
     (None, 120, 32)
 
     References:
@@ -61,13 +63,13 @@ class TransformerEncoder(keras.layers.Layer):
         Architecture", 2020 (pre-norm).
     """
 
-    def __init__(self, num_heads, intermediate_dim, dropout=0.0,
+    def __init__(self, intermediate_dim, num_heads, dropout=0.0,
                  activation="relu", layer_norm_epsilon=1e-5,
-                 normalize_first=False, kernel_initializer="glorot_uniform",
-                 bias_initializer="zeros", **kwargs):
+                 kernel_initializer="glorot_uniform", bias_initializer="zeros",
+                 normalize_first=False, **kwargs):
         super().__init__(**kwargs)
-        check_positive_int("num_heads", num_heads)
         check_positive_int("intermediate_dim", intermediate_dim)
+        check_positive_int("num_heads", num_heads)
         check_rate("dropout", dropout)
         self.num_heads = num_heads
         self.intermediate_dim = intermediate_dim
@@ -139,14 +141,14 @@ class TransformerEncoder(keras.layers.Layer):
     def get_config(self):
         return {
             **super().get_config(),
-            "num_heads": self.num_heads,
             "intermediate_dim": self.intermediate_dim,
+            "num_heads": self.num_heads,
             "dropout": self.dropout,
             "activation": keras.activations.serialize(self.activation),
             "layer_norm_epsilon": self.layer_norm_epsilon,
-            "normalize_first": self.normalize_first,
             "kernel_initializer": keras.initializers.serialize(
                 self.kernel_initializer),
             "bias_initializer": keras.initializers.serialize(
                 self.bias_initializer),
+            "normalize_first": self.normalize_first,
         }

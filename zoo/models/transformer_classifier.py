@@ -32,9 +32,8 @@ class TransformerClassifier(keras.Model):
         Probabilities `(batch, num_classes)`.
 
     Example:
-    >>> from zoo.models import TransformerClassifier
-    >>> model = TransformerClassifier(1000, 120, num_classes=1)
-    >>> model(keras.ops.ones((2, 120), "int32")).shape
+    >>> model = zoo.models.TransformerClassifier(1000, 120, num_classes=1)
+    >>> tuple(model(keras.ops.ones((2, 120), "int32")).shape)
     (2, 1)
 
     References:
@@ -58,13 +57,17 @@ class TransformerClassifier(keras.Model):
         self.position = position
         self.embedding = TokenAndPositionEmbedding(
             vocabulary_size, sequence_length, embedding_dim,
-            position=position, mask_zero=True, name="embedding")
+            position=position, mask_zero=True, dtype=self.dtype_policy,
+            name="embedding")
         self.encoder_blocks = [
-            TransformerEncoder(num_heads, intermediate_dim, dropout=dropout,
-                               name=f"encoder_{i}")
+            TransformerEncoder(intermediate_dim, num_heads, dropout=dropout,
+                               dtype=self.dtype_policy, name=f"encoder_{i}")
             for i in range(num_layers)]
-        self.pooling = keras.layers.GlobalAveragePooling1D(name="pooling")
-        self.head_dropout = keras.layers.Dropout(dropout, name="head_dropout")
+        self.pooling = keras.layers.GlobalAveragePooling1D(
+            dtype=self.dtype_policy, name="pooling")
+        self.head_dropout = keras.layers.Dropout(
+            dropout, dtype=self.dtype_policy, name="head_dropout")
+        # Float32 probabilities, as Keras advises for a model's last layer.
         self.head = keras.layers.Dense(
             num_classes, activation="sigmoid" if num_classes == 1 else "softmax",
             dtype="float32", name="head")
