@@ -60,3 +60,27 @@ def test_rejects_pooled_inputs():
     with pytest.raises(ValueError, match=r"CAMHead expects a feature map \(batch, height, "
                                          r"width, channels\)\. Received shape \(2, 16\)"):
         CAMHead(3)(np.zeros((2, 16), "float32"))
+
+
+@pytest.mark.parametrize("scope", ["global", "instance"])
+def test_mixed_precision_gives_float32_predictions_and_maps(scope):
+    features = np.random.default_rng(3).normal(size=(2, 4, 4, 8)).astype("float32")
+    if scope == "global":
+        keras.config.set_dtype_policy("mixed_float16")
+        head = CAMHead(num_classes=3)
+    else:
+        head = CAMHead(num_classes=3, dtype="mixed_float16")
+    probabilities, maps = head(features, return_cam=True)
+    assert keras.backend.standardize_dtype(probabilities.dtype) == "float32"
+    assert keras.backend.standardize_dtype(maps.dtype) == "float32"
+    # The classifier itself computes in float16; only the activation is float32.
+    assert head.classifier.compute_dtype == "float16"
+    assert head.output_activation.compute_dtype == "float32"
+    symbolic = head(keras.Input((4, 4, 8)), return_cam=True)
+    assert [x.dtype for x in symbolic] == ["float32", "float32"]
+    # Same numbers as the float32 formula, to float16's precision.
+    w, b = (keras.ops.convert_to_numpy(v) for v in head.classifier.weights)
+    expected = _softmax(features.mean(axis=(1, 2)) @ w + b)
+    np.testing.assert_allclose(keras.ops.convert_to_numpy(probabilities), expected, atol=2e-3)
+    expected_maps = np.stack([features[i] @ w[:, c] for i, c in enumerate(expected.argmax(-1))])
+    np.testing.assert_allclose(keras.ops.convert_to_numpy(maps), expected_maps, atol=2e-2)

@@ -16,6 +16,11 @@ class CAMHead(keras.layers.Layer):
     of class `c` is `M_c(x, y) = Σ_k w_k^c f_k(x, y)` (the bias is left out,
     as in the paper).
 
+    Under a mixed precision policy the classifier computes in the policy's
+    compute dtype, but the predictions and maps are float32, as the last
+    layer of a Keras model should be: the activation runs in a float32
+    `Activation` sublayer and the maps are summed in float32.
+
     Args:
         num_classes: int, number of classes.
         activation: activation of the predictions, `"softmax"` by default;
@@ -31,14 +36,14 @@ class CAMHead(keras.layers.Layer):
             one-unit sigmoid head there is one map, of the positive class).
 
     Returns:
-        The predictions `(batch, num_classes)`, and with `return_cam=True`
-        also the maps `(batch, h, w)`.
+        The float32 predictions `(batch, num_classes)`, and with
+        `return_cam=True` also the float32 maps `(batch, h, w)`.
 
     Example:
-    >>> from zoo.layers import CAMHead
+    >>> head = zoo.layers.CAMHead(num_classes=3)
     >>> features = keras.random.normal((2, 7, 7, 64))
-    >>> probabilities, maps = CAMHead(num_classes=3)(features, return_cam=True)
-    >>> probabilities.shape, maps.shape
+    >>> probabilities, maps = head(features, return_cam=True)
+    >>> tuple(probabilities.shape), tuple(maps.shape)
     ((2, 3), (2, 7, 7))
 
     References:
@@ -62,24 +67,30 @@ class CAMHead(keras.layers.Layer):
                 "it after the last convolution, before any pooling or Flatten."
             )
         self.classifier = keras.layers.Dense(
-            self.num_classes, activation=self.activation,
-            kernel_initializer=self.kernel_initializer,
+            self.num_classes, kernel_initializer=self.kernel_initializer,
             dtype=self.dtype_policy, name="classifier")
         self.classifier.build((feature_map_shape[0], feature_map_shape[-1]))
+        # The one float32 sublayer: probabilities in float16 round small
+        # ones to 0 and saturate large logits.
+        self.output_activation = keras.layers.Activation(
+            self.activation, dtype="float32", name="output_activation")
 
     def call(self, feature_map, return_cam=False, class_index=None):
-        predictions = self.classifier(ops.mean(feature_map, axis=(1, 2)))
+        logits = self.classifier(ops.mean(feature_map, axis=(1, 2)))
+        predictions = self.output_activation(logits)
         if not return_cam:
             return predictions
         if class_index is None:
             class_index = ops.argmax(predictions, axis=-1)
         class_index = ops.broadcast_to(
             ops.cast(class_index, "int32"), ops.shape(feature_map)[:1])
-        # (batch, K): each image's weights for its chosen class.
+        # (batch, K): each image's weights for its chosen class, the values
+        # the classifier computed with.
         class_weights = ops.take(
-            ops.transpose(ops.cast(self.classifier.kernel, self.compute_dtype)),
+            ops.transpose(ops.cast(self.classifier.kernel, "float32")),
             class_index, axis=0)
-        maps = ops.einsum("bhwk,bk->bhw", feature_map, class_weights)
+        maps = ops.einsum("bhwk,bk->bhw", ops.cast(feature_map, "float32"),
+                          class_weights)
         return predictions, maps
 
     def compute_output_shape(self, feature_map_shape):
@@ -87,10 +98,10 @@ class CAMHead(keras.layers.Layer):
 
     def compute_output_spec(self, feature_map, return_cam=False, class_index=None):
         predictions = keras.KerasTensor(
-            self.compute_output_shape(feature_map.shape), dtype=self.compute_dtype)
+            self.compute_output_shape(feature_map.shape), dtype="float32")
         if not return_cam:
             return predictions
-        maps = keras.KerasTensor(feature_map.shape[:3], dtype=self.compute_dtype)
+        maps = keras.KerasTensor(feature_map.shape[:3], dtype="float32")
         return predictions, maps
 
     def get_config(self):

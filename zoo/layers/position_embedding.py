@@ -29,9 +29,9 @@ class PositionEmbedding(keras.layers.Layer):
         A tensor shaped like `inputs`.
 
     Example:
-    >>> from zoo.layers import PositionEmbedding
     >>> tokens = keras.random.normal((2, 20, 32))
-    >>> PositionEmbedding(sequence_length=64)(tokens).shape
+    >>> positions = zoo.layers.PositionEmbedding(sequence_length=64)(tokens)
+    >>> tuple(positions.shape)
     (2, 20, 32)
 
     References:

@@ -28,9 +28,8 @@ class PositionwiseFeedForward(keras.layers.Layer):
         A tensor shaped like `inputs`.
 
     Example:
-    >>> from zoo.layers import PositionwiseFeedForward
-    >>> ffn = PositionwiseFeedForward(intermediate_dim=64)
-    >>> ffn(keras.ops.ones((2, 10, 16))).shape
+    >>> ffn = zoo.layers.PositionwiseFeedForward(intermediate_dim=64)
+    >>> tuple(ffn(keras.ops.ones((2, 10, 16))).shape)
     (2, 10, 16)
 
     References:

@@ -24,9 +24,9 @@ class Sampling(keras.layers.Layer):
         A tensor shaped like `mean`.
 
     Example:
-    >>> from zoo.layers import Sampling
     >>> mean, log_var = keras.ops.zeros((4, 2)), keras.ops.zeros((4, 2))
-    >>> Sampling(seed=0)([mean, log_var]).shape
+    >>> z = zoo.layers.Sampling(seed=0)([mean, log_var])
+    >>> tuple(z.shape)
     (4, 2)
 
     References:

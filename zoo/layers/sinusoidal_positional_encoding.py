@@ -27,9 +27,9 @@ class SinusoidalPositionalEncoding(keras.layers.Layer):
         A tensor shaped like `inputs` holding the encoding of each position.
 
     Example:
-    >>> from zoo.layers import SinusoidalPositionalEncoding
     >>> tokens = keras.random.normal((2, 50, 32))
-    >>> (tokens + SinusoidalPositionalEncoding()(tokens)).shape
+    >>> encoding = zoo.layers.SinusoidalPositionalEncoding()(tokens)
+    >>> tuple((tokens + encoding).shape)
     (2, 50, 32)
 
     References:

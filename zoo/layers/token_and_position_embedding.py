@@ -34,9 +34,8 @@ class TokenAndPositionEmbedding(keras.layers.Layer):
         A tensor `(batch, length, embedding_dim)`.
 
     Example:
-    >>> from zoo.layers import TokenAndPositionEmbedding
-    >>> embed = TokenAndPositionEmbedding(1000, 120, 16, mask_zero=True)
-    >>> embed(keras.ops.ones((2, 120), "int32")).shape
+    >>> embed = zoo.layers.TokenAndPositionEmbedding(1000, 120, 16, mask_zero=True)
+    >>> tuple(embed(keras.ops.ones((2, 120), "int32")).shape)
     (2, 120, 16)
 
     References:
