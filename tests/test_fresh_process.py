@@ -31,7 +31,7 @@ def _model_with_every_sequence_layer():
     ids = keras.Input((12,), dtype="int32", name="ids")
     x = TokenAndPositionEmbedding(40, 12, 16, mask_zero=True)(ids)
     x = x + SinusoidalPositionalEncoding()(x)
-    x = TransformerEncoder(4, 32, normalize_first=True)(x)
+    x = TransformerEncoder(32, 4, normalize_first=True)(x)
     x = MultiHeadAttention(2, 8)(x, x, use_causal_mask=True)
     x = PositionwiseFeedForward(24)(x)
     features = keras.layers.Reshape((3, 4, 16))(x)
@@ -63,7 +63,7 @@ def test_import_zoo_leaves_tensorflow_out_and_layers_run_on_jax():
         imported_tensorflow = "tensorflow" in sys.modules
         ids = np.array([[3, 4, 5, 0], [1, 2, 0, 0]])
         x = TokenAndPositionEmbedding(10, 4, 8, mask_zero=True)(ids)
-        y = TransformerEncoder(2, 16)(x, use_causal_mask=True)
+        y = TransformerEncoder(16, 2)(x, use_causal_mask=True)
         z = MultiHeadAttention(2, 4)(y, y, return_attention_scores=True)[1]
         p = CAMHead(3)(np.ones((2, 3, 3, 8), "float32"), return_cam=True)[1]
         s = Sampling(seed=1)([np.zeros((2, 2)), np.zeros((2, 2))])
