@@ -17,7 +17,7 @@ import tempfile
 
 def task_for(item):
     """Returns `(task, path)` for `TASK=PATH` or a path named like a task's file."""
-    from tasks import all_tasks, get_task
+    from zoo.tasks import all_tasks, get_task
 
     name, separator, path = item.partition("=")
     if separator:

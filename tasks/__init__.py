@@ -1,13 +1,17 @@
 """The practice tasks: one module per task, found here by name.
 
 Each public module in this package defines `TASK` (a `zoo.task.Task`) and
-the exam-format `solution_model()` returning its trained reference model.
-Modules whose names start with `_` hold helpers shared by several tasks.
+runs as a script that trains, exports and grades the reference solution
+(`python tasks/sarcasm.py --data sarcasm.json`). Modules whose names start
+with `_` hold helpers shared by several tasks. The folder installs as the
+package `zoo.tasks`, so adding a task is adding one file here. Task
+modules import Keras, TensorFlow and `zoo.models` inside the functions that
+use them, so listing the tasks (`zoo tasks`) does not start TensorFlow.
 
 Example:
->>> from tasks import get_task, all_tasks
->>> get_task("sunspots").category
-5
+>>> from zoo.tasks import get_task, all_tasks
+>>> str(get_task("sunspots").category)
+'5'
 """
 
 import importlib

@@ -5,10 +5,8 @@ backbone's first layer. The head is a `CAMHead`, so every image task can
 show where the evidence for its prediction lies.
 """
 
-import keras
 import numpy as np
 
-from zoo.models import CAMClassifier
 from zoo.task import Steps, Task, accuracy
 
 
@@ -27,6 +25,10 @@ def build_cam_classifier(splits, num_classes, filters=(16, 32, 64), learning_rat
     Returns:
         A compiled `CAMClassifier`.
     """
+    import keras
+
+    from zoo.models import CAMClassifier
+
     layers = keras.layers
     shape = splits.train[0].shape[1:]
     blocks = [keras.Input(shape, dtype="uint8", name="images")]
@@ -77,7 +79,8 @@ def image_task(name, category, summary, source, load, image_shape, class_names,
 
     Args:
         name: the task's name.
-        category: exam category (2 or 3) or `"zoo"`.
+        category: a `zoo.task.Category` (learning dataset, real-world images
+            or zoo model).
         summary: one line on the task.
         source: a `zoo.task.Source`.
         load: `load(data=None) -> Splits`.

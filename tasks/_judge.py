@@ -7,7 +7,6 @@ every solution of a task is judged by the same classifier.
 
 import hashlib
 
-import keras
 import numpy as np
 
 JUDGE_EPOCHS = 1
@@ -22,8 +21,10 @@ def digit_judge(splits):
     Returns:
         A Keras model: uint8 digits `(n, 28, 28)` → 10 probabilities.
     """
-    from tasks.mnist import TASK as MNIST
+    import keras
+
     from zoo import data
+    from zoo.tasks.mnist import TASK as MNIST
 
     x, y = splits.train
     digest = hashlib.sha256(x[:2000].tobytes() + y[:2000].tobytes()).hexdigest()[:16]

@@ -6,12 +6,11 @@ reconstructions as 28×28 pixels in [0, 1]; the zoo model inside works on
 held-out digits, on the [0, 1] scale.
 """
 
-import keras
 import numpy as np
 
-from tasks.mnist import squeeze_channel
 from zoo.data import tfds_splits
-from zoo.task import Source, Steps, Task, mean_squared_error
+from zoo.task import ZOO_MODEL, Source, Steps, Task, mean_squared_error
+from zoo.tasks.mnist import squeeze_channel
 
 
 def load(data=None):
@@ -32,6 +31,8 @@ def wrap(inner):
     Returns:
         A Keras model `(batch, 28, 28)` uint8 → `(batch, 28, 28)` floats.
     """
+    import keras
+
     layers = keras.layers
     inputs = keras.Input((28, 28), dtype="uint8", name="digits")
     x = layers.Reshape((28, 28, 1))(layers.Rescaling(1 / 255)(inputs))
@@ -62,7 +63,7 @@ def reconstruction_task(name, summary, build, threshold, step, fit=None, **field
     Returns:
         A `Task`.
     """
-    return Task(name=name, category="zoo", summary=summary, source=Source("tfds", "mnist"),
+    return Task(name=name, category=ZOO_MODEL, summary=summary, source=Source("tfds", "mnist"),
                 load=load, build=build, input_shape=(28, 28), input_dtype="uint8",
                 output_shape=(28, 28), output_activation=None, metric="pixel mse",
                 measure=mean_squared_error,

@@ -5,12 +5,10 @@ the next raw value `(1,)`; scaling to and from the network's range happens
 inside it, with constants measured on the training part of the series.
 """
 
-import keras
 import numpy as np
 
 from zoo.data import split_tail, windows
-from zoo.models import LSTMForecaster
-from zoo.task import Splits, Task, mean_absolute_error
+from zoo.task import TIME_SERIES, Splits, Task, mean_absolute_error
 
 VALIDATION_FRACTION = 0.1
 
@@ -56,6 +54,10 @@ def build_forecaster(splits, units=32, learning_rate=1e-3):
     Returns:
         A compiled Keras model `(window, 1)` → `(1,)`.
     """
+    import keras
+
+    from zoo.models import LSTMForecaster
+
     layers = keras.layers
     std = float(splits.train[1].std() or 1.0)
     window = splits.train[0].shape[1]
@@ -90,7 +92,7 @@ def series_task(name, summary, source, load, window, scoring, metric="mae",
     Returns:
         A `Task`.
     """
-    return Task(name=name, category=5, summary=summary, source=source, load=load,
+    return Task(name=name, category=TIME_SERIES, summary=summary, source=source, load=load,
                 build=build, input_shape=(window, 1), input_dtype="float32",
                 output_shape=(1,), output_activation=None, metric=metric,
                 measure=measure, scoring=scoring, monitor="val_mae",

@@ -5,9 +5,7 @@ adapted on the training sentences turns them into token ids for the zoo's
 `TransformerClassifier`, so the vocabulary travels with the model.
 """
 
-import keras
 
-from zoo.models import TransformerClassifier
 from zoo.task import Steps, Task, accuracy
 
 
@@ -29,6 +27,10 @@ def build_text_classifier(splits, num_classes, vocabulary_size=10000, sequence_l
     Returns:
         A compiled Keras model taking strings `(batch,)`.
     """
+    import keras
+
+    from zoo.models import TransformerClassifier
+
     vectorizer = keras.layers.TextVectorization(
         max_tokens=vocabulary_size, output_sequence_length=sequence_length,
         name="vectorizer")
@@ -51,7 +53,7 @@ def text_task(name, category, summary, source, load, num_classes, threshold,
 
     Args:
         name: the task's name.
-        category: exam category (4).
+        category: a `zoo.task.Category` (text classification).
         summary: one line on the task.
         source: a `zoo.task.Source`.
         load: `load(data=None) -> Splits`.

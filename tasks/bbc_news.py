@@ -7,13 +7,14 @@ validates); the last 20% are held out.
 """
 
 import csv
+import sys
 
 import numpy as np
 
-from tasks._text import text_task
 from zoo.data import fetch_file
-from zoo.task import Source, Splits
-from zoo.training import solve
+from zoo.task import TEXT_CLASSIFICATION, Source, Splits
+from zoo.tasks._text import text_task
+from zoo.training_script import run_script
 
 TOPICS = ("sport", "business", "politics", "tech", "entertainment")
 TRAINING_PORTION = 0.8
@@ -55,13 +56,12 @@ def load(data=None):
 
 
 TASK = text_task(
-    "bbc_news", 4, "tell the topic of a BBC news article", SOURCE, load,
+    "bbc_news", TEXT_CLASSIFICATION, "tell the topic of a BBC news article", SOURCE, load,
     num_classes=6, threshold=0.91, class_names=("(unused)", *TOPICS),
     model_options={"vocabulary_size": 10000, "sequence_length": 200,
                    "learning_rate": 2e-3},
     epochs=20, batch_size=32, patience=4)
 
 
-def solution_model():
-    """Trains the reference solution and returns the model (the exam's format)."""
-    return solve(TASK)[0]
+if __name__ == "__main__":
+    sys.exit(run_script(TASK))

@@ -5,14 +5,15 @@ The `validation` folder is held out for grading; the last tenth of `train`
 validates while training.
 """
 
+import sys
 from pathlib import Path
 
 import numpy as np
 
-from tasks._images import image_task
 from zoo.data import fetch_file, split_tail
-from zoo.task import Source, Splits
-from zoo.training import solve
+from zoo.task import REAL_WORLD_IMAGES, Source, Splits
+from zoo.tasks._images import image_task
+from zoo.training_script import run_script
 
 SIZE = 150
 CLASS_FOLDERS = ("cats", "dogs")
@@ -57,11 +58,10 @@ def load(data=None):
 
 
 TASK = image_task(
-    "cats_vs_dogs", 3, "tell cats from dogs, trained from scratch", SOURCE, load,
+    "cats_vs_dogs", REAL_WORLD_IMAGES, "tell cats from dogs, trained from scratch", SOURCE, load,
     (SIZE, SIZE, 3), ("cat", "dog"), num_classes=1, threshold=0.72, step=0.03,
     filters=(16, 32, 64, 64), augment=True, epochs=20, batch_size=32, patience=4)
 
 
-def solution_model():
-    """Trains the reference solution and returns the model (the exam's format)."""
-    return solve(TASK)[0]
+if __name__ == "__main__":
+    sys.exit(run_script(TASK))

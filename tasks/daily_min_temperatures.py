@@ -7,13 +7,14 @@ top marks. Split at day 2500.
 """
 
 import csv
+import sys
 
 import numpy as np
 
-from tasks._series import series_splits, series_task
 from zoo.data import fetch_file
 from zoo.task import Source, Steps, mean_absolute_error
-from zoo.training import solve
+from zoo.tasks._series import series_splits, series_task
+from zoo.training_script import run_script
 
 SPLIT, WINDOW = 2500, 64
 # The range of the whole 1981–1990 series, which the exam normalised by.
@@ -58,6 +59,5 @@ TASK = series_task(
     patience=5)
 
 
-def solution_model():
-    """Trains the reference solution and returns the model (the exam's format)."""
-    return solve(TASK)[0]
+if __name__ == "__main__":
+    sys.exit(run_script(TASK))

@@ -1,10 +1,12 @@
 """Category 2: clothing pictures (tfds `fashion_mnist`), 28×28 uint8 → 10 classes."""
 
-from tasks._images import image_task
-from tasks.mnist import squeeze_channel
+import sys
+
 from zoo.data import tfds_splits
-from zoo.task import Source
-from zoo.training import solve
+from zoo.task import LEARNING_DATASET, Source
+from zoo.tasks._images import image_task
+from zoo.tasks.mnist import squeeze_channel
+from zoo.training_script import run_script
 
 CLASS_NAMES = ("T-shirt/top", "trouser", "pullover", "dress", "coat", "sandal", "shirt",
                "sneaker", "bag", "ankle boot")
@@ -16,11 +18,10 @@ def load(data=None):
 
 
 TASK = image_task(
-    "fashion_mnist", 2, "recognise clothing in 28×28 greyscale pictures",
+    "fashion_mnist", LEARNING_DATASET, "recognise clothing in 28×28 greyscale pictures",
     Source("tfds", "fashion_mnist"), load, (28, 28), CLASS_NAMES, threshold=0.89,
     step=0.02, filters=(32, 64, 64), epochs=15, batch_size=128)
 
 
-def solution_model():
-    """Trains the reference solution and returns the model (the exam's format)."""
-    return solve(TASK)[0]
+if __name__ == "__main__":
+    sys.exit(run_script(TASK))

@@ -1,9 +1,11 @@
 """Category 3: horse or human? (tfds `horses_or_humans`), 300×300×3 uint8 → 2 softmax."""
 
-from tasks._images import image_task
+import sys
+
 from zoo.data import tfds_splits
-from zoo.task import Source
-from zoo.training import solve
+from zoo.task import REAL_WORLD_IMAGES, Source
+from zoo.tasks._images import image_task
+from zoo.training_script import run_script
 
 
 def load(data=None):
@@ -12,12 +14,11 @@ def load(data=None):
 
 
 TASK = image_task(
-    "horses_or_humans", 3, "tell horses from humans in rendered pictures",
+    "horses_or_humans", REAL_WORLD_IMAGES, "tell horses from humans in rendered pictures",
     Source("tfds", "horses_or_humans"), load, (300, 300, 3), ("horse", "human"),
     threshold=0.98, step=0.03, filters=(16, 32, 64, 64, 64), augment=True,
     epochs=15, batch_size=32, patience=4)
 
 
-def solution_model():
-    """Trains the reference solution and returns the model (the exam's format)."""
-    return solve(TASK)[0]
+if __name__ == "__main__":
+    sys.exit(run_script(TASK))

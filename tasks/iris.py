@@ -4,11 +4,11 @@ tfds has one split of 150 flowers: 70% train, 10% validate, the last 20% are
 held out for grading.
 """
 
-import keras
+import sys
 
 from zoo.data import tfds_splits
-from zoo.task import Source, Steps, Task, accuracy
-from zoo.training import solve
+from zoo.task import LEARNING_DATASET, Source, Steps, Task, accuracy
+from zoo.training_script import run_script
 
 
 def load(data=None):
@@ -19,6 +19,8 @@ def load(data=None):
 
 def build(splits):
     """The reference model: standardised features, one hidden layer, softmax."""
+    import keras
+
     normalize = keras.layers.Normalization()
     normalize.adapt(splits.train[0])
     model = keras.Sequential([keras.Input((4,), name="features"), normalize,
@@ -30,7 +32,7 @@ def build(splits):
 
 
 TASK = Task(
-    name="iris", category=2, summary="tell three iris species apart from four measurements",
+    name="iris", category=LEARNING_DATASET, summary="tell three iris species apart from four measurements",
     source=Source("tfds", "iris"), load=load, build=build, input_shape=(4,),
     input_dtype="float32", output_shape=(3,), output_activation="softmax",
     metric="accuracy", measure=accuracy, scoring=Steps(threshold=0.93, step=0.03),
@@ -39,6 +41,5 @@ TASK = Task(
     starter_hint="a Normalization layer adapted on train_x and a Dense layer or two")
 
 
-def solution_model():
-    """Trains the reference solution and returns the model (the exam's format)."""
-    return solve(TASK)[0]
+if __name__ == "__main__":
+    sys.exit(run_script(TASK))

@@ -1,9 +1,11 @@
 """Category 2: handwritten digits (tfds `mnist`), 28×28 uint8 → 10 classes."""
 
-from tasks._images import image_task
+import sys
+
 from zoo.data import tfds_splits
-from zoo.task import Source
-from zoo.training import solve
+from zoo.task import LEARNING_DATASET, Source
+from zoo.tasks._images import image_task
+from zoo.training_script import run_script
 
 DIGITS = tuple(str(d) for d in range(10))
 
@@ -19,11 +21,10 @@ def load(data=None):
 
 
 TASK = image_task(
-    "mnist", 2, "recognise handwritten digits", Source("tfds", "mnist"), load,
+    "mnist", LEARNING_DATASET, "recognise handwritten digits", Source("tfds", "mnist"), load,
     (28, 28), DIGITS, threshold=0.97, step=0.01, filters=(32, 64, 64),
     epochs=10, batch_size=128)
 
 
-def solution_model():
-    """Trains the reference solution and returns the model (the exam's format)."""
-    return solve(TASK)[0]
+if __name__ == "__main__":
+    sys.exit(run_script(TASK))

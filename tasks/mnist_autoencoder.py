@@ -3,15 +3,18 @@
 Scored by the per-pixel mean squared error of held-out reconstructions.
 """
 
-import keras
+import sys
 
-from tasks._reconstruction import reconstruction_task, wrap
-from zoo.models import Autoencoder
-from zoo.training import solve
+from zoo.tasks._reconstruction import reconstruction_task, wrap
+from zoo.training_script import run_script
 
 
 def build(splits):
     """A convolutional autoencoder with a 16-number code, behind the uint8 input."""
+    import keras
+
+    from zoo.models import Autoencoder
+
     model = wrap(Autoencoder.convolutional((28, 28, 1), latent_dim=16, filters=(32, 64),
                                            name="autoencoder"))
     model.compile(optimizer=keras.optimizers.Adam(1e-3), loss="mse")
@@ -23,6 +26,5 @@ TASK = reconstruction_task(
     threshold=0.012, step=0.004, epochs=10, batch_size=128, patience=2)
 
 
-def solution_model():
-    """Trains the reference solution and returns the model (the exam's format)."""
-    return solve(TASK)[0]
+if __name__ == "__main__":
+    sys.exit(run_script(TASK))

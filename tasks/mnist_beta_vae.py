@@ -6,15 +6,18 @@ of held-out reconstructions, which the β > 1 pressure for a tidy latent
 space makes harder than for the plain autoencoder.
 """
 
-import keras
+import sys
 
-from tasks._reconstruction import digits_in_unit_range, reconstruction_task, wrap
-from zoo.models import VAE
-from zoo.training import solve
+from zoo.tasks._reconstruction import digits_in_unit_range, reconstruction_task, wrap
+from zoo.training_script import run_script
 
 
 def build(splits):
     """A convolutional β-VAE with 8 latent dimensions, behind the uint8 input."""
+    import keras
+
+    from zoo.models import VAE
+
     vae = VAE.convolutional((28, 28, 1), latent_dim=8, filters=(32, 64), beta=4.0,
                             name="vae")
     vae.compile(optimizer=keras.optimizers.Adam(1e-3))
@@ -36,6 +39,5 @@ TASK = reconstruction_task(
     threshold=0.03, step=0.006, fit=fit, epochs=10, batch_size=128, patience=2)
 
 
-def solution_model():
-    """Trains the reference solution and returns the model (the exam's format)."""
-    return solve(TASK)[0]
+if __name__ == "__main__":
+    sys.exit(run_script(TASK))

@@ -5,14 +5,14 @@ The export's `generate` signature maps labels 0–9 to new 28×28×1 digits in
 training digits, recognises 50 samples of each requested digit.
 """
 
-import keras
+import sys
+
 import numpy as np
 
-from tasks._judge import digit_judge, to_digits
-from tasks.mnist import load
-from zoo.models import ConditionalVAE
-from zoo.task import Source, Steps, Task, accuracy
-from zoo.training import solve
+from zoo.task import ZOO_MODEL, Source, Steps, Task, accuracy
+from zoo.tasks._judge import digit_judge, to_digits
+from zoo.tasks.mnist import load
+from zoo.training_script import run_script
 
 SAMPLES_PER_DIGIT = 50
 
@@ -25,6 +25,10 @@ def unit_images(pairs):
 
 def build(splits):
     """A convolutional conditional VAE with 8 latent dimensions."""
+    import keras
+
+    from zoo.models import ConditionalVAE
+
     cvae = ConditionalVAE.convolutional((28, 28, 1), num_classes=10, latent_dim=8,
                                         filters=(32, 64), seed=0, name="conditional_vae")
     cvae.compile(optimizer=keras.optimizers.Adam(1e-3))
@@ -56,7 +60,7 @@ def sample_pictures(task, model, splits, predictions, out_dir):
 
 
 TASK = Task(
-    name="mnist_conditional_vae", category="zoo", summary="draw the digit asked for",
+    name="mnist_conditional_vae", category=ZOO_MODEL, summary="draw the digit asked for",
     source=Source("tfds", "mnist"), load=load, build=build, input_shape=(),
     input_dtype="int32", output_shape=(28, 28, 1), output_activation=None,
     metric="judged accuracy", measure=None, scoring=Steps(threshold=0.90, step=0.05),
@@ -64,6 +68,5 @@ TASK = Task(
     evaluate=evaluate, signature="generate")
 
 
-def solution_model():
-    """Trains the reference solution and returns the model (the exam's format)."""
-    return solve(TASK)[0]
+if __name__ == "__main__":
+    sys.exit(run_script(TASK))

@@ -6,20 +6,24 @@ the training digits, exp(E[KL(p(y|x) ‖ p(y))]): 10 means every sample is a
 confident digit and all ten digits are equally common; 1 means nothing.
 """
 
-import keras
+import sys
+
 import numpy as np
 
-from tasks._judge import digit_judge, to_digits
-from tasks.mnist import load
-from zoo.models import DCGAN
-from zoo.task import Source, Steps, Task
-from zoo.training import solve
+from zoo.task import ZOO_MODEL, Source, Steps, Task
+from zoo.tasks._judge import digit_judge, to_digits
+from zoo.tasks.mnist import load
+from zoo.training_script import run_script
 
 LATENT_DIM, SAMPLES = 32, 1000
 
 
 def build(splits):
     """A convolutional DCGAN with Adam(2e-4, β1 = 0.5) on both sides."""
+    import keras
+
+    from zoo.models import DCGAN
+
     gan = DCGAN.convolutional((28, 28, 1), latent_dim=LATENT_DIM, filters=(32, 64),
                               seed=0, name="dcgan")
     gan.compile(keras.optimizers.Adam(2e-4, beta_1=0.5),
@@ -57,7 +61,7 @@ def sample_pictures(task, model, splits, predictions, out_dir):
 
 
 TASK = Task(
-    name="mnist_dcgan", category="zoo", summary="generate handwritten digits",
+    name="mnist_dcgan", category=ZOO_MODEL, summary="generate handwritten digits",
     source=Source("tfds", "mnist"), load=load, build=build, input_shape=(LATENT_DIM,),
     input_dtype="float32", output_shape=(28, 28, 1), output_activation=None,
     metric="inception score", measure=None, scoring=Steps(threshold=8.0, step=1.0),
@@ -66,6 +70,5 @@ TASK = Task(
     fit=fit, evaluate=evaluate)
 
 
-def solution_model():
-    """Trains the reference solution and returns the model (the exam's format)."""
-    return solve(TASK)[0]
+if __name__ == "__main__":
+    sys.exit(run_script(TASK))

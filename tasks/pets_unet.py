@@ -6,26 +6,27 @@ returns per-pixel class probabilities; scored by mean IoU over the three
 classes on the tfds test split.
 """
 
-import keras
+import sys
+
 import numpy as np
-import tensorflow as tf
 
 from zoo.data import tfds_splits
-from zoo.models import UNet
-from zoo.task import Source, Steps, Task
-from zoo.training import solve
+from zoo.task import ZOO_MODEL, Source, Steps, Task
+from zoo.training_script import run_script
 
 SIZE = 128
 CLASS_NAMES = ("background", "pet", "outline")
 # tfds' trimap: 1 pet, 2 background, 3 outline (0 unused).
-TRIMAP_TO_CLASS = tf.constant([0, 1, 0, 2], tf.uint8)
+TRIMAP_TO_CLASS = (0, 1, 0, 2)
 
 
 def resize(image, mask):
     """Resizes an image (smoothly) and its trimap (nearest) to 128×128 classes."""
+    import tensorflow as tf
+
     image = tf.cast(tf.round(tf.image.resize(image, (SIZE, SIZE), antialias=True)), tf.uint8)
     mask = tf.image.resize(mask, (SIZE, SIZE), method="nearest")[..., 0]
-    mask = tf.gather(TRIMAP_TO_CLASS, tf.clip_by_value(tf.cast(mask, tf.int32), 0, 3))
+    mask = tf.gather(tf.constant(TRIMAP_TO_CLASS, tf.uint8), tf.clip_by_value(tf.cast(mask, tf.int32), 0, 3))
     return image, mask
 
 
@@ -57,6 +58,10 @@ def mean_iou(y_true, y_pred):
 
 def build(splits):
     """A U-Net of depth 3 behind the uint8 input, softmax per pixel."""
+    import keras
+
+    from zoo.models import UNet
+
     layers = keras.layers
     inputs = keras.Input((SIZE, SIZE, 3), dtype="uint8", name="images")
     logits = UNet(num_classes=3, depth=3, filters=16, name="unet")(
@@ -77,7 +82,7 @@ def mask_pictures(task, model, splits, predictions, out_dir, count=6):
 
 
 TASK = Task(
-    name="pets_unet", category="zoo", summary="segment pets from the background",
+    name="pets_unet", category=ZOO_MODEL, summary="segment pets from the background",
     source=Source("tfds", "oxford_iiit_pet"), load=load, build=build,
     input_shape=(SIZE, SIZE, 3), input_dtype="uint8", output_shape=(SIZE, SIZE, 3),
     output_activation=None, metric="mean IoU", measure=mean_iou,
@@ -85,6 +90,5 @@ TASK = Task(
     pictures=mask_pictures, class_names=CLASS_NAMES)
 
 
-def solution_model():
-    """Trains the reference solution and returns the model (the exam's format)."""
-    return solve(TASK)[0]
+if __name__ == "__main__":
+    sys.exit(run_script(TASK))

@@ -1,17 +1,19 @@
 """Category 3: rock, paper or scissors hands (tfds `rock_paper_scissors`), 150×150×3 → 3."""
 
-import tensorflow as tf
+import sys
 
-from tasks._images import image_task
 from zoo.data import tfds_splits
-from zoo.task import Source
-from zoo.training import solve
+from zoo.task import REAL_WORLD_IMAGES, Source
+from zoo.tasks._images import image_task
+from zoo.training_script import run_script
 
 SIZE = 150
 
 
 def resize(image, label):
     """Resizes tfds' 300×300 pictures to the contract's 150×150 uint8."""
+    import tensorflow as tf
+
     image = tf.image.resize(image, (SIZE, SIZE), antialias=True)
     return tf.cast(tf.round(image), tf.uint8), label
 
@@ -22,12 +24,11 @@ def load(data=None):
 
 
 TASK = image_task(
-    "rock_paper_scissors", 3, "tell rock, paper and scissors hands apart",
+    "rock_paper_scissors", REAL_WORLD_IMAGES, "tell rock, paper and scissors hands apart",
     Source("tfds", "rock_paper_scissors"), load, (SIZE, SIZE, 3),
     ("rock", "paper", "scissors"), threshold=0.97, step=0.03,
     filters=(16, 32, 64, 64), augment=True, epochs=15, batch_size=32, patience=4)
 
 
-def solution_model():
-    """Trains the reference solution and returns the model (the exam's format)."""
-    return solve(TASK)[0]
+if __name__ == "__main__":
+    sys.exit(run_script(TASK))

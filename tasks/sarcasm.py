@@ -5,13 +5,14 @@ of them validate) and the rest are held out for grading.
 """
 
 import json
+import sys
 
 import numpy as np
 
-from tasks._text import text_task
 from zoo.data import fetch_file
-from zoo.task import Source, Splits
-from zoo.training import solve
+from zoo.task import TEXT_CLASSIFICATION, Source, Splits
+from zoo.tasks._text import text_task
+from zoo.training_script import run_script
 
 TRAINING_SIZE, VALIDATION_SIZE = 20000, 2000
 SOURCE = Source(
@@ -46,11 +47,10 @@ def load(data=None):
 
 
 TASK = text_task(
-    "sarcasm", 4, "tell sarcastic headlines from plain ones", SOURCE, load,
+    "sarcasm", TEXT_CLASSIFICATION, "tell sarcastic headlines from plain ones", SOURCE, load,
     num_classes=1, threshold=0.83, class_names=("plain", "sarcastic"),
     epochs=10, batch_size=64, patience=2)
 
 
-def solution_model():
-    """Trains the reference solution and returns the model (the exam's format)."""
-    return solve(TASK)[0]
+if __name__ == "__main__":
+    sys.exit(run_script(TASK))

@@ -5,11 +5,13 @@ of random size, colour and place on a noisy background. The reference is a
 `CAMClassifier`, so its report shows where it saw each shape.
 """
 
+import sys
+
 import numpy as np
 
-from tasks._images import image_task
-from zoo.task import Source, Splits
-from zoo.training import solve
+from zoo.task import ZOO_MODEL, Source, Splits
+from zoo.tasks._images import image_task
+from zoo.training_script import run_script
 
 SIZE = 64
 CLASS_NAMES = ("circle", "square", "triangle")
@@ -51,12 +53,11 @@ def load(data=None):
 
 
 TASK = image_task(
-    "shapes", "zoo", "tell circles, squares and triangles apart, with CAM heatmaps",
+    "shapes", ZOO_MODEL, "tell circles, squares and triangles apart, with CAM heatmaps",
     Source("generated", "64×64 shapes on noise"), load, (SIZE, SIZE, 3), CLASS_NAMES,
     threshold=0.95, step=0.03, filters=(16, 32, 32), epochs=12, batch_size=32,
     patience=3)
 
 
-def solution_model():
-    """Trains the reference solution and returns the model (the exam's format)."""
-    return solve(TASK)[0]
+if __name__ == "__main__":
+    sys.exit(run_script(TASK))

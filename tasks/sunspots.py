@@ -5,13 +5,14 @@ Scored with the exam's own formula on raw values: min(5, ceil(20 − MAE)).
 
 import csv
 import math
+import sys
 
 import numpy as np
 
-from tasks._series import series_splits, series_task
 from zoo.data import fetch_file
 from zoo.task import Formula, Source
-from zoo.training import solve
+from zoo.tasks._series import series_splits, series_task
+from zoo.training_script import run_script
 
 SPLIT, WINDOW = 3000, 30
 SOURCE = Source(
@@ -49,6 +50,5 @@ TASK = series_task(
     epochs=100, batch_size=32, patience=12)
 
 
-def solution_model():
-    """Trains the reference solution and returns the model (the exam's format)."""
-    return solve(TASK)[0]
+if __name__ == "__main__":
+    sys.exit(run_script(TASK))

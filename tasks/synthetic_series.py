@@ -5,11 +5,13 @@ generated it (4 years of days, baseline 10, slope 0.05, amplitude 40, noise
 level 5, seed 42), split at day 1000, windows of 20 days.
 """
 
+import sys
+
 import numpy as np
 
-from tasks._series import series_splits, series_task
 from zoo.task import Source, Steps
-from zoo.training import solve
+from zoo.tasks._series import series_splits, series_task
+from zoo.training_script import run_script
 
 SPLIT, WINDOW = 1000, 20
 
@@ -48,6 +50,5 @@ TASK = series_task(
     epochs=20, batch_size=32, patience=5)
 
 
-def solution_model():
-    """Trains the reference solution and returns the model (the exam's format)."""
-    return solve(TASK)[0]
+if __name__ == "__main__":
+    sys.exit(run_script(TASK))

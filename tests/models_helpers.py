@@ -22,7 +22,7 @@ def mixed_precision():
 
 
 def reload(model, tmp_path):
-    """Saves `model` as a `.keras` file and loads it back (after `import zoo`)."""
+    """Saves `model` as a `.keras` file and loads it back (after `import zoo.models`)."""
     path = tmp_path / f"{model.name}.keras"
     model.save(path)
     return keras.saving.load_model(path)

@@ -1,4 +1,4 @@
-"""Checks that need a new interpreter: loading with only `import zoo`, the JAX backend."""
+"""Checks that need a new interpreter: loading after `import zoo.models`, the JAX backend."""
 
 import subprocess
 import sys
@@ -38,7 +38,7 @@ def _model_with_every_sequence_layer():
     return keras.Model(ids, CAMHead(3)(features))
 
 
-def test_keras_file_loads_in_a_new_process_with_only_import_zoo(tmp_path):
+def test_keras_file_loads_in_a_new_process_after_import_zoo_models(tmp_path):
     model = _model_with_every_sequence_layer()
     ids = np.random.default_rng(0).integers(0, 40, size=(4, 12)).astype("int32")
     ids[:, 9:] = 0
@@ -46,7 +46,7 @@ def test_keras_file_loads_in_a_new_process_with_only_import_zoo(tmp_path):
     np.save(tmp_path / "ids.npy", ids)
     np.save(tmp_path / "expected.npy", keras.ops.convert_to_numpy(model(ids)))
     out = _run(f"""
-        import numpy as np, keras, zoo
+        import numpy as np, keras, zoo.models
         model = keras.saving.load_model("{tmp_path / 'model.keras'}")
         got = keras.ops.convert_to_numpy(model(np.load("{tmp_path / 'ids.npy'}")))
         print(np.abs(got - np.load("{tmp_path / 'expected.npy'}")).max())

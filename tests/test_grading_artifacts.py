@@ -5,7 +5,7 @@ import keras
 import numpy as np
 import pytest
 
-from tasks import get_task
+from zoo.tasks import get_task
 from tasks_helpers import data_for, mocked_tfds
 from zoo.cli import main
 from zoo.device import describe_device
@@ -14,7 +14,7 @@ from zoo.training import export_for_task, solve
 
 LINEAR_SOLUTION = '''
 import keras
-from tasks import get_task
+from zoo.tasks import get_task
 
 
 def solution_model():

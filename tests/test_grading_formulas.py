@@ -5,9 +5,9 @@ import math
 import numpy as np
 import pytest
 
-from tasks import all_tasks, get_task
-from zoo.exam import PASS_MARK, WEIGHTS, add_points
-from zoo.task import Formula, Steps, accuracy, mean_absolute_error
+from zoo.exam import PASS_MARK, add_points
+from zoo.task import CATEGORIES, Formula, Steps, accuracy, mean_absolute_error
+from zoo.tasks import all_tasks, get_task
 
 
 @pytest.mark.parametrize("mae, marks", [
@@ -60,8 +60,12 @@ def test_accuracy_reads_sigmoid_and_softmax_outputs():
     assert mean_absolute_error([[1.0], [3.0]], np.array([2.0, 1.0])) == 1.5
 
 
+EXAM_CATEGORIES = CATEGORIES[:5]
+
+
 def test_category_weights_rise_from_1_to_5():
-    assert [WEIGHTS[c] for c in (1, 2, 3, 4, 5)] == [1, 2, 3, 4, 5]
+    assert [(c.key, c.weight) for c in EXAM_CATEGORIES] == [(k, k) for k in range(1, 6)]
+    assert [c.weight for c in CATEGORIES if c.key == "zoo"] == [3]
     assert PASS_MARK == 90
 
 
@@ -74,7 +78,7 @@ def test_category_weights_rise_from_1_to_5():
     ([5, 5, 5, 3, 5], 100 - 8 * 100 / 15 / 5, False),  # 89.3
     ([0, 0, 0, 0, 0], 0.0, False)])
 def test_points_are_weighted_by_category(scores, total, passes):
-    rows = [{"weight": WEIGHTS[c], "score": s} for c, s in zip((1, 2, 3, 4, 5), scores)]
+    rows = [{"weight": c.weight, "score": s} for c, s in zip(EXAM_CATEGORIES, scores)]
     assert add_points(rows) == pytest.approx(total)
     assert (add_points(rows) >= PASS_MARK) == passes
     assert rows[-1]["points"] == pytest.approx(100 * 5 * scores[-1] / 5 / 15)

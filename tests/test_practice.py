@@ -5,7 +5,7 @@ import sys
 
 import pytest
 
-from tasks import all_tasks, get_task
+from zoo.tasks import all_tasks, get_task
 from zoo.cli import main
 from zoo.practice import starter_source
 

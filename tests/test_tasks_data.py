@@ -5,7 +5,7 @@ import numpy as np
 import pytest
 import tensorflow_datasets as tfds
 
-from tasks import get_task
+from zoo.tasks import get_task
 from tasks_helpers import SHARED_DATA, data_for
 from zoo.cli import main
 from zoo.data import DataUnavailableError, fetch_file, load_tfds, windows
@@ -135,7 +135,7 @@ def test_windows_pair_each_target_with_the_values_before_it():
 
 
 def test_course_series_is_the_courses():
-    from tasks.synthetic_series import course_series
+    from zoo.tasks.synthetic_series import course_series
 
     time, series = course_series()
     assert len(series) == 1461 and time[-1] == 1460

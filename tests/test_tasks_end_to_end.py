@@ -2,7 +2,7 @@
 
 import pytest
 
-from tasks import all_tasks, get_task
+from zoo.tasks import all_tasks, get_task
 from tasks_helpers import data_for, mocked_tfds
 from zoo import data as zoo_data
 from zoo.export import read_card

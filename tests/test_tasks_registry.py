@@ -2,15 +2,15 @@
 
 import pytest
 
-from tasks import all_tasks, get_task, task_names
 from zoo.cli import main
-from zoo.task import CATEGORY_NAMES
+from zoo.task import CATEGORIES
+from zoo.tasks import all_tasks, get_task, task_names
 
 
 def test_every_exam_category_has_tasks_and_names_are_unique():
     tasks = all_tasks()
     assert len({t.name for t in tasks}) == len(tasks)
-    assert {t.category for t in tasks} == set(CATEGORY_NAMES)
+    assert {t.category for t in tasks} == set(CATEGORIES)
     assert task_names()[0] == "linear" and task_names()[-1] == "shapes"
     for task in tasks:
         assert task.input_dtype in ("uint8", "float32", "string", "int32"), task.name

@@ -1,7 +1,5 @@
 """`python -m zoo` runs the `zoo` command line."""
 
-import sys
+from zoo.cli import console_main
 
-from zoo.cli import main
-
-sys.exit(main())
+console_main()

@@ -1,14 +1,23 @@
 """The `zoo` command line: one subcommand per module.
 
 Each module named in `COMMANDS` provides `add_arguments(parser)` and
-`run(args) -> int`, and keeps its heavy imports (TensorFlow, datasets)
-inside `run`, so building the parser costs only the import of `zoo`
-itself (Keras, whose registration `.keras` files need).
+`run(args) -> int`, and keeps its heavy imports (Keras, TensorFlow,
+datasets) inside `run`, so `zoo --help`, `zoo tasks` and `zoo practice`
+never start TensorFlow. TensorFlow's and CUDA's native log lines are
+dropped from the `zoo` script's stderr unless `--verbose` is given.
+
+Example:
+>>> main(["tasks", "--category", "1"])  # doctest: +ELLIPSIS
+task    cat  data ...
+0
 """
 
 import argparse
+import contextlib
 import importlib
 import sys
+
+from zoo.native_logs import NativeLogFilter
 
 COMMANDS = {
     "demo": ("zoo.demo", "train, export and reload a small Transformer text "
@@ -37,6 +46,8 @@ def build_parser():
         prog="zoo",
         description="keras-cert-zoo: practise TensorFlow-certificate tasks, "
                     "train, export, grade and serve Keras models.")
+    parser.add_argument("--verbose", action="store_true",
+                        help="show TensorFlow's and CUDA's own log lines")
     subparsers = parser.add_subparsers(dest="command", metavar="COMMAND")
     subparsers.required = True
     for name, (module_name, help_line) in COMMANDS.items():
@@ -60,5 +71,17 @@ def main(argv=None):
     return importlib.import_module(args.module_name).run(args)
 
 
+def console_main():
+    """Runs the `zoo` script (and `python -m zoo`) and exits with its code.
+
+    Unless `--verbose` is given, TensorFlow's and CUDA's native log lines
+    are dropped from stderr (`zoo.native_logs.NativeLogFilter`).
+    """
+    verbose = build_parser().parse_args().verbose
+    with contextlib.nullcontext() if verbose else NativeLogFilter():
+        code = main()
+    sys.exit(code)
+
+
 if __name__ == "__main__":
-    sys.exit(main())
+    console_main()

@@ -7,7 +7,7 @@ model is scored on the task's held-out split only, 0–5 marks by the task's
 formula, on the GPU when TensorFlow sees one, else on the CPU.
 
 Example:
->>> from tasks import get_task
+>>> from zoo.tasks import get_task
 >>> grade = grade_path(get_task("linear"), "saved_models/linear/1")
 >>> print(grade.summary())
 """
@@ -147,7 +147,7 @@ def load_predictor(path, signature="serving_default"):
 def _load_keras(path, signature):
     import keras
 
-    import zoo  # noqa: F401  (registers the zoo's layers and models for loading)
+    import zoo.models  # noqa: F401  (registers the zoo's layers and models for loading)
 
     try:
         model = keras.saving.load_model(path, compile=False)

@@ -4,7 +4,7 @@ A starter gives the data loading, the fixed input and output layers and the
 save line; the learner fills in the TODOs inside `solution_model()`.
 
 Example:
->>> from tasks import get_task
+>>> from zoo.tasks import get_task
 >>> write_starter(get_task("sunspots"), "exam/")
 PosixPath('exam/sunspots.py')
 '''
@@ -26,7 +26,7 @@ Fill in the TODOs, run this file to train and save, then grade it:
 
 import keras
 
-from tasks import get_task
+from zoo.tasks import get_task
 
 
 def solution_model():

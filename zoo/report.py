@@ -15,6 +15,7 @@ import numpy as np
 
 from zoo import plots
 from zoo.export import CARD_NAME, read_card
+from zoo.task import TIME_SERIES
 
 
 def update_card(version_dir, facts):
@@ -128,7 +129,7 @@ def write_pictures(task, model, history, splits, grade, out_dir):
     if task.output_activation in ("softmax", "sigmoid") and task.evaluate is None:
         pictures.append(plot_confusion(splits.test[1], grade.predictions,
                                        task.class_names, out_dir / "confusion_matrix.png"))
-    if task.category == 5:
+    if task.category is TIME_SERIES:
         series, split = splits.extras["series"], splits.extras["split"]
         pictures.append(plots.plot_forecast(series[max(0, split - 200):split],
                                             splits.test[1], grade.predictions,

@@ -6,7 +6,7 @@ export, grading and reports read only this spec, so adding a task is adding
 one module to `tasks/`.
 
 Example:
->>> from tasks import get_task
+>>> from zoo.tasks import get_task
 >>> task = get_task("sunspots")
 >>> task.scoring.score(14.2)
 5
@@ -18,14 +18,43 @@ from typing import Any, Callable, Optional
 
 import numpy as np
 
-CATEGORY_NAMES = {
-    1: "basic model",
-    2: "learning dataset",
-    3: "real-world images",
-    4: "text classification",
-    5: "time series",
-    "zoo": "zoo model",
-}
+
+@dataclasses.dataclass(frozen=True)
+class Category:
+    """An exam category: what it tests and what it weighs in a mock exam.
+
+    Args:
+        key: the exam's number, 1 to 5, or `"zoo"` for the zoo's own tasks.
+        name: what the category tests, in words.
+        weight: its weight in a mock exam. Category k weighs k, as the exam's
+            questions rose in weight; a zoo task weighs as much as the
+            category it stands in for (images, 3).
+
+    Example:
+    >>> TIME_SERIES.weight, str(TIME_SERIES), TIME_SERIES.describe()
+    (5, '5', '5 (time series)')
+    """
+
+    key: Any
+    name: str
+    weight: int
+
+    def __str__(self):
+        return str(self.key)
+
+    def describe(self):
+        """Returns the category in words, e.g. `"5 (time series)"`."""
+        return f"{self.key} ({self.name})"
+
+
+BASIC_MODEL = Category(1, "basic model", weight=1)
+LEARNING_DATASET = Category(2, "learning dataset", weight=2)
+REAL_WORLD_IMAGES = Category(3, "real-world images", weight=3)
+TEXT_CLASSIFICATION = Category(4, "text classification", weight=4)
+TIME_SERIES = Category(5, "time series", weight=5)
+ZOO_MODEL = Category("zoo", "zoo model", weight=3)
+CATEGORIES = (BASIC_MODEL, LEARNING_DATASET, REAL_WORLD_IMAGES, TEXT_CLASSIFICATION,
+              TIME_SERIES, ZOO_MODEL)
 
 
 @dataclasses.dataclass(frozen=True)
@@ -150,7 +179,7 @@ class Task:
 
     Args:
         name: the task's name on the command line.
-        category: exam category 1–5, or `"zoo"` for the zoo's own tasks.
+        category: a `Category`: one of the exam's five, or `ZOO_MODEL`.
         summary: one line on what is learned.
         source: a `Source`.
         load: `load(data=None) -> Splits`; `data` is a local path that
@@ -181,12 +210,14 @@ class Task:
             files, the model's method of that name).
 
     Example:
-    >>> task.name, task.category, task.metric
-    ('sunspots', 5, 'mae')
+    >>> from zoo.tasks import get_task
+    >>> task = get_task("sunspots")
+    >>> task.name, task.category.describe(), task.metric
+    ('sunspots', '5 (time series)', 'mae')
     """
 
     name: str
-    category: Any
+    category: Category
     summary: str
     source: Source
     load: Callable
@@ -208,11 +239,6 @@ class Task:
     fit: Optional[Callable] = None
     evaluate: Optional[Callable] = None
     signature: str = "serving_default"
-
-    @property
-    def category_name(self):
-        """Returns the category in words, e.g. `"5 (time series)"`."""
-        return f"{self.category} ({CATEGORY_NAMES[self.category]})"
 
     def contract(self):
         """Returns the input → output contract in words."""

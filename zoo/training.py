@@ -6,7 +6,7 @@ restored, a best-so-far `.keras` checkpoint and TensorBoard logs under
 machine (several GPUs, several workers via `TF_CONFIG`, or the default).
 
 Example:
->>> from tasks import get_task
+>>> from zoo.tasks import get_task
 >>> result = train_task(get_task("linear"), epochs=50)
 >>> result.grade.score
 5
@@ -201,7 +201,7 @@ def train_task(task, data=None, epochs=None, batch_size=None, seed=0,
                                    batch_size=batch_size, seed=seed, verbose=verbose)
     train_seconds = time.monotonic() - started
     version_dir = export_for_task(task, model, Path(models_dir) / task.name,
-                                  card={"task": task.name, "category": task.category,
+                                  card={"task": task.name, "category": str(task.category),
                                         "data": splits.source})
     grade = grading.grade(task, version_dir, splits)
     pictures = report.write_pictures(task, model, history, splits, grade, version_dir)

@@ -6,14 +6,6 @@ parser costs only the import of `zoo` itself.
 """
 
 
-def add_data_argument(parser):
-    """Adds `--data PATH`, the local copy that replaces a download."""
-    parser.add_argument(
-        "--data", metavar="PATH",
-        help="local copy of the data instead of downloading it: the downloaded "
-             "file, the folder it extracts to, or a tfds data_dir")
-
-
 def load_task(name):
     """Returns the task called `name`, or None after printing why not.
 
@@ -25,7 +17,7 @@ def load_task(name):
     """
     import sys
 
-    from tasks import get_task
+    from zoo.tasks import get_task
 
     try:
         return get_task(name)

@@ -1,6 +1,7 @@
 """`zoo grade TASK PATH`: score a learner's solution the way the exam did."""
 
-from zoo.commands import add_data_argument, load_task, print_grade
+from zoo.commands import load_task, print_grade
+from zoo.training_script import add_data_argument
 
 EXAMPLES = """examples:
   zoo grade sarcasm sarcasm.py --data sarcasm.json

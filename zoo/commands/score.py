@@ -1,6 +1,6 @@
 """`zoo score saved_models/TASK/VERSION`: grade an existing export."""
 
-from zoo.commands import add_data_argument
+from zoo.training_script import add_data_argument
 
 EXAMPLES = """examples:
   zoo score saved_models/sunspots/3 --data Sunspots.csv

@@ -33,7 +33,7 @@ def table(tasks):
 
 def run(args):
     """Prints the table; returns the exit code."""
-    from tasks import all_tasks
+    from zoo.tasks import all_tasks
 
     tasks = [t for t in all_tasks() if args.category in (None, str(t.category))]
     print(table(tasks))

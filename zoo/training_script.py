@@ -1,0 +1,87 @@
+"""Running a task's reference training from a command line.
+
+`zoo train TASK` and each task file run as a script (`python tasks/sarcasm.py
+--data sarcasm.json`) share these options and this run: train, export the
+next version, grade the export, print the grade. Building the parser imports
+neither Keras nor TensorFlow, so `--help` answers at once.
+
+Example:
+>>> from zoo.tasks import get_task
+>>> run_script(get_task("linear"), ["--epochs", "60"])
+0
+"""
+
+import argparse
+import sys
+
+
+def add_data_argument(parser):
+    """Adds `--data PATH`, the local copy that replaces a download.
+
+    Args:
+        parser: an `argparse.ArgumentParser`.
+    """
+    parser.add_argument(
+        "--data", metavar="PATH",
+        help="local copy of the data instead of downloading it: the downloaded "
+             "file, the folder it extracts to, or a tfds data_dir")
+
+
+def add_training_arguments(parser):
+    """Adds the options of a reference training run.
+
+    Args:
+        parser: an `argparse.ArgumentParser`; gets `--data`, `--epochs`,
+            `--batch-size`, `--seed` and `--models-dir`.
+    """
+    add_data_argument(parser)
+    parser.add_argument("--epochs", type=int, help="most epochs (early stopping may end "
+                                                   "sooner); the task's default if omitted")
+    parser.add_argument("--batch-size", type=int, help="the task's default if omitted")
+    parser.add_argument("--seed", type=int, default=0, help="random seed (default 0)")
+    parser.add_argument("--models-dir", default="saved_models", metavar="DIR",
+                        help="root of the exports (default saved_models)")
+
+
+def run_training(task, args):
+    """Trains, exports and grades a task's reference; prints the outcome.
+
+    Args:
+        task: a `zoo.task.Task`.
+        args: the parsed options of `add_training_arguments`.
+
+    Returns:
+        The exit code: 0 when trained and graded, 1 when the data is missing.
+    """
+    from zoo.data import DataUnavailableError
+    from zoo.training import train_task
+
+    try:
+        result = train_task(task, data=args.data, epochs=args.epochs,
+                            batch_size=args.batch_size, seed=args.seed,
+                            models_dir=args.models_dir)
+    except (DataUnavailableError, FileNotFoundError) as error:
+        print(error, file=sys.stderr)
+        return 1
+    print(result.grade.summary())
+    print(f"exported: {result.version_dir}  (card.json, "
+          f"{', '.join(p.name for p in result.pictures)})")
+    return 0
+
+
+def run_script(task, argv=None):
+    """Runs a task file as a script: parse the options, then `run_training`.
+
+    Args:
+        task: the file's `TASK`.
+        argv: list of arguments; `sys.argv[1:]` when None.
+
+    Returns:
+        The exit code.
+    """
+    parser = argparse.ArgumentParser(
+        prog=f"{task.name}.py",
+        description=f"Train the {task.name} reference solution, export it and "
+                    "grade the export.")
+    add_training_arguments(parser)
+    return run_training(task, parser.parse_args(argv))
