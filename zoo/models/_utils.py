@@ -172,7 +172,7 @@ def check_divisible_sides(model_name, height, width, levels):
 
 
 def dense_encoder(input_shape, latent_dim, units=(128,), head_names=("latent",),
-                  condition_dim=None, activation="relu", name="encoder"):
+                  condition_dim=None, activation="relu", name="encoder", dtype=None):
     """Builds a dense encoder: flatten, dense layers, one linear head per name.
 
     Args:
@@ -185,23 +185,25 @@ def dense_encoder(input_shape, latent_dim, units=(128,), head_names=("latent",),
             the features before the heads.
         activation: activation of the hidden layers.
         name: the model's name.
+        dtype: dtype policy of the layers (the global policy when None);
+            the heads are float32 whatever the policy.
 
     Returns:
         A functional `keras.Model`; one output, or a list of them.
     """
     def features(x):
-        x = keras.layers.Flatten(name="flatten")(x)
+        x = keras.layers.Flatten(dtype=dtype, name="flatten")(x)
         for i, width in enumerate(units):
-            x = keras.layers.Dense(width, activation=activation,
+            x = keras.layers.Dense(width, activation=activation, dtype=dtype,
                                    name=f"dense_{i}")(x)
         return x
 
     return _encoder(input_shape, latent_dim, head_names, condition_dim,
-                    features, name)
+                    features, name, dtype)
 
 
 def conv_encoder(input_shape, latent_dim, filters=(16, 32), head_names=("latent",),
-                 condition_dim=None, activation="relu", name="encoder"):
+                 condition_dim=None, activation="relu", name="encoder", dtype=None):
     """Builds a convolutional encoder: strided 3x3 convolutions, then heads.
 
     Each convolution halves the height and width, so both must divide by
@@ -215,6 +217,8 @@ def conv_encoder(input_shape, latent_dim, filters=(16, 32), head_names=("latent"
         condition_dim: optional int, width of a second, conditioning input.
         activation: activation of the convolutions.
         name: the model's name.
+        dtype: dtype policy of the layers (the global policy when None);
+            the heads are float32 whatever the policy.
 
     Returns:
         A functional `keras.Model`; one output, or a list of them.
@@ -225,19 +229,22 @@ def conv_encoder(input_shape, latent_dim, filters=(16, 32), head_names=("latent"
     def features(x):
         for i, count in enumerate(filters):
             x = keras.layers.Conv2D(count, 3, strides=2, padding="same",
-                                    activation=activation, name=f"conv_{i}")(x)
-        return keras.layers.Flatten(name="flatten")(x)
+                                    activation=activation, dtype=dtype,
+                                    name=f"conv_{i}")(x)
+        return keras.layers.Flatten(dtype=dtype, name="flatten")(x)
 
     return _encoder(input_shape, latent_dim, head_names, condition_dim,
-                    features, name)
+                    features, name, dtype)
 
 
-def _encoder(input_shape, latent_dim, head_names, condition_dim, features, name):
+def _encoder(input_shape, latent_dim, head_names, condition_dim, features, name,
+             dtype):
     inputs = [keras.Input(tuple(input_shape), name="inputs")]
     x = features(inputs[0])
     if condition_dim:
         inputs.append(keras.Input((condition_dim,), name="condition"))
-        x = keras.layers.Concatenate(name="join_condition")([x, inputs[1]])
+        x = keras.layers.Concatenate(dtype=dtype, name="join_condition")(
+            [x, inputs[1]])
     # Heads in float32: under mixed precision, log-variances and logits
     # overflow float16 easily.
     outputs = [keras.layers.Dense(latent_dim, dtype="float32", name=head)(x)
@@ -247,7 +254,7 @@ def _encoder(input_shape, latent_dim, head_names, condition_dim, features, name)
 
 
 def dense_decoder(latent_dim, output_shape, units=(128,), output_activation="sigmoid",
-                  condition_dim=None, activation="relu", name="decoder"):
+                  condition_dim=None, activation="relu", name="decoder", dtype=None):
     """Builds a dense decoder: dense layers, then a dense output reshaped.
 
     Args:
@@ -261,24 +268,26 @@ def dense_decoder(latent_dim, output_shape, units=(128,), output_activation="sig
             input `(batch, condition_dim)` joined to the code.
         activation: activation of the hidden layers.
         name: the model's name.
+        dtype: dtype policy of the layers (the global policy when None);
+            the output layers are float32 whatever the policy.
 
     Returns:
         A functional `keras.Model`.
     """
     def upsample(x):
         for i, width in enumerate(reversed(units)):
-            x = keras.layers.Dense(width, activation=activation,
+            x = keras.layers.Dense(width, activation=activation, dtype=dtype,
                                    name=f"dense_{i}")(x)
         x = keras.layers.Dense(math.prod(output_shape), activation=output_activation,
                                dtype="float32", name="output")(x)
         return keras.layers.Reshape(tuple(output_shape), dtype="float32",
                                     name="reshape")(x)
 
-    return _decoder(latent_dim, condition_dim, upsample, name)
+    return _decoder(latent_dim, condition_dim, upsample, name, dtype)
 
 
 def conv_decoder(latent_dim, output_shape, filters=(16, 32), output_activation="sigmoid",
-                 condition_dim=None, activation="relu", name="decoder"):
+                 condition_dim=None, activation="relu", name="decoder", dtype=None):
     """Builds a convolutional decoder: dense, reshape, transposed convolutions.
 
     Args:
@@ -292,6 +301,8 @@ def conv_decoder(latent_dim, output_shape, filters=(16, 32), output_activation="
         condition_dim: optional int, width of a second, conditioning input.
         activation: activation of the hidden layers.
         name: the model's name.
+        dtype: dtype policy of the layers (the global policy when None);
+            the output layer is float32 whatever the policy.
 
     Returns:
         A functional `keras.Model`.
@@ -303,24 +314,24 @@ def conv_decoder(latent_dim, output_shape, filters=(16, 32), output_activation="
 
     def upsample(x):
         x = keras.layers.Dense(math.prod(start_shape), activation=activation,
-                               name="project")(x)
-        x = keras.layers.Reshape(start_shape, name="reshape")(x)
+                               dtype=dtype, name="project")(x)
+        x = keras.layers.Reshape(start_shape, dtype=dtype, name="reshape")(x)
         for i, count in enumerate(reversed(filters)):
             x = keras.layers.Conv2DTranspose(
                 count, 3, strides=2, padding="same", activation=activation,
-                name=f"deconv_{i}")(x)
+                dtype=dtype, name=f"deconv_{i}")(x)
         return keras.layers.Conv2D(channels, 3, padding="same",
                                    activation=output_activation,
                                    dtype="float32", name="output")(x)
 
-    return _decoder(latent_dim, condition_dim, upsample, name)
+    return _decoder(latent_dim, condition_dim, upsample, name, dtype)
 
 
-def _decoder(latent_dim, condition_dim, upsample, name):
+def _decoder(latent_dim, condition_dim, upsample, name, dtype):
     inputs = [keras.Input((latent_dim,), name="code")]
     x = inputs[0]
     if condition_dim:
         inputs.append(keras.Input((condition_dim,), name="condition"))
-        x = keras.layers.Concatenate(name="join_condition")(inputs)
+        x = keras.layers.Concatenate(dtype=dtype, name="join_condition")(inputs)
     return keras.Model(inputs if condition_dim else inputs[0], upsample(x),
                        name=name)

@@ -45,10 +45,9 @@ class Autoencoder(ExportableModel, keras.Model):
     `encode` (`inputs` → `latent`), `decode` (`latent` → `reconstruction`).
 
     Example:
-    >>> from zoo.models import Autoencoder
-    >>> model = Autoencoder.convolutional((28, 28, 1), latent_dim=16)
+    >>> model = zoo.models.Autoencoder.convolutional((28, 28, 1), latent_dim=16)
     >>> model.compile(optimizer="adam", loss="mse")
-    >>> model(keras.ops.zeros((2, 28, 28, 1))).shape
+    >>> tuple(model(keras.ops.zeros((2, 28, 28, 1))).shape)
     (2, 28, 28, 1)
 
     References:
@@ -69,6 +68,7 @@ class Autoencoder(ExportableModel, keras.Model):
         self.noise_stddev = noise_stddev
         self.seed = seed
         self.noise = keras.layers.GaussianNoise(noise_stddev, seed=seed,
+                                                dtype=self.dtype_policy,
                                                 name="noise")
         mark_built(self, encoder=encoder, decoder=decoder)
 
@@ -89,8 +89,10 @@ class Autoencoder(ExportableModel, keras.Model):
         Returns:
             An `Autoencoder`.
         """
-        return cls(dense_encoder(input_shape, latent_dim, units),
-                   dense_decoder(latent_dim, input_shape, units, output_activation),
+        dtype = kwargs.get("dtype")
+        return cls(dense_encoder(input_shape, latent_dim, units, dtype=dtype),
+                   dense_decoder(latent_dim, input_shape, units, output_activation,
+                                 dtype=dtype),
                    **kwargs)
 
     @classmethod
@@ -109,8 +111,10 @@ class Autoencoder(ExportableModel, keras.Model):
         Returns:
             An `Autoencoder`.
         """
-        return cls(conv_encoder(input_shape, latent_dim, filters),
-                   conv_decoder(latent_dim, input_shape, filters, output_activation),
+        dtype = kwargs.get("dtype")
+        return cls(conv_encoder(input_shape, latent_dim, filters, dtype=dtype),
+                   conv_decoder(latent_dim, input_shape, filters, output_activation,
+                                dtype=dtype),
                    **kwargs)
 
     def call(self, inputs, training=None):

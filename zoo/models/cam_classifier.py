@@ -40,14 +40,13 @@ class CAMClassifier(ExportableModel, keras.Model):
         heatmaps `(batch, H, W)`.
 
     Example:
-    >>> from zoo.models import CAMClassifier
     >>> backbone = keras.Sequential([keras.Input((64, 64, 3)),
     ...                              keras.layers.Conv2D(8, 3, strides=2)])
-    >>> model = CAMClassifier(backbone, num_classes=3)
+    >>> model = zoo.models.CAMClassifier(backbone, num_classes=3)
     >>> probabilities, heatmaps = model(keras.ops.ones((2, 64, 64, 3)),
     ...                                 return_cam=True)
-    >>> heatmaps.shape
-    (2, 64, 64)
+    >>> tuple(probabilities.shape), tuple(heatmaps.shape)
+    ((2, 3), (2, 64, 64))
 
     References:
         Zhou et al., "Learning Deep Features for Discriminative
@@ -59,7 +58,8 @@ class CAMClassifier(ExportableModel, keras.Model):
         self.backbone = backbone
         self.num_classes = num_classes
         self.activation = activation
-        self.head = CAMHead(num_classes, activation=activation, name="cam_head")
+        self.head = CAMHead(num_classes, activation=activation,
+                            dtype=self.dtype_policy, name="cam_head")
 
     def call(self, images, return_cam=False, class_index=None, training=None):
         features = self.backbone(images, training=training)

@@ -47,10 +47,10 @@ class ConditionalVAE(VAE):
     `generated`, a new example of each label).
 
     Example:
-    >>> from zoo.models import ConditionalVAE
-    >>> cvae = ConditionalVAE.convolutional((28, 28, 1), num_classes=10, latent_dim=8)
+    >>> cvae = zoo.models.ConditionalVAE.convolutional(
+    ...     (28, 28, 1), num_classes=10, latent_dim=8)
     >>> cvae.compile(optimizer="adam")
-    >>> cvae.generate(keras.ops.array([3, 7])).shape
+    >>> tuple(cvae.generate(keras.ops.array([3, 7])).shape)
     (2, 28, 28, 1)
 
     References:
@@ -79,11 +79,12 @@ class ConditionalVAE(VAE):
         Returns:
             A `ConditionalVAE`.
         """
+        dtype = kwargs.get("dtype")
         return cls(
             dense_encoder(input_shape, latent_dim, units, ("mean", "log_var"),
-                          condition_dim=num_classes),
+                          condition_dim=num_classes, dtype=dtype),
             dense_decoder(latent_dim, input_shape, units, output_activation,
-                          condition_dim=num_classes),
+                          condition_dim=num_classes, dtype=dtype),
             num_classes, **kwargs)
 
     @classmethod
@@ -103,11 +104,12 @@ class ConditionalVAE(VAE):
         Returns:
             A `ConditionalVAE`.
         """
+        dtype = kwargs.get("dtype")
         return cls(
             conv_encoder(input_shape, latent_dim, filters, ("mean", "log_var"),
-                         condition_dim=num_classes),
+                         condition_dim=num_classes, dtype=dtype),
             conv_decoder(latent_dim, input_shape, filters, output_activation,
-                         condition_dim=num_classes),
+                         condition_dim=num_classes, dtype=dtype),
             num_classes, **kwargs)
 
     def call(self, inputs, training=None):

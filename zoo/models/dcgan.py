@@ -47,11 +47,10 @@ class DCGAN(ExportableModel, keras.Model):
     Export (`export_version`): `serving_default` (`latent` → `generated`).
 
     Example:
-    >>> from zoo.models import DCGAN
-    >>> gan = DCGAN.convolutional((28, 28, 1), latent_dim=32)
+    >>> gan = zoo.models.DCGAN.convolutional((28, 28, 1), latent_dim=32)
     >>> gan.compile(keras.optimizers.Adam(2e-4, beta_1=0.5),
     ...             keras.optimizers.Adam(2e-4, beta_1=0.5))
-    >>> gan.generate(4).shape
+    >>> tuple(gan.generate(4).shape)
     (4, 28, 28, 1)
 
     References:
@@ -89,11 +88,13 @@ class DCGAN(ExportableModel, keras.Model):
         Returns:
             A `DCGAN`.
         """
+        dtype = kwargs.get("dtype")
         return cls(
             conv_decoder(latent_dim, image_shape, filters, "tanh",
-                         name="generator"),
+                         name="generator", dtype=dtype),
             conv_encoder(image_shape, 1, filters, ("logit",),
-                         activation="leaky_relu", name="discriminator"),
+                         activation="leaky_relu", name="discriminator",
+                         dtype=dtype),
             latent_dim, **kwargs)
 
     @classmethod
@@ -109,10 +110,13 @@ class DCGAN(ExportableModel, keras.Model):
         Returns:
             A `DCGAN`.
         """
+        dtype = kwargs.get("dtype")
         return cls(
-            dense_decoder(latent_dim, (data_dim,), units, None, name="generator"),
+            dense_decoder(latent_dim, (data_dim,), units, None, name="generator",
+                          dtype=dtype),
             dense_encoder((data_dim,), 1, units, ("logit",),
-                          activation="leaky_relu", name="discriminator"),
+                          activation="leaky_relu", name="discriminator",
+                          dtype=dtype),
             latent_dim, **kwargs)
 
     @property

@@ -46,10 +46,10 @@ class LSTMForecaster(ExportableModel, keras.Model):
     windows of any length.
 
     Example:
-    >>> from zoo.models import LSTMForecaster
-    >>> model = LSTMForecaster(horizon=7, lstm_units=(32, 32), conv_filters=16)
+    >>> model = zoo.models.LSTMForecaster(horizon=7, lstm_units=(32, 32),
+    ...                                   conv_filters=16)
     >>> model.compile(optimizer="adam", loss="mae")
-    >>> model(keras.ops.zeros((4, 30, 1))).shape
+    >>> tuple(model(keras.ops.zeros((4, 30, 1))).shape)
     (4, 7, 1)
 
     References:
@@ -77,13 +77,16 @@ class LSTMForecaster(ExportableModel, keras.Model):
         self.dropout = dropout
         self.conv = None if conv_filters is None else keras.layers.Conv1D(
             conv_filters, conv_kernel_size, padding="causal", activation="relu",
-            name="conv")
+            dtype=self.dtype_policy, name="conv")
         self.lstms = [
             keras.layers.LSTM(units, return_sequences=i < len(lstm_units) - 1,
-                              dropout=dropout, name=f"lstm_{i}")
+                              dropout=dropout, dtype=self.dtype_policy,
+                              name=f"lstm_{i}")
             for i, units in enumerate(lstm_units)]
-        self.hidden = [keras.layers.Dense(units, activation="relu", name=f"dense_{i}")
+        self.hidden = [keras.layers.Dense(units, activation="relu",
+                                          dtype=self.dtype_policy, name=f"dense_{i}")
                        for i, units in enumerate(dense_units)]
+        # Float32 forecasts, as Keras advises for a model's last layer.
         self.head = keras.layers.Dense(horizon * num_targets, dtype="float32",
                                        name="head")
 

@@ -48,9 +48,8 @@ class UNet(ExportableModel, keras.Model):
     of each pixel).
 
     Example:
-    >>> from zoo.models import UNet
-    >>> unet = UNet(num_classes=3, depth=3, filters=16)
-    >>> unet(keras.ops.zeros((2, 64, 96, 3))).shape
+    >>> unet = zoo.models.UNet(num_classes=3, depth=3, filters=16)
+    >>> tuple(unet(keras.ops.zeros((2, 64, 96, 3))).shape)
     (2, 64, 96, 3)
 
     References:
@@ -72,15 +71,19 @@ class UNet(ExportableModel, keras.Model):
         self.dropout = dropout
         self.down_blocks = [self._conv_block(filters * 2**level, f"down_{level}")
                             for level in range(depth)]
-        self.pools = [keras.layers.MaxPooling2D(2, name=f"pool_{level}")
+        self.pools = [keras.layers.MaxPooling2D(2, dtype=self.dtype_policy,
+                                                name=f"pool_{level}")
                       for level in range(depth)]
         self.bottleneck = self._conv_block(filters * 2**depth, "bottleneck")
-        self.bottleneck_dropout = keras.layers.Dropout(dropout, name="bottleneck_dropout")
+        self.bottleneck_dropout = keras.layers.Dropout(
+            dropout, dtype=self.dtype_policy, name="bottleneck_dropout")
         self.upsamplers = [keras.layers.Conv2DTranspose(
-            filters * 2**level, 2, strides=2, name=f"upsample_{level}")
+            filters * 2**level, 2, strides=2, dtype=self.dtype_policy,
+            name=f"upsample_{level}")
             for level in reversed(range(depth))]
         self.up_blocks = [self._conv_block(filters * 2**level, f"up_{level}")
                           for level in reversed(range(depth))]
+        # Float32 logits, as Keras advises for a model's last layer.
         self.head = keras.layers.Conv2D(num_classes, 1, dtype="float32", name="head")
 
     def _conv_block(self, filters, name):
@@ -89,10 +92,12 @@ class UNet(ExportableModel, keras.Model):
             # Batch normalization's shift makes the convolution's bias redundant.
             layers.append(keras.layers.Conv2D(
                 filters, 3, padding="same", use_bias=not self.batch_norm,
-                name=f"{name}_conv_{i}"))
+                dtype=self.dtype_policy, name=f"{name}_conv_{i}"))
             if self.batch_norm:
-                layers.append(keras.layers.BatchNormalization(name=f"{name}_norm_{i}"))
-            layers.append(keras.layers.Activation("relu", name=f"{name}_relu_{i}"))
+                layers.append(keras.layers.BatchNormalization(
+                    dtype=self.dtype_policy, name=f"{name}_norm_{i}"))
+            layers.append(keras.layers.Activation(
+                "relu", dtype=self.dtype_policy, name=f"{name}_relu_{i}"))
         return keras.Sequential(layers, name=name)
 
     def call(self, images, training=None):

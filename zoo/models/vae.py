@@ -58,10 +58,9 @@ class VAE(ExportableModel, keras.Model):
     `decode` (`latent` → `reconstruction`).
 
     Example:
-    >>> from zoo.models import VAE
-    >>> vae = VAE.convolutional((28, 28, 1), latent_dim=2, beta=4.0)
+    >>> vae = zoo.models.VAE.convolutional((28, 28, 1), latent_dim=2, beta=4.0)
     >>> vae.compile(optimizer="adam")
-    >>> vae.generate(3).shape
+    >>> tuple(vae.generate(3).shape)
     (3, 28, 28, 1)
 
     References:
@@ -88,7 +87,7 @@ class VAE(ExportableModel, keras.Model):
         self.beta = beta
         self.reconstruction_loss = reconstruction_loss
         self.seed = seed
-        self.sampling = Sampling(seed=seed, name="sampling")
+        self.sampling = Sampling(seed=seed, dtype=self.dtype_policy, name="sampling")
         # Its own stream, so that generating does not shift training's noise.
         self.prior_seed_generator = keras.random.SeedGenerator(
             None if seed is None else seed + 1, name="prior_seed_generator")
@@ -113,8 +112,11 @@ class VAE(ExportableModel, keras.Model):
         Returns:
             A `VAE`.
         """
-        return cls(dense_encoder(input_shape, latent_dim, units, ("mean", "log_var")),
-                   dense_decoder(latent_dim, input_shape, units, output_activation),
+        dtype = kwargs.get("dtype")
+        return cls(dense_encoder(input_shape, latent_dim, units, ("mean", "log_var"),
+                                 dtype=dtype),
+                   dense_decoder(latent_dim, input_shape, units, output_activation,
+                                 dtype=dtype),
                    **kwargs)
 
     @classmethod
@@ -133,8 +135,11 @@ class VAE(ExportableModel, keras.Model):
         Returns:
             A `VAE`.
         """
-        return cls(conv_encoder(input_shape, latent_dim, filters, ("mean", "log_var")),
-                   conv_decoder(latent_dim, input_shape, filters, output_activation),
+        dtype = kwargs.get("dtype")
+        return cls(conv_encoder(input_shape, latent_dim, filters, ("mean", "log_var"),
+                                dtype=dtype),
+                   conv_decoder(latent_dim, input_shape, filters, output_activation,
+                                dtype=dtype),
                    **kwargs)
 
     @property
