@@ -3,6 +3,7 @@ server on free 127.0.0.1 ports, and small HTTP helpers."""
 
 import asyncio
 import atexit
+import concurrent.futures
 import functools
 import gzip
 import json
@@ -17,7 +18,7 @@ from pathlib import Path
 import keras
 import tensorflow as tf
 
-from zoo.export import export_model, write_version
+from zoo.export import export_version, write_version
 from zoo.serving.server import ModelServer, ServerOptions
 
 HALF = "half"      # x (None, 3) float -> 0.5 * x + offset; also `plus_one`
@@ -25,6 +26,8 @@ MULTI = "multi"    # a (None, 2) float, b (None,) int64 -> sum, twice
 TEXT = "text"      # text (None,) string -> length int32, text_bytes string
 SLOW = "slow"      # seconds (None,) float -> busy-waits, reports batch size
 SCORER = "scorer"  # TF1 classify / regress signatures on tf.Example feature x
+# How long a test waits for an announced event before calling it hung.
+HANG_GUARD_SECONDS = 300
 
 
 def export_half(base, offset=2.0):
@@ -42,7 +45,7 @@ def export_half(base, offset=2.0):
     y = keras.layers.Rescaling(0.5, offset=offset, name="y")(x)
     model = keras.Model(x, y)
     spec = [tf.TensorSpec((None, 3), tf.float32, name="x")]
-    return export_model(
+    return export_version(
         model, base, save_keras=False,
         endpoints={"serving_default": (model, spec),
                    "plus_one": (lambda x: {"y": model(x) + 1.0}, spec)})
@@ -55,7 +58,7 @@ def _export_multi(base):
                                bias_initializer="zeros", name="sum")(a)
     twice = keras.ops.cast(b, "float32") * 2.0
     model = keras.Model({"a": a, "b": b}, {"sum": total, "twice": twice})
-    return export_model(model, base, save_keras=False)
+    return export_version(model, base, save_keras=False)
 
 
 class _TextModule(tf.Module):
@@ -169,6 +172,29 @@ class ServerThread:
     def __exit__(self, *exc):
         self._loop.call_soon_threadsafe(self.server.request_stop)
         self._thread.join(60)
+
+    def wait_for_version(self, name, version, state="AVAILABLE"):
+        """Blocks until the registry announces that a version is in `state`.
+
+        Args:
+            name: the model name.
+            version: the version number.
+            state: `"AVAILABLE"` or `"END"`.
+
+        Raises:
+            AssertionError: when the announcement never comes; the limit
+                only stops a hung test, it is not what the test measures.
+        """
+        waiting = asyncio.run_coroutine_threadsafe(
+            self.server.registry.wait_for_version(name, version, state),
+            self._loop)
+        try:
+            waiting.result(HANG_GUARD_SECONDS)
+        except concurrent.futures.TimeoutError:
+            waiting.cancel()
+            status = http("GET", f"{self.rest}/v1/models/{name}")[2]
+            raise AssertionError(f"{name} version {version} never became "
+                                 f"{state}; status: {status}") from None
 
     @property
     def rest(self):

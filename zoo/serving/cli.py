@@ -95,7 +95,7 @@ def options_from_args(args):
         if not Path(base).is_dir():
             raise ValueError(f"--model-base-path {args.model_base_path} is "
                              "not a folder; export a model there first "
-                             "(zoo.export.export_model) or fix the path.")
+                             "(zoo.export.export_version) or fix the path.")
         if args.model_name:
             models = [config.ModelConfig(name=args.model_name, base_path=base)]
         else:

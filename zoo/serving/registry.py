@@ -15,7 +15,6 @@ from pathlib import Path
 import grpc
 from tensorflow_serving.apis import get_model_status_pb2
 
-from zoo.export import list_versions
 from zoo.serving.errors import ServingError, invalid_argument
 from zoo.serving.servable import Servable
 
@@ -23,6 +22,32 @@ log = logging.getLogger("zoo.serving")
 
 _ERROR_CODES = get_model_status_pb2.ModelVersionStatus.DESCRIPTOR.fields_by_name[
     "status"].message_type.fields_by_name["error_code"].enum_type
+
+
+def version_dirs(base_path):
+    """Finds a model's version directories, as TF Serving does.
+
+    A directory is a version when its whole name is a decimal integer;
+    `00000123` is version 123 (TF Serving's own test models use that
+    layout), while `7-tmp` or `.staging` are ignored. When two names give
+    the same number, the last in sorted order is used.
+
+    Args:
+        base_path: the model's folder.
+
+    Returns:
+        A dict mapping version numbers to their directory `Path`s; empty
+        when the folder is missing.
+
+    Example:
+    >>> version_dirs("saved_models/no_such_model")
+    {}
+    """
+    base = Path(base_path)
+    if not base.is_dir():
+        return {}
+    return {int(p.name): p for p in sorted(base.iterdir())
+            if p.is_dir() and p.name.isascii() and p.name.isdigit()}
 
 
 def _fingerprint(path):
@@ -86,6 +111,9 @@ class ModelRegistry:
         self._executor = executor
         self._discover_root = discover_root
         self._refresh_lock = asyncio.Lock()
+        # Replaced by a fresh event each time a version becomes AVAILABLE or
+        # END, so that waiters wake on every change.
+        self._changed = asyncio.Event()
         self.loaded_once = False
 
     @property
@@ -152,11 +180,10 @@ class ModelRegistry:
                     ModelConfig(name=folder.name, base_path=str(folder)))
 
     async def _refresh_model(self, model):
-        base = Path(model.config.base_path)
-        on_disk = set(list_versions(base))
+        on_disk = version_dirs(model.config.base_path)
         for version, status in model.versions.items():
             if (status.failed and version in on_disk
-                    and _fingerprint(base / str(version)) != status.fingerprint):
+                    and _fingerprint(on_disk[version]) != status.fingerprint):
                 status.state = "START"  # its files changed: try it again
         while True:
             candidates = [v for v in on_disk
@@ -168,17 +195,46 @@ class ModelRegistry:
                        or model.versions[v].state != "AVAILABLE"]
             if not pending:
                 break
-            await self._load(model, pending[0])
+            await self._load(model, pending[0], on_disk[pending[0]])
         for version, status in model.available().items():
             if version not in wanted:
                 status.servable = None
                 status.state = "END"
                 log.info("Unloaded %s version %d", model.config.name, version)
+                self._announce()
 
-    async def _load(self, model, version):
+    def _announce(self):
+        changed, self._changed = self._changed, asyncio.Event()
+        changed.set()
+
+    def _state(self, name, version):
+        model = self._models.get(name)
+        status = model.versions.get(version) if model else None
+        return status.state if status else None
+
+    async def wait_for_version(self, name, version, state="AVAILABLE"):
+        """Waits until a version of a model is in `state`.
+
+        The registry announces every version that becomes AVAILABLE or END,
+        so a caller (a deployment script, a test) learns that a new export is
+        served without polling the status endpoint.
+
+        Args:
+            name: the model name.
+            version: the version number.
+            state: the state to wait for, `"AVAILABLE"` or `"END"`.
+
+        Example (in a coroutine on the server's event loop, after exporting
+        version 2 of `sarcasm`):
+
+            await server.registry.wait_for_version("sarcasm", 2)
+        """
+        while self._state(name, version) != state:
+            await self._changed.wait()
+
+    async def _load(self, model, version, path):
         name = model.config.name
         status = model.versions.setdefault(version, _VersionStatus(version))
-        path = Path(model.config.base_path) / str(version)
         status.state = "LOADING"
         fingerprint = _fingerprint(path)
         loop = asyncio.get_running_loop()
@@ -194,12 +250,14 @@ class ModelRegistry:
                 f"{type(error).__name__}: {error}".strip())
             status.fingerprint = fingerprint
             log.error("%s", status.error_message)
+            self._announce()
             return
         status.servable = servable
         status.error_code = "OK"
         status.error_message = ""
         status.state = "AVAILABLE"
         log.info("Serving %s version %d from %s", name, version, path)
+        self._announce()
 
     def resolve_label(self, name, label):
         """Maps a version label to its version number.
@@ -306,7 +364,7 @@ class ModelRegistry:
             available = sorted(model.available())
             failed = {str(v): s.error_message
                       for v, s in sorted(model.versions.items()) if s.failed}
-            has_versions = bool(list_versions(model.config.base_path))
+            has_versions = bool(version_dirs(model.config.base_path))
             model_ready = bool(available) or not has_versions
             ready = ready and model_ready
             report[name] = {"ready": model_ready,
