@@ -1,4 +1,10 @@
-"""TF Serving's JSON tensor format, checked byte for byte without a server."""
+"""The JSON codec on what TF Serving's own test cases leave out.
+
+TF Serving's tests (run in test_serving_tf_serving_cases.py) compare JSON
+documents, not text. The expected texts here are written from reading
+`json_tensor.cc` and rapidjson's pretty writer: the whitespace layout, float
+digits, parse error wording and offsets, and how values are quoted in errors.
+"""
 
 import json
 
@@ -7,7 +13,7 @@ import numpy as np
 import pytest
 from tensorflow.core.framework import types_pb2
 
-from zoo.serving import json_codec
+from zoo.serving import json_codec, json_text
 from zoo.serving.errors import ServingError
 
 
@@ -78,6 +84,8 @@ def test_fast_and_exact_readers_agree(body):
      "Failed to process element: 1 of 'instances' list. Error: "
      "INVALID_ARGUMENT: JSON Value: true Type: True is not of expected type: "
      "float"),
+    # A deliberate difference: TF Serving stores 300 and TensorFlow wraps it
+    # to 44 when it makes the uint8 tensor; an error is the better answer.
     ({"inputs": [300]}, types_pb2.DT_UINT8, grpc.StatusCode.INVALID_ARGUMENT,
      "JSON Value: 300 is out of range for uint8 [0, 255]"),
     ({"inputs": [1.0]}, types_pb2.DT_HALF, grpc.StatusCode.UNIMPLEMENTED,
@@ -96,6 +104,22 @@ def test_exact_errors(body, dtype, code, message):
     assert (raised.value.code, raised.value.message) == (code, message)
 
 
+@pytest.mark.parametrize("key", ["instances", "inputs"])
+def test_tensors_nested_beyond_numpy_rank_are_refused(key):
+    def nested(depth):
+        return json.loads("[" * depth + "1" + "]" * depth)
+
+    arrays, _ = json_codec.decode_predict_inputs(
+        {key: nested(32)}, {"x": types_pb2.DT_FLOAT}, b"")
+    assert arrays["x"].ndim == 32
+    with pytest.raises(ServingError) as raised:
+        json_codec.decode_predict_inputs({key: nested(33)},
+                                         {"x": types_pb2.DT_FLOAT}, b"")
+    assert raised.value.message.endswith(
+        "JSON list nested more than 32 levels deep: a request tensor has at "
+        "most 32 dimensions, one level of nesting each.")
+
+
 def test_booleans_and_b64_strings_are_read():
     body = {"inputs": {"flag": [True, False], "text": [{"b64": "aGk"}, "yo"]}}
     arrays, row_format = json_codec.decode_predict_inputs(
@@ -106,13 +130,73 @@ def test_booleans_and_b64_strings_are_read():
     assert arrays["text"].tolist() == [b"hi", b"yo"]
 
 
-@pytest.mark.parametrize("raw,message", [
-    (b'{"a": 1} x', "The document root must not be followed by other values. "
-                    "at offset: 9"),
+PARSE_ERRORS = [
     (b'{"a" 1}', "Missing a colon after a name of object member. at offset: 5"),
     (b'{"a": 1 "b": 2}', "Missing a comma or '}' after an object member. at "
                          "offset: 8"),
-])
+    (b'{"a": [1 2]}', "Missing a comma or ']' after an array element. at "
+                      "offset: 9"),
+    (b'{"a": tru}', "Invalid value. at offset: 6"),
+    (b'{1: 2}', "Missing a name for object member. at offset: 1"),
+    (b'{"a": "x', "Missing a closing quotation mark in string. at offset: 6"),
+    (b"  \n ", "The document is empty. at offset: 4"),
+]
+
+
+@pytest.mark.parametrize("raw,message", PARSE_ERRORS)
 def test_parse_errors_use_rapidjson_wording(raw, message):
-    with pytest.raises(ServingError, match="JSON Parse error: " + message):
-        json_codec.parse_json_object(raw)
+    with pytest.raises(ServingError) as raised:
+        json_text.parse_json_object(raw)
+    assert raised.value.message == "JSON Parse error: " + message
+
+
+DEEP = 2000  # far beyond the recursion limit of Python's json scanner
+
+
+@pytest.mark.parametrize("raw,message", [
+    (raw, message) for raw, message in PARSE_ERRORS if b"{" in raw])
+def test_deep_documents_get_the_same_parse_errors(raw, message):
+    # The iterative reader takes over past json's recursion limit; the same
+    # fault inside a deeply nested member must read the same.
+    prefix = b'{"deep": ' + b"[" * DEEP + b"]" * DEEP + b", "
+    raw = prefix + raw[1:]
+    offset = int(message.rsplit(" ", 1)[1]) + len(prefix) - 1
+    with pytest.raises(ServingError) as raised:
+        json_text.parse_json_object(raw)
+    assert raised.value.message == ("JSON Parse error: "
+                                    + message.rsplit(" ", 1)[0] + f" {offset}")
+
+
+def test_deep_documents_parse_to_the_same_value():
+    text = ('{"a": ' + "[" * DEEP + '{"b": [1, 2.5, "x", true, null, NaN]}'
+            + "]" * DEEP + ', "c": {}, "d": []}')
+    doc = json_text.parse_json_object(text.encode())
+    inner = doc["a"]
+    for _ in range(DEEP):
+        inner = inner[0]
+    assert inner["b"][:5] == [1, 2.5, "x", True, None]
+    assert inner["b"][5] != inner["b"][5]
+    assert (doc["c"], doc["d"]) == ({}, [])
+
+
+def test_text_after_the_first_value_is_ignored():
+    # rapidjson's kParseStopWhenDoneFlag, which TF Serving parses with.
+    assert json_text.parse_json_object(b'{"a": 1} x') == {"a": 1}
+
+
+@pytest.mark.parametrize("value,text", [
+    ([1, 2.5, -0.0, 1e-07, 1e21, 1e20, 0.001, 2 ** 64],
+     "[1, 2.5, -0.0, 1e-7, 1e21, 100000000000000000000.0, 0.001, "
+     "18446744073709552000.0]"),
+    ({"a": [{"b": "q\"\x01"}], "c": {}},
+     '{\n    "a": [{\n            "b": "q\\"\\u0001"\n        }],'
+     '\n    "c": {}\n}'),
+    ([1.0, float("nan"), 2.0], "[1.0, "),
+    (["é" * 200, 1], '["' + "é" * 200 + '"'),
+    (list(range(1000)), "[" + ", ".join(str(i) for i in range(67))),
+])
+def test_quoted_values_follow_rapidjson_pretty_writer_with_a_limit(value,
+                                                                  text):
+    # Single-line arrays, four-space objects, NaN refused (ending the text),
+    # and no new token once 256 bytes are written.
+    assert json_text.quote_value(value) == text

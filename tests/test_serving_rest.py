@@ -1,5 +1,6 @@
-"""The REST API through a real HTTP client on 127.0.0.1, compared with the
-formats TensorFlow Serving documents and writes."""
+"""The REST API through a real HTTP client on 127.0.0.1: the zoo's own test
+models, and the messages TensorFlow Serving's source writes for each fault.
+TF Serving's own test cases are in test_serving_tf_serving_cases.py."""
 
 import base64
 import gzip
@@ -46,14 +47,6 @@ def test_metadata_is_nested_with_string_dims_and_enum_dtypes(server):
     status, _, text = http(
         "GET", f"{server.rest}/v1/models/{HALF}/versions/1/metadata")
     assert status == 200 and json.loads(text)["model_spec"]["version"] == "1"
-
-
-def test_row_format_answer_is_byte_identical_to_tf_serving(server):
-    status, _, text = http("POST", f"{server.rest}/v1/models/{HALF}:predict",
-                           {"instances": [[1.0, 2.0, 5.0], [0, 0, 0]]})
-    assert status == 200
-    assert text == ('{\n    "predictions": [[2.5, 3.0, 4.5], '
-                    '[2.0, 2.0, 2.0]\n    ]\n}')
 
 
 def test_columnar_format_and_version_path(server):
@@ -131,7 +124,7 @@ BAD_REQUESTS = [
      "at offset: 24"),
     ("empty body", HALF, "", 400, "JSON Parse error: The document is empty"),
     ("not an object", HALF, "[1]", 400,
-     "JSON Value: [\n    1\n] Is not object"),
+     "JSON Value: [1] Is not object"),
     ("neither key", HALF, {"signature_name": "serving_default"}, 400,
      "Missing 'inputs' or 'instances' key"),
     ("wrong input name", MULTI, {"instances": [{"a": [1, 2], "c": 3}]}, 400,
@@ -148,9 +141,6 @@ BAD_REQUESTS = [
     ("wrong dtype", HALF, {"instances": [["a", "b", "c"]]}, 400,
      ROW_ERROR.format(0, 'INVALID_ARGUMENT: JSON Value: "a" Type: String is '
                          'not of expected type: float')),
-    ("lossy int", HALF, {"instances": [[16777217, 0, 0]]}, 400,
-     ROW_ERROR.format(0, "INVALID_ARGUMENT: Cannot convert JSON value: "
-                         "16777217 to float without loss of precision.")),
     ("wrong shape", HALF, {"instances": [[1.0, 2.0]]}, 400,
      "input 'x' of signature 'serving_default' has shape [1,2] but the "
      "signature expects [-1,3] (-1 is any size). Check the request against "

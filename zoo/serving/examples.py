@@ -16,14 +16,15 @@ from tensorflow.core.example import example_pb2
 from tensorflow_serving.apis import classification_pb2, regression_pb2
 
 from zoo.serving.errors import ServingError, invalid_argument
-from zoo.serving.json_codec import (FLOAT32_MAX, decode_b64, format_decimal,
-                                    is_b64_object, json_type, quote_value)
+from zoo.serving.json_codec import decode_b64, format_decimal, is_b64_object
+from zoo.serving.json_text import json_type, quote_value
 from zoo.serving.servable import DEFAULT_SIGNATURE
 
 CLASSIFY = "tensorflow/serving/classify"
 REGRESS = "tensorflow/serving/regress"
 _METHOD_WORDS = {CLASSIFY: "classification", REGRESS: "regression"}
-_INT64_MAX = 2 ** 63 - 1
+_INT64 = (-2 ** 63, 2 ** 63 - 1)
+_UINT64_MAX = 2 ** 64 - 1
 
 
 def _kind_name(feature):
@@ -50,17 +51,19 @@ def _add_value(feature, name, value):
         _append(feature, name, "bytes_list", decode_b64(value))
     elif isinstance(value, str):
         _append(feature, name, "bytes_list", value.encode("utf-8"))
-    elif isinstance(value, float):
-        if math.isfinite(value) and abs(value) > FLOAT32_MAX:
-            raise invalid_argument(
-                f"Cannot convert JSON value: {quote_value(value)} to float "
-                "without loss of precision.")
-        _append(feature, name, "float_list", value)
-    else:
-        if value > _INT64_MAX:
-            raise invalid_argument(f"Feature: {name} has uint64 element. "
-                                   "Only int64 is supported.")
+    elif isinstance(value, int) and _INT64[0] <= value <= _INT64[1]:
         _append(feature, name, "int64_list", value)
+    elif isinstance(value, int) and 0 < value <= _UINT64_MAX:
+        raise invalid_argument(f"Feature: {name} has uint64_t element. "
+                               "Only int64_t is supported.")
+    else:
+        # A fraction, or an integer too large for 64 bits, which rapidjson
+        # reads as a double; beyond float32 it becomes +-inf, as in TF.
+        try:
+            value = float(value)
+        except OverflowError:
+            value = math.copysign(math.inf, value)
+        _append(feature, name, "float_list", value)
 
 
 def _example_from_json(value):
@@ -224,7 +227,13 @@ def classification_json(result):
 
     Returns:
         The response body text, `{"results": [[["label", score], ...], ...]}`.
+
+    Raises:
+        ServingError: when the result holds no classification.
     """
+    if not result.classifications:
+        raise invalid_argument(
+            "Cannot convert empty ClassificationResults to JSON")
     rows = []
     for entry in result.classifications:
         pairs = ", ".join(
@@ -243,7 +252,12 @@ def regression_json(result):
 
     Returns:
         The response body text, `{"results": [value, ...]}`.
+
+    Raises:
+        ServingError: when the result holds no regression.
     """
+    if not result.regressions:
+        raise invalid_argument("Cannot convert empty RegressionResults to JSON")
     values = ", ".join(format_decimal(r.value, True)
                        for r in result.regressions)
     return '{\n    "results": [' + values + "]\n}"

@@ -3,9 +3,11 @@
 A port of `tensorflow_serving/util/json_tensor.cc`: the same acceptance rules,
 the same error messages, the same float formatting (`3.0`, `NaN`,
 `Infinity`), `{"b64": ...}` strings, and the same pretty-printed layout of
-`predictions` / `outputs`. Large numeric bodies (images) take a vectorised
-path through NumPy; anything it cannot vouch for goes through the exact
-element-by-element rules, so errors always read as TF Serving writes them.
+`predictions` / `outputs`. `tests/test_serving_tf_serving_cases.py` runs TF
+Serving's own test cases against it. Large numeric bodies (images) take a
+vectorised path through NumPy; anything it cannot vouch for goes through the
+exact element-by-element rules, so errors always read as TF Serving writes
+them. Parsing the body and quoting values in errors live in `json_text`.
 """
 
 import base64
@@ -18,6 +20,7 @@ import numpy as np
 from tensorflow.core.framework import types_pb2
 
 from zoo.serving.errors import ServingError, invalid_argument
+from zoo.serving.json_text import json_type, quote_value
 
 # DataTypeString() names and NumPy types of the dtypes JSON can carry.
 DTYPES = {
@@ -38,10 +41,6 @@ DTYPES = {
 }
 _INT_DTYPES = (types_pb2.DT_INT32, types_pb2.DT_INT16, types_pb2.DT_INT8,
                types_pb2.DT_UINT8, types_pb2.DT_UINT16)
-FLOAT32_MAX = float(np.finfo(np.float32).max)
-# Largest integers a float / double holds exactly (json_tensor.cc's kMaxInt).
-_LOSSLESS_INT = {types_pb2.DT_FLOAT: 2 ** 24 - 1,
-                 types_pb2.DT_DOUBLE: 2 ** 53 - 1}
 _INT_RANGES = {
     types_pb2.DT_INT32: (-2 ** 31, 2 ** 31 - 1),
     types_pb2.DT_INT16: (-2 ** 15, 2 ** 15 - 1),
@@ -52,27 +51,11 @@ _INT_RANGES = {
     types_pb2.DT_UINT32: (0, 2 ** 32 - 1),
     types_pb2.DT_UINT64: (0, 2 ** 64 - 1),
 }
-# Longest rendering of a JSON value quoted inside an error message: TF
-# Serving quotes whole documents, which for an image is megabytes of text.
-_MAX_QUOTED_CHARS = 1000
 _INDENT = "    "
+# The most dimensions a NumPy 1.x array holds (2.x: 64, TensorFlow: 254).
+_MAX_RANK = 32
 # Below this many values, formatting one by one beats NumPy's set-up cost.
 _SMALL_ARRAY = 64
-
-# Python's json messages and rapidjson's (GetParseError_En) for the same fault.
-_PARSE_ERRORS = {
-    "Expecting value": "Invalid value.",
-    "Expecting property name enclosed in double quotes":
-        "Missing a name for object member.",
-    "Expecting ':' delimiter": "Missing a colon after a name of object member.",
-    "Extra data": "The document root must not be followed by other values.",
-    "Unterminated string starting at":
-        "Missing a closing quotation mark in string.",
-    "Invalid control character at": "Invalid encoding in string.",
-    "Invalid \\escape": "Invalid escape character in string.",
-    "Invalid \\uXXXX escape": "Incorrect hex digit after \\u escape in string.",
-}
-
 
 def dtype_name(dtype):
     """Names a `DataType` enum as TensorFlow's `DataTypeString` does.
@@ -228,6 +211,11 @@ def _tensor_node(name, array, depth, skip_batch):
     return _nest(leaves, array.shape)
 
 
+def _check_not_empty(outputs):
+    if not outputs:
+        raise invalid_argument("Cannot convert empty tensor map to JSON")
+
+
 def encode_row_format(outputs):
     """Writes a `{"predictions": [...]}` response, as TF Serving lays it out.
 
@@ -239,9 +227,10 @@ def encode_row_format(outputs):
         The response body text.
 
     Raises:
-        ServingError: when an output has no batch dimension or the batch
-            sizes differ.
+        ServingError: when there are no outputs, an output has no batch
+            dimension or the batch sizes differ.
     """
+    _check_not_empty(outputs)
     batch_size = None
     for name, array in sorted(outputs.items()):
         if array.ndim == 0:
@@ -279,7 +268,11 @@ def encode_columnar_format(outputs):
 
     Returns:
         The response body text.
+
+    Raises:
+        ServingError: when there are no outputs.
     """
+    _check_not_empty(outputs)
     if len(outputs) == 1:
         name, array = next(iter(outputs.items()))
         body = _pretty(_tensor_node(name, array, 1, skip_batch=False), 1)
@@ -302,114 +295,6 @@ def error_body(message):
 
 
 # ---------------------------------------------------------------- reading
-
-def json_type(value):
-    """Names a decoded JSON value's type as rapidjson does (`"Number"`...).
-
-    Args:
-        value: a value from `json.loads`.
-
-    Returns:
-        One of Null, True, False, Object, Array, String, Number.
-    """
-    if value is None:
-        return "Null"
-    if value is True:
-        return "True"
-    if value is False:
-        return "False"
-    if isinstance(value, dict):
-        return "Object"
-    if isinstance(value, list):
-        return "Array"
-    if isinstance(value, str):
-        return "String"
-    return "Number"
-
-
-def _to_node(value):
-    if isinstance(value, list):
-        return [_to_node(v) for v in value]
-    if isinstance(value, dict):
-        return {k: _to_node(v) for k, v in value.items()}
-    if isinstance(value, bool) or value is None:
-        return json.dumps(value)
-    if isinstance(value, float):
-        return format_decimal(value, float32=False)
-    return json.dumps(value, ensure_ascii=False)
-
-
-def quote_value(value):
-    """Renders a decoded JSON value for an error message (JsonValueToString).
-
-    Args:
-        value: a value from `json.loads`.
-
-    Returns:
-        Its pretty-printed JSON text, cut short past 1000 characters.
-    """
-    text = _pretty(_to_node(value), 0)
-    if len(text) > _MAX_QUOTED_CHARS:
-        text = text[:_MAX_QUOTED_CHARS] + "...(truncated)"
-    return text
-
-
-def _nesting_at(text, position):
-    """Returns '[' or '{', whichever bracket is open at `position`."""
-    stack = []
-    in_string = escaped = False
-    for char in text[:position]:
-        if in_string:
-            if escaped:
-                escaped = False
-            elif char == "\\":
-                escaped = True
-            elif char == '"':
-                in_string = False
-        elif char == '"':
-            in_string = True
-        elif char in "[{":
-            stack.append(char)
-        elif char in "]}" and stack:
-            stack.pop()
-    return stack[-1] if stack else ""
-
-
-def parse_json_object(body):
-    """Parses a request body as TF Serving does (NaN and Infinity allowed).
-
-    Args:
-        body: the raw request body, bytes.
-
-    Returns:
-        The decoded JSON object, a dict.
-
-    Raises:
-        ServingError: INVALID_ARGUMENT with rapidjson's wording for the fault
-            and its byte offset, or when the document is not an object.
-    """
-    if not body:
-        raise invalid_argument("JSON Parse error: The document is empty")
-    try:
-        text = body.decode("utf-8")
-    except UnicodeDecodeError as error:
-        raise invalid_argument(f"JSON Parse error: Invalid encoding in "
-                               f"string. at offset: {error.start}") from None
-    try:
-        doc = json.loads(text)
-    except json.JSONDecodeError as error:
-        reason = _PARSE_ERRORS.get(error.msg, "Invalid value.")
-        if error.msg == "Expecting ',' delimiter":
-            reason = ("Missing a comma or ']' after an array element."
-                      if _nesting_at(text, error.pos) == "["
-                      else "Missing a comma or '}' after an object member.")
-        offset = len(text[:error.pos].encode("utf-8"))
-        raise invalid_argument(
-            f"JSON Parse error: {reason} at offset: {offset}") from None
-    if not isinstance(doc, dict):
-        raise invalid_argument(f"JSON Value: {quote_value(doc)} Is not object")
-    return doc
-
 
 def signature_name_of(doc):
     """Returns the request's `signature_name`, `""` when absent.
@@ -441,7 +326,7 @@ def is_b64_object(value):
     """Whether a JSON value is `{"b64": "<string>"}` and nothing else.
 
     Args:
-        value: a value from `json.loads`.
+        value: a value from `parse_json_object`.
 
     Returns:
         bool.
@@ -454,7 +339,7 @@ def decode_b64(value):
     """Decodes a `{"b64": ...}` object (padding optional, as in absl).
 
     Args:
-        value: a value from `json.loads`.
+        value: a value from `parse_json_object`.
 
     Returns:
         The decoded bytes.
@@ -478,16 +363,12 @@ def _convert_scalar(value, dtype):
     if dtype in (types_pb2.DT_FLOAT, types_pb2.DT_DOUBLE):
         if not is_number:
             raise _type_error(value, dtype)
-        lossless = (abs(value) <= _LOSSLESS_INT[dtype]
-                    if isinstance(value, int)
-                    else (not math.isfinite(value)
-                          or dtype == types_pb2.DT_DOUBLE
-                          or abs(value) <= FLOAT32_MAX))
-        if not lossless:
-            raise invalid_argument(
-                f"Cannot convert JSON value: {quote_value(value)} to "
-                f"{dtype_name(dtype)} without loss of precision.")
-        return float(value)
+        # Any number is taken, rounded to the nearest float, as TF Serving
+        # has done since 2021: `1435774380` and `1435774380.0` must agree.
+        try:
+            return float(value)
+        except OverflowError:  # an integer literal beyond any double
+            return math.copysign(math.inf, value)
     if dtype in _INT_RANGES:
         if not is_number or not isinstance(value, int):
             raise _type_error(value, dtype)
@@ -515,9 +396,14 @@ def _convert_scalar(value, dtype):
         f"{dtype_name(dtype)}")
 
 
-def _dense_shape(value):
+def _dense_shape(value, max_rank=_MAX_RANK):
     dims = []
     while isinstance(value, list):
+        if len(dims) == max_rank:
+            raise invalid_argument(
+                f"JSON list nested more than {_MAX_RANK} levels deep: a "
+                f"request tensor has at most {_MAX_RANK} dimensions, one "
+                "level of nesting each.")
         dims.append(len(value))
         if not value:
             break
@@ -570,20 +456,15 @@ def _fast_array(value, dtype, allow_fast):
         array = np.array(value)
     except (ValueError, OverflowError):
         return None
+    if array.ndim > _MAX_RANK:
+        return None
     kind = array.dtype.kind
     if dtype == types_pb2.DT_BOOL:
         return array if kind == "b" else None
     if kind not in "if" or array.size == 0:
         return None
     if dtype in (types_pb2.DT_FLOAT, types_pb2.DT_DOUBLE):
-        if kind == "i":
-            if np.abs(array).max() > _LOSSLESS_INT[dtype]:
-                return None
-        elif dtype == types_pb2.DT_FLOAT:
-            finite = array[np.isfinite(array)]
-            if finite.size and np.abs(finite).max() > FLOAT32_MAX:
-                return None
-        return array.astype(target)
+        return _as_float(array, target)
     if kind != "i":
         return None
     low, high = _INT_RANGES[dtype]
@@ -603,12 +484,22 @@ def _tensor_from_json(value, dtype, allow_fast):
     return _flat_to_array(flat, dims, dtype)
 
 
+def _as_float(values, target):
+    # Beyond float32's range a value becomes +-inf, below it 0, as C's
+    # double-to-float conversion in TF Serving does; that is not an error.
+    with np.errstate(over="ignore", under="ignore"):
+        return np.asarray(values, dtype=np.float64).astype(target)
+
+
 def _flat_to_array(flat, dims, dtype):
     if dtype == types_pb2.DT_STRING:
         array = np.empty(len(flat), dtype=object)
         array[:] = flat
         return array.reshape(dims)
-    return np.array(flat, dtype=_numpy_dtype(dtype)).reshape(dims)
+    target = _numpy_dtype(dtype)
+    if dtype in (types_pb2.DT_FLOAT, types_pb2.DT_DOUBLE):
+        return _as_float(flat, target).reshape(dims)
+    return np.array(flat, dtype=target).reshape(dims)
 
 
 def _shape_text(dims):
@@ -629,7 +520,7 @@ class _RowCollector:
         self.values = []
 
     def add(self, item):
-        dims = _dense_shape(item)
+        dims = _dense_shape(item, _MAX_RANK - 1)  # rows add a dimension
         flat = []
         _fill(item, 0, dims, self.dtype, flat)
         if self.size is None:

@@ -12,7 +12,7 @@ import re
 import grpc
 from aiohttp import web
 
-from zoo.serving import examples, json_codec
+from zoo.serving import examples, json_codec, json_text
 from zoo.serving.errors import ServingError, invalid_argument
 from zoo.serving.metadata import metadata_json, model_metadata, status_json
 from zoo.serving.servable import DEFAULT_SIGNATURE
@@ -158,7 +158,7 @@ class RestApi:
     async def _predict_like(self, request, name, version, label, method):
         version = _version(version)
         body = await self._read_body(request)
-        doc = await self._off_loop(len(body), json_codec.parse_json_object,
+        doc = await self._off_loop(len(body), json_text.parse_json_object,
                                    body)
         signature_name = json_codec.signature_name_of(doc)
         servable = self._registry.servable(name, version, label)

@@ -1,0 +1,416 @@
+"""JSON text as TF Serving's rapidjson reads it and quotes it in errors.
+
+TF Serving parses request bodies iteratively (any nesting depth), accepts
+`NaN` and `Infinity`, stops at the end of the first JSON value, and quotes
+request values in error messages the way `JsonValueToDebugString` in
+`tensorflow_serving/util/json_tensor.cc` does: rapidjson's pretty writer with
+single-line arrays, cut off once 256 bytes are written. This module does the
+same, so that errors read as TF Serving writes them.
+"""
+
+import gc
+import json
+import re
+from decimal import Decimal
+
+from zoo.serving.errors import invalid_argument
+
+# Python's json messages and rapidjson's (GetParseError_En) for the same fault.
+_PARSE_ERRORS = {
+    "Expecting value": "Invalid value.",
+    "Expecting property name enclosed in double quotes":
+        "Missing a name for object member.",
+    "Expecting ':' delimiter": "Missing a colon after a name of object member.",
+    "Unterminated string starting at":
+        "Missing a closing quotation mark in string.",
+    "Invalid control character at": "Invalid encoding in string.",
+    "Invalid \\escape": "Invalid escape character in string.",
+    "Invalid \\uXXXX escape": "Incorrect hex digit after \\u escape in string.",
+}
+_DECODER = json.JSONDecoder()
+_WHITESPACE = re.compile(r"[ \t\n\r]*")
+_WHITESPACE_CHARS = (" ", "\t", "\n", "\r")
+_SCALAR = re.compile(r"(-?(?:0|[1-9]\d*))(\.\d+)?([eE][-+]?\d+)?"
+                     r"|true|false|null|NaN|-?Infinity")
+_CONSTANTS = {"true": True, "false": False, "null": None,
+              "NaN": float("nan"), "Infinity": float("inf"),
+              "-Infinity": float("-inf")}
+# kMaxJsonDebugStringBytes: how much of a value an error message quotes.
+_MAX_QUOTED_BYTES = 256
+_INDENT = "    "
+_INT_RANGE = (-2 ** 63, 2 ** 64 - 1)  # what rapidjson keeps as an integer
+_ESCAPES = {i: f"\\u{i:04X}" for i in range(0x20)}
+_ESCAPES.update({0x08: "\\b", 0x09: "\\t", 0x0A: "\\n", 0x0C: "\\f",
+                 0x0D: "\\r", ord('"'): '\\"', ord("\\"): "\\\\"})
+
+
+def json_type(value):
+    """Names a decoded JSON value's type as rapidjson does (`"Number"`...).
+
+    Args:
+        value: a value from `parse_json_object`.
+
+    Returns:
+        One of Null, True, False, Object, Array, String, Number.
+
+    Example:
+    >>> json_type([1.5])
+    'Array'
+    """
+    if value is None:
+        return "Null"
+    if value is True:
+        return "True"
+    if value is False:
+        return "False"
+    if isinstance(value, dict):
+        return "Object"
+    if isinstance(value, list):
+        return "Array"
+    if isinstance(value, str):
+        return "String"
+    return "Number"
+
+
+# ---------------------------------------------------------------- parsing
+
+class _ParseError(Exception):
+    def __init__(self, reason, position):
+        super().__init__(reason)
+        self.reason = reason
+        self.position = position
+
+
+def _reason_for(error, text):
+    """rapidjson's wording for a `json.JSONDecodeError`."""
+    if error.msg == "Expecting ',' delimiter":
+        if _nesting_at(text, error.pos) == "[":
+            return "Missing a comma or ']' after an array element."
+        return "Missing a comma or '}' after an object member."
+    return _PARSE_ERRORS.get(error.msg, "Invalid value.")
+
+
+def _nesting_at(text, position):
+    """Returns '[' or '{', whichever bracket is open at `position`."""
+    stack = []
+    in_string = escaped = False
+    for char in text[:position]:
+        if in_string:
+            if escaped:
+                escaped = False
+            elif char == "\\":
+                escaped = True
+            elif char == '"':
+                in_string = False
+        elif char == '"':
+            in_string = True
+        elif char in "[{":
+            stack.append(char)
+        elif char in "]}" and stack:
+            stack.pop()
+    return stack[-1] if stack else ""
+
+
+def _skip(text, position):
+    if text[position:position + 1] not in _WHITESPACE_CHARS:
+        return position
+    return _WHITESPACE.match(text, position).end()
+
+
+def _string(text, position):
+    """Reads the string whose opening quote is at `position`."""
+    try:
+        return json.decoder.scanstring(text, position + 1)
+    except json.JSONDecodeError as error:
+        raise _ParseError(_reason_for(error, text), error.pos) from None
+
+
+def _member_name(text, position):
+    """Reads `"name" :` at `position`; returns the name and where its value
+    starts."""
+    position = _skip(text, position)
+    if text[position:position + 1] != '"':
+        raise _ParseError("Missing a name for object member.", position)
+    name, position = _string(text, position)
+    position = _skip(text, position)
+    if text[position:position + 1] != ":":
+        raise _ParseError("Missing a colon after a name of object member.",
+                          position)
+    return name, position + 1
+
+
+def _scalar(text, position):
+    if text[position:position + 1] == '"':
+        return _string(text, position)
+    match = _SCALAR.match(text, position)
+    if not match:
+        raise _ParseError("Invalid value.", position)
+    word = match.group(0)
+    if word in _CONSTANTS:
+        return _CONSTANTS[word], match.end()
+    if match.group(2) or match.group(3):
+        return float(word), match.end()
+    return int(word), match.end()
+
+
+def _parse_iteratively(text, position):
+    """Parses one JSON value with an explicit stack instead of recursion.
+
+    Only used for documents nested too deeply for `json`'s recursive
+    scanner; rapidjson's iterative mode accepts them.
+    """
+    open_containers = []  # [list, None] or [dict, name of the member read]
+    while True:
+        position = _skip(text, position)
+        char = text[position:position + 1]
+        if char in ("[", "{"):
+            inner = _skip(text, position + 1)
+            if text[inner:inner + 1] == ("]" if char == "[" else "}"):
+                value, position = ([] if char == "[" else {}), inner + 1
+            elif char == "[":
+                open_containers.append([[], None])
+                position += 1
+                continue
+            else:
+                name, position = _member_name(text, position + 1)
+                open_containers.append([{}, name])
+                continue
+        else:
+            value, position = _scalar(text, position)
+        while True:
+            if not open_containers:
+                return value, position
+            top = open_containers[-1]
+            container = top[0]
+            position = _skip(text, position)
+            char = text[position:position + 1]
+            if isinstance(container, list):
+                container.append(value)
+                if char == ",":
+                    position += 1
+                    break
+                if char != "]":
+                    raise _ParseError("Missing a comma or ']' after an array "
+                                      "element.", position)
+            else:
+                container[top[1]] = value
+                if char == ",":
+                    top[1], position = _member_name(text, position + 1)
+                    break
+                if char != "}":
+                    raise _ParseError("Missing a comma or '}' after an object "
+                                      "member.", position)
+            value = open_containers.pop()[0]
+            position += 1
+
+
+def _parse_deep(text, start):
+    """`_parse_iteratively` with the cyclic garbage collector paused.
+
+    A parsed document is a tree, so a collection finds nothing in it; but
+    each of the collections that hundreds of thousands of new lists would
+    trigger walks every object of the process (TensorFlow's included), which
+    costs several times the parse itself.
+    """
+    collecting = gc.isenabled()
+    gc.disable()
+    try:
+        return _parse_iteratively(text, start)[0]
+    except _ParseError as error:
+        raise _parse_error(text, error.reason, error.position) from None
+    finally:
+        if collecting:
+            gc.enable()
+
+
+def _parse_error(text, reason, position):
+    offset = len(text[:position].encode("utf-8"))
+    return invalid_argument(f"JSON Parse error: {reason} at offset: {offset}")
+
+
+def parse_json_object(body):
+    """Parses a request body as TF Serving does.
+
+    NaN and Infinity are accepted, any nesting depth is, and whatever follows
+    the first JSON value is ignored (rapidjson's `kParseStopWhenDoneFlag`).
+
+    Args:
+        body: the raw request body, bytes.
+
+    Returns:
+        The decoded JSON object, a dict.
+
+    Raises:
+        ServingError: INVALID_ARGUMENT with rapidjson's wording for the fault
+            and its byte offset, or when the document is not an object.
+
+    Example:
+    >>> parse_json_object(b'{"instances": [NaN]} and the rest')
+    {'instances': [nan]}
+    """
+    if not body:
+        raise invalid_argument("JSON Parse error: The document is empty")
+    try:
+        text = body.decode("utf-8")
+    except UnicodeDecodeError as error:
+        raise invalid_argument(f"JSON Parse error: Invalid encoding in "
+                               f"string. at offset: {error.start}") from None
+    start = _skip(text, 0)
+    if start == len(text):
+        raise _parse_error(text, "The document is empty.", start)
+    try:
+        doc, _ = _DECODER.raw_decode(text, start)
+    except json.JSONDecodeError as error:
+        raise _parse_error(text, _reason_for(error, text), error.pos) from None
+    except RecursionError:
+        doc = _parse_deep(text, start)
+    if not isinstance(doc, dict):
+        raise invalid_argument(f"JSON Value: {quote_value(doc)} Is not object")
+    return doc
+
+
+# ---------------------------------------------------------------- quoting
+
+def _number_text(value):
+    """A number as rapidjson's writer prints it; None for NaN and infinities,
+    which it refuses to print."""
+    if isinstance(value, int) and _INT_RANGE[0] <= value <= _INT_RANGE[1]:
+        return str(value)
+    try:
+        value = float(value)
+    except OverflowError:
+        return str(value)
+    if value != value or value in (float("inf"), float("-inf")):
+        return None
+    if value == 0:
+        return "-0.0" if str(value).startswith("-") else "0.0"
+    sign = "-" if value < 0 else ""
+    digits, exponent = _shortest_digits(abs(value))
+    length = len(digits)
+    point = length + exponent  # the value is 0.digits x 10**point
+    if 0 <= exponent and point <= 21:
+        return f"{sign}{digits}{'0' * exponent}.0"
+    if 0 < point <= 21:
+        return f"{sign}{digits[:point]}.{digits[point:]}"
+    if -6 < point <= 0:
+        return f"{sign}0.{'0' * -point}{digits}"
+    mantissa = digits if length == 1 else f"{digits[0]}.{digits[1:]}"
+    return f"{sign}{mantissa}e{point - 1}"
+
+
+def _shortest_digits(value):
+    """The shortest round-trip digits of a positive float and their power of
+    ten: 1250.0 -> ("125", 1)."""
+    sign, digits, exponent = Decimal(repr(value)).normalize().as_tuple()
+    return "".join(str(d) for d in digits), exponent
+
+
+def _quote_string(text):
+    return '"' + text.translate(_ESCAPES) + '"'
+
+
+class _LimitedWriter:
+    """rapidjson's PrettyWriter with single-line arrays behind
+    JsonWriterWithLimit: a call is refused once 256 bytes are written."""
+
+    def __init__(self):
+        self.parts = []
+        self.size = 0
+        self.levels = []  # one [in_array, values written] per open container
+
+    def _put(self, text):
+        self.parts.append(text)
+        self.size += len(text.encode("utf-8", "surrogatepass"))
+
+    def _prefix(self):
+        if not self.levels:
+            return
+        level = self.levels[-1]
+        in_array, count = level
+        if in_array:
+            if count:
+                self._put(", ")
+        else:
+            if count:
+                self._put(",\n" if count % 2 == 0 else ": ")
+            else:
+                self._put("\n")
+            if count % 2 == 0:
+                self._put(_INDENT * len(self.levels))
+        level[1] += 1
+
+    def write(self, value, is_name=False):
+        """Writes a name, a scalar or an opening bracket; False when refused."""
+        if self.size >= _MAX_QUOTED_BYTES:
+            return False
+        self._prefix()
+        if is_name or isinstance(value, str):
+            self._put(_quote_string(value))
+        elif isinstance(value, (list, dict)):
+            self._put("[" if isinstance(value, list) else "{")
+            self.levels.append([isinstance(value, list), 0])
+        elif value is None or isinstance(value, bool):
+            self._put(json.dumps(value))
+        else:
+            text = _number_text(value)
+            if text is None:
+                return False
+            self._put(text)
+        return True
+
+    def close(self):
+        """Writes the closing bracket of the innermost container."""
+        if self.size >= _MAX_QUOTED_BYTES:
+            return False
+        in_array, count = self.levels.pop()
+        if in_array:
+            self._put("]")
+        else:
+            self._put(("\n" + _INDENT * len(self.levels) if count else "")
+                      + "}")
+        return True
+
+
+def quote_value(value):
+    """Renders a decoded JSON value for an error message, as TF Serving does.
+
+    Objects are pretty-printed, arrays stay on one line, and the text stops
+    once 256 bytes are written, so a megabyte image is never echoed back.
+
+    Args:
+        value: a value from `parse_json_object`.
+
+    Returns:
+        The (possibly truncated) JSON text.
+
+    Example:
+    >>> print(quote_value({"instances": [[1, 2.5]]}))
+    {
+        "instances": [[1, 2.5]]
+    }
+    """
+    writer = _LimitedWriter()
+    pending = [iter([value])]  # iterators over the open containers' items
+    names = [False]            # whether each iterator yields (name, value)
+    while pending:
+        try:
+            item = next(pending[-1])
+        except StopIteration:
+            pending.pop()
+            names.pop()
+            if pending and not writer.close():
+                break
+            continue
+        if names[-1]:
+            name, item = item
+            if not writer.write(name, is_name=True):
+                break
+        if not writer.write(item):
+            break
+        if isinstance(item, list):
+            pending.append(iter(item))
+            names.append(False)
+        elif isinstance(item, dict):
+            pending.append(iter(item.items()))
+            names.append(True)
+    return "".join(writer.parts)
