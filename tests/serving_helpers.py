@@ -110,6 +110,66 @@ def _export_scorer(base):
     return write_version(base, write)
 
 
+def export_half_plus_two(version_dir):
+    """Rebuilds TensorFlow Serving's own test model, `half_plus_two`.
+
+    TF Serving's REST handler tests run against it: `y = 0.5 x + 2`,
+    `y2 = 0.5 x + 3` and `y3 = 0.5 x2 + 3`, where `x` and `x2` are float
+    features of serialized tf.Examples (`x2` defaults to 0), with the six
+    signatures its metadata file lists (the same names, tensor names,
+    shapes and methods), in a TF1 graph.
+
+    Args:
+        version_dir: the version directory to write, e.g.
+            `.../half_plus_two/00000123` (TF Serving's zero-padded layout).
+
+    Returns:
+        The `Path` of the version directory.
+    """
+    v1 = tf.compat.v1
+    with tf.Graph().as_default(), v1.Session() as session:
+        a = v1.Variable(0.5, name="a")
+        b = v1.Variable(2.0, name="b")
+        c = v1.Variable(3.0, name="c")
+        examples = v1.placeholder(tf.string, name="tf_example")
+        features = tf.io.parse_example(examples, {
+            "x": tf.io.FixedLenFeature([1], tf.float32),
+            "x2": tf.io.FixedLenFeature([1], tf.float32, default_value=[0.0])})
+        for name in ("x", "x2"):
+            # The serialized examples' rank is unknown, so parse_example
+            # cannot infer this; TF Serving's model declares [-1, 1].
+            features[name].set_shape([None, 1])
+        x = tf.identity(features["x"], name="x")
+        x2 = tf.identity(features["x2"], name="x2")
+        y = tf.identity(a * x + b, name="y")
+        y2 = tf.identity(a * x + c, name="y2")
+        y3 = tf.identity(a * x2 + c, name="y3")
+        session.run(v1.global_variables_initializer())
+
+        def signature(inputs, outputs, method):
+            info = v1.saved_model.utils.build_tensor_info
+            return v1.saved_model.signature_def_utils.build_signature_def(
+                {k: info(t) for k, t in inputs.items()},
+                {k: info(t) for k, t in outputs.items()},
+                f"tensorflow/serving/{method}")
+
+        builder = v1.saved_model.Builder(str(version_dir))
+        builder.add_meta_graph_and_variables(session, ["serve"], signature_def_map={
+            "serving_default": signature({"x": x}, {"y": y}, "predict"),
+            "regress_x_to_y": signature({"inputs": examples},
+                                        {"outputs": y}, "regress"),
+            "regress_x_to_y2": signature({"inputs": examples},
+                                         {"outputs": y2}, "regress"),
+            "regress_x2_to_y3": signature({"inputs": x2}, {"outputs": y3},
+                                          "regress"),
+            "classify_x_to_y": signature({"inputs": examples},
+                                         {"scores": y}, "classify"),
+            "classify_x2_to_y3": signature({"inputs": x2}, {"scores": y3},
+                                           "classify")})
+        builder.save()
+    return Path(version_dir)
+
+
 def _export_module(module, base):
     return write_version(base, lambda d: tf.saved_model.save(
         module, str(d), signatures={"serving_default": module.serve}))
