@@ -89,7 +89,9 @@ def clone_initializer(initializer):
     """Returns a fresh copy of a Keras initializer.
 
     Each sublayer gets its own instance, so seeded initializers do not hand
-    the same values to several weights.
+    the same values to several weights. The copy is made from the config
+    alone: `keras.initializers.serialize` would import TensorFlow on every
+    backend.
 
     Args:
         initializer: a `keras.initializers.Initializer`.
@@ -97,7 +99,7 @@ def clone_initializer(initializer):
     Returns:
         A new initializer with the same config.
     """
-    return keras.initializers.get(keras.initializers.serialize(initializer))
+    return initializer.__class__.from_config(initializer.get_config())
 
 
 def padding_mask_of(inputs, padding_mask=None, mask=None):
