@@ -32,7 +32,7 @@ import tensorflow as tf  # noqa: E402
 from tensorflow_serving.apis import (predict_pb2,  # noqa: E402
                                      prediction_service_pb2_grpc)
 
-from zoo.export import export_model  # noqa: E402
+from zoo.export import export_version  # noqa: E402
 
 BATCHING_PARAMETERS = ("max_batch_size { value: 32 }\n"
                        "batch_timeout_micros { value: 1000 }\n"
@@ -213,7 +213,7 @@ def main():
     rows = []
     baselines = {}
     for name, (model, row) in cases.items():
-        version_dir = export_model(model, root / name, save_keras=False)
+        version_dir = export_version(model, root / name, save_keras=False)
         baselines[name] = in_process(version_dir, row, args.seconds / 2)
         rows.append((name, "in-process", "-", 1, baselines[name]))
     batching_file = root / "batching.config"

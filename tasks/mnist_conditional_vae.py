@@ -36,10 +36,11 @@ def build(splits):
 
 
 def fit(model, splits, epochs, batch_size, callbacks, verbose):
-    """Trains on digits and their labels, validating on the validation split."""
-    x, y = unit_images(splits.train)
-    return model.fit(x, y, validation_data=unit_images(splits.validation), epochs=epochs,
-                     batch_size=batch_size, callbacks=callbacks, verbose=verbose).history
+    """Trains on `[digits, labels]`, validating on the validation split."""
+    return model.fit(list(unit_images(splits.train)),
+                     validation_data=(list(unit_images(splits.validation)),),
+                     epochs=epochs, batch_size=batch_size, callbacks=callbacks,
+                     verbose=verbose).history
 
 
 def evaluate(predictor, splits):

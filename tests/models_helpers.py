@@ -7,6 +7,8 @@ import keras
 import numpy as np
 import tensorflow as tf
 
+from zoo.export import export_version
+
 SHAPE_CLASSES = ("square", "horizontal bar", "vertical bar")
 
 
@@ -55,7 +57,7 @@ def check_export(model, tmp_path, cases, atol=1e-5):
     """Exports `model`, reloads it with `tf.saved_model.load`, compares signatures.
 
     Args:
-        model: a zoo model with `export_version`.
+        model: a zoo model (it declares its signatures).
         tmp_path: a temporary directory.
         cases: `{signature: (inputs, expected)}`, both dicts by name; the
             keys must be exactly the exported signatures, so each is checked.
@@ -67,7 +69,7 @@ def check_export(model, tmp_path, cases, atol=1e-5):
     Returns:
         The loaded SavedModel.
     """
-    version_dir = model.export_version(tmp_path / "saved_models" / model.name)
+    version_dir = export_version(model, tmp_path / "saved_models" / model.name)
     assert version_dir.name == "1"
     assert (version_dir / "model.keras").is_file()
     loaded = tf.saved_model.load(str(version_dir))

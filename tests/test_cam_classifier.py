@@ -3,6 +3,7 @@ import numpy as np
 import pytest
 import tensorflow as tf
 
+from zoo.export import export_version
 from zoo.models import CAMClassifier
 
 SIZE = 24
@@ -78,7 +79,7 @@ def test_keras_round_trip_and_export(trained, tmp_path):
     reloaded = keras.saving.load_model(tmp_path / "cam.keras")
     np.testing.assert_array_equal(keras.ops.convert_to_numpy(reloaded(images)), probabilities)
 
-    version_dir = trained.export_version(tmp_path / "cam")
+    version_dir = export_version(trained, tmp_path / "cam")
     served = tf.saved_model.load(str(version_dir))
     assert served.signatures["cam"].structured_input_signature[1]["images"].dtype == tf.uint8
     out = served.signatures["cam"](images=tf.constant(images))

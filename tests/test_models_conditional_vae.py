@@ -37,7 +37,7 @@ def data():
 @pytest.fixture(scope="module")
 def trained(data):
     model = build()
-    model.fit(*data, batch_size=32, epochs=25, verbose=0)
+    model.fit(list(data), batch_size=32, epochs=25, verbose=0)
     return model
 
 
@@ -72,13 +72,13 @@ def test_samples_are_classified_as_their_label(trained, data):
 def test_round_trip_resumes_training(data, tmp_path):
     model = build()
     images, labels = data[0][:128], data[1][:128]
-    model.fit(images, labels, batch_size=32, epochs=1, verbose=0)
+    model.fit([images, labels], batch_size=32, epochs=1, verbose=0)
     reloaded = reload(model, tmp_path)
     assert_same_config(reloaded, model)
     assert reloaded.num_classes == NUM_CLASSES
     assert_same_outputs(reloaded([images, labels]), model([images, labels]))
     assert_optimizer_restored(model.optimizer, reloaded.optimizer)
-    history = reloaded.fit(images, labels, batch_size=32, epochs=2, verbose=0).history
+    history = reloaded.fit([images, labels], batch_size=32, epochs=2, verbose=0).history
     assert reloaded.optimizer.iterations.numpy() == 12
     assert history["loss"][1] < history["loss"][0]
 
@@ -100,16 +100,33 @@ def test_export_signatures(trained, data, tmp_path):
     check_export(trained, tmp_path, cases)
 
 
-def test_fit_without_labels_is_explained(data):
-    model = build()
-    with pytest.raises(ValueError, match=r"fit\(images, labels\)"):
-        model.fit(data[0][:32], epochs=1, verbose=0)
+@pytest.mark.parametrize("fit_args, received", [
+    (lambda images, labels: (images,), "one tensor of shape (32, 16, 16, 1)"),
+    (lambda images, labels: (images, labels), "one tensor of shape (32, 16, 16, 1)"),
+    (lambda images, labels: ([images],), "a list of 1"),
+], ids=["images", "images-then-labels", "list-of-images"])
+def test_fit_without_labels_as_input_is_explained(data, fit_args, received):
+    with pytest.raises(ValueError) as error:
+        build().fit(*fit_args(data[0][:32], data[1][:32]), batch_size=32, epochs=1,
+                    verbose=0)
+    # Keras prefixes the layer's name to errors raised in `call`.
+    assert ("ConditionalVAE takes a list [images, labels] (integer labels, shape "
+            "(batch,)), e.g. `model([images, labels])` or `fit([images, labels])`. "
+            f"Received {received}.") in str(error.value)
+
+
+def test_labels_as_targets_are_refused(data):
+    images, labels = data[0][:8], data[1][:8]
+    with pytest.raises(ValueError, match=(
+            r"ConditionalVAE takes the labels as an input, beside the images: call "
+            r"`fit\(\[images, labels\]\)`, not `fit\(images, labels\)`\.")):
+        build().compute_loss([images, labels], labels)
 
 
 def test_mixed_precision_trains(data):
     with mixed_precision():
         model = build()
-        history = model.fit(data[0][:64], data[1][:64], batch_size=32, epochs=1,
+        history = model.fit([data[0][:64], data[1][:64]], batch_size=32, epochs=1,
                             verbose=0).history
         assert model.generate(np.array([0, 1, 2])).dtype == "float32"
         assert all(np.isfinite(history[name]).all() for name in history)

@@ -113,6 +113,14 @@ def test_mixed_precision_trains():
         assert all(np.isfinite(history[name]).all() for name in history)
 
 
+def test_targets_are_refused():
+    model = build(1.0)
+    images = blob_images(4)
+    with pytest.raises(ValueError, match=(r"A VAE reconstructs its inputs and takes no "
+                                          r"targets: call `fit\(x\)`, not `fit\(x, y\)`\.")):
+        model.fit(images, images, epochs=1, verbose=0)
+
+
 @pytest.mark.parametrize("kwargs, message", [
     ({"beta": 0.0}, "beta"),
     ({"reconstruction_loss": "mae"}, "reconstruction_loss"),

@@ -74,7 +74,7 @@ def run(args):
     import keras
     import tensorflow as tf
 
-    from zoo.export import export_model
+    from zoo.export import export_version
     from zoo.models import TransformerClassifier
     from zoo.report import plot_history
 
@@ -92,10 +92,9 @@ def run(args):
     training_seconds = time.perf_counter() - started
     _, accuracy = model.evaluate(x_test, y_test, verbose=0)
 
-    signature = [tf.TensorSpec((None, None), tf.int32, name="token_ids")]
-    version_dir = export_model(
+    # The classifier declares its signature: int32 `token_ids` of any length.
+    version_dir = export_version(
         model, Path(args.model_base_path) / "transformer_demo",
-        input_signature=signature,
         card={"task": "transformer_demo", "metric": "accuracy",
               "value": round(float(accuracy), 4), "data": "generated"})
     curves = plot_history(history.history, version_dir / "training_curves.png")

@@ -5,8 +5,15 @@
 is written to a hidden, non-numeric sibling first and renamed into place,
 so a server polling the folder never sees half a model, and an existing
 version is never overwritten.
+
+`export_version` exports any Keras model: Sequential, functional or
+subclassed. A model declares named signatures by defining one method,
+`serving_endpoints()`, returning `{signature_name: (fn, input_signature)}`;
+each `fn` takes the named inputs and returns a dict of named outputs. The
+zoo's models declare theirs that way, and know nothing of this module.
 """
 
+import contextlib
 import datetime
 import json
 import os
@@ -130,19 +137,26 @@ def read_card(version_dir):
     return json.loads((Path(version_dir) / CARD_NAME).read_text())
 
 
-def export_model(model, base_dir, input_signature=None, endpoints=None,
-                 card=None, save_keras=True):
+def export_version(model, base_dir, input_signature=None, endpoints=None,
+                   card=None, save_keras=True):
     """Exports a Keras model as the next SavedModel version under `base_dir`.
 
+    The signatures are, in this order of precedence: `endpoints` when given;
+    else those the model declares with `serving_endpoints()`; else one
+    `serving_default` signature over the model's inputs. Recurrent layers
+    are traced without their cuDNN kernel, so a model trained on a GPU
+    serves on a CPU.
+
     Args:
-        model: a built Keras model.
+        model: a built Keras model (a subclassed one must have been called).
         base_dir: the model's folder, e.g. `saved_models/sarcasm`.
-        input_signature: optional structure of `keras.InputSpec` or
-            `tf.TensorSpec` for `serving_default`, with `None` for dynamic
-            dimensions; inferred from the model's inputs when omitted.
+        input_signature: optional list of `keras.InputSpec` or
+            `tf.TensorSpec` for `serving_default` of a model that declares
+            no endpoints, with `None` for dynamic dimensions; inferred from
+            the model's inputs when omitted.
         endpoints: optional dict `{signature_name: (fn, input_signature)}`
-            for models with several signatures (e.g. `encode`, `decode`); the
-            one named `serving_default` is the default, else the first.
+            overriding the model's own; the one named `serving_default` is
+            the default, else the first.
         card: optional dict of facts for the JSON card.
         save_keras: bool, whether to also save `model.keras` in the version.
 
@@ -150,20 +164,51 @@ def export_model(model, base_dir, input_signature=None, endpoints=None,
         The `Path` of the new version directory.
 
     Example:
-    >>> version_dir = export_model(model, "saved_models/demo")
-    >>> tf.saved_model.load(str(version_dir)).signatures["serving_default"]
+    >>> model = keras.Sequential([keras.Input((3,)), keras.layers.Dense(2)])
+    >>> version_dir = export_version(model, "saved_models/demo")
+    >>> signature = tf.saved_model.load(str(version_dir)).signatures["serving_default"]
     """
+    if endpoints is None and hasattr(model, "serving_endpoints"):
+        endpoints = model.serving_endpoints()
+
     def write(directory):
-        if endpoints:
-            archive = keras.export.ExportArchive()
-            archive.track(model)
-            for name, (fn, signature) in endpoints.items():
-                archive.add_endpoint(name, fn, signature)
-            archive.write_out(str(directory), verbose=False)
-        else:
-            model.export(str(directory), format="tf_saved_model",
-                         input_signature=input_signature, verbose=False)
+        with portable_recurrent_layers(model):
+            if endpoints:
+                archive = keras.export.ExportArchive()
+                archive.track(model)
+                for name, (fn, signature) in endpoints.items():
+                    archive.add_endpoint(name, fn, signature)
+                archive.write_out(str(directory), verbose=False)
+            else:
+                model.export(str(directory), format="tf_saved_model",
+                             input_signature=input_signature, verbose=False)
         if save_keras:
             model.save(Path(directory) / KERAS_NAME)
 
     return write_version(base_dir, write, card=card)
+
+
+@contextlib.contextmanager
+def portable_recurrent_layers(model):
+    """Context in which the model's LSTM and GRU layers trace without cuDNN.
+
+    Keras picks the cuDNN kernel when a GPU is visible at trace time, and a
+    graph holding it runs only on a GPU. Nested layers count too, e.g. a
+    zoo `LSTMForecaster` inside a functional model.
+
+    Args:
+        model: a Keras model or layer.
+
+    Yields:
+        Nothing; each layer's `use_cudnn` setting is restored on exit.
+    """
+    recurrent = [layer for layer in model._flatten_layers()
+                 if isinstance(layer, (keras.layers.LSTM, keras.layers.GRU))]
+    saved = [layer.use_cudnn for layer in recurrent]
+    for layer in recurrent:
+        layer.use_cudnn = False
+    try:
+        yield
+    finally:
+        for layer, use_cudnn in zip(recurrent, saved):
+            layer.use_cudnn = use_cudnn

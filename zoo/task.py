@@ -194,7 +194,8 @@ class Task:
         scoring: a `Steps` or `Formula`.
         epochs: default training epochs of the reference solution.
         batch_size: default batch size.
-        monitor: metric that early stopping and the best checkpoint watch.
+        monitor: metric that early stopping and the best checkpoint watch;
+            None trains for all the epochs and keeps the final weights.
         patience: epochs without improvement before early stopping.
         pictures: optional `pictures(task, model, splits, predictions, out_dir)`
             writing task-specific PNGs and returning their paths.
@@ -231,7 +232,7 @@ class Task:
     scoring: Any
     epochs: int = 10
     batch_size: int = 32
-    monitor: str = "val_loss"
+    monitor: Optional[str] = "val_loss"
     patience: int = 3
     pictures: Optional[Callable] = None
     class_names: Optional[tuple] = None

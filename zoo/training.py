@@ -4,6 +4,8 @@ Fitting uses Keras' progress bars, early stopping with the best weights
 restored, a best-so-far `.keras` checkpoint and TensorBoard logs under
 `runs/<task>/<time>/`, inside a `tf.distribute` strategy chosen from the
 machine (several GPUs, several workers via `TF_CONFIG`, or the default).
+A task that monitors no metric (a GAN, whose losses do not measure its
+samples) trains for all its epochs and keeps the final weights.
 
 Example:
 >>> from zoo.tasks import get_task
@@ -12,7 +14,6 @@ Example:
 5
 """
 
-import contextlib
 import dataclasses
 import datetime
 import importlib.util
@@ -23,7 +24,7 @@ from pathlib import Path
 
 import keras
 
-from zoo.export import export_model
+from zoo.export import export_version
 
 RUNS_DIR = Path("runs")
 MODELS_DIR = Path("saved_models")
@@ -54,18 +55,24 @@ def callbacks(task, run_dir):
             (written when the `tensorboard` package is installed).
 
     Returns:
-        A list of Keras callbacks.
+        A list of Keras callbacks: early stopping that restores the best
+        epoch's weights and a checkpoint of the best epoch, by
+        `task.monitor`; when `task.monitor` is None, only a checkpoint of
+        the latest epoch, so training keeps its final weights.
     """
     run_dir = Path(run_dir)
-    mode = "max" if "acc" in task.monitor else "min"
-    chosen = [
-        keras.callbacks.EarlyStopping(monitor=task.monitor, mode=mode,
-                                      patience=task.patience,
-                                      restore_best_weights=True),
-        keras.callbacks.ModelCheckpoint(str(run_dir / "checkpoint.keras"),
-                                        monitor=task.monitor, mode=mode,
-                                        save_best_only=True),
-    ]
+    checkpoint = str(run_dir / "checkpoint.keras")
+    if task.monitor is None:
+        chosen = [keras.callbacks.ModelCheckpoint(checkpoint)]
+    else:
+        mode = "max" if "acc" in task.monitor else "min"
+        chosen = [
+            keras.callbacks.EarlyStopping(monitor=task.monitor, mode=mode,
+                                          patience=task.patience,
+                                          restore_best_weights=True),
+            keras.callbacks.ModelCheckpoint(checkpoint, monitor=task.monitor,
+                                            mode=mode, save_best_only=True),
+        ]
     # TensorFlow no longer brings TensorBoard along; without it, no logs.
     if importlib.util.find_spec("tensorboard") is not None:
         chosen.append(keras.callbacks.TensorBoard(log_dir=str(run_dir / "logs")))
@@ -130,11 +137,12 @@ def new_run_dir(name):
 
 
 def export_for_task(task, model, base_dir, card):
-    """Exports a trained model as the next version, with the task's signature.
+    """Exports a trained model as the next version, in the task's contract.
 
-    Models that offer `serving_endpoints()` (the zoo's models) export all
-    their endpoints; others export `serving_default` on the contract's input
-    (`inputs`: batch × `task.input_shape` of `task.input_dtype`).
+    A model that declares its signatures (the zoo's models do, with
+    `serving_endpoints()`) exports those; any other exports
+    `serving_default` on the contract's input (`inputs`: batch ×
+    `task.input_shape` of `task.input_dtype`). See `zoo.export.export_version`.
 
     Args:
         task: the `Task`.
@@ -147,17 +155,8 @@ def export_for_task(task, model, base_dir, card):
     """
     import tensorflow as tf
 
-    with contextlib.ExitStack() as stack:
-        # Zoo models nested in a wrapper trace without GPU-only kernels too
-        # (e.g. LSTMForecaster's cuDNN LSTMs), so the export serves on a CPU.
-        for layer in model.layers:
-            if hasattr(layer, "portable_lstms"):
-                stack.enter_context(layer.portable_lstms())
-        if hasattr(model, "serving_endpoints"):
-            return export_model(model, base_dir, endpoints=model.serving_endpoints(),
-                                card=card)
-        spec = tf.TensorSpec((None, *task.input_shape), task.input_dtype, name="inputs")
-        return export_model(model, base_dir, input_signature=[spec], card=card)
+    spec = tf.TensorSpec((None, *task.input_shape), task.input_dtype, name="inputs")
+    return export_version(model, base_dir, input_signature=[spec], card=card)
 
 
 @dataclasses.dataclass

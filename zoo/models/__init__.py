@@ -1,7 +1,8 @@
 """The zoo's Keras models, registered for serialization as `zoo>Name`.
 
-Every model but the Transformer classifier also has `export_version(base_dir)`,
-which writes the next SavedModel version with the model's named signatures.
+Every model declares its named serving signatures with `serving_endpoints()`;
+`zoo.export.export_version(model, base_dir)` writes them as the next
+SavedModel version. Nothing here imports `zoo.export`.
 
 Example:
 >>> from zoo.models import TransformerClassifier, UNet, VAE

@@ -1,10 +1,8 @@
-"""Helpers shared by the zoo's models: sub-network builders, export, training steps."""
+"""Helpers shared by the zoo's models: sub-network builders, signatures, losses."""
 
 import math
 
 import keras
-
-from zoo.export import export_model
 
 
 def serving_spec(shape, name, dtype="float32"):
@@ -68,30 +66,6 @@ def mark_built(model, **sub_models):
     model.built = True
 
 
-class ExportableModel:
-    """Mixin adding `export_version` to a model that defines `serving_endpoints`.
-
-    `serving_endpoints()` returns `{signature_name: (fn, input_signature)}`;
-    each `fn` takes the named inputs and returns a dict of named outputs.
-    """
-
-    def export_version(self, base_dir, card=None):
-        """Exports the next SavedModel version under `base_dir`.
-
-        The version holds every signature of `serving_endpoints()`, with a
-        dynamic batch dimension, plus `model.keras` and a JSON card.
-
-        Args:
-            base_dir: the model's folder, e.g. `saved_models/unet`.
-            card: optional dict of facts for the JSON card.
-
-        Returns:
-            The `Path` of the new version directory.
-        """
-        return export_model(self, base_dir, endpoints=self.serving_endpoints(),
-                            card=card)
-
-
 def from_config_with_sub_models(cls, config, keys):
     """Rebuilds a model whose config holds serialized sub-models.
 
@@ -109,41 +83,28 @@ def from_config_with_sub_models(cls, config, keys):
     return cls(**config)
 
 
-def optimizer_step(optimizer, variables, compute_loss):
-    """Computes a loss, and applies one optimizer step to `variables`.
+def scale_for_replicas(loss):
+    """Divides a batch's mean loss by the number of `tf.distribute` replicas.
 
-    The loss is scaled and the gradients unscaled by the optimizer, so a
-    `LossScaleOptimizer` (mixed precision) works unchanged.
+    Each replica averages its loss over its share of the global batch, and
+    the replicas' gradients are summed; dividing by their number makes N
+    replicas take the step one device takes on the whole batch. Keras' own
+    losses do the same. Outside `tf.distribute` (and on other backends) the
+    loss is returned unchanged.
 
     Args:
-        optimizer: a `keras.optimizers.Optimizer`.
-        variables: list of the trainable variables to update.
-        compute_loss: function of no argument returning `(loss, extras)`,
-            a scalar loss and any other values the caller wants back.
+        loss: a scalar tensor, the mean loss of this replica's examples.
 
     Returns:
-        `(loss, extras)` as returned by `compute_loss`.
-
-    Raises:
-        NotImplementedError: on a backend other than TensorFlow.
+        The scalar tensor to differentiate.
     """
-    backend = keras.backend.backend()
-    if backend != "tensorflow":
-        raise NotImplementedError(
-            "The zoo's custom training steps (DCGAN, VAE, ConditionalVAE) run "
-            f"on the TensorFlow backend only; this process uses {backend!r}. "
-            "Set KERAS_BACKEND=tensorflow to train. Inference with `call` "
-            "works on every backend."
-        )
+    if keras.backend.backend() != "tensorflow":
+        return loss
     # Imported here so that importing zoo.models stays backend-neutral.
     import tensorflow as tf
 
-    with tf.GradientTape() as tape:
-        loss, extras = compute_loss()
-        scaled_loss = optimizer.scale_loss(loss)
-    gradients = tape.gradient(scaled_loss, variables)
-    optimizer.apply(gradients, variables)
-    return loss, extras
+    replicas = tf.distribute.get_strategy().num_replicas_in_sync
+    return loss / replicas if replicas > 1 else loss
 
 
 def check_divisible_sides(model_name, height, width, levels):

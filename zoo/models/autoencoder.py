@@ -3,7 +3,6 @@
 import keras
 
 from zoo.models._utils import (
-    ExportableModel,
     conv_decoder,
     conv_encoder,
     dense_decoder,
@@ -15,7 +14,7 @@ from zoo.models._utils import (
 
 
 @keras.saving.register_keras_serializable(package="zoo")
-class Autoencoder(ExportableModel, keras.Model):
+class Autoencoder(keras.Model):
     """Encoder to a small code, decoder back to the input; optionally denoising.
 
     With `noise_stddev > 0` Gaussian noise is added to the inputs during
@@ -41,8 +40,9 @@ class Autoencoder(ExportableModel, keras.Model):
     Returns:
         The reconstructions, shaped like `inputs`.
 
-    Export (`export_version`): `serving_default` (`inputs` → `reconstruction`),
-    `encode` (`inputs` → `latent`), `decode` (`latent` → `reconstruction`).
+    Export (`zoo.export.export_version`): `serving_default` (`inputs` →
+    `reconstruction`), `encode` (`inputs` → `latent`), `decode` (`latent` →
+    `reconstruction`).
 
     Example:
     >>> model = zoo.models.Autoencoder.convolutional((28, 28, 1), latent_dim=16)

@@ -5,7 +5,6 @@ from keras import ops
 
 from zoo.layers import CAMHead
 from zoo.models._utils import (
-    ExportableModel,
     built_input_shape,
     from_config_with_sub_models,
     serving_spec,
@@ -13,7 +12,7 @@ from zoo.models._utils import (
 
 
 @keras.saving.register_keras_serializable(package="zoo")
-class CAMClassifier(ExportableModel, keras.Model):
+class CAMClassifier(keras.Model):
     """A convolutional backbone with a `CAMHead`: predictions and heatmaps.
 
     The heatmap of a class shows where in the image the evidence for that
@@ -77,8 +76,9 @@ class CAMClassifier(ExportableModel, keras.Model):
 
         `serving_default` gives `{"probabilities"}`; `cam` gives
         `{"probabilities", "heatmap"}`, the heatmap of the predicted class.
-        The image size and dtype are those the model was built with (e.g.
-        uint8 pixels for a backbone that rescales them itself).
+        The image size is the one the model was built with, and the dtype
+        the backbone's input dtype: uint8 pixels for a backbone that
+        rescales them itself, else float32 (under mixed precision too).
         """
         image_spec = serving_spec(built_input_shape(self)[1:], "images",
                                   dtype=self._image_dtype())
@@ -95,7 +95,7 @@ class CAMClassifier(ExportableModel, keras.Model):
 
     def _image_dtype(self):
         inputs = getattr(self.backbone, "inputs", None)
-        return inputs[0].dtype if inputs else self.compute_dtype
+        return inputs[0].dtype if inputs else "float32"
 
     def compute_output_shape(self, input_shape):
         return (input_shape[0], self.num_classes)

@@ -21,7 +21,8 @@ class ConditionalVAE(VAE):
     `q(z|x, y)` and the decoder `p(x|z, y)`, so the code only has to hold
     what the label does not say (style), and `generate(labels)` draws new
     examples of chosen classes. Losses, `beta` and training are those of
-    `zoo.models.VAE`; fit on images and integer labels, `fit(x, labels)`.
+    `zoo.models.VAE`. The model takes `[images, labels]`, in `call` and in
+    `fit([images, labels])` alike.
 
     Args:
         encoder: a `keras.Model` mapping `[inputs, one_hot_labels]` to
@@ -41,10 +42,10 @@ class ConditionalVAE(VAE):
     Returns:
         The reconstructions decoded from the mean code (deterministic).
 
-    Export (`export_version`): `serving_default` (`inputs`, `label` →
-    `reconstruction`), `encode` (`inputs`, `label` → `mean`, `log_variance`),
-    `decode` (`latent`, `label` → `reconstruction`), `generate` (`label` →
-    `generated`, a new example of each label).
+    Export (`zoo.export.export_version`): `serving_default` (`inputs`,
+    `label` → `reconstruction`), `encode` (`inputs`, `label` → `mean`,
+    `log_variance`), `decode` (`latent`, `label` → `reconstruction`),
+    `generate` (`label` → `generated`, a new example of each label).
 
     Example:
     >>> cvae = zoo.models.ConditionalVAE.convolutional(
@@ -113,7 +114,7 @@ class ConditionalVAE(VAE):
             num_classes, **kwargs)
 
     def call(self, inputs, training=None):
-        images, labels = inputs
+        images, labels = self._unpack(inputs)
         mean, _ = self.encode(images, labels, training=training)
         return self.decode(mean, labels, training=training)
 
@@ -136,14 +137,26 @@ class ConditionalVAE(VAE):
         return ops.one_hot(ops.cast(ops.reshape(labels, (-1,)), "int32"),
                            self.num_classes)
 
-    def _split_batch(self, data):
-        x, labels, _ = keras.utils.unpack_x_y_sample_weight(data)
-        if labels is None:
+    def _split_inputs(self, x, y):
+        if y is not None:
             raise ValueError(
-                "ConditionalVAE trains on images and their integer labels: "
-                "call `fit(images, labels)`."
+                "ConditionalVAE takes the labels as an input, beside the "
+                "images: call `fit([images, labels])`, not `fit(images, labels)`."
             )
-        return x, (labels,)
+        images, labels = self._unpack(x)
+        return images, (labels,)
+
+    @staticmethod
+    def _unpack(inputs):
+        if isinstance(inputs, (list, tuple)) and len(inputs) == 2:
+            return inputs
+        received = (f"a list of {len(inputs)}" if isinstance(inputs, (list, tuple))
+                    else f"one tensor of shape {tuple(ops.shape(inputs))}")
+        raise ValueError(
+            "ConditionalVAE takes a list [images, labels] (integer labels, "
+            "shape (batch,)), e.g. `model([images, labels])` or "
+            f"`fit([images, labels])`. Received {received}."
+        )
 
     def compute_output_shape(self, input_shape):
         return tuple(input_shape[0])

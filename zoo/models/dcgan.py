@@ -4,20 +4,21 @@ import keras
 from keras import ops
 
 from zoo.models._utils import (
-    ExportableModel,
     conv_decoder,
     conv_encoder,
     dense_decoder,
     dense_encoder,
     from_config_with_sub_models,
     mark_built,
-    optimizer_step,
+    scale_for_replicas,
     serving_spec,
 )
 
+TRAINING_BACKENDS = ("tensorflow", "jax")
+
 
 @keras.saving.register_keras_serializable(package="zoo")
-class DCGAN(ExportableModel, keras.Model):
+class DCGAN(keras.Model):
     """Generator and discriminator trained against each other, one optimizer each.
 
     Each training step draws latent vectors from `N(0, I)`, updates the
@@ -26,8 +27,10 @@ class DCGAN(ExportableModel, keras.Model):
     `d_loss` and `g_loss`. The discriminator outputs one logit.
 
     Compile with `compile(generator_optimizer, discriminator_optimizer)`
-    and fit on real examples alone (`model.fit(x)`). The training step is
-    written for the TensorFlow backend; `call` and `generate` run on every
+    and fit on real examples alone (`model.fit(x)`). `fit` runs on the
+    TensorFlow and JAX backends, each with its own training step around the
+    same losses; under `tf.distribute`, N replicas take the step one device
+    takes on the same global batch. `call` and `generate` run on every
     backend. A reloaded `.keras` model has both optimizers back, with their
     state, and resumes training without compiling again.
 
@@ -44,7 +47,7 @@ class DCGAN(ExportableModel, keras.Model):
     Returns:
         The generated examples.
 
-    Export (`export_version`): `serving_default` (`latent` → `generated`).
+    Export (`zoo.export.export_version`): `serving_default` (`latent` → `generated`).
 
     Example:
     >>> gan = zoo.models.DCGAN.convolutional((28, 28, 1), latent_dim=32)
@@ -140,6 +143,12 @@ class DCGAN(ExportableModel, keras.Model):
         super().compile(optimizer=None, **kwargs)
         self.generator_optimizer = self._loss_scaled(generator_optimizer)
         self.discriminator_optimizer = self._loss_scaled(discriminator_optimizer)
+        self.generator_optimizer.build(self.generator.trainable_variables)
+        self.discriminator_optimizer.build(self.discriminator.trainable_variables)
+        # Keras' trainers carry `model.optimizer.variables` (the JAX one as
+        # the state of each step); here they are both optimizers' variables.
+        self.optimizer = _OptimizerPair(self.generator_optimizer,
+                                        self.discriminator_optimizer)
         self._compile_kwargs = kwargs
 
     def _loss_scaled(self, optimizer):
@@ -164,10 +173,8 @@ class DCGAN(ExportableModel, keras.Model):
         config = dict(config)
         for key in ("generator_optimizer", "discriminator_optimizer"):
             config[key] = keras.saving.deserialize_keras_object(config[key])
+        # `compile` builds the optimizers, so their saved state can load.
         self.compile(**config)
-        # Variables must exist before the saved optimizer state is loaded.
-        self.generator_optimizer.build(self.generator.trainable_variables)
-        self.discriminator_optimizer.build(self.discriminator.trainable_variables)
 
     def call(self, latent):
         return self.generator(latent)
@@ -180,34 +187,109 @@ class DCGAN(ExportableModel, keras.Model):
         return keras.random.normal((num_samples, self.latent_dim),
                                    seed=self.seed_generator)
 
-    def train_step(self, data):
+    def train_step(self, *args):
+        """One discriminator step, then one generator step.
+
+        Keras calls it as `train_step(data)` on TensorFlow and as
+        `train_step(state, data)` on JAX, whose steps are stateless.
+
+        Raises:
+            NotImplementedError: on a backend other than TensorFlow and JAX.
+        """
+        backend = keras.backend.backend()
+        if backend == "tensorflow":
+            (data,) = args
+            return self._adversarial_step(data, self._tensorflow_update)
+        if backend == "jax":
+            return self._jax_train_step(*args)
+        raise NotImplementedError(
+            f"DCGAN trains on the {' and '.join(TRAINING_BACKENDS)} backends; "
+            f"this process uses {backend!r}. Set KERAS_BACKEND to one of "
+            f"{', '.join(TRAINING_BACKENDS)} to train. `call` and `generate` "
+            "work on every backend."
+        )
+
+    def _adversarial_step(self, data, update):
+        """The step both backends share; `update(network, optimizer, loss_fn)`
+        takes one optimizer step on `network` and returns the loss."""
         real, _, _ = keras.utils.unpack_x_y_sample_weight(data)
         batch_size = ops.shape(real)[0]
-        real_labels = ops.ones((batch_size, 1))
-        fake_labels = ops.zeros((batch_size, 1))
-
-        def discriminator_loss():
-            fake = self.generator(self._latent_sample(batch_size), training=True)
-            real_logits = self.discriminator(real, training=True)
-            fake_logits = self.discriminator(fake, training=True)
-            return self._bce(real_labels, real_logits) + self._bce(
-                fake_labels, fake_logits), None
-
-        def generator_loss():
-            fake = self.generator(self._latent_sample(batch_size), training=True)
-            # Non-saturating: maximize log D(G(z)) rather than minimize
-            # log(1 - D(G(z))), whose gradient vanishes early in training.
-            return self._bce(real_labels, self.discriminator(fake, training=True)), None
-
-        d_loss, _ = optimizer_step(self.discriminator_optimizer,
-                                   self.discriminator.trainable_variables,
-                                   discriminator_loss)
-        g_loss, _ = optimizer_step(self.generator_optimizer,
-                                   self.generator.trainable_variables,
-                                   generator_loss)
+        latent = self._latent_sample(batch_size)
+        d_loss = update(self.discriminator, self.discriminator_optimizer,
+                        lambda: self._discriminator_loss(real, latent))
+        latent = self._latent_sample(batch_size)
+        g_loss = update(self.generator, self.generator_optimizer,
+                        lambda: self._generator_loss(latent))
         self.d_loss_tracker.update_state(d_loss)
         self.g_loss_tracker.update_state(g_loss)
         return {m.name: m.result() for m in self.metrics}
+
+    def _discriminator_loss(self, real, latent):
+        fake = self.generator(latent, training=True)
+        real_logits = self.discriminator(real, training=True)
+        fake_logits = self.discriminator(fake, training=True)
+        return (self._bce(ops.ones_like(real_logits), real_logits)
+                + self._bce(ops.zeros_like(fake_logits), fake_logits))
+
+    def _generator_loss(self, latent):
+        fake_logits = self.discriminator(self.generator(latent, training=True),
+                                         training=True)
+        # Non-saturating: maximize log D(G(z)) rather than minimize
+        # log(1 - D(G(z))), whose gradient vanishes early in training.
+        return self._bce(ops.ones_like(fake_logits), fake_logits)
+
+    @staticmethod
+    def _tensorflow_update(network, optimizer, loss_fn):
+        import tensorflow as tf
+
+        variables = network.trainable_variables
+        with tf.GradientTape() as tape:
+            loss = loss_fn()
+            scaled_loss = optimizer.scale_loss(scale_for_replicas(loss))
+        optimizer.apply(tape.gradient(scaled_loss, variables), variables)
+        return loss
+
+    def _jax_train_step(self, state, data):
+        # The variables' values live in `state`; inside a StatelessScope that
+        # maps each variable to its value, the shared step runs as if the
+        # variables were stateful, and the scope collects their new values.
+        variables = (self.trainable_variables, self.non_trainable_variables,
+                     self.optimizer.variables, self.metrics_variables)
+        mapping = [(variable, value) for group, values in zip(variables, state)
+                   for variable, value in zip(group, values)]
+        with keras.StatelessScope(state_mapping=mapping) as scope:
+            logs = self._adversarial_step(
+                data, lambda *args: self._jax_update(scope, *args))
+        new_state = tuple([scope.get_current_value(variable) for variable in group]
+                          for group in variables)
+        return logs, new_state
+
+    def _jax_update(self, scope, network, optimizer, loss_fn):
+        import jax
+
+        trainable = network.trainable_variables
+        everything = self.variables + optimizer.variables
+        current = [(variable, scope.get_current_value(variable))
+                   for variable in everything]
+
+        def scaled_loss(values):
+            # A scope of its own, so that the gradient's tracers stay in it;
+            # only the updated non-trainable values (batch statistics) leave.
+            with keras.StatelessScope(
+                    state_mapping=current + list(zip(trainable, values))) as inner:
+                loss = loss_fn()
+                scaled = optimizer.scale_loss(loss)
+            updates = [inner.get_current_value(variable)
+                       for variable in self.non_trainable_variables]
+            return scaled, (loss, updates)
+
+        (_, (loss, updates)), gradients = jax.value_and_grad(
+            scaled_loss, has_aux=True)([scope.get_current_value(variable)
+                                        for variable in trainable])
+        for variable, value in zip(self.non_trainable_variables, updates):
+            scope.add_update((variable, value))
+        optimizer.apply(gradients, trainable)
+        return loss
 
     @staticmethod
     def _bce(labels, logits):
@@ -235,3 +317,23 @@ class DCGAN(ExportableModel, keras.Model):
     @classmethod
     def from_config(cls, config):
         return from_config_with_sub_models(cls, config, ("generator", "discriminator"))
+
+
+class _OptimizerPair:
+    """Stands in for `model.optimizer` where Keras' trainers expect one.
+
+    The trainers read `built` and `variables`; each optimizer is applied
+    to its own network by `DCGAN.train_step`.
+    """
+
+    def __init__(self, *optimizers):
+        self.optimizers = optimizers
+
+    @property
+    def built(self):
+        return all(optimizer.built for optimizer in self.optimizers)
+
+    @property
+    def variables(self):
+        return [variable for optimizer in self.optimizers
+                for variable in optimizer.variables]

@@ -1,16 +1,14 @@
 """A multi-step time-series forecaster of stacked LSTMs."""
 
-import contextlib
-
 import keras
 from keras import ops
 
 from zoo.layers._utils import check_positive_int, check_rate
-from zoo.models._utils import ExportableModel, built_input_shape, serving_spec
+from zoo.models._utils import built_input_shape, serving_spec
 
 
 @keras.saving.register_keras_serializable(package="zoo")
-class LSTMForecaster(ExportableModel, keras.Model):
+class LSTMForecaster(keras.Model):
     """Window of one or more series → forecast of the next `horizon` steps.
 
     An optional causal Conv1D front smooths the window, stacked LSTMs read
@@ -20,8 +18,8 @@ class LSTMForecaster(ExportableModel, keras.Model):
     that last step. A trend that carries the series past the levels seen in
     training therefore does not carry the network's inputs out of range.
 
-    The exported signature never contains cuDNN-only ops, so a model
-    trained on a GPU serves on a CPU.
+    Its export (`zoo.export.export_version`, which traces LSTMs without
+    cuDNN-only ops) serves on a CPU after training on a GPU.
 
     Args:
         horizon: int, number of future steps to predict.
@@ -42,8 +40,8 @@ class LSTMForecaster(ExportableModel, keras.Model):
     Returns:
         The forecast `(batch, horizon, num_targets)`.
 
-    Export (`export_version`): `serving_default` (`window` → `forecast`);
-    windows of any length.
+    Export (`zoo.export.export_version`): `serving_default` (`window` →
+    `forecast`); windows of any length.
 
     Example:
     >>> model = zoo.models.LSTMForecaster(horizon=7, lstm_units=(32, 32),
@@ -119,29 +117,12 @@ class LSTMForecaster(ExportableModel, keras.Model):
     def compute_output_shape(self, input_shape):
         return (input_shape[0], self.horizon, self.num_targets)
 
-    @contextlib.contextmanager
-    def portable_lstms(self):
-        """Context in which the LSTMs trace without the cuDNN kernel.
-
-        Keras picks the cuDNN kernel when a GPU is visible at trace time; a
-        graph holding it runs only on a GPU. Exports trace in this context.
-        """
-        saved = [lstm.use_cudnn for lstm in self.lstms]
-        for lstm in self.lstms:
-            lstm.use_cudnn = False
-        try:
-            yield
-        finally:
-            for lstm, use_cudnn in zip(self.lstms, saved):
-                lstm.use_cudnn = use_cudnn
-
     def serving_endpoints(self):
         """Returns the export signature `serving_default`: window → forecast."""
         num_features = built_input_shape(self)[-1]
 
         def forecast(window):
-            with self.portable_lstms():
-                return {"forecast": self(window, training=False)}
+            return {"forecast": self(window, training=False)}
 
         return {"serving_default": (forecast,
                                     [serving_spec((None, num_features), "window")])}

@@ -4,6 +4,7 @@ import keras
 
 from zoo.layers import TokenAndPositionEmbedding, TransformerEncoder
 from zoo.layers._utils import check_positive_int
+from zoo.models._utils import serving_spec
 
 
 @keras.saving.register_keras_serializable(package="zoo")
@@ -30,6 +31,9 @@ class TransformerClassifier(keras.Model):
 
     Returns:
         Probabilities `(batch, num_classes)`.
+
+    Export (`zoo.export.export_version`): `serving_default` (int32
+    `token_ids` of any length up to `sequence_length` → `probabilities`).
 
     Example:
     >>> model = zoo.models.TransformerClassifier(1000, 120, num_classes=1)
@@ -82,6 +86,17 @@ class TransformerClassifier(keras.Model):
 
     def compute_output_shape(self, input_shape):
         return (input_shape[0], self.num_classes)
+
+    def serving_endpoints(self):
+        """Returns the export signature `serving_default`: int32 token ids →
+        probabilities. Ids stay integers under mixed precision, where float16
+        would round those above 2048."""
+
+        def classify(token_ids):
+            return {"probabilities": self(token_ids, training=False)}
+
+        return {"serving_default": (
+            classify, [serving_spec((None,), "token_ids", dtype="int32")])}
 
     def get_config(self):
         return {

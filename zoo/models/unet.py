@@ -5,7 +5,6 @@ from keras import ops
 
 from zoo.layers._utils import check_positive_int, check_rate
 from zoo.models._utils import (
-    ExportableModel,
     built_input_shape,
     check_divisible_sides,
     serving_spec,
@@ -13,7 +12,7 @@ from zoo.models._utils import (
 
 
 @keras.saving.register_keras_serializable(package="zoo")
-class UNet(ExportableModel, keras.Model):
+class UNet(keras.Model):
     """Encoder-decoder of convolution blocks with skip connections, per-pixel logits.
 
     Each of the `depth` encoder levels applies two 3x3 convolutions and
@@ -32,7 +31,8 @@ class UNet(ExportableModel, keras.Model):
         num_classes: int, number of pixel classes (background included).
         depth: int, number of downsampling levels.
         filters: int, filters of the first level, doubled at each level.
-        batch_norm: bool, batch normalization after each convolution.
+        batch_norm: bool, batch normalization after each convolution, over
+            the global batch under `tf.distribute`.
         dropout: float in [0, 1), dropout on the bottleneck's features.
         **kwargs: passed to `keras.Model` (`name`, ...).
 
@@ -43,7 +43,7 @@ class UNet(ExportableModel, keras.Model):
     Returns:
         Logits `(batch, height, width, num_classes)`.
 
-    Export (`export_version`): `serving_default` (`images` →
+    Export (`zoo.export.export_version`): `serving_default` (`images` →
     `probabilities` per pixel and class, `classes` the most probable class
     of each pixel).
 
@@ -94,7 +94,11 @@ class UNet(ExportableModel, keras.Model):
                 filters, 3, padding="same", use_bias=not self.batch_norm,
                 dtype=self.dtype_policy, name=f"{name}_conv_{i}"))
             if self.batch_norm:
+                # Statistics of the global batch under tf.distribute, so that
+                # N replicas train as one device does (JAX's data parallelism
+                # sees the global batch already; the option is TF-only).
                 layers.append(keras.layers.BatchNormalization(
+                    synchronized=keras.backend.backend() == "tensorflow",
                     dtype=self.dtype_policy, name=f"{name}_norm_{i}"))
             layers.append(keras.layers.Activation(
                 "relu", dtype=self.dtype_policy, name=f"{name}_relu_{i}"))

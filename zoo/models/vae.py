@@ -5,14 +5,13 @@ from keras import ops
 
 from zoo.layers import Sampling
 from zoo.models._utils import (
-    ExportableModel,
     conv_decoder,
     conv_encoder,
     dense_decoder,
     dense_encoder,
     from_config_with_sub_models,
     mark_built,
-    optimizer_step,
+    scale_for_replicas,
     serving_spec,
 )
 
@@ -20,7 +19,7 @@ RECONSTRUCTION_LOSSES = ("binary_crossentropy", "squared_error")
 
 
 @keras.saving.register_keras_serializable(package="zoo")
-class VAE(ExportableModel, keras.Model):
+class VAE(keras.Model):
     """Variational autoencoder; `beta` weights the KL term (β-VAE when > 1).
 
     The encoder predicts a Gaussian `q(z|x) = N(mean, exp(log_var))`, the
@@ -31,9 +30,11 @@ class VAE(ExportableModel, keras.Model):
     `fit` and `evaluate` report `loss`, `reconstruction_loss` and `kl_loss`.
 
     Compile with an optimizer only (`model.compile(optimizer="adam")`) and
-    fit on inputs alone (`model.fit(x)`). The training step is written for
-    the TensorFlow backend; `call`, `encode`, `decode` and `generate` run on
-    every backend. A reloaded `.keras` model resumes training as saved.
+    fit on inputs alone (`model.fit(x)`). The loss is the model's
+    `compute_loss`, under Keras' standard training step, so `fit` runs on
+    every backend, and N `tf.distribute` replicas take the step one device
+    takes on the same global batch. A reloaded `.keras` model resumes
+    training as saved.
 
     Args:
         encoder: a `keras.Model` mapping inputs to `[mean, log_var]`, each
@@ -53,7 +54,7 @@ class VAE(ExportableModel, keras.Model):
     Returns:
         The reconstructions decoded from the mean code (deterministic).
 
-    Export (`export_version`): `serving_default` (`inputs` →
+    Export (`zoo.export.export_version`): `serving_default` (`inputs` →
     `reconstruction`), `encode` (`inputs` → `mean`, `log_variance`),
     `decode` (`latent` → `reconstruction`).
 
@@ -91,7 +92,7 @@ class VAE(ExportableModel, keras.Model):
         # Its own stream, so that generating does not shift training's noise.
         self.prior_seed_generator = keras.random.SeedGenerator(
             None if seed is None else seed + 1, name="prior_seed_generator")
-        self.loss_tracker = keras.metrics.Mean(name="loss")
+        # `loss` itself is tracked by Keras' training step.
         self.reconstruction_loss_tracker = keras.metrics.Mean(name="reconstruction_loss")
         self.kl_loss_tracker = keras.metrics.Mean(name="kl_loss")
         mark_built(self, encoder=encoder, decoder=decoder)
@@ -147,11 +148,6 @@ class VAE(ExportableModel, keras.Model):
         """int, width of the code."""
         return self.decoder.inputs[0].shape[-1]
 
-    @property
-    def metrics(self):
-        return [self.loss_tracker, self.reconstruction_loss_tracker,
-                self.kl_loss_tracker]
-
     def call(self, inputs, training=None):
         mean, _ = self.encode(inputs, training=training)
         return self.decode(mean, training=training)
@@ -172,19 +168,47 @@ class VAE(ExportableModel, keras.Model):
         return keras.random.normal((num_samples, self.latent_dim),
                                    seed=self.prior_seed_generator)
 
-    def _split_batch(self, data):
-        """Returns the inputs to reconstruct and the arguments of encode/decode."""
-        x, _, _ = keras.utils.unpack_x_y_sample_weight(data)
-        return x, ()
+    def compute_loss(self, x=None, y=None, y_pred=None, sample_weight=None,
+                     training=True):
+        """Returns `reconstruction + beta * KL` of the batch `x`, one code per example.
 
-    def _loss_terms(self, data, training):
-        x, condition = self._split_batch(data)
-        mean, log_var = self.encode(x, *condition, training=training)
+        `y_pred`, the deterministic reconstruction `call` returns, is not
+        used: the loss needs a sampled code and the posterior's mean and
+        variance, so it runs the encoder and decoder itself. Updates the
+        `reconstruction_loss` and `kl_loss` metrics.
+
+        Args:
+            x: the inputs (what `call` takes).
+            y: must be None: a VAE reconstructs its inputs.
+            y_pred: unused.
+            sample_weight: unused.
+            training: bool, passed to the encoder and decoder.
+
+        Returns:
+            The scalar loss, divided by the number of `tf.distribute`
+            replicas as Keras' own losses are.
+        """
+        del y_pred, sample_weight
+        targets, condition = self._split_inputs(x, y)
+        mean, log_var = self.encode(targets, *condition, training=training)
         reconstruction = self.decode(self.sampling([mean, log_var]), *condition,
                                      training=training)
-        reconstruction_loss = self._reconstruction_loss(x, reconstruction)
+        reconstruction_loss = self._reconstruction_loss(targets, reconstruction)
         kl_loss = self._kl_loss(mean, log_var)
-        return reconstruction_loss + self.beta * kl_loss, (reconstruction_loss, kl_loss)
+        batch_size = ops.shape(targets)[0]
+        self.reconstruction_loss_tracker.update_state(reconstruction_loss,
+                                                      sample_weight=batch_size)
+        self.kl_loss_tracker.update_state(kl_loss, sample_weight=batch_size)
+        return scale_for_replicas(reconstruction_loss + self.beta * kl_loss)
+
+    def _split_inputs(self, x, y):
+        """Returns the inputs to reconstruct and the further arguments of `encode`."""
+        if y is not None:
+            raise ValueError(
+                "A VAE reconstructs its inputs and takes no targets: call "
+                "`fit(x)`, not `fit(x, y)`."
+            )
+        return x, ()
 
     def _reconstruction_loss(self, x, reconstruction):
         x = ops.cast(x, "float32")
@@ -203,21 +227,6 @@ class VAE(ExportableModel, keras.Model):
         log_var = ops.cast(log_var, "float32")
         kl = -0.5 * (1.0 + log_var - ops.square(mean) - ops.exp(log_var))
         return ops.mean(ops.sum(kl, axis=1))
-
-    def _update_trackers(self, total, terms):
-        reconstruction_loss, kl_loss = terms
-        self.loss_tracker.update_state(total)
-        self.reconstruction_loss_tracker.update_state(reconstruction_loss)
-        self.kl_loss_tracker.update_state(kl_loss)
-        return {m.name: m.result() for m in self.metrics}
-
-    def train_step(self, data):
-        total, terms = optimizer_step(self.optimizer, self.trainable_variables,
-                                      lambda: self._loss_terms(data, training=True))
-        return self._update_trackers(total, terms)
-
-    def test_step(self, data):
-        return self._update_trackers(*self._loss_terms(data, training=False))
 
     def compute_output_shape(self, input_shape):
         return tuple(input_shape)
