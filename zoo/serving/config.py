@@ -9,9 +9,13 @@ import dataclasses
 import os
 from pathlib import Path
 
-from google.protobuf import descriptor_pb2, descriptor_pool, message_factory
-from google.protobuf import text_format
-from google.protobuf import wrappers_pb2
+from google.protobuf import (
+    descriptor_pb2,
+    descriptor_pool,
+    message_factory,
+    text_format,
+    wrappers_pb2,
+)
 
 CONFIG_EXAMPLE = """model_config_list {
   config {

@@ -6,11 +6,14 @@ lifted, as TF Serving does on the server side.
 """
 
 import grpc
-from tensorflow_serving.apis import (classification_pb2,
-                                     model_management_pb2,
-                                     model_service_pb2_grpc, predict_pb2,
-                                     prediction_service_pb2_grpc,
-                                     regression_pb2)
+from tensorflow_serving.apis import (
+    classification_pb2,
+    model_management_pb2,
+    model_service_pb2_grpc,
+    predict_pb2,
+    prediction_service_pb2_grpc,
+    regression_pb2,
+)
 
 from zoo.serving import examples
 from zoo.serving.errors import ServingError
