@@ -89,3 +89,14 @@ def test_mixed_precision_trains(images):
         assert gan.generator.layers[1].compute_dtype == "float16"
         assert gan.generate(2).dtype == "float32"
         assert all(np.isfinite(history[name]).all() for name in ("d_loss", "g_loss"))
+
+
+def test_other_backends_are_told_which_train(images, monkeypatch):
+    gan = convolutional_gan()
+    monkeypatch.setattr(keras.backend, "backend", lambda: "torch")
+    with pytest.raises(NotImplementedError) as error:
+        gan.train_step(images[:4])
+    assert str(error.value) == (
+        "DCGAN trains on the tensorflow and jax backends; this process uses 'torch'. "
+        "Set KERAS_BACKEND to one of tensorflow, jax to train. `call` and `generate` "
+        "work on every backend.")
