@@ -3,11 +3,91 @@
 The exported model takes uint8 pixels as they are; scaling to [0, 1] is the
 backbone's first layer. The head is a `CAMHead`, so every image task can
 show where the evidence for its prediction lies.
+
+The exam's image starters scaled pixels outside the model instead
+(`ImageDataGenerator(rescale=1./255)`, or `x / 255.0` for the MNIST sets),
+at the task's size; `ImageStarter` declares that, so such a model is fed
+the held-out images scaled the same way.
 """
 
 import numpy as np
 
+from zoo.conventions import EXAM, FLOAT_DTYPES, Convention, HeldOut, evenly
 from zoo.task import Steps, Task, accuracy
+
+SCALE = 1 / 255
+
+
+def scaling_layers(model):
+    """The layers of a Keras model that scale pixels by 1/255 (or to [−1, 1]).
+
+    Args:
+        model: a Keras model, or None.
+
+    Returns:
+        A list of `keras.layers.Rescaling` layers (empty for None).
+    """
+    from zoo.predictor import keras_layers
+
+    if model is None:
+        return []
+    return [layer for layer in keras_layers(model)
+            if type(layer).__name__ == "Rescaling"
+            and np.isclose(float(np.ravel(layer.scale)[0]), (SCALE, 2 * SCALE)).any()]
+
+
+class ImageStarter(Convention):
+    """An exam image starter's preprocessing: pixels scaled by 1/255 outside the model.
+
+    Args:
+        image_shape: the starter's image size, e.g. `(150, 150, 3)`.
+        how: the starter's scaling code in words.
+
+    Example:
+    >>> from zoo.tasks import get_task
+    >>> get_task("cats_vs_dogs").exam.describe()
+    'pixels scaled by 1/255 outside the model, as ImageDataGenerator(rescale=1./255) did (150×150×3 float32)'
+    """
+
+    name = EXAM
+
+    def __init__(self, image_shape, how="ImageDataGenerator(rescale=1./255)"):
+        self.how = how
+        self.metric, self.measure, self.scoring = "accuracy", accuracy, None
+        self.input_shape, self.input_dtype = tuple(image_shape), "float32"
+
+    def describe(self):
+        """Returns what the model is fed, in words."""
+        shape = "×".join(str(d) for d in self.input_shape)
+        return f"pixels scaled by 1/255 outside the model, as {self.how} did ({shape} float32)"
+
+    def admits(self, dtype, shape):
+        """Float pixels only: uint8 or string inputs are not scaled pixels."""
+        return dtype is None or dtype in FLOAT_DTYPES
+
+    def rules_out(self, model):
+        """A Rescaling(1/255) inside means the model takes raw pixels."""
+        if scaling_layers(model):
+            return ("the model rescales pixels itself (a Rescaling(1/255) layer inside), "
+                    "so it takes raw 0–255 pixels")
+        return None
+
+    def suggests(self, model):
+        """A Keras model with no scaling layer expects pixels scaled outside it."""
+        if model is not None and not scaling_layers(model):
+            return ("no layer inside the model scales its pixels, so it expects them "
+                    f"scaled outside, as {self.how} did")
+        return None
+
+    def held_out(self, splits):
+        """The held-out images scaled by 1/255, as float32."""
+        x, y = splits.test
+        return HeldOut(x.astype("float32") * np.float32(SCALE), y)
+
+    def sample(self, splits, count):
+        """Validation images scaled by 1/255, as float32."""
+        x, y = evenly(splits.validation, count)
+        return HeldOut(x.astype("float32") * np.float32(SCALE), y)
 
 
 def build_cam_classifier(splits, num_classes, filters=(16, 32, 64), learning_rate=1e-3,
@@ -74,7 +154,7 @@ def cam_pictures(task, model, splits, predictions, out_dir, count=8):
 
 def image_task(name, category, summary, source, load, image_shape, class_names,
                threshold, num_classes=None, step=0.02, filters=(16, 32, 64),
-               augment=False, **fields):
+               augment=False, scaled_by="ImageDataGenerator(rescale=1./255)", **fields):
     """Declares an image-classification task: uint8 pixels → class probabilities.
 
     Args:
@@ -92,6 +172,8 @@ def image_task(name, category, summary, source, load, image_shape, class_names,
         step: accuracy per lost mark.
         filters: the reference backbone's channels.
         augment: whether the reference augments training images.
+        scaled_by: how the exam-style starter scaled pixels outside the
+            model, in words (`ImageStarter`).
         **fields: other `Task` fields (epochs, batch_size...).
 
     Returns:
@@ -102,12 +184,14 @@ def image_task(name, category, summary, source, load, image_shape, class_names,
     def build(splits):
         return build_cam_classifier(splits, units, filters=filters, augment=augment)
 
+    scoring = Steps(threshold=threshold, step=step)
+    exam = ImageStarter(image_shape, how=scaled_by)
+    exam.scoring = scoring  # the exam scored scaled-pixel models by the same rule
     return Task(name=name, category=category, summary=summary, source=source,
                 load=load, build=build, input_shape=tuple(image_shape),
                 input_dtype="uint8", output_shape=(units,),
                 output_activation="sigmoid" if units == 1 else "softmax",
-                metric="accuracy", measure=accuracy,
-                scoring=Steps(threshold=threshold, step=step),
+                metric="accuracy", measure=accuracy, scoring=scoring, exam=exam,
                 monitor="val_accuracy", pictures=cam_pictures,
                 class_names=tuple(class_names),
                 starter_hint="Conv2D/MaxPooling2D blocks; scale pixels inside the "

@@ -20,7 +20,8 @@ def load(data=None):
 TASK = image_task(
     "fashion_mnist", LEARNING_DATASET, "recognise clothing in 28×28 greyscale pictures",
     Source("tfds", "fashion_mnist"), load, (28, 28), CLASS_NAMES, threshold=0.89,
-    step=0.02, filters=(32, 64, 64), epochs=15, batch_size=128)
+    step=0.02, filters=(32, 64, 64), scaled_by="the starter's x / 255.0", epochs=15,
+    batch_size=128)
 
 
 if __name__ == "__main__":

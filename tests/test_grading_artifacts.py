@@ -1,5 +1,7 @@
 """`zoo grade` on .py, .keras, .h5 and SavedModel, and its messages and hints."""
 
+import json
+import subprocess
 
 import keras
 import numpy as np
@@ -64,7 +66,32 @@ def test_zoo_grade_and_zoo_score_print_the_result(linear_artifacts, capsys):
     out = capsys.readouterr().out
     assert out.count("score: 5/5") == 2
     assert out.count(f"device: {describe_device()}") == 2
-    assert "linear: mse = " in out and "(5/5 at 0.0001" in out
+    assert "linear: mse = " in out and "(5/5 at ≤ 0.0001; rule: " in out
+    assert out.count("convention: raw: raw inputs as the task has them (1 float32 → 1)") == 2
+    assert out.count("held-out: 17 examples; 95% interval of mse: ") == 2
+    assert out.count("resamples: 5/5 in 100%") == 2
+    assert out.count("next marks: up: none (top marks); down: 4/5 at mse > 0.0001") == 2
+
+
+def test_zoo_grade_json_is_one_object_with_the_confidence_facts(linear_artifacts, capsys):
+    assert main(["grade", "linear", str(linear_artifacts["keras"]), "--json"]) == 0
+    facts = json.loads(capsys.readouterr().out)
+    assert facts["graded"] is True and facts["task"] == "linear" and facts["score"] == 5
+    assert facts["top_marks"] == "5/5 at ≤ 0.0001" and facts["threshold"] == 0.0001
+    assert facts["convention"] == {
+        "name": "raw", "inputs": "raw inputs as the task has them (1 float32 → 1)",
+        "reason": "the task has one convention", "clear": True}
+    assert facts["held_out"] == 17
+    confidence = facts["confidence"]
+    assert confidence["level"] == 0.95 and confidence["resamples"] == 1000
+    assert confidence["seed"] == 0 and confidence["shares"] == {"5": 1.0}
+    low, high = confidence["interval"]
+    assert 0 <= low <= facts["value"] <= high < 1e-4
+    assert facts["shares"] == "5/5 in 100%"
+    assert facts["marks"]["up"] is None and facts["marks"]["down"]["marks"] == 4
+    assert main(["grade", "linear", "missing.keras", "--json"]) == 1
+    assert json.loads(capsys.readouterr().out) == {
+        "graded": False, "error": "missing.keras: no such file or folder."}
 
 
 def test_py_solution_runs_in_its_own_process(tmp_path, capsys):
@@ -82,6 +109,16 @@ def test_py_solution_past_its_time_limit_is_stopped(tmp_path):
     assert str(error.value) == (
         f"{path}: solution_model() did not finish within 2 s. Train fewer epochs or a "
         "smaller model, or raise --time-limit.")
+
+
+def test_missing_py_is_reported_at_once_without_a_process(tmp_path, monkeypatch, capsys):
+    def no_process(*args, **kwargs):
+        raise AssertionError("a process was started for a missing file")
+
+    monkeypatch.setattr(subprocess, "run", no_process)
+    path = tmp_path / "nothing.py"
+    assert main(["grade", "linear", str(path)]) == 1
+    assert capsys.readouterr().err == f"not graded: {path}: no such file.\n"
 
 
 def test_py_solution_that_fails_says_so(tmp_path, capfd):
@@ -104,6 +141,19 @@ def test_lambda_layer_in_h5_gets_a_message_not_a_traceback(tmp_path, capsys):
         "code is not stored safely in the file (the exam's grader refused these too). "
         "Replace it with a built-in layer, e.g. keras.layers.Rescaling(1/255) for "
         "scaling, or Reshape.\n")
+
+
+@pytest.mark.parametrize("suffix, what", [
+    (".keras", "a .keras file is a zip archive, and this one is not a readable zip"),
+    (".h5", "an .h5 file is an HDF5 file, and this one is not readable as HDF5")])
+def test_corrupt_model_files_are_called_corrupt(tmp_path, suffix, what, linear_artifacts):
+    path = tmp_path / f"mymodel{suffix}"
+    path.write_bytes(linear_artifacts[suffix[1:]].read_bytes()[:300])  # cut short
+    with pytest.raises(GradingError) as error:
+        grade_path(get_task("linear"), path)
+    assert str(error.value) == (
+        f"{path} is corrupt: {what} (was it cut short while copying?). Save the model "
+        f"again with model.save('mymodel{suffix}').")
 
 
 def test_missing_and_foreign_paths(tmp_path):
@@ -189,15 +239,60 @@ def test_unbounded_output_on_a_sigmoid_task_is_hinted(tmp_path, cats_and_dogs):
                             "activation='sigmoid' (the grader reads > 0.5 as positive)."]
 
 
-def test_text_task_refuses_a_model_on_token_ids(tmp_path):
+def ids_model(length, units):
+    return keras.Sequential([keras.Input((length,), dtype="int32"),
+                             keras.layers.Embedding(1000, 4),
+                             keras.layers.GlobalAveragePooling1D(),
+                             keras.layers.Dense(units, activation="softmax")])
+
+
+def test_text_task_grades_a_model_on_token_ids_the_exam_starters_way(tmp_path):
     data = data_for("bbc_news", tmp_path)
-    model = keras.Sequential([keras.Input((120,), dtype="int32"),
-                              keras.layers.Embedding(100, 4),
-                              keras.layers.GlobalAveragePooling1D(),
-                              keras.layers.Dense(6, activation="softmax")])
+    result = grade_path(get_task("bbc_news"), save(ids_model(120, 6), tmp_path), data=data)
+    assert result.convention.convention.name == "exam" and result.convention.clear
+    assert result.convention.reason == "the model takes int32 word ids of shape (120,)"
+    assert result.held_out == 12 and result.metric == "accuracy"
+
+
+def test_token_ids_of_another_length_fit_neither_convention(tmp_path):
+    data = data_for("bbc_news", tmp_path)
     with pytest.raises(GradingError) as error:
-        grade_path(get_task("bbc_news"), save(model, tmp_path), data=data)
-    assert "takes raw strings: put a keras.layers.TextVectorization" in str(error.value)
+        grade_path(get_task("bbc_news"), save(ids_model(100, 6), tmp_path), data=data)
+    assert str(error.value) == (
+        "The model takes int32 inputs of shape (100,), which fits neither way bbc_news "
+        "is graded: raw inputs as the task has them (string → 6 softmax); or word ids: "
+        "the starter's 153 stop words removed, Tokenizer(num_words=1000, "
+        "oov_token='<OOV>') fitted on the first 80% of the articles, "
+        "pad_sequences(maxlen=120, padding='post', truncating='post'). Start the model "
+        "with a matching keras.Input(shape=..., dtype=...).")
+
+
+def test_text_vectorization_in_an_h5_is_explained(tmp_path):
+    vectorizer = keras.layers.TextVectorization(max_tokens=50, output_sequence_length=8,
+                                                name="vectorizer")
+    vectorizer.adapt(["plain news", "shocking news today"])
+    inputs = keras.Input((), dtype="string")
+    outputs = keras.layers.Dense(1, activation="sigmoid")(
+        keras.layers.GlobalAveragePooling1D()(keras.layers.Embedding(50, 4)(
+            vectorizer(inputs))))
+    path = save(keras.Model(inputs, outputs), tmp_path, "mymodel.h5")
+    with pytest.raises(GradingError) as error:
+        grade_path(get_task("sarcasm"), path, data=data_for("sarcasm", tmp_path))
+    assert str(error.value) == (
+        f"{path} holds a TextVectorization layer (vectorizer) whose vocabulary .h5 files "
+        "do not store, so the loaded model knows no words. Save it as .keras "
+        "(model.save('mymodel.keras')), or do as the exam's starter did: tokenise "
+        "outside the model with the starter's Tokenizer and pad_sequences, and let the "
+        "model take the padded ids; such a model saves as .h5 and is graded with the "
+        "starter's tokeniser.")
+
+
+def test_convention_option_on_a_task_without_an_exam_convention(linear_artifacts):
+    with pytest.raises(GradingError) as error:
+        grade(get_task("linear"), linear_artifacts["keras"], convention="exam")
+    assert str(error.value) == (
+        "--convention exam: linear has no such convention; it is graded raw (raw inputs "
+        "as the task has them (1 float32 → 1)).")
 
 
 def test_series_model_without_channel_axis_is_adapted_with_a_hint(tmp_path):
@@ -208,10 +303,14 @@ def test_series_model_without_channel_axis_is_adapted_with_a_hint(tmp_path):
         "keras.Input(shape=(20, 1)) (a Reshape layer inside can adapt it)."]
 
 
-def test_sequence_output_is_refused_with_advice(tmp_path):
-    model = keras.Sequential([keras.Input((20, 1)), keras.layers.Dense(1)])
-    with pytest.raises(GradingError, match="drop return_sequences on the last recurrent"):
+def test_series_outputs_other_than_one_value_or_one_per_step_are_refused(tmp_path):
+    model = keras.Sequential([keras.Input((20, 1)), keras.layers.Dense(2)])
+    with pytest.raises(GradingError) as error:
         grade(get_task("synthetic_series"), save(model, tmp_path))
+    assert str(error.value) == (
+        "The model outputs shape (20, 2); a forecaster gives one value per window, (1,), "
+        "or one per time step, (window, 1), whose last the exam's tester read. End the "
+        "model with Dense(1).")
 
 
 def test_mocked_tfds_task_grades_a_learner_keras_file(tmp_path):

@@ -3,8 +3,11 @@
 A solution is a SavedModel directory (such as `saved_models/<task>/<n>/`),
 a `.keras` file, a legacy exam `.h5`, or a learner's `.py` whose
 `solution_model()` is run in a separate process under a time limit. The
-model is scored on the task's held-out split only, 0–5 marks by the task's
-formula, on the GPU when TensorFlow sees one, else on the CPU.
+model is scored on the task's held-out split only, 0–5 marks by the
+formula of the convention it was trained in (`zoo.conventions`: the zoo's
+raw inputs, or the exam starter's preprocessing), on the GPU when
+TensorFlow sees one, else on the CPU. Every grade says which convention
+it used and how sure it is (`zoo.bootstrap`).
 
 Example:
 >>> from zoo.tasks import get_task
@@ -13,20 +16,21 @@ Example:
 """
 
 import dataclasses
-import importlib.util
-import os
-import subprocess
-import sys
-import tempfile
 import time
 from pathlib import Path
+from typing import Optional
 
 import numpy as np
 
-from zoo.data import DATA_VARIABLE
+from zoo.bootstrap import RESAMPLES, SEED, bootstrap
+from zoo.conventions import EXAM, RAW, Choice
+from zoo.predictor import Predictor, load_predictor  # noqa: F401  (part of this API)
+from zoo.solution import DEFAULT_TIME_LIMIT, run_solution_file
 
-DEFAULT_TIME_LIMIT = 30 * 60
-PREDICT_BATCH = 256
+# Validation examples fed both ways when only the data can tell the convention.
+PROBE_SIZE = 256
+# How many standard errors apart the two ways' errors must be to decide.
+DECISIVE_Z = 3.0
 
 
 class GradingError(Exception):
@@ -41,223 +45,257 @@ class Grade:
         task: the task's name.
         metric: the metric's name.
         value: the metric on the held-out split.
-        threshold: the value that earns 5/5.
+        threshold: the metric value where 5/5 begins (see `top_marks`).
+        top_marks: where 5/5 begins, in words (e.g. `"5/5 below 16"`).
         score: marks, 0–5.
         rule: the score formula in words.
         device: where the model ran.
         artifact: what was graded.
         hints: list of strings on how the solution breaks the contract.
         seconds: how long grading took.
-        predictions: the held-out predictions (not written to cards).
+        convention: the `zoo.conventions.Choice` the model was graded in.
+        held_out: number of held-out examples scored, or None.
+        confidence: the `zoo.bootstrap.Confidence`, or None (see
+            `confidence_note`).
+        confidence_note: why there is no bootstrap, or "".
+        marks: `{"up": ..., "down": ...}`: the next marks up and down, each
+            a dict (marks, side, distance) or None.
+        predictions: held-out predictions in the task's raw units (not
+            written to cards).
     """
 
     task: str
     metric: str
     value: float
-    threshold: float
+    threshold: Optional[float]
+    top_marks: str
     score: int
     rule: str
     device: str
     artifact: str
     hints: list
     seconds: float
+    convention: Optional[Choice] = None
+    held_out: Optional[int] = None
+    confidence: object = None
+    confidence_note: str = ""
+    marks: dict = dataclasses.field(default_factory=dict)
     predictions: object = None
 
     def facts(self):
-        """Returns the JSON-ready facts for a card or a scoreboard."""
-        facts = dataclasses.asdict(self)
-        facts.pop("predictions")
-        facts["seconds"] = round(self.seconds, 2)
-        return facts
+        """Returns the JSON-ready facts for a card, a scoreboard or `--json`."""
+        return {
+            "task": self.task, "metric": self.metric, "value": self.value,
+            "threshold": self.threshold, "top_marks": self.top_marks, "score": self.score,
+            "rule": self.rule, "device": self.device, "artifact": self.artifact,
+            "hints": list(self.hints), "seconds": round(self.seconds, 2),
+            "convention": self.convention.facts() if self.convention else None,
+            "held_out": self.held_out,
+            "confidence": self.confidence.facts() if self.confidence else None,
+            "confidence_note": self.confidence_note,
+            "shares": self.confidence.describe_shares() if self.confidence else None,
+            "marks": self.marks,
+        }
 
     def summary(self):
         """Returns the grade in a few lines for the terminal."""
         lines = [f"{self.task}: {self.metric} = {self.value:.6g} "
-                 f"(5/5 at {self.threshold:g}; rule: {self.rule})",
+                 f"({self.top_marks}; rule: {self.rule})",
                  f"score: {self.score}/5   device: {self.device}"]
+        if self.convention is not None:
+            choice = self.convention
+            lines.append(f"convention: {choice.convention.name}: "
+                         f"{choice.convention.describe()}"
+                         f"{f' ({choice.note})' if choice.note else ''}")
+            lines.append(f"  why: {choice.reason}")
+        if self.confidence is not None:
+            c = self.confidence
+            lines.append(f"held-out: {c.held_out} examples; {c.level:.0%} interval of "
+                         f"{self.metric}: {c.low:.4g} to {c.high:.4g} ({c.resamples} "
+                         f"bootstrap resamples, seed {c.seed})")
+            lines.append(f"resamples: {c.describe_shares()}")
+        elif self.held_out is not None or self.confidence_note:
+            size = f"{self.held_out} examples; " if self.held_out is not None else ""
+            lines.append(f"held-out: {size}{self.confidence_note}")
+        lines.append(f"next marks: {describe_marks(self.marks, self.metric)}")
         lines += [f"hint: {hint}" for hint in self.hints]
         return "\n".join(lines)
 
 
-class Predictor:
-    """A loaded model, whatever it was saved as, behind one `predict`.
+def next_marks(rule, value):
+    """The next mark up and where the present marks end, with their distances.
 
     Args:
-        predict: function from a numpy batch to a numpy array.
-        input_shape: declared shape of one example (None dims allowed), or
-            None when the artifact does not say.
-        input_dtype: declared input dtype name, or None.
-        description: what was loaded, in words.
-        owner: object that must stay alive while `predict` is used (a
-            loaded SavedModel, whose signatures die with it).
-    """
-
-    def __init__(self, predict, input_shape, input_dtype, description, owner=None):
-        self._predict = predict
-        self.input_shape = input_shape
-        self.input_dtype = input_dtype
-        self.description = description
-        self._owner = owner
-
-    def predict(self, x):
-        """Predicts in batches.
-
-        Args:
-            x: numpy array of inputs.
-
-        Returns:
-            A numpy array of outputs.
-        """
-        outputs = [np.asarray(self._predict(x[i:i + PREDICT_BATCH]))
-                   for i in range(0, len(x), PREDICT_BATCH)]
-        return np.concatenate(outputs) if outputs else np.zeros((0,))
-
-
-def load_predictor(path, signature="serving_default"):
-    """Loads a SavedModel directory, a `.keras` or an `.h5` file.
-
-    Args:
-        path: path of the artifact.
-        signature: the SavedModel signature to call; for Keras files, any
-            other name than `serving_default` is the model's method of that
-            name (e.g. `generate`).
+        rule: a `zoo.task.ScoreRule`.
+        value: the metric's value.
 
     Returns:
-        A `Predictor`.
+        `{"up": ..., "down": ...}`; each None at the top (or bottom), else a
+        dict with `marks`, `side` (e.g. `"< 16"`) and `distance` from `value`.
 
-    Raises:
-        GradingError: when the path is missing or the model cannot be loaded
-            (e.g. a Lambda layer in an `.h5`), saying what to do instead.
+    Example:
+    >>> from zoo.tasks import get_task
+    >>> next_marks(get_task("sunspots").scoring, 15.5)["down"]
+    {'marks': 4, 'side': '≥ 16', 'distance': 0.5}
     """
-    path = Path(path)
-    if not path.exists():
-        raise GradingError(f"{path}: no such file or folder.")
-    if path.is_dir():
-        if not (path / "saved_model.pb").exists():
-            raise GradingError(
-                f"{path} is a folder without saved_model.pb: pass a SavedModel "
-                "version folder (e.g. saved_models/TASK/1), a .keras or an .h5 file.")
-        return _load_saved_model(path, signature)
-    if path.suffix not in (".keras", ".h5"):
-        raise GradingError(f"{path}: expected a .py, .keras or .h5 file or a "
-                           "SavedModel folder.")
-    return _load_keras(path, signature)
+    marks = rule.score(value)
+    up = rule.boundary(marks + 1) if marks < 5 else None
+    down = rule.boundary(marks) if marks > 0 else None
+    facts = {"up": None, "down": None}
+    if up is not None:
+        facts["up"] = {"marks": marks + 1, "side": up.describe(),
+                       "distance": abs(up.value - value)}
+    if down is not None:
+        facts["down"] = {"marks": marks - 1, "side": down.describe_below(),
+                         "distance": abs(value - down.value)}
+    return facts
 
 
-def _load_keras(path, signature):
-    import keras
-
-    import zoo.models  # noqa: F401  (registers the zoo's layers and models for loading)
-
-    try:
-        model = keras.saving.load_model(path, compile=False)
-    except Exception as error:  # loading fails in many ways; all get one message
-        raise GradingError(_load_failure(path, error)) from error
-    description = f"Keras model from {path.name}"
-    if signature != "serving_default":
-        if not hasattr(model, signature):
-            raise GradingError(f"{path}: the model has no {signature}() method, which "
-                               "this task calls to grade it.")
-        method = getattr(model, signature)
-        return Predictor(lambda batch: np.asarray(method(batch)), None, None, description)
-    try:
-        spec = model.inputs[0]
-        shape, dtype = tuple(spec.shape[1:]), str(spec.dtype)
-    except (AttributeError, IndexError, TypeError, ValueError):
-        shape, dtype = None, None  # subclassed models declare no inputs
-
-    def predict(batch):
-        return _first_output(model.predict(batch, verbose=0))
-
-    return Predictor(predict, shape, dtype, description)
+def describe_marks(marks, metric):
+    """Returns `next_marks` in words, e.g. `"up: none (top marks); down: 4/5 at mae ≥ 16 (0.5 worse)"`."""
+    up, down = marks.get("up"), marks.get("down")
+    up_text = (f"{up['marks']}/5 at {metric} {up['side']} ({up['distance']:.4g} better)"
+               if up else "none (top marks)")
+    down_text = (f"{down['marks']}/5 at {metric} {down['side']} "
+                 f"({down['distance']:.4g} worse)" if down else "none (no marks to lose)")
+    return f"up: {up_text}; down: {down_text}"
 
 
-def _load_failure(path, error):
-    text = str(error)
-    if "Lambda" in text or "lambda" in text:
-        return (f"{path} cannot be loaded: it contains a Lambda layer, whose "
-                "Python code is not stored safely in the file (the exam's grader "
-                "refused these too). Replace it with a built-in layer, e.g. "
-                "keras.layers.Rescaling(1/255) for scaling, or Reshape.")
-    first_line = text.strip().splitlines()[0] if text.strip() else ""
-    return (f"{path} cannot be loaded ({type(error).__name__}: {first_line}). "
-            "Save the model with Keras 3 as model.save('mymodel.keras'), using "
-            "only built-in or registered layers.")
+def choose_convention(task, predictor, splits, requested=None):
+    """Decides how the model takes the task's data: raw, or the exam starter's way.
 
-
-def _load_saved_model(path, signature_name):
-    import tensorflow as tf
-
-    try:
-        loaded = tf.saved_model.load(str(path))
-        signature = loaded.signatures[signature_name]
-    except Exception as error:  # a broken SavedModel fails in many ways
-        raise GradingError(f"{path} is not a loadable SavedModel with a "
-                           f"{signature_name} signature ({error}).") from error
-    inputs = signature.structured_input_signature[1]
-    if len(inputs) != 1:
-        raise GradingError(f"{path}: the {signature_name} signature takes "
-                           f"{len(inputs)} inputs ({', '.join(sorted(inputs))}); the "
-                           "grader feeds one.")
-    (name, spec), = inputs.items()
-    outputs = sorted(signature.structured_outputs)
-    key = "probabilities" if "probabilities" in outputs else outputs[0]
-
-    def predict(batch):
-        return signature(**{name: tf.constant(batch, spec.dtype)})[key].numpy()
-
-    return Predictor(predict, tuple(spec.shape[1:]), spec.dtype.name,
-                     f"SavedModel {path}", owner=loaded)
-
-
-def _first_output(outputs):
-    if isinstance(outputs, dict):
-        return outputs["probabilities"] if "probabilities" in outputs else \
-            outputs[sorted(outputs)[0]]
-    if isinstance(outputs, (list, tuple)):
-        return outputs[0]
-    return outputs
-
-
-def fit_inputs(task, predictor, x):
-    """Checks the input contract and adapts `x` where that is harmless.
+    In order: `requested` (the `--convention` option) wins; a task with one
+    convention has no choice; a zoo export takes raw inputs; then the
+    model's declared input dtype and shape, and its layers (a Rescaling of
+    1/255 inside means raw pixels), rule conventions out; when two remain,
+    both are tried on validation examples (never the held-out ones) and the
+    one with clearly smaller errors wins. When that does not decide, the
+    choice is raw and says so.
 
     Args:
         task: the `Task`.
         predictor: the loaded `Predictor`.
-        x: held-out inputs in the task's contract.
+        splits: the task's `Splits`.
+        requested: `"raw"`, `"exam"` or None.
+
+    Returns:
+        A `zoo.conventions.Choice`.
+
+    Raises:
+        GradingError: for an unknown or unavailable `requested` convention,
+            or a model whose inputs fit neither convention.
+    """
+    conventions = {c.name: c for c in task.conventions()}
+    raw = conventions[RAW]
+    if requested is not None:
+        if requested not in conventions:
+            raise GradingError(
+                f"--convention {requested}: {task.name} has no such convention; it is "
+                f"graded {' or '.join(conventions)} ({raw.describe()}).")
+        return Choice(conventions[requested], "chosen with --convention")
+    if len(conventions) == 1:
+        return Choice(raw, "the task has one convention")
+    if predictor.zoo_export:
+        return Choice(raw, "a zoo export (card.json beside it): its signature takes the "
+                           "task's raw inputs")
+    dtype, shape = predictor.input_dtype, predictor.input_shape
+    admitted = [c for c in conventions.values() if c.admits(dtype, shape)]
+    if not admitted:
+        ways = "; or ".join(c.describe() for c in conventions.values())
+        raise GradingError(
+            f"The model takes {dtype} inputs of shape {shape}, which fits neither way "
+            f"{task.name} is graded: {ways}. Start the model with a matching "
+            "keras.Input(shape=..., dtype=...).")
+    ruled_out = {c.name: c.rules_out(predictor.model) for c in admitted}
+    remaining = [c for c in admitted if not ruled_out[c.name]]
+    if len(remaining) == 1:
+        if len(admitted) == 2:
+            return Choice(remaining[0], next(r for r in ruled_out.values() if r))
+        kind = "word ids" if remaining[0].name == EXAM and task.input_dtype == "string" \
+            else "inputs"
+        return Choice(remaining[0], f"the model takes {dtype} {kind} of shape {shape}")
+    return _probe(task, predictor, splits, remaining or admitted)
+
+
+def _probe(task, predictor, splits, conventions):
+    losses, means = {}, {}
+    for convention in conventions:
+        sample = convention.sample(splits, PROBE_SIZE)
+        try:
+            x, _ = fit_inputs(task, convention, predictor, sample.inputs)
+            predictions = sample.restore(sample.select(predictor.predict(x)))
+            per_example = np.asarray(task.measure.per_example(sample.targets, predictions),
+                                     "float64")
+        except Exception:  # a way the model cannot take is simply not its way
+            continue
+        losses[convention.name] = -per_example if task.scoring.higher_is_better \
+            else per_example
+        means[convention.name] = float(np.mean(per_example))
+    named = {c.name: c for c in conventions}
+    if len(losses) == 1:
+        (name,) = losses
+        return Choice(named[name], "the model could not take the other way's inputs")
+    if len(losses) == 2:
+        difference = losses[RAW] - losses[EXAM]
+        spread = difference.std(ddof=1) / np.sqrt(len(difference)) \
+            if len(difference) > 1 else 0.0
+        z = difference.mean() / spread if spread > 0 else \
+            (np.inf * np.sign(difference.mean()) if difference.mean() else 0.0)
+        evidence = (f"on {len(difference)} validation examples its {task.metric} is "
+                    f"{means[RAW]:.4g} fed raw inputs and {means[EXAM]:.4g} fed the exam "
+                    "starter's way")
+        if abs(z) >= DECISIVE_Z:
+            return Choice(named[EXAM] if z > 0 else named[RAW], evidence)
+    else:
+        evidence = "the model took neither way's validation inputs"
+    for convention in conventions:
+        suggestion = convention.suggests(predictor.model)
+        if suggestion:
+            return Choice(convention, f"{suggestion} ({evidence}, which does not decide)")
+    return Choice(named[RAW], f"unclear: {evidence}; graded raw. Pass --convention exam "
+                              "to grade it the exam starter's way (--convention raw keeps "
+                              "this).", clear=False)
+
+
+def fit_inputs(task, convention, predictor, x):
+    """Checks the model's declared input against a convention's; adapts `x` where harmless.
+
+    Args:
+        task: the `Task`.
+        convention: the `zoo.conventions.Convention` the inputs follow.
+        predictor: the loaded `Predictor`.
+        x: inputs prepared by `convention`.
 
     Returns:
         `(x, hints)`: inputs in the shape and dtype the model declares, and
         hints on where the model strays from the contract.
 
     Raises:
-        GradingError: when the model cannot take the contract's inputs.
+        GradingError: when the model cannot take the inputs.
     """
     hints = []
-    dtype = predictor.input_dtype
-    if dtype not in (None, task.input_dtype) and "string" in (dtype, task.input_dtype):
+    dtype, expected = predictor.input_dtype, convention.input_dtype
+    if dtype not in (None, expected) and "string" in (dtype, expected):
         raise GradingError(
-            f"The model takes {dtype} inputs, but {task.name} feeds {task.input_dtype}. "
-            "For text tasks the model takes raw strings: put a "
-            "keras.layers.TextVectorization, adapted on the training sentences, "
+            f"The model takes {dtype} inputs, but {task.name} feeds {expected} "
+            f"({convention.describe()}). For text tasks the model takes raw strings: "
+            "put a keras.layers.TextVectorization, adapted on the training sentences, "
             "inside the model.")
-    declared = predictor.input_shape
-    if declared is not None and not _same_shape(declared, task.input_shape):
-        if _same_shape(tuple(d for d in declared if d != 1),
-                       tuple(d for d in task.input_shape if d != 1)):
+    declared, shape = predictor.input_shape, tuple(convention.input_shape)
+    if declared is not None and not _same_shape(declared, shape):
+        if _same_shape(tuple(d for d in declared if d != 1), tuple(d for d in shape if d != 1)):
             hints.append(f"the model takes inputs of shape {declared}; the task's "
-                         f"contract is {task.input_shape}. Use keras.Input(shape="
-                         f"{task.input_shape}) (a Reshape layer inside can adapt it).")
+                         f"contract is {shape}. Use keras.Input(shape={shape}) (a "
+                         "Reshape layer inside can adapt it).")
             x = x.reshape((len(x), *[d if d is not None else -1 for d in declared]))
         else:
             raise GradingError(
-                f"The model takes inputs of shape {declared}, but {task.name} "
-                f"feeds {task.input_shape} ({task.contract()}). Start the model "
-                f"with keras.Input(shape={task.input_shape}, dtype='{task.input_dtype}').")
-    if dtype is None or dtype == task.input_dtype:
+                f"The model takes inputs of shape {declared}, but {task.name} feeds "
+                f"{shape} ({convention.describe()}). Start the model with "
+                f"keras.Input(shape={shape}, dtype='{expected}').")
+    if dtype is None or dtype == expected:
         return x, hints
-    if task.input_dtype == "uint8":
+    if expected == "uint8":
         hints.append(f"the model declares {dtype} input; the task feeds uint8 pixels "
                      "0–255. If you scaled pixels outside the model, move the "
                      "scaling inside it: keras.layers.Rescaling(1/255).")
@@ -274,7 +312,8 @@ def check_outputs(task, predictions):
 
     Args:
         task: the `Task`.
-        predictions: numpy array from the model.
+        predictions: numpy array from the model (for series, after the
+            exam tester's slice).
 
     Returns:
         A list of hints (e.g. sigmoid vs softmax).
@@ -292,10 +331,6 @@ def check_outputs(task, predictions):
         elif task.output_activation == "softmax":
             advice = (f" End with Dense({task.output_shape[0]}, activation='softmax')"
                       " and sparse_categorical_crossentropy.")
-        elif len(shape) > len(task.output_shape):
-            advice = (" A sequence model should return one value per window: drop "
-                      "return_sequences on the last recurrent layer or end with "
-                      f"Dense({task.output_shape[0]}).")
         raise GradingError(f"The model outputs shape {shape}, but {task.name} expects "
                            f"{tuple(task.output_shape)} ({task.contract()}).{advice}")
     hints = []
@@ -311,7 +346,8 @@ def check_outputs(task, predictions):
     return hints
 
 
-def grade(task, artifact, splits=None, data=None):
+def grade(task, artifact, splits=None, data=None, convention=None, resamples=RESAMPLES,
+          seed=SEED):
     """Scores a saved model on the task's held-out split.
 
     Args:
@@ -319,6 +355,10 @@ def grade(task, artifact, splits=None, data=None):
         artifact: a path (SavedModel folder, `.keras`, `.h5`) or a `Predictor`.
         splits: the task's `Splits`; loaded (with `data`) when None.
         data: optional local data path (`--data`).
+        convention: `"raw"`, `"exam"`, or None to decide from the model.
+        resamples: bootstrap resamples for the confidence facts; 0 skips
+            the bootstrap.
+        seed: seed of the bootstrap.
 
     Returns:
         A `Grade`.
@@ -338,23 +378,52 @@ def grade(task, artifact, splits=None, data=None):
     with tf.device("/GPU:0" if device.startswith("GPU") else "/CPU:0"):
         if task.evaluate is not None:
             value, predictions = _run_model(task.evaluate, predictor, splits)
-            hints = []
-        else:
-            x, y = splits.test
-            x, hints = fit_inputs(task, predictor, x)
-            predictions = _run_model(predictor.predict, x)
-            hints += check_outputs(task, predictions)
-            value = task.measure(y, predictions)
-    return Grade(task=task.name, metric=task.metric, value=float(value),
-                 threshold=task.scoring.threshold, score=task.scoring.score(value),
-                 rule=task.scoring.describe(), device=device,
+            return _grade(task, predictor, device, started, float(value), task.scoring,
+                          task.metric, [], predictions, choice=None, per_example=None,
+                          resamples=0, seed=seed,
+                          note="no bootstrap: the score judges generated samples, not "
+                               "held-out examples")
+        choice = choose_convention(task, predictor, splits, convention)
+        chosen = choice.convention
+        held_out = chosen.held_out(splits)
+        if held_out.note:
+            choice = dataclasses.replace(choice, note=held_out.note)
+        x, hints = fit_inputs(task, chosen, predictor, held_out.inputs)
+        predictions = held_out.select(_run_model(predictor.predict, x))
+        hints += check_outputs(task, predictions)
+        value = chosen.measure(held_out.targets, predictions)
+        per_example = (chosen.measure.per_example(held_out.targets, predictions)
+                       if hasattr(chosen.measure, "per_example") else None)
+    return _grade(task, predictor, device, started, float(value), chosen.scoring,
+                  chosen.metric, hints, held_out.restore(predictions), choice, per_example,
+                  resamples, seed, note="" if per_example is not None else
+                  f"no bootstrap: {chosen.metric} is not a mean over held-out examples")
+
+
+def _grade(task, predictor, device, started, value, rule, metric, hints, predictions,
+           choice, per_example, resamples, seed, note):
+    confidence = None
+    if per_example is not None and resamples:
+        confidence = bootstrap(per_example, rule, resamples=resamples, seed=seed)
+    elif per_example is not None:
+        note = "no bootstrap (resamples=0)"
+    top = rule.boundary(5)
+    held_out = len(per_example) if per_example is not None else (
+        len(predictions) if task.evaluate is None and predictions is not None else None)
+    return Grade(task=task.name, metric=metric, value=value,
+                 threshold=top.value if top else None, top_marks=rule.top_marks(),
+                 score=rule.score(value), rule=rule.describe(), device=device,
                  artifact=predictor.description, hints=hints,
-                 seconds=time.monotonic() - started, predictions=predictions)
+                 seconds=time.monotonic() - started, convention=choice, held_out=held_out,
+                 confidence=confidence, confidence_note=note,
+                 marks=next_marks(rule, value), predictions=predictions)
 
 
 def _run_model(function, *args):
     try:
         return function(*args)
+    except GradingError:
+        raise
     except Exception as error:  # the model's own failure, explained below
         text = str(error)
         if "Table not initialized" in text:
@@ -365,43 +434,8 @@ def _run_model(function, *args):
                            f"({type(error).__name__}: {text.strip()[:300]}).") from error
 
 
-def run_solution_file(path, time_limit=DEFAULT_TIME_LIMIT, data=None):
-    """Runs a learner's `solution_model()` in a separate process and saves it.
-
-    The file is imported (so its `if __name__ == "__main__":` block does not
-    run), `solution_model()` is called, and the returned model is saved as
-    `.keras` in a temporary folder.
-
-    Args:
-        path: the learner's `.py` file.
-        time_limit: seconds before the process is stopped.
-        data: optional local data path, passed as `ZOO_DATA` to the process.
-
-    Returns:
-        The `Path` of the saved `.keras` file.
-
-    Raises:
-        GradingError: when the file fails, returns no model, or runs too long.
-    """
-    out = Path(tempfile.mkdtemp(prefix="zoo-grade-")) / "solution.keras"
-    env = dict(os.environ)
-    if data is not None:
-        env[DATA_VARIABLE] = str(Path(data).resolve())
-    try:
-        process = subprocess.run(
-            [sys.executable, "-m", "zoo.grading", str(path), str(out)],
-            env=env, timeout=time_limit, check=False)
-    except subprocess.TimeoutExpired as error:
-        raise GradingError(
-            f"{path}: solution_model() did not finish within {time_limit:g} s. "
-            "Train fewer epochs or a smaller model, or raise --time-limit.") from error
-    if process.returncode != 0 or not out.exists():
-        raise GradingError(f"{path}: solution_model() failed (exit code "
-                           f"{process.returncode}); its error is printed above.")
-    return out
-
-
-def grade_path(task, path, data=None, time_limit=DEFAULT_TIME_LIMIT, splits=None):
+def grade_path(task, path, data=None, time_limit=DEFAULT_TIME_LIMIT, splits=None,
+               convention=None, resamples=RESAMPLES, seed=SEED):
     """Grades whatever a learner has: a `.py`, `.keras`, `.h5` or SavedModel.
 
     Args:
@@ -410,6 +444,9 @@ def grade_path(task, path, data=None, time_limit=DEFAULT_TIME_LIMIT, splits=None
         data: optional local data path (`--data`), for training and grading.
         time_limit: seconds allowed to a `.py`'s `solution_model()`.
         splits: the task's `Splits` when already loaded.
+        convention: `"raw"`, `"exam"`, or None to decide from the model.
+        resamples: bootstrap resamples (0 skips the bootstrap).
+        seed: seed of the bootstrap.
 
     Returns:
         A `Grade`.
@@ -420,21 +457,5 @@ def grade_path(task, path, data=None, time_limit=DEFAULT_TIME_LIMIT, splits=None
     path = Path(path)
     if path.suffix == ".py":
         path = run_solution_file(path, time_limit=time_limit, data=data)
-    return grade(task, path, splits=splits, data=data)
-
-
-def _save_solution(py_path, out_path):
-    spec = importlib.util.spec_from_file_location("solution", py_path)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    if not hasattr(module, "solution_model"):
-        sys.exit(f"{py_path} defines no solution_model() function.")
-    model = module.solution_model()
-    if not hasattr(model, "save"):
-        sys.exit(f"solution_model() in {py_path} returned {type(model).__name__}, "
-                 "not a Keras model.")
-    model.save(out_path)
-
-
-if __name__ == "__main__":
-    _save_solution(sys.argv[1], sys.argv[2])
+    return grade(task, path, splits=splits, data=data, convention=convention,
+                 resamples=resamples, seed=seed)

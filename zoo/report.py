@@ -139,13 +139,44 @@ def write_pictures(task, model, history, splits, grade, out_dir):
     return pictures
 
 
+def confidence_cells(row):
+    """The scoreboard cells on how sure a grade is, from its facts.
+
+    Args:
+        row: a scoreboard row holding `zoo.grading.Grade.facts()`.
+
+    Returns:
+        Five strings: held-out size, interval, shares, next marks, convention.
+
+    Example:
+    >>> confidence_cells({"task": "linear"})
+    ('–', '–', '–', '–', '–')
+    """
+    from zoo.grading import describe_marks
+
+    confidence = row.get("confidence")
+    interval = (f"{confidence['interval'][0]:.4g} to {confidence['interval'][1]:.4g}"
+                if confidence else row.get("confidence_note") or "–")
+    convention = row.get("convention")
+    named = "–"
+    if convention:
+        named = convention["name"] if convention["clear"] else \
+            f"{convention['name']} (unclear: see --convention)"
+    return (str(row["held_out"]) if row.get("held_out") is not None else "–", interval,
+            row.get("shares") or "–",
+            describe_marks(row["marks"], row.get("metric", "")) if row.get("marks") else "–",
+            named)
+
+
 def write_index(rows, out_dir, total, passed, title="Mock exam"):
     """Writes the exam's `index.html`: a scoreboard with each task's pictures.
 
     Args:
         rows: list of dicts with `task`, `category`, `metric`, `value`,
             `threshold`, `score`, `weight`, `points`, `device`, `pictures`
-            (paths) and optionally `error`.
+            (paths), optionally `error`, and the grade's confidence facts
+            (`top_marks`, `held_out`, `confidence`, `shares`, `marks`,
+            `convention`; see `zoo.grading.Grade.facts`).
         out_dir: the report's folder; pictures are copied to `<task>/` under
             it unless they are there already.
         total: points out of 100.
@@ -160,11 +191,13 @@ def write_index(rows, out_dir, total, passed, title="Mock exam"):
     table, sections = [], []
     for row in rows:
         value = f"{row['value']:.4g}" if row.get("value") is not None else "–"
-        threshold = f"{row['threshold']:g}" if row.get("threshold") is not None else "–"
+        top = row.get("top_marks") or (f"5/5 at {row['threshold']:g}"
+                                       if row.get("threshold") is not None else "–")
         table.append(
             "<tr>" + "".join(f"<td>{html.escape(str(cell))}</td>" for cell in (
-                row["task"], row["category"], row.get("metric", "–"), value, threshold,
-                f"{row['score']}/5", row["weight"], f"{row['points']:.1f}")) + "</tr>")
+                row["task"], row["category"], row.get("metric", "–"), value, top,
+                f"{row['score']}/5", *confidence_cells(row), row["weight"],
+                f"{row['points']:.1f}")) + "</tr>")
         images = []
         for picture in row.get("pictures", []):
             target = out_dir / row["task"] / Path(picture).name
@@ -178,6 +211,11 @@ def write_index(rows, out_dir, total, passed, title="Mock exam"):
         notes = [f'<p class="error">{html.escape(row["error"])}</p>'] if row.get("error") else []
         notes += [f"<p class=\"hint\">hint: {html.escape(h)}</p>" for h in row.get("hints", [])]
         device = f"<p>device: {html.escape(row['device'])}</p>" if row.get("device") else ""
+        if row.get("convention"):
+            convention = row["convention"]
+            device += (f'<p class="convention">convention: {html.escape(convention["name"])}'
+                       f' ({html.escape(convention["inputs"])}): '
+                       f'{html.escape(convention["reason"])}</p>')
         sections.append(f'<section id="{html.escape(row["task"])}"><h2>'
                         f"{html.escape(row['task'])}</h2>{device}{''.join(notes)}"
                         f"{''.join(images)}</section>")
@@ -196,7 +234,9 @@ figure {{ display: inline-block; margin: 0.5em; }} img {{ max-width: 640px; }}
 <p id="total">Total: <strong>{total:.1f}</strong> / 100 —
 <strong id="verdict" class="{verdict}">{verdict}</strong> (90 passes)</p>
 <table id="scoreboard"><thead><tr><th>task</th><th>category</th><th>metric</th>
-<th>value</th><th>5/5 at</th><th>score</th><th>weight</th><th>points</th></tr></thead>
+<th>value</th><th>top marks</th><th>score</th><th>held-out</th><th>95% interval</th>
+<th>resamples at each score</th><th>next marks</th><th>convention</th><th>weight</th>
+<th>points</th></tr></thead>
 <tbody>{''.join(table)}</tbody></table>
 <p id="images-status"></p>
 {''.join(sections)}

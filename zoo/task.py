@@ -58,7 +58,104 @@ CATEGORIES = (BASIC_MODEL, LEARNING_DATASET, REAL_WORLD_IMAGES, TEXT_CLASSIFICAT
 
 
 @dataclasses.dataclass(frozen=True)
-class Steps:
+class Boundary:
+    """Where a number of marks begins on the metric's scale.
+
+    Args:
+        marks: the marks, 1–5, earned on the good side of `value`.
+        value: the metric value at the boundary (the simplest number within
+            a millionth of the exact one).
+        inclusive: whether `value` itself earns `marks`.
+        higher_is_better: whether the good side is above `value`.
+
+    Example:
+    >>> Boundary(5, 16.0, inclusive=False, higher_is_better=False).describe()
+    '< 16'
+    """
+
+    marks: int
+    value: float
+    inclusive: bool
+    higher_is_better: bool
+
+    def describe(self):
+        """Returns the side that earns the marks, e.g. `"≥ 0.83"` or `"< 16"`."""
+        sign = {(True, True): "≥", (True, False): ">", (False, True): "≤",
+                (False, False): "<"}[(self.higher_is_better, self.inclusive)]
+        return f"{sign} {self.value:g}"
+
+    def describe_below(self):
+        """Returns the side that misses the marks, e.g. `"< 0.83"` or `"≥ 16"`."""
+        sign = {(True, True): "<", (True, False): "≤", (False, True): ">",
+                (False, False): "≥"}[(self.higher_is_better, self.inclusive)]
+        return f"{sign} {self.value:g}"
+
+
+class ScoreRule:
+    """What every score rule shares: its boundaries, found from its own `score`.
+
+    Subclasses define `score(value)`, `describe()`, `threshold` (a value that
+    earns 5/5) and `higher_is_better`. The boundaries are searched on the
+    rule itself, so what is printed is what the rule applies: for the exam's
+    `min(5, ceil(20 − MAE))`, 5/5 means MAE below 16, not "at 15".
+    """
+
+    def boundary(self, marks):
+        """Returns the `Boundary` where `marks` (1–5) begin, or None if nowhere.
+
+        Args:
+            marks: an int from 1 to 5.
+
+        Returns:
+            A `Boundary`, or None when no value of the metric scores fewer
+            marks (nothing to fall below).
+        """
+        toward_good = 1.0 if self.higher_is_better else -1.0
+        good = float(self.threshold)
+        while self.score(good) < marks:  # a declared threshold short of 5/5
+            good += toward_good * max(abs(good), 1e-12)
+        step, bad = max(abs(good), 1e-12), None
+        for _ in range(2000):
+            candidate = good - toward_good * step
+            if self.score(candidate) < marks:
+                bad = candidate
+                break
+            step *= 2.0
+        if bad is None:
+            return None
+        for _ in range(2000):
+            middle = (good + bad) / 2.0
+            if middle in (good, bad):
+                break
+            if self.score(middle) >= marks:
+                good = middle
+            else:
+                bad = middle
+        value = _simplest_near(good)
+        return Boundary(marks, value, inclusive=self.score(value) >= marks,
+                        higher_is_better=self.higher_is_better)
+
+    def top_marks(self):
+        """Returns where 5/5 begins in words, e.g. `"5/5 below 16"`."""
+        top = self.boundary(5)
+        if top is None:
+            return "5/5 always"
+        text = top.describe()
+        return {"<": f"5/5 below {top.value:g}", ">": f"5/5 above {top.value:g}"}.get(
+            text[0], f"5/5 at {text}")
+
+
+def _simplest_near(value):
+    # The shortest decimal within a millionth: 16 rather than 15.999999999999998.
+    for digits in range(1, 18):
+        candidate = float(f"{value:.{digits}g}")
+        if abs(candidate - value) <= 1e-6 * max(abs(value), 1e-300):
+            return candidate
+    return value
+
+
+@dataclasses.dataclass(frozen=True)
+class Steps(ScoreRule):
     """Top marks at a threshold, one mark less per `step` beyond it.
 
     `score = 5 − ceil(gap / step)`, clipped to 0..5, where `gap` is how far the
@@ -72,6 +169,8 @@ class Steps:
     Example:
     >>> Steps(0.83, 0.02).score(0.80)
     3
+    >>> Steps(0.83, 0.02).top_marks()
+    '5/5 at ≥ 0.83'
     """
 
     threshold: float
@@ -93,18 +192,20 @@ class Steps:
 
 
 @dataclasses.dataclass(frozen=True)
-class Formula:
+class Formula(ScoreRule):
     """A score formula written out, such as the exam's own for sunspots.
 
     Args:
         function: maps the metric value to marks (clipped to 0..5 here).
         text: the formula as people read it, e.g. `"min(5, ceil(20 − MAE))"`.
-        threshold: metric value from which the formula gives 5/5.
+        threshold: a metric value that earns 5/5 (the boundaries are found
+            from `function` itself, starting there).
         higher_is_better: whether a larger metric is better.
 
     Example:
-    >>> Formula(lambda mae: math.ceil(20 - mae), "ceil(20 − MAE)", 15, False).score(17.5)
-    3
+    >>> rule = Formula(lambda mae: math.ceil(20 - mae), "ceil(20 − MAE)", 15, False)
+    >>> rule.score(17.5), rule.top_marks()
+    (3, '5/5 below 16')
     """
 
     function: Callable[[float], float]
@@ -209,6 +310,13 @@ class Task:
             a `zoo.grading.Predictor`.
         signature: the export's signature the grader calls (for Keras
             files, the model's method of that name).
+        raw: optional `zoo.conventions.Convention` for grading models on the
+            contract's raw inputs, when that is more than feeding
+            `splits.test` (series: the exam tester's forecast over every
+            window); a `zoo.conventions.RawContract` otherwise.
+        exam: optional `zoo.conventions.Convention` for models trained the
+            exam starter's way (token ids, pixels scaled by 1/255, a
+            normalised series), with its own formula where the exam had one.
 
     Example:
     >>> from zoo.tasks import get_task
@@ -240,6 +348,20 @@ class Task:
     fit: Optional[Callable] = None
     evaluate: Optional[Callable] = None
     signature: str = "serving_default"
+    raw: Any = None
+    exam: Any = None
+
+    def conventions(self):
+        """Returns the ways a model may take this task's data: raw first, then exam.
+
+        Returns:
+            A tuple of `zoo.conventions.Convention`: the raw one, and the exam
+            starter's when the task declares one.
+        """
+        from zoo.conventions import RawContract
+
+        raw = self.raw if self.raw is not None else RawContract(self)
+        return (raw,) if self.exam is None else (raw, self.exam)
 
     def contract(self):
         """Returns the input → output contract in words."""
@@ -249,8 +371,33 @@ class Task:
         return f"{shape_in} {self.input_dtype} → {shape_out}{activation}"
 
 
-def accuracy(y_true, y_pred):
-    """Fraction of correct predictions.
+@dataclasses.dataclass(frozen=True)
+class MeanMetric:
+    """A metric that is the mean of one number per held-out example.
+
+    Calling it gives the metric; `per_example` gives the numbers it averages,
+    which is what a bootstrap of the held-out set resamples.
+
+    Args:
+        per_example: `per_example(y_true, y_pred) -> (n,) array`.
+        name: the metric's name.
+
+    Example:
+    >>> accuracy([0, 1, 1], np.array([[0.2], [0.7], [0.4]]))
+    0.6666666666666666
+    >>> accuracy.per_example([0, 1, 1], np.array([[0.2], [0.7], [0.4]])).tolist()
+    [1.0, 1.0, 0.0]
+    """
+
+    per_example: Callable
+    name: str
+
+    def __call__(self, y_true, y_pred):
+        return float(np.mean(self.per_example(y_true, y_pred)))
+
+
+def correct(y_true, y_pred):
+    """Whether each prediction is right: 1.0 or 0.0 per example.
 
     Args:
         y_true: integer labels `(n,)` or `(n, 1)`.
@@ -258,7 +405,7 @@ def accuracy(y_true, y_pred):
             `(n, classes)` (the arg max wins).
 
     Returns:
-        A float in [0, 1].
+        A float array `(n,)`.
     """
     y_true = np.asarray(y_true).reshape(-1)
     y_pred = np.asarray(y_pred)
@@ -266,32 +413,44 @@ def accuracy(y_true, y_pred):
         labels = (y_pred.reshape(-1) > 0.5).astype(int)
     else:
         labels = np.argmax(y_pred.reshape(len(y_pred), -1), axis=-1)
-    return float(np.mean(labels == y_true))
+    return (labels == y_true).astype("float64")
 
 
-def mean_absolute_error(y_true, y_pred):
-    """Mean absolute error over all values.
-
-    Args:
-        y_true: targets, any shape with the same number of values as `y_pred`.
-        y_pred: predictions.
-
-    Returns:
-        A float.
-    """
-    y_true = np.asarray(y_true, dtype="float64").reshape(-1)
-    return float(np.mean(np.abs(y_true - np.asarray(y_pred, "float64").reshape(-1))))
-
-
-def mean_squared_error(y_true, y_pred):
-    """Mean squared error over all values.
+def absolute_errors(y_true, y_pred):
+    """Each example's mean absolute error over its values.
 
     Args:
-        y_true: targets.
+        y_true: targets `(n, ...)`.
         y_pred: predictions with as many values.
 
     Returns:
-        A float.
+        A float array `(n,)`.
     """
-    y_true = np.asarray(y_true, dtype="float64").reshape(-1)
-    return float(np.mean((y_true - np.asarray(y_pred, "float64").reshape(-1)) ** 2))
+    y_true = np.asarray(y_true, dtype="float64")
+    count = len(y_true)
+    return np.mean(np.abs(y_true.reshape(count, -1) -
+                          np.asarray(y_pred, "float64").reshape(count, -1)), axis=1)
+
+
+def squared_errors(y_true, y_pred):
+    """Each example's mean squared error over its values.
+
+    Args:
+        y_true: targets `(n, ...)`.
+        y_pred: predictions with as many values.
+
+    Returns:
+        A float array `(n,)`.
+    """
+    y_true = np.asarray(y_true, dtype="float64")
+    count = len(y_true)
+    return np.mean((y_true.reshape(count, -1) -
+                    np.asarray(y_pred, "float64").reshape(count, -1)) ** 2, axis=1)
+
+
+# Fraction of correct predictions.
+accuracy = MeanMetric(correct, "accuracy")
+# Mean absolute error over all values.
+mean_absolute_error = MeanMetric(absolute_errors, "mae")
+# Mean squared error over all values.
+mean_squared_error = MeanMetric(squared_errors, "mse")

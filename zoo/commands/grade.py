@@ -1,11 +1,12 @@
 """`zoo grade TASK PATH`: score a learner's solution the way the exam did."""
 
-from zoo.commands import load_task, print_grade
+from zoo.commands import add_grading_arguments, load_task, print_grade
 from zoo.training_script import add_data_argument
 
 EXAMPLES = """examples:
   zoo grade sarcasm sarcasm.py --data sarcasm.json
-  zoo grade sunspots mymodel.h5
+  zoo grade sunspots mymodel.h5 --data Sunspots.csv
+  zoo grade sunspots mymodel.h5 --convention exam --json
   zoo grade fashion_mnist mymodel.keras
   zoo grade linear saved_models/linear/1
 """
@@ -20,6 +21,7 @@ def add_arguments(parser):
     add_data_argument(parser)
     parser.add_argument("--time-limit", type=float, default=30 * 60, metavar="SECONDS",
                         help="time allowed to a .py's solution_model() (default 1800)")
+    add_grading_arguments(parser)
 
 
 def run(args):
@@ -30,4 +32,6 @@ def run(args):
     if task is None:
         return 2
     return print_grade(lambda: grade_path(task, args.path, data=args.data,
-                                          time_limit=args.time_limit))
+                                          time_limit=args.time_limit,
+                                          convention=args.convention),
+                       as_json=args.json)

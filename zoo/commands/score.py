@@ -1,10 +1,11 @@
 """`zoo score saved_models/TASK/VERSION`: grade an existing export."""
 
+from zoo.commands import add_grading_arguments
 from zoo.training_script import add_data_argument
 
 EXAMPLES = """examples:
   zoo score saved_models/sunspots/3 --data Sunspots.csv
-  zoo score saved_models/linear/1
+  zoo score saved_models/linear/1 --json
 """
 
 
@@ -15,6 +16,7 @@ def add_arguments(parser):
     parser.add_argument("--task", help="task name; read from the version's card.json "
                                        "when omitted")
     add_data_argument(parser)
+    add_grading_arguments(parser)
 
 
 def run(args):
@@ -36,4 +38,5 @@ def run(args):
     task = load_task(name)
     if task is None:
         return 2
-    return print_grade(lambda: grade(task, args.version_dir, data=args.data))
+    return print_grade(lambda: grade(task, args.version_dir, data=args.data,
+                                     convention=args.convention), as_json=args.json)
