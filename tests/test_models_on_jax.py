@@ -94,8 +94,9 @@ CODE = """
         keras.ops.convert_to_numpy(gan.generate(len(points))).mean(0) - points.mean(0)))
     before = distance()
     history = gan.fit(points, batch_size=64, epochs=20, verbose=0).history
+    losses = history["d_loss"] + history["g_loss"]
     results["DCGAN"] = {"before": before, "after": distance(),
-                        "finite": bool(np.isfinite(history["d_loss"] + history["g_loss"]).all())}
+                        "finite": bool(np.isfinite(losses).all())}
 
     print(json.dumps({"backend": keras.backend.backend(),
                       "tensorflow imported": "tensorflow" in sys.modules,

@@ -116,8 +116,9 @@ def test_mixed_precision_trains():
 def test_targets_are_refused():
     model = build(1.0)
     images = blob_images(4)
-    with pytest.raises(ValueError, match=(r"A VAE reconstructs its inputs and takes no "
-                                          r"targets: call `fit\(x\)`, not `fit\(x, y\)`\.")):
+    with pytest.raises(ValueError, match=(
+            r"A VAE reconstructs its inputs and takes no targets: call `fit\(x\)`, "
+            r"not `fit\(x, y\)`\.")):
         model.fit(images, images, epochs=1, verbose=0)
 
 
