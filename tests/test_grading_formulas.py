@@ -40,12 +40,38 @@ def test_normalised_mae_steps_for_daily_min_temperatures(value, marks):
     assert get_task("daily_min_temperatures").scoring.score(value) == marks
 
 
-def test_every_task_gives_top_marks_exactly_at_its_threshold():
+@pytest.mark.parametrize("mae, marks", [
+    (0.0, 5), (0.0382, 5), (0.12, 5), (0.1299, 5), (0.13, 4), (0.135, 4), (0.14, 3),
+    (0.1650, 1), (0.17, 0), (0.5, 0), (float("nan"), 0)])
+def test_normalised_sunspots_use_the_exam_starters_formula(mae, marks):
+    scoring = get_task("sunspots").exam.scoring
+    assert scoring.score(mae) == marks
+    if math.isfinite(mae):
+        assert marks == max(0, min(5, math.ceil(17 - 100 * mae)))
+
+
+def every_rule():
     for task in all_tasks():
-        scoring = task.scoring
-        worse = scoring.threshold * (0.9 if scoring.higher_is_better else 2.0)
-        assert scoring.score(scoring.threshold) == 5, task.name
-        assert scoring.score(worse) < 5, task.name
+        for convention in task.conventions():
+            yield f"{task.name}/{convention.name}", convention.scoring
+
+
+@pytest.mark.parametrize("name, rule", list(every_rule()))
+def test_the_printed_top_marks_boundary_is_the_one_the_rule_applies(name, rule):
+    top = rule.boundary(5)
+    nudge = max(abs(top.value), 1e-12) * 1e-6
+    better = top.value + nudge if rule.higher_is_better else top.value - nudge
+    worse = top.value - nudge if rule.higher_is_better else top.value + nudge
+    assert rule.score(better) == 5 and rule.score(worse) == 4, name
+    assert rule.score(top.value) == (5 if top.inclusive else 4), name
+    assert rule.score(rule.threshold) == 5, name
+
+
+@pytest.mark.parametrize("name, top_marks", [
+    ("sunspots", "5/5 below 16"), ("sarcasm", "5/5 at ≥ 0.83"), ("linear", "5/5 at ≤ 0.0001"),
+    ("daily_min_temperatures", "5/5 at ≤ 0.19")])
+def test_top_marks_in_words(name, top_marks):
+    assert get_task(name).scoring.top_marks() == top_marks
 
 
 def test_steps_and_formulas_clip_to_0_to_5():

@@ -1,5 +1,8 @@
 """Data loading: local copies, the exam's file formats, and the offline messages (exact)."""
 
+import hashlib
+import json
+
 import keras
 import numpy as np
 import pytest
@@ -155,3 +158,80 @@ def test_generated_tasks_hold_out_data_never_trained_on():
     series = get_task("synthetic_series").load()
     assert len(series.test[1]) == 1461 - 1000
     assert series.validation[1][-1, 0] == series.extras["series"][999]
+
+
+def any_model(tmp_path):
+    path = tmp_path / "model.keras"
+    keras.Sequential([keras.Input((1,)), keras.layers.Dense(1)]).save(path)
+    return path
+
+
+def test_kaggles_record_per_line_sarcasm_file_is_read(tmp_path):
+    array = data_for("sarcasm", tmp_path)
+    records = json.loads(array.read_text())
+    lines = tmp_path / "Sarcasm_Headlines_Dataset.json"
+    lines.write_text("".join(json.dumps(record) + "\n" for record in records))
+    from_array, from_lines = get_task("sarcasm").load(array), get_task("sarcasm").load(lines)
+    for part in ("train", "validation", "test"):
+        np.testing.assert_array_equal(getattr(from_array, part)[0], getattr(from_lines, part)[0])
+        np.testing.assert_array_equal(getattr(from_array, part)[1], getattr(from_lines, part)[1])
+    assert len(from_lines.test[0]) == 200
+
+
+SARCASM_FORMAT = (
+    "the course's sarcasm.json, a JSON array of records with \"headline\" and "
+    "\"is_sarcastic\" (or Kaggle's Sarcasm_Headlines_Dataset.json, one such record per line)")
+SUNSPOTS_FORMAT = (
+    "the course's Sunspots.csv, a header line, then rows of index,date,monthly mean total "
+    "sunspot number (a number in the third column)")
+
+
+@pytest.mark.parametrize("task, name, content, detail, expected", [
+    ("sarcasm", "sarcasm.csv", "headline,is_sarcastic\nhi,1\n",
+     "JSONDecodeError: Expecting value: line 1 column 1 (char 0)", SARCASM_FORMAT),
+    ("sarcasm", "sarcasm.json", '[{"title": "hi", "label": 1}]',
+     "KeyError: 'headline'", SARCASM_FORMAT),
+    ("sunspots", "temperatures.csv", '"Date","Temp"\n"1981-01-01",20.7\n',
+     "IndexError: list index out of range", SUNSPOTS_FORMAT),
+    ("sunspots", "Sunspots.csv", ",Date,Monthly Mean Total Sunspot Number\n0,1749-01-31,x\n",
+     "ValueError: could not convert string to float: 'x'", SUNSPOTS_FORMAT),
+])
+def test_wrong_data_files_get_the_expected_format_not_a_traceback(
+        tmp_path, capsys, task, name, content, detail, expected):
+    path = tmp_path / name
+    path.write_text(content)
+    assert main(["grade", task, str(any_model(tmp_path)), "--data", str(path)]) == 1
+    err = capsys.readouterr().err
+    assert err.endswith(
+        f"not graded: {path} is not in the format this task reads: {expected} ({detail}). "
+        "Pass --data a file in that format.\n")
+    assert "Traceback" not in err
+
+
+def test_a_local_copy_that_differs_from_the_known_file_is_read_with_a_warning(
+        tmp_path, capsys):
+    path = data_for("sunspots", tmp_path)
+    digest = hashlib.sha256(path.read_bytes()).hexdigest()
+    splits = get_task("sunspots").load(path)
+    assert len(splits.extras["series"]) == 3100
+    assert capsys.readouterr().err == (
+        f"warning: {path} is not the known Sunspots.csv: its SHA-256 is {digest}, the "
+        "known file's is 0ef4cf0379879a9be0043885d8de1c1907ae852c903a0fcbbc58ba813efb3f10. "
+        "It is read all the same; grades on it are not comparable with grades on the "
+        "original.\n")
+
+
+@pytest.mark.skipif(not (SHARED_DATA / "Sunspots.csv").exists(),
+                    reason="the real Sunspots.csv is not in ../shared/data")
+def test_the_known_file_reads_without_a_warning(capsys):
+    get_task("sunspots").load(SHARED_DATA / "Sunspots.csv")
+    assert capsys.readouterr().err == ""
+
+
+def test_bbc_starter_removes_its_stop_words_and_numbers_labels_by_frequency():
+    from zoo.tasks.bbc_news import label_ids
+
+    starter = get_task("bbc_news").exam
+    assert starter.clean(["The cat and THE dog, you've seen"]) == ["cat dog, seen"]
+    assert label_ids(["tech", "sport", "business", "sport", "tech", "sport"]).tolist() == \
+        [2, 1, 3, 1, 2, 1]
