@@ -32,9 +32,9 @@ class VAE(keras.Model):
     Compile with an optimizer only (`model.compile(optimizer="adam")`) and
     fit on inputs alone (`model.fit(x)`). The loss is the model's
     `compute_loss`, under Keras' standard training step, so `fit` runs on
-    every backend, and N `tf.distribute` replicas take the step one device
-    takes on the same global batch. A reloaded `.keras` model resumes
-    training as saved.
+    TensorFlow and JAX alike, and N `tf.distribute` replicas take the step
+    one device takes on the same global batch. A reloaded `.keras` model
+    resumes training as saved.
 
     Args:
         encoder: a `keras.Model` mapping inputs to `[mean, log_var]`, each
