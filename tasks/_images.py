@@ -45,8 +45,9 @@ class ImageStarter(Convention):
 
     Example:
     >>> from zoo.tasks import get_task
-    >>> get_task("cats_vs_dogs").exam.describe()
-    'pixels scaled by 1/255 outside the model, as ImageDataGenerator(rescale=1./255) did (150×150×3 float32)'
+    >>> starter = get_task("cats_vs_dogs").exam
+    >>> starter.input_shape, starter.input_dtype, starter.how
+    ((150, 150, 3), 'float32', 'ImageDataGenerator(rescale=1./255)')
     """
 
     name = EXAM

@@ -39,8 +39,9 @@ class TextStarter(Convention):
 
     Example:
     >>> from zoo.tasks import get_task
-    >>> get_task("sarcasm").exam.describe()
-    "word ids: Tokenizer(num_words=1000, oov_token='<OOV>') fitted on the first 20,000 headlines, pad_sequences(maxlen=120, padding='post', truncating='post')"
+    >>> starter = get_task("sarcasm").exam
+    >>> starter.vocab_size, starter.max_length, starter.padding, starter.fitted_on
+    (1000, 120, 'post', 'the first 20,000 headlines')
     """
 
     name = EXAM

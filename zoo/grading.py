@@ -152,7 +152,15 @@ def next_marks(rule, value):
 
 
 def describe_marks(marks, metric):
-    """Returns `next_marks` in words, e.g. `"up: none (top marks); down: 4/5 at mae ≥ 16 (0.5 worse)"`."""
+    """Returns `next_marks` in words.
+
+    Args:
+        marks: the dict of `next_marks`.
+        metric: the metric's name.
+
+    Returns:
+        E.g. `"up: none (top marks); down: 4/5 at mae ≥ 16 (0.5 worse)"`.
+    """
     up, down = marks.get("up"), marks.get("down")
     up_text = (f"{up['marks']}/5 at {metric} {up['side']} ({up['distance']:.4g} better)"
                if up else "none (top marks)")
