@@ -1,0 +1,312 @@
+"""The exam's starter files: self-contained, in the exam's shape, and in step with the grader.
+
+Every starter is filled with a tiny course-style model, trained for one
+epoch on small local data (files written here, tfds' mock data), saved as
+the exam saved it (`mymodel.h5`) and graded by the grader. Then each
+starter's fixed preprocessing is run on the same data as the grader's
+convention and the two are compared.
+"""
+
+import ast
+import importlib.util
+import re
+import sys
+import urllib.request
+
+import numpy as np
+import pytest
+import tensorflow_datasets as tfds
+
+from tasks_helpers import data_for, mocked_tfds, write_sarcasm
+from zoo import starters
+from zoo.grading import grade
+from zoo.task import Splits
+from zoo.tasks import all_tasks, get_task
+from zoo.tokenizer import Tokenizer, pad_sequences
+
+EXAM_TASKS = [t.name for t in all_tasks() if str(t.category) in "12345"
+              and t.name != "synthetic_series"]
+ALLOWED_IMPORTS = {"csv", "json", "os", "urllib.request", "zipfile", "numpy", "tensorflow",
+                   "tensorflow_datasets"}
+
+CONV = ("tf.keras.layers.Conv2D(4, 3, activation='relu'), "
+        "tf.keras.layers.MaxPooling2D(4), tf.keras.layers.Flatten(),")
+EMBED = ("tf.keras.layers.Embedding(VOCAB_SIZE, EMBEDDING_DIM), "
+         "tf.keras.layers.GlobalAveragePooling1D(),")
+DENSE = "tf.keras.layers.Flatten(), tf.keras.layers.Dense(8, activation='relu'),"
+SPARSE = ("model.compile(optimizer='adam', loss='sparse_categorical_crossentropy', "
+          "metrics=['accuracy'])")
+BINARY = ("model.compile(optimizer='adam', loss='binary_crossentropy', "
+          "metrics=['accuracy'])")
+FIT_ARRAYS = "model.fit({x}, {y}, validation_data=({vx}, {vy}), epochs=1, verbose=0)"
+FIT_DATA = "model.fit(train_data, validation_data=valid_data, epochs=1, verbose=0)"
+TEXT_FIT = FIT_ARRAYS.format(x="train_x", y="train_y", vx="valid_x", vy="valid_y")
+# What a learner writes in place of each starter's two TODOs: a course-style model.
+FILLS = {
+    "linear": ("", "model.compile(optimizer='sgd', loss='mean_squared_error'); "
+                   "model.fit(xs, ys, epochs=1, verbose=0)"),
+    "fashion_mnist": (DENSE, SPARSE + "; " + FIT_ARRAYS.format(
+        x="train_images", y="train_labels", vx="valid_images", vy="valid_labels")),
+    "iris": ("tf.keras.layers.Dense(8, activation='relu'),", SPARSE + "; " + TEXT_FIT),
+    "cats_vs_dogs": (CONV, BINARY + "; " + FIT_DATA),
+    "horses_or_humans": (CONV, SPARSE + "; " + FIT_DATA),
+    "rock_paper_scissors": (CONV, SPARSE + "; " + FIT_DATA),
+    "bbc_news": (EMBED, SPARSE + "; " + TEXT_FIT),
+    "imdb_reviews": (EMBED, BINARY + "; " + TEXT_FIT),
+    "sarcasm": (EMBED, BINARY + "; " + TEXT_FIT),
+    "daily_min_temperatures": (DENSE, "model.compile(optimizer='adam', loss='huber'); "
+                                      + FIT_DATA),
+    "sunspots": (DENSE, "model.compile(optimizer='adam', loss='huber'); " + FIT_DATA),
+}
+FILLS["mnist"] = FILLS["fashion_mnist"]
+TODO = re.compile(r"^( *)# TODO:.*\n(?:\1# .*\n)*", re.MULTILINE)
+
+
+def fill(source, layers, training):
+    """Replaces a starter's two TODO comments (with their continuation lines)."""
+    blocks = list(TODO.finditer(source))
+    assert len(blocks) == 2, f"expected 2 TODOs, found {len(blocks)}"
+    (first, second) = blocks
+    indent_1, indent_2 = first.group(1), second.group(1)
+    return (source[:first.start()] + (f"{indent_1}{layers}\n" if layers else "")
+            + source[first.end():second.start()] + f"{indent_2}{training}\n"
+            + source[second.end():])
+
+
+def import_file(path, name):
+    spec = importlib.util.spec_from_file_location(f"starter_{name}", path)
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = module  # AutoGraph looks its functions up there
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_the_twelve_exam_tasks_have_starters():
+    assert starters.names() == list(starters.ORDER)
+    assert sorted(starters.names()) == sorted(EXAM_TASKS)
+
+
+@pytest.mark.parametrize("name", starters.ORDER)
+def test_a_starter_is_self_contained_and_shaped_like_the_exams(name):
+    text = starters.source(name)
+    task = get_task(name)
+    tree = ast.parse(text)
+    imported = {alias.name for node in ast.walk(tree) if isinstance(node, ast.Import)
+                for alias in node.names}
+    imported |= {node.module for node in ast.walk(tree) if isinstance(node, ast.ImportFrom)}
+    assert imported <= ALLOWED_IMPORTS  # never this project
+    assert f"QUESTION {task.category.key} OF 5" in text
+    assert "def solution_model():" in text and len(TODO.findall(text)) == 2
+    units = task.output_shape[0]
+    layer = (f'tf.keras.layers.Dense({units}, activation="{task.output_activation}")'
+             if task.output_activation else f"tf.keras.layers.Dense({units})")
+    assert f"        {layer},  # DO NOT CHANGE" in text
+    assert text.endswith('if __name__ == "__main__":\n    model = solution_model()\n'
+                         '    model.save(os.path.join(HERE, "mymodel.h5"))\n')
+    assert "ZOO_DATA" in text or name == "linear"
+
+
+@pytest.fixture(scope="module")
+def graded(tmp_path_factory):
+    """Every starter, filled, trained for one epoch on small data, saved and graded."""
+    root = tmp_path_factory.mktemp("starters")
+    results = {}
+    with pytest.MonkeyPatch.context() as patch, mocked_tfds(num_examples=12):
+        for name in starters.names():
+            folder = root / name
+            folder.mkdir()
+            data = data_for(name, folder)
+            if data is None:
+                patch.delenv("ZOO_DATA", raising=False)
+            else:
+                patch.setenv("ZOO_DATA", str(data))
+            path = starters.starter_path(root, name)
+            path.write_text(fill(starters.source(name), *FILLS[name]))
+            module = import_file(path, name)
+            model = module.solution_model()
+            model.save(folder / "mymodel.h5")
+            task = get_task(name)
+            results[name] = grade(task, folder / "mymodel.h5", splits=task.load(data))
+    return results
+
+
+@pytest.mark.parametrize("name", starters.ORDER)
+def test_a_filled_starter_trains_and_is_graded_in_the_exams_convention(graded, name):
+    result = graded[name]
+    task = get_task(name)
+    expected = "exam" if task.exam is not None else "raw"
+    assert result.convention.convention.name == expected, result.convention.reason
+    assert 0 <= result.score <= 5 and result.held_out > 0
+    assert result.artifact.endswith("mymodel.h5")
+
+
+@pytest.fixture(scope="module")
+def modules():
+    """Each starter as written, imported (nothing runs at import)."""
+    return {name: import_file(starters.FOLDER / f"{name}.py", name) for name in starters.ORDER}
+
+
+@pytest.mark.parametrize("name", ["sarcasm", "bbc_news", "imdb_reviews"])
+def test_text_starters_make_the_graders_word_ids(modules, name, tmp_path):
+    module, task = modules[name], get_task(name)
+    starter = task.exam
+    assert (module.VOCAB_SIZE, module.MAX_LENGTH, module.OOV_TOKEN, module.PADDING_TYPE,
+            module.TRUNC_TYPE) == (starter.vocab_size, starter.max_length, starter.oov_token,
+                                   starter.padding, starter.truncating)
+    if name == "imdb_reviews":
+        with mocked_tfds(num_examples=12):
+            splits = task.load()
+            train_texts = module.load_split("train[:90%]")[0]
+    else:
+        splits = task.load(data_for(name, tmp_path))
+        train_texts = None
+    texts = list(np.concatenate([splits.train[0], splits.validation[0]]))
+    held_out = list(splits.test[0])
+    if name == "bbc_news":
+        assert module.STOPWORDS == starter.stopwords
+        texts, held_out = map(lambda t: [module.remove_stopwords(x) for x in t],
+                              (texts, held_out))
+    if train_texts is not None:  # tfds' texts, read the starter's way
+        assert train_texts == list(splits.train[0])
+    word_index = module.fit_tokenizer(texts)
+    assert word_index == starter.tokenizer(splits).word_index
+    np.testing.assert_array_equal(module.texts_to_padded(held_out, word_index),
+                                  starter.held_out(splits).inputs)
+
+
+def test_the_starters_tokenizer_is_the_courses_for_every_padding(modules, tmp_path,
+                                                                  monkeypatch):
+    # The grader's tokenizer is checked against keras-preprocessing itself
+    # (test_tokenizer_parity.py); the starter's must give the same ids.
+    module = modules["sarcasm"]
+    headlines = module.read_headlines(write_sarcasm(tmp_path / "sarcasm.json", 300))[0] + [
+        "Don't panic: it's 3 a.m. -- U.S. news!", "tabs\tand\nnew lines", ""]
+    tokenizer = Tokenizer(num_words=20, oov_token=module.OOV_TOKEN)
+    tokenizer.fit_on_texts(headlines)
+    assert module.fit_tokenizer(headlines) == tokenizer.word_index
+    monkeypatch.setattr(module, "VOCAB_SIZE", 20)
+    monkeypatch.setattr(module, "MAX_LENGTH", 3)
+    for padding in ("pre", "post"):
+        for truncating in ("pre", "post"):
+            monkeypatch.setattr(module, "PADDING_TYPE", padding)
+            monkeypatch.setattr(module, "TRUNC_TYPE", truncating)
+            expected = pad_sequences(tokenizer.texts_to_sequences(headlines), maxlen=3,
+                                     padding=padding, truncating=truncating)
+            np.testing.assert_array_equal(
+                module.texts_to_padded(headlines, tokenizer.word_index), expected)
+
+
+def held_out_of(task, images):
+    """The grader's exam-convention inputs for `images` as a task's held-out split."""
+    splits = Splits(train=None, validation=None, test=(images, np.zeros(len(images))),
+                    source="test")
+    return task.exam.held_out(splits).inputs
+
+
+@pytest.mark.parametrize("name", ["mnist", "fashion_mnist"])
+def test_digit_and_clothing_starters_scale_pixels_as_the_grader(modules, name):
+    images = np.random.default_rng(0).integers(0, 256, (5, 28, 28), dtype=np.uint8)
+    np.testing.assert_allclose(modules[name].preprocess(images),
+                               held_out_of(get_task(name), images), rtol=1e-6, atol=0)
+
+
+def test_horses_or_humans_starter_scales_pixels_as_the_grader(modules):
+    images = np.random.default_rng(0).integers(0, 256, (2, 300, 300, 3), dtype=np.uint8)
+    scaled = np.stack([modules["horses_or_humans"].preprocess(image, 0)[0].numpy()
+                       for image in images])
+    np.testing.assert_allclose(scaled, held_out_of(get_task("horses_or_humans"), images),
+                               rtol=1e-6, atol=0)
+
+
+def test_rock_paper_scissors_starter_resizes_and_scales_as_the_grader(modules):
+    from zoo.tasks.rock_paper_scissors import resize
+
+    images = np.random.default_rng(0).integers(0, 256, (2, 300, 300, 3), dtype=np.uint8)
+    scaled = np.stack([modules["rock_paper_scissors"].preprocess(image, 0)[0].numpy()
+                       for image in images])
+    resized = np.stack([resize(image, 0)[0].numpy() for image in images])
+    # The grader keeps resized pixels as whole numbers (uint8): half a level apart at most.
+    np.testing.assert_allclose(scaled, held_out_of(get_task("rock_paper_scissors"), resized),
+                               rtol=0, atol=0.5 / 255 + 1e-6)
+    assert scaled.shape == (2, 150, 150, 3)
+
+
+def test_cats_vs_dogs_starter_reads_and_scales_images_as_the_grader(modules, tmp_path):
+    module, task = modules["cats_vs_dogs"], get_task("cats_vs_dogs")
+    root = data_for("cats_vs_dogs", tmp_path)
+    batches = [module.preprocess(x, y) for x, y in module.load_images(root / "validation")]
+    images = np.concatenate([x.numpy() for x, _ in batches])
+    labels = np.concatenate([y.numpy() for _, y in batches])[:, 0]
+    held_out = task.exam.held_out(task.load(root))
+    # The starter's reader shuffles; compare image by image in a fixed order.
+    order, expected_order = np.argsort(images.sum((1, 2, 3))), np.argsort(
+        held_out.inputs.sum((1, 2, 3)))
+    np.testing.assert_allclose(images[order], held_out.inputs[expected_order],
+                               rtol=0, atol=0.5 / 255 + 1e-6)
+    np.testing.assert_array_equal(labels[order], held_out.targets[expected_order])
+
+
+@pytest.mark.parametrize("name", ["sunspots", "daily_min_temperatures"])
+def test_series_starters_normalise_and_window_as_the_grader(modules, name, tmp_path):
+    module, task = modules[name], get_task(name)
+    path = data_for(name, tmp_path)
+    splits = task.load(path)
+    assert (module.SPLIT_TIME, module.WINDOW_SIZE) == (splits.extras["split"],
+                                                       task.exam.window)
+    series = module.normalize(module.read_series(path))
+    held_out = task.exam.held_out(splits)
+    np.testing.assert_array_equal(series[module.SPLIT_TIME:, None], held_out.targets)
+    np.testing.assert_array_equal(
+        held_out.inputs[:, :, 0],
+        np.lib.stride_tricks.sliding_window_view(series, module.WINDOW_SIZE))
+    # The training windows: every WINDOW_SIZE values and the one after, in any order.
+    start = series[:module.WINDOW_SIZE + 40]
+    pairs = [np.c_[x.numpy()[..., 0], y.numpy()] for x, y in module.windowed_dataset(start)]
+    rows = np.concatenate(pairs)
+    expected = np.lib.stride_tricks.sliding_window_view(start, module.WINDOW_SIZE + 1)
+    np.testing.assert_allclose(rows[np.lexsort(rows.T[::-1])],
+                               expected[np.lexsort(expected.T[::-1])], rtol=1e-6)
+    assert rows.shape == (40, module.WINDOW_SIZE + 1)
+
+
+def test_linear_starter_trains_on_the_graders_training_points(modules):
+    xs, ys = get_task("linear").load().train
+    np.testing.assert_array_equal(modules["linear"].XS, xs[:, 0])
+    np.testing.assert_array_equal(modules["linear"].YS, ys[:, 0])
+
+
+@pytest.mark.parametrize("name", ["sarcasm", "sunspots", "bbc_news",
+                                  "daily_min_temperatures", "cats_vs_dogs"])
+def test_offline_a_file_starter_names_zoo_data(modules, name, monkeypatch, tmp_path):
+    module = modules[name]
+    monkeypatch.setattr(module, "HERE", str(tmp_path))
+    monkeypatch.delenv("ZOO_DATA", raising=False)
+
+    def offline(url, path):
+        raise OSError("[Errno -3] Temporary failure in name resolution")
+
+    monkeypatch.setattr(urllib.request, "urlretrieve", offline)
+    with pytest.raises(SystemExit) as error:
+        module.download_data()
+    message = str(error.value)
+    assert message.startswith(f"Could not download {module.URL} ([Errno -3] ")
+    assert f"python {name}.py" in message and "Offline? Download " in message
+    assert re.search(r"run: ZOO_DATA=/path/to/\S+ python", message)
+    monkeypatch.setenv("ZOO_DATA", str(tmp_path / "missing"))
+    with pytest.raises(SystemExit, match=r"^ZOO_DATA=.*missing: no .* there\. Point "
+                                         "ZOO_DATA at"):
+        module.download_data()
+
+
+@pytest.mark.parametrize("name", ["fashion_mnist", "horses_or_humans", "imdb_reviews"])
+def test_offline_a_tfds_starter_names_zoo_data(modules, name, monkeypatch):
+    def offline(*args, **kwargs):
+        raise ConnectionError("no network")
+
+    monkeypatch.setattr(tfds, "load", offline)
+    with pytest.raises(SystemExit) as error:
+        modules[name].load_split("train")
+    assert str(error.value) == (
+        f"Could not load tensorflow-datasets '{name}' (ConnectionError: no network). "
+        f"Offline? Run `tfds build {name} --data_dir DIR` on a machine with network "
+        f"access, copy DIR here, and run: ZOO_DATA=DIR python {name}.py")
