@@ -8,6 +8,7 @@ import functools
 import gzip
 import json
 import shutil
+import socket
 import tempfile
 import threading
 import time
@@ -26,6 +27,7 @@ MULTI = "multi"    # a (None, 2) float, b (None,) int64 -> sum, twice
 TEXT = "text"      # text (None,) string -> length int32, text_bytes string
 SLOW = "slow"      # seconds (None,) float -> busy-waits, reports batch size
 SCORER = "scorer"  # TF1 classify / regress signatures on tf.Example feature x
+ECHO = "echo"      # x string, any shape -> y = x; "floats": x float -> y = x
 # How long a test waits for an announced event before calling it hung.
 HANG_GUARD_SECONDS = 300
 
@@ -80,6 +82,23 @@ class _SlowModule(tf.Module):
         rows = tf.shape(seconds)[0]
         return {"waited": seconds + 0.0 * tf.cast(spins, tf.float32),
                 "batch_size": tf.fill([rows], rows)}
+
+
+class _EchoModule(tf.Module):
+    @tf.function(input_signature=[tf.TensorSpec(None, tf.string, name="x")])
+    def serve(self, x):
+        return {"y": tf.identity(x)}
+
+    @tf.function(input_signature=[tf.TensorSpec(None, tf.float32, name="x")])
+    def floats(self, x):
+        return {"y": tf.identity(x)}
+
+
+def _export_echo(base):
+    module = _EchoModule()
+    return write_version(base, lambda d: tf.saved_model.save(
+        module, str(d), signatures={"serving_default": module.serve,
+                                    "floats": module.floats}))
 
 
 def _export_scorer(base):
@@ -181,7 +200,8 @@ def exported_models():
 
     Returns:
         The `Path` of a folder holding `half/1`, `multi/1`, `text/1`,
-        `slow/1` and `scorer/1`; removed when the test process exits.
+        `slow/1`, `scorer/1` and `echo/1`; removed when the test process
+        exits.
     """
     root = Path(tempfile.mkdtemp(prefix="zoo-serving-test-"))
     atexit.register(shutil.rmtree, root, ignore_errors=True)
@@ -190,6 +210,7 @@ def exported_models():
     _export_module(_TextModule(), root / TEXT)
     _export_module(_SlowModule(), root / SLOW)
     _export_scorer(root / SCORER)
+    _export_echo(root / ECHO)
     return root
 
 
@@ -346,3 +367,76 @@ def wait_for(predicate, timeout=30.0, interval=0.05):
         if time.monotonic() > deadline:
             raise AssertionError(f"condition not met within {timeout} s")
         time.sleep(interval)
+
+
+class BlockedModel:
+    """Makes every call of a served model wait until the test releases it.
+
+    A stand-in for a model that hangs, without burning a CPU: the calls
+    block on an event. Use as a context manager; leaving it releases them.
+
+    Args:
+        server: a started `ServerThread`.
+        name: the model name.
+    """
+
+    def __init__(self, server, name):
+        self._servable = server.server.registry.servable(name)
+        self._release = threading.Event()
+        self.entered = threading.Semaphore(0)
+
+    def _blocked_run(self, signature_name, inputs):
+        self.entered.release()
+        if not self._release.wait(HANG_GUARD_SECONDS):
+            raise AssertionError("the test never released the blocked model")
+        return type(self._servable).run(self._servable, signature_name,
+                                        inputs)
+
+    def wait_until_called(self, times=1):
+        """Blocks until the model has been called `times` more times."""
+        for _ in range(times):
+            assert self.entered.acquire(timeout=HANG_GUARD_SECONDS), \
+                "the blocked model was never called"
+
+    def release(self):
+        """Lets every waiting and later call run."""
+        self._release.set()
+
+    def __enter__(self):
+        self._servable.run = self._blocked_run
+        return self
+
+    def __exit__(self, *exc):
+        self.release()
+        del self._servable.run
+
+
+def raw_http(port, data, read=True):
+    """Sends raw bytes to the REST port; returns what comes back until the
+    server closes the connection.
+
+    Args:
+        port: the REST port.
+        data: the bytes to send (a request, possibly incomplete).
+        read: whether to read the answer.
+
+    Returns:
+        The bytes received before the server closed the connection; the
+        socket's time limit is only a hang guard.
+    """
+    with socket.create_connection(("127.0.0.1", port)) as sock:
+        sock.settimeout(HANG_GUARD_SECONDS)
+        try:
+            sock.sendall(data)
+        except OSError:  # the server closed while we sent: read its answer
+            pass
+        received = b""
+        while read:
+            try:
+                chunk = sock.recv(65536)
+            except ConnectionResetError:
+                break
+            if not chunk:
+                break
+            received += chunk
+        return received

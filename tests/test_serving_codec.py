@@ -13,7 +13,7 @@ import numpy as np
 import pytest
 from tensorflow.core.framework import types_pb2
 
-from zoo.serving import json_codec, json_text
+from zoo.serving import json_decode, json_encode, json_text
 from zoo.serving.errors import ServingError
 
 
@@ -31,13 +31,13 @@ from zoo.serving.errors import ServingError
     (1 / 3, False, "0.33333333333333331"),
 ])
 def test_floats_are_written_like_write_decimal(value, float32, text):
-    assert json_codec.format_decimal(value, float32) == text
+    assert json_encode.format_decimal(value, float32) == text
     array = np.array([value], np.float32 if float32 else np.float64)
-    assert json_codec._format_floats(array) == [text]
+    assert json_encode._format_floats(array) == [text]
 
 
 def test_columnar_layout_is_rapidjson_pretty():
-    text = json_codec.encode_columnar_format(
+    text = json_encode.encode_columnar_format(
         {"y": np.array([[1, 2], [3, 4]], np.float32)})
     assert text == ('{\n    "outputs": [\n        [\n            1.0,\n'
                     '            2.0\n        ],\n        [\n            3.0,\n'
@@ -45,7 +45,7 @@ def test_columnar_layout_is_rapidjson_pretty():
 
 
 def test_row_layout_with_several_outputs_and_bytes():
-    text = json_codec.encode_row_format({
+    text = json_encode.encode_row_format({
         "ids": np.array([1, 2], np.int64),
         "raw_bytes": np.array([b"\x00\xff", b"ok"], dtype=object),
         "label": np.array([b"cat", b"dog"], dtype=object)})
@@ -62,7 +62,7 @@ def test_row_layout_with_several_outputs_and_bytes():
 def test_row_format_rejects_inconsistent_batch_sizes():
     with pytest.raises(ServingError, match="Tensor name: b has inconsistent "
                                            "batch size: 3 expecting: 2"):
-        json_codec.encode_row_format({"a": np.zeros(2), "b": np.zeros(3)})
+        json_encode.encode_row_format({"a": np.zeros(2), "b": np.zeros(3)})
 
 
 @pytest.mark.parametrize("body", [
@@ -72,8 +72,8 @@ def test_row_format_rejects_inconsistent_batch_sizes():
 def test_fast_and_exact_readers_agree(body):
     raw = json.dumps(body).encode()
     dtypes = {"x": types_pb2.DT_FLOAT}
-    fast, _ = json_codec.decode_predict_inputs(body, dtypes, raw)
-    exact, _ = json_codec.decode_predict_inputs(body, dtypes, raw + b"true")
+    fast, _ = json_decode.decode_predict_inputs(body, dtypes, raw)
+    exact, _ = json_decode.decode_predict_inputs(body, dtypes, raw + b"true")
     assert fast["x"].dtype == exact["x"].dtype == np.float32
     np.testing.assert_array_equal(fast["x"], exact["x"])
 
@@ -99,7 +99,7 @@ def test_fast_and_exact_readers_agree(body):
 ])
 def test_exact_errors(body, dtype, code, message):
     with pytest.raises(ServingError) as raised:
-        json_codec.decode_predict_inputs(body, {"x": dtype},
+        json_decode.decode_predict_inputs(body, {"x": dtype},
                                          json.dumps(body).encode())
     assert (raised.value.code, raised.value.message) == (code, message)
 
@@ -109,11 +109,11 @@ def test_tensors_nested_beyond_numpy_rank_are_refused(key):
     def nested(depth):
         return json.loads("[" * depth + "1" + "]" * depth)
 
-    arrays, _ = json_codec.decode_predict_inputs(
+    arrays, _ = json_decode.decode_predict_inputs(
         {key: nested(32)}, {"x": types_pb2.DT_FLOAT}, b"")
     assert arrays["x"].ndim == 32
     with pytest.raises(ServingError) as raised:
-        json_codec.decode_predict_inputs({key: nested(33)},
+        json_decode.decode_predict_inputs({key: nested(33)},
                                          {"x": types_pb2.DT_FLOAT}, b"")
     assert raised.value.message.endswith(
         "JSON list nested more than 32 levels deep: a request tensor has at "
@@ -122,7 +122,7 @@ def test_tensors_nested_beyond_numpy_rank_are_refused(key):
 
 def test_booleans_and_b64_strings_are_read():
     body = {"inputs": {"flag": [True, False], "text": [{"b64": "aGk"}, "yo"]}}
-    arrays, row_format = json_codec.decode_predict_inputs(
+    arrays, row_format = json_decode.decode_predict_inputs(
         body, {"flag": types_pb2.DT_BOOL, "text": types_pb2.DT_STRING},
         json.dumps(body).encode())
     assert not row_format

@@ -28,7 +28,7 @@ from tensorflow.core.framework import types_pb2
 from tensorflow_serving.apis import classification_pb2, regression_pb2
 
 from serving_helpers import export_half_plus_two, http, serve
-from zoo.serving import examples, json_codec, json_text
+from zoo.serving import examples, json_decode, json_encode, json_text
 from zoo.serving.config import parse_model_config_file
 from zoo.serving.errors import ServingError
 
@@ -73,8 +73,8 @@ def fill_predict_request(text, input_dtypes):
     """FillPredictRequestFromJson: the codec steps the REST handler runs."""
     body = text.encode() if isinstance(text, str) else text
     doc = json_text.parse_json_object(body)
-    signature_name = json_codec.signature_name_of(doc)
-    inputs, row_format = json_codec.decode_predict_inputs(doc, input_dtypes,
+    signature_name = json_decode.signature_name_of(doc)
+    inputs, row_format = json_decode.decode_predict_inputs(doc, input_dtypes,
                                                           body)
     return signature_name, inputs, ROW if row_format else COLUMNAR
 
@@ -287,8 +287,8 @@ RESPONSES = [
      '{"predictions": []}', False),
 ]
 
-ENCODERS = {ROW: json_codec.encode_row_format,
-            COLUMNAR: json_codec.encode_columnar_format}
+ENCODERS = {ROW: json_encode.encode_row_format,
+            COLUMNAR: json_encode.encode_columnar_format}
 
 
 @pytest.mark.parametrize("name,outputs,layout,expected,as_text", RESPONSES,
@@ -321,7 +321,7 @@ RESPONSE_ERRORS = [
                          ids=[case[0] for case in RESPONSE_ERRORS])
 def test_unwritable_response_gets_tf_serving_error(name, outputs, message):
     with pytest.raises(ServingError) as raised:
-        json_codec.encode_row_format(outputs)
+        json_encode.encode_row_format(outputs)
     assert raised.value.code == grpc.StatusCode.INVALID_ARGUMENT
     assert message in raised.value.message
 
@@ -329,7 +329,7 @@ def test_unwritable_response_gets_tf_serving_error(name, outputs, message):
 def test_error_body_is_tf_serving_status_json():
     # MakeJsonFromTensors.StatusError
     for message in ('Bad key: "key"', "Bad key: 'key'"):
-        assert same_json(json_codec.error_body(message),
+        assert same_json(json_encode.error_body(message),
                          json.dumps({"error": message}))
 
 
@@ -345,7 +345,7 @@ def features(example):
 def read_examples(text, method):
     """FillClassificationRequestFromJson / FillRegressionRequestFromJson."""
     doc = json_text.parse_json_object(text.encode())
-    signature_name = json_codec.signature_name_of(doc)
+    signature_name = json_decode.signature_name_of(doc)
     serialized = examples.serialized_examples_from_json(doc, method)
     return signature_name, [features(example_pb2.Example.FromString(s))
                             for s in serialized]

@@ -40,12 +40,14 @@ class BatchScheduler:
 
     Args:
         options: a `BatchingOptions`.
-        executor: the `concurrent.futures.Executor` model calls run in.
+        executors: the `ModelExecutors` model calls run in.
+        metrics: optional `ServingMetrics` recording batches and queuing.
     """
 
-    def __init__(self, options, executor):
+    def __init__(self, options, executors, metrics=None):
         self._options = options
-        self._executor = executor
+        self._executors = executors
+        self._metrics = metrics
         self._queues = {}
 
     async def run(self, servable, signature_name, inputs):
@@ -148,10 +150,12 @@ class BatchScheduler:
         names = list(batch[0].inputs)
         merged = {name: np.concatenate([t.inputs[name] for t in batch])
                   for name in names}
-        loop = asyncio.get_running_loop()
+        if self._metrics is not None:
+            now = time.monotonic()
+            self._metrics.record_batch([now - t.enqueued for t in batch])
         try:
-            outputs = await loop.run_in_executor(
-                self._executor, queue.servable.run, queue.signature_name,
+            outputs = await self._executors.run(
+                queue.servable.name, queue.servable.run, queue.signature_name,
                 merged)
             total = sum(t.rows for t in batch)
             for name, array in outputs.items():

@@ -12,6 +12,16 @@ def _flag(parser, name, **kwargs):
     parser.add_argument(f"--{name}", f"--{name.replace('-', '_')}", **kwargs)
 
 
+def _boolean(text):
+    """Reads a flag value as TF Serving's flags do: true/false, 1/0."""
+    lowered = text.lower()
+    if lowered in ("true", "1", "yes"):
+        return True
+    if lowered in ("false", "0", "no"):
+        return False
+    raise argparse.ArgumentTypeError(f"expected true or false, got {text!r}")
+
+
 def add_arguments(parser):
     """Adds the `zoo serve` flags.
 
@@ -62,6 +72,27 @@ def add_arguments(parser):
           metavar="SECONDS",
           help="how long in-flight requests may finish after SIGTERM "
                "(default 30)")
+    _flag(parser, "enable-model-warmup", type=_boolean, nargs="?", const=True,
+          default=True, metavar="BOOL",
+          help="run each version's assets.extra/tf_serving_warmup_requests "
+               "(or, without that file, one request of a shape its default "
+               "signature accepts) before serving it (default true; "
+               "--enable_model_warmup=false turns it off)")
+    _flag(parser, "num-request-iterations-for-warmup", type=int, default=1,
+          metavar="N", help="how many times each warm-up request runs "
+                            "(default 1)")
+    _flag(parser, "monitoring-config-file", metavar="FILE",
+          help="text-format MonitoringConfig; prometheus_config { enable: "
+               "true } serves Prometheus metrics on the REST port at "
+               "/monitoring/prometheus/metrics (or its path)")
+    _flag(parser, "model-path-root", action="append", default=[],
+          metavar="DIR",
+          help="a folder under which HandleReloadConfigRequest may name "
+               "model base paths, beside those served at start (repeatable)")
+    _flag(parser, "allow-any-model-path", action="store_true",
+          help="let HandleReloadConfigRequest load models from any path; "
+               "anyone who can reach the gRPC port can then make the server "
+               "load (and run) any SavedModel it can read")
 
 
 def options_from_args(args):
@@ -114,13 +145,25 @@ def options_from_args(args):
     if args.enable_batching or args.batching_parameters_file:
         batching = config.parse_batching_parameters_file(
             args.batching_parameters_file)
+    metrics_path = None
+    if args.monitoring_config_file:
+        metrics_path = config.parse_monitoring_config_file(
+            args.monitoring_config_file)
+    if args.num_request_iterations_for_warmup < 1:
+        raise ValueError("--num-request-iterations-for-warmup must be at least "
+                         f"1, got {args.num_request_iterations_for_warmup}.")
     return ServerOptions(
         models=models, discover_root=discover_root, host=args.host,
         rest_port=args.rest_api_port, grpc_port=args.port,
         poll_seconds=args.file_system_poll_wait_seconds,
         timeout_seconds=args.rest_api_timeout_in_ms / 1000,
         max_body_bytes=args.rest_api_max_body_bytes, batching=batching,
-        shutdown_grace_seconds=args.shutdown_grace_seconds)
+        shutdown_grace_seconds=args.shutdown_grace_seconds,
+        enable_model_warmup=args.enable_model_warmup,
+        warmup_iterations=args.num_request_iterations_for_warmup,
+        metrics_path=metrics_path,
+        model_roots=tuple(os.path.abspath(p) for p in args.model_path_root),
+        allow_any_model_path=args.allow_any_model_path)
 
 
 def run(args):
@@ -131,7 +174,7 @@ def run(args):
 
     Returns:
         The exit code: 0 after a clean shutdown, 1 when a port cannot be
-        bound, 2 for bad flags.
+        bound, 2 for bad flags or a configuration that cannot be served.
     """
     import asyncio
     import logging
@@ -144,10 +187,14 @@ def run(args):
     except (ValueError, OSError) as error:
         print(f"zoo serve: {error}", file=sys.stderr)
         return 2
+    from zoo.serving.errors import ServingError
     from zoo.serving.server import ModelServer
 
     try:
         asyncio.run(ModelServer(options).serve_forever())
+    except ServingError as error:  # a version label naming no served version
+        print(f"zoo serve: {error.message}", file=sys.stderr)
+        return 2
     except OSError as error:
         print(f"zoo serve: cannot listen on {options.host} (REST port "
               f"{options.rest_port}, gRPC port {options.grpc_port}): {error}. "

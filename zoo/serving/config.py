@@ -122,6 +122,33 @@ def config_from_proto(source, proto):
     return configs
 
 
+def check_base_paths(source, configs, roots):
+    """Checks that every model's folder lies within the allowed roots.
+
+    Symbolic links are resolved first, so a link cannot lead outside.
+
+    Args:
+        source: where the configuration came from, for the message.
+        configs: list of `ModelConfig`.
+        roots: list of folders.
+
+    Raises:
+        PermissionError: naming the first base path outside every root and
+            the flags that allow it.
+    """
+    allowed = [os.path.realpath(root) for root in roots]
+    for config in configs:
+        path = os.path.realpath(config.base_path)
+        if not any(os.path.commonpath([path, root]) == root
+                   for root in allowed):
+            raise PermissionError(
+                f"{source}: base_path {config.base_path} of model "
+                f"{config.name} is outside the folders this server serves "
+                f"models from ({', '.join(sorted(set(allowed))) or 'none'}). "
+                "Restart the server with --model-path-root naming its "
+                "folder, or with --allow-any-model-path.")
+
+
 def _model_config_from_proto(path, proto):
     if not proto.name or not proto.base_path:
         raise ValueError(f"{path}: every config needs a `name` and a "
@@ -227,3 +254,60 @@ def parse_batching_parameters_file(path):
         if value < (0 if name == "batch_timeout_micros" else 1):
             raise ValueError(f"{path}: {name} must be positive, got {value}.")
     return dataclasses.replace(BatchingOptions(), **values)
+
+
+def _monitoring_config_class():
+    """TF Serving's `MonitoringConfig` (monitoring_config.proto), which the
+    tensorflow-serving-api wheel does not ship either."""
+    field = descriptor_pb2.FieldDescriptorProto
+    file_proto = descriptor_pb2.FileDescriptorProto(
+        name="zoo_monitoring_config.proto", package="tensorflow.serving",
+        syntax="proto3")
+    prometheus = file_proto.message_type.add(name="PrometheusConfig")
+    prometheus.field.add(name="enable", number=1, type=field.TYPE_BOOL,
+                         label=field.LABEL_OPTIONAL)
+    prometheus.field.add(name="path", number=2, type=field.TYPE_STRING,
+                         label=field.LABEL_OPTIONAL)
+    monitoring = file_proto.message_type.add(name="MonitoringConfig")
+    monitoring.field.add(name="prometheus_config", number=1,
+                         type=field.TYPE_MESSAGE, label=field.LABEL_OPTIONAL,
+                         type_name=".tensorflow.serving.PrometheusConfig")
+    pool = descriptor_pool.DescriptorPool()
+    pool.Add(file_proto)
+    return message_factory.GetMessageClass(
+        pool.FindMessageTypeByName("tensorflow.serving.MonitoringConfig"))
+
+
+def parse_monitoring_config_file(path):
+    """Reads a TF Serving `--monitoring_config_file`.
+
+    Args:
+        path: path of a text-format `MonitoringConfig` file such as
+            `prometheus_config { enable: true, path: "/metrics" }`.
+
+    Returns:
+        The REST path of the Prometheus page, or None when it is not
+        enabled. An enabled page without a path is at TF Serving's
+        `/monitoring/prometheus/metrics`.
+
+    Raises:
+        ValueError: when the file does not parse or the path does not start
+            with `/`.
+    """
+    from zoo.serving.metrics import DEFAULT_PATH
+
+    proto = _monitoring_config_class()()
+    try:
+        text_format.Parse(Path(path).read_text(), proto)
+    except text_format.ParseError as error:
+        raise ValueError(
+            f"{path}: not a text-format MonitoringConfig ({error}). Expected "
+            'something like: prometheus_config { enable: true, path: '
+            '"/monitoring/prometheus/metrics" }') from error
+    config = proto.prometheus_config
+    if not config.enable:
+        return None
+    if config.path and not config.path.startswith("/"):
+        raise ValueError(f"{path}: prometheus_config path must start with /, "
+                         f"got {config.path!r}.")
+    return config.path or DEFAULT_PATH

@@ -33,7 +33,12 @@ class ServingError(Exception):
             it has a message for the case.
         http_status: optional HTTP status overriding the one derived from
             `code` (413 for an oversized body, which gRPC has no code for).
+
+    A REST answer to an error whose `close_connection` is set closes the
+    connection (the request body was not read to its end).
     """
+
+    close_connection = False
 
     def __init__(self, code, message, http_status=None):
         super().__init__(message)

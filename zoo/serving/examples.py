@@ -16,7 +16,8 @@ from tensorflow.core.example import example_pb2
 from tensorflow_serving.apis import classification_pb2, regression_pb2
 
 from zoo.serving.errors import ServingError, invalid_argument
-from zoo.serving.json_codec import decode_b64, format_decimal, is_b64_object
+from zoo.serving.json_decode import decode_b64, is_b64_object
+from zoo.serving.json_encode import format_decimal
 from zoo.serving.json_text import json_type, quote_value
 from zoo.serving.servable import DEFAULT_SIGNATURE
 
@@ -287,6 +288,8 @@ async def run(predictor, servable, signature_name, serialized, method):
     key = check_signature(signature, method)
     array = np.empty(len(serialized), dtype=object)
     array[:] = serialized
-    _, outputs = await predictor.predict(servable, name, {key: array})
+    _, outputs = await predictor.predict(
+        servable, name, {key: array},
+        api="Classify" if method == CLASSIFY else "Regress")
     build = classification_result if method == CLASSIFY else regression_result
     return build(outputs, len(serialized))

@@ -5,6 +5,8 @@ wheel, so the official client stubs work unchanged. Message size limits are
 lifted, as TF Serving does on the server side.
 """
 
+import time
+
 import grpc
 from tensorflow_serving.apis import (
     classification_pb2,
@@ -17,7 +19,9 @@ from tensorflow_serving.apis import (
 
 from zoo.serving import examples
 from zoo.serving.errors import ServingError
+from zoo.serving.errors import invalid_argument
 from zoo.serving.metadata import model_metadata
+from zoo.serving.metrics import GRPC
 from zoo.serving.servable import DEFAULT_SIGNATURE
 from zoo.serving.tensor_proto import from_tensor_proto, to_tensor_proto
 
@@ -25,8 +29,11 @@ _UNLIMITED = [("grpc.max_send_message_length", -1),
               ("grpc.max_receive_message_length", -1)]
 
 
-def _model_spec_target(spec):
+def _model_spec_target(request):
     """(name, version, label) from a request's `ModelSpec`."""
+    if not request.HasField("model_spec"):
+        raise invalid_argument("Missing ModelSpec")
+    spec = request.model_spec
     which = spec.WhichOneof("version_choice")
     version = spec.version.value if which == "version" else None
     label = spec.version_label if which == "version_label" else None
@@ -44,11 +51,29 @@ class PredictionServicer(prediction_service_pb2_grpc.PredictionServiceServicer):
     Args:
         registry: the `ModelRegistry`.
         predictor: the `Predictor`.
+        metrics: the `ServingMetrics` counting each call.
     """
 
-    def __init__(self, registry, predictor):
+    def __init__(self, registry, predictor, metrics):
         self._registry = registry
         self._predictor = predictor
+        self._metrics = metrics
+
+    async def _measured(self, api, request, context, answer):
+        """Runs `answer()`, records the call, aborts with its error."""
+        start = time.perf_counter()
+        code = None
+        try:
+            return await answer()
+        except ServingError as error:
+            code = error.code
+            await _abort(context, error)
+        except Exception:
+            code = grpc.StatusCode.UNKNOWN
+            raise
+        finally:
+            self._metrics.record_request(request.model_spec.name, api, GRPC,
+                                         code, time.perf_counter() - start)
 
     async def Predict(self, request, context):
         """Runs a `PredictRequest`; outputs use the typed value fields.
@@ -61,23 +86,22 @@ class PredictionServicer(prediction_service_pb2_grpc.PredictionServiceServicer):
             A `predict_pb2.PredictResponse` whose `model_spec` names the
             version and signature used.
         """
-        try:
-            servable = self._registry.servable(
-                *_model_spec_target(request.model_spec))
+        async def answer():
+            servable = self._registry.servable(*_model_spec_target(request))
             inputs = {name: from_tensor_proto(name, proto)
                       for name, proto in request.inputs.items()}
             signature, outputs = await self._predictor.predict(
                 servable, request.model_spec.signature_name, inputs,
                 tuple(request.output_filter))
-        except ServingError as error:
-            await _abort(context, error)
-        response = predict_pb2.PredictResponse()
-        response.model_spec.name = servable.name
-        response.model_spec.version.value = servable.version
-        response.model_spec.signature_name = signature
-        for name, array in outputs.items():
-            response.outputs[name].CopyFrom(to_tensor_proto(array))
-        return response
+            response = predict_pb2.PredictResponse()
+            response.model_spec.name = servable.name
+            response.model_spec.version.value = servable.version
+            response.model_spec.signature_name = signature
+            for name, array in outputs.items():
+                response.outputs[name].CopyFrom(to_tensor_proto(array))
+            return response
+
+        return await self._measured("Predict", request, context, answer)
 
     async def Classify(self, request, context):
         """Runs tf.Examples through a classification signature.
@@ -89,9 +113,9 @@ class PredictionServicer(prediction_service_pb2_grpc.PredictionServiceServicer):
         Returns:
             A `ClassificationResponse`.
         """
-        response = classification_pb2.ClassificationResponse()
-        await self._examples(request, context, examples.CLASSIFY, response)
-        return response
+        return await self._measured("Classify", request, context, lambda: (
+            self._examples(request, examples.CLASSIFY,
+                           classification_pb2.ClassificationResponse())))
 
     async def Regress(self, request, context):
         """Runs tf.Examples through a regression signature.
@@ -103,25 +127,22 @@ class PredictionServicer(prediction_service_pb2_grpc.PredictionServiceServicer):
         Returns:
             A `RegressionResponse`.
         """
-        response = regression_pb2.RegressionResponse()
-        await self._examples(request, context, examples.REGRESS, response)
-        return response
+        return await self._measured("Regress", request, context, lambda: (
+            self._examples(request, examples.REGRESS,
+                           regression_pb2.RegressionResponse())))
 
-    async def _examples(self, request, context, method, response):
-        try:
-            servable = self._registry.servable(
-                *_model_spec_target(request.model_spec))
-            serialized = examples.serialized_examples_from_input(request.input)
-            result = await examples.run(
-                self._predictor, servable, request.model_spec.signature_name,
-                serialized, method)
-        except ServingError as error:
-            await _abort(context, error)
+    async def _examples(self, request, method, response):
+        servable = self._registry.servable(*_model_spec_target(request))
+        serialized = examples.serialized_examples_from_input(request.input)
+        result = await examples.run(
+            self._predictor, servable, request.model_spec.signature_name,
+            serialized, method)
         response.model_spec.name = servable.name
         response.model_spec.version.value = servable.version
         response.model_spec.signature_name = (
             request.model_spec.signature_name or DEFAULT_SIGNATURE)
         response.result.CopyFrom(result)
+        return response
 
     async def GetModelMetadata(self, request, context):
         """Answers with the version's signature definitions.
@@ -135,8 +156,7 @@ class PredictionServicer(prediction_service_pb2_grpc.PredictionServiceServicer):
             A `GetModelMetadataResponse`.
         """
         try:
-            servable = self._registry.servable(
-                *_model_spec_target(request.model_spec))
+            servable = self._registry.servable(*_model_spec_target(request))
             return model_metadata(servable, tuple(request.metadata_field))
         except ServingError as error:
             await _abort(context, error)
@@ -147,10 +167,13 @@ class ModelServicer(model_service_pb2_grpc.ModelServiceServicer):
 
     Args:
         registry: the `ModelRegistry`.
+        model_roots: the folders a reloaded configuration's base paths must
+            lie in, or None to accept any path.
     """
 
-    def __init__(self, registry):
+    def __init__(self, registry, model_roots):
         self._registry = registry
+        self._model_roots = model_roots
 
     async def GetModelStatus(self, request, context):
         """Reports the state of a model's versions.
@@ -162,12 +185,8 @@ class ModelServicer(model_service_pb2_grpc.ModelServiceServicer):
         Returns:
             A `GetModelStatusResponse`, newest version first.
         """
-        if not request.HasField("model_spec"):
-            await context.abort(grpc.StatusCode.INVALID_ARGUMENT,
-                                "Missing ModelSpec")
         try:
-            return self._registry.status(
-                *_model_spec_target(request.model_spec))
+            return self._registry.status(*_model_spec_target(request))
         except ServingError as error:
             await _abort(context, error)
 
@@ -175,43 +194,58 @@ class ModelServicer(model_service_pb2_grpc.ModelServiceServicer):
         """Replaces the served models with a new `ModelServerConfig`.
 
         Returns once the new configuration's versions are loaded, as TF
-        Serving does.
+        Serving does. Base paths outside the server's model roots are
+        refused, since loading a SavedModel runs its graph.
 
         Args:
             request: a `ReloadConfigRequest`.
             context: the gRPC call context.
 
         Returns:
-            A `ReloadConfigResponse` whose status is OK, or
-            INVALID_ARGUMENT with the reason.
+            A `ReloadConfigResponse` whose status is OK, INVALID_ARGUMENT
+            for a configuration that does not parse, PERMISSION_DENIED for a
+            base path outside the model roots, or FAILED_PRECONDITION for a
+            version label naming a version that is not available.
         """
-        from zoo.serving.config import config_from_proto
+        from zoo.serving.config import check_base_paths, config_from_proto
 
         response = model_management_pb2.ReloadConfigResponse()
         try:
             configs = config_from_proto("ReloadConfigRequest", request.config)
-        except ValueError as error:
-            response.status.error_code = grpc.StatusCode.INVALID_ARGUMENT.value[0]
+            if self._model_roots is not None:
+                check_base_paths("ReloadConfigRequest", configs,
+                                 self._model_roots)
+            self._registry.reconfigure(configs)
+            await self._registry.refresh()
+            self._registry.apply_labels()
+        except (ValueError, PermissionError) as error:
+            code = (grpc.StatusCode.PERMISSION_DENIED
+                    if isinstance(error, PermissionError)
+                    else grpc.StatusCode.INVALID_ARGUMENT)
+            response.status.error_code = code.value[0]
             response.status.error_message = str(error)
-            return response
-        self._registry.reconfigure(configs)
-        await self._registry.refresh()
+        except ServingError as error:
+            response.status.error_code = error.code.value[0]
+            response.status.error_message = error.message
         return response
 
 
-def make_grpc_server(registry, predictor):
+def make_grpc_server(registry, predictor, metrics, model_roots=None):
     """Builds the asyncio gRPC server with both services (not yet bound).
 
     Args:
         registry: the `ModelRegistry`.
         predictor: the `Predictor`.
+        metrics: the `ServingMetrics`.
+        model_roots: the folders reloaded base paths must lie in, or None
+            to accept any path.
 
     Returns:
         A `grpc.aio.Server`.
     """
     server = grpc.aio.server(options=_UNLIMITED)
     prediction_service_pb2_grpc.add_PredictionServiceServicer_to_server(
-        PredictionServicer(registry, predictor), server)
+        PredictionServicer(registry, predictor, metrics), server)
     model_service_pb2_grpc.add_ModelServiceServicer_to_server(
-        ModelServicer(registry), server)
+        ModelServicer(registry, model_roots), server)
     return server

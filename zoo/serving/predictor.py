@@ -5,12 +5,13 @@ same errors (TF Serving's `predict_util.cc` wording where it has one).
 """
 
 import asyncio
+import time
 
 import grpc
 import tensorflow as tf
 
 from zoo.serving.errors import ServingError, invalid_argument
-from zoo.serving.json_codec import dtype_name
+from zoo.serving.dtypes import dtype_name
 from zoo.serving.servable import DEFAULT_SIGNATURE
 
 PREDICT_METHODS = ("tensorflow/serving/predict", "tensorflow/serving/classify",
@@ -21,22 +22,26 @@ class Predictor:
     """Runs predict requests, batched or not, within a time limit.
 
     `in_flight` counts the requests being run now (readiness reports it, so
-    an operator can watch a drain).
+    an operator can watch a drain). Each model runs in its own threads, so a
+    slow model never holds up another.
 
     Args:
-        executor: the `concurrent.futures.Executor` model calls run in.
+        executors: the `ModelExecutors` model calls run in.
         timeout_seconds: float, the longest a request may take.
         batcher: optional `BatchScheduler`; requests are merged when given.
+        metrics: optional `ServingMetrics` recording each call's time.
     """
 
-    def __init__(self, executor, timeout_seconds, batcher=None):
-        self._executor = executor
+    def __init__(self, executors, timeout_seconds, batcher=None,
+                 metrics=None):
+        self._executors = executors
         self._timeout = timeout_seconds
         self._batcher = batcher
+        self._metrics = metrics
         self.in_flight = 0
 
     async def predict(self, servable, signature_name, inputs,
-                      output_filter=()):
+                      output_filter=(), api="Predict"):
         """Validates and runs a request.
 
         Args:
@@ -45,6 +50,7 @@ class Predictor:
                 `serving_default`.
             inputs: dict mapping input names to NumPy arrays.
             output_filter: optional output names to return (all if empty).
+            api: `"Predict"`, `"Classify"` or `"Regress"`, for the metrics.
 
         Returns:
             A tuple `(signature_name, outputs)`: the signature used and a dict
@@ -53,35 +59,25 @@ class Predictor:
         Raises:
             ServingError: with TF Serving's code and message for the fault.
         """
-        name = signature_name or DEFAULT_SIGNATURE
-        signature = servable.signature_defs.get(name)
-        if signature is None:
-            raise ServingError(grpc.StatusCode.FAILED_PRECONDITION,
-                               f'Serving signature key "{name}" not found.')
-        if (signature.method_name not in PREDICT_METHODS
-                or not servable.has_function(name)):
-            raise ServingError(
-                grpc.StatusCode.INTERNAL,
-                "Expected prediction signature method_name to be one of {"
-                + ", ".join(PREDICT_METHODS) + "}. Was: "
-                + signature.method_name)
-        _check_input_names(signature, inputs)
-        wanted = _check_output_filter(signature, output_filter)
-        for index, key in enumerate(sorted(signature.inputs)):
-            _check_input(key, index, signature.inputs[key], inputs[key], name)
+        name, wanted = check_request(servable, signature_name, inputs,
+                                     output_filter)
         self.in_flight += 1
+        start = time.perf_counter()
         try:
             outputs = await self._run(servable, name, inputs)
         finally:
             self.in_flight -= 1
+        if self._metrics is not None:
+            self._metrics.record_runtime(servable.name, api,
+                                         time.perf_counter() - start)
         return name, {key: outputs[key] for key in wanted}
 
     async def _run(self, servable, name, inputs):
         if self._batcher is not None:
             call = self._batcher.run(servable, name, inputs)
         else:
-            call = asyncio.get_running_loop().run_in_executor(
-                self._executor, servable.run, name, inputs)
+            call = self._executors.run(servable.name, servable.run, name,
+                                       inputs)
         try:
             return await asyncio.wait_for(call, self._timeout)
         except asyncio.TimeoutError:
@@ -91,11 +87,58 @@ class Predictor:
                 f"{self._timeout * 1000:g} ms. Send fewer rows per request or "
                 "raise --rest-api-timeout-in-ms.") from None
         except tf.errors.OpError as error:
-            code = grpc.StatusCode.INVALID_ARGUMENT
-            for status_code in grpc.StatusCode:
-                if status_code.value[0] == error.error_code:
-                    code = status_code
-            raise ServingError(code, error.message) from None
+            raise error_from_op_error(error) from None
+
+
+def error_from_op_error(error):
+    """The `ServingError` for a TensorFlow error raised by a model call.
+
+    Args:
+        error: a `tf.errors.OpError`.
+
+    Returns:
+        A `ServingError` with the same canonical code and message.
+    """
+    code = grpc.StatusCode.INVALID_ARGUMENT
+    for status_code in grpc.StatusCode:
+        if status_code.value[0] == error.error_code:
+            code = status_code
+    return ServingError(code, error.message)
+
+
+def check_request(servable, signature_name, inputs, output_filter=()):
+    """Checks a predict request against its signature, as TF Serving does.
+
+    Args:
+        servable: the `Servable` the request runs on.
+        signature_name: the signature name; `""` means `serving_default`.
+        inputs: dict mapping input names to NumPy arrays.
+        output_filter: optional output names to return (all if empty).
+
+    Returns:
+        A tuple `(signature_name, output_names)`: the signature to call and
+        the outputs to answer with.
+
+    Raises:
+        ServingError: with TF Serving's code and message for the fault.
+    """
+    name = signature_name or DEFAULT_SIGNATURE
+    signature = servable.signature_defs.get(name)
+    if signature is None:
+        raise ServingError(grpc.StatusCode.FAILED_PRECONDITION,
+                           f'Serving signature key "{name}" not found.')
+    if (signature.method_name not in PREDICT_METHODS
+            or not servable.has_function(name)):
+        raise ServingError(
+            grpc.StatusCode.INTERNAL,
+            "Expected prediction signature method_name to be one of {"
+            + ", ".join(PREDICT_METHODS) + "}. Was: "
+            + signature.method_name)
+    _check_input_names(signature, inputs)
+    wanted = _check_output_filter(signature, output_filter)
+    for index, key in enumerate(sorted(signature.inputs)):
+        _check_input(key, index, signature.inputs[key], inputs[key], name)
+    return name, wanted
 
 
 def _check_input_names(signature, inputs):

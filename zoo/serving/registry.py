@@ -10,11 +10,13 @@ its state changes on the event loop's thread; loading runs in an executor.
 import asyncio
 import logging
 import os
+import time
 from pathlib import Path
 
 import grpc
 from tensorflow_serving.apis import get_model_status_pb2
 
+from zoo.serving import warmup
 from zoo.serving.errors import ServingError, invalid_argument
 from zoo.serving.servable import Servable
 
@@ -87,9 +89,11 @@ class _VersionStatus:
 
 
 class _Model:
-    def __init__(self, config):
+    def __init__(self, config, discovered=False):
         self.config = config
         self.versions = {}
+        self.labels = {}  # applied only once their versions are available
+        self.discovered = discovered
 
     def available(self):
         return {v: s for v, s in self.versions.items()
@@ -101,15 +105,22 @@ class ModelRegistry:
 
     Args:
         configs: list of `ModelConfig` to serve.
-        executor: a `concurrent.futures.Executor` for the blocking loads.
+        executor: a `concurrent.futures.Executor` for the blocking loads and
+            warm-ups (not the one models answer requests in).
         discover_root: optional folder whose every sub-folder is a model; new
             sub-folders are picked up while serving.
+        warmup_iterations: how many times each warm-up request runs; 0 turns
+            warm-up off.
+        metrics: optional `ServingMetrics` recording loads and warm-ups.
     """
 
-    def __init__(self, configs, executor, discover_root=None):
+    def __init__(self, configs, executor, discover_root=None,
+                 warmup_iterations=1, metrics=None):
         self._models = {c.name: _Model(c) for c in configs}
         self._executor = executor
         self._discover_root = discover_root
+        self._warmup_iterations = warmup_iterations
+        self._metrics = metrics
         self._refresh_lock = asyncio.Lock()
         # Replaced by a fresh event each time a version becomes AVAILABLE or
         # END, so that waiters wake on every change.
@@ -125,8 +136,9 @@ class ModelRegistry:
         """Replaces the list of models; call `refresh` to apply it.
 
         Models no longer listed are dropped at once; kept ones keep their
-        loaded versions. New sub-folders of a `discover_root` are no longer
-        picked up: the configuration now names every model.
+        loaded versions and labels until `apply_labels`. New sub-folders of
+        a `discover_root` are no longer picked up: the configuration now
+        names every model.
 
         Args:
             configs: list of `ModelConfig`.
@@ -135,6 +147,7 @@ class ModelRegistry:
         for config in configs:
             model = self._models.get(config.name) or _Model(config)
             model.config = config
+            model.discovered = False
             models[config.name] = model
         self._discover_root = None
         self._models = models
@@ -177,7 +190,8 @@ class ModelRegistry:
                     and not folder.name.isdigit()
                     and folder.name not in self._models):
                 self._models[folder.name] = _Model(
-                    ModelConfig(name=folder.name, base_path=str(folder)))
+                    ModelConfig(name=folder.name, base_path=str(folder)),
+                    discovered=True)
 
     async def _refresh_model(self, model):
         on_disk = version_dirs(model.config.base_path)
@@ -239,15 +253,17 @@ class ModelRegistry:
         fingerprint = _fingerprint(path)
         loop = asyncio.get_running_loop()
         try:
-            servable = await loop.run_in_executor(
-                self._executor, Servable.load, name, version, path)
+            servable = await loop.run_in_executor(self._executor,
+                                                  self._load_and_warm_up,
+                                                  name, version, path)
         except Exception as error:  # any failure keeps this version out
             status.state = "END"
             status.error_code = "UNKNOWN"
-            status.error_message = (
-                f"Version {version} of model {name} at {path} failed to load "
-                f"or to answer a warm-up request, so it is not served: "
-                f"{type(error).__name__}: {error}".strip())
+            status.error_message = _without_paths(
+                f"Version {version} of model {name} failed to load or to "
+                f"answer a warm-up request, so it is not served: "
+                f"{type(error).__name__}: {error}".strip(),
+                model.config.base_path)
             status.fingerprint = fingerprint
             log.error("%s", status.error_message)
             self._announce()
@@ -258,6 +274,57 @@ class ModelRegistry:
         status.state = "AVAILABLE"
         log.info("Serving %s version %d from %s", name, version, path)
         self._announce()
+
+    def _load_and_warm_up(self, name, version, path):
+        """Loads a version and runs its warm-up; blocking, off the loop."""
+        start = time.perf_counter()
+        try:
+            servable = Servable.load(name, version, path)
+        except Exception:
+            self._record_load(path, False, start)
+            raise
+        self._record_load(path, True, start)
+        if not self._warmup_iterations:
+            return servable
+        start = time.perf_counter()
+        records, outcome = 0, "OK"
+        try:
+            records = warmup.run(servable, self._warmup_iterations)
+        except Exception as error:
+            outcome = f"{type(error).__name__}: {error}"
+            raise
+        finally:
+            if self._metrics is not None:
+                self._metrics.record_warmup(str(path), outcome,
+                                            time.perf_counter() - start,
+                                            records)
+        return servable
+
+    def _record_load(self, path, succeeded, start):
+        if self._metrics is not None:
+            self._metrics.record_load(str(path), succeeded,
+                                      time.perf_counter() - start)
+
+    def apply_labels(self):
+        """Applies the configuration's version labels, as TF Serving does.
+
+        Every label must name a version that is available; otherwise no
+        label changes and the error says which one is not.
+
+        Raises:
+            ServingError: FAILED_PRECONDITION, with TF Serving's message.
+        """
+        for model in self._models.values():
+            for label, version in sorted(model.config.labels.items()):
+                status = model.versions.get(version)
+                if status is None or status.state != "AVAILABLE":
+                    raise ServingError(
+                        grpc.StatusCode.FAILED_PRECONDITION,
+                        f"Request to assign label to version {version} of "
+                        f"model {model.config.name}, which is not currently "
+                        "available for inference")
+        for model in self._models.values():
+            model.labels = dict(model.config.labels)
 
     def resolve_label(self, name, label):
         """Maps a version label to its version number.
@@ -273,10 +340,10 @@ class ModelRegistry:
             ServingError: INVALID_ARGUMENT when the label is unknown.
         """
         model = self._models.get(name)
-        if model is None or label not in model.config.labels:
+        if model is None or label not in model.labels:
             raise invalid_argument(
                 f"Unrecognized servable version label: {label}")
-        return model.config.labels[label]
+        return model.labels[label]
 
     def servable(self, name, version=None, label=None):
         """Finds the version a request should run on.
@@ -351,7 +418,12 @@ class ModelRegistry:
         return response
 
     def readiness(self):
-        """Says whether every model with versions on disk serves one.
+        """Says whether every model serves a version.
+
+        A model is ready when a version of it is available. The only other
+        ready model is a folder found under the discovery root that has
+        never held a version: it is not a model yet. A model whose versions
+        were all removed or failed is not ready.
 
         Returns:
             A tuple `(ready, report)`: bool, and a dict per model with the
@@ -364,10 +436,19 @@ class ModelRegistry:
             available = sorted(model.available())
             failed = {str(v): s.error_message
                       for v, s in sorted(model.versions.items()) if s.failed}
-            has_versions = bool(version_dirs(model.config.base_path))
-            model_ready = bool(available) or not has_versions
+            empty_folder = (model.discovered and not model.versions
+                            and not version_dirs(model.config.base_path))
+            model_ready = bool(available) or empty_folder
             ready = ready and model_ready
             report[name] = {"ready": model_ready,
                             "available_versions": [str(v) for v in available],
                             "failed_versions": failed}
         return ready, report
+
+
+def _without_paths(text, base_path):
+    """Replaces the server's folders in a message sent to clients."""
+    for folder in sorted({str(base_path), os.path.realpath(base_path)},
+                         key=len, reverse=True):
+        text = text.replace(folder, "<base_path>")
+    return text

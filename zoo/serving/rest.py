@@ -1,20 +1,27 @@
-"""TF Serving's REST API on aiohttp, plus health and readiness probes.
+"""TF Serving's REST API on aiohttp, plus health, readiness and metrics.
 
 Paths, status codes, bodies and messages follow TensorFlow Serving's
-`http_rest_api_handler.cc`; `/healthz` and `/readyz` are additions.
+`http_rest_api_handler.cc`; `/healthz` and `/readyz` are additions, and the
+Prometheus page is TF Serving's. The event loop only routes: bodies are
+inflated, parsed and written in worker threads, models run in their own
+threads, and a client that stalls is disconnected.
 """
 
 import asyncio
 import json
 import logging
 import re
+import time
 
 import grpc
 from aiohttp import web
 
-from zoo.serving import examples, json_codec, json_text
+from zoo.serving import examples, json_decode, json_encode, json_text
+from zoo.serving.body import BodyReader
 from zoo.serving.errors import ServingError, invalid_argument
 from zoo.serving.metadata import metadata_json, model_metadata, status_json
+from zoo.serving.metrics import CONTENT_TYPE as METRICS_CONTENT_TYPE
+from zoo.serving.metrics import REST
 from zoo.serving.servable import DEFAULT_SIGNATURE
 
 log = logging.getLogger("zoo.serving")
@@ -31,6 +38,10 @@ _MAX_VERSION = 2 ** 63 - 1
 _OFF_LOOP_BYTES = 64 * 1024
 _BYTES_PER_VALUE = 10  # rough JSON text size of one written value
 _JSON = "application/json"
+# How long an idle keep-alive connection stays open (nginx's default); a
+# client that starts the next request head but never ends it is dropped then.
+KEEPALIVE_SECONDS = 75.0
+_PROBES = ("GET", "HEAD")
 
 
 def _response(text, status=200):
@@ -39,16 +50,54 @@ def _response(text, status=200):
 
 
 def _error_response(error):
-    return _response(json_codec.error_body(error.message), error.http_status)
+    response = _response(json_encode.error_body(error.message),
+                         error.http_status)
+    if error.close_connection:
+        response.force_close()
+    return response
 
 
 def _version(text):
     if text is None:
         return None
-    version = int(text)
-    if version > _MAX_VERSION:
+    digits = text.lstrip("0")
+    if len(digits) > len(str(_MAX_VERSION)) or int(digits or "0") > _MAX_VERSION:
         raise invalid_argument(f"Failed to convert version: {text} to numeric.")
-    return version
+    return int(digits or "0")
+
+
+class _Connection(web.RequestHandler):
+    """An HTTP connection that must send its first request head in time.
+
+    aiohttp times out idle keep-alive connections, but not a connection
+    that never completes its first request head, so a client could hold a
+    socket open forever by sending nothing (or a header a minute).
+
+    Args:
+        manager: the aiohttp `Server` that owns the connection.
+        head_timeout: float, seconds the first request head may take.
+        **kwargs: passed to `aiohttp.web.RequestHandler`.
+    """
+
+    def __init__(self, manager, *, head_timeout, **kwargs):
+        super().__init__(manager, **kwargs)
+        self._head_timeout = head_timeout
+        self._head_timer = None
+        self.request_started = False
+
+    def connection_made(self, transport):
+        super().connection_made(transport)
+        self._head_timer = asyncio.get_running_loop().call_later(
+            self._head_timeout, self._drop_if_silent)
+
+    def _drop_if_silent(self):
+        if not self.request_started:
+            self.force_close()
+
+    def connection_lost(self, exc):
+        if self._head_timer is not None:
+            self._head_timer.cancel()
+        super().connection_lost(exc)
 
 
 class RestApi:
@@ -57,71 +106,151 @@ class RestApi:
     Args:
         registry: the `ModelRegistry`.
         predictor: the `Predictor`.
-        max_body_bytes: int, the largest request body accepted (after gzip
+        executors: the `ModelExecutors`, whose stuck calls readiness reports.
+        codec_executor: the `concurrent.futures.Executor` that inflates,
+            parses and writes large bodies, so the event loop keeps
+            answering meanwhile.
+        max_body_bytes: int, the largest request body accepted (after
             decompression).
-        executor: the `concurrent.futures.Executor` that parses and writes
-            large bodies, so that the event loop keeps answering meanwhile.
+        timeout_seconds: float, how long a client may take to send a request
+            head or body.
+        metrics: a `ServingMetrics`.
+        metrics_path: the Prometheus page's path, or None for no page.
     """
 
-    def __init__(self, registry, predictor, max_body_bytes, executor):
+    def __init__(self, registry, predictor, executors, codec_executor,
+                 max_body_bytes, timeout_seconds, metrics, metrics_path=None):
         self._registry = registry
         self._predictor = predictor
-        self._max_body_bytes = max_body_bytes
-        self._executor = executor
+        self._executors = executors
+        self._codec_executor = codec_executor
+        self._body = BodyReader(max_body_bytes, timeout_seconds,
+                                codec_executor)
+        self._timeout = timeout_seconds
+        self._metrics = metrics
+        self._metrics_path = metrics_path
+        self._runner = None
+        self._listener = None
+        self._active = 0
+        self._idle = asyncio.Event()
+        self._idle.set()
+
+    async def start(self, host, port):
+        """Starts listening.
+
+        Args:
+            host: the interface to bind.
+            port: the port; 0 picks a free one.
+
+        Returns:
+            The port bound.
+        """
+        app = web.Application()
+        app.router.add_route("*", "/{path:.*}", self._handle)
+        # The grace is spent waiting for our own handlers in `stop`; by
+        # the time aiohttp shuts its connections down, nothing is left.
+        self._runner = web.AppRunner(app, handle_signals=False,
+                                     shutdown_timeout=0.001)
+        await self._runner.setup()
+        loop = asyncio.get_running_loop()
+        manager = self._runner.server
+        self._listener = await loop.create_server(
+            lambda: _Connection(
+                manager, loop=loop, head_timeout=self._timeout,
+                access_log=None, auto_decompress=False, lingering_time=0,
+                keepalive_timeout=KEEPALIVE_SECONDS),
+            host, port)
+        return self._listener.sockets[0].getsockname()[1]
+
+    async def stop(self, grace_seconds):
+        """Stops accepting connections, lets requests finish, then closes.
+
+        Args:
+            grace_seconds: float, how long in-flight requests may take.
+        """
+        self._listener.close()
+        self._runner.server.pre_shutdown()  # idle keep-alive connections
+        try:
+            await asyncio.wait_for(self._idle.wait(), grace_seconds)
+        except asyncio.TimeoutError:
+            log.warning("Closing REST connections with %d requests still "
+                        "running after the %g s grace", self._active,
+                        grace_seconds)
+        await self._runner.cleanup()
+        await self._listener.wait_closed()
 
     async def _off_loop(self, size, function, *args):
-        """Runs `function` in the executor when `size` makes it slow."""
+        """Runs `function` in the codec executor when `size` makes it slow."""
         if size < _OFF_LOOP_BYTES:
             return function(*args)
         return await asyncio.get_running_loop().run_in_executor(
-            self._executor, function, *args)
-
-    def make_app(self):
-        """Builds the aiohttp application.
-
-        Returns:
-            An `aiohttp.web.Application`.
-        """
-        app = web.Application(client_max_size=self._max_body_bytes)
-        app.router.add_route("*", "/{path:.*}", self._handle)
-        return app
+            self._codec_executor, function, *args)
 
     async def _handle(self, request):
+        if isinstance(request.protocol, _Connection):
+            request.protocol.request_started = True
+        self._active += 1
+        self._idle.clear()
         try:
-            return await self._dispatch(request)
-        except ServingError as error:
-            return _error_response(error)
-        except Exception as error:  # a bug must still answer in JSON
-            log.exception("Unexpected error on %s %s", request.method,
-                          request.path)
-            return _error_response(ServingError(
-                grpc.StatusCode.INTERNAL,
-                f"Internal error: {type(error).__name__}: {error}"))
+            response = await self._answer(request)
+            # Written here rather than by aiohttp after we return, so that a
+            # graceful stop waits for the answer to be on its way.
+            await response.prepare(request)
+            await response.write_eof()
+            return response
+        finally:
+            self._active -= 1
+            if not self._active:
+                self._idle.set()
 
-    async def _dispatch(self, request):
-        path = request.path
-        method = request.method
-        if method == "GET" and path.lower() == "/healthz":
+    async def _answer(self, request):
+        path, method = request.path, request.method
+        if method in _PROBES and path.lower() == "/healthz":
             return _response('{"status": "alive"}')
-        if method == "GET" and path.lower() == "/readyz":
+        if method in _PROBES and path.lower() == "/readyz":
             return self._readiness()
+        if method == "GET" and path == self._metrics_path:
+            return web.Response(body=self._metrics.page(),
+                                headers={"Content-Type": METRICS_CONTENT_TYPE})
         if not path.lower().startswith("/v1/"):
-            raise ServingError(
+            return _error_response(ServingError(
                 grpc.StatusCode.NOT_FOUND,
                 f"Not found: {method} {path}. The API lives under "
-                "/v1/models/<name>; probes are GET /healthz and GET /readyz.")
-        if method == "POST":
-            match = _PREDICT_PATH.fullmatch(path)
-            if match:
+                "/v1/models/<name>; probes are GET /healthz and GET /readyz."))
+        start = time.perf_counter()
+        model, api, code = "", "", None
+        try:
+            if method == "POST" and (match := _PREDICT_PATH.fullmatch(path)):
+                model, api = match.group(1), match.group(4).lower()
                 return await self._predict_like(request, *match.groups())
-        elif method == "GET":
-            match = _STATUS_PATH.fullmatch(path)
-            if match:
+            if method == "GET" and (match := _STATUS_PATH.fullmatch(path)):
+                model = match.group(1) or ""
                 return self._status_or_metadata(*match.groups())
-        raise invalid_argument(f"Malformed request: {method} {path}")
+            raise invalid_argument(f"Malformed request: {method} {path}")
+        except ServingError as error:
+            code = error.code
+            return _error_response(error)
+        except Exception as error:  # a bug must still answer in JSON
+            code = grpc.StatusCode.INTERNAL
+            log.exception("Unexpected error on %s %s", method, path)
+            return _error_response(ServingError(
+                code, f"Internal error: {type(error).__name__}: {error}"))
+        finally:
+            self._metrics.record_request(model, api, REST, code,
+                                         time.perf_counter() - start)
 
     def _readiness(self):
         ready, models = self._registry.readiness()
+        for name, report in models.items():
+            running, stuck = self._executors.activity(name)
+            report["running_calls"] = running
+            report["stuck_calls"] = stuck
+            if stuck >= self._executors.threads:
+                report["ready"] = False
+                report["reason"] = (
+                    f"all {self._executors.threads} of its threads run calls "
+                    "that outlived their request's time limit")
+                ready = False
         body = json.dumps({"ready": ready,
                            "in_flight_requests": self._predictor.in_flight,
                            "models": models}, indent=1)
@@ -137,30 +266,12 @@ class RestApi:
         return _response(status_json(
             self._registry.status(name, version, label)))
 
-    async def _read_body(self, request):
-        if (request.content_length is not None
-                and request.content_length > self._max_body_bytes):
-            raise self._too_large(request.content_length)
-        try:
-            return await request.read()
-        except web.HTTPRequestEntityTooLarge:
-            raise self._too_large(None) from None
-
-    def _too_large(self, size):
-        sent = f" ({size} bytes sent)" if size is not None else ""
-        return ServingError(
-            grpc.StatusCode.RESOURCE_EXHAUSTED,
-            f"Request body too large{sent}: the limit is "
-            f"{self._max_body_bytes} bytes after decompression. Send fewer "
-            "rows per request, send images as b64-encoded bytes, or raise "
-            "--rest-api-max-body-bytes.", http_status=413)
-
     async def _predict_like(self, request, name, version, label, method):
         version = _version(version)
-        body = await self._read_body(request)
+        body = await self._body.read(request)
         doc = await self._off_loop(len(body), json_text.parse_json_object,
                                    body)
-        signature_name = json_codec.signature_name_of(doc)
+        signature_name = json_decode.signature_name_of(doc)
         servable = self._registry.servable(name, version, label)
         key = signature_name or DEFAULT_SIGNATURE
         signature = servable.signature_defs.get(key)
@@ -175,12 +286,12 @@ class RestApi:
             raise invalid_argument(f"Failed to get input map for signature: "
                                    f"{signature_name or 'DEFAULT'}")
         inputs, row_format = await self._off_loop(
-            len(body), json_codec.decode_predict_inputs, doc, input_dtypes,
+            len(body), json_decode.decode_predict_inputs, doc, input_dtypes,
             body)
         _, outputs = await self._predictor.predict(servable, signature_name,
                                                    inputs)
-        encode = (json_codec.encode_row_format if row_format
-                  else json_codec.encode_columnar_format)
+        encode = (json_encode.encode_row_format if row_format
+                  else json_encode.encode_columnar_format)
         size = sum(a.size for a in outputs.values()) * _BYTES_PER_VALUE
         return _response(await self._off_loop(size, encode, outputs))
 

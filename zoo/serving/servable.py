@@ -6,10 +6,7 @@ import numpy as np
 import tensorflow as tf
 from tensorflow.core.protobuf import saved_model_pb2
 
-from zoo.serving.json_codec import DTYPES
-
 DEFAULT_SIGNATURE = "serving_default"
-PREDICT_METHOD = "tensorflow/serving/predict"
 
 
 class Servable:
@@ -39,9 +36,7 @@ class Servable:
 
     @classmethod
     def load(cls, name, version, path):
-        """Loads a SavedModel version and runs a warm-up request on it.
-
-        Blocking; call it from an executor.
+        """Loads a SavedModel version. Blocking; call it from an executor.
 
         Args:
             name: the model name.
@@ -49,10 +44,10 @@ class Servable:
             path: the version directory.
 
         Returns:
-            A validated `Servable`.
+            A `Servable` (not yet warmed up; see `zoo.serving.warmup`).
 
         Raises:
-            Exception: whatever loading or the warm-up raised.
+            Exception: whatever loading raised.
         """
         path = Path(path)
         proto = saved_model_pb2.SavedModel()
@@ -61,25 +56,8 @@ class Servable:
             raise ValueError(f"{path / 'saved_model.pb'} holds no MetaGraph.")
         signature_defs = dict(proto.meta_graphs[0].signature_def)
         loaded = tf.saved_model.load(str(path))
-        servable = cls(name, version, path, signature_defs,
-                       dict(loaded.signatures), owner=loaded)
-        servable.warm_up()
-        return servable
-
-    def warm_up(self):
-        """Runs the default signature once on a zero-filled one-row input.
-
-        Raises:
-            Exception: what the model raised, so the version is not served.
-        """
-        names = [n for n, s in self.signature_defs.items()
-                 if s.method_name == PREDICT_METHOD and n in self._functions]
-        if not names:
-            return
-        name = DEFAULT_SIGNATURE if DEFAULT_SIGNATURE in names else names[0]
-        inputs = {key: _zeros(info)
-                  for key, info in self.signature_defs[name].inputs.items()}
-        self.run(name, inputs)
+        return cls(name, version, path, signature_defs,
+                   dict(loaded.signatures), owner=loaded)
 
     def run(self, signature_name, inputs):
         """Calls one signature. Blocking; call it from an executor.
@@ -93,7 +71,7 @@ class Servable:
         """
         function = self._functions[signature_name]
         outputs = function(**{k: tf.constant(v) for k, v in inputs.items()})
-        return {k: v.numpy() for k, v in outputs.items()}
+        return {k: _to_numpy(v) for k, v in outputs.items()}
 
     def has_function(self, signature_name):
         """Whether the signature can be called (not just described).
@@ -107,14 +85,12 @@ class Servable:
         return signature_name in self._functions
 
 
-def _zeros(tensor_info):
-    shape = ([] if tensor_info.tensor_shape.unknown_rank
-             else [max(d.size, 1) for d in tensor_info.tensor_shape.dim])
-    if tensor_info.dtype == tf.string.as_datatype_enum:
-        array = np.empty(shape, dtype=object)
-        array.fill(b"")
+def _to_numpy(tensor):
+    value = tensor.numpy()
+    if isinstance(value, bytes):
+        # A rank-0 string tensor gives bare bytes; NumPy's fixed-width bytes
+        # would drop trailing NULs, an object array keeps them.
+        array = np.empty((), dtype=object)
+        array[()] = value
         return array
-    dtype = DTYPES.get(tensor_info.dtype, (None, None))[1]
-    if dtype is None:
-        dtype = tf.dtypes.as_dtype(tensor_info.dtype).as_numpy_dtype
-    return np.zeros(shape, dtype=dtype)
+    return value

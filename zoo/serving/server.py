@@ -8,10 +8,10 @@ import logging
 import os
 import signal
 
-from aiohttp import web
-
 from zoo.serving.batching import BatchScheduler
+from zoo.serving.executors import ModelExecutors
 from zoo.serving.grpc_service import make_grpc_server
+from zoo.serving.metrics import ServingMetrics
 from zoo.serving.predictor import Predictor
 from zoo.serving.registry import ModelRegistry
 from zoo.serving.rest import RestApi
@@ -31,12 +31,23 @@ class ServerOptions:
         rest_port: REST port; 0 picks a free one.
         grpc_port: gRPC port; 0 picks a free one.
         poll_seconds: how often the model folders are checked for versions.
-        timeout_seconds: the longest a predict request may take.
+        timeout_seconds: the longest a predict request may take, and the
+            longest a REST client may take to send a request head or body.
         max_body_bytes: the largest REST request body, after decompression.
         batching: a `BatchingOptions` to merge concurrent requests, or None.
         shutdown_grace_seconds: how long in-flight requests may take to
             finish after SIGTERM.
-        threads: how many model calls may run at once.
+        threads: how many calls of one model may run at once (each model
+            has its own threads).
+        enable_model_warmup: whether a version runs its warm-up requests
+            (`assets.extra/tf_serving_warmup_requests`, or one made from its
+            signature when it has none) before it is served.
+        warmup_iterations: how many times each warm-up request runs.
+        metrics_path: the REST path of the Prometheus page, or None for none.
+        model_roots: folders under which a `HandleReloadConfigRequest` may
+            name base paths, beside those served at start.
+        allow_any_model_path: whether a `HandleReloadConfigRequest` may
+            name any base path at all.
     """
 
     models: list = dataclasses.field(default_factory=list)
@@ -50,10 +61,19 @@ class ServerOptions:
     batching: object = None
     shutdown_grace_seconds: float = 30.0
     threads: int = max(4, 2 * (os.cpu_count() or 1))
+    enable_model_warmup: bool = True
+    warmup_iterations: int = 1
+    metrics_path: str = None
+    model_roots: tuple = ()
+    allow_any_model_path: bool = False
 
 
 class ModelServer:
     """Serves models over REST and gRPC from one asyncio event loop.
+
+    The event loop only routes requests. Each model runs in its own threads,
+    loading and warm-ups in another, and large REST bodies are inflated,
+    parsed and written in a third pool, so none of them waits on another.
 
     Args:
         options: a `ServerOptions`.
@@ -67,42 +87,60 @@ class ModelServer:
         self.options = options
         self.rest_port = None
         self.grpc_port = None
-        self._executor = concurrent.futures.ThreadPoolExecutor(
-            options.threads, thread_name_prefix="zoo-serve")
-        self.registry = ModelRegistry(options.models, self._executor,
-                                      options.discover_root)
-        batcher = (BatchScheduler(options.batching, self._executor)
+        self.metrics = ServingMetrics()
+        self._executors = ModelExecutors(options.threads,
+                                         options.timeout_seconds)
+        self._load_executor = concurrent.futures.ThreadPoolExecutor(
+            1, thread_name_prefix="zoo-load")
+        self._codec_executor = concurrent.futures.ThreadPoolExecutor(
+            os.cpu_count() or 1, thread_name_prefix="zoo-codec")
+        self.registry = ModelRegistry(
+            options.models, self._load_executor, options.discover_root,
+            warmup_iterations=(options.warmup_iterations
+                               if options.enable_model_warmup else 0),
+            metrics=self.metrics)
+        batcher = (BatchScheduler(options.batching, self._executors,
+                                  self.metrics)
                    if options.batching else None)
-        self._predictor = Predictor(self._executor, options.timeout_seconds,
-                                    batcher)
+        self._predictor = Predictor(self._executors, options.timeout_seconds,
+                                    batcher, self.metrics)
         self._stop = None
-        self._stopped = None
-        self._runner = None
+        self._rest = None
         self._grpc = None
         self._poller = None
 
+    def _model_roots(self):
+        roots = list(self.options.model_roots)
+        if self.options.discover_root:
+            roots.append(self.options.discover_root)
+        roots += [config.base_path for config in self.options.models]
+        return None if self.options.allow_any_model_path else roots
+
     async def start(self):
-        """Loads the models, then opens both ports and starts polling."""
+        """Loads the models, then opens both ports and starts polling.
+
+        Raises:
+            ServingError: FAILED_PRECONDITION when a version label of the
+                configuration names a version that is not available.
+            OSError: when a port cannot be bound.
+        """
         self._stop = asyncio.Event()
-        self._stopped = asyncio.Event()
         await self.registry.refresh()
+        self.registry.apply_labels()
         # TensorFlow and the loaded models are a large, long-lived object
         # graph; freezing it keeps the cyclic collector from rescanning it
         # whenever a request allocates many lists (a JSON image), which
         # otherwise costs hundreds of milliseconds per full collection.
         gc.freeze()
-        rest = RestApi(self.registry, self._predictor,
-                       self.options.max_body_bytes, self._executor)
-        self._runner = web.AppRunner(
-            rest.make_app(), access_log=None, handle_signals=False,
-            shutdown_timeout=self.options.shutdown_grace_seconds)
-        await self._runner.setup()
-        site = web.TCPSite(self._runner, self.options.host,
-                           self.options.rest_port)
-        await site.start()
-        self.rest_port = site._server.sockets[0].getsockname()[1]
-        self._grpc = make_grpc_server(self.registry, self._predictor)
+        self._rest = RestApi(
+            self.registry, self._predictor, self._executors,
+            self._codec_executor, self.options.max_body_bytes,
+            self.options.timeout_seconds, self.metrics,
+            self.options.metrics_path)
         host = self.options.host
+        self.rest_port = await self._rest.start(host, self.options.rest_port)
+        self._grpc = make_grpc_server(self.registry, self._predictor,
+                                      self.metrics, self._model_roots())
         address = f"[{host}]" if ":" in host else host
         self.grpc_port = self._grpc.add_insecure_port(
             f"{address}:{self.options.grpc_port}")
@@ -124,15 +162,17 @@ class ModelServer:
         """Waits for a stop request, then shuts down gracefully.
 
         The listening sockets close first, so new connections are refused;
-        in-flight requests finish (up to `shutdown_grace_seconds`); then the
-        model threads stop.
+        in-flight requests finish (up to `shutdown_grace_seconds`, for REST
+        and gRPC at once); then the model threads stop, without waiting for
+        calls that still run.
         """
         await self._stop.wait()
         await self._poller
         grace = self.options.shutdown_grace_seconds
-        await asyncio.gather(self._grpc.stop(grace), self._runner.cleanup())
-        self._executor.shutdown(wait=False, cancel_futures=True)
-        self._stopped.set()
+        await asyncio.gather(self._grpc.stop(grace), self._rest.stop(grace))
+        self._executors.shutdown()
+        for executor in (self._load_executor, self._codec_executor):
+            executor.shutdown(wait=False, cancel_futures=True)
 
     async def serve_forever(self, handle_signals=True):
         """Starts, serves until SIGTERM/SIGINT (or `request_stop`), stops.

@@ -6,6 +6,8 @@ its official example client reads `.float_val`; responses are written here
 the TF Serving way. Requests may use either encoding.
 """
 
+import math
+
 import numpy as np
 import tensorflow as tf
 from tensorflow.core.framework import tensor_pb2, types_pb2
@@ -29,6 +31,12 @@ _FIELDS = {
     types_pb2.DT_HALF: "half_val",
     types_pb2.DT_BFLOAT16: "half_val",
 }
+# Complex values take two entries each (real, imaginary) in these fields.
+_COMPLEX_FIELDS = {types_pb2.DT_COMPLEX64: "scomplex_val",
+                   types_pb2.DT_COMPLEX128: "dcomplex_val"}
+# The most a request tensor may grow when TensorFlow fills in the values its
+# proto leaves out (the size of the largest REST body by default).
+MAX_FILLED_BYTES = 64 * 1024 * 1024
 
 
 def to_tensor_proto(array):
@@ -65,6 +73,11 @@ def to_tensor_proto(array):
 def from_tensor_proto(name, proto):
     """Reads a request `TensorProto` (typed fields or `tensor_content`).
 
+    TensorFlow fills a tensor whose proto carries fewer values than its
+    shape holds with copies of the last one (or zeros), so a few bytes could
+    ask for gigabytes; here that filling is refused beyond
+    `MAX_FILLED_BYTES`.
+
     Args:
         name: the input name, for the error message.
         proto: a `tensor_pb2.TensorProto`.
@@ -73,9 +86,43 @@ def from_tensor_proto(name, proto):
         A NumPy array (object array of bytes for strings).
 
     Raises:
-        ServingError: INVALID_ARGUMENT when the proto is not a valid tensor.
+        ServingError: INVALID_ARGUMENT when the proto is not a valid tensor,
+            as TF Serving's `tensor parsing error: <name>`.
     """
+    try:
+        dtype = tf.dtypes.as_dtype(proto.dtype)
+        itemsize = 8 if dtype == tf.string else np.dtype(
+            dtype.as_numpy_dtype).itemsize
+    except (TypeError, KeyError):  # DT_INVALID, DT_RESOURCE, DT_VARIANT...
+        kind = (types_pb2.DataType.Name(proto.dtype)
+                if proto.dtype in types_pb2.DataType.values() else proto.dtype)
+        raise invalid_argument(f"tensor parsing error: {name} ({kind} cannot "
+                               "be sent as a request tensor)") from None
+    dims = [d.size for d in proto.tensor_shape.dim]
+    if any(d < 0 for d in dims):
+        raise invalid_argument(f"tensor parsing error: {name} (shape "
+                               f"{dims} has a negative dimension)")
+    count = math.prod(dims)
+    sent = _values_sent(proto, dtype, itemsize)
+    if sent < count and count * itemsize > MAX_FILLED_BYTES:
+        raise invalid_argument(
+            f"tensor parsing error: {name} (its shape {dims} holds {count} "
+            f"values but the request carries {sent}; filling in the rest "
+            f"would take {count * itemsize} bytes, more than "
+            f"{MAX_FILLED_BYTES}. Send every value.)")
     try:
         return tf.make_ndarray(proto)
     except (TypeError, ValueError) as error:
-        raise invalid_argument(f"tensor parsing error: {name} ({error})") from None
+        raise invalid_argument(
+            f"tensor parsing error: {name} ({error})") from None
+
+
+def _values_sent(proto, dtype, itemsize):
+    """How many values a TensorProto carries, in whichever encoding."""
+    if proto.tensor_content:
+        return len(proto.tensor_content) // itemsize
+    enum = dtype.as_datatype_enum
+    if enum in _COMPLEX_FIELDS:
+        return len(getattr(proto, _COMPLEX_FIELDS[enum])) // 2
+    field = _FIELDS.get(enum)
+    return len(getattr(proto, field)) if field else 0

@@ -1,300 +1,34 @@
-"""TF Serving's JSON tensor format: request decoding and response writing.
+"""TF Serving's JSON requests: `instances` and `inputs` to tensors.
 
-A port of `tensorflow_serving/util/json_tensor.cc`: the same acceptance rules,
-the same error messages, the same float formatting (`3.0`, `NaN`,
-`Infinity`), `{"b64": ...}` strings, and the same pretty-printed layout of
-`predictions` / `outputs`. `tests/test_serving_tf_serving_cases.py` runs TF
-Serving's own test cases against it. Large numeric bodies (images) take a
-vectorised path through NumPy; anything it cannot vouch for goes through the
-exact element-by-element rules, so errors always read as TF Serving writes
-them. Parsing the body and quoting values in errors live in `json_text`.
+A port of the reading half of `tensorflow_serving/util/json_tensor.cc`: the
+same acceptance rules and the same error messages, `{"b64": ...}` strings
+included. Large numeric bodies (images) take a vectorised path through
+NumPy; anything it cannot vouch for goes through the exact
+element-by-element rules, so errors always read as TF Serving writes them.
+Parsing the body text and quoting values in errors live in `json_text`.
 """
 
 import base64
 import binascii
-import json
 import math
 
 import grpc
 import numpy as np
 from tensorflow.core.framework import types_pb2
 
+from zoo.serving.dtypes import (
+    FLOATS,
+    INT_RANGES,
+    NARROW_INTS,
+    dtype_name,
+    numpy_dtype,
+)
 from zoo.serving.errors import ServingError, invalid_argument
 from zoo.serving.json_text import json_type, quote_value
 
-# DataTypeString() names and NumPy types of the dtypes JSON can carry.
-DTYPES = {
-    types_pb2.DT_FLOAT: ("float", np.float32),
-    types_pb2.DT_DOUBLE: ("double", np.float64),
-    types_pb2.DT_INT32: ("int32", np.int32),
-    types_pb2.DT_INT16: ("int16", np.int16),
-    types_pb2.DT_INT8: ("int8", np.int8),
-    types_pb2.DT_UINT8: ("uint8", np.uint8),
-    types_pb2.DT_UINT16: ("uint16", np.uint16),
-    types_pb2.DT_INT64: ("int64", np.int64),
-    types_pb2.DT_UINT32: ("uint32", np.uint32),
-    types_pb2.DT_UINT64: ("uint64", np.uint64),
-    types_pb2.DT_BOOL: ("bool", np.bool_),
-    types_pb2.DT_STRING: ("string", np.object_),
-    types_pb2.DT_HALF: ("half", np.float16),
-    types_pb2.DT_BFLOAT16: ("bfloat16", None),
-}
-_INT_DTYPES = (types_pb2.DT_INT32, types_pb2.DT_INT16, types_pb2.DT_INT8,
-               types_pb2.DT_UINT8, types_pb2.DT_UINT16)
-_INT_RANGES = {
-    types_pb2.DT_INT32: (-2 ** 31, 2 ** 31 - 1),
-    types_pb2.DT_INT16: (-2 ** 15, 2 ** 15 - 1),
-    types_pb2.DT_INT8: (-2 ** 7, 2 ** 7 - 1),
-    types_pb2.DT_UINT8: (0, 2 ** 8 - 1),
-    types_pb2.DT_UINT16: (0, 2 ** 16 - 1),
-    types_pb2.DT_INT64: (-2 ** 63, 2 ** 63 - 1),
-    types_pb2.DT_UINT32: (0, 2 ** 32 - 1),
-    types_pb2.DT_UINT64: (0, 2 ** 64 - 1),
-}
-_INDENT = "    "
 # The most dimensions a NumPy 1.x array holds (2.x: 64, TensorFlow: 254).
 _MAX_RANK = 32
-# Below this many values, formatting one by one beats NumPy's set-up cost.
-_SMALL_ARRAY = 64
 
-def dtype_name(dtype):
-    """Names a `DataType` enum as TensorFlow's `DataTypeString` does.
-
-    Args:
-        dtype: a `types_pb2.DataType` value.
-
-    Returns:
-        A string such as `"float"` or `"int64"`.
-    """
-    if dtype in DTYPES:
-        return DTYPES[dtype][0]
-    return types_pb2.DataType.Name(dtype)[3:].lower()
-
-
-# ---------------------------------------------------------------- writing
-
-def format_decimal(value, float32):
-    """Writes a float the way TF Serving's `WriteDecimal` does.
-
-    Six significant digits when they round-trip, else full precision; a
-    `.0` is added to whole numbers; NaN and infinities as `NaN`,
-    `Infinity`, `-Infinity`.
-
-    Args:
-        value: a Python float.
-        float32: bool, whether the value is a float32 (else a double).
-
-    Returns:
-        The JSON number text.
-    """
-    if math.isnan(value):
-        return "NaN"
-    if math.isinf(value):
-        return "-Infinity" if value < 0 else "Infinity"
-    text = "%.6g" % value
-    back = float(text)
-    if float32:
-        back = float(np.float32(back))
-    if back != value:
-        text = ("%.9g" if float32 else "%.17g") % value
-    if "." not in text and "e" not in text:
-        text += ".0"
-    return text
-
-
-def _format_floats(array):
-    """Formats every element of a float array; returns a flat list of text."""
-    float32 = array.dtype != np.float64
-    flat = array.astype(np.float32 if float32 else np.float64).ravel()
-    values = flat.tolist()
-    if len(values) <= _SMALL_ARRAY:
-        return [format_decimal(v, float32) for v in values]
-    texts = ["%.6g" % v for v in values]
-    finite = np.isfinite(flat)
-    with np.errstate(all="ignore"):
-        parsed = np.array(texts, dtype=np.float64)
-        if float32:
-            parsed = parsed.astype(np.float32)
-    exact = (parsed == flat) | ~finite
-    wide = "%.9g" if float32 else "%.17g"
-    out = []
-    for text, value, ok, fin in zip(texts, values, exact.tolist(),
-                                    finite.tolist()):
-        if not fin:
-            out.append(format_decimal(value, float32))
-            continue
-        if not ok:
-            text = wide % value
-        if "." not in text and "e" not in text:
-            text += ".0"
-        out.append(text)
-    return out
-
-
-def _b64_object(data, depth):
-    inner = _INDENT * (depth + 1)
-    text = base64.b64encode(data).decode("ascii")
-    return f'{{\n{inner}"b64": "{text}"\n{_INDENT * depth}}}'
-
-
-def _leaves(array, as_bytes, depth):
-    """Formats every element of an array as JSON text, flat, in C order."""
-    if array.dtype.kind == "f":
-        return _format_floats(array)
-    if array.dtype.kind == "b":
-        return ["true" if v else "false" for v in array.ravel().tolist()]
-    if array.dtype.kind in "iu":
-        return [str(v) for v in array.ravel().tolist()]
-    if array.dtype.kind in "OSU":
-        out = []
-        for value in array.ravel().tolist():
-            data = value if isinstance(value, bytes) else str(value).encode()
-            if as_bytes:
-                out.append(_b64_object(data, depth))
-                continue
-            try:
-                out.append(json.dumps(data.decode("utf-8"),
-                                      ensure_ascii=False))
-            except UnicodeDecodeError:
-                # Not text: TF Serving would emit invalid JSON here; b64 is
-                # the format's own way to carry arbitrary bytes.
-                out.append(_b64_object(data, depth))
-        return out
-    raise ServingError(grpc.StatusCode.INVALID_ARGUMENT,
-                       f"Failed to write JSON value for tensor type: "
-                       f"{array.dtype}")
-
-
-def _nest(leaves, shape):
-    """Groups a flat list into nested lists following `shape`."""
-    for size in reversed(shape[1:]):
-        leaves = [leaves[i:i + size] for i in range(0, len(leaves), size)]
-    return leaves
-
-
-def _single_line(node):
-    if isinstance(node, list):
-        return "[" + ", ".join(_single_line(n) for n in node) + "]"
-    return node
-
-
-def _pretty(node, depth):
-    if isinstance(node, list):
-        if not node:
-            return "[]"
-        inner = "\n" + _INDENT * (depth + 1)
-        return ("[" + ",".join(inner + _pretty(n, depth + 1) for n in node)
-                + "\n" + _INDENT * depth + "]")
-    if isinstance(node, dict):
-        if not node:
-            return "{}"
-        inner = "\n" + _INDENT * (depth + 1)
-        return ("{" + ",".join(
-            inner + json.dumps(k, ensure_ascii=False) + ": "
-            + _pretty(v, depth + 1) for k, v in node.items())
-            + "\n" + _INDENT * depth + "}")
-    return node
-
-
-def _tensor_node(name, array, depth, skip_batch):
-    """Nested lists of JSON texts for one tensor (or for each of its rows)."""
-    as_bytes = array.dtype.kind in "OSU" and name.endswith("_bytes")
-    leaf_depth = depth + array.ndim - (1 if skip_batch else 0)
-    leaves = _leaves(array, as_bytes, leaf_depth)
-    if skip_batch:
-        rows = array.shape[0]
-        per_row = len(leaves) // rows if rows else 0
-        return [_nest(leaves[i * per_row:(i + 1) * per_row], array.shape[1:])
-                if array.ndim > 1 else leaves[i] for i in range(rows)]
-    if array.ndim == 0:
-        return leaves[0]
-    return _nest(leaves, array.shape)
-
-
-def _check_not_empty(outputs):
-    if not outputs:
-        raise invalid_argument("Cannot convert empty tensor map to JSON")
-
-
-def encode_row_format(outputs):
-    """Writes a `{"predictions": [...]}` response, as TF Serving lays it out.
-
-    Args:
-        outputs: dict mapping output names to NumPy arrays, all with the same
-            first (batch) dimension.
-
-    Returns:
-        The response body text.
-
-    Raises:
-        ServingError: when there are no outputs, an output has no batch
-            dimension or the batch sizes differ.
-    """
-    _check_not_empty(outputs)
-    batch_size = None
-    for name, array in sorted(outputs.items()):
-        if array.ndim == 0:
-            raise invalid_argument(
-                f"Tensor name: {name} has no shape information ")
-        if batch_size is not None and array.shape[0] != batch_size:
-            raise invalid_argument(
-                f"Tensor name: {name} has inconsistent batch size: "
-                f"{array.shape[0]} expecting: {batch_size}")
-        batch_size = array.shape[0]
-    multi = len(outputs) > 1
-    depth = 3 if multi else 2
-    rows = {name: _tensor_node(name, array, depth, skip_batch=True)
-            for name, array in sorted(outputs.items())}
-    parts = []
-    for i in range(batch_size):
-        if multi:
-            members = ",".join(
-                f"\n{_INDENT * 3}{json.dumps(name, ensure_ascii=False)}: "
-                f"{_single_line(rows[name][i])}" for name in rows)
-            parts.append(f"\n{_INDENT * 2}{{{members}\n{_INDENT * 2}}}")
-        else:
-            parts.append(_single_line(next(iter(rows.values()))[i]))
-    if not parts:
-        return '{\n    "predictions": []\n}'
-    joined = ",".join(parts) if multi else ", ".join(parts)
-    return '{\n    "predictions": [' + joined + "\n    ]\n}"
-
-
-def encode_columnar_format(outputs):
-    """Writes an `{"outputs": ...}` response, as TF Serving lays it out.
-
-    Args:
-        outputs: dict mapping output names to NumPy arrays.
-
-    Returns:
-        The response body text.
-
-    Raises:
-        ServingError: when there are no outputs.
-    """
-    _check_not_empty(outputs)
-    if len(outputs) == 1:
-        name, array = next(iter(outputs.items()))
-        body = _pretty(_tensor_node(name, array, 1, skip_batch=False), 1)
-    else:
-        body = _pretty({name: _tensor_node(name, array, 2, skip_batch=False)
-                        for name, array in sorted(outputs.items())}, 1)
-    return '{\n    "outputs": ' + body + "\n}"
-
-
-def error_body(message):
-    """Writes TF Serving's error body, `{"error": "<message>"}`.
-
-    Args:
-        message: the error text.
-
-    Returns:
-        The response body text.
-    """
-    return '{\n    "error": ' + json.dumps(message, ensure_ascii=False) + "\n}"
-
-
-# ---------------------------------------------------------------- reading
 
 def signature_name_of(doc):
     """Returns the request's `signature_name`, `""` when absent.
@@ -360,7 +94,7 @@ def decode_b64(value):
 def _convert_scalar(value, dtype):
     """One JSON scalar to a Python value of `dtype` (AddValueToTensor)."""
     is_number = isinstance(value, (int, float)) and not isinstance(value, bool)
-    if dtype in (types_pb2.DT_FLOAT, types_pb2.DT_DOUBLE):
+    if dtype in FLOATS:
         if not is_number:
             raise _type_error(value, dtype)
         # Any number is taken, rounded to the nearest float, as TF Serving
@@ -369,13 +103,13 @@ def _convert_scalar(value, dtype):
             return float(value)
         except OverflowError:  # an integer literal beyond any double
             return math.copysign(math.inf, value)
-    if dtype in _INT_RANGES:
+    if dtype in INT_RANGES:
         if not is_number or not isinstance(value, int):
             raise _type_error(value, dtype)
-        low, high = _INT_RANGES[dtype]
+        low, high = INT_RANGES[dtype]
         if not low <= value <= high:
-            bound = (_INT_RANGES[types_pb2.DT_INT32]
-                     if dtype in _INT_DTYPES else (low, high))
+            bound = (INT_RANGES[types_pb2.DT_INT32]
+                     if dtype in NARROW_INTS else (low, high))
             if not bound[0] <= value <= bound[1]:
                 raise _type_error(value, dtype)
             raise invalid_argument(
@@ -437,10 +171,6 @@ def _fill(value, level, dims, dtype, out):
         _fill(item, level + 1, dims, dtype, out)
 
 
-def _numpy_dtype(dtype):
-    return DTYPES[dtype][1] if dtype in DTYPES else None
-
-
 def _fast_array(value, dtype, allow_fast):
     """Converts a regular numeric nested list with NumPy, or returns None.
 
@@ -449,7 +179,7 @@ def _fast_array(value, dtype, allow_fast):
     """
     if not allow_fast or dtype == types_pb2.DT_STRING:
         return None
-    target = _numpy_dtype(dtype)
+    target = numpy_dtype(dtype)
     if target is None or target is np.float16:
         return None
     try:
@@ -463,11 +193,11 @@ def _fast_array(value, dtype, allow_fast):
         return array if kind == "b" else None
     if kind not in "if" or array.size == 0:
         return None
-    if dtype in (types_pb2.DT_FLOAT, types_pb2.DT_DOUBLE):
+    if dtype in FLOATS:
         return _as_float(array, target)
     if kind != "i":
         return None
-    low, high = _INT_RANGES[dtype]
+    low, high = INT_RANGES[dtype]
     if array.min() < low or array.max() > high:
         return None
     return array.astype(target)
@@ -496,8 +226,8 @@ def _flat_to_array(flat, dims, dtype):
         array = np.empty(len(flat), dtype=object)
         array[:] = flat
         return array.reshape(dims)
-    target = _numpy_dtype(dtype)
-    if dtype in (types_pb2.DT_FLOAT, types_pb2.DT_DOUBLE):
+    target = numpy_dtype(dtype)
+    if dtype in FLOATS:
         return _as_float(flat, target).reshape(dims)
     return np.array(flat, dtype=target).reshape(dims)
 

@@ -1,0 +1,290 @@
+"""Hostile and unusual requests: each gets TF Serving's status and message,
+and the server keeps answering everyone else meanwhile."""
+
+import json
+import threading
+import zlib
+
+import grpc
+import numpy as np
+import pytest
+import tensorflow as tf
+from tensorflow_serving.apis import (
+    classification_pb2,
+    get_model_metadata_pb2,
+    predict_pb2,
+    prediction_service_pb2_grpc,
+)
+
+from serving_helpers import (
+    ECHO,
+    HALF,
+    HANG_GUARD_SECONDS,
+    exported_models,
+    http,
+    raw_http,
+    serve,
+)
+from zoo.serving import body
+from zoo.serving.config import ModelConfig
+
+LIMIT = 1 << 20  # the servers' body limit here: 1 MiB after inflating
+
+
+def _models(*names):
+    return [ModelConfig(name=n, base_path=str(exported_models() / n))
+            for n in names]
+
+
+@pytest.fixture(scope="module")
+def server():
+    with serve(discover_root=None, models=_models(HALF, ECHO),
+               max_body_bytes=LIMIT) as running:
+        yield running
+
+
+@pytest.fixture(scope="module")
+def stub(server):
+    with grpc.insecure_channel(server.grpc_target) as channel:
+        yield prediction_service_pb2_grpc.PredictionServiceStub(channel)
+
+
+def _half_over_grpc(stub):
+    request = predict_pb2.PredictRequest()
+    request.model_spec.name = HALF
+    request.inputs["x"].CopyFrom(tf.make_tensor_proto(
+        np.array([[2.0, 4.0, 6.0]], np.float32)))
+    return list(stub.Predict(request, timeout=HANG_GUARD_SECONDS)
+                .outputs["output_0"].float_val)
+
+
+def _gzip_bomb(inflated_bytes):
+    compressor = zlib.compressobj(9, zlib.DEFLATED, 16 + zlib.MAX_WBITS)
+    zeros = bytes(1 << 20)
+    parts = [compressor.compress(zeros) for _ in range(inflated_bytes >> 20)]
+    return b"".join(parts) + compressor.flush()
+
+
+def _post_head(path, length, encoding=None):
+    extra = f"Content-Encoding: {encoding}\r\n" if encoding else ""
+    return (f"POST {path} HTTP/1.1\r\nHost: 127.0.0.1\r\n{extra}"
+            f"Content-Length: {length}\r\n\r\n").encode()
+
+
+def test_gzip_bomb_is_inflated_off_the_loop_within_the_limit(
+        server, stub, monkeypatch):
+    # 64 MiB of zeros in a 64 KiB body. While the server inflates it (held
+    # at its first inflate call here), probes and gRPC still answer: the
+    # inflating happens off the event loop. It stops one byte past the
+    # limit, answers 413, and closes the connection without reading the rest.
+    bomb = _gzip_bomb(64 << 20)
+    assert len(bomb) < LIMIT // 8
+    inflating, release = threading.Event(), threading.Event()
+    seen = {"sizes": [], "threads": set()}
+    feed = body._Inflater.feed
+
+    def held_feed(inflater, data):
+        seen["threads"].add(threading.current_thread().name)
+        inflating.set()
+        assert release.wait(HANG_GUARD_SECONDS)
+        try:
+            return feed(inflater, data)
+        finally:
+            seen["sizes"].append(inflater.size)
+
+    monkeypatch.setattr(body._Inflater, "feed", held_feed)
+    answer = {}
+    sender = threading.Thread(target=lambda: answer.update(raw=raw_http(
+        server.server.rest_port,
+        _post_head(f"/v1/models/{HALF}:predict", len(bomb), "gzip") + bomb)))
+    sender.start()
+    try:
+        assert inflating.wait(HANG_GUARD_SECONDS)
+        assert http("GET", f"{server.rest}/healthz")[0] == 200
+        assert _half_over_grpc(stub) == [3.0, 4.0, 5.0]
+    finally:
+        release.set()
+        sender.join(HANG_GUARD_SECONDS)
+    head, _, text = answer["raw"].partition(b"\r\n\r\n")
+    assert head.startswith(b"HTTP/1.1 413 ")
+    assert b"Connection: close" in head
+    assert json.loads(text)["error"].startswith(
+        f"Request body too large: the limit is {LIMIT} bytes after "
+        "decompression.")
+    assert max(seen["sizes"]) == LIMIT + 1
+    assert all(name.startswith("zoo-codec") for name in seen["threads"])
+
+
+def test_body_over_the_limit_by_its_length_is_refused_unread(server):
+    raw = raw_http(server.server.rest_port,
+                   _post_head(f"/v1/models/{HALF}:predict", 10 * LIMIT))
+    head, _, text = raw.partition(b"\r\n\r\n")
+    assert head.startswith(b"HTTP/1.1 413 ") and b"Connection: close" in head
+    assert json.loads(text)["error"].startswith(
+        f"Request body too large ({10 * LIMIT} bytes sent)")
+
+
+@pytest.mark.parametrize("encoding,data,status,message", [
+    ("gzip", zlib.compress(b'{"instances": [[1.0, 2.0, 3.0]]}')[:-3], 400,
+     "Failed to decompress the request body (Content-Encoding: gzip): "
+     "Error -3 while decompressing data: incorrect header check. Send the "
+     "whole compressed body, or send it uncompressed without "
+     "Content-Encoding."),
+    ("deflate", zlib.compress(b'{"instances": [[1.0, 2.0, 3.0]]}')[:-3],
+     400, "Failed to decompress the request body (Content-Encoding: "
+          "deflate): the stream ends before its end marker. Send the whole "
+          "compressed body, or send it uncompressed without "
+          "Content-Encoding."),
+    ("br", b"{}", 415, "Unsupported Content-Encoding: br. Send the body "
+                       "uncompressed, or with gzip or deflate."),
+], ids=["not gzip", "truncated deflate", "brotli"])
+def test_bad_compression_gets_a_4xx_and_closes(server, encoding, data, status,
+                                               message):
+    got, headers, text = http("POST", f"{server.rest}/v1/models/{HALF}:predict",
+                              data, headers={"Content-Encoding": encoding})
+    assert (got, json.loads(text)) == (status, {"error": message})
+    assert headers["Connection"] == "close"
+
+
+def _deflate(raw, wbits):
+    packer = zlib.compressobj(wbits=wbits)
+    return packer.compress(raw) + packer.flush()
+
+
+@pytest.mark.parametrize("encoding,wbits", [
+    ("gzip", 16 + zlib.MAX_WBITS),
+    ("deflate", zlib.MAX_WBITS),
+    ("deflate", -zlib.MAX_WBITS),  # raw deflate, as some clients send it
+])
+def test_gzip_and_deflate_bodies_are_read(server, encoding, wbits):
+    data = _deflate(b'{"instances": [[2.0, 2.0, 2.0]]}', wbits)
+    status, _, text = http("POST", f"{server.rest}/v1/models/{HALF}:predict",
+                           data, headers={"Content-Encoding": encoding})
+    assert (status, json.loads(text)) == (200, {"predictions": [[3.0] * 3]})
+
+
+def test_stalled_clients_are_disconnected():
+    with serve(discover_root=None, models=_models(HALF),
+               timeout_seconds=0.5) as server:
+        port = server.server.rest_port
+        # Half a request head, never finished: closed without an answer.
+        assert raw_http(port, b"POST /v1/models/half:predict HTTP/1.1\r\n"
+                              b"Host: 127.0.0.1\r\n") == b""
+        # A full head, then a tenth of the body it announced.
+        raw = raw_http(port, _post_head(f"/v1/models/{HALF}:predict", 100)
+                       + b'{"inputs"')
+        head, _, text = raw.partition(b"\r\n\r\n")
+        assert head.startswith(b"HTTP/1.1 408 ")
+        assert b"Connection: close" in head
+        assert json.loads(text) == {"error": (
+            "Request body not received within 500 ms; the connection is "
+            "closed. Send the body at once, or raise "
+            "--rest-api-timeout-in-ms.")}
+        assert http("GET", f"{server.rest}/healthz")[0] == 200
+
+
+@pytest.mark.parametrize("path", ["/healthz", "/readyz"])
+def test_probes_answer_head_requests(server, path):
+    status, headers, text = http("HEAD", f"{server.rest}{path}")
+    assert (status, text) == (200, "")
+    assert headers["Content-Type"] == "application/json"
+
+
+@pytest.mark.parametrize("signature,body,expected", [
+    # json_tensor_test.cc MultipleNamedTensorColumnarFormat: a scalar string.
+    ("", {"inputs": "hello"}, {"outputs": "hello"}),
+    ("", {"inputs": {"b64": "aGk="}}, {"outputs": "hi"}),
+    ("floats", {"inputs": [[]]}, {"outputs": [[]]}),
+    ("floats", {"inputs": [[[], []]]}, {"outputs": [[[], []]]}),
+    ("floats", {"instances": [[], []]}, {"predictions": [[], []]}),
+    ("floats", {"inputs": 2.5}, {"outputs": 2.5}),
+])
+def test_scalar_and_empty_outputs_are_answered(server, signature, body,
+                                               expected):
+    status, _, text = http("POST", f"{server.rest}/v1/models/{ECHO}:predict",
+                           {"signature_name": signature, **body})
+    assert (status, json.loads(text)) == (200, expected)
+
+
+def test_scalar_string_over_grpc(stub):
+    request = predict_pb2.PredictRequest()
+    request.model_spec.name = ECHO
+    request.inputs["x"].CopyFrom(tf.make_tensor_proto(b"hello"))
+    output = stub.Predict(request, timeout=HANG_GUARD_SECONDS).outputs["y"]
+    assert list(output.string_val) == [b"hello"]
+    assert list(output.tensor_shape.dim) == []
+
+
+@pytest.mark.parametrize("path,body,message", [
+    (f"/v1/models/{HALF}:predict", '{"instances": [[1, 2, ' + "9" * 5000 + "]]}",
+     "JSON Parse error: Number too big to be stored in double. at offset: 22"),
+    (f"/v1/models/{HALF}:predict", '{"instances": [[1e400, 2, 3]]}',
+     "JSON Parse error: Number too big to be stored in double. at offset: 16"),
+    (f"/v1/models/{HALF}/versions/{'9' * 5000}:predict", "{}",
+     f"Failed to convert version: {'9' * 5000} to numeric."),
+    (f"/v1/models/{HALF}/versions/{'0' * 5000}7:predict", "{}",
+     f"Servable not found for request: Specific({HALF}, 7)"),
+])
+def test_numbers_too_big_for_any_type_get_400(server, path, body, message):
+    status, _, text = http("POST", f"{server.rest}{path}", body)
+    assert json.loads(text) == {"error": message}
+    assert status == (404 if "not found" in message else 400)
+
+
+def _tensor_request(**fields):
+    request = predict_pb2.PredictRequest()
+    request.model_spec.name = ECHO
+    request.model_spec.signature_name = "floats"
+    dims = fields.pop("dims")
+    request.inputs["x"].dtype = fields.pop("dtype", tf.float32.as_datatype_enum)
+    for size in dims:
+        request.inputs["x"].tensor_shape.dim.add(size=size)
+    for name, value in fields.items():
+        getattr(request.inputs["x"], name).extend(value)
+    return request
+
+
+@pytest.mark.parametrize("request_,message", [
+    (_tensor_request(dims=[1], dtype=tf.resource.as_datatype_enum),
+     "tensor parsing error: x (DT_RESOURCE cannot be sent as a request "
+     "tensor)"),
+    (_tensor_request(dims=[1], dtype=tf.variant.as_datatype_enum),
+     "tensor parsing error: x (DT_VARIANT cannot be sent as a request "
+     "tensor)"),
+    (_tensor_request(dims=[2 ** 40, 3]),
+     "tensor parsing error: x (its shape [1099511627776, 3] holds "
+     "3298534883328 values but the request carries 0; filling in the rest "
+     "would take 13194139533312 bytes, more than 67108864. Send every "
+     "value.)"),
+    (_tensor_request(dims=[50_000_000, 4], float_val=[1.0]),
+     "tensor parsing error: x (its shape [50000000, 4] holds 200000000 "
+     "values but the request carries 1; filling in the rest would take "
+     "800000000 bytes, more than 67108864. Send every value.)"),
+])
+def test_grpc_tensors_that_cannot_be_made_are_refused(stub, request_,
+                                                      message):
+    assert request_.ByteSize() < 64  # a few bytes asking for gigabytes
+    with pytest.raises(grpc.RpcError) as raised:
+        stub.Predict(request_, timeout=HANG_GUARD_SECONDS)
+    assert raised.value.code() == grpc.StatusCode.INVALID_ARGUMENT
+    assert raised.value.details() == message
+
+
+def test_grpc_short_tensors_are_filled_as_tensorflow_does(stub):
+    response = stub.Predict(_tensor_request(dims=[2, 3], float_val=[1.0, 2.0]),
+                            timeout=HANG_GUARD_SECONDS)
+    assert list(response.outputs["y"].float_val) == [1.0, 2.0] + [2.0] * 4
+
+
+@pytest.mark.parametrize("call,request_", [
+    ("Predict", predict_pb2.PredictRequest()),
+    ("Classify", classification_pb2.ClassificationRequest()),
+    ("GetModelMetadata", get_model_metadata_pb2.GetModelMetadataRequest(
+        metadata_field=["signature_def"])),
+])
+def test_grpc_requests_without_model_spec(stub, call, request_):
+    # predict_impl.cc, classification_service.cc, get_model_metadata_impl.cc
+    with pytest.raises(grpc.RpcError) as raised:
+        getattr(stub, call)(request_, timeout=HANG_GUARD_SECONDS)
+    assert raised.value.code() == grpc.StatusCode.INVALID_ARGUMENT
+    assert raised.value.details() == "Missing ModelSpec"

@@ -1,0 +1,97 @@
+"""Isolation and readiness: a model whose calls hang holds up only itself,
+and /readyz says what is stuck or gone instead of claiming to be ready."""
+
+import concurrent.futures
+import json
+import shutil
+
+import grpc
+import numpy as np
+import tensorflow as tf
+from tensorflow_serving.apis import predict_pb2, prediction_service_pb2_grpc
+
+from serving_helpers import (
+    HALF,
+    HANG_GUARD_SECONDS,
+    SLOW,
+    BlockedModel,
+    export_half,
+    exported_models,
+    http,
+    serve,
+    wait_for,
+)
+from zoo.serving.config import ModelConfig
+
+THREADS = 2
+
+
+def _readiness(server):
+    status, _, text = http("GET", f"{server.rest}/readyz")
+    return status, json.loads(text)
+
+
+def _predict(server, model, row):
+    status, _, text = http("POST", f"{server.rest}/v1/models/{model}:predict",
+                           {"instances": [row]})
+    return status, json.loads(text)
+
+
+def test_hung_calls_hold_up_only_their_model_and_readiness_reports_them():
+    models = [ModelConfig(name=n, base_path=str(exported_models() / n))
+              for n in (HALF, SLOW)]
+    with serve(discover_root=None, models=models, threads=THREADS,
+               timeout_seconds=1.0) as server, \
+            BlockedModel(server, SLOW) as blocked, \
+            concurrent.futures.ThreadPoolExecutor(THREADS) as clients:
+        # Every thread of the slow model hangs; each request gives up (504)
+        # while its call goes on.
+        answers = [clients.submit(_predict, server, SLOW, 0.0)
+                   for _ in range(THREADS)]
+        blocked.wait_until_called(THREADS)
+        assert [a.result(HANG_GUARD_SECONDS)[0] for a in answers] == \
+            [504] * THREADS
+        status, report = _readiness(server)
+        assert status == 503 and report["ready"] is False
+        assert report["models"][SLOW] == {
+            "ready": False, "available_versions": ["1"],
+            "failed_versions": {}, "running_calls": THREADS,
+            "stuck_calls": THREADS,
+            "reason": f"all {THREADS} of its threads run calls that outlived "
+                      "their request's time limit"}
+        assert report["models"][HALF]["ready"] is True
+        # Meanwhile the other model answers at once, over REST and gRPC.
+        assert _predict(server, HALF, [2.0, 4.0, 6.0]) == (
+            200, {"predictions": [[3.0, 4.0, 5.0]]})
+        with grpc.insecure_channel(server.grpc_target) as channel:
+            request = predict_pb2.PredictRequest()
+            request.model_spec.name = HALF
+            request.inputs["x"].CopyFrom(
+                tf.make_tensor_proto(np.zeros((1, 3), np.float32)))
+            response = prediction_service_pb2_grpc.PredictionServiceStub(
+                channel).Predict(request, timeout=HANG_GUARD_SECONDS)
+        assert list(response.outputs["output_0"].float_val) == [2.0] * 3
+        # Once the hung calls return, the model is ready again.
+        blocked.release()
+        wait_for(lambda: _readiness(server)[0] == 200,
+                 timeout=HANG_GUARD_SECONDS)
+        assert _readiness(server)[1]["models"][SLOW]["stuck_calls"] == 0
+        assert _predict(server, SLOW, 0.0)[0] == 200
+
+
+def test_a_model_whose_versions_are_all_gone_is_not_ready(tmp_path):
+    version = export_half(tmp_path / "gone")
+    export_half(tmp_path / "kept")
+    (tmp_path / "not_a_model_yet").mkdir()
+    with serve(tmp_path) as server:
+        status, report = _readiness(server)
+        assert status == 200
+        assert report["models"]["not_a_model_yet"]["ready"] is True
+        shutil.rmtree(version)
+        server.wait_for_version("gone", 1, state="END")
+        assert _predict(server, "gone", [0.0] * 3)[0] == 404
+        status, report = _readiness(server)
+        assert status == 503 and report["ready"] is False
+        assert report["models"]["gone"]["ready"] is False
+        assert report["models"]["gone"]["available_versions"] == []
+        assert report["models"]["kept"]["ready"] is True

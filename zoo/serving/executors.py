@@ -1,0 +1,110 @@
+"""One thread pool per model, so that a slow model holds up only itself.
+
+TensorFlow cannot stop a model call once it runs: a request that times out
+answers 504 at once, but its call keeps a thread until it returns. With one
+pool for every model, a few such calls would leave no thread for the others.
+Here each model has its own threads, and each pool knows which calls it is
+running, so readiness can report the calls that outlived their request.
+"""
+
+import asyncio
+import concurrent.futures
+import threading
+import time
+
+
+class _Call:
+    """One model call: when it started, and whether its request gave up."""
+
+    def __init__(self):
+        self.start = None
+        self.abandoned = False
+
+
+class ModelExecutors:
+    """Runs blocking model calls, each model in its own thread pool.
+
+    Args:
+        threads: how many calls of one model may run at once.
+        stuck_after_seconds: float, the request time limit. A call is stuck
+            when its request gave up on it, or (for a batch, which serves
+            several requests) when it has run longer than this.
+
+    Example (in a coroutine):
+
+        outputs = await executors.run("sarcasm", servable.run, name, inputs)
+    """
+
+    def __init__(self, threads, stuck_after_seconds):
+        self.threads = threads
+        self._stuck_after = stuck_after_seconds
+        self._lock = threading.Lock()
+        self._pools = {}
+        self._running = {}  # model name -> set of running _Calls
+
+    def _pool(self, name):
+        with self._lock:
+            pool = self._pools.get(name)
+            if pool is None:
+                pool = self._pools[name] = concurrent.futures.ThreadPoolExecutor(
+                    self.threads, thread_name_prefix=f"zoo-model-{name}")
+            return pool
+
+    async def run(self, name, function, *args):
+        """Calls `function(*args)` in the thread pool of model `name`.
+
+        Cancelling the call (a request timing out) drops it if it has not
+        started; one that has started runs to its end, and counts as stuck
+        until then.
+
+        Args:
+            name: the model name.
+            function: a blocking callable.
+            *args: its arguments.
+
+        Returns:
+            What `function` returned.
+        """
+        call = _Call()
+        future = asyncio.get_running_loop().run_in_executor(
+            self._pool(name), self._tracked, name, call, function, args)
+        try:
+            return await future
+        except asyncio.CancelledError:
+            with self._lock:
+                call.abandoned = True
+            raise
+
+    def _tracked(self, name, call, function, args):
+        with self._lock:
+            call.start = time.monotonic()
+            self._running.setdefault(name, set()).add(call)
+        try:
+            return function(*args)
+        finally:
+            with self._lock:
+                self._running[name].discard(call)
+
+    def activity(self, name):
+        """Says what a model's threads are doing now.
+
+        Args:
+            name: the model name.
+
+        Returns:
+            A tuple `(running, stuck)`: how many calls run now, and how many
+            of them are stuck.
+        """
+        now = time.monotonic()
+        with self._lock:
+            calls = list(self._running.get(name, ()))
+        stuck = sum(c.abandoned or now - c.start > self._stuck_after
+                    for c in calls)
+        return len(calls), stuck
+
+    def shutdown(self):
+        """Stops the pools without waiting for calls that still run."""
+        with self._lock:
+            pools = list(self._pools.values())
+        for pool in pools:
+            pool.shutdown(wait=False, cancel_futures=True)
