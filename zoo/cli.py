@@ -33,6 +33,8 @@ COMMANDS = {
     "exam": ("zoo.commands.exam", "sit a mock exam: one task per category, a "
                                   "scoreboard out of 100 and an HTML report"),
     "score": ("zoo.commands.score", "grade an existing export saved_models/TASK/VERSION"),
+    "lab": ("zoo.commands.lab", "the classic training lessons as seeded experiments: "
+                                "pictures and a page"),
 }
 
 

@@ -205,6 +205,7 @@ class Panel:
             `linestyle`, `marker`...).
         marks: dict mapping a text to the x where a dotted vertical line
             marks it (e.g. where early stopping stops).
+        xlim: optional `(left, right)` of the x axis.
         ylim: optional `(bottom, top)` of the y axis.
         legend: bool, draw this panel's legend.
     """
@@ -216,6 +217,7 @@ class Panel:
     log_y: bool = False
     styles: dict = field(default_factory=dict)
     marks: dict = field(default_factory=dict)
+    xlim: tuple = None
     ylim: tuple = None
     legend: bool = True
 
@@ -256,6 +258,8 @@ def plot_panels(panels, path, columns=3, panel_pixels=(360, 270), shared_legend=
                         color="dimgray")
         if panel.log_y:
             ax.set_yscale("log")
+        if panel.xlim is not None:
+            ax.set_xlim(*panel.xlim)
         if panel.ylim is not None:
             ax.set_ylim(*panel.ylim)
         ax.set_title(panel.title, fontsize=10)
