@@ -34,6 +34,29 @@ def test_tf_serving_flag_spellings_are_accepted():
     assert options.batching is None
 
 
+def test_warmup_monitoring_and_trust_flags(tmp_path):
+    root = exported_models()
+    monitoring = tmp_path / "monitoring.config"
+    monitoring.write_text('prometheus_config { enable: true, path: "/m" }')
+    base = ["--model_name", HALF, "--model_base_path", str(root / HALF)]
+    defaults = cli.options_from_args(_parse(base))
+    assert (defaults.enable_model_warmup, defaults.warmup_iterations,
+            defaults.metrics_path, defaults.model_roots,
+            defaults.allow_any_model_path) == (True, 1, None, (), False)
+    options = cli.options_from_args(_parse(base + [
+        "--enable_model_warmup=false", "--num_request_iterations_for_warmup",
+        "3", "--monitoring_config_file", str(monitoring), "--model-path-root",
+        str(tmp_path), "--model-path-root", "models", "--allow-any-model-path"]))
+    assert (options.enable_model_warmup, options.warmup_iterations,
+            options.metrics_path, options.allow_any_model_path) == (
+        False, 3, "/m", True)
+    assert options.model_roots == (str(tmp_path), os.path.abspath("models"))
+    monitoring.write_text("prometheus_config { enable: true }")
+    assert cli.options_from_args(_parse(base + [
+        "--monitoring-config-file", str(monitoring)])).metrics_path == \
+        "/monitoring/prometheus/metrics"
+
+
 @pytest.mark.parametrize("argv,message", [
     ([], "Nothing to serve: give --model-base-path saved_models"),
     (["--model-base-path", "{root}/half"],
@@ -41,6 +64,8 @@ def test_tf_serving_flag_spellings_are_accepted():
     (["--model-base-path", "{root}/missing"], "is not a folder"),
     (["--model-base-path", "{root}", "--model-config-file", "x.config"],
      "Give either --model-config-file or --model-base-path"),
+    (["--model-base-path", "{root}", "--num-request-iterations-for-warmup",
+      "0"], "--num-request-iterations-for-warmup must be at least 1, got 0."),
 ])
 def test_flag_mistakes_are_explained(argv, message):
     root = str(exported_models())

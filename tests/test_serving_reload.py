@@ -15,7 +15,8 @@ from tensorflow_serving.apis import (model_management_pb2,
                                      prediction_service_pb2_grpc)
 
 from serving_helpers import export_half, http, serve
-from zoo.serving.config import parse_model_config_file
+from zoo.serving.config import ModelConfig, parse_model_config_file
+from zoo.serving.errors import ServingError
 from zoo.serving.server import ServerOptions
 
 
@@ -81,8 +82,9 @@ def test_broken_versions_are_never_served_and_new_models_appear(tmp_path):
         server.wait_for_version("reload", 2, state="END")
         failed = _versions(server)["2"]
         assert failed["status"]["error_code"] == "UNKNOWN"
-        assert "failed to load or to answer a warm-up request" in \
-            failed["status"]["error_message"]
+        message = failed["status"]["error_message"]
+        assert message.startswith("Version 2 of model reload failed to load "
+                                  "or to answer a warm-up request")
         assert _answer(server) == (200, 2.0)
         assert set(_versions(server)) == {"1", "2"}
         status, _, text = http("GET", f"{server.rest}/readyz")
@@ -94,6 +96,11 @@ def test_broken_versions_are_never_served_and_new_models_appear(tmp_path):
         shutil.copytree(first, partial, ignore=shutil.ignore_patterns(
             "variables"))
         server.wait_for_version("reload", 3, state="END")
+        # TensorFlow names the folder it could not read; clients see where
+        # the model lives only as <base_path>.
+        message = _versions(server)["3"]["status"]["error_message"]
+        assert "<base_path>/3/variables" in message
+        assert str(tmp_path) not in message
         assert _answer(server, path="/versions/1") == (200, 2.0)
         status, _ = _answer(server, path="/versions/3")
         assert status == 404
@@ -181,3 +188,73 @@ def test_bad_config_files_name_the_problem(tmp_path, text, message):
 
 def test_server_options_default_to_loopback():
     assert ServerOptions().host == "127.0.0.1"
+
+
+def _reload(server, config_text):
+    request = model_management_pb2.ReloadConfigRequest()
+    text_format.Parse(config_text, request.config)
+    with grpc.insecure_channel(server.grpc_target) as channel:
+        return model_service_pb2_grpc.ModelServiceStub(
+            channel).HandleReloadConfigRequest(request, timeout=60).status
+
+
+ONE_MODEL = """model_config_list {{ config {{
+  name: "{name}" base_path: "{base}" model_platform: "tensorflow" {extra}
+}} }}"""
+
+
+def test_reload_loads_only_from_the_folders_served_at_start(tmp_path):
+    served = tmp_path / "served"
+    export_half(served / "half")
+    outside = export_half(tmp_path / "elsewhere" / "half").parent
+    (served / "link").symlink_to(outside)
+    start = [ModelConfig(name="half", base_path=str(served / "half"))]
+    with serve(discover_root=None, models=start,
+               model_roots=(str(served),)) as server:
+        for base in (outside, served / "link"):
+            status = _reload(server, ONE_MODEL.format(name="intruder",
+                                                      base=base, extra=""))
+            assert status.error_code == grpc.StatusCode.PERMISSION_DENIED.value[0]
+            assert status.error_message == (
+                f"ReloadConfigRequest: base_path {base} of model intruder is "
+                f"outside the folders this server serves models from "
+                f"({served.resolve()}). Restart the server with "
+                "--model-path-root naming its folder, or with "
+                "--allow-any-model-path.")
+            assert _answer(server, "intruder")[0] == 404
+            assert _answer(server, "half") == (200, 2.0)
+        # A folder under a root is fine.
+        status = _reload(server, ONE_MODEL.format(
+            name="moved", base=served / "half", extra=""))
+        assert status.error_code == 0
+        assert _answer(server, "moved") == (200, 2.0)
+    with serve(discover_root=None, models=start,
+               allow_any_model_path=True) as server:
+        status = _reload(server, ONE_MODEL.format(name="anywhere",
+                                                  base=outside, extra=""))
+        assert status.error_code == 0
+        assert _answer(server, "anywhere") == (200, 2.0)
+
+
+def test_labels_must_name_available_versions(tmp_path):
+    export_half(tmp_path / "half", offset=2.0)
+    labelled = 'version_labels { key: "stable" value: %d }'
+    start = [ModelConfig(name="half", base_path=str(tmp_path / "half"),
+                         labels={"stable": 1})]
+    with serve(discover_root=None, models=start) as server:
+        assert _answer(server, "half", "/labels/stable") == (200, 2.0)
+        # As in TF Serving's UpdateModelVersionLabelMap: refused, and the
+        # labels stay as they were.
+        status = _reload(server, ONE_MODEL.format(
+            name="half", base=tmp_path / "half", extra=labelled % 7))
+        assert status.error_code == grpc.StatusCode.FAILED_PRECONDITION.value[0]
+        assert status.error_message == (
+            "Request to assign label to version 7 of model half, which is "
+            "not currently available for inference")
+        assert _answer(server, "half", "/labels/stable") == (200, 2.0)
+    missing = [ModelConfig(name="half", base_path=str(tmp_path / "half"),
+                           labels={"stable": 7})]
+    with pytest.raises(ServingError, match="Request to assign label to "
+                                           "version 7 of model half"):
+        with serve(discover_root=None, models=missing):
+            pass

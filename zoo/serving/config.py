@@ -136,7 +136,10 @@ def check_base_paths(source, configs, roots):
         PermissionError: naming the first base path outside every root and
             the flags that allow it.
     """
-    allowed = [os.path.realpath(root) for root in roots]
+    resolved = {os.path.realpath(root) for root in roots}
+    allowed = sorted(r for r in resolved if not any(
+        other != r and os.path.commonpath([r, other]) == other
+        for other in resolved))
     for config in configs:
         path = os.path.realpath(config.base_path)
         if not any(os.path.commonpath([path, root]) == root
@@ -144,7 +147,7 @@ def check_base_paths(source, configs, roots):
             raise PermissionError(
                 f"{source}: base_path {config.base_path} of model "
                 f"{config.name} is outside the folders this server serves "
-                f"models from ({', '.join(sorted(set(allowed))) or 'none'}). "
+                f"models from ({', '.join(allowed) or 'none'}). "
                 "Restart the server with --model-path-root naming its "
                 "folder, or with --allow-any-model-path.")
 
