@@ -12,6 +12,7 @@ import pytest
 from zoo.cli import main
 from zoo.exam import QUICK_EXAM, run_exam
 from zoo.export import read_card
+from tasks_helpers import write_sarcasm
 
 CHROMIUM = Path("/usr/bin/chromium")
 
@@ -45,23 +46,65 @@ def test_quick_exam_trains_exports_and_grades_each_task(quick_exam):
     assert page.count("<section id=") == 3
 
 
+def exact_line():
+    model = keras.Sequential([keras.Input((1,)), keras.layers.Dense(1)])
+    model.layers[0].set_weights([np.array([[2.0]]), np.array([-1.0])])  # exactly y = 2x − 1
+    return model
+
+
 def test_learner_folder_is_graded_and_missing_files_score_zero(tmp_path):
     solutions = tmp_path / "mine"
     solutions.mkdir()
-    model = keras.Sequential([keras.Input((1,)), keras.layers.Dense(1)])
-    model.layers[0].set_weights([np.array([[2.0]]), np.array([-1.0])])  # exactly y = 2x − 1
-    model.save(solutions / "linear.h5")
+    exact_line().save(solutions / "linear.h5")
     result = run_exam(QUICK_EXAM, tmp_path / "report", solutions=solutions)
     by_task = {row["task"]: row for row in result.rows}
     assert by_task["linear"]["score"] == 5
     assert by_task["linear"]["points"] == pytest.approx(100 / 9)
+    assert by_task["linear"]["graded"] == str(solutions / "linear.h5")
     assert by_task["shapes"]["score"] == 0
     assert by_task["shapes"]["error"] == (
-        f"no solution for shapes in {solutions} (shapes.py, .keras, .h5 or a SavedModel).")
+        f"no solution for shapes in {solutions}: expected {solutions}/shapes/shapes.py or "
+        f"the mymodel.h5 it saves beside it (or shapes.py, .keras, .h5 or a SavedModel in "
+        f"{solutions}).")
     assert result.total == pytest.approx(100 / 9) and not result.passed
     assert "total: 11.1 / 100 -> FAIL (pass mark 90)" in result.scoreboard()
     page = (tmp_path / "report" / "index.html").read_text()
     assert "no solution for synthetic_series in" in page and "FAIL" in page
+
+
+def test_a_wrong_data_file_scores_zero_and_the_exam_goes_on(tmp_path):
+    solutions = tmp_path / "mine"
+    for name in ("linear", "sunspots", "cats_vs_dogs"):
+        (solutions / name).mkdir(parents=True)
+    exact_line().save(solutions / "linear" / "mymodel.h5")
+    (solutions / "sunspots" / "mymodel.h5").write_bytes(b"never read")
+    (solutions / "cats_vs_dogs" / "mymodel.h5").write_bytes(b"never read")
+    wrong = write_sarcasm(tmp_path / "sarcasm.json", records=50)
+    result = run_exam(["linear", "sunspots", "cats_vs_dogs"], tmp_path / "report",
+                      solutions=solutions, data={"sunspots": wrong, "cats_vs_dogs": wrong})
+    by_task = {row["task"]: row for row in result.rows}
+    assert by_task["linear"]["score"] == 5 and "error" not in by_task["linear"]
+    assert by_task["sunspots"]["score"] == 0
+    assert by_task["sunspots"]["error"].startswith(
+        f"{wrong} is not in the format this task reads: the course's Sunspots.csv")
+    # Not a folder of images: an error no loader anticipated is still a reason, not a crash.
+    assert by_task["cats_vs_dogs"]["error"] == (
+        f"NotADirectoryError: [Errno 20] Not a directory: '{wrong}'")
+    page = (tmp_path / "report" / "index.html").read_text()
+    assert page.count('<p class="error">not graded: ') == 2
+    assert "not graded: NotADirectoryError" in result.scoreboard()
+
+
+def test_the_reference_exam_goes_on_past_a_wrong_data_file(tmp_path, capsys, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    wrong = write_sarcasm(tmp_path / "sarcasm.json", records=50)
+    code = main(["exam", "--tasks", "linear,sunspots", "--data", f"sunspots={wrong}",
+                 "--epochs", "1", "--out", "report", "--models-dir", "models"])
+    out = capsys.readouterr().out
+    assert code == 1
+    assert "    not graded: " in out and "is not in the format this task reads" in out
+    assert (tmp_path / "models" / "linear" / "1" / "saved_model.pb").is_file()
+    assert (tmp_path / "report" / "index.html").is_file()
 
 
 def chromium(*arguments, user_data_dir):

@@ -1,17 +1,21 @@
-'''Exam-format starter files for the practice tasks.
+'''Starter files for the practice tasks, written where the grader looks for them.
 
-A starter gives the data loading, the fixed input and output layers and the
-save line; the learner fills in the TODOs inside `solution_model()`.
+An exam task (categories 1–5 in `zoo tasks`) gets the exam's own starter
+from `zoo.starters`: self-contained, with the download and the fixed
+preprocessing in the open, saving `mymodel.h5`. The zoo's own tasks get a
+template that loads the data through `zoo.tasks` and saves `mymodel.keras`.
+Either way the learner fills in the TODOs inside `solution_model()`, and
+the file goes to `<out>/<task>/<task>.py`, the layout `zoo exam` grades.
 
 Example:
 >>> from zoo.tasks import get_task
 >>> write_starter(get_task("sunspots"), "exam/")
-PosixPath('exam/sunspots.py')
+PosixPath('exam/sunspots/sunspots.py')
 '''
 
-from pathlib import Path
+from zoo import starters
 
-TEMPLATE = '''"""Practice task: {name} (category {category}).
+TEMPLATE = '''"""Practice task: {name} (category {category}), one of the zoo's own tasks.
 
 Goal: {summary}.
 Data: {source}
@@ -19,10 +23,13 @@ Contract: {contract}. Preprocessing belongs inside the model: it receives
 exactly this input when graded.
 Scored on held-out data by {metric}: {rule}.
 
-Fill in the TODOs, run this file to train and save, then grade it:
-    zoo grade {name} {filename}
-(add --data PATH to use a local copy of the data, for training and grading).
+Fill in the TODOs, run this file to train and save mymodel.keras beside it,
+then grade it (add --data PATH to use a local copy of the data):
+    zoo grade {name} mymodel.keras
+or let the grader run it: zoo grade {name} {filename}
 """
+
+import os
 
 import keras
 
@@ -45,11 +52,11 @@ def solution_model():
     return model
 
 
-# The exam saved "mymodel.h5". Keras 3's own format keeps everything (a
-# TextVectorization's vocabulary, for one), so save .keras.
+# Keras 3's own format keeps everything (a TextVectorization's vocabulary,
+# for one), so save .keras, beside this file.
 if __name__ == "__main__":
     model = solution_model()
-    model.save("mymodel.keras")
+    model.save(os.path.join(os.path.dirname(os.path.abspath(__file__)), "mymodel.keras"))
 '''
 
 
@@ -69,7 +76,7 @@ def output_layer(task):
 
 
 def starter_source(task, filename):
-    """Returns the starter's Python source for a task.
+    """Returns the zoo template's Python source for a task.
 
     Args:
         task: the `Task`.
@@ -95,11 +102,11 @@ def starter_source(task, filename):
 
 
 def write_starter(task, out_dir=".", overwrite=False):
-    """Writes `<out_dir>/<task>.py`, the task's starter.
+    """Writes `<out_dir>/<task>/<task>.py`, the task's starter.
 
     Args:
         task: the `Task`.
-        out_dir: folder to write into; created if missing.
+        out_dir: folder to write into; `<task>/` is created inside it.
         overwrite: whether to replace an existing file.
 
     Returns:
@@ -109,11 +116,12 @@ def write_starter(task, out_dir=".", overwrite=False):
         FileExistsError: when the file exists and `overwrite` is False.
         ValueError: for tasks without a starter.
     """
-    path = Path(out_dir) / f"{task.name}.py"
+    path = starters.starter_path(out_dir, task.name)
     if path.exists() and not overwrite:
         raise FileExistsError(f"{path} exists; pass --force to overwrite it, or "
                               "--out DIR to write elsewhere.")
-    source = starter_source(task, path.name)
+    source = (starters.source(task.name) if starters.has_starter(task.name)
+              else starter_source(task, path.name))
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(source, encoding="utf-8")
     return path

@@ -1,31 +1,47 @@
-"""`zoo exam`: a mock exam, one task per category, scored out of 100."""
+"""`zoo exam`: a timed mock exam in a folder, or a mock exam of the reference solutions."""
 
 EXAMPLES = """examples:
-  zoo exam --quick                    # offline, generated data, under a minute
+  zoo exam start ~/exam               # the exam's five starters, the clock starts
+  zoo exam start ~/exam --random --seed 7   # one task per category, drawn
+  zoo exam submit ~/exam              # grade what ~/exam holds: time, scoreboard, report
+  zoo exam --quick                    # offline, generated data, about a minute
   zoo exam --data sarcasm=sarcasm.json --data sunspots=Sunspots.csv
-  zoo exam --solutions ~/exam         # grade your linear.py, sarcasm.keras, ...
+  zoo exam --solutions ~/exam         # grade a folder without a session
 """
 
 
 def add_arguments(parser):
     """Adds the command's options."""
-    from zoo.exam import FULL_EXAM, QUICK_EXAM
+    from zoo.exam import EXAM_HOURS, FULL_EXAM, QUICK_EXAM
 
     parser.epilog = EXAMPLES
+    parser.add_argument("action", nargs="?", choices=("start", "submit"),
+                        help=f"start: write the five category starters into DIR and start "
+                             f"the {EXAM_HOURS}-hour clock; submit: grade what DIR holds. "
+                             "Without it, sit the mock exam of the reference solutions")
+    parser.add_argument("folder", nargs="?", metavar="DIR",
+                        help="the session's folder (for start and submit)")
+    parser.add_argument("--random", action="store_true",
+                        help="start: draw one task per category instead of the exam's set "
+                             f"({', '.join(FULL_EXAM)})")
+    parser.add_argument("--seed", type=int,
+                        help="start --random: the draw's seed (the same seed, the same tasks)")
+    parser.add_argument("--force", action="store_true",
+                        help="start: overwrite a session already in DIR")
     parser.add_argument("--quick", action="store_true",
                         help=f"the offline mock exam on generated data: "
                              f"{', '.join(QUICK_EXAM)}")
     parser.add_argument("--tasks", metavar="A,B,...",
-                        help=f"tasks to sit (default: {', '.join(FULL_EXAM)})")
+                        help=f"tasks to sit or start (default: {', '.join(FULL_EXAM)})")
     parser.add_argument("--solutions", metavar="DIR",
-                        help="grade the learner's files in DIR (TASK.py, TASK.keras, "
-                             "TASK.h5 or a SavedModel folder TASK/) instead of "
-                             "training the reference solutions")
+                        help="grade the learner's files in DIR (see `zoo exam submit`) "
+                             "instead of training the reference solutions")
     parser.add_argument("--data", action="append", default=[], metavar="TASK=PATH",
                         help="local copy of a task's data; repeat for several tasks")
     parser.add_argument("--epochs", type=int, help="most epochs for every reference training")
-    parser.add_argument("--out", default="reports/exam", metavar="DIR",
-                        help="folder of the HTML report (default reports/exam)")
+    parser.add_argument("--out", metavar="DIR",
+                        help="folder of the HTML report (default reports/exam; for "
+                             "submit, DIR/report)")
     parser.add_argument("--models-dir", default="saved_models", metavar="DIR",
                         help="root of the reference exports (default saved_models)")
     parser.add_argument("--time-limit", type=float, default=30 * 60, metavar="SECONDS",
@@ -33,15 +49,13 @@ def add_arguments(parser):
 
 
 def run(args):
-    """Runs the exam and prints the scoreboard; 0 when it passes, else 1."""
+    """Runs the chosen part of the exam; 0 when it passes or starts, else 1 (2: bad usage)."""
     import sys
 
-    from zoo.exam import FULL_EXAM, QUICK_EXAM, run_exam
-
-    if args.tasks:
-        names = args.tasks.split(",")
-    else:
-        names = QUICK_EXAM if args.quick else FULL_EXAM
+    if args.action and not args.folder:
+        print(f"zoo exam {args.action} needs a folder: zoo exam {args.action} DIR",
+              file=sys.stderr)
+        return 2
     data = {}
     for item in args.data:
         task, separator, path = item.partition("=")
@@ -51,11 +65,63 @@ def run(args):
             return 2
         data[task] = path
     try:
-        result = run_exam(names, args.out, solutions=args.solutions, data=data,
-                          models_dir=args.models_dir, epochs=args.epochs,
-                          time_limit=args.time_limit)
+        if args.action == "start":
+            return _start(args)
+        result = _submit(args, data) if args.action == "submit" else _sit(args, data)
     except KeyError as error:
         print(error.args[0], file=sys.stderr)
         return 2
+    except FileNotFoundError as error:
+        print(error, file=sys.stderr)
+        return 2
     print(result.scoreboard())
     return 0 if result.passed else 1
+
+
+def _start(args):
+    import random
+    import sys
+
+    from zoo import starters
+    from zoo.exam import FULL_EXAM, draw_tasks, start_session
+
+    seed = None
+    if args.random:
+        seed = args.seed if args.seed is not None else random.SystemRandom().randrange(10**6)
+        names = draw_tasks(seed)
+    else:
+        names = args.tasks.split(",") if args.tasks else list(FULL_EXAM)
+    try:
+        session = start_session(args.folder, names, seed=seed, overwrite=args.force)
+    except FileExistsError as error:
+        print(error, file=sys.stderr)
+        return 1
+    print(f"exam started: {len(names)} questions in {args.folder}, "
+          f"{session.hours:g} hours from now (until {session.deadline():%H:%M %Z}, "
+          f"{session.deadline():%Y-%m-%d})")
+    if seed is not None:
+        print(f"tasks drawn with seed {seed} (--random --seed {seed} draws them again)")
+    for name in names:
+        print(f"  {starters.starter_path(args.folder, name)}")
+    print("fill in each file's TODOs and run it (python FILE) to save mymodel.h5 beside it;\n"
+          f"then, as often as you like: zoo exam submit {args.folder}")
+    return 0
+
+
+def _submit(args, data):
+    from zoo.exam import submit_session
+
+    return submit_session(args.folder, data=data, out_dir=args.out,
+                          time_limit=args.time_limit)
+
+
+def _sit(args, data):
+    from zoo.exam import FULL_EXAM, QUICK_EXAM, run_exam
+
+    if args.tasks:
+        names = args.tasks.split(",")
+    else:
+        names = QUICK_EXAM if args.quick else FULL_EXAM
+    return run_exam(names, args.out or "reports/exam", solutions=args.solutions, data=data,
+                    models_dir=args.models_dir, epochs=args.epochs,
+                    time_limit=args.time_limit)

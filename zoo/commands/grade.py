@@ -4,7 +4,7 @@ from zoo.commands import add_grading_arguments, load_task, print_grade
 from zoo.training_script import add_data_argument
 
 EXAMPLES = """examples:
-  zoo grade sarcasm sarcasm.py --data sarcasm.json
+  zoo grade sarcasm sarcasm/sarcasm.py --data sarcasm.json   # runs it, keeps sarcasm/mymodel.keras
   zoo grade sunspots mymodel.h5 --data Sunspots.csv
   zoo grade sunspots mymodel.h5 --convention exam --json
   zoo grade fashion_mnist mymodel.keras
@@ -25,13 +25,28 @@ def add_arguments(parser):
 
 
 def run(args):
-    """Grades and prints the result; returns the exit code."""
+    """Grades and prints the result; returns the exit code.
+
+    A `.py` is run first (see `zoo.solution.run_solution_file`); where its
+    trained model was saved is printed before the grade (on stderr with
+    `--json`, which keeps stdout for the grade alone).
+    """
+    import sys
+    from pathlib import Path
+
     from zoo.grading import grade_path
+    from zoo.solution import run_solution_file
 
     task = load_task(args.task)
     if task is None:
         return 2
-    return print_grade(lambda: grade_path(task, args.path, data=args.data,
-                                          time_limit=args.time_limit,
-                                          convention=args.convention),
-                       as_json=args.json)
+
+    def compute_grade():
+        path = args.path
+        if Path(path).suffix == ".py":
+            path = run_solution_file(path, time_limit=args.time_limit, data=args.data)
+            print(f"trained model saved to {path}", file=sys.stderr if args.json else sys.stdout)
+        return grade_path(task, path, data=args.data, time_limit=args.time_limit,
+                          convention=args.convention)
+
+    return print_grade(compute_grade, as_json=args.json)

@@ -1,4 +1,4 @@
-"""`zoo practice TASK`: write an exam-format starter file."""
+"""`zoo practice TASK`: write the task's starter file, `OUT/TASK/TASK.py`."""
 
 from zoo.commands import load_task
 
@@ -13,7 +13,7 @@ def add_arguments(parser):
     parser.epilog = EXAMPLES
     parser.add_argument("task", help="task name (see `zoo tasks`)")
     parser.add_argument("--out", default=".", metavar="DIR",
-                        help="folder for TASK.py (default: the current folder)")
+                        help="folder for TASK/TASK.py (default: the current folder)")
     parser.add_argument("--force", action="store_true",
                         help="overwrite an existing starter")
 
@@ -22,6 +22,7 @@ def run(args):
     """Writes the starter; returns the exit code."""
     import sys
 
+    from zoo import starters
     from zoo.practice import write_starter
 
     task = load_task(args.task)
@@ -32,5 +33,8 @@ def run(args):
     except (FileExistsError, ValueError) as error:
         print(error, file=sys.stderr)
         return 1
-    print(f"wrote {path}\nfill in the TODOs, then: zoo grade {task.name} {path}")
+    model = path.parent / starters.MODEL_FILES[0 if starters.has_starter(task.name) else 1]
+    print(f"wrote {path}\nfill in its TODOs and run it (python {path}); it saves {model}."
+          f"\nthen grade the model:   zoo grade {task.name} {model}"
+          f"\nor let the grader run it: zoo grade {task.name} {path}")
     return 0
