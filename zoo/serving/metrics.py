@@ -13,11 +13,12 @@ Serving's do not have.
 import bisect
 import threading
 
-from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, generate_latest
+from prometheus_client import CollectorRegistry, generate_latest
 from prometheus_client.core import HistogramMetricFamily, Metric
 
 DEFAULT_PATH = "/monitoring/prometheus/metrics"
-CONTENT_TYPE = CONTENT_TYPE_LATEST
+# generate_latest writes names every Prometheus reads: the 0.0.4 format.
+CONTENT_TYPE = "text/plain; version=0.0.4; charset=utf-8"
 REST, GRPC = "REST", "GRPC"
 # TF Serving's session-based runtime label (TFRT servers write "TFRT").
 RUNTIME = "TF1"
