@@ -5,6 +5,7 @@ wheel, so the official client stubs work unchanged. Message size limits are
 lifted, as TF Serving does on the server side.
 """
 
+import asyncio
 import time
 
 import grpc
@@ -27,6 +28,10 @@ from zoo.serving.tensor_proto import from_tensor_proto, to_tensor_proto
 
 _UNLIMITED = [("grpc.max_send_message_length", -1),
               ("grpc.max_receive_message_length", -1)]
+# Tensors of more values than this are converted off the event loop; below
+# it, the thread hop would cost more than it saves.
+_OFF_LOOP_VALUES = 16 * 1024
+_BYTES_PER_VALUE = 4
 
 
 def _model_spec_target(request):
@@ -44,6 +49,21 @@ async def _abort(context, error):
     await context.abort(error.code, error.message)
 
 
+def _request_arrays(request):
+    return {name: from_tensor_proto(name, proto)
+            for name, proto in request.inputs.items()}
+
+
+def _predict_response(servable, signature, outputs):
+    response = predict_pb2.PredictResponse()
+    response.model_spec.name = servable.name
+    response.model_spec.version.value = servable.version
+    response.model_spec.signature_name = signature
+    for name, array in outputs.items():
+        response.outputs[name].CopyFrom(to_tensor_proto(array))
+    return response
+
+
 class PredictionServicer(prediction_service_pb2_grpc.PredictionServiceServicer):
     """`tensorflow.serving.PredictionService`: Predict, Classify, Regress,
     GetModelMetadata (MultiInference answers UNIMPLEMENTED).
@@ -52,12 +72,22 @@ class PredictionServicer(prediction_service_pb2_grpc.PredictionServiceServicer):
         registry: the `ModelRegistry`.
         predictor: the `Predictor`.
         metrics: the `ServingMetrics` counting each call.
+        codec_executor: the `concurrent.futures.Executor` that converts
+            large tensors, so the event loop keeps answering meanwhile.
     """
 
-    def __init__(self, registry, predictor, metrics):
+    def __init__(self, registry, predictor, metrics, codec_executor):
         self._registry = registry
         self._predictor = predictor
         self._metrics = metrics
+        self._codec_executor = codec_executor
+
+    async def _off_loop(self, values, function, *args):
+        """Runs `function` in the codec executor when `values` make it slow."""
+        if values < _OFF_LOOP_VALUES:
+            return function(*args)
+        return await asyncio.get_running_loop().run_in_executor(
+            self._codec_executor, function, *args)
 
     async def _measured(self, api, request, context, answer):
         """Runs `answer()`, records the call, aborts with its error."""
@@ -88,18 +118,15 @@ class PredictionServicer(prediction_service_pb2_grpc.PredictionServiceServicer):
         """
         async def answer():
             servable = self._registry.servable(*_model_spec_target(request))
-            inputs = {name: from_tensor_proto(name, proto)
-                      for name, proto in request.inputs.items()}
+            inputs = await self._off_loop(
+                request.ByteSize() // _BYTES_PER_VALUE, _request_arrays,
+                request)
             signature, outputs = await self._predictor.predict(
                 servable, request.model_spec.signature_name, inputs,
                 tuple(request.output_filter))
-            response = predict_pb2.PredictResponse()
-            response.model_spec.name = servable.name
-            response.model_spec.version.value = servable.version
-            response.model_spec.signature_name = signature
-            for name, array in outputs.items():
-                response.outputs[name].CopyFrom(to_tensor_proto(array))
-            return response
+            return await self._off_loop(
+                sum(a.size for a in outputs.values()), _predict_response,
+                servable, signature, outputs)
 
         return await self._measured("Predict", request, context, answer)
 
@@ -230,13 +257,16 @@ class ModelServicer(model_service_pb2_grpc.ModelServiceServicer):
         return response
 
 
-def make_grpc_server(registry, predictor, metrics, model_roots=None):
+def make_grpc_server(registry, predictor, metrics, codec_executor,
+                     model_roots=None):
     """Builds the asyncio gRPC server with both services (not yet bound).
 
     Args:
         registry: the `ModelRegistry`.
         predictor: the `Predictor`.
         metrics: the `ServingMetrics`.
+        codec_executor: the `concurrent.futures.Executor` converting large
+            tensors.
         model_roots: the folders reloaded base paths must lie in, or None
             to accept any path.
 
@@ -245,7 +275,8 @@ def make_grpc_server(registry, predictor, metrics, model_roots=None):
     """
     server = grpc.aio.server(options=_UNLIMITED)
     prediction_service_pb2_grpc.add_PredictionServiceServicer_to_server(
-        PredictionServicer(registry, predictor, metrics), server)
+        PredictionServicer(registry, predictor, metrics, codec_executor),
+        server)
     model_service_pb2_grpc.add_ModelServiceServicer_to_server(
         ModelServicer(registry, model_roots), server)
     return server

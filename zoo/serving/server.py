@@ -140,7 +140,8 @@ class ModelServer:
         host = self.options.host
         self.rest_port = await self._rest.start(host, self.options.rest_port)
         self._grpc = make_grpc_server(self.registry, self._predictor,
-                                      self.metrics, self._model_roots())
+                                      self.metrics, self._codec_executor,
+                                      self._model_roots())
         address = f"[{host}]" if ":" in host else host
         self.grpc_port = self._grpc.add_insecure_port(
             f"{address}:{self.options.grpc_port}")
