@@ -7,19 +7,29 @@ over REST and gRPC, with server-side batching off and on. Each figure sits
 beside the in-process call of the same SavedModel measured in the same run,
 and the table prints the ratios.
 
+With `--large-body`, it instead measures what one large JSON body costs the
+server: a body of float rows (16 MiB plain, 16 MiB gzip-compressed, and
+60 MB) sent to a dense classifier, timed from the first byte sent to the
+last byte received, and the server's peak memory above its idle memory
+during the request (VmHWM, reset before each request).
+
 Usage:
     python benchmarks/serving.py [--seconds 10] [--clients 32]
+    python benchmarks/serving.py --large-body [--repeats 3]
 """
 
 import argparse
 import asyncio
+import gzip
 import json
 import os
 import re
+import statistics
 import subprocess
 import sys
 import tempfile
 import time
+import urllib.request
 from pathlib import Path
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
@@ -172,18 +182,19 @@ async def grpc_load(port, request, clients, seconds):
         return await _load(send, clients, seconds)
 
 
-def start_server(root, batching_file):
+def start_server(root, batching_file, *flags):
     """Starts `zoo serve` on free ports and waits for its startup line.
 
     Args:
         root: folder of model folders.
         batching_file: path of a batching parameters file, or None.
+        *flags: more `zoo serve` flags.
 
     Returns:
         `(process, rest_port, grpc_port)`.
     """
     command = [sys.executable, "-m", "zoo", "serve", "--model-base-path",
-               str(root), "--rest-api-port", "0", "--port", "0"]
+               str(root), "--rest-api-port", "0", "--port", "0", *flags]
     if batching_file:
         command += ["--batching-parameters-file", str(batching_file)]
     process = subprocess.Popen(command, stdout=subprocess.PIPE,
@@ -196,12 +207,126 @@ def start_server(root, batching_file):
     return process, int(match.group(1)), int(match.group(2))
 
 
+def rows_model():
+    """A dense classifier of 64-float rows into 10 classes.
+
+    Returns:
+        A Keras model with input `features` (None, 64).
+    """
+    x = keras.Input((64,), name="features")
+    h = keras.layers.Dense(32, activation="relu")(x)
+    return keras.Model(x, keras.layers.Dense(10, activation="softmax")(h))
+
+
+def float_rows_body(target_bytes, seed=0):
+    """A `{"instances": [...]}` body of random float rows, about
+    `target_bytes` long.
+
+    Args:
+        target_bytes: int, the size to reach.
+        seed: int.
+
+    Returns:
+        `(body, rows)`: the body bytes and the number of rows.
+    """
+    rng = np.random.default_rng(seed)
+    row = json.dumps(rng.random(64).tolist())
+    count = max(1, target_bytes // (len(row) + 2))
+    rows = rng.random((count, 64))
+    body = json.dumps({"instances": rows.tolist()}).encode()
+    return body, count
+
+
+def _memory_mib(pid, field):
+    with open(f"/proc/{pid}/status") as status:
+        for line in status:
+            if line.startswith(field + ":"):
+                return int(line.split()[1]) / 1024
+    raise KeyError(field)
+
+
+def _reset_peak_memory(pid):
+    # Linux: writing 5 to clear_refs resets the process's VmHWM.
+    with open(f"/proc/{pid}/clear_refs", "w") as clear_refs:
+        clear_refs.write("5")
+
+
+def large_body(repeats):
+    """Times large JSON bodies end to end and the server's extra memory.
+
+    Args:
+        repeats: how many times each body is sent.
+
+    Returns:
+        A list of `(case, body MiB, rows, median s, worst s, peak MiB above
+        idle, status)`.
+    """
+    root = Path(tempfile.mkdtemp(prefix="zoo-serving-large-"))
+    export_version(rows_model(), root / "rows", save_keras=False)
+    cases = []
+    for name, size, compress in (("16 MiB JSON", 16 << 20, False),
+                                 ("16 MiB JSON, gzip", 16 << 20, True),
+                                 ("60 MB JSON", 60_000_000, False)):
+        body, rows = float_rows_body(size)
+        sent = gzip.compress(body, 6) if compress else body
+        cases.append((name, body, rows, sent, compress))
+    process, rest_port, _ = start_server(
+        root, None, "--rest-api-max-body-bytes", str(128 << 20))
+    url = f"http://127.0.0.1:{rest_port}/v1/models/rows:predict"
+    results = []
+    try:
+        for name, body, rows, sent, compress in cases:
+            times, peaks, statuses = [], [], set()
+            for _ in range(repeats):
+                headers = {"Content-Encoding": "gzip"} if compress else {}
+                request = urllib.request.Request(url, data=sent,
+                                                 headers=headers)
+                _reset_peak_memory(process.pid)
+                idle = _memory_mib(process.pid, "VmRSS")
+                begin = time.perf_counter()
+                with urllib.request.urlopen(request, timeout=300) as answer:
+                    answer.read()
+                    statuses.add(answer.status)
+                times.append(time.perf_counter() - begin)
+                peaks.append(_memory_mib(process.pid, "VmHWM") - idle)
+            results.append((name, len(body) / 2 ** 20, rows,
+                            statistics.median(times), max(times), max(peaks),
+                            ",".join(map(str, sorted(statuses)))))
+    finally:
+        process.terminate()
+        process.wait(60)
+    return results
+
+
+def print_large_body(results):
+    """Prints the large-body results as a Markdown table.
+
+    Args:
+        results: the list `large_body` returns.
+    """
+    print(f"\nTensorFlow {tf.__version__}, {os.cpu_count()} CPU cores, "
+          "loopback, client in the same machine; rows of 64 floats to a "
+          "dense 10-class classifier\n")
+    print("| body | MiB (JSON) | rows | status | median s | worst s | "
+          "peak MiB above idle |")
+    print("|---|---|---|---|---|---|---|")
+    for name, mib, rows, median, worst, peak, status in results:
+        print(f"| {name} | {mib:.1f} | {rows} | {status} | {median:.2f} | "
+              f"{worst:.2f} | {peak:.0f} |")
+
+
 def main():
     """Runs the benchmark and prints the table."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--seconds", type=float, default=10.0)
     parser.add_argument("--clients", type=int, default=32)
+    parser.add_argument("--large-body", action="store_true",
+                        help="measure large JSON bodies instead")
+    parser.add_argument("--repeats", type=int, default=3)
     args = parser.parse_args()
+    if args.large_body:
+        print_large_body(large_body(args.repeats))
+        return
 
     root = Path(tempfile.mkdtemp(prefix="zoo-serving-bench-"))
     rng = np.random.default_rng(0)

@@ -179,6 +179,32 @@ def test_deep_documents_parse_to_the_same_value():
     assert (doc["c"], doc["d"]) == ({}, [])
 
 
+def test_integers_python_cannot_convert_are_refused_where_they_are():
+    # rapidjson's kParseErrorNumberTooBig, at the number's first byte, also
+    # inside documents nested too deeply for json's scanner.
+    for prefix in (b'{"a": [1, ', b'{"a": ' + b"[" * 2000 + b"1, "):
+        with pytest.raises(ServingError) as raised:
+            json_text.parse_json_object(prefix + b"9" * 5000 + b"]}")
+        assert raised.value.message == (
+            "JSON Parse error: Number too big to be stored in double. at "
+            f"offset: {len(prefix)}")
+
+
+def test_integers_beyond_any_double_are_refused_when_read_as_floats():
+    # rapidjson refuses a number beyond any double while parsing. Checking
+    # every number there would double the parse time of a large body, so
+    # an integer of up to 4300 digits (what Python converts) is refused
+    # when a float tensor is made of it, and a float literal such as 1e400
+    # becomes an infinity, as a value beyond float32 does.
+    doc = json_text.parse_json_object(b'{"inputs": [1, ' + b"9" * 400
+                                      + b", 1e400]}")
+    with pytest.raises(ServingError) as raised:
+        json_decode.decode_predict_inputs(doc, {"x": types_pb2.DT_FLOAT}, b"")
+    assert raised.value.message == (
+        f"JSON Value: {'9' * 400} is too big to be stored in a double.")
+    assert doc["inputs"][2] == float("inf")
+
+
 def test_text_after_the_first_value_is_ignored():
     # rapidjson's kParseStopWhenDoneFlag, which TF Serving parses with.
     assert json_text.parse_json_object(b'{"a": 1} x') == {"a": 1}

@@ -218,8 +218,10 @@ def test_scalar_string_over_grpc(stub):
 @pytest.mark.parametrize("path,body,message", [
     (f"/v1/models/{HALF}:predict", '{"instances": [[1, 2, ' + "9" * 5000 + "]]}",
      "JSON Parse error: Number too big to be stored in double. at offset: 22"),
-    (f"/v1/models/{HALF}:predict", '{"instances": [[1e400, 2, 3]]}',
-     "JSON Parse error: Number too big to be stored in double. at offset: 16"),
+    (f"/v1/models/{HALF}:predict", '{"instances": [[1, 2, ' + "9" * 400 + "]]}",
+     f"Failed to process element: 0 of 'instances' list. Error: "
+     f"INVALID_ARGUMENT: JSON Value: {'9' * 400} is too big to be stored in "
+     "a double."),
     (f"/v1/models/{HALF}/versions/{'9' * 5000}:predict", "{}",
      f"Failed to convert version: {'9' * 5000} to numeric."),
     (f"/v1/models/{HALF}/versions/{'0' * 5000}7:predict", "{}",

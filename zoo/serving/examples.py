@@ -8,7 +8,6 @@ examples, outputs `classes` / `scores`, or `outputs`.
 """
 
 import json
-import math
 
 import grpc
 import numpy as np
@@ -62,8 +61,9 @@ def _add_value(feature, name, value):
         # reads as a double; beyond float32 it becomes +-inf, as in TF.
         try:
             value = float(value)
-        except OverflowError:
-            value = math.copysign(math.inf, value)
+        except OverflowError:  # rapidjson refuses such a number outright
+            raise invalid_argument(f"Feature: {name} has a number too big to "
+                                   "be stored in a double.") from None
         _append(feature, name, "float_list", value)
 
 

@@ -19,8 +19,7 @@ from tensorflow_serving.apis import (
 )
 
 from zoo.serving import examples
-from zoo.serving.errors import ServingError
-from zoo.serving.errors import invalid_argument
+from zoo.serving.errors import ServingError, invalid_argument
 from zoo.serving.metadata import model_metadata
 from zoo.serving.metrics import GRPC
 from zoo.serving.servable import DEFAULT_SIGNATURE

@@ -10,7 +10,6 @@ Parsing the body text and quoting values in errors live in `json_text`.
 
 import base64
 import binascii
-import math
 
 import grpc
 import numpy as np
@@ -48,6 +47,11 @@ def signature_name_of(doc):
             f"JSON Value: {quote_value(doc)} not formatted correctly. "
             "'signature_name' key must be a string value.")
     return name
+
+
+def _too_big(value):
+    return invalid_argument(f"JSON Value: {quote_value(value)} is too big to "
+                            "be stored in a double.")
 
 
 def _type_error(value, dtype):
@@ -101,8 +105,8 @@ def _convert_scalar(value, dtype):
         # has done since 2021: `1435774380` and `1435774380.0` must agree.
         try:
             return float(value)
-        except OverflowError:  # an integer literal beyond any double
-            return math.copysign(math.inf, value)
+        except OverflowError:  # rapidjson refuses such a number outright
+            raise _too_big(value) from None
     if dtype in INT_RANGES:
         if not is_number or not isinstance(value, int):
             raise _type_error(value, dtype)

@@ -30,9 +30,6 @@ _PARSE_ERRORS = {
 _DECODER = json.JSONDecoder()
 _WHITESPACE = re.compile(r"[ \t\n\r]*")
 _WHITESPACE_CHARS = (" ", "\t", "\n", "\r")
-# Where a number may be too big for a double: a long run of digits, or a
-# large exponent. Only then is the body read by the exact (slower) parser.
-_MAYBE_HUGE_NUMBER = re.compile(r"[0-9]{309}|[eE]\+?[0-9]{3}")
 _SCALAR = re.compile(r"(-?(?:0|[1-9]\d*))(\.\d+)?([eE][-+]?\d+)?"
                      r"|true|false|null|NaN|-?Infinity")
 _CONSTANTS = {"true": True, "false": False, "null": None,
@@ -151,25 +148,21 @@ def _scalar(text, position):
     word = match.group(0)
     if word in _CONSTANTS:
         return _CONSTANTS[word], match.end()
-    if not (match.group(2) or match.group(3)) and len(word) <= 21:
-        value = int(word)
-        if _INT_RANGE[0] <= value <= _INT_RANGE[1]:
-            return value, match.end()
-    # rapidjson keeps other numbers as doubles, and refuses those no
-    # double holds.
-    value = float(word)
-    if value in (float("inf"), float("-inf")):
-        raise _ParseError("Number too big to be stored in double.", position)
-    return value, match.end()
+    if match.group(2) or match.group(3):
+        return float(word), match.end()
+    try:
+        return int(word), match.end()
+    except ValueError:  # more digits than Python converts: no double holds it
+        raise _ParseError("Number too big to be stored in double.",
+                          position) from None
 
 
 def _parse_iteratively(text, position):
     """Parses one JSON value with an explicit stack instead of recursion.
 
     Used for documents nested too deeply for `json`'s recursive scanner
-    (rapidjson's iterative mode accepts them), and for numbers `json` would
-    read differently from rapidjson: integers beyond 64 bits become doubles,
-    and a number beyond any double is an error.
+    (rapidjson's iterative mode accepts them), and to say where an integer
+    of more digits than Python converts is (no double holds it either).
     """
     open_containers = []  # [list, None] or [dict, name of the member read]
     while True:
@@ -270,16 +263,14 @@ def parse_json_object(body):
     start = _skip(text, 0)
     if start == len(text):
         raise _parse_error(text, "The document is empty.", start)
-    if _MAYBE_HUGE_NUMBER.search(text):
+    try:
+        doc, _ = _DECODER.raw_decode(text, start)
+    except json.JSONDecodeError as error:
+        raise _parse_error(text, _reason_for(error, text), error.pos) from None
+    except (RecursionError, ValueError):
+        # Nested too deeply for `json`, or (ValueError) an integer of more
+        # digits than Python converts, which the exact parser locates.
         doc = _parse_deep(text, start)
-    else:
-        try:
-            doc, _ = _DECODER.raw_decode(text, start)
-        except json.JSONDecodeError as error:
-            raise _parse_error(text, _reason_for(error, text),
-                               error.pos) from None
-        except RecursionError:
-            doc = _parse_deep(text, start)
     if not isinstance(doc, dict):
         raise invalid_argument(f"JSON Value: {quote_value(doc)} Is not object")
     return doc

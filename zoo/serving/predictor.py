@@ -10,8 +10,8 @@ import time
 import grpc
 import tensorflow as tf
 
-from zoo.serving.errors import ServingError, invalid_argument
 from zoo.serving.dtypes import dtype_name
+from zoo.serving.errors import ServingError, invalid_argument
 from zoo.serving.servable import DEFAULT_SIGNATURE
 
 PREDICT_METHODS = ("tensorflow/serving/predict", "tensorflow/serving/classify",
