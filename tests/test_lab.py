@@ -7,6 +7,8 @@ runs end to end once, on the cheapest experiment. Digits are generated
 checked with `tfds.testing.mock_data`.
 """
 
+import doctest
+import importlib
 import subprocess
 import sys
 from dataclasses import replace
@@ -94,18 +96,19 @@ def noisy_digits():
 
 @pytest.fixture(scope="module")
 def unregularized_gap(noisy_digits):
-    return regularization.gap(regularization.train_variant("none", noisy_digits, epochs=40))
+    return regularization.gap(regularization.train_variant("none", noisy_digits, epochs=30))
 
 
 @pytest.mark.parametrize("variant", ["dropout", "L2"])
 def test_dropout_and_weight_decay_shrink_the_gap(variant, noisy_digits, unregularized_gap):
-    gap = regularization.gap(regularization.train_variant(variant, noisy_digits, epochs=40))
+    gap = regularization.gap(regularization.train_variant(variant, noisy_digits, epochs=30))
+    # Measured: 0.222 without, 0.033 with dropout, 0.017 with L2.
     assert unregularized_gap >= 0.15
-    assert unregularized_gap - gap >= 0.08
+    assert unregularized_gap - gap >= 0.1
 
 
 def test_early_stopping_keeps_an_early_epoch(noisy_digits):
-    curves = regularization.train_variant("early stopping", noisy_digits, epochs=40)
+    curves = regularization.train_variant("early stopping", noisy_digits, epochs=30)
     assert curves["stopped_at"] is not None
     best = int(np.argmin(curves["validation_loss"])) + 1
     assert curves["stopped_at"] == best
@@ -174,6 +177,15 @@ def test_mnist_is_used_when_data_names_a_tfds_dir(tmp_path):
         mnist = load_digits(20, 10, data=tmp_path)
     assert mnist.source.startswith(f"MNIST (tfds, {tmp_path})")
     assert mnist.x_train.shape == (20, 28, 28) and mnist.x_validation.shape == (10, 28, 28)
+
+
+@pytest.mark.parametrize("module_name", ["zoo.lab", "zoo.lab.digits", "zoo.lab.page",
+                                         *(e.module for e in EXPERIMENTS)])
+def test_docstring_examples_print_what_they_show(module_name, tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    module = importlib.import_module(module_name)
+    result = doctest.testmod(module, optionflags=doctest.ELLIPSIS)
+    assert result.attempted > 0 and result.failed == 0
 
 
 def test_page_escapes_text_and_keeps_figure_order(tmp_path):

@@ -2,7 +2,7 @@
 
 Example:
 >>> figure = Figure("paths.png", "Paths on the surface", "Adam turns the corner first.")
->>> page = write_page("/tmp/lab_example", "Optimizers", "Why step rules differ.",
+>>> page = write_page("lab_example", "Optimizers", "Why step rules differ.",
 ...                   [figure], {"data": "none"}, {"steps": "30"})
 >>> page.name
 'index.html'

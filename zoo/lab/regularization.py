@@ -100,16 +100,27 @@ def train_variant(variant, digits, epochs, seed=0):
     return {**recorder.curves, "stopped_at": stopped}
 
 
-def gap(curves, last=GAP_EPOCHS):
-    """Training minus validation accuracy of the weights a run ends with.
+def final_accuracies(curves, last=GAP_EPOCHS):
+    """Training and validation accuracy of the weights a run ends with.
 
     Averaged over the `last` epochs; for a run that early stopping ended,
     taken at the epoch whose weights it kept.
+
+    Returns:
+        `(training, validation)` floats.
     """
-    train = np.asarray(curves["train_accuracy"])
-    validation = np.asarray(curves["validation_accuracy"])
     kept = slice(-last, None) if curves["stopped_at"] is None else [curves["stopped_at"] - 1]
-    return float(np.mean(train[kept] - validation[kept]))
+    return tuple(float(np.mean(np.asarray(curves[key])[kept]))
+                 for key in ("train_accuracy", "validation_accuracy"))
+
+
+def gap(curves, last=GAP_EPOCHS):
+    """Training minus validation accuracy of the weights a run ends with.
+
+    See `final_accuracies` for which epochs count.
+    """
+    train, validation = final_accuracies(curves, last)
+    return train - validation
 
 
 class _Curves:
@@ -194,18 +205,20 @@ def run(out_dir, quick=False, data=None, seed=0):
                "curve runs away from the validation curve."),
         Figure("regularization_validation_loss.png",
                "Validation loss of every variant",
-               "Without regularisation the validation loss is lowest early, then wanders "
-               "and creeps up while the network grows ever more confident on what it "
-               "memorised: the sign of overfitting to watch in `val_loss`. Early stopping "
-               f"watches this curve and gives up {PATIENCE} epochs after its lowest point, "
-               "so a bump can stop it early: patience is a setting to choose. Dropout's "
-               "curve keeps falling the longest."),
+               "Without regularisation the validation loss stops following the training "
+               "loss down: it bumps, and creeps back up while the network grows ever more "
+               "confident on what it memorised. That is the sign of overfitting to watch in "
+               f"`val_loss`. Early stopping gives up after {PATIENCE} epochs without a new "
+               "lowest value and keeps the weights of the lowest (dotted line), so an early "
+               "bump can stop it early: patience is a setting to choose. Dropout's curve "
+               "keeps falling the longest; strong weight decay holds it higher, because it "
+               "holds the fit back."),
     ]
-    measured = {f"{variant}: training / validation accuracy (last {GAP_EPOCHS} epochs), "
-                "gap of the final weights":
-                f"{np.mean(c['train_accuracy'][-GAP_EPOCHS:]):.1%} / "
-                f"{np.mean(c['validation_accuracy'][-GAP_EPOCHS:]):.1%}, {gap(c):.3f}"
+    measured = {f"{variant}: training / validation accuracy, gap":
+                "{:.1%} / {:.1%}, {:.3f}".format(*final_accuracies(c), gap(c))
                 for variant, c in results.items()}
+    measured["(how they are taken)"] = (f"mean of the last {GAP_EPOCHS} epochs; for early "
+                                        "stopping, at the epoch it kept")
     measured["early stopping: epoch kept"] = str(stop) if stop else "did not stop"
     return write_page(
         out_dir, "Regularisation: overfitting a small training set, and four remedies",

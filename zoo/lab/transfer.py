@@ -16,7 +16,8 @@ from nowhere (`--weights none`): random weights, which show the mechanics
 but not the lesson. The page says which.
 
 Example:
->>> images, labels = read_subset("cats_and_dogs_filtered/train", 5, 96)
+>>> scratch_model(96).output_shape
+(None, 1)
 """
 
 from pathlib import Path
