@@ -7,6 +7,7 @@ import shutil
 
 import grpc
 import numpy as np
+import pytest
 import tensorflow as tf
 from tensorflow_serving.apis import predict_pb2, prediction_service_pb2_grpc
 
@@ -95,3 +96,19 @@ def test_a_model_whose_versions_are_all_gone_is_not_ready(tmp_path):
         assert report["models"]["gone"]["ready"] is False
         assert report["models"]["gone"]["available_versions"] == []
         assert report["models"]["kept"]["ready"] is True
+
+
+def test_shutdown_does_not_wait_for_a_hung_call_beyond_the_grace():
+    # TensorFlow cannot stop a running call: after the grace the server
+    # closes the connection of the request still waiting for it, and stops.
+    models = [ModelConfig(name=SLOW, base_path=str(exported_models() / SLOW))]
+    server = serve(discover_root=None, models=models,
+                   shutdown_grace_seconds=0.5).__enter__()
+    with BlockedModel(server, SLOW) as blocked, \
+            concurrent.futures.ThreadPoolExecutor(1) as client:
+        answer = client.submit(_predict, server, SLOW, 0.0)
+        blocked.wait_until_called()
+        server.__exit__(None, None, None)  # joins the server's thread
+        assert not server._thread.is_alive()
+        with pytest.raises(OSError):  # the connection closed unanswered
+            answer.result(HANG_GUARD_SECONDS)
