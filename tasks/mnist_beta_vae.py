@@ -26,11 +26,12 @@ def build(splits):
 
 def fit(model, splits, epochs, batch_size, callbacks, verbose):
     """Trains the VAE inside the wrapper on its own loss."""
-    vae = model.get_layer("vae")
-    history = vae.fit(digits_in_unit_range(splits.train),
-                      validation_data=(digits_in_unit_range(splits.validation),),
-                      epochs=epochs, batch_size=batch_size, callbacks=callbacks,
-                      verbose=verbose)
+    from zoo.distributed_fit import distributed_fit
+
+    history = distributed_fit(model.get_layer("vae"), digits_in_unit_range(splits.train),
+                              validation_data=(digits_in_unit_range(splits.validation),),
+                              epochs=epochs, batch_size=batch_size, callbacks=callbacks,
+                              verbose=verbose)
     return history.history
 
 

@@ -37,10 +37,12 @@ def build(splits):
 
 def fit(model, splits, epochs, batch_size, callbacks, verbose):
     """Trains on `[digits, labels]`, validating on the validation split."""
-    return model.fit(list(unit_images(splits.train)),
-                     validation_data=(list(unit_images(splits.validation)),),
-                     epochs=epochs, batch_size=batch_size, callbacks=callbacks,
-                     verbose=verbose).history
+    from zoo.distributed_fit import distributed_fit
+
+    return distributed_fit(model, list(unit_images(splits.train)),
+                           validation_data=(list(unit_images(splits.validation)),),
+                           epochs=epochs, batch_size=batch_size, callbacks=callbacks,
+                           verbose=verbose).history
 
 
 def evaluate(predictor, splits):

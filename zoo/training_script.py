@@ -32,7 +32,8 @@ def add_training_arguments(parser):
 
     Args:
         parser: an `argparse.ArgumentParser`; gets `--data`, `--epochs`,
-            `--batch-size`, `--seed` and `--models-dir`.
+            `--batch-size`, `--seed`, `--models-dir`, `--resume` and
+            `--mixed-precision`.
     """
     add_data_argument(parser)
     parser.add_argument("--epochs", type=int, help="most epochs (early stopping may end "
@@ -41,6 +42,13 @@ def add_training_arguments(parser):
     parser.add_argument("--seed", type=int, default=0, help="random seed (default 0)")
     parser.add_argument("--models-dir", default="saved_models", metavar="DIR",
                         help="root of the exports (default saved_models)")
+    parser.add_argument("--resume", action="store_true",
+                        help="continue this task's newest run that was stopped before it "
+                             "finished (runs/TASK/*), from its last finished epoch; "
+                             "start a new run when there is none")
+    parser.add_argument("--mixed-precision", action="store_true",
+                        help="compute in float16 on a GPU, bfloat16 on a CPU (variables "
+                             "stay float32); the card records the policy")
 
 
 def run_training(task, args):
@@ -50,19 +58,35 @@ def run_training(task, args):
         task: a `zoo.task.Task`.
         args: the parsed options of `add_training_arguments`.
 
+    Under several workers (`TF_CONFIG`), the chief prints the grade; the
+    other workers say that they trained.
+
     Returns:
-        The exit code: 0 when trained and graded, 1 when the data is missing.
+        The exit code: 0 when trained (and, on the chief, graded); 1 when
+        the data is missing or training diverged (nothing is exported);
+        2 when the run cannot start as asked (batch size, `--resume`,
+        `TF_CONFIG`).
     """
+    from zoo.cluster import this_worker
     from zoo.data import DataUnavailableError
     from zoo.training import train_task
+    from zoo.training_errors import TrainingDivergedError, TrainingSetupError
 
     try:
+        worker = this_worker()
         result = train_task(task, data=args.data, epochs=args.epochs,
                             batch_size=args.batch_size, seed=args.seed,
-                            models_dir=args.models_dir)
-    except (DataUnavailableError, FileNotFoundError) as error:
+                            models_dir=args.models_dir, resume=args.resume,
+                            mixed_precision=args.mixed_precision)
+    except (DataUnavailableError, FileNotFoundError, TrainingDivergedError) as error:
         print(error, file=sys.stderr)
         return 1
+    except TrainingSetupError as error:
+        print(error, file=sys.stderr)
+        return 2
+    if not worker.is_chief:
+        print(f"{task.name}: {worker.describe()} trained; the chief exports and grades.")
+        return 0
     print(result.grade.summary())
     print(f"exported: {result.version_dir}  (card.json, "
           f"{', '.join(p.name for p in result.pictures)})")
