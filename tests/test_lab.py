@@ -151,6 +151,16 @@ def test_transfer_freezes_then_fine_tunes_the_backbone(tmp_path):
     assert [len(c[1]) for c in curves.values()] == [1, 1, 1]
 
 
+def test_transfer_loads_a_local_weights_file(tmp_path):
+    saved, _ = transfer.backbone(None, 32, 0.35)
+    path = tmp_path / "backbone.weights.h5"
+    saved.save_weights(path)
+    loaded, described = transfer.backbone(str(path), 32, 0.35)
+    assert described == f"from the file {path}"
+    for a, b in zip(saved.get_weights(), loaded.get_weights()):
+        np.testing.assert_array_equal(a, b)
+
+
 def test_transfer_names_the_layout_it_needs(tmp_path):
     with pytest.raises(FileNotFoundError, match="train/{cats,dogs}"):
         transfer.read_subset(tmp_path, 5, 32)

@@ -176,7 +176,7 @@ def run(out_dir, quick=False, data=None, seed=0):
                "towards the minimum (+)",
                "SGD zig-zags across the steep y direction and crawls along the flat x "
                "direction: its learning rate cannot pass 1 without y blowing up, and then x "
-               "shrinks only 10% a step. Momentum and Nesterov build up speed along x and "
+               "shrinks by only about 10% a step. Momentum and Nesterov build up speed along x and "
                "overshoot like a rolling ball (Nesterov's look-ahead damps it). AdaGrad, "
                "RMSprop and Adam divide each coordinate's step by the size of its recent "
                "gradients, so x and y move at similar speeds and the path turns straight "

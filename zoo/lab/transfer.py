@@ -111,7 +111,7 @@ def backbone(weights, size, alpha):
             raise
         name = f"mobilenet_v2_weights_tf_dim_ordering_tf_kernels_{alpha}_{size}_no_top.h5"
         raise RuntimeError(
-            f"could not fetch MobileNetV2's ImageNet weights ({type(error).__name__}). "
+            f"could not fetch MobileNetV2's ImageNet weights ({error}). "
             f"Offline, pass --weights PATH (the file {name}) or --weights none (random "
             "weights: the page will say the lesson cannot show).") from error
     described = {None: "none: random weights, so the 'pretrained' backbone knows nothing "
@@ -190,9 +190,10 @@ def compare(train, validation, weights, size, alpha, epochs, fine_tune_epochs, s
         the weights in words; `changed` maps "frozen" and "fine-tuned" to how
         many of the backbone's weight arrays those phases changed.
     """
+    # The backbone first: when its weights cannot be had, fail before any training.
+    base, described = backbone(weights, size, alpha)
     curves = {"from scratch": fit(scratch_model(size, seed), 1e-3, train, validation, epochs,
                                   seed)}
-    base, described = backbone(weights, size, alpha)
     model = frozen_model(base, seed)
     start = [w.copy() for w in base.get_weights()]
     curves["frozen backbone"] = fit(model, 1e-3, train, validation, epochs, seed)
