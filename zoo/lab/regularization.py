@@ -86,13 +86,15 @@ def train_variant(variant, digits, epochs, seed=0):
                  if variant == "AdamW" else keras.optimizers.Adam(LEARNING_RATE))
     model.compile(optimizer=optimizer, loss="sparse_categorical_crossentropy")
     recorder = _Curves(x, y, x_val, y_val)
-    callbacks = [recorder]
+    callbacks, validation = [recorder], None
     stopper = None
     if variant == "early stopping":
         stopper = keras.callbacks.EarlyStopping("val_loss", patience=PATIENCE,
                                                 restore_best_weights=True)
+        # Only early stopping reads fit's own val_loss; the curves come from `recorder`.
         callbacks.append(stopper)
-    model.fit(x, y, batch_size=32, epochs=epochs, validation_data=(x_val, y_val),
+        validation = (x_val, y_val)
+    model.fit(x, y, batch_size=32, epochs=epochs, validation_data=validation,
               callbacks=callbacks, verbose=0)
     stopped = None
     if stopper is not None and stopper.stopped_epoch:
