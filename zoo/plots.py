@@ -238,7 +238,7 @@ def plot_panels(panels, path, columns=3, panel_pixels=(360, 270), shared_legend=
 
     Example:
     >>> plot_panels([Panel("loss", {"train": [1.0, 0.5, 0.3]}, xlabel="epoch")],
-    ...             "/tmp/loss.png").name
+    ...             "loss.png").name
     'loss.png'
     """
     columns = min(columns, len(panels))
