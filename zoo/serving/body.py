@@ -143,8 +143,14 @@ class BodyReader:
             raise self._too_large(request.content_length)
         reading = (self._inflate(request.content, _ENCODINGS[encoding])
                    if encoding in _ENCODINGS else self._raw(request.content))
+        if request.content.is_eof():  # all received: nothing can stall
+            return await reading
         try:
             return await asyncio.wait_for(reading, self._timeout)
+        except ConnectionError:
+            raise refused(grpc.StatusCode.CANCELLED,
+                          "The client closed the connection before sending "
+                          "its whole body.") from None
         except asyncio.TimeoutError:
             raise refused(
                 grpc.StatusCode.DEADLINE_EXCEEDED,

@@ -50,7 +50,7 @@ class ModelExecutors:
                     self.threads, thread_name_prefix=f"zoo-model-{name}")
             return pool
 
-    async def run(self, name, function, *args):
+    def run(self, name, function, *args):
         """Calls `function(*args)` in the thread pool of model `name`.
 
         Cancelling the call (a request timing out) drops it if it has not
@@ -63,17 +63,18 @@ class ModelExecutors:
             *args: its arguments.
 
         Returns:
-            What `function` returned.
+            An `asyncio.Future` of what `function` returns.
         """
         call = _Call()
         future = asyncio.get_running_loop().run_in_executor(
             self._pool(name), self._tracked, name, call, function, args)
-        try:
-            return await future
-        except asyncio.CancelledError:
-            with self._lock:
-                call.abandoned = True
-            raise
+        future.add_done_callback(
+            lambda done: self._abandon(call) if done.cancelled() else None)
+        return future
+
+    def _abandon(self, call):
+        with self._lock:
+            call.abandoned = True
 
     def _tracked(self, name, call, function, args):
         with self._lock:

@@ -28,8 +28,8 @@ from zoo.serving.tensor_proto import from_tensor_proto, to_tensor_proto
 _UNLIMITED = [("grpc.max_send_message_length", -1),
               ("grpc.max_receive_message_length", -1)]
 # Tensors of more values than this are converted off the event loop; below
-# it, the thread hop would cost more than it saves.
-_OFF_LOOP_VALUES = 16 * 1024
+# it (an image is 50 000), the thread hop costs more than it saves.
+_OFF_LOOP_VALUES = 1 << 20
 _BYTES_PER_VALUE = 4
 
 

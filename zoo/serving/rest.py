@@ -40,7 +40,7 @@ _BYTES_PER_VALUE = 10  # rough JSON text size of one written value
 _JSON = "application/json"
 # How long an idle keep-alive connection stays open (nginx's default); a
 # client that starts the next request head but never ends it is dropped then.
-KEEPALIVE_SECONDS = 75.0
+_KEEPALIVE_SECONDS = 75.0
 _PROBES = ("GET", "HEAD")
 
 
@@ -158,7 +158,7 @@ class RestApi:
             lambda: _Connection(
                 manager, loop=loop, head_timeout=self._timeout,
                 access_log=None, auto_decompress=False, lingering_time=0,
-                keepalive_timeout=KEEPALIVE_SECONDS),
+                keepalive_timeout=_KEEPALIVE_SECONDS),
             host, port)
         return self._listener.sockets[0].getsockname()[1]
 
