@@ -33,6 +33,8 @@ def add_arguments(parser):
         "  zoo serve --model-base-path saved_models\n"
         "  zoo serve --model-name sarcasm --model-base-path saved_models/sarcasm\n"
         "  zoo serve --model-config-file models.config --enable-batching\n"
+        "  zoo serve --model-base-path saved_models "
+        "--monitoring-config-file monitoring.config\n"
         "  curl -d '{\"instances\": [[1.0, 2.0]]}' "
         "localhost:8501/v1/models/NAME:predict")
     parser.formatter_class = argparse.RawDescriptionHelpFormatter
@@ -57,7 +59,8 @@ def add_arguments(parser):
           help="how often to look for new versions (default 1)")
     _flag(parser, "rest-api-timeout-in-ms", type=int, default=30000,
           metavar="MS", help="per-request time limit, answered with 504 "
-                             "(default 30000)")
+                             "(default 30000); also how long a REST client "
+                             "may take to send a request head or body")
     _flag(parser, "rest-api-max-body-bytes", type=int,
           default=64 * 1024 * 1024, metavar="BYTES",
           help="largest REST body after decompression, answered with 413 "
