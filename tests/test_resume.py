@@ -205,3 +205,29 @@ def test_the_newest_run_with_a_backup_is_the_one_resumed(tmp_path):
         (tmp_path / name / ("backup/epoch-0001" if backed_up else "logs")).mkdir(parents=True)
     assert interrupted_run(tmp_path) == tmp_path / "20250102-000000"
     assert interrupted_run(tmp_path / "missing") is None
+
+
+def test_a_run_that_early_stopping_ended_trains_no_more_when_resumed(tmp_path):
+    rng = np.random.default_rng(0)
+    x = rng.normal(size=(32, 3)).astype("float32")
+    # Validation targets that training only moves away from: it stops early.
+    fit_options = dict(validation_data=(x, -10 * x.sum(axis=1)), epochs=20, batch_size=8,
+                       verbose=0, shuffle_seed=7)
+
+    def stopping():
+        return keras.callbacks.EarlyStopping(patience=1, restore_best_weights=True)
+
+    model, stop = small_model(), stopping()
+    kept = RunBackup(tmp_path / "backup", {"epochs": 20})
+    kept.on_train_end = lambda logs=None: None  # as if killed before training ended
+    history = distributed_fit(model, x, x.sum(axis=1), callbacks=[stop, kept],
+                              **fit_options).history
+    assert stop.stopped_epoch > 0 and len(history["loss"]) == stop.stopped_epoch + 1
+
+    resumed, recorder = small_model(), EpochsRun()
+    again = distributed_fit(resumed, x, x.sum(axis=1), callbacks=[
+        stopping(), RunBackup(tmp_path / "backup", {"epochs": 20}), recorder],
+        **fit_options).history
+    assert recorder.epochs == []
+    assert again == history
+    assert largest_difference(resumed.get_weights(), model.get_weights()) == 0.0

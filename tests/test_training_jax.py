@@ -2,8 +2,10 @@
 
 A fresh process with two CPU devices (XLA_FLAGS) runs `zoo train
 synthetic_series`: the variables live on both devices, the export is made
-and graded, and the card names the distribution. In the same process the
-same `solve` without DataParallel (one device) is the reference.
+and graded, and the card names the distribution. In the same process, a
+run interrupted after its first epoch resumes from its backup to the same
+weights, and the same `solve` without DataParallel (one device) is the
+reference.
 """
 
 import json
@@ -31,16 +33,32 @@ CODE = """
             self.devices = len(self.model.trainable_variables[0].value.sharding.device_set)
 
 
-    two, one, solve = Final(), Final(), training.solve
+    class StopAfterFirstEpoch(keras.callbacks.Callback):
+        def on_epoch_end(self, epoch, logs=None):
+            raise KeyboardInterrupt
+
+
+    def difference(first, second):
+        return max(float(np.abs(a - b).max()) for a, b in zip(first, second))
+
+
+    task, solve = get_task("synthetic_series"), training.solve
+    two, resumed, one = Final(), Final(), Final()
     training.solve = lambda *a, **k: solve(*a, more_callbacks=[two], **k)
     code = main(["train", "synthetic_series", "--epochs", "2", "--batch-size", "64"])
+    # Interrupted after its first epoch, then resumed from the backup.
+    try:
+        solve(task, epochs=2, batch_size=64, verbose=0, more_callbacks=[StopAfterFirstEpoch()])
+    except KeyboardInterrupt:
+        pass
+    solve(task, epochs=2, batch_size=64, verbose=0, resume=True, more_callbacks=[resumed])
     training.get_data_parallel = lambda: None
-    solve(get_task("synthetic_series"), epochs=2, batch_size=64, verbose=0,
-          run_dir="runs/one", more_callbacks=[one])
+    solve(task, epochs=2, batch_size=64, verbose=0, run_dir="runs/one", more_callbacks=[one])
     print(json.dumps({
         "code": code, "backend": keras.backend.backend(),
-        "devices": [two.devices, one.devices],
-        "difference": max(float(np.abs(a - b).max()) for a, b in zip(two.weights, one.weights)),
+        "devices": [two.devices, resumed.devices, one.devices],
+        "resumed": difference(two.weights, resumed.weights),
+        "difference": difference(two.weights, one.weights),
     }))
 """
 
@@ -53,8 +71,9 @@ def test_zoo_train_on_jax_uses_data_parallel_over_two_devices(tmp_path):
     assert done.returncode == 0, done.stderr[-3000:]
     result = json.loads(done.stdout.strip().splitlines()[-1])
     assert result["code"] == 0 and result["backend"] == "jax"
-    assert result["devices"] == [2, 1]
+    assert result["devices"] == [2, 2, 1]
     assert result["difference"] <= TOLERANCE
+    assert result["resumed"] <= 1e-6
     assert list_versions(tmp_path / "saved_models" / "synthetic_series") == [1]
     card = read_card(tmp_path / "saved_models" / "synthetic_series" / "1")
     assert card["distribution"] == "DataParallel: 2 devices"

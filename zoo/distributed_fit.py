@@ -96,6 +96,8 @@ def distributed_fit(model, x, y=None, *, validation_data=None, epochs=1, batch_s
         model.history.on_epoch_end(epoch, logs)
     epoch_logs = dict(past_logs[-1]) if past_logs else {}
     for epoch in range(first, epochs):
+        if model.stop_training:
+            break
         model.reset_metrics()
         callback_list.on_epoch_begin(epoch)
         plan = batch_plan(count, batch_size, runner.replicas, seed=shuffle_seed, epoch=epoch)
@@ -117,8 +119,6 @@ def distributed_fit(model, x, y=None, *, validation_data=None, epochs=1, batch_s
             validation_logs = _validate(runner, callback_list, validation, batch_size)
             epoch_logs.update({f"val_{name}": value for name, value in validation_logs.items()})
         callback_list.on_epoch_end(epoch, epoch_logs)
-        if model.stop_training:
-            break
     callback_list.on_train_end(logs=epoch_logs)
     return model.history
 
@@ -252,7 +252,8 @@ class _KerasSteps:
             self.replicas = dict(zip(mesh.axis_names, mesh.shape))[distribution.batch_dim_name]
 
     def build(self, batch):
-        """Nothing to do: `train_on_batch` builds what it needs."""
+        # Before a backup restores the optimizer's state, it must exist.
+        self.model._symbolic_build(data_batch=batch)
 
     def agree(self, first_epoch):
         """One process: nothing to agree on."""

@@ -125,6 +125,8 @@ class RunBackup(keras.callbacks.Callback):
                 if name == "best_weights" and value is not None:
                     value = _arrays(arrays, f"callback{index}_")
                 setattr(callback, name, value)
+        # A run killed after early stopping had decided to stop trains no more.
+        self.model.stop_training = state["stop_training"]
         self._shuffle_seed = state["shuffle_seed"]
         self._logs = state["logs"]
         self.resumed_epoch = state["epoch"]
@@ -174,6 +176,7 @@ class RunBackup(keras.callbacks.Callback):
                 os.fsync(file.fileno())
             state = {"format": FORMAT, "epoch": epochs_done, "settings": self.settings,
                      "shuffle_seed": self._shuffle_seed, "logs": self._logs,
+                     "stop_training": bool(self.model.stop_training),
                      "callbacks": callbacks, "arrays_sha256": sha256(staging / ARRAYS),
                      "variables": [[v.path, list(v.shape)] for v in variables]}
             with open(staging / STATE, "w") as file:
