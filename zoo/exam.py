@@ -60,12 +60,12 @@ class ExamResult:
         lines = []
         if self.timing:
             lines.append(f"time used: {self.timing['used']} of {self.timing['limit']}")
-        lines.append(f"{'task':<24} {'cat':>4} {'metric':>9} {'value':>10} {'score':>6} "
+        lines.append(f"{'task':<24} {'cat':>4} {'metric':>14} {'value':>10} {'score':>6} "
                      f"{'points':>7}")
         for row in self.rows:
             value = f"{row['value']:.4g}" if row.get("value") is not None else "-"
             lines.append(f"{row['task']:<24} {row['category']!s:>4} "
-                         f"{row.get('metric', '-'):>9} {value:>10} {row['score']:>4}/5 "
+                         f"{row.get('metric', '-'):>14} {value:>10} {row['score']:>4}/5 "
                          f"{row['points']:>7.1f}")
             if row.get("graded"):
                 note = f" ({row['note']})" if row.get("note") else ""

@@ -90,6 +90,7 @@ def plot_history(history, path):
             axis.plot(epochs, history[f"val_{name}"], marker=marker, label="validation")
         axis.set_title(name)
         axis.set_xlabel("epoch")
+        axis.xaxis.get_major_locator().set_params(integer=True)
         axis.grid(alpha=0.3)
         axis.legend()
     figure.tight_layout()
@@ -231,7 +232,7 @@ def plot_image_examples(task, splits, grade, path, count=6):
     plt = _pyplot()
     columns = min(3, len(wrong))
     rows = -(-len(wrong) // columns)
-    figure, axes = plt.subplots(rows, columns, figsize=(2.2 * columns, 2.5 * rows),
+    figure, axes = plt.subplots(rows, columns, figsize=(2.2 * columns, 2.8 * rows),
                                 squeeze=False)
     for axis in axes.ravel():
         axis.set_axis_off()
@@ -264,24 +265,23 @@ def plot_forecast_error(splits, forecast, metric, value, path, history=120):
     forecast = np.asarray(forecast, "float64").reshape(-1)
     steps = np.arange(split, split + len(actual))
     figure, (top, bottom) = plt.subplots(2, 1, figsize=(6.5, 4.8), sharex=True,
-                                         gridspec_kw={"height_ratios": [2, 1]})
+                                         height_ratios=[2, 1], layout="constrained")
     start = max(0, split - history)
     top.plot(np.arange(start, split), series[start:split], color="gray", label="before")
     top.plot(steps, actual, color="black", label="actual")
     top.plot(steps, forecast, color="tab:orange", linestyle="--", label="forecast")
     top.axvline(split - 0.5, color="lightgray")
-    top.set_title(f"held-out forecast: {metric} {value:.4g}")
+    top.set_title(f"held-out forecast (graded: {metric} {value:.4g})")
     top.legend(loc="upper left")
     top.grid(alpha=0.3)
     errors = np.abs(forecast - actual)
     bottom.fill_between(steps, errors, color="tab:red", alpha=0.4, step="mid")
     bottom.axhline(errors.mean(), color="tab:red", linewidth=1,
-                   label=f"mean absolute error {errors.mean():.4g}")
+                   label=f"mean absolute error {errors.mean():.4g} (the series' units)")
     bottom.set_ylabel("|error|")
     bottom.set_xlabel("time step")
     bottom.legend(loc="upper left")
     bottom.grid(alpha=0.3)
-    figure.tight_layout()
     return _save(figure, path)
 
 
@@ -302,7 +302,7 @@ def plot_fit(splits, predictions, path):
     predictions = np.asarray(predictions, "float64").reshape(-1)
     order = np.argsort(test_x)
     figure, (top, bottom) = plt.subplots(2, 1, figsize=(6, 4.8), sharex=True,
-                                         gridspec_kw={"height_ratios": [2, 1]})
+                                         height_ratios=[2, 1], layout="constrained")
     top.plot(test_x[order], test_y[order], color="black", label="the rule")
     top.scatter(train_x, train_y, color="tab:blue", zorder=3, label="training points")
     top.scatter(test_x, predictions, color="tab:orange", marker="x", zorder=4,
@@ -316,7 +316,6 @@ def plot_fit(splits, predictions, path):
     bottom.set_xlabel("x")
     bottom.legend()
     bottom.grid(alpha=0.3)
-    figure.tight_layout()
     return _save(figure, path)
 
 
@@ -460,7 +459,7 @@ def _shares_bars(row):
     for marks, share in confidence["shares"].items():
         bars.append(f'<div class="bar"><span class="label">{_escape(marks)}/5</span>'
                     f'<span class="fill" style="width: {100 * share:.1f}%"></span>'
-                    f'<span class="share">{100 * share:.0f}%</span></div>')
+                    f'<span class="share">{_share(share)}</span></div>')
     return (f'<div class="bars">{"".join(bars)}</div><p class="small">the score of each of '
             f'{confidence["resamples"]} bootstrap resamples of the held-out examples</p>')
 
@@ -480,8 +479,15 @@ def _figures(row, out_dir):
     return "".join(images)
 
 
+def _share(share):
+    # A share that rounds to 0% or 100% is not quite that: say so.
+    if 0 < share < 0.005:
+        return "<1%"
+    return ">99%" if 0.995 < share < 1 else f"{share:.0%}"
+
+
 def _sure(confidence):
-    return ">99% sure" if confidence > 0.995 else f"{confidence:.0%} sure"
+    return f"{_share(confidence)} sure"
 
 
 def _examples_table(row):
@@ -565,8 +571,10 @@ def _focus(rows):
 
 
 STYLE = """
+* { box-sizing: border-box; }
 body { font: 16px/1.45 system-ui, -apple-system, "Segoe UI", sans-serif; color: #1c1c1c;
        max-width: 1100px; margin: 0 auto; padding: 1rem; }
+p, li, dd, h2, figcaption { overflow-wrap: anywhere; }  /* long file paths wrap on phones */
 h1 { font-size: 1.7rem; margin: 0.3rem 0; } h2 { font-size: 1.35rem; margin: 0.4rem 0; }
 h3 { font-size: 1.05rem; }
 a { color: #1f5fa8; }
@@ -586,7 +594,9 @@ td:first-child, th:first-child { text-align: left; }
 #summary td:last-child, #summary th:last-child { text-align: left; }
 #summary td:nth-child(2), #summary td:nth-child(3) { white-space: nowrap; }
 details { margin-top: 2rem; } summary { cursor: pointer; color: #1f5fa8; }
-table.examples td, table.examples th { text-align: left; } table.examples td:first-child { min-width: 16rem; }
+table.examples td, table.examples th { text-align: left; }
+table.examples td:first-child { min-width: 16rem; }
+table.examples td + td { white-space: nowrap; }
 section.task { border-top: 3px solid #dcdcdc; margin-top: 1.6rem; padding-top: 0.4rem; }
 .score { border-radius: 6px; padding: 0 0.4rem; color: white; background: #b00020; }
 .s5 { background: #0b6e0b; } .s4 { background: #4d7f17; } .s3 { background: #a06a00; }
@@ -599,12 +609,15 @@ dl.facts dd { margin: 0; overflow-wrap: anywhere; }
 .bar .fill { display: inline-block; height: 0.9rem; background: #3b6ea5; min-width: 2px; }
 .figures { display: flex; flex-wrap: wrap; gap: 0.8rem; }
 figure { margin: 0.4rem 0; max-width: min(100%, 680px); }
-img { max-width: 100%; height: auto; border: 1px solid #ddd; }
+img { display: block; max-width: 100%; height: auto; border: 1px solid #ddd; }
 figcaption { font-size: 0.9rem; color: #444; }
 @media (max-width: 640px) {
   body { padding: 0.6rem; font-size: 15px; }
   dl.facts { grid-template-columns: 1fr; } dl.facts dt { margin-top: 0.4rem; }
   #summary .value { display: none; }
+  table.examples td:first-child { min-width: 11rem; }
+  .card { padding: 0.5rem 0.6rem; }
+  #summary td, #summary th { padding: 0.3rem 0.25rem; }
 }
 """
 
