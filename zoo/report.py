@@ -88,6 +88,9 @@ def plot_history(history, path):
         axis.plot(epochs, history[name], marker=marker, label="train")
         if f"val_{name}" in history:
             axis.plot(epochs, history[f"val_{name}"], marker=marker, label="validation")
+        values = np.asarray([*history[name], *history.get(f"val_{name}", [])], "float64")
+        if values.min() > 0 and values.max() > 100 * values.min():
+            axis.set_yscale("log")  # a loss falling over decades stays readable
         axis.set_title(name)
         axis.set_xlabel("epoch")
         axis.xaxis.get_major_locator().set_params(integer=True)
@@ -232,7 +235,8 @@ def plot_image_examples(task, splits, grade, path, count=6):
     plt = _pyplot()
     columns = min(3, len(wrong))
     rows = -(-len(wrong) // columns)
-    figure, axes = plt.subplots(rows, columns, figsize=(2.2 * columns, 2.8 * rows),
+    # Never narrower than two thumbnails, so a lone caption is not cut.
+    figure, axes = plt.subplots(rows, columns, figsize=(max(2.2 * columns, 4.4), 2.8 * rows),
                                 squeeze=False)
     for axis in axes.ravel():
         axis.set_axis_off()
