@@ -19,11 +19,13 @@ import pytest
 
 from tasks_helpers import mocked_tfds
 from training_helpers import environment, largest_difference
+from zoo import training
 from zoo.distributed_fit import distributed_fit
+from zoo.export import read_card
 from zoo.run_backup import RunBackup, interrupted_run
 from zoo.tasks import get_task
-from zoo.training import solve
 from zoo.training_errors import TrainingSetupError
+from zoo.training_script import run_script
 
 TASK, EPOCHS, BATCH_SIZE, MOCK_EXAMPLES = "mnist_beta_vae", 4, 8, 40
 TOLERANCE = 1e-6
@@ -95,8 +97,8 @@ def kill_a_run(folder, after_epoch=0, die_in_backup=0):
 def train(**options):
     recorder = EpochsRun()
     with mocked_tfds(MOCK_EXAMPLES):
-        _, history, _ = solve(get_task(TASK), epochs=EPOCHS, batch_size=BATCH_SIZE, seed=0,
-                              verbose=0, more_callbacks=[recorder], **options)
+        _, history, _ = training.solve(get_task(TASK), epochs=EPOCHS, batch_size=BATCH_SIZE,
+                                       seed=0, verbose=0, more_callbacks=[recorder], **options)
     return recorder, history
 
 
@@ -110,16 +112,35 @@ def test_a_run_killed_after_epoch_2_of_4_resumes_and_ends_as_if_never_stopped(
     run = kill_a_run(tmp_path, after_epoch=2)
     assert sorted(p.name for p in (run / "backup").iterdir()) == ["epoch-0001", "epoch-0002"]
     monkeypatch.chdir(tmp_path)
-    resumed, history = train(resume=True)
+    # `zoo train --resume`, watched by a recorder added to its callbacks.
+    resumed, original, histories = EpochsRun(), training.solve, []
 
-    assert f"Resuming from {run.relative_to(tmp_path)}/backup/epoch-0002: 2 epochs were done." \
-        in capsys.readouterr().out
+    def watched(*args, **options):
+        model, history, splits = original(*args, more_callbacks=[resumed], **options)
+        histories.append(history)
+        return model, history, splits
+
+    monkeypatch.setattr(training, "solve", watched)
+    with mocked_tfds(MOCK_EXAMPLES):
+        code = run_script(get_task(TASK), ["--epochs", str(EPOCHS), "--batch-size",
+                                           str(BATCH_SIZE), "--resume"])
+
+    assert code == 0
+    out = capsys.readouterr().out
+    assert f"Resuming from {run.relative_to(tmp_path)}/backup/epoch-0002: 2 epochs were " \
+           "done." in out
     assert resumed.epochs == [2, 3]  # only the epochs the killed run had not finished
     reference, reference_history = uninterrupted
     assert largest_difference(resumed.weights, reference.weights) <= TOLERANCE
-    assert history.keys() == reference_history.keys()
+    # The history has every epoch, those before the kill (from the backup) too.
+    assert histories[0].keys() == reference_history.keys()
     for name, values in reference_history.items():
-        np.testing.assert_allclose(history[name], values, rtol=1e-6)
+        np.testing.assert_allclose(histories[0][name], values, rtol=1e-6)
+    # The export holds those weights, and the card counts the four epochs.
+    version = tmp_path / "saved_models" / TASK / "1"
+    exported = keras.saving.load_model(version / "model.keras").get_weights()
+    assert largest_difference(exported, reference.weights) <= TOLERANCE
+    assert read_card(version)["epochs"] == EPOCHS
     # It finished in the killed run's folder, and left no backup behind.
     assert list((tmp_path / "runs" / TASK).iterdir()) == [run]
     assert not (run / "backup").exists()

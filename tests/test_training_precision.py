@@ -6,16 +6,17 @@ import tensorflow as tf
 from zoo.export import read_card
 from zoo.tasks import get_task
 from zoo.training import mixed_precision_policy, train_task
+from zoo.training_script import run_script
 
 
 def test_mixed_precision_trains_in_bfloat16_on_a_cpu_and_says_so(tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
     assert keras.config.dtype_policy().name == "float32"
-    result = train_task(get_task("linear"), epochs=5, models_dir=tmp_path / "models",
-                        verbose=0, mixed_precision=True)
+    assert run_script(get_task("linear"), ["--epochs", "5", "--mixed-precision"]) == 0
 
-    assert read_card(result.version_dir)["precision"] == "mixed_bfloat16"
-    model = keras.saving.load_model(result.version_dir / "model.keras")
+    version = tmp_path / "saved_models" / "linear" / "1"
+    assert read_card(version)["precision"] == "mixed_bfloat16"
+    model = keras.saving.load_model(version / "model.keras")
     dense = model.layers[-1]
     assert dense.dtype_policy.name == "mixed_bfloat16"
     assert (dense.compute_dtype, dense.kernel.dtype) == ("bfloat16", "float32")

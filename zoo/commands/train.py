@@ -7,6 +7,7 @@ EXAMPLES = """examples:
   zoo train linear
   zoo train sunspots --data Sunspots.csv --epochs 50
   zoo train sarcasm --data sarcasm.json --batch-size 128 --seed 1
+  zoo train mnist --resume --mixed-precision   # continue a killed run; bfloat16 on a CPU
   python tasks/sarcasm.py --data sarcasm.json   # the same, with the task file as a script
 """
 
