@@ -30,8 +30,9 @@ COMMANDS = {
                                     "on the task's held-out data"),
     "train": ("zoo.commands.train", "train a task's reference solution, export it, "
                                     "grade the export, write its report"),
-    "exam": ("zoo.commands.exam", "sit a mock exam: one task per category, a "
-                                  "scoreboard out of 100 and an HTML report"),
+    "exam": ("zoo.commands.exam", "sit a mock exam: `exam start DIR` and `exam submit DIR` "
+                                  "for a timed session, or --quick; a scoreboard out of 100 "
+                                  "and an HTML report"),
     "score": ("zoo.commands.score", "grade an existing export saved_models/TASK/VERSION"),
     "lab": ("zoo.commands.lab", "the classic training lessons as seeded experiments: "
                                 "pictures and a page"),
