@@ -8,7 +8,14 @@ process on one device, trained here from the same seed at the same global
 batch size. The DCGAN has no such reference: each replica draws its latent
 vectors from the same seeded generator, so two replicas draw other noise
 than one device does; its two workers must still agree.
+
+The workers run with `--resume`, and one process was killed after the first
+of mnist's two epochs beforehand: both workers resume that run from the
+chief's backup, and still end where one uninterrupted worker does.
 """
+
+import signal
+import subprocess
 
 import keras
 import pytest
@@ -18,6 +25,7 @@ from training_helpers import (
     WeightsAtStartAndEnd,
     environment,
     free_ports,
+    killed_run_command,
     largest_difference,
     load_weights,
     run_together,
@@ -42,9 +50,14 @@ MIN_UPDATE = 1e-3  # training moves some weight at least this much
 def cluster(tmp_path_factory):
     """Runs the two workers; returns their folder and `(code, stdout, stderr)`s."""
     folder = tmp_path_factory.mktemp("cluster")
+    killed = subprocess.run(
+        killed_run_command("mnist", EPOCHS, BATCH_SIZES["mnist"], MOCK_EXAMPLES,
+                           after_epoch=1),
+        cwd=folder, env=environment(folder), capture_output=True, text=True, timeout=300)
+    assert killed.returncode == -signal.SIGKILL, killed.stderr[-3000:]
     ports = free_ports(2)
     commands = [train_and_dump_command(folder / f"worker{index}", BATCH_SIZES | OWN_STEP,
-                                       ["--epochs", str(EPOCHS)], MOCK_EXAMPLES)
+                                       ["--epochs", str(EPOCHS), "--resume"], MOCK_EXAMPLES)
                 for index in range(2)]
     environments = [environment(folder, TF_CONFIG=tf_config(ports, index))
                     for index in range(2)]
@@ -73,6 +86,12 @@ def test_both_workers_exit_0_and_only_the_chief_reports(cluster):
         assert f"exported: saved_models/{name}/1" in chief_out
         assert f"{name}: worker 1 of 2 trained; the chief exports and grades." in out
     assert "exported:" not in out
+    # mnist went on from the killed run's backup (had a worker not, the two
+    # would have found different epochs to start at, and stopped with code 2).
+    (run,) = (folder / "runs" / "mnist").iterdir()
+    assert f"Resuming from runs/mnist/{run.name}/backup/epoch-0001, after epoch 1." \
+        in chief_out
+    assert chief_out.count("Resuming from") == 1
     # The other worker's checkpoints and logs went to a folder it removed.
     assert [p for p in (folder / "tmp").iterdir() if p.name.startswith("zoo-")] == []
 

@@ -10,15 +10,13 @@ would end elsewhere.
 
 import signal
 import subprocess
-import sys
-import textwrap
 
 import keras
 import numpy as np
 import pytest
 
 from tasks_helpers import mocked_tfds
-from training_helpers import environment, largest_difference
+from training_helpers import environment, killed_run_command, largest_difference
 from zoo import training
 from zoo.distributed_fit import distributed_fit
 from zoo.export import read_card
@@ -29,46 +27,6 @@ from zoo.training_script import run_script
 
 TASK, EPOCHS, BATCH_SIZE, MOCK_EXAMPLES = "mnist_beta_vae", 4, 8, 40
 TOLERANCE = 1e-6
-
-KILLED_RUN = """
-    import os
-    import signal
-    import keras
-    import tensorflow_datasets as tfds
-    from zoo import run_backup
-    from zoo.tasks import get_task
-    from zoo.training import solve
-
-
-    def die():
-        os.kill(os.getpid(), signal.SIGKILL)
-
-
-    class KillAfterEpoch(keras.callbacks.Callback):
-        def on_epoch_end(self, epoch, logs=None):
-            if epoch + 1 == {after_epoch}:
-                die()
-
-
-    digest, saved = run_backup.sha256, []
-
-
-    def sha256_then_die(path):
-        # Called for each backup once its arrays are written, before its state
-        # file: cut the arrays in half and die, as a crash mid-write would.
-        saved.append(path)
-        if len(saved) == {die_in_backup}:
-            path.write_bytes(path.read_bytes()[:path.stat().st_size // 2])
-            die()
-        return digest(path)
-
-
-    run_backup.sha256 = sha256_then_die
-    with tfds.testing.mock_data(num_examples={examples}):
-        solve(get_task("{task}"), epochs={epochs}, batch_size={batch}, verbose=0,
-              more_callbacks=[KillAfterEpoch()])
-"""
-
 
 class EpochsRun(keras.callbacks.Callback):
     """Records which epochs a run trained, and its final weights."""
@@ -85,11 +43,10 @@ class EpochsRun(keras.callbacks.Callback):
 
 def kill_a_run(folder, after_epoch=0, die_in_backup=0):
     """Runs the task in a new process that kills itself; returns the run's folder."""
-    code = textwrap.dedent(KILLED_RUN.format(
-        after_epoch=after_epoch, die_in_backup=die_in_backup, examples=MOCK_EXAMPLES,
-        task=TASK, epochs=EPOCHS, batch=BATCH_SIZE))
-    result = subprocess.run([sys.executable, "-c", code], cwd=folder, capture_output=True,
-                            text=True, env=environment(folder), timeout=300)
+    result = subprocess.run(
+        killed_run_command(TASK, EPOCHS, BATCH_SIZE, MOCK_EXAMPLES, after_epoch=after_epoch,
+                           die_in_backup=die_in_backup),
+        cwd=folder, capture_output=True, text=True, env=environment(folder), timeout=300)
     assert result.returncode == -signal.SIGKILL, result.stderr[-3000:]
     return interrupted_run(folder / "runs" / TASK)
 
@@ -127,8 +84,8 @@ def test_a_run_killed_after_epoch_2_of_4_resumes_and_ends_as_if_never_stopped(
 
     assert code == 0
     out = capsys.readouterr().out
-    assert f"Resuming from {run.relative_to(tmp_path)}/backup/epoch-0002: 2 epochs were " \
-           "done." in out
+    assert f"Resuming from {run.relative_to(tmp_path)}/backup/epoch-0002, after epoch 2." \
+        in out
     assert resumed.epochs == [2, 3]  # only the epochs the killed run had not finished
     reference, reference_history = uninterrupted
     assert largest_difference(resumed.weights, reference.weights) <= TOLERANCE
@@ -156,7 +113,7 @@ def test_a_backup_half_written_when_killed_is_never_loaded(tmp_path, monkeypatch
     monkeypatch.chdir(tmp_path)
     resumed, _ = train(resume=True)
 
-    assert "backup/epoch-0002: 2 epochs were done." in capsys.readouterr().out
+    assert "backup/epoch-0002, after epoch 2." in capsys.readouterr().out
     assert resumed.epochs == [2, 3]
     assert largest_difference(resumed.weights, uninterrupted[0].weights) <= TOLERANCE
 

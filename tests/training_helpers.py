@@ -44,6 +44,50 @@ TRAIN_AND_DUMP = """
 """
 
 
+# Trains a task (tfds mocked) and kills its own process with SIGKILL, either
+# after epoch `after_epoch` (a callback placed after the zoo's, so after that
+# epoch's backup) or in the middle of writing backup number `die_in_backup`
+# (its arrays cut in half, its state file never written); 0 means never.
+KILLED_RUN = """
+    import os
+    import signal
+    import keras
+    import tensorflow_datasets as tfds
+    from zoo import run_backup
+    from zoo.tasks import get_task
+    from zoo.training import solve
+
+
+    def die():
+        os.kill(os.getpid(), signal.SIGKILL)
+
+
+    class KillAfterEpoch(keras.callbacks.Callback):
+        def on_epoch_end(self, epoch, logs=None):
+            if epoch + 1 == {after_epoch}:
+                die()
+
+
+    digest, saved = run_backup.sha256, []
+
+
+    def sha256_then_die(path):
+        # Called for each backup once its arrays are written, before its state
+        # file: cut the arrays in half and die, as a crash mid-write would.
+        saved.append(path)
+        if len(saved) == {die_in_backup}:
+            path.write_bytes(path.read_bytes()[:path.stat().st_size // 2])
+            die()
+        return digest(path)
+
+
+    run_backup.sha256 = sha256_then_die
+    with tfds.testing.mock_data(num_examples={examples}):
+        solve(get_task("{task}"), epochs={epochs}, batch_size={batch}, verbose=0,
+              more_callbacks=[KillAfterEpoch()])
+"""
+
+
 def environment(tmp_path, **extra):
     """A small, explicit environment for a child process writing under `tmp_path`."""
     temporary = tmp_path / "tmp"
@@ -126,3 +170,11 @@ class WeightsAtStartAndEnd(keras.callbacks.Callback):
 
     def on_train_end(self, logs=None):
         self.end = self.model.get_weights()
+
+
+def killed_run_command(task, epochs, batch_size, examples, after_epoch=0, die_in_backup=0):
+    """The command line of a process that trains `task` and kills itself (see KILLED_RUN)."""
+    code = textwrap.dedent(KILLED_RUN.format(
+        after_epoch=after_epoch, die_in_backup=die_in_backup, examples=examples, task=task,
+        epochs=epochs, batch=batch_size))
+    return [sys.executable, "-c", code]

@@ -131,7 +131,7 @@ class RunBackup(keras.callbacks.Callback):
         self._logs = state["logs"]
         self.resumed_epoch = state["epoch"]
         if self.write:
-            print(f"Resuming from {folder}: {state['epoch']} epochs were done.")
+            print(f"Resuming from {folder}, after epoch {state['epoch']}.")
         return state["epoch"], self._shuffle_seed, list(self._logs)
 
     def on_epoch_end(self, epoch, logs=None):

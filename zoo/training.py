@@ -186,7 +186,8 @@ def solve(task, data=None, epochs=None, batch_size=None, seed=0, run_dir=None,
         batch_size: int, the global batch size; the task's default when None.
         seed: int, seeds Python, NumPy and the backend.
         run_dir: folder for checkpoints, logs and backups; a new
-            `runs/<task>/<time>/` when None.
+            `runs/<task>/<time>/` when None. A backup that a killed run
+            left in a given folder is resumed.
         verbose: Keras' verbosity (`"auto"` shows progress bars). Workers
             other than the chief train quietly.
         resume: whether to continue the newest run of this task that was
