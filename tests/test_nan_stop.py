@@ -56,8 +56,9 @@ def test_a_learning_rate_too_high_is_named_with_the_epoch_it_diverged_in(tmp_pat
     assert (error.epoch, error.batch) == (len(losses), 0)
     assert str(error) == (
         f"Training diverged in epoch {len(losses) + 1} of 60 (batch 1 of 1): loss became inf. "
-        "Likely causes: the learning rate is too high (it is 0.5: try 0.05); the inputs are "
-        "not scaled to about [-1, 1]. Training stopped; nothing was exported.")
+        "Likely cause: the learning rate is too high (it is 0.5: try 0.05); the training "
+        "inputs range over [-1, 6], so they look scaled. Training stopped; nothing was "
+        "exported.")
     assert not (tmp_path / "run" / "backup").exists()
 
 
