@@ -75,7 +75,6 @@ class RunBackup(keras.callbacks.Callback):
         self.settings = dict(settings)
         self.write = write
         self.keep = keep
-        self.resumed_epoch = 0
         self._callbacks = []
         self._shuffle_seed = None
         self._logs = []
@@ -104,7 +103,6 @@ class RunBackup(keras.callbacks.Callback):
                 shutil.rmtree(leftover, ignore_errors=True)
         found = self._newest_intact()
         if found is None:
-            self.resumed_epoch = 0
             return 0, shuffle_seed, []
         folder, state, arrays = found
         differences = {key: (state["settings"].get(key), value)
@@ -129,7 +127,6 @@ class RunBackup(keras.callbacks.Callback):
         self.model.stop_training = state["stop_training"]
         self._shuffle_seed = state["shuffle_seed"]
         self._logs = state["logs"]
-        self.resumed_epoch = state["epoch"]
         if self.write:
             print(f"Resuming from {folder}, after epoch {state['epoch']}.")
         return state["epoch"], self._shuffle_seed, list(self._logs)

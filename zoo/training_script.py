@@ -38,7 +38,9 @@ def add_training_arguments(parser):
     add_data_argument(parser)
     parser.add_argument("--epochs", type=int, help="most epochs (early stopping may end "
                                                    "sooner); the task's default if omitted")
-    parser.add_argument("--batch-size", type=int, help="the task's default if omitted")
+    parser.add_argument("--batch-size", type=int,
+                        help="the global batch size, split evenly over the workers and "
+                             "their devices; the task's default if omitted")
     parser.add_argument("--seed", type=int, default=0, help="random seed (default 0)")
     parser.add_argument("--models-dir", default="saved_models", metavar="DIR",
                         help="root of the exports (default saved_models)")
