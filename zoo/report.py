@@ -29,6 +29,17 @@ EXAMPLES = 8
 # Characters of a misclassified text shown.
 TEXT_CHARS = 240
 
+# A page says whether every picture actually rendered, for readers and the browser tests.
+PICTURES_SHOWN_SCRIPT = """<script>
+// Says on the page whether every picture actually rendered.
+window.addEventListener("load", () => {
+  const images = Array.from(document.images);
+  const shown = images.filter((image) => image.complete && image.naturalWidth > 0);
+  document.getElementById("images-status").textContent =
+    `pictures shown: ${shown.length} of ${images.length}`;
+});
+</script>"""
+
 
 def update_card(version_dir, facts):
     """Adds facts to an export's JSON card, replacing the file atomically.
@@ -709,15 +720,7 @@ def write_index(rows, out_dir, total, passed, title="Mock exam", session=None):
 <th>95% interval</th><th>resamples at each score</th><th>next marks</th><th>convention</th>
 <th>weight</th><th>points</th></tr></thead>
 <tbody>{''.join(details)}</tbody></table></div></details>
-<script>
-// Says on the page whether every picture actually rendered.
-window.addEventListener("load", () => {{
-  const images = Array.from(document.images);
-  const shown = images.filter((image) => image.complete && image.naturalWidth > 0);
-  document.getElementById("images-status").textContent =
-    `pictures shown: ${{shown.length}} of ${{images.length}}`;
-}});
-</script>
+{PICTURES_SHOWN_SCRIPT}
 </body></html>
 """
     index = out_dir / "index.html"

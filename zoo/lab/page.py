@@ -12,6 +12,8 @@ import html
 from dataclasses import dataclass
 from pathlib import Path
 
+from zoo.report import PICTURES_SHOWN_SCRIPT
+
 
 @dataclass(frozen=True)
 class Figure:
@@ -75,15 +77,7 @@ section {{ margin: 1.5em 0 2.5em; }}
 <table id="measured">{rows(measured)}</table>
 <p id="images-status"></p>
 {sections}
-<script>
-// Says on the page whether every picture actually rendered.
-window.addEventListener("load", () => {{
-  const images = Array.from(document.images);
-  const shown = images.filter((image) => image.complete && image.naturalWidth > 0);
-  document.getElementById("images-status").textContent =
-    `pictures shown: ${{shown.length}} of ${{images.length}}`;
-}});
-</script>
+{PICTURES_SHOWN_SCRIPT}
 </body></html>
 """
     index = out_dir / "index.html"
