@@ -38,6 +38,7 @@ from zoo.cluster import this_worker
 from zoo.distributed_fit import distributed_fit
 from zoo.export import export_version
 from zoo.run_backup import RunBackup, interrupted_run
+from zoo.transfer_training import build_transfer_model, start_fine_tuning
 
 RUNS_DIR = Path("runs")
 MODELS_DIR = Path("saved_models")
@@ -172,7 +173,7 @@ def callbacks(task, run_dir):
 
 
 def solve(task, data=None, epochs=None, batch_size=None, seed=0, run_dir=None,
-          verbose="auto", resume=False, more_callbacks=()):
+          verbose="auto", resume=False, more_callbacks=(), transfer=None):
     """Loads the task's data and trains its reference model.
 
     The distribution starts first (before any data is loaded: collective
@@ -194,10 +195,17 @@ def solve(task, data=None, epochs=None, batch_size=None, seed=0, run_dir=None,
             stopped before it finished (`runs/<task>/*` with a backup), from
             its last finished epoch; a new run starts when there is none.
         more_callbacks: further Keras callbacks, run after the zoo's.
+        transfer: optional `zoo.transfer_training.Transfer`: train a
+            pretrained backbone's model instead of the task's reference,
+            frozen for up to `epochs`, then, with `transfer.fine_tune` > 0,
+            its top layers at a tenth of the learning rate for up to `epochs`
+            more (that phase has its own early stopping, and a run killed
+            in it starts again when resumed).
 
     Returns:
         `(model, history, splits)`: the trained Keras model, the history dict
-        of per-epoch metrics, and the `Splits` it was trained on.
+        of per-epoch metrics (both phases', one after the other), and the
+        `Splits` it was trained on.
 
     Raises:
         zoo.training_errors.TrainingDivergedError: when the loss becomes NaN.
@@ -212,7 +220,8 @@ def solve(task, data=None, epochs=None, batch_size=None, seed=0, run_dir=None,
     epochs, batch_size = epochs or task.epochs, batch_size or task.batch_size
     settings = {"task": task.name, "data": None if data is None else str(data),
                 "epochs": epochs, "batch_size": batch_size, "seed": seed,
-                "precision": keras.config.dtype_policy().name}
+                "precision": keras.config.dtype_policy().name,
+                **({} if transfer is None else transfer.facts())}
     interrupted = interrupted_run(RUNS_DIR / task.name) if resume and run_dir is None else None
     run_dir = Path(run_dir or interrupted or new_run_dir(task.name))
     # Only the chief keeps files; the others write to a folder of their own
@@ -222,12 +231,20 @@ def solve(task, data=None, epochs=None, batch_size=None, seed=0, run_dir=None,
     backup = RunBackup(run_dir / "backup", settings, write=worker.is_chief)
     try:
         with scope:
-            model = task.build(splits)
+            model = task.build(splits) if transfer is None else build_transfer_model(
+                task, transfer)
             fit = task.fit or fit_pairs
             history = fit(model, splits, epochs=epochs, batch_size=batch_size,
                           callbacks=[*callbacks(task, scratch or run_dir), backup,
                                      *more_callbacks],
                           verbose=verbose if worker.is_chief else 0)
+            if transfer is not None and transfer.fine_tune:
+                start_fine_tuning(model, transfer.fine_tune)
+                tuned = fit(model, splits, epochs=epochs, batch_size=batch_size,
+                            callbacks=[*callbacks(task, scratch or run_dir), *more_callbacks],
+                            verbose=verbose if worker.is_chief else 0)
+                history = {key: [*values, *tuned.get(key, [])]
+                           for key, values in history.items()}
     finally:
         if scratch is not None:
             shutil.rmtree(scratch, ignore_errors=True)
@@ -306,7 +323,8 @@ class TrainResult:
 
 
 def train_task(task, data=None, epochs=None, batch_size=None, seed=0,
-               models_dir=MODELS_DIR, verbose="auto", resume=False, mixed_precision=False):
+               models_dir=MODELS_DIR, verbose="auto", resume=False, mixed_precision=False,
+               transfer=None):
     """Trains the reference solution, exports it, grades the export, reports.
 
     Args:
@@ -321,6 +339,8 @@ def train_task(task, data=None, epochs=None, batch_size=None, seed=0,
         resume: continue the task's newest interrupted run (see `solve`).
         mixed_precision: train under `mixed_precision_policy()` (float16 on
             a GPU, bfloat16 on a CPU); the card records the policy.
+        transfer: optional `zoo.transfer_training.Transfer` (see `solve`);
+            the card records its backbone, weights and fine-tuning.
 
     Returns:
         A `TrainResult`.
@@ -335,7 +355,8 @@ def train_task(task, data=None, epochs=None, batch_size=None, seed=0,
     started = time.monotonic()
     with dtype_policy(precision):
         model, history, splits = solve(task, data=data, epochs=epochs, batch_size=batch_size,
-                                       seed=seed, verbose=verbose, resume=resume)
+                                       seed=seed, verbose=verbose, resume=resume,
+                                       transfer=transfer)
     train_seconds = time.monotonic() - started
     if not this_worker().is_chief:
         return TrainResult(None, None, None, [], history)
@@ -352,5 +373,6 @@ def train_task(task, data=None, epochs=None, batch_size=None, seed=0,
         "precision": precision,
         "distribution": describe_distribution(),
         "pictures": [p.name for p in pictures],
+        **({} if transfer is None else transfer.facts()),
     })
     return TrainResult(version_dir, grade, card, pictures, history)

@@ -27,13 +27,16 @@ def add_data_argument(parser):
              "file, the folder it extracts to, or a tfds data_dir")
 
 
-def add_training_arguments(parser):
+def add_training_arguments(parser, backbones=True):
     """Adds the options of a reference training run.
 
     Args:
         parser: an `argparse.ArgumentParser`; gets `--data`, `--epochs`,
             `--batch-size`, `--seed`, `--models-dir`, `--resume` and
             `--mixed-precision`.
+        backbones: whether to add the transfer-learning options too
+            (`--backbone`, `--weights`, `--fine-tune`); a task that does not
+            classify colour images has no use for them.
     """
     add_data_argument(parser)
     parser.add_argument("--epochs", type=int, help="most epochs (early stopping may end "
@@ -51,6 +54,59 @@ def add_training_arguments(parser):
     parser.add_argument("--mixed-precision", action="store_true",
                         help="compute in float16 on a GPU, bfloat16 on a CPU (variables "
                              "stay float32); the card records the policy")
+    # run_training reports option clashes as this parser's own errors.
+    parser.set_defaults(training_parser=parser, backbone=None, weights=None, fine_tune=None)
+    if backbones:
+        add_backbone_arguments(parser)
+
+
+def add_backbone_arguments(parser):
+    """Adds `--backbone`, `--weights` and `--fine-tune`: transfer learning for image tasks.
+
+    Args:
+        parser: an `argparse.ArgumentParser`.
+    """
+    from zoo.pretrained import BACKBONES
+
+    group = parser.add_argument_group(
+        "transfer learning (colour-image classification tasks)")
+    group.add_argument("--backbone", choices=BACKBONES,
+                       help="train a CAM head on this keras.applications network "
+                            "(ImageNet weights, frozen) instead of the reference model")
+    group.add_argument("--weights", metavar="PATH",
+                       help="the backbone's weights: 'imagenet' (default; Keras downloads "
+                            "the no-top file once into ~/.keras/models), a local weights "
+                            "file (that .h5, or a .weights.h5), or 'none' for random "
+                            "weights (tests only: nothing pretrained)")
+    group.add_argument("--fine-tune", type=int, metavar="N",
+                       help="after the frozen phase, unfreeze the backbone's top N layers "
+                            "(batch normalisation stays frozen) and train again at a "
+                            "tenth of the learning rate")
+
+
+def transfer_settings(args):
+    """The `zoo.transfer_training.Transfer` the options ask for, or None.
+
+    Args:
+        args: the parsed options of `add_training_arguments`.
+
+    Returns:
+        A `Transfer`, or None without `--backbone`.
+    """
+    from zoo.pretrained import BACKBONES, IMAGENET
+    from zoo.transfer_training import Transfer
+
+    if args.backbone is None:
+        for option, value in (("--weights", args.weights), ("--fine-tune", args.fine_tune)):
+            if value is not None:
+                args.training_parser.error(f"{option} needs --backbone (one of "
+                                           f"{', '.join(BACKBONES)})")
+        return None
+    if args.fine_tune is not None and args.fine_tune < 0:
+        args.training_parser.error(f"--fine-tune {args.fine_tune}: give 0 or more layers")
+    weights = args.weights or IMAGENET
+    return Transfer(args.backbone, weights=None if weights.lower() == "none" else weights,
+                    fine_tune=args.fine_tune or 0)
 
 
 def run_training(task, args):
@@ -65,12 +121,14 @@ def run_training(task, args):
 
     Returns:
         The exit code: 0 when trained (and, on the chief, graded); 1 when
-        the data is missing or training diverged (nothing is exported);
-        2 when the run cannot start as asked (batch size, `--resume`,
-        `TF_CONFIG`).
+        the data or the backbone's weights are missing or training diverged
+        (nothing is exported); 2 when the run cannot start as asked (batch
+        size, `--resume`, `TF_CONFIG`).
     """
+    transfer = transfer_settings(args)
     from zoo.cluster import this_worker
     from zoo.data import DataUnavailableError
+    from zoo.pretrained import WeightsUnavailableError
     from zoo.training import train_task
     from zoo.training_errors import TrainingDivergedError, TrainingSetupError
 
@@ -79,8 +137,9 @@ def run_training(task, args):
         result = train_task(task, data=args.data, epochs=args.epochs,
                             batch_size=args.batch_size, seed=args.seed,
                             models_dir=args.models_dir, resume=args.resume,
-                            mixed_precision=args.mixed_precision)
-    except (DataUnavailableError, FileNotFoundError, TrainingDivergedError) as error:
+                            mixed_precision=args.mixed_precision, transfer=transfer)
+    except (DataUnavailableError, FileNotFoundError, TrainingDivergedError,
+            WeightsUnavailableError) as error:
         print(error, file=sys.stderr)
         return 1
     except TrainingSetupError as error:
@@ -90,6 +149,8 @@ def run_training(task, args):
         print(f"{task.name}: {worker.describe()} trained; the chief exports and grades.")
         return 0
     print(result.grade.summary())
+    if transfer is not None:
+        print(f"trained on {transfer.describe()}")
     print(f"exported: {result.version_dir}  (card.json, "
           f"{', '.join(p.name for p in result.pictures)})")
     return 0
@@ -109,5 +170,7 @@ def run_script(task, argv=None):
         prog=f"{task.name}.py",
         description=f"Train the {task.name} reference solution, export it and "
                     "grade the export.")
-    add_training_arguments(parser)
+    from zoo.pretrained import accepts_backbone
+
+    add_training_arguments(parser, backbones=accepts_backbone(task))
     return run_training(task, parser.parse_args(argv))
