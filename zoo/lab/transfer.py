@@ -25,9 +25,9 @@ from pathlib import Path
 import numpy as np
 
 from zoo.lab.page import Figure, run_setup, write_page
+from zoo.pretrained import IMAGENET, application, describe_weights, preprocessing, unfreeze_top
 
 CLASS_FOLDERS = ("cats", "dogs")
-IMAGENET = "imagenet"
 FINE_TUNED_LAYERS = 20  # the backbone's last layers that fine-tuning unfreezes
 QUICK = {"size": 96, "alpha": 0.35, "train": 100, "validation": 50, "epochs": 5,
          "fine_tune_epochs": 3}
@@ -97,27 +97,11 @@ def backbone(weights, size, alpha):
         `(model, description)`.
 
     Raises:
-        RuntimeError: when the ImageNet weights cannot be downloaded, naming
-            `--weights PATH` and `--weights none`.
+        zoo.pretrained.WeightsUnavailableError: when the ImageNet weights
+            cannot be downloaded, naming the file, `--weights PATH` and
+            `--weights none`.
     """
-    import keras
-
-    try:
-        model = keras.applications.MobileNetV2(
-            input_shape=(size, size, 3), alpha=alpha, include_top=False,
-            weights=None if weights is None else str(weights))
-    except Exception as error:
-        if weights != IMAGENET:
-            raise
-        name = f"mobilenet_v2_weights_tf_dim_ordering_tf_kernels_{alpha}_{size}_no_top.h5"
-        raise RuntimeError(
-            f"could not fetch MobileNetV2's ImageNet weights ({error}). "
-            f"Offline, pass --weights PATH (the file {name}) or --weights none (random "
-            "weights: the page will say the lesson cannot show).") from error
-    described = {None: "none: random weights, so the 'pretrained' backbone knows nothing "
-                       "and the lesson cannot show; only the mechanics run",
-                 IMAGENET: "ImageNet, through keras.applications"}
-    return model, described.get(weights, f"from the file {weights}")
+    return application("mobilenet_v2", size, weights, alpha=alpha), describe_weights(weights)
 
 
 def scratch_model(size, seed=0):
@@ -140,22 +124,15 @@ def frozen_model(base, seed=0):
     keras.utils.set_random_seed(seed)
     base.trainable = False
     inputs = keras.Input(base.input_shape[1:])
-    x = keras.layers.Rescaling(1 / 127.5, offset=-1)(inputs)
+    x = inputs
+    for layer in preprocessing("mobilenet_v2"):
+        x = layer(x)
     # training=False keeps the backbone's batch normalisation in inference mode,
     # now and after fine-tuning unfreezes layers.
     x = base(x, training=False)
     x = keras.layers.GlobalAveragePooling2D()(x)
     x = keras.layers.Dropout(0.2)(x)
     return keras.Model(inputs, keras.layers.Dense(1, "sigmoid")(x))
-
-
-def unfreeze_top(model, base, layers=FINE_TUNED_LAYERS):
-    """Makes the backbone's last `layers` layers trainable, batch normalisation excepted."""
-    base.trainable = True
-    for i, layer in enumerate(base.layers):
-        top = i >= len(base.layers) - layers
-        layer.trainable = top and "BatchNormalization" not in type(layer).__name__
-    return model
 
 
 def fit(model, learning_rate, train, validation, epochs, seed=0):
@@ -198,8 +175,8 @@ def compare(train, validation, weights, size, alpha, epochs, fine_tune_epochs, s
     start = [w.copy() for w in base.get_weights()]
     curves["frozen backbone"] = fit(model, 1e-3, train, validation, epochs, seed)
     after_frozen = [w.copy() for w in base.get_weights()]
-    curves["fine-tuned"] = fit(unfreeze_top(model, base), 1e-5, train, validation,
-                               fine_tune_epochs, seed)
+    unfreeze_top(base, FINE_TUNED_LAYERS)
+    curves["fine-tuned"] = fit(model, 1e-5, train, validation, fine_tune_epochs, seed)
 
     def changed(before, after):
         return sum(not np.array_equal(a, b) for a, b in zip(before, after))
