@@ -310,3 +310,90 @@ def test_offline_a_tfds_starter_names_zoo_data(modules, name, monkeypatch):
         f"Could not load tensorflow-datasets '{name}' (ConnectionError: no network). "
         f"Offline? Run `tfds build {name} --data_dir DIR` on a machine with network "
         f"access, copy DIR here, and run: ZOO_DATA=DIR python {name}.py")
+
+
+# -- transfer learning, as the course's week 3 did it ---------------------------------
+
+TRANSFER_LAYERS = ("pretrained_inception(), tf.keras.layers.Flatten(), "
+                   "tf.keras.layers.Dense(1024, activation='relu'), "
+                   "tf.keras.layers.Dropout(0.2),")
+TRANSFER_TRAINING = ("model.compile(optimizer=tf.keras.optimizers.RMSprop(learning_rate=1e-4), "
+                     "loss='binary_crossentropy', metrics=['accuracy']); " + FIT_DATA)
+
+
+def write_inception_weights(path):
+    """InceptionV3 without its top (random, seeded), saved as the course's legacy .h5 file."""
+    import h5py
+    import keras
+    from keras.src.legacy.saving.legacy_h5_format import save_weights_to_hdf5_group
+
+    keras.utils.set_random_seed(0)
+    model = keras.applications.InceptionV3(input_shape=(150, 150, 3), include_top=False,
+                                           weights=None)
+    with h5py.File(path, "w") as file:
+        save_weights_to_hdf5_group(file, model)
+    return model
+
+
+@pytest.mark.parametrize("name", ["cats_vs_dogs", "horses_or_humans", "rock_paper_scissors"])
+def test_image_starters_offer_the_courses_transfer_learning(modules, name):
+    module = modules[name]
+    assert module.WEIGHTS_URL == ("https://storage.googleapis.com/mledu-datasets/"
+                                  "inception_v3_weights_tf_dim_ordering_tf_kernels_notop.h5")
+    assert "pretrained_inception()" in starters.source(name)
+
+
+def test_a_starter_on_the_courses_frozen_inception_trains_saves_h5_and_grades(
+        tmp_path, monkeypatch, capsys):
+    import keras
+
+    from zoo.cli import main
+
+    reference = write_inception_weights(tmp_path / "inception_notop.h5")
+    monkeypatch.setenv("ZOO_WEIGHTS", str(tmp_path / "inception_notop.h5"))
+    root = data_for("cats_vs_dogs", tmp_path)
+    monkeypatch.setenv("ZOO_DATA", str(root))
+    path = starters.starter_path(tmp_path / "exam", "cats_vs_dogs")
+    path.parent.mkdir(parents=True)
+    path.write_text(fill(starters.source("cats_vs_dogs"), TRANSFER_LAYERS, TRANSFER_TRAINING))
+    model = import_file(path, "cats_vs_dogs_transfer").solution_model()
+
+    base = model.layers[0]
+    assert base.layers[-1].name == "mixed7" and base.output.shape[1:] == (7, 7, 768)
+    # Frozen: after training, the base still holds exactly the file's weights,
+    # and only the course's Dense layers learnt.
+    assert [w.shape for w in model.trainable_weights] == [(7 * 7 * 768, 1024), (1024,),
+                                                          (1024, 1), (1,)]
+    assert len(base.layers) < len(reference.layers)
+    for ours, theirs in zip(base.layers, reference.layers):
+        for a, b in zip(ours.get_weights(), theirs.get_weights(), strict=True):
+            np.testing.assert_array_equal(a, b)
+    assert isinstance(model.optimizer, keras.optimizers.RMSprop)
+
+    model.save(path.parent / "mymodel.h5")
+    assert main(["grade", "cats_vs_dogs", str(path.parent / "mymodel.h5"),
+                 "--data", str(root)]) == 0
+    out = capsys.readouterr().out
+    assert "cats_vs_dogs: accuracy = " in out and "convention: exam" in out
+
+
+def test_offline_the_transfer_helper_names_the_weights_file(modules, monkeypatch, tmp_path):
+    module = modules["cats_vs_dogs"]
+    monkeypatch.setattr(module, "HERE", str(tmp_path))
+    monkeypatch.delenv("ZOO_WEIGHTS", raising=False)
+
+    def offline(url, path):
+        raise OSError("[Errno -3] Temporary failure in name resolution")
+
+    monkeypatch.setattr(urllib.request, "urlretrieve", offline)
+    with pytest.raises(SystemExit) as error:
+        module.inception_weights()
+    file = "inception_v3_weights_tf_dim_ordering_tf_kernels_notop.h5"
+    assert str(error.value) == (
+        f"Could not download https://storage.googleapis.com/mledu-datasets/{file} ([Errno -3] "
+        f"Temporary failure in name resolution). Offline? Download {file} on a machine with "
+        f"network access and run: ZOO_WEIGHTS=/path/to/{file} python cats_vs_dogs.py")
+    monkeypatch.setenv("ZOO_WEIGHTS", str(tmp_path / "missing.h5"))
+    with pytest.raises(SystemExit, match=f"missing.h5: no such file. Point ZOO_WEIGHTS at "
+                                         f"your copy of {file}."):
+        module.inception_weights()

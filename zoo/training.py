@@ -38,7 +38,7 @@ from zoo.cluster import this_worker
 from zoo.distributed_fit import distributed_fit
 from zoo.export import export_version
 from zoo.run_backup import RunBackup, interrupted_run
-from zoo.transfer_training import build_transfer_model, start_fine_tuning
+from zoo.transfer_training import build_transfer_model, start_fine_tuning, training_spec
 
 RUNS_DIR = Path("runs")
 MODELS_DIR = Path("saved_models")
@@ -199,8 +199,9 @@ def solve(task, data=None, epochs=None, batch_size=None, seed=0, run_dir=None,
             pretrained backbone's model instead of the task's reference,
             frozen for up to `epochs`, then, with `transfer.fine_tune` > 0,
             its top layers at a tenth of the learning rate for up to `epochs`
-            more (that phase has its own early stopping, and a run killed
-            in it starts again when resumed).
+            more; each phase stops early on validation accuracy (see
+            `zoo.transfer_training.training_spec`), and a run killed while
+            fine-tuning starts again when resumed.
 
     Returns:
         `(model, history, splits)`: the trained Keras model, the history dict
@@ -215,6 +216,8 @@ def solve(task, data=None, epochs=None, batch_size=None, seed=0, run_dir=None,
     """
     scope = distribution_scope()
     worker = this_worker()
+    if transfer is not None:
+        task = training_spec(task)
     keras.utils.set_random_seed(seed)
     splits = task.load(data)
     epochs, batch_size = epochs or task.epochs, batch_size or task.batch_size

@@ -68,6 +68,23 @@ class Transfer:
                 f"{pretrained.describe_weights(self.weights)}; {tuned}")
 
 
+def training_spec(task):
+    """The task as transfer training sees it: plain fitting, early stopping on validation accuracy.
+
+    A reference's own training loop and schedule (`task.fit`, or a task that
+    keeps its last epoch) are made for that reference; a pretrained
+    backbone's head trains with `fit` and stops early on `val_accuracy`,
+    restoring its best epoch, in each phase.
+
+    Args:
+        task: an image `zoo.task.Task`.
+
+    Returns:
+        A copy of the task with `fit=None` and `monitor="val_accuracy"`.
+    """
+    return dataclasses.replace(task, fit=None, monitor="val_accuracy")
+
+
 def build_transfer_model(task, transfer, learning_rate=HEAD_LEARNING_RATE):
     """A compiled `CAMClassifier` on a frozen pretrained backbone, for an image task.
 

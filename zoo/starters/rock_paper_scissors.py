@@ -14,6 +14,8 @@
 # grader loads that file and scores it 0-5 on images it has never seen:
 #     zoo grade rock_paper_scissors mymodel.h5   (in a session: zoo exam submit DIR)
 # Offline: set ZOO_DATA to a tensorflow-datasets folder (see load_split).
+# For transfer learning, set ZOO_WEIGHTS to InceptionV3's weights file
+# (see inception_weights).
 # ==========================================================================
 #
 # QUESTION
@@ -35,6 +37,7 @@
 # while training).
 
 import os
+import urllib.request
 
 import tensorflow as tf
 import tensorflow_datasets as tfds
@@ -71,6 +74,56 @@ def preprocess(image, label):
     return image / 255.0, label
 
 
+# Transfer learning, as the course's week 3 did it: InceptionV3 with its
+# ImageNet weights (a file downloaded once), all layers frozen, cut at the
+# layer 'mixed7', under a new classifier of your own.
+WEIGHTS_FILE = "inception_v3_weights_tf_dim_ordering_tf_kernels_notop.h5"
+WEIGHTS_URL = f"https://storage.googleapis.com/mledu-datasets/{WEIGHTS_FILE}"
+
+
+def inception_weights(path=None):
+    """Returns the path of InceptionV3's no-top ImageNet weights file.
+
+    It is `path` if given, else $ZOO_WEIGHTS if set (your local copy of
+    the file), else the file downloaded beside this one, once.
+    """
+    local = path or os.environ.get("ZOO_WEIGHTS")
+    if local:
+        if not os.path.isfile(local):
+            raise SystemExit(f"{local}: no such file. Point ZOO_WEIGHTS at your copy of "
+                             f"{WEIGHTS_FILE}.")
+        return local
+    target = os.path.join(HERE, WEIGHTS_FILE)
+    if not os.path.isfile(target):
+        try:
+            urllib.request.urlretrieve(WEIGHTS_URL, f"{target}.part")
+        except OSError as error:
+            raise SystemExit(
+                f"Could not download {WEIGHTS_URL} ({error}). Offline? Download "
+                f"{WEIGHTS_FILE} on a machine with network access and run: "
+                f"ZOO_WEIGHTS=/path/to/{WEIGHTS_FILE} python "
+                f"{os.path.basename(__file__)}") from None
+        os.replace(f"{target}.part", target)
+    return target
+
+
+def pretrained_inception(weights_path=None):
+    """InceptionV3 up to its layer 'mixed7', ImageNet weights loaded, every layer frozen.
+
+    As the course built it: InceptionV3(input_shape=(150, 150, 3),
+    include_top=False, weights=None), then load_weights from the local
+    file. It takes 150x150 images scaled to [0, 1] (as the course fed it)
+    and gives 7x7x768 features: put Flatten and Dense layers after it.
+    """
+    base = tf.keras.applications.InceptionV3(input_shape=(150, 150, 3), include_top=False,
+                                             weights=None)
+    base.load_weights(inception_weights(weights_path))
+    for layer in base.layers:
+        layer.trainable = False
+    return tf.keras.Model(base.input, base.get_layer("mixed7").output,
+                          name="inception_v3_to_mixed7")
+
+
 def solution_model():
     # The first 90% of tfds' training images train, the rest validate.
     train_data = load_split("train[:90%]").map(preprocess).shuffle(1000).batch(BATCH_SIZE)
@@ -78,8 +131,12 @@ def solution_model():
 
     model = tf.keras.Sequential([
         tf.keras.Input(shape=(IMAGE_SIZE, IMAGE_SIZE, 3)),
-        # TODO: your layers here (e.g. Conv2D and MaxPooling2D blocks, then
-        # Flatten and Dense).
+        # TODO: your layers here: Conv2D and MaxPooling2D blocks, then
+        # Flatten and Dense; or the course's week-3 transfer learning:
+        # pretrained_inception(), tf.keras.layers.Flatten(),
+        # tf.keras.layers.Dense(1024, activation="relu"),
+        # tf.keras.layers.Dropout(0.2), and compile with
+        # tf.keras.optimizers.RMSprop(learning_rate=1e-4).
         tf.keras.layers.Dense(3, activation="softmax"),  # DO NOT CHANGE
     ])
     # TODO: compile the model, then fit it on train_data, watching valid_data.
