@@ -155,7 +155,8 @@ def cam_pictures(task, model, splits, predictions, out_dir, count=8):
 
 def image_task(name, category, summary, source, load, image_shape, class_names,
                threshold, num_classes=None, step=0.02, filters=(16, 32, 64),
-               augment=False, scaled_by="ImageDataGenerator(rescale=1./255)", **fields):
+               augment=False, scaled_by="ImageDataGenerator(rescale=1./255)", build=None,
+               **fields):
     """Declares an image-classification task: uint8 pixels → class probabilities.
 
     Args:
@@ -173,6 +174,9 @@ def image_task(name, category, summary, source, load, image_shape, class_names,
         step: accuracy per lost mark.
         filters: the reference backbone's channels.
         augment: whether the reference augments training images.
+        build: `build(splits, num_classes) -> model`, a reference builder
+            that replaces `build_cam_classifier` (then `filters` and
+            `augment` are unused).
         scaled_by: how the exam-style starter scaled pixels outside the
             model, in words (`ImageStarter`).
         **fields: other `Task` fields (epochs, batch_size...).
@@ -182,18 +186,21 @@ def image_task(name, category, summary, source, load, image_shape, class_names,
     """
     units = num_classes or len(class_names)
 
-    def build(splits):
+    def build_reference(splits):
+        if build is not None:
+            return build(splits, units)
         return build_cam_classifier(splits, units, filters=filters, augment=augment)
 
+    fields.setdefault("monitor", "val_accuracy")
     scoring = Steps(threshold=threshold, step=step)
     exam = ImageStarter(image_shape, how=scaled_by)
     exam.scoring = scoring  # the exam scored scaled-pixel models by the same rule
     return Task(name=name, category=category, summary=summary, source=source,
-                load=load, build=build, input_shape=tuple(image_shape),
+                load=load, build=build_reference, input_shape=tuple(image_shape),
                 input_dtype="uint8", output_shape=(units,),
                 output_activation="sigmoid" if units == 1 else "softmax",
                 metric="accuracy", measure=accuracy, scoring=scoring, exam=exam,
-                monitor="val_accuracy", pictures=cam_pictures,
+                pictures=cam_pictures,
                 class_names=tuple(class_names),
                 starter_hint="Conv2D/MaxPooling2D blocks; scale pixels inside the "
                              "model with Rescaling(1/255)", **fields)
