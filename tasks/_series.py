@@ -144,7 +144,7 @@ class SeriesForecast(Convention):
                        select=last_values, restore=lambda forecasts: forecasts * high + low)
 
 
-def build_forecaster(splits, units=32, learning_rate=1e-3):
+def build_forecaster(splits, units=32, learning_rate=1e-3, loss="huber"):
     """The reference forecaster: the zoo's `LSTMForecaster` on scaled values.
 
     `LSTMForecaster` predicts the change from the window's last value, so it
@@ -156,6 +156,7 @@ def build_forecaster(splits, units=32, learning_rate=1e-3):
         splits: the task's `Splits` (their training targets set the scale).
         units: width of the convolution front and the LSTM.
         learning_rate: Adam's learning rate.
+        loss: `"huber"`, or `"mae"` to train on the graded metric itself.
 
     Returns:
         A compiled Keras model `(window, 1)` → `(1,)`.
@@ -175,7 +176,7 @@ def build_forecaster(splits, units=32, learning_rate=1e-3):
     outputs = layers.Rescaling(std, name="unscale")(x)
     model = keras.Model(inputs, outputs, name="forecaster")
     model.compile(optimizer=keras.optimizers.Adam(learning_rate),
-                  loss=keras.losses.Huber(), metrics=["mae"])
+                  loss=keras.losses.Huber() if loss == "huber" else loss, metrics=["mae"])
     return model
 
 

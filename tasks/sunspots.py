@@ -15,6 +15,7 @@ against `series[split_time:]`. Each convention has its starter's formula:
 """
 
 import csv
+import functools
 import math
 import sys
 
@@ -22,7 +23,7 @@ import numpy as np
 
 from zoo.data import fetch_file, file_format
 from zoo.task import Formula, Source
-from zoo.tasks._series import series_splits, series_task
+from zoo.tasks._series import build_forecaster, series_splits, series_task
 from zoo.training_script import run_script
 
 SPLIT, WINDOW = 3000, 30
@@ -72,6 +73,10 @@ TASK = series_task(
     exam_scoring=Formula(lambda mae: min(5, math.ceil(17 - 100 * mae)),
                          "min(5, ceil(17 − 100 × MAE))", threshold=0.12,
                          higher_is_better=False),
+    # Trained on the MAE it is graded on: the monthly noise is skewed, and the
+    # median forecast that an MAE loss learns beats the Huber loss's near-mean
+    # one (14.2 against 14.8, seed 0).
+    build=functools.partial(build_forecaster, loss="mae", learning_rate=5e-4),
     epochs=100, batch_size=32, patience=12)
 
 
