@@ -87,3 +87,38 @@ def test_keras_round_trip_and_export(trained, tmp_path):
     np.testing.assert_allclose(out["heatmap"].numpy(), heatmaps, atol=1e-5)
     default = served.signatures["serving_default"](images=tf.constant(images[:2]))
     np.testing.assert_allclose(default["probabilities"].numpy(), probabilities[:2], atol=1e-6)
+
+
+def test_calls_without_training_run_in_inference_mode(tmp_path):
+    """A random augmentation layer (its `training` defaults to True) before batch
+    normalisation and dropout must not put them in training mode in `model(x)`, in the
+    CAM call, or in the export: all equal `predict`, and the statistics stay put."""
+    keras.utils.set_random_seed(0)
+    backbone = keras.Sequential([
+        keras.Input((SIZE, SIZE, 1), dtype="uint8"),
+        keras.layers.Rescaling(1 / 255),
+        keras.layers.RandomFlip("horizontal"),
+        keras.layers.Conv2D(8, 3, padding="same"),
+        keras.layers.BatchNormalization(),
+        keras.layers.Dropout(0.5),
+    ], name="backbone")
+    model = CAMClassifier(backbone, num_classes=2)
+    images, _, _ = _shapes_data(6, seed=4)
+    batch_norm = backbone.layers[3]
+    batch_norm.moving_mean.assign(np.full(8, 0.3, "float32"))  # far from any batch's mean
+    statistics = [v.numpy() for v in (batch_norm.moving_mean, batch_norm.moving_variance)]
+    expected = model.predict(images, verbose=0)
+    assert not np.allclose(expected, keras.ops.convert_to_numpy(model(images, training=True)),
+                           atol=1e-3)
+    for variable, value in zip((batch_norm.moving_mean, batch_norm.moving_variance),
+                               statistics):
+        variable.assign(value)  # training mode moved them
+    np.testing.assert_allclose(keras.ops.convert_to_numpy(model(images)), expected, atol=1e-6)
+    probabilities, _ = model(images, return_cam=True)
+    np.testing.assert_allclose(keras.ops.convert_to_numpy(probabilities), expected, atol=1e-6)
+    for variable, value in zip((batch_norm.moving_mean, batch_norm.moving_variance),
+                               statistics):
+        np.testing.assert_array_equal(keras.ops.convert_to_numpy(variable), value)
+    served = tf.saved_model.load(str(export_version(model, tmp_path / "cam")))
+    out = served.signatures["serving_default"](images=tf.constant(images))
+    np.testing.assert_allclose(out["probabilities"].numpy(), expected, atol=1e-6)

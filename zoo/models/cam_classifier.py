@@ -61,7 +61,11 @@ class CAMClassifier(keras.Model):
                             dtype=self.dtype_policy, name="cam_head")
 
     def call(self, images, return_cam=False, class_index=None, training=None):
-        features = self.backbone(images, training=training)
+        # Said explicitly: otherwise the first layer whose `training` defaults
+        # to True (Keras' random augmentation layers) would set training mode
+        # for every layer after it, batch normalisation and dropout included,
+        # in calls such as `model(images)` and the export's signatures.
+        features = self.backbone(images, training=bool(training))
         if not return_cam:
             return self.head(features)
         predictions, maps = self.head(features, return_cam=True,
