@@ -132,7 +132,7 @@ def build_cam_classifier(splits, num_classes, filters=(16, 32, 64), learning_rat
 
 
 def cam_pictures(task, model, splits, predictions, out_dir, count=8):
-    """Writes `cam_overlays.png`: held-out images and their heatmaps.
+    """Writes `cam_overlays.png`: held-out images and their heatmaps of the predicted class.
 
     Args:
         task: the `Task`.
@@ -148,9 +148,14 @@ def cam_pictures(task, model, splits, predictions, out_dir, count=8):
     """
     from zoo.plots import plot_cams
 
-    images = splits.test[0][:count]
-    _, heatmaps = model(images, return_cam=True)
-    return [plot_cams(images / 255.0, np.asarray(heatmaps), f"{out_dir}/cam_overlays.png")]
+    # Spread over the held-out set: image folders come sorted by class.
+    images = splits.test[0][np.linspace(0, len(splits.test[0]) - 1, count).astype(int)]
+    probabilities, heatmaps = (np.asarray(t) for t in model(images, return_cam=True))
+    if probabilities.shape[-1] == 1:
+        # One sigmoid unit has one map, the positive class's evidence; where
+        # the negative class is predicted, its evidence is that map negated.
+        heatmaps = np.where(probabilities[:, :, None] >= 0.5, heatmaps, -heatmaps)
+    return [plot_cams(images / 255.0, heatmaps, f"{out_dir}/cam_overlays.png")]
 
 
 def image_task(name, category, summary, source, load, image_shape, class_names,
