@@ -24,7 +24,7 @@ SEEDS = (0, 1)
 def data(tmp_path_factory):
     folder = tmp_path_factory.mktemp("data")
     # The folder the zip was extracted into: it holds cats_and_dogs_filtered/ alone.
-    write_cats_and_dogs(folder / "unzipped")
+    write_cats_and_dogs(folder / "unzipped", per_class=4)
     return {"sunspots": write_sunspots(folder / "Sunspots.csv"),
             "cats_vs_dogs": folder / "unzipped"}
 
@@ -163,6 +163,10 @@ def test_a_folder_in_the_zips_layout_is_recognised_and_its_parent_too(data):
     extracted = data["cats_vs_dogs"] / "cats_and_dogs_filtered"
     for folder in (extracted, data["cats_vs_dogs"]):
         assert quality.task_for(str(folder))[0].name == "cats_vs_dogs"
+    task, path = quality.task_for(f"daily_min_temperatures={data['sunspots']}")
+    assert (task.name, path) == ("daily_min_temperatures", str(data["sunspots"]))
+    with pytest.raises(SystemExit, match=r"^--data sunspot=x: Unknown task 'sunspot'"):
+        quality.task_for("sunspot=x")
 
 
 def test_a_path_no_task_reads_is_refused_with_the_fix(tmp_path):
