@@ -182,6 +182,11 @@ def task_for(item):
     Raises:
         SystemExit: for a path that does not exist or matches no task, with
             the fix.
+
+    Example:
+    >>> task, path = task_for("sunspots=data/monthly.csv")
+    >>> task.name, path
+    ('sunspots', 'data/monthly.csv')
     """
     from zoo.tasks import all_tasks, get_task
 

@@ -82,7 +82,7 @@ def test_the_printed_table_is_the_runs_means_spreads_and_ratios(benchmark):
     lines = printed.splitlines()
     assert lines[0] == f"$ python benchmarks/quality.py {shlex.join(argv)}"
     assert lines[1].startswith("device: CPU") or lines[1].startswith("device: GPU")
-    for summary, lower_is_better in zip(summaries, (True, False)):
+    for summary, lower_is_better in zip(summaries, (True, False), strict=True):
         mean = {m: statistics.mean(r.value for r in getattr(summary, m))
                 for m in ("course", "ours")}
         seconds = {m: statistics.mean(r.seconds for r in getattr(summary, m))
