@@ -14,6 +14,7 @@ Example:
 ['raw', 'exam']
 """
 
+import abc
 import dataclasses
 from typing import Callable, Optional
 
@@ -49,20 +50,21 @@ class HeldOut:
     note: str = ""
 
 
-class Convention:
+class Convention(abc.ABC):
     """How a model trained one way is fed a task's data, and how it is scored.
 
     Subclasses set `name` (`RAW` or `EXAM`), `metric`, `measure` (a
     `zoo.task.MeanMetric` where the metric is a mean over examples),
     `scoring`, `input_shape` and `input_dtype`, and define `describe`,
-    `held_out` and `sample`.
+    `held_out` and `sample` (abstract here: a subclass without them cannot
+    be instantiated).
     """
 
     name = RAW
 
+    @abc.abstractmethod
     def describe(self):
         """Returns what the model is fed, in words."""
-        raise NotImplementedError
 
     def admits(self, dtype, shape):
         """Whether a model declaring this input may take this convention's data.
@@ -101,10 +103,11 @@ class Convention:
         """
         return None
 
+    @abc.abstractmethod
     def held_out(self, splits):
         """Returns the held-out split prepared this way, as a `HeldOut`."""
-        raise NotImplementedError
 
+    @abc.abstractmethod
     def sample(self, splits, count):
         """Returns up to `count` validation examples prepared this way.
 
@@ -118,7 +121,6 @@ class Convention:
         Returns:
             A `HeldOut`.
         """
-        raise NotImplementedError
 
 
 def evenly(pairs, count):
