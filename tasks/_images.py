@@ -13,7 +13,7 @@ the held-out images scaled the same way.
 import numpy as np
 
 from zoo.conventions import EXAM, FLOAT_DTYPES, Convention, HeldOut, evenly
-from zoo.task import Steps, Task, accuracy
+from zoo.task import Steps, Task, accuracy, classifier_output
 
 SCALE = 1 / 255
 
@@ -123,9 +123,8 @@ def build_cam_classifier(splits, num_classes, filters=(16, 32, 64), learning_rat
         if i < len(filters) - 1:
             blocks.append(layers.MaxPooling2D())
     backbone = keras.Sequential(blocks, name="backbone")
-    activation = "sigmoid" if num_classes == 1 else "softmax"
+    activation, loss = classifier_output(num_classes)
     model = CAMClassifier(backbone, num_classes, activation=activation)
-    loss = "binary_crossentropy" if num_classes == 1 else "sparse_categorical_crossentropy"
     model.compile(optimizer=keras.optimizers.Adam(learning_rate), loss=loss,
                   metrics=["accuracy"])
     return model
@@ -203,7 +202,7 @@ def image_task(name, category, summary, source, load, image_shape, class_names,
     return Task(name=name, category=category, summary=summary, source=source,
                 load=load, build=build_reference, input_shape=tuple(image_shape),
                 input_dtype="uint8", output_shape=(units,),
-                output_activation="sigmoid" if units == 1 else "softmax",
+                output_activation=classifier_output(units)[0],
                 metric="accuracy", measure=accuracy, scoring=scoring, exam=exam,
                 pictures=cam_pictures,
                 class_names=tuple(class_names),

@@ -79,11 +79,11 @@ def build_photo_classifier(splits, num_classes, width=24, learning_rate=2e-3,
     import keras
 
     from zoo.models import CAMClassifier
+    from zoo.task import classifier_output
 
     backbone = photo_backbone(splits.train[0].shape[1:], width=width)
-    activation = "sigmoid" if num_classes == 1 else "softmax"
+    activation, loss = classifier_output(num_classes)
     model = CAMClassifier(backbone, num_classes, activation=activation)
-    loss = "binary_crossentropy" if num_classes == 1 else "sparse_categorical_crossentropy"
     model.compile(optimizer=keras.optimizers.AdamW(learning_rate, weight_decay=weight_decay),
                   loss=loss, metrics=["accuracy"])
     return model

@@ -16,7 +16,7 @@ import copy
 import numpy as np
 
 from zoo.conventions import EXAM, Convention, HeldOut, evenly
-from zoo.task import Steps, Task, accuracy
+from zoo.task import Steps, Task, accuracy, classifier_output
 from zoo.tokenizer import Tokenizer, pad_sequences
 
 
@@ -135,7 +135,7 @@ def build_text_classifier(splits, num_classes, vocabulary_size=10000, sequence_l
         embedding_dim=embedding_dim, num_heads=num_heads,
         intermediate_dim=2 * embedding_dim, dropout=dropout, name="classifier")
     model = keras.Model(inputs, classifier(vectorizer(inputs)), name="text_classifier")
-    loss = "binary_crossentropy" if num_classes == 1 else "sparse_categorical_crossentropy"
+    loss = classifier_output(num_classes)[1]
     model.compile(optimizer=keras.optimizers.Adam(learning_rate), loss=loss,
                   metrics=["accuracy"])
     return model
@@ -174,7 +174,7 @@ def text_task(name, category, summary, source, load, num_classes, threshold,
     return Task(name=name, category=category, summary=summary, source=source, load=load,
                 build=build, input_shape=(), input_dtype="string",
                 output_shape=(num_classes,),
-                output_activation="sigmoid" if num_classes == 1 else "softmax",
+                output_activation=classifier_output(num_classes)[0],
                 metric="accuracy", measure=accuracy, scoring=scoring,
                 monitor="val_accuracy", class_names=class_names, exam=exam,
                 starter_hint="TextVectorization adapted on train_x, then Embedding and "

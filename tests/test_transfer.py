@@ -231,3 +231,30 @@ def test_a_task_script_offers_backbones_only_for_colour_images(capsys):
     with pytest.raises(SystemExit):
         run_script(get_task("cats_vs_dogs"), ["--help"])
     assert "--backbone {mobilenet_v2,inception_v3,efficientnet_b0}" in capsys.readouterr().out
+
+
+def test_a_negative_fine_tune_is_a_usage_error(capsys):
+    with pytest.raises(SystemExit) as exit_:
+        main(["train", "cats_vs_dogs", "--backbone", "mobilenet_v2", "--fine-tune", "-3"])
+    assert exit_.value.code == 2
+    assert capsys.readouterr().err.endswith(
+        "zoo train: error: --fine-tune -3: the number of layers must be 0 or more.\n")
+
+
+def test_mobilenet_takes_the_nearest_side_it_has_imagenet_weights_for():
+    from zoo.pretrained import input_side
+
+    assert [input_side("mobilenet_v2", side) for side in (64, 150, 300)] == [96, 160, 224]
+    assert input_side("inception_v3", 64) == 75 and input_side("inception_v3", 150) == 150
+
+
+@pytest.mark.parametrize("module_name", ["zoo.pretrained", "zoo.transfer_training",
+                                         "zoo.tasks._photo_classifier"])
+def test_examples_print_what_they_show(module_name):
+    import doctest
+    import importlib
+
+    # The module's own names are in scope, as when the examples are read beside the code.
+    failed, attempted = doctest.testmod(importlib.import_module(module_name),
+                                        extraglobs={"keras": keras, "np": np})
+    assert attempted > 0 and failed == 0

@@ -137,11 +137,10 @@ def application(name, side, weights=IMAGENET, alpha=1.0):
         The Keras model, mapping float images to its last feature map.
 
     Raises:
-        WeightsUnavailableError: when the ImageNet file cannot be downloaded;
-            the message names the file and `--weights`.
+        WeightsUnavailableError: when the ImageNet file cannot be downloaded
+            (the message names the file and `--weights`), or when the file's
+            weights do not fit this network.
         FileNotFoundError: when `weights` is a path with no file.
-        WeightsUnavailableError: also when the file's weights do not fit
-            this network.
     """
     import keras
 
@@ -247,8 +246,6 @@ def unfreeze_top(application_model, count):
     """
     import keras
 
-    if count < 0:
-        raise ValueError(f"--fine-tune {count}: the number of layers must be 0 or more.")
     application_model.trainable = True
     layers = application_model.layers
     top = layers[len(layers) - count:] if count else []

@@ -396,6 +396,24 @@ class MeanMetric:
         return float(np.mean(self.per_example(y_true, y_pred)))
 
 
+def classifier_output(num_classes):
+    """The output activation and Keras loss of a classifier with integer labels.
+
+    Args:
+        num_classes: output units; 1 means one sigmoid unit for two classes.
+
+    Returns:
+        `(activation, loss)`.
+
+    Example:
+    >>> classifier_output(1), classifier_output(3)
+    (('sigmoid', 'binary_crossentropy'), ('softmax', 'sparse_categorical_crossentropy'))
+    """
+    if num_classes == 1:
+        return "sigmoid", "binary_crossentropy"
+    return "softmax", "sparse_categorical_crossentropy"
+
+
 def correct(y_true, y_pred):
     """Whether each prediction is right: 1.0 or 0.0 per example.
 

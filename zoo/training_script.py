@@ -102,11 +102,12 @@ def transfer_settings(args):
                 args.training_parser.error(f"{option} needs --backbone (one of "
                                            f"{', '.join(BACKBONES)})")
         return None
-    if args.fine_tune is not None and args.fine_tune < 0:
-        args.training_parser.error(f"--fine-tune {args.fine_tune}: give 0 or more layers")
     weights = args.weights or IMAGENET
-    return Transfer(args.backbone, weights=None if weights.lower() == "none" else weights,
-                    fine_tune=args.fine_tune or 0)
+    try:
+        return Transfer(args.backbone, weights=None if weights.lower() == "none" else weights,
+                        fine_tune=args.fine_tune or 0)
+    except ValueError as error:  # e.g. a negative --fine-tune
+        args.training_parser.error(str(error))
 
 
 def run_training(task, args):

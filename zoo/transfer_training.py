@@ -20,6 +20,7 @@ import dataclasses
 from typing import Any, Optional
 
 from zoo import pretrained
+from zoo.task import classifier_output
 
 HEAD_LEARNING_RATE = 1e-3
 FINE_TUNE_RATE_FACTOR = 0.1
@@ -110,7 +111,7 @@ def build_transfer_model(task, transfer, learning_rate=HEAD_LEARNING_RATE):
     pretrained.application_of(backbone).trainable = False
     units = task.output_shape[0]
     model = CAMClassifier(backbone, units, activation=task.output_activation)
-    loss = "binary_crossentropy" if units == 1 else "sparse_categorical_crossentropy"
+    loss = classifier_output(units)[1]
     model.compile(optimizer=keras.optimizers.Adam(learning_rate), loss=loss,
                   metrics=["accuracy"])
     return model

@@ -1,6 +1,5 @@
 """Helpers shared by the zoo's layers: attention masks and argument checks."""
 
-import keras
 from keras import ops
 
 
