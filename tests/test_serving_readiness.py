@@ -72,11 +72,16 @@ def test_hung_calls_hold_up_only_their_model_and_readiness_reports_them():
             response = prediction_service_pb2_grpc.PredictionServiceStub(
                 channel).Predict(request, timeout=HANG_GUARD_SECONDS)
         assert list(response.outputs["output_0"].float_val) == [2.0] * 3
-        # Once the hung calls return, the model is ready again.
+        # Once the hung calls return, the model is ready again and nothing is
+        # stuck. The calls return one by one, and the model is ready as soon as
+        # one thread is free: wait for both to have returned.
         blocked.release()
-        wait_for(lambda: _readiness(server)[0] == 200,
-                 timeout=HANG_GUARD_SECONDS)
-        assert _readiness(server)[1]["models"][SLOW]["stuck_calls"] == 0
+
+        def recovered():
+            status, report = _readiness(server)
+            return status == 200 and report["models"][SLOW]["stuck_calls"] == 0
+
+        wait_for(recovered, timeout=HANG_GUARD_SECONDS)
         assert _predict(server, SLOW, 0.0)[0] == 200
 
 
