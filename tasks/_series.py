@@ -17,7 +17,7 @@ the series first, as its starter did (`series -= min; series /= max`).
 import numpy as np
 
 from zoo.conventions import EXAM, RAW, Convention, HeldOut, evenly
-from zoo.data import split_tail, windows
+from zoo.data import windows
 from zoo.task import TIME_SERIES, Splits, Task, mean_absolute_error
 
 VALIDATION_FRACTION = 0.1
@@ -27,8 +27,9 @@ def series_splits(series, split, window, source, time=None):
     """Cuts a series into training windows and held-out windows at `split`.
 
     The held-out targets are `series[split:]`; their input windows reach back
-    before `split`, as the exam's forecasts did. The last tenth of the
-    training windows validates.
+    before `split`, as the exam's forecasts did. The windows whose targets
+    lie in the last tenth before `split` validate, as in the exam starters
+    (`VALID_TIME = 0.9 × SPLIT_TIME`): the training windows end before them.
 
     Args:
         series: 1-D array of raw values.
@@ -39,14 +40,21 @@ def series_splits(series, split, window, source, time=None):
 
     Returns:
         `Splits` with `(n, window, 1)` inputs and `(n, 1)` targets.
+
+    Example:
+    >>> splits = series_splits(np.arange(100.0), 50, 5, "example")
+    >>> splits.train[1][[0, -1], 0], splits.validation[1][[0, -1], 0]
+    (array([ 5., 44.], dtype=float32), array([45., 49.], dtype=float32))
     """
-    train, validation = split_tail(windows(series, window, window, split),
-                                   VALIDATION_FRACTION)
-    test = windows(series, window, split, len(series))
+    valid_time = int(split * (1 - VALIDATION_FRACTION))
     # The whole series keeps its own precision: the exam's tester compares
     # forecasts with the values as its CSV reader parsed them (float64).
-    return Splits(train, validation, test, source,
-                  extras={"series": np.asarray(series), "split": split, "time": time})
+    return Splits(windows(series, window, window, valid_time),
+                  windows(series, window, valid_time, split),
+                  windows(series, window, split, len(series)), source,
+                  extras={"series": np.asarray(series), "split": split, "time": time},
+                  validation_source=f"the windows whose targets are values {valid_time} to "
+                                    f"{split - 1} (the exam starter's valid_data)")
 
 
 def last_values(outputs):
@@ -65,7 +73,7 @@ def last_values(outputs):
     >>> last_values(np.arange(6.0).reshape(2, 3, 1)).tolist()
     [[2.0], [5.0]]
     """
-    from zoo.grading import GradingError
+    from zoo.grading_error import GradingError
 
     outputs = np.asarray(outputs)
     if outputs.ndim == 1:

@@ -100,7 +100,9 @@ def load(data=None):
     validation_cut = cut - max(1, cut // 10)
     return Splits(train=(x[:validation_cut], y[:validation_cut]),
                   validation=(x[validation_cut:cut], y[validation_cut:cut]),
-                  test=(x[cut:], y[cut:]), source=str(path))
+                  test=(x[cut:], y[cut:]), source=str(path),
+                  validation_source=f"articles {validation_cut:,} to {cut - 1:,} (the exam "
+                                    "starter's valid_x)")
 
 
 TASK = text_task(

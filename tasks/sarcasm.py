@@ -66,7 +66,9 @@ def load(data=None):
     cut = TRAINING_SIZE - VALIDATION_SIZE
     return Splits(train=(x[:cut], y[:cut]),
                   validation=(x[cut:TRAINING_SIZE], y[cut:TRAINING_SIZE]),
-                  test=(x[TRAINING_SIZE:], y[TRAINING_SIZE:]), source=str(path))
+                  test=(x[TRAINING_SIZE:], y[TRAINING_SIZE:]), source=str(path),
+                  validation_source=f"headlines {cut:,} to {TRAINING_SIZE - 1:,} (the exam "
+                                    "starter's valid_x)")
 
 
 TASK = text_task(

@@ -1,3 +1,4 @@
+import os
 import subprocess
 import sys
 
@@ -85,3 +86,14 @@ def test_verbose_is_a_global_option():
     args = build_parser().parse_args(["--verbose", "tasks"])
     assert args.verbose and args.command == "tasks"
     assert not build_parser().parse_args(["tasks"]).verbose
+
+
+def test_a_closed_pipe_ends_quietly_with_exit_code_0():
+    read, write = os.pipe()
+    os.close(read)  # the reader is gone before anything is written, as after `| head`
+    try:
+        result = subprocess.run([sys.executable, "-m", "zoo", "tasks"], stdout=write,
+                                stderr=subprocess.PIPE, check=False)
+    finally:
+        os.close(write)
+    assert (result.returncode, result.stderr) == (0, b"")

@@ -124,7 +124,9 @@ def test_sunspots_normalised_as_the_starter_did(tmp_path, three_d):
     choice = result.convention
     assert choice.convention.name == "exam" and choice.clear
     assert choice.note == "min 0, max 398.2"
-    assert choice.reason.startswith("on 256 validation examples its mae is ")
+    assert choice.reason.startswith(
+        "on 256 examples of the windows whose targets are values 2700 to 2999 (the exam "
+        "starter's valid_data), which training never sees, its mae is ")
     assert result.held_out == 235 and result.predictions.shape == (235, 1)
 
 

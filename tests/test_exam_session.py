@@ -1,8 +1,13 @@
 """A timed mock exam in a folder: `zoo exam start`, the learner's files, `zoo exam submit`;
 and `zoo grade` of a `.py`, which keeps the trained model and no temporary folder."""
 
+import contextlib
+import html
+import io
 import os
+import re
 import runpy
+import shutil
 import tempfile
 import time
 
@@ -10,11 +15,12 @@ import keras
 import pytest
 
 from tasks_helpers import write_sarcasm, write_sunspots
-from zoo import starters
+from zoo import solution, starters
 from zoo.cli import main
+from zoo.data import sha256
 from zoo.exam import (FULL_EXAM, SESSION_FILE, Session, draw_tasks, find_solution,
-                      start_session)
-from zoo.solution import read_record
+                      run_exam, start_session)
+from zoo.solution import read_record, write_record
 from zoo.tasks import get_task
 
 LINEAR_FIT = ("    model.compile(optimizer='sgd', loss='mean_squared_error')\n"
@@ -93,20 +99,37 @@ def test_submit_without_a_session_says_how_to_start_one(tmp_path, capsys):
     assert capsys.readouterr().err == "zoo exam start needs a folder: zoo exam start DIR\n"
 
 
-def test_the_finder_takes_a_model_newer_than_its_py_and_reruns_a_changed_py(tmp_path):
+def test_the_finder_goes_by_content_not_by_file_times(tmp_path):
     folder = tmp_path / "sarcasm"
     folder.mkdir()
     script, model = folder / "sarcasm.py", folder / "mymodel.h5"
     script.write_text("# the starter\n")
     model.write_bytes(b"a model")
-    age(script, 60)
+    write_record(model, "sarcasm.py", sha256(script), None, 1.0, {})
+    # Made from the .py as it is now: graded as it is, however old the model looks.
+    age(model, 600)
     found = find_solution(tmp_path, "sarcasm")
-    assert found.path == model
-    assert found.note == "saved after sarcasm.py last changed, so sarcasm.py was not run again"
-    age(model, 120)
+    assert (found.path, found.script) == (model, script)
+    assert found.note == ("made from sarcasm.py as it is now (the same content), so "
+                          "sarcasm.py was not run again")
+    # A changed .py is run again, however new the model looks.
+    script.write_text("# the starter, filled in\n")
+    age(script, 1200)
     found = find_solution(tmp_path, "sarcasm")
     assert found.path == script
-    assert found.note == "sarcasm.py changed after mymodel.h5 was saved, so it was run again"
+    assert found.note == "sarcasm.py changed since mymodel.h5 was made from it, so it was run again"
+    # A record that names another model's content is not this model's.
+    model.write_bytes(b"saved again by hand")
+    assert read_record(model) is None
+    found = find_solution(tmp_path, "sarcasm")
+    assert found.path == model and found.note.startswith(
+        "nothing records which sarcasm.py made mymodel.h5; it was saved after sarcasm.py")
+    # What a session noted at an earlier grade counts like a record.
+    age(model, 2400)
+    assert find_solution(tmp_path, "sarcasm").path == script
+    noted = {"model": "mymodel.h5", "model_sha256": sha256(model),
+             "source_sha256": sha256(script)}
+    assert find_solution(tmp_path, "sarcasm", noted).path == model
     # Of two saved models the newer counts; one without a .py is simply graded.
     (folder / "mymodel.keras").write_bytes(b"newer")
     script.unlink()
@@ -116,55 +139,133 @@ def test_the_finder_takes_a_model_newer_than_its_py_and_reruns_a_changed_py(tmp_
 
 
 @pytest.fixture(scope="module")
-def submitted(tmp_path_factory):
-    """A session started two hours ago, three questions answered three ways, submitted."""
+def data_files(tmp_path_factory):
+    """The exam's files for sarcasm and sunspots, under their own names."""
+    root = tmp_path_factory.mktemp("data")
+    return {"sarcasm": write_sarcasm(root / "sarcasm.json", records=20100),
+            "sunspots": write_sunspots(root / "Sunspots.csv")}
+
+
+@pytest.fixture(scope="module")
+def submitted(tmp_path_factory, data_files):
+    """A session started two hours ago, three questions answered three ways, submitted.
+
+    Returns:
+        `(folder, exit code, temporary folder, (before, after) the submit,
+        what it printed)`.
+    """
     root = tmp_path_factory.mktemp("session")
     folder = root / "exam"
     start_session(folder, ["linear", "sarcasm", "sunspots"], now=time.time() - 2 * 3600)
-    # linear: filled and run as a script (here, in this process), from another folder;
-    # its __main__ block saves mymodel.h5 beside it, newer than the file.
-    fill(folder / "linear" / "linear.py", "", LINEAR_FIT.format(epochs=5))
+    # sunspots: filled and run as a script by the learner (here, in this
+    # process, from another folder) with ZOO_DATA; the starter's __main__
+    # block saves mymodel.h5 and its record beside it.
+    fill(folder / "sunspots" / "sunspots.py", SUNSPOTS_LAYERS, SUNSPOTS_FIT)
     with pytest.MonkeyPatch.context() as patch:
         patch.chdir(root)
-        runpy.run_path(str(folder / "linear" / "linear.py"), run_name="__main__")
-    # sarcasm: the starter left as it was, beside a model saved later (the issue's case).
+        patch.setenv("ZOO_DATA", str(data_files["sunspots"]))
+        runpy.run_path(str(folder / "sunspots" / "sunspots.py"), run_name="__main__")
+    # sarcasm: the starter left as it was, beside a model saved later by hand.
     model = keras.Sequential([keras.Input((120,)), keras.layers.Dense(1, activation="sigmoid")])
     model.save(folder / "sarcasm" / "mymodel.h5")
-    # sunspots: filled, never run: the grader runs it.
-    fill(folder / "sunspots" / "sunspots.py", SUNSPOTS_LAYERS, SUNSPOTS_FIT)
-    sarcasm = write_sarcasm(root / "sarcasm.json", records=20100)
-    sunspots = write_sunspots(root / "Sunspots.csv")
+    # linear: filled, never run: the grader runs it.
+    fill(folder / "linear" / "linear.py", "", LINEAR_FIT.format(epochs=5))
     temporary = root / "tmp"
     temporary.mkdir()
-    with pytest.MonkeyPatch.context() as patch:
+    printed = io.StringIO()
+    with pytest.MonkeyPatch.context() as patch, contextlib.redirect_stdout(printed):
         patch.setattr(tempfile, "tempdir", str(temporary))
         before = time.time()
-        code = main(["exam", "submit", str(folder), "--data", f"sarcasm={sarcasm}",
-                     "--data", f"sunspots={sunspots}"])
-    return folder, code, temporary, (before, time.time())
+        # sarcasm.json names its task: no TASK= needed; sunspots' data is in its record.
+        code = main(["exam", "submit", str(folder), "--data", str(data_files["sarcasm"])])
+    return folder, code, temporary, (before, time.time()), printed.getvalue()
 
 
-def test_submit_grades_each_file_the_right_way(submitted, capsys):
-    folder, code, temporary, _ = submitted
-    report = (folder / "report" / "index.html").read_text()
+def scoreboard_values(printed):
+    """`{task: value}` from a printed scoreboard."""
+    rows = [line.split() for line in printed.splitlines() if not line.startswith(" ")]
+    return {row[0]: row[-3] for row in rows if len(row) >= 6 and row[-2].endswith("/5")}
+
+
+def test_submit_grades_each_file_the_right_way(submitted, data_files):
+    folder, code, temporary, _, _ = submitted
+    report = html.unescape((folder / "report" / "index.html").read_text())
     assert code == 1  # far from a pass
-    assert f"<dt>graded</dt><dd>{folder / 'linear' / 'mymodel.h5'} (saved after linear.py " \
-           "last changed, so linear.py was not run again)" in report
-    assert f"{folder / 'sarcasm' / 'mymodel.h5'} (saved after sarcasm.py last changed, so " \
-           "sarcasm.py was not run again)" in report
-    # The grader ran sunspots.py: its model and history stay beside it, nothing in tmp.
-    model = folder / "sunspots" / "mymodel.keras"
-    assert f"{model} (trained by running sunspots.py)" in report
+    sunspots = folder / "sunspots" / "mymodel.h5"
+    assert (f"<dt>graded</dt><dd>{sunspots} (made from sunspots.py as it is now (the same "
+            "content), so sunspots.py was not run again)") in report
+    assert f"<dt>data</dt><dd>{data_files['sunspots']} (ZOO_DATA when sunspots.py ran)" in report
+    assert f"{folder / 'sarcasm' / 'mymodel.h5'} (nothing records which sarcasm.py made " \
+           "mymodel.h5; it was saved after sarcasm.py last changed" in report
+    assert f"<dt>data</dt><dd>{data_files['sarcasm']} (given with --data)" in report
+    # The grader ran linear.py: its model and record stay beside it, nothing in tmp.
+    model = folder / "linear" / "mymodel.keras"
+    assert f"{model} (made by running linear.py)" in report
     record = read_record(model)
-    assert record["source"] == "sunspots.py" and record["seconds"] > 0
-    assert len(record["history"]["loss"]) == len(record["history"]["val_loss"]) == 1
+    assert record["source"] == "linear.py" and record["seconds"] > 0
+    assert record["source_sha256"] == sha256(folder / "linear" / "linear.py")
+    assert len(record["history"]["loss"]) == 5
     assert list(temporary.iterdir()) == []
-    assert (folder / "report" / "sunspots" / "training_curves.png").is_file()
+    # Curves for the file the learner ran, and for the one the grader ran.
+    for name in ("linear", "sunspots"):
+        assert (folder / "report" / name / "training_curves.png").is_file()
     assert "trained in " in report and "graded in " in report
 
 
+def test_the_terminal_prints_what_the_report_says(submitted):
+    folder, printed = submitted[0], submitted[4]
+    report = html.unescape(re.sub(r"<[^>]+>", " ", (folder / "report" / "index.html")
+                                  .read_text()))
+    report = " ".join(report.split())
+    facts = [line.strip() for line in printed.splitlines() if line.startswith("    ")]
+    assert any(fact.startswith("95% interval: ") for fact in facts)
+    assert any(fact.startswith("convention: exam: ") and "Why: " in fact for fact in facts)
+    assert any(fact.startswith("hint: sarcasm.py still has 2 TODO comment(s)")
+               for fact in facts)
+    for fact in facts:
+        name, _, text = " ".join(fact.split()).partition(": ")
+        # A note reads "hint: ..." on the page too; a fact is a term and its description.
+        assert f"{name}: {text}" in report or f"{name} {text}" in report, fact
+
+
+def test_the_session_notes_the_data_and_the_graded_models(submitted, data_files):
+    folder = submitted[0]
+    session = Session.load(folder)
+    assert session.data == {name: str(path.resolve()) for name, path in data_files.items()}
+    sarcasm = folder / "sarcasm"
+    assert session.graded["sarcasm"] == {
+        "model": "mymodel.h5", "model_sha256": sha256(sarcasm / "mymodel.h5"),
+        "source_sha256": sha256(sarcasm / "sarcasm.py")}
+    assert session.graded["linear"]["model"] == "mymodel.keras"
+
+
+def test_a_copied_session_with_touched_files_is_graded_without_running_anything(
+        submitted, tmp_path, monkeypatch, capsys):
+    folder, printed = submitted[0], submitted[4]
+    copy = tmp_path / "copy"
+    # As `cp -r` does: the same content, new file times (copyfile keeps no times).
+    shutil.copytree(folder, copy, copy_function=shutil.copyfile,
+                    ignore=shutil.ignore_patterns("report"))
+    for name in ("linear", "sarcasm", "sunspots"):
+        (copy / name / f"{name}.py").touch()
+
+    def no_run(*args, **kwargs):
+        raise AssertionError("a .py was run again")
+
+    monkeypatch.setattr(solution, "run_solution_file", no_run)
+    capsys.readouterr()
+    assert main(["exam", "submit", str(copy)]) == 1  # no --data: the session has it
+    out = capsys.readouterr().out
+    assert "was run again" not in out and "not graded" not in out
+    for name in ("linear", "sarcasm", "sunspots"):
+        assert f"{name}.py was not run again" in out
+    assert "(used at an earlier submit of this session)" in out
+    assert scoreboard_values(out) == scoreboard_values(printed)
+    assert len(scoreboard_values(out)) == 3
+
+
 def test_submit_shows_time_used_against_the_five_hours(submitted):
-    folder, _, _, (before, after) = submitted
+    folder, _, _, (before, after), _ = submitted
     report = (folder / "report" / "index.html").read_text()
     started = Session.load(folder).started
     # The clock is read as the submission starts, somewhere between these two times.
@@ -197,3 +298,25 @@ def test_zoo_grade_of_a_py_says_where_the_model_went_and_leaves_no_temporary_fol
     assert out.startswith(f"trained model saved to {model}\nlinear: mse = ")
     assert model.is_file() and list(temporary.iterdir()) == []
     assert len(read_record(model)["history"]["loss"]) == 3
+
+
+def test_a_broken_file_and_an_untrained_model_are_said_so_in_terminal_and_report(tmp_path):
+    folder = tmp_path / "exam"
+    script = starters.starter_path(folder, "linear")
+    script.parent.mkdir(parents=True)
+    text = starters.source("linear")
+    broken = text.replace("    return model\n", "    return model(\n", 1)
+    line = broken.splitlines().index("    return model(") + 1
+    script.write_text(broken)
+    result = run_exam(["linear"], folder / "report", solutions=folder)
+    error = f"{script} failed at line {line} (`return model(`): SyntaxError: '(' was never closed"
+    assert f"    not graded: {error}" in result.scoreboard().splitlines()
+    assert error in html.unescape(result.index.read_text())
+    # The starter as handed out: it runs, but nothing in it trains the model.
+    script.write_text(text)
+    result = run_exam(["linear"], folder / "report", solutions=folder)
+    (row,) = result.rows
+    assert row["note"] == "made by running linear.py" and "error" not in row
+    assert row["curves_note"] == ("none: solution_model() in linear.py never called fit, so "
+                                  "the model is untrained.")
+    assert "trained by" not in result.scoreboard()

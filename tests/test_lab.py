@@ -16,6 +16,7 @@ from dataclasses import replace
 import numpy as np
 import pytest
 
+from browser import assert_readable, look_at, needs_chromium
 from zoo.cli import main
 from zoo.lab import EXPERIMENTS, get_experiment
 from zoo.lab import batchnorm, init, optimizers, regularization, transfer, vanishing
@@ -230,15 +231,34 @@ print("heavy:", sorted({"keras", "tensorflow", "jax"} & set(sys.modules)), file=
     assert names == [e.name for e in EXPERIMENTS]
 
 
-def test_zoo_lab_init_writes_its_pictures_and_page(tmp_path):
+INIT_PICTURES = ["init_sigmoid.png", "init_tanh.png", "init_relu.png", "init_std.png"]
+
+
+@pytest.fixture(scope="module")
+def init_page(tmp_path_factory):
+    """`zoo lab init --quick` run as a command: its folder and what it printed."""
+    out = tmp_path_factory.mktemp("lab_init")
     result = subprocess.run([sys.executable, "-m", "zoo", "lab", "init", "--quick", "--out",
-                             str(tmp_path)], capture_output=True, text=True, timeout=300)
+                             str(out)], capture_output=True, text=True, timeout=300)
     assert result.returncode == 0, result.stderr[-3000:]
-    assert result.stdout.strip() == f"wrote {tmp_path / 'index.html'} (open it in a browser)"
-    page = (tmp_path / "index.html").read_text()
-    pictures = ["init_sigmoid.png", "init_tanh.png", "init_relu.png", "init_std.png"]
-    for name in pictures:
-        assert (tmp_path / name).read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    return out, result.stdout
+
+
+def test_zoo_lab_init_writes_its_pictures_and_page(init_page):
+    out, printed = init_page
+    assert printed.strip() == f"wrote {out / 'index.html'} (open it in a browser)"
+    page = (out / "index.html").read_text()
+    for name in INIT_PICTURES:
+        assert (out / name).read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
         assert f'src="{name}"' in page
-    assert page.count("What to look for:") == len(pictures)
+    assert page.count("What to look for:") == len(INIT_PICTURES)
     assert "zoo lab init --quick --seed 0" in page
+
+
+@needs_chromium
+@pytest.mark.parametrize("width", [1280, 390])
+def test_a_lab_page_reads_well_on_a_desktop_and_a_phone(init_page, width, tmp_path):
+    facts = look_at(init_page[0] / "index.html", width, tmp_path / "profile")
+    shown = len(INIT_PICTURES)
+    assert facts["status"] == f"pictures shown: {shown} of {shown}"
+    assert_readable(facts, width)

@@ -1,14 +1,9 @@
 """The learner's report page: its facts, and how headless Chromium shows it at desktop
 and phone widths (every picture decoded, nothing wider than a phone's screen)."""
 
-import base64
 import doctest
 import importlib
 import io
-import json
-import os
-import struct
-import subprocess
 from html import escape
 from pathlib import Path
 
@@ -16,13 +11,13 @@ import keras
 import numpy as np
 import pytest
 
+from browser import assert_readable, look_at, needs_chromium, png_size
 from tasks_helpers import data_for
 from zoo import report
 from zoo.exam import Session, run_exam
-from zoo.solution import record_path
+from zoo.solution import write_record
 from zoo.task import Splits
 
-CHROMIUM = Path("/usr/bin/chromium")
 TASKS = ["linear", "fashion_mnist", "cats_vs_dogs", "sarcasm", "sunspots"]
 
 
@@ -57,8 +52,7 @@ def page(tmp_path_factory):
                          verbose=0).history
     model_path = folder / "sunspots" / "mymodel.keras"
     series.save(model_path)
-    record_path(model_path).write_text(json.dumps(
-        {"source": "sunspots.py", "seconds": 12.5, "history": history}))
+    write_record(model_path, "sunspots.py", "0" * 64, None, 12.5, history)
     timing = Session(folder, TASKS, started=0.0).timing(now=3 * 3600 + 7 * 60)
     result = run_exam(TASKS, folder / "report", solutions=folder, data=data, timing=timing)
     return result
@@ -95,14 +89,25 @@ def test_each_section_has_what_a_learner_needs(page):
     pictures = {row["task"]: sorted(Path(p).name for p in row.get("pictures", []))
                 for row in page.rows}
     assert pictures == {"linear": ["fit.png"], "fashion_mnist": [],
-                        "cats_vs_dogs": ["confusion_matrix.png", "misclassified.png"],
+                        "cats_vs_dogs": ["confusion_matrix.png"],
                         "sarcasm": ["confusion_matrix.png"],
                         "sunspots": ["forecast.png", "training_curves.png"]}
     # Headlines the model got wrong, with their labels, in a table.
     examples = rows["sarcasm"]["examples"]
     assert 1 <= len(examples) <= report.EXAMPLES
     assert all(e["true"] != e["predicted"] for e in examples)
-    assert f"<td>{escape(examples[0]['text'])}</td><td>{examples[0]['true']}</td>" in html
+    first = examples[0]
+    assert (f"<td>{first['true']} → {first['predicted']} ({report._sure(first['confidence'])})"
+            f"</td><td>{escape(first['text'])}</td>") in html
+    # Images the model got wrong: each a thumbnail over its caption in text.
+    images = rows["cats_vs_dogs"]["image_examples"]
+    assert 1 <= len(images) <= 6 and all(e["true"] != e["predicted"] for e in images)
+    for number, image in enumerate(images, start=1):
+        assert Path(image["picture"]).name == f"misclassified_{number}.png"
+        shown = page.index.parent / "cats_vs_dogs" / f"misclassified_{number}.png"
+        assert png_size(shown) == (150, 150)
+        assert (f'<figcaption>true: {image["true"]}<br>predicted: {image["predicted"]} '
+                f'({report._sure(image["confidence"])})</figcaption>') in html
     assert '<p class="error">not graded: no solution for fashion_mnist in ' in html
 
 
@@ -115,122 +120,35 @@ def test_misclassified_examples_are_the_most_confident_mistakes_first():
     assert report.misclassified(splits, predictions, count=1) == [(3, 1, 2, 0.8)]
 
 
-class Browser:
-    """Headless Chromium driven over its DevTools pipe (file descriptors 3 and 4).
-
-    A window of headless Chromium is never narrower than 500 pixels, so a
-    phone's width is emulated the way DevTools does it, with device metrics.
-    """
-
-    def __init__(self, profile):
-        to_browser, from_browser = os.pipe(), os.pipe()
-        reading, writing = to_browser[0], from_browser[1]
-
-        def wire():  # runs in the child, before Chromium starts
-            high_reading, high_writing = os.dup(reading), os.dup(writing)
-            os.dup2(high_reading, 3)
-            os.dup2(high_writing, 4)
-
-        self.process = subprocess.Popen(
-            [str(CHROMIUM), "--headless", "--no-sandbox", "--disable-gpu", "--hide-scrollbars",
-             "--no-first-run", "--disable-background-networking", "--disable-sync",
-             "--remote-debugging-pipe", f"--user-data-dir={profile}"],
-            pass_fds=(3, 4), preexec_fn=wire, stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL)
-        os.close(reading)
-        os.close(writing)
-        self.commands, self.replies = to_browser[1], from_browser[0]
-        self.pending, self.count = b"", 0
-
-    def send(self, method, session=None, **params):
-        """Sends one DevTools command and returns its result."""
-        self.count += 1
-        message = {"id": self.count, "method": method, "params": params}
-        if session:
-            message["sessionId"] = session
-        os.write(self.commands, json.dumps(message).encode() + b"\0")
-        return self.wait(lambda reply: reply.get("id") == self.count).get("result", {})
-
-    def wait(self, wanted):
-        """Reads messages until one is `wanted`; returns it."""
-        while True:
-            while b"\0" not in self.pending:
-                chunk = os.read(self.replies, 1 << 20)
-                assert chunk, "Chromium closed its DevTools pipe"
-                self.pending += chunk
-            raw, self.pending = self.pending.split(b"\0", 1)
-            message = json.loads(raw)
-            if wanted(message):
-                assert "error" not in message, message["error"]
-                return message
-
-    def open(self, url, width, height):
-        """Loads `url` in a page `width` CSS pixels wide; returns the page's session."""
-        target = self.send("Target.createTarget", url="about:blank")["targetId"]
-        session = self.send("Target.attachToTarget", targetId=target, flatten=True)["sessionId"]
-        self.send("Emulation.setDeviceMetricsOverride", session, width=width, height=height,
-                  deviceScaleFactor=1, mobile=width < 600)
-        self.send("Page.enable", session)
-        self.send("Page.navigate", session, url=url)
-        self.wait(lambda message: message.get("method") == "Page.loadEventFired")
-        return session
-
-    def evaluate(self, session, expression):
-        """The value of a JavaScript expression in the page."""
-        return self.send("Runtime.evaluate", session, expression=expression,
-                         returnByValue=True)["result"]["value"]
-
-    def screenshot(self, session, path, height):
-        """Writes the page's top `height` pixels as a PNG."""
-        width = self.evaluate(session, "window.innerWidth")
-        data = self.send("Page.captureScreenshot", session, format="png",
-                         captureBeyondViewport=True,
-                         clip={"x": 0, "y": 0, "width": width, "height": height, "scale": 1})
-        Path(path).write_bytes(base64.b64decode(data["data"]))
-
-    def close(self):
-        self.send("Browser.close")
-        self.process.wait(timeout=30)
-
-
-def png_size(path):
-    data = path.read_bytes()
-    assert data[:8] == b"\x89PNG\r\n\x1a\n"
-    return struct.unpack(">II", data[16:24])
-
-
-@pytest.mark.skipif(not CHROMIUM.exists(),
-                    reason="/usr/bin/chromium is not installed (apt-get install chromium); "
-                           "the report is not checked in a browser")
+@needs_chromium
 @pytest.mark.parametrize("width", [1280, 390])
 def test_chromium_shows_every_picture_and_nothing_wider_than_the_screen(page, width, tmp_path):
-    browser = Browser(tmp_path / "profile")
-    try:
-        session = browser.open(page.index.as_uri(), width, 900)
-        facts = browser.evaluate(session, """({
-            width: window.innerWidth,
-            scroll: document.documentElement.scrollWidth,
-            status: document.getElementById("images-status").textContent,
-            text: parseFloat(getComputedStyle(document.querySelector("dd")).fontSize),
-            overflowing: Array.from(document.querySelectorAll("body *"))
-                .filter((e) => e.clientWidth > 0 && e.scrollWidth > e.clientWidth + 1
-                               && !e.closest(".scroll"))
-                .map((e) => `${e.tagName}.${e.className}: ${e.textContent.slice(0, 40)}`),
-        })""")
-        screenshot = tmp_path / f"report-{width}.png"
-        browser.screenshot(session, screenshot, 2400)
-    finally:
-        browser.close()
-    pictures = sum(len(row.get("pictures", [])) for row in page.rows)
-    assert facts["status"] == f"pictures shown: {pictures} of {pictures}" and pictures == 6
-    assert facts["width"] == width
-    # Nothing but the tables' own scrolling boxes is wider than the screen.
-    assert facts["scroll"] <= width and facts["overflowing"] == [], facts
-    assert facts["text"] >= 14  # pixels: body text stays readable on a phone
+    screenshot = tmp_path / f"report-{width}.png"
+    facts = look_at(page.index, width, tmp_path / "profile", screenshot)
+    pictures = sum(len(row.get("pictures", [])) + len(row.get("image_examples", []))
+                   for row in page.rows)
+    assert facts["status"] == f"pictures shown: {pictures} of {pictures}" and pictures > 6
+    assert_readable(facts, width)
+    assert min(facts["text"]) >= 14  # pixels: body text stays easy to read on a phone
     assert png_size(screenshot) == (width, 2400) and screenshot.stat().st_size > 50_000
 
 
+def test_a_loss_falling_over_decades_is_drawn_on_a_log_axis(tmp_path, monkeypatch):
+    scales, save = [], report._save
+
+    def keep_scales(figure, path):
+        scales.extend(axis.get_yscale() for axis in figure.axes)
+        return save(figure, path)
+
+    monkeypatch.setattr(report, "_save", keep_scales)
+    # An MSE that reaches 0.0 exactly (the linear task's), and an error that falls 10 times.
+    report.plot_history({"loss": [36.5, 5.8, 0.9, 0.0], "mae": [5.0, 2.0, 1.0, 0.5]},
+                        tmp_path / "curves.png")
+    assert scales == ["log", "linear"]
+
+
 @pytest.mark.parametrize("path", ["zoo.report.predicted_labels", "zoo.report.misclassified",
+                                  "zoo.report.spans_decades",
                                   "zoo.report.work_order", "zoo.report.describe_duration",
                                   "zoo.exam.draw_tasks", "zoo.starters"])
 def test_docstring_examples_print_what_they_show(path):

@@ -26,8 +26,8 @@ from zoo.tokenizer import Tokenizer, pad_sequences
 
 EXAM_TASKS = [t.name for t in all_tasks() if str(t.category) in "12345"
               and t.name != "synthetic_series"]
-ALLOWED_IMPORTS = {"csv", "json", "os", "urllib.request", "zipfile", "numpy", "tensorflow",
-                   "tensorflow_datasets"}
+ALLOWED_IMPORTS = {"csv", "hashlib", "json", "os", "time", "urllib.request", "zipfile", "numpy",
+                   "tensorflow", "tensorflow_datasets"}
 
 CONV = ("tf.keras.layers.Conv2D(4, 3, activation='relu'), "
         "tf.keras.layers.MaxPooling2D(4), tf.keras.layers.Flatten(),")
@@ -101,14 +101,27 @@ def test_a_starter_is_self_contained_and_shaped_like_the_exams(name):
     layer = (f'tf.keras.layers.Dense({units}, activation="{task.output_activation}")'
              if task.output_activation else f"tf.keras.layers.Dense({units})")
     assert f"        {layer},  # DO NOT CHANGE" in text
-    assert text.endswith('if __name__ == "__main__":\n    model = solution_model()\n'
-                         '    model.save(os.path.join(HERE, "mymodel.h5"))\n')
+    assert text.endswith(starters.ENDING.read_text())
+    assert 'if __name__ == "__main__":' in starters.ENDING.read_text()
     assert "ZOO_DATA" in text or name == "linear"
+
+
+# What holds each starter's validation split inside its solution_model().
+VALIDATION = {"fashion_mnist": "(valid_images, valid_labels)", "mnist": "(valid_images, "
+              "valid_labels)", "linear": "None"}
+VALIDATION.update(dict.fromkeys(("iris", "bbc_news", "imdb_reviews", "sarcasm"),
+                                "(valid_x, valid_y)"))
+VALIDATION.update(dict.fromkeys(("cats_vs_dogs", "horses_or_humans", "rock_paper_scissors",
+                                 "daily_min_temperatures", "sunspots"), "valid_data"))
 
 
 @pytest.fixture(scope="module")
 def graded(tmp_path_factory):
-    """Every starter, filled, trained for one epoch on small data, saved and graded."""
+    """Every starter, filled, trained for one epoch on small data, saved and graded.
+
+    Returns:
+        `{name: (grade, the starter's validation split, the task's splits)}`.
+    """
     root = tmp_path_factory.mktemp("starters")
     results = {}
     with pytest.MonkeyPatch.context() as patch, mocked_tfds(num_examples=12):
@@ -121,23 +134,60 @@ def graded(tmp_path_factory):
             else:
                 patch.setenv("ZOO_DATA", str(data))
             path = starters.starter_path(root, name)
-            path.write_text(fill(starters.source(name), *FILLS[name]))
+            layers, training = FILLS[name]
+            keep = f"; globals()['VALIDATION'] = {VALIDATION[name]}"
+            path.write_text(fill(starters.source(name), layers, training + keep))
             module = import_file(path, name)
             model = module.solution_model()
             model.save(folder / "mymodel.h5")
             task = get_task(name)
-            results[name] = grade(task, folder / "mymodel.h5", splits=task.load(data))
+            splits = task.load(data)
+            results[name] = (grade(task, folder / "mymodel.h5", splits=splits),
+                             module.VALIDATION, splits)
     return results
 
 
 @pytest.mark.parametrize("name", starters.ORDER)
 def test_a_filled_starter_trains_and_is_graded_in_the_exams_convention(graded, name):
-    result = graded[name]
+    result = graded[name][0]
     task = get_task(name)
     expected = "exam" if task.exam is not None else "raw"
     assert result.convention.convention.name == expected, result.convention.reason
     assert 0 <= result.score <= 5 and result.held_out > 0
     assert result.artifact.endswith("mymodel.h5")
+
+
+def as_arrays(validation):
+    """A starter's validation split, `(x, y)` arrays or batches of a dataset, as arrays."""
+    if isinstance(validation, tuple):
+        return tuple(np.asarray(part) for part in validation)
+    batches = [(np.asarray(x), np.asarray(y)) for x, y in validation]
+    return tuple(np.concatenate(part) for part in zip(*batches))
+
+
+def assert_same_examples(starter, probe, atol):
+    """Asserts that two splits hold the same examples, in whatever order, within `atol`."""
+    starter = np.asarray(starter, "float64").reshape(len(starter), -1)
+    probe = np.asarray(probe, "float64").reshape(len(probe), -1)
+    assert starter.shape == probe.shape and len(probe) > 0
+    if atol <= 1e-6:  # exact values, repeats possible: compare them sorted
+        np.testing.assert_allclose(starter[np.lexsort(starter.T[::-1])],
+                                   probe[np.lexsort(probe.T[::-1])], atol=atol, rtol=0)
+        return
+    nearest = [int(np.abs(probe - row).max(axis=1).argmin()) for row in starter]
+    assert sorted(nearest) == list(range(len(probe)))  # each probe example once
+    np.testing.assert_allclose(starter, probe[nearest], atol=atol, rtol=0)
+
+
+@pytest.mark.parametrize("name", [name for name in starters.ORDER if name != "linear"])
+def test_the_grader_probes_on_the_starters_own_validation_split(graded, name):
+    # The convention probe must judge a learner's model on examples it never trained on.
+    _, validation, splits = graded[name]
+    task = get_task(name)
+    probe = (task.exam or task.conventions()[0]).sample(splits, 10**9)
+    # The grader reads pixels as uint8 where the starter keeps resized floats.
+    atol = 0.5 / 255 + 1e-6 if task.input_dtype == "uint8" else 1e-6
+    assert_same_examples(as_arrays(validation)[0], probe.inputs, atol)
 
 
 @pytest.fixture(scope="module")
@@ -397,3 +447,9 @@ def test_offline_the_transfer_helper_names_the_weights_file(modules, monkeypatch
     with pytest.raises(SystemExit, match=f"missing.h5: no such file. Point ZOO_WEIGHTS at "
                                          f"your copy of {file}."):
         module.inception_weights()
+
+
+@pytest.mark.parametrize("name", ["sarcasm", "bbc_news", "daily_min_temperatures", "sunspots"])
+def test_a_file_starter_says_which_file_it_returns(modules, name):
+    module = modules[name]
+    assert module.download_data.__doc__.startswith(f"Returns the path of {module.FILE_NAME}.")

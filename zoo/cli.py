@@ -15,6 +15,7 @@ task    cat  data ...
 import argparse
 import contextlib
 import importlib
+import os
 import sys
 
 from zoo.native_logs import NativeLogFilter
@@ -78,11 +79,19 @@ def console_main():
     """Runs the `zoo` script (and `python -m zoo`) and exits with its code.
 
     Unless `--verbose` is given, TensorFlow's and CUDA's native log lines
-    are dropped from stderr (`zoo.native_logs.NativeLogFilter`).
+    are dropped from stderr (`zoo.native_logs.NativeLogFilter`). When the
+    reader of the output goes away (`zoo tasks | head -3`), the command
+    ends quietly with exit code 0, as `cat` and `ls` do in a pipe.
     """
     verbose = build_parser().parse_args().verbose
-    with contextlib.nullcontext() if verbose else NativeLogFilter():
-        code = main()
+    try:
+        with contextlib.nullcontext() if verbose else NativeLogFilter():
+            code = main()
+            sys.stdout.flush()
+    except BrokenPipeError:
+        # Later writes (and the flush at exit) would fail again: send them nowhere.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        code = 0
     sys.exit(code)
 
 

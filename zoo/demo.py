@@ -76,6 +76,7 @@ def run(args):
 
     from zoo.export import export_version
     from zoo.models import TransformerClassifier
+    from zoo.progress import fit_progress
     from zoo.report import plot_history
 
     keras.utils.set_random_seed(args.seed)
@@ -87,8 +88,9 @@ def run(args):
     model.compile(optimizer=keras.optimizers.Adam(2e-3),
                   loss="binary_crossentropy", metrics=["accuracy"])
     started = time.perf_counter()
+    verbose, progress = fit_progress("auto", args.epochs)
     history = model.fit(x_train, y_train, validation_split=0.1, epochs=args.epochs,
-                        batch_size=64, verbose=1)
+                        batch_size=64, verbose=verbose, callbacks=progress)
     training_seconds = time.perf_counter() - started
     _, accuracy = model.evaluate(x_test, y_test, verbose=0)
 

@@ -22,6 +22,7 @@ Example:
 import dataclasses
 import datetime
 import json
+import os
 import random
 import time
 from pathlib import Path
@@ -56,7 +57,15 @@ class ExamResult:
     timing: Optional[dict] = None
 
     def scoreboard(self):
-        """Returns the scoreboard as text for the terminal."""
+        """Returns the scoreboard as text for the terminal.
+
+        Under each task's line come the facts its section of the report
+        holds (`zoo.report.task_facts`): what went wrong, the value and its
+        interval, the next mark, the graded file and the data, the
+        convention and why, the training curves.
+        """
+        from zoo.report import task_facts
+
         lines = []
         if self.timing:
             lines.append(f"time used: {self.timing['used']} of {self.timing['limit']}")
@@ -67,12 +76,7 @@ class ExamResult:
             lines.append(f"{row['task']:<24} {row['category']!s:>4} "
                          f"{row.get('metric', '-'):>14} {value:>10} {row['score']:>4}/5 "
                          f"{row['points']:>7.1f}")
-            if row.get("graded"):
-                note = f" ({row['note']})" if row.get("note") else ""
-                label = "solution" if row.get("error") else "graded"
-                lines.append(f"    {label}: {row['graded']}{note}")
-            if row.get("error"):
-                lines.append(f"    not graded: {row['error']}")
+            lines += [f"    {name}: {text}" for name, text in task_facts(row, self.rows)]
         lines.append(f"total: {self.total:.1f} / 100 -> {'PASS' if self.passed else 'FAIL'}"
                      f" (pass mark {PASS_MARK})")
         lines.append(f"report: {self.index}")
@@ -104,39 +108,46 @@ class Solution:
     Args:
         path: a `.py`, a saved model file, or a SavedModel folder.
         note: why this file and not another beside it, or "".
+        script: the `.py` beside a saved model, or None.
     """
 
     path: Path
     note: str = ""
+    script: Optional[Path] = None
 
 
-def find_solution(directory, name):
+def find_solution(directory, name, graded=None):
     """Finds a learner's solution for a task in a folder.
 
     Looks first in `<directory>/<name>/`, where `zoo practice` and `zoo exam
     start` put the starter: the saved models `mymodel.h5` and
-    `mymodel.keras` (the newer of the two) and the starter `<name>.py`.
-    Then in `<directory>` itself: `<name>.keras` or `<name>.h5`, `<name>.py`,
-    and a SavedModel folder `<name>/` (or its latest integer version).
+    `mymodel.keras`, and the starter `<name>.py`. Then in `<directory>`
+    itself: `<name>.keras` or `<name>.h5`, `<name>.py`, and a SavedModel
+    folder `<name>/` (or its latest integer version).
 
-    A saved model newer than the `.py` beside it is graded as it is (the
-    `.py` has not changed since it was trained); a `.py` changed after the
-    model was saved is run again. The note says which, and why.
+    Which of a saved model and its `.py` is graded goes by content, not by
+    file times: a model made from the `.py` as it is now (its record, or
+    the session's note of an earlier grade, names the `.py`'s SHA-256) is
+    graded as it is; a `.py` changed since is run again. Only a model
+    nothing records falls back on the file times. The note says which,
+    and why.
 
     Args:
         directory: the learner's folder.
         name: the task's name.
+        graded: optional dict the session noted when it last graded this
+            task (`model`, `model_sha256`, `source_sha256`).
 
     Returns:
         A `Solution`, or None when there is none.
     """
     directory = Path(directory)
     folder = starters.task_folder(directory, name)
-    found = _newer([folder / model for model in starters.MODEL_FILES],
-                   starters.starter_path(directory, name))
+    found = _choose([folder / model for model in starters.MODEL_FILES],
+                    starters.starter_path(directory, name), graded)
     if found is None:
-        found = _newer([directory / f"{name}.keras", directory / f"{name}.h5"],
-                       directory / f"{name}.py")
+        found = _choose([directory / f"{name}.keras", directory / f"{name}.h5"],
+                        directory / f"{name}.py", graded)
     if found is not None:
         return found
     if (folder / "saved_model.pb").exists():
@@ -146,17 +157,53 @@ def find_solution(directory, name):
     return Solution(latest_version_dir(folder)) if list_versions(folder) else None
 
 
-def _newer(models, script):
+def made_from(model, graded=None):
+    """The SHA-256 of the `.py` a saved model was made from, if anything records it.
+
+    Args:
+        model: a saved model file.
+        graded: optional dict the session noted at an earlier grade.
+
+    Returns:
+        The hex digest, or None.
+    """
+    from zoo.data import sha256
+    from zoo.solution import read_record
+
+    record = read_record(model)
+    if record is not None:
+        return record.get("source_sha256")
+    if graded and graded.get("model") == model.name and \
+            graded.get("model_sha256") == sha256(model):
+        return graded.get("source_sha256")
+    return None
+
+
+def _choose(models, script, graded):
+    from zoo.data import sha256
+
     models = [path for path in models if path.is_file()]
-    model = max(models, key=lambda path: path.stat().st_mtime) if models else None
+    newest = max(models, key=lambda path: path.stat().st_mtime) if models else None
     if not script.is_file():
-        return Solution(model) if model else None
-    if model is None:
+        return Solution(newest) if newest else None
+    if newest is None:
         return Solution(script)
-    if model.stat().st_mtime >= script.stat().st_mtime:
-        return Solution(model, f"saved after {script.name} last changed, so "
-                               f"{script.name} was not run again")
-    return Solution(script, f"{script.name} changed after {model.name} was saved, so it "
+    source = sha256(script)
+    sources = {model: made_from(model, graded) for model in models}
+    same = [model for model in models if sources[model] == source]
+    if same:
+        model = max(same, key=lambda path: path.stat().st_mtime)
+        return Solution(model, f"made from {script.name} as it is now (the same content), "
+                               f"so {script.name} was not run again", script)
+    known = [model for model in models if sources[model] is not None]
+    if known:
+        return Solution(script, f"{script.name} changed since {known[0].name} was made "
+                                "from it, so it was run again")
+    unknown = f"nothing records which {script.name} made {newest.name}"
+    if newest.stat().st_mtime >= script.stat().st_mtime:
+        return Solution(newest, f"{unknown}; it was saved after {script.name} last changed, "
+                                f"so {script.name} was not run again", script)
+    return Solution(script, f"{unknown}; {script.name} changed after it was saved, so it "
                             "was run again")
 
 
@@ -174,21 +221,15 @@ def starter_data(task, folder):
     Returns:
         A `Path` to pass as the task's data, or None.
     """
-    import os
+    from zoo.data import find_copy
 
-    source = task.source
-    if source.kind == "url":
-        name = source.name.removesuffix(".zip") if source.extract else source.name
-        path = Path(folder) / name
-        return path if path.exists() else None
-    if source.kind == "tfds":
-        root = Path(os.environ.get("TFDS_DATA_DIR", Path.home() / "tensorflow_datasets"))
-        return root if (root / source.name).is_dir() else None
-    return None
+    if task.source.kind == "tfds":
+        folder = Path(os.environ.get("TFDS_DATA_DIR", Path.home() / "tensorflow_datasets"))
+    return find_copy(task.source, folder)
 
 
 def run_exam(names, out_dir, solutions=None, data=None, models_dir="saved_models",
-             epochs=None, time_limit=30 * 60, timing=None):
+             epochs=None, time_limit=30 * 60, timing=None, session=None):
     """Runs a mock exam and writes its report.
 
     Without `solutions`, each task's reference solution is trained, exported,
@@ -196,6 +237,11 @@ def run_exam(names, out_dir, solutions=None, data=None, models_dir="saved_models
     graded instead (see `find_solution`). A task that cannot be graded (no
     solution, data that cannot be had or read, a model that fails) scores 0
     with the reason; the rest of the exam goes on.
+
+    A learner's task is graded on the first local copy of its data among:
+    `data`, the data its model's record names (`ZOO_DATA` when its `.py`
+    ran), the data the session noted at an earlier submit, and the copy its
+    starter downloaded beside itself; else the data is downloaded.
 
     Args:
         names: task names, one per category.
@@ -206,6 +252,9 @@ def run_exam(names, out_dir, solutions=None, data=None, models_dir="saved_models
         epochs: optional epoch limit for every reference training.
         time_limit: seconds allowed to each learner `.py`.
         timing: optional time facts of a session (`Session.timing`).
+        session: optional `Session` of `solutions`: what it noted at
+            earlier submits is used, and what this one finds (the data, the
+            models graded and the `.py` they came from) is noted in it.
 
     Returns:
         An `ExamResult`.
@@ -226,7 +275,7 @@ def run_exam(names, out_dir, solutions=None, data=None, models_dir="saved_models
                 _grade_reference(task, row, (data or {}).get(task.name), models_dir, epochs)
             else:
                 _grade_learner(task, row, Path(solutions), (data or {}).get(task.name),
-                               Path(out_dir) / task.name, time_limit)
+                               Path(out_dir) / task.name, time_limit, session)
         except Exception as error:  # noqa: BLE001  one task's failure never ends the exam
             row["error"] = _reason(error)
         rows.append(row)
@@ -250,46 +299,90 @@ def _grade_reference(task, row, data, models_dir, epochs):
 
     result = train_task(task, data=data, epochs=epochs, models_dir=models_dir)
     row.update(result.grade.facts(), pictures=result.pictures,
-               graded=str(result.version_dir), train_seconds=result.card.get("train_seconds"))
+               image_examples=result.image_examples, graded=str(result.version_dir),
+               train_seconds=result.card.get("train_seconds"))
 
 
-def _grade_learner(task, row, solutions, data, picture_dir, time_limit):
+def task_data(task, folder, given=None, record=None, noted=None):
+    """The local copy of a task's data to grade a learner's solution on, and where it came from.
+
+    Args:
+        task: the `Task`.
+        folder: the task's folder in the learner's folder.
+        given: the path given with `--data` at this submit, or None.
+        record: the record of the model to grade (`zoo.solution.read_record`),
+            or None.
+        noted: the path a session noted at an earlier submit, or None.
+
+    Returns:
+        `(path, origin)`: the path (None to download) and where it came from,
+        in words; `(None, None)` for generated data.
+    """
+    if task.source.kind == "generated":
+        return None, None
+    if given is not None:
+        return Path(given), "given with --data"
+    if record and record.get("data") and Path(record["data"]).exists():
+        return Path(record["data"]), f"ZOO_DATA when {record.get('source', 'the .py')} ran"
+    if noted and Path(noted).exists():
+        return Path(noted), "used at an earlier submit of this session"
+    beside = starter_data(task, folder)
+    if beside is not None:
+        return beside, "the copy the starter downloaded"
+    return None, "downloaded"
+
+
+def _grade_learner(task, row, solutions, data, picture_dir, time_limit, session):
     from zoo import report
+    from zoo.data import sha256
     from zoo.grading import GradingError, grade
     from zoo.solution import read_record, run_solution_file
 
-    found = find_solution(solutions, task.name)
+    noted = session.graded.get(task.name) if session else None
+    found = find_solution(solutions, task.name, noted)
     if found is None:
         raise GradingError(
             f"no solution for {task.name} in {solutions}: expected "
             f"{starters.starter_path(solutions, task.name)} or the mymodel.h5 it saves "
             f"beside it (or {task.name}.py, .keras, .h5 or a SavedModel in {solutions}).")
     row["graded"], row["note"] = str(found.path), found.note
-    data = data or starter_data(task, starters.task_folder(solutions, task.name))
+    path, script = found.path, found.script
+    record = read_record(path) if path.is_file() else None
+    data, origin = task_data(task, starters.task_folder(solutions, task.name), data, record,
+                             session.data.get(task.name) if session else None)
+    if origin is not None:
+        row["data"] = f"{data} ({origin})" if data is not None else origin
     splits = task.load(data)
-    path = found.path
+    if session is not None and data is not None:
+        session.data[task.name] = str(data.resolve())
     if path.suffix == ".py":
-        path = run_solution_file(path, time_limit=time_limit, data=data)
+        script, path = path, run_solution_file(path, time_limit=time_limit, data=data)
+        record = read_record(path)
         row["graded"] = str(path)
-        row["note"] = found.note or f"trained by running {found.path.name}"
-    record = read_record(path)
+        row["note"] = found.note or f"made by running {script.name}"
     history = (record or {}).get("history") or None
     if record is not None:
         row["train_seconds"] = record.get("seconds")
     if record is not None and not history:
-        row["curves_note"] = "none: solution_model() never called model.fit."
+        row["curves_note"] = (f"none: solution_model() in {record.get('source', 'the .py')} "
+                              "never called fit, so the model is untrained.")
     elif not history:
-        row["curves_note"] = ("none: a model saved by its own script carries no history. "
-                              "When zoo runs the .py (it is newer than the model, or "
-                              f"`zoo grade {task.name} {task.name}.py`), it records them.")
+        row["curves_note"] = ("none: nothing recorded the model's training. Running the "
+                              "starter (python FILE) records it beside mymodel.h5, and so "
+                              "does zoo when it runs the .py.")
     result = grade(task, path, splits=splits)
     row.update(result.facts(), examples=report.text_examples(task, splits, result))
-    if found.path.suffix == ".py":
-        row["hints"] = _todo_hints(found.path) + row["hints"]
+    if script is not None:
+        row["hints"] = _todo_hints(script) + row["hints"]
+        if session is not None and path.is_file():
+            session.graded[task.name] = {"model": path.name, "model_sha256": sha256(path),
+                                         "source_sha256": (record or {}).get("source_sha256")
+                                         or sha256(script)}
     picture_dir.mkdir(parents=True, exist_ok=True)
     try:
         row["pictures"] = report.write_pictures(task, None, history, splits, result,
                                                 picture_dir)
+        row["image_examples"] = report.image_examples(task, splits, result, picture_dir)
     except Exception as error:  # noqa: BLE001  a grade stands without its pictures
         row["warnings"] = [f"pictures not drawn: {type(error).__name__}: {error}"]
 
@@ -315,6 +408,12 @@ class Session:
         started: the start, in seconds since the epoch.
         hours: the time limit.
         seed: the seed of a random draw of tasks, or None for the exam's set.
+        data: `{task: path}`, the local copy of each task's data a submit
+            used, reused by the next submit.
+        graded: `{task: {"model", "model_sha256", "source_sha256"}}`: the
+            model each submit graded and the SHA-256 of the `.py` it came
+            from, so an unchanged `.py` is not run again (see
+            `find_solution`).
     """
 
     folder: Path
@@ -322,6 +421,8 @@ class Session:
     started: float
     hours: float = EXAM_HOURS
     seed: Optional[int] = None
+    data: dict = dataclasses.field(default_factory=dict)
+    graded: dict = dataclasses.field(default_factory=dict)
 
     @classmethod
     def load(cls, folder):
@@ -337,14 +438,15 @@ class Session:
                                     f"Start one with: zoo exam start {folder}")
         facts = json.loads(path.read_text(encoding="utf-8"))
         return cls(Path(folder), list(facts["tasks"]), float(facts["started"]),
-                   float(facts.get("hours", EXAM_HOURS)), facts.get("seed"))
+                   float(facts.get("hours", EXAM_HOURS)), facts.get("seed"),
+                   dict(facts.get("data", {})), dict(facts.get("graded", {})))
 
     def save(self):
         """Writes the session's facts to `<folder>/exam_session.json`."""
         started = datetime.datetime.fromtimestamp(self.started).astimezone()
         facts = {"tasks": self.tasks, "started": self.started,
                  "started_at": started.isoformat(timespec="seconds"), "hours": self.hours,
-                 "seed": self.seed}
+                 "seed": self.seed, "data": self.data, "graded": self.graded}
         (self.folder / SESSION_FILE).write_text(json.dumps(facts, indent=2) + "\n",
                                                 encoding="utf-8")
 
@@ -437,6 +539,8 @@ def submit_session(folder, data=None, out_dir=None, time_limit=30 * 60, now=None
     """Grades what a session's folder holds and writes its report.
 
     The time used is taken when the submission starts, before any grading.
+    What the submission found (each task's data, the models graded and the
+    `.py` they came from) is noted in the session for the next one.
 
     Args:
         folder: the session's folder.
@@ -454,5 +558,8 @@ def submit_session(folder, data=None, out_dir=None, time_limit=30 * 60, now=None
     """
     session = Session.load(folder)
     timing = session.timing(now)
-    return run_exam(session.tasks, Path(out_dir) if out_dir else Path(folder) / "report",
-                    solutions=folder, data=data, time_limit=time_limit, timing=timing)
+    result = run_exam(session.tasks, Path(out_dir) if out_dir else Path(folder) / "report",
+                      solutions=folder, data=data, time_limit=time_limit, timing=timing,
+                      session=session)
+    session.save()
+    return result

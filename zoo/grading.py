@@ -24,6 +24,7 @@ import numpy as np
 
 from zoo.bootstrap import RESAMPLES, SEED, bootstrap
 from zoo.conventions import EXAM, RAW, Choice
+from zoo.grading_error import GradingError
 from zoo.predictor import Predictor, load_predictor  # noqa: F401  (part of this API)
 from zoo.solution import DEFAULT_TIME_LIMIT, run_solution_file
 
@@ -31,10 +32,6 @@ from zoo.solution import DEFAULT_TIME_LIMIT, run_solution_file
 PROBE_SIZE = 256
 # How many standard errors apart the two ways' errors must be to decide.
 DECISIVE_Z = 3.0
-
-
-class GradingError(Exception):
-    """A solution could not be graded; the message says why and what to do."""
 
 
 @dataclasses.dataclass
@@ -176,8 +173,10 @@ def choose_convention(task, predictor, splits, requested=None):
     convention has no choice; a zoo export takes raw inputs; then the
     model's declared input dtype and shape, and its layers (a Rescaling of
     1/255 inside means raw pixels), rule conventions out; when two remain,
-    both are tried on validation examples (never the held-out ones) and the
-    one with clearly smaller errors wins. When that does not decide, the
+    both are tried on the exam starter's own validation examples (which
+    it never trains on, and which are not the held-out ones) and the one
+    with clearly smaller errors wins; a way whose inputs the model cannot
+    take loses, with the reason. When that does not decide, the
     choice is raw and says so.
 
     Args:
@@ -225,44 +224,109 @@ def choose_convention(task, predictor, splits, requested=None):
     return _probe(task, predictor, splits, remaining or admitted)
 
 
-def _probe(task, predictor, splits, conventions):
-    losses, means = {}, {}
-    for convention in conventions:
+@dataclasses.dataclass
+class Comparison:
+    """A model tried both ways on the exam starter's validation examples.
+
+    Args:
+        evidence: what was measured, in words.
+        better: the name of the clearly better way (`"raw"` or `"exam"`),
+            the only way the model could take, or None when neither.
+        both: whether the model took both ways' inputs.
+    """
+
+    evidence: str
+    better: Optional[str]
+    both: bool
+
+
+def compare_conventions(task, predictor, splits):
+    """Tries a model on the task's raw and exam-style validation inputs; says which fits.
+
+    The examples are the exam starter's own validation split
+    (`splits.validation_source`): a learner's model never trained on them,
+    and they are not the held-out ones. One way is better when the
+    per-example differences lie `DECISIVE_Z` standard errors from zero.
+
+    Args:
+        task: the `Task` (with an exam convention).
+        predictor: the loaded `Predictor`.
+        splits: the task's `Splits`.
+
+    Returns:
+        A `Comparison`.
+    """
+    losses, means, refused = {}, {}, {}
+    for convention in task.conventions():
         sample = convention.sample(splits, PROBE_SIZE)
         try:
             x, _ = fit_inputs(task, convention, predictor, sample.inputs)
-            predictions = sample.restore(sample.select(predictor.predict(x)))
-            per_example = np.asarray(task.measure.per_example(sample.targets, predictions),
-                                     "float64")
-        except Exception:  # a way the model cannot take is simply not its way
+            predictions = sample.restore(sample.select(_run_model(predictor.predict, x)))
+        except GradingError as error:  # a way the model cannot take is not its way
+            refused[convention.name] = str(error)
             continue
+        per_example = np.asarray(task.measure.per_example(sample.targets, predictions),
+                                 "float64")
         losses[convention.name] = -per_example if task.scoring.higher_is_better \
             else per_example
         means[convention.name] = float(np.mean(per_example))
-    named = {c.name: c for c in conventions}
+    examples = splits.validation_source
     if len(losses) == 1:
-        (name,) = losses
-        return Choice(named[name], "the model could not take the other way's inputs")
-    if len(losses) == 2:
-        difference = losses[RAW] - losses[EXAM]
-        spread = difference.std(ddof=1) / np.sqrt(len(difference)) \
-            if len(difference) > 1 else 0.0
-        z = difference.mean() / spread if spread > 0 else \
-            (np.inf * np.sign(difference.mean()) if difference.mean() else 0.0)
-        evidence = (f"on {len(difference)} validation examples its {task.metric} is "
-                    f"{means[RAW]:.4g} fed raw inputs and {means[EXAM]:.4g} fed the exam "
-                    "starter's way")
-        if abs(z) >= DECISIVE_Z:
-            return Choice(named[EXAM] if z > 0 else named[RAW], evidence)
-    else:
-        evidence = "the model took neither way's validation inputs"
+        (name,), ((other, why),) = losses, refused.items()
+        return Comparison(f"on {examples}, the model could not take the {other} way's "
+                          f"inputs: {why}", name, both=False)
+    if not losses:
+        return Comparison(f"the model took neither way's inputs on {examples} ("
+                          + "; ".join(f"{name}: {why}" for name, why in refused.items())
+                          + ")", None, both=False)
+    difference = losses[RAW] - losses[EXAM]
+    spread = difference.std(ddof=1) / np.sqrt(len(difference)) if len(difference) > 1 else 0.0
+    z = difference.mean() / spread if spread > 0 else \
+        (np.inf * np.sign(difference.mean()) if difference.mean() else 0.0)
+    evidence = (f"on {len(difference)} examples of {examples}, which training never sees, "
+                f"its {task.metric} is {means[RAW]:.4g} fed raw inputs and "
+                f"{means[EXAM]:.4g} fed the exam starter's way")
+    better = (EXAM if z > 0 else RAW) if abs(z) >= DECISIVE_Z else None
+    return Comparison(evidence, better, both=True)
+
+
+def _probe(task, predictor, splits, conventions):
+    named = {c.name: c for c in conventions}
+    compared = compare_conventions(task, predictor, splits)
+    if compared.better is not None:
+        return Choice(named[compared.better], compared.evidence)
     for convention in conventions:
         suggestion = convention.suggests(predictor.model)
         if suggestion:
-            return Choice(convention, f"{suggestion} ({evidence}, which does not decide)")
-    return Choice(named[RAW], f"unclear: {evidence}; graded raw. Pass --convention exam "
-                              "to grade it the exam starter's way (--convention raw keeps "
-                              "this).", clear=False)
+            return Choice(convention, f"{suggestion} ({compared.evidence}, which does not "
+                                      "decide)")
+    return Choice(named[RAW], f"unclear: {compared.evidence}; graded raw. Pass --convention "
+                              "exam to grade it the exam starter's way (--convention raw "
+                              "keeps this).", clear=False)
+
+
+def other_way_hint(task, predictor, splits, requested):
+    """A hint when the convention asked for with `--convention` is clearly not the model's.
+
+    Args:
+        task: the `Task`.
+        predictor: the loaded `Predictor`.
+        splits: the task's `Splits`.
+        requested: `"raw"` or `"exam"`, the convention asked for.
+
+    Returns:
+        A list with one hint naming the other `--convention` and the evidence,
+        or an empty list when the task has one convention or the evidence
+        does not point away from `requested`.
+    """
+    if task.exam is None:
+        return []
+    compared = compare_conventions(task, predictor, splits)
+    if compared.better in (None, requested):
+        return []
+    other = {c.name: c for c in task.conventions()}[compared.better]
+    return [f"{compared.evidence}: it takes {other.describe()}, so "
+            f"--convention {other.name} grades it the way it was trained."]
 
 
 def fit_inputs(task, convention, predictor, x):
@@ -303,10 +367,6 @@ def fit_inputs(task, convention, predictor, x):
                 f"keras.Input(shape={shape}, dtype='{expected}').")
     if dtype is None or dtype == expected:
         return x, hints
-    if expected == "uint8":
-        hints.append(f"the model declares {dtype} input; the task feeds uint8 pixels "
-                     "0–255. If you scaled pixels outside the model, move the "
-                     "scaling inside it: keras.layers.Rescaling(1/255).")
     return x.astype(dtype), hints
 
 
@@ -397,6 +457,8 @@ def grade(task, artifact, splits=None, data=None, convention=None, resamples=RES
         if held_out.note:
             choice = dataclasses.replace(choice, note=held_out.note)
         x, hints = fit_inputs(task, chosen, predictor, held_out.inputs)
+        if convention is not None:
+            hints += other_way_hint(task, predictor, splits, convention)
         predictions = held_out.select(_run_model(predictor.predict, x))
         hints += check_outputs(task, predictions)
         value = chosen.measure(held_out.targets, predictions)

@@ -2,7 +2,7 @@
 
 A SavedModel directory (a zoo export or a learner's), a Keras 3 `.keras`
 file or a legacy exam `.h5` becomes a `Predictor` that declares its input
-shape and dtype. Files that cannot be loaded get a `zoo.grading.GradingError`
+shape and dtype. Files that cannot be loaded get a `zoo.grading_error.GradingError`
 saying why and what to do: a corrupt file, a `Lambda` layer, or a
 `TextVectorization` whose vocabulary an `.h5` file did not keep.
 
@@ -17,13 +17,9 @@ from pathlib import Path
 
 import numpy as np
 
+from zoo.grading_error import GradingError
+
 PREDICT_BATCH = 256
-
-
-def _error(message):
-    from zoo.grading import GradingError
-
-    return GradingError(message)
 
 
 class Predictor:
@@ -80,23 +76,23 @@ def load_predictor(path, signature="serving_default"):
         A `Predictor`.
 
     Raises:
-        zoo.grading.GradingError: when the path is missing or the model
+        zoo.grading_error.GradingError: when the path is missing or the model
             cannot be loaded, saying what to do instead.
     """
     path = Path(path)
     if not path.exists():
-        raise _error(f"{path}: no such file or folder.")
+        raise GradingError(f"{path}: no such file or folder.")
     if path.is_dir():
         if not (path / "saved_model.pb").exists():
-            raise _error(
+            raise GradingError(
                 f"{path} is a folder without saved_model.pb: pass a SavedModel "
                 "version folder (e.g. saved_models/TASK/1), a .keras or an .h5 file.")
         return _load_saved_model(path, signature)
     if path.suffix not in (".keras", ".h5"):
-        raise _error(f"{path}: expected a .py, .keras or .h5 file or a SavedModel folder.")
+        raise GradingError(f"{path}: expected a .py, .keras or .h5 file or a SavedModel folder.")
     corruption = _corruption(path)
     if corruption:
-        raise _error(corruption)
+        raise GradingError(corruption)
     return _load_keras(path, signature)
 
 
@@ -125,13 +121,13 @@ def _load_keras(path, signature):
     try:
         model = keras.saving.load_model(path, compile=False)
     except Exception as error:  # loading fails in many ways; all get one message
-        raise _error(_load_failure(path, error)) from error
+        raise GradingError(_load_failure(path, error)) from error
     if path.suffix == ".h5":
         _check_vocabularies(model, path)
     description = f"Keras model from {path.name}"
     if signature != "serving_default":
         if not hasattr(model, signature):
-            raise _error(f"{path}: the model has no {signature}() method, which "
+            raise GradingError(f"{path}: the model has no {signature}() method, which "
                          "this task calls to grade it.")
         method = getattr(model, signature)
         return Predictor(lambda batch: np.asarray(method(batch)), None, None, description,
@@ -168,7 +164,7 @@ def _check_vocabularies(model, path):
     # Keras 3 writes only weights and config to .h5: an adapted vocabulary is lost.
     for layer in keras_layers(model):
         if type(layer).__name__ == "TextVectorization" and layer.vocabulary_size() <= 2:
-            raise _error(
+            raise GradingError(
                 f"{path} holds a TextVectorization layer ({layer.name}) whose vocabulary "
                 ".h5 files do not store, so the loaded model knows no words. Save it "
                 "as .keras (model.save('mymodel.keras')), or do as the exam's starter "
@@ -199,11 +195,11 @@ def _load_saved_model(path, signature_name):
         loaded = tf.saved_model.load(str(path))
         signature = loaded.signatures[signature_name]
     except Exception as error:  # a broken SavedModel fails in many ways
-        raise _error(f"{path} is not a loadable SavedModel with a "
+        raise GradingError(f"{path} is not a loadable SavedModel with a "
                      f"{signature_name} signature ({error}).") from error
     inputs = signature.structured_input_signature[1]
     if len(inputs) != 1:
-        raise _error(f"{path}: the {signature_name} signature takes "
+        raise GradingError(f"{path}: the {signature_name} signature takes "
                      f"{len(inputs)} inputs ({', '.join(sorted(inputs))}); the "
                      "grader feeds one.")
     (name, spec), = inputs.items()

@@ -28,6 +28,8 @@ from zoo.task import TIME_SERIES
 EXAMPLES = 8
 # Characters of a misclassified text shown.
 TEXT_CHARS = 240
+# Fewest pixels on the short side of a misclassified image's thumbnail.
+THUMBNAIL_PIXELS = 96
 
 # A page says whether every picture actually rendered, for readers and the browser tests.
 PICTURES_SHOWN_SCRIPT = """<script>
@@ -99,9 +101,10 @@ def plot_history(history, path):
         axis.plot(epochs, history[name], marker=marker, label="train")
         if f"val_{name}" in history:
             axis.plot(epochs, history[f"val_{name}"], marker=marker, label="validation")
-        values = np.asarray([*history[name], *history.get(f"val_{name}", [])], "float64")
-        if values.min() > 0 and values.max() > 100 * values.min():
-            axis.set_yscale("log")  # a loss falling over decades stays readable
+        values = [*history[name], *history.get(f"val_{name}", [])]
+        if spans_decades(values):
+            # A loss falling over decades stays readable; a zero sits at the bottom.
+            axis.set_yscale("log", nonpositive="clip")
         axis.set_title(name)
         axis.set_xlabel("epoch")
         axis.xaxis.get_major_locator().set_params(integer=True)
@@ -109,6 +112,29 @@ def plot_history(history, path):
         axis.legend()
     figure.tight_layout()
     return _save(figure, path)
+
+
+def spans_decades(values, decades=2):
+    """Whether non-negative values span more than `decades` powers of ten.
+
+    A zero among positive values spans any number of them: a mean squared
+    error that reaches 0.0 exactly fell over decades on its way.
+
+    Args:
+        values: numbers, such as a loss per epoch.
+        decades: how many powers of ten.
+
+    Returns:
+        A bool: False when any value is negative or none is above zero.
+
+    Example:
+    >>> spans_decades([36.5, 0.9, 0.0]), spans_decades([0.9, 0.2]), spans_decades([1, -1])
+    (True, False, False)
+    """
+    values = np.asarray(values, "float64")
+    if not values.size or values.min() < 0 or values.max() <= 0:
+        return False
+    return bool(values.max() > 10.0 ** decades * values.min())
 
 
 def predicted_labels(predictions):
@@ -227,37 +253,43 @@ def text_examples(task, splits, grade, count=EXAMPLES):
     return examples
 
 
-def plot_image_examples(task, splits, grade, path, count=6):
-    """Draws thumbnails of misclassified held-out images, captioned true → predicted.
+def image_examples(task, splits, grade, out_dir, count=6):
+    """Thumbnails of misclassified held-out images, the most confident mistakes first.
+
+    Each image is its own small PNG (`misclassified_1.png`, ...), so that the
+    report captions it in text (true and predicted class), which stays
+    readable at a phone's width, where text drawn into a picture shrinks.
 
     Args:
-        task: the `Task` (an image classifier).
+        task: the `Task`.
         splits: its `Splits`.
-        grade: the `zoo.grading.Grade`.
-        path: PNG path to write.
+        grade: the `zoo.grading.Grade` (its held-out predictions).
+        out_dir: folder for the PNGs.
         count: most images.
 
     Returns:
-        The `Path` written, or None when no held-out image is misclassified.
+        A list of dicts with `picture` (the PNG's path), `true`,
+        `predicted` and `confidence`; empty for tasks that do not classify
+        images, or when no held-out image is misclassified.
     """
-    wrong = misclassified(splits, grade.predictions, count)
-    if not wrong:
-        return None
+    if task.input_dtype != "uint8" or task.output_activation not in ("softmax", "sigmoid") \
+            or task.evaluate is not None or grade.predictions is None:
+        return []
     plt = _pyplot()
-    columns = min(3, len(wrong))
-    rows = -(-len(wrong) // columns)
-    # Never narrower than two thumbnails, so a lone caption is not cut.
-    figure, axes = plt.subplots(rows, columns, figsize=(max(2.2 * columns, 4.4), 2.8 * rows),
-                                squeeze=False)
-    for axis in axes.ravel():
-        axis.set_axis_off()
-    for axis, (index, true, predicted, confidence) in zip(axes.ravel(), wrong):
-        image = np.asarray(splits.test[0][index], "float32") / 255.0
-        axis.imshow(np.clip(image, 0, 1), cmap="gray" if image.ndim == 2 else None)
-        axis.set_title(f"true: {_class_name(task, true)}\npredicted: "
-                       f"{_class_name(task, predicted)} ({_sure(confidence)})", fontsize=11)
-    figure.tight_layout()
-    return _save(figure, path)
+    examples = []
+    for number, (index, true, predicted, confidence) in enumerate(
+            misclassified(splits, grade.predictions, count), start=1):
+        image = np.asarray(splits.test[0][index])
+        if image.ndim == 3 and image.shape[-1] == 1:
+            image = image[..., 0]
+        # Small images are enlarged pixel by pixel, so a 28×28 digit stays sharp.
+        factor = max(1, -(-THUMBNAIL_PIXELS // min(image.shape[:2])))
+        image = image.repeat(factor, axis=0).repeat(factor, axis=1)
+        path = Path(out_dir) / f"misclassified_{number}.png"
+        plt.imsave(path, image, cmap="gray" if image.ndim == 2 else None, vmin=0, vmax=255)
+        examples.append({"picture": str(path), "true": _class_name(task, true),
+                         "predicted": _class_name(task, predicted), "confidence": confidence})
+    return examples
 
 
 def plot_forecast_error(splits, forecast, metric, value, path, history=120):
@@ -338,7 +370,7 @@ def write_pictures(task, model, history, splits, grade, out_dir):
     """Writes the pictures a person wants to see for a graded task.
 
     Training curves when there is a history; a confusion matrix with counts
-    and thumbnails of misclassified images for classifiers; the forecast
+    for classifiers (misclassified images are `image_examples`); the forecast
     with its error for series; the rule and the predictions for a one-input
     regression; and the task's own (CAM overlays, samples) when there is a
     Keras model to ask.
@@ -359,10 +391,6 @@ def write_pictures(task, model, history, splits, grade, out_dir):
     if task.output_activation in ("softmax", "sigmoid") and task.evaluate is None:
         pictures.append(plot_confusion(splits.test[1], grade.predictions,
                                        task.class_names, out_dir / "confusion_matrix.png"))
-        if task.input_dtype == "uint8":
-            thumbnails = plot_image_examples(task, splits, grade,
-                                             out_dir / "misclassified.png")
-            pictures += [thumbnails] if thumbnails else []
     if task.category is TIME_SERIES:
         pictures.append(plot_forecast_error(splits, grade.predictions, grade.metric,
                                             grade.value, out_dir / "forecast.png"))
@@ -479,17 +507,23 @@ def _shares_bars(row):
             f'{confidence["resamples"]} bootstrap resamples of the held-out examples</p>')
 
 
+def _copy_picture(task, picture, out_dir):
+    # Pictures live under the report's folder, so the page can move with it.
+    target = out_dir / task / Path(picture).name
+    target.parent.mkdir(parents=True, exist_ok=True)
+    if Path(picture).resolve() != target.resolve():
+        shutil.copyfile(picture, target)
+    return f"{task}/{target.name}"
+
+
 def _figures(row, out_dir):
     images = []
     for picture in row.get("pictures", []):
-        target = out_dir / row["task"] / Path(picture).name
-        target.parent.mkdir(parents=True, exist_ok=True)
-        if Path(picture).resolve() != target.resolve():
-            shutil.copyfile(picture, target)
-        relative = f"{row['task']}/{target.name}"
+        relative = _copy_picture(row["task"], picture, out_dir)
+        stem = Path(picture).stem
         images.append(f'<figure><a href="{_escape(relative)}"><img src="{_escape(relative)}" '
-                      f'alt="{_escape(target.stem)}"></a><figcaption>'
-                      f"{_escape(target.stem.replace('_', ' '))} (tap or click for full size)"
+                      f'alt="{_escape(stem)}"></a><figcaption>'
+                      f"{_escape(stem.replace('_', ' '))} (tap or click for full size)"
                       "</figcaption></figure>")
     return "".join(images)
 
@@ -506,19 +540,54 @@ def _sure(confidence):
 
 
 def _examples_table(row):
+    # The verdict first: on a phone the text column wraps, the verdict stays in view.
     examples = row.get("examples") or []
     if not examples:
         return ""
-    lines = "".join(f"<tr><td>{_escape(e['text'])}</td><td>{_escape(e['true'])}</td>"
-                    f"<td>{_escape(e['predicted'])} ({_sure(e['confidence'])})</td></tr>"
+    lines = "".join(f"<tr><td>{_escape(e['true'])} → {_escape(e['predicted'])} "
+                    f"({_sure(e['confidence'])})</td><td>{_escape(e['text'])}</td></tr>"
                     for e in examples)
     return ('<h3>Misclassified held-out texts, most confident first</h3>'
-            '<div class="scroll"><table class="examples"><thead><tr><th>text</th>'
-            f"<th>true</th><th>predicted</th></tr></thead><tbody>{lines}</tbody></table></div>")
+            '<table class="examples"><thead><tr><th>true → predicted</th><th>text</th>'
+            f"</tr></thead><tbody>{lines}</tbody></table>")
 
 
-def _facts(row, rows):
-    facts = []
+def _image_gallery(row, out_dir):
+    examples = row.get("image_examples") or []
+    if not examples:
+        return ""
+    figures = []
+    for e in examples:
+        relative = _copy_picture(row["task"], e["picture"], out_dir)
+        figures.append(f'<figure><img src="{_escape(relative)}" alt="{_escape(e["true"])}">'
+                       f"<figcaption>true: {_escape(e['true'])}<br>predicted: "
+                       f"{_escape(e['predicted'])} ({_sure(e['confidence'])})</figcaption>"
+                       "</figure>")
+    return ('<h3>Misclassified held-out images, most confident first</h3>'
+            f'<div class="gallery">{"".join(figures)}</div>')
+
+
+def task_facts(row, rows):
+    """What the report says of one task, in words: the terminal prints the same.
+
+    Args:
+        row: a scoreboard row (see `write_index`).
+        rows: every row of the exam (for what a mark is worth).
+
+    Returns:
+        A list of `(name, text)`: first what went wrong (`not graded`, each
+        `hint`, each `note`), then the result, its interval, the next mark,
+        the margin, the graded file, the data, the time, the convention and
+        why, the device and the training curves, where the row has them.
+
+    Example:
+    >>> task_facts({"task": "linear", "weight": 1, "score": 0, "error": "no model"},
+    ...            [{"weight": 1}])[0]
+    ('not graded', 'no model')
+    """
+    facts = [("not graded", row["error"])] if row.get("error") else []
+    facts += [("hint", hint) for hint in row.get("hints", [])]
+    facts += [("note", warning) for warning in row.get("warnings", [])]
     if row.get("value") is not None:
         facts.append(("result", f"{row['metric']} {row['value']:.4g}: {row['score']}/5 "
                                 f"({row.get('top_marks', '')}; rule {row.get('rule', '')})"))
@@ -527,6 +596,8 @@ def _facts(row, rows):
         low, high = confidence["interval"]
         facts.append((f"{confidence['level']:.0%} interval",
                       f"{low:.4g} to {high:.4g} ({row['held_out']} held-out examples)"))
+    elif row.get("confidence_note"):
+        facts.append(("interval", row["confidence_note"]))
     facts.append(("next mark", describe_next(row, rows)))
     down = (row.get("marks") or {}).get("down")
     if down:
@@ -535,6 +606,8 @@ def _facts(row, rows):
     if row.get("graded"):
         graded = row["graded"] + (f" ({row['note']})" if row.get("note") else "")
         facts.append(("solution" if row.get("error") else "graded", graded))
+    if row.get("data"):
+        facts.append(("data", row["data"]))
     time_parts = []
     if row.get("train_seconds") is not None:
         time_parts.append(f"trained in {describe_duration(row['train_seconds'])}")
@@ -550,23 +623,31 @@ def _facts(row, rows):
         facts.append(("device", row["device"]))
     if row.get("curves_note"):
         facts.append(("training curves", row["curves_note"]))
-    cells = "".join(f"<dt>{_escape(name)}</dt><dd>{_escape(text)}</dd>" for name, text in facts)
-    if confidence:
-        cells += f"<dt>score distribution</dt><dd>{_shares_bars(row)}</dd>"
-    return f'<dl class="facts">{cells}</dl>'
+    return facts
+
+
+NOTE_CLASSES = {"not graded": "error", "hint": "hint", "note": "hint"}
+
+
+def _facts(row, rows):
+    notes, cells = [], []
+    for name, text in task_facts(row, rows):
+        if name in NOTE_CLASSES:
+            notes.append(f'<p class="{NOTE_CLASSES[name]}">{_escape(name)}: {_escape(text)}</p>')
+        else:
+            cells.append(f"<dt>{_escape(name)}</dt><dd>{_escape(text)}</dd>")
+    if row.get("confidence"):
+        cells.append(f"<dt>score distribution</dt><dd>{_shares_bars(row)}</dd>")
+    return "".join(notes) + f'<dl class="facts">{"".join(cells)}</dl>'
 
 
 def _section(row, rows, out_dir):
-    notes = [f'<p class="error">not graded: {_escape(row["error"])}</p>'] \
-        if row.get("error") else []
-    notes += [f'<p class="hint">hint: {_escape(h)}</p>' for h in row.get("hints", [])]
-    notes += [f'<p class="hint">{_escape(w)}</p>' for w in row.get("warnings", [])]
     summary = f'<p class="summary">{_escape(row["summary"])}</p>' if row.get("summary") else ""
     return (f'<section id="{_escape(row["task"])}" class="task"><h2>{_escape(row["task"])} '
             f'<span class="score s{row["score"]}">{row["score"]}/5</span></h2>'
             f'<p class="small">category {_escape(row["category"])} · weight {row["weight"]} · '
             f'{row["points"]:.1f} of {5 * mark_points(row, rows):.1f} points</p>{summary}'
-            f'{"".join(notes)}{_facts(row, rows)}{_examples_table(row)}'
+            f'{_facts(row, rows)}{_examples_table(row)}{_image_gallery(row, out_dir)}'
             f'<div class="figures">{_figures(row, out_dir)}</div></section>')
 
 
@@ -610,8 +691,11 @@ td:first-child, th:first-child { text-align: left; }
 #summary td:nth-child(2), #summary td:nth-child(3) { white-space: nowrap; }
 details { margin-top: 2rem; } summary { cursor: pointer; color: #1f5fa8; }
 table.examples td, table.examples th { text-align: left; }
-table.examples td:first-child { min-width: 16rem; }
-table.examples td + td { white-space: nowrap; }
+table.examples td:first-child { width: 11rem; }
+table.examples td + td { overflow-wrap: anywhere; }
+.gallery { display: flex; flex-wrap: wrap; gap: 0.6rem; }
+.gallery figure { width: 9.5rem; margin: 0; }
+.gallery img { width: 100%; image-rendering: pixelated; }
 section.task { border-top: 3px solid #dcdcdc; margin-top: 1.6rem; padding-top: 0.4rem; }
 .score { border-radius: 6px; padding: 0 0.4rem; color: white; background: #b00020; }
 .s5 { background: #0b6e0b; } .s4 { background: #4d7f17; } .s3 { background: #a06a00; }
@@ -630,7 +714,8 @@ figcaption { font-size: 0.9rem; color: #444; }
   body { padding: 0.6rem; font-size: 15px; }
   dl.facts { grid-template-columns: 1fr; } dl.facts dt { margin-top: 0.4rem; }
   #summary .value { display: none; }
-  table.examples td:first-child { min-width: 11rem; }
+  table.examples td:first-child { width: 7.5rem; }
+  .gallery figure { width: calc(50% - 0.3rem); }
   .card { padding: 0.5rem 0.6rem; }
   #summary td, #summary th { padding: 0.3rem 0.25rem; }
 }

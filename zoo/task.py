@@ -238,6 +238,9 @@ class Splits:
         test: the held-out split the grader scores on; never trained on.
         source: where the data came from, in words (a path, URL or tfds name).
         extras: task-specific facts (e.g. the whole series, class names).
+        validation_source: which examples `validation` holds, in words; for
+            an exam task, the exam starter's own validation split, so the
+            grader can try a learner's model on examples it never trained on.
     """
 
     train: tuple
@@ -245,6 +248,7 @@ class Splits:
     test: tuple
     source: str
     extras: dict = dataclasses.field(default_factory=dict)
+    validation_source: str = "the validation split"
 
 
 @dataclasses.dataclass(frozen=True)

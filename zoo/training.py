@@ -37,6 +37,7 @@ import keras
 from zoo.cluster import this_worker
 from zoo.distributed_fit import distributed_fit
 from zoo.export import export_version
+from zoo.progress import fit_progress
 from zoo.run_backup import RunBackup, interrupted_run
 from zoo.transfer_training import build_transfer_model, start_fine_tuning, training_spec
 
@@ -189,8 +190,9 @@ def solve(task, data=None, epochs=None, batch_size=None, seed=0, run_dir=None,
         run_dir: folder for checkpoints, logs and backups; a new
             `runs/<task>/<time>/` when None. A backup that a killed run
             left in a given folder is resumed.
-        verbose: Keras' verbosity (`"auto"` shows progress bars). Workers
-            other than the chief train quietly.
+        verbose: Keras' verbosity; `"auto"` shows Keras's progress bars on
+            a terminal and plain epoch lines elsewhere (`zoo.progress`).
+            Workers other than the chief train quietly.
         resume: whether to continue the newest run of this task that was
             stopped before it finished (`runs/<task>/*` with a backup), from
             its last finished epoch; a new run starts when there is none.
@@ -232,6 +234,7 @@ def solve(task, data=None, epochs=None, batch_size=None, seed=0, run_dir=None,
     scratch = None if worker.is_chief else Path(tempfile.mkdtemp(
         prefix=f"zoo-{task.name}-{worker.task_type}{worker.index}-"))
     backup = RunBackup(run_dir / "backup", settings, write=worker.is_chief)
+    verbose, progress = fit_progress(verbose if worker.is_chief else 0, epochs)
     try:
         with scope:
             model = task.build(splits) if transfer is None else build_transfer_model(
@@ -239,13 +242,14 @@ def solve(task, data=None, epochs=None, batch_size=None, seed=0, run_dir=None,
             fit = task.fit or fit_pairs
             history = fit(model, splits, epochs=epochs, batch_size=batch_size,
                           callbacks=[*callbacks(task, scratch or run_dir), backup,
-                                     *more_callbacks],
-                          verbose=verbose if worker.is_chief else 0)
+                                     *more_callbacks, *progress],
+                          verbose=verbose)
             if transfer is not None and transfer.fine_tune:
                 start_fine_tuning(model, transfer.fine_tune)
                 tuned = fit(model, splits, epochs=epochs, batch_size=batch_size,
-                            callbacks=[*callbacks(task, scratch or run_dir), *more_callbacks],
-                            verbose=verbose if worker.is_chief else 0)
+                            callbacks=[*callbacks(task, scratch or run_dir), *more_callbacks,
+                                       *progress],
+                            verbose=verbose)
                 history = {key: [*values, *tuned.get(key, [])]
                            for key, values in history.items()}
     finally:
@@ -316,6 +320,9 @@ class TrainResult:
         card: the JSON card written beside the export.
         pictures: paths of the PNGs written.
         history: the training history dict.
+        image_examples: the misclassified held-out images, as
+            `zoo.report.image_examples` gives them (thumbnails in the
+            version's folder).
     """
 
     version_dir: Path
@@ -323,6 +330,7 @@ class TrainResult:
     card: dict
     pictures: list
     history: dict = None
+    image_examples: list = dataclasses.field(default_factory=list)
 
 
 def train_task(task, data=None, epochs=None, batch_size=None, seed=0,
@@ -368,6 +376,7 @@ def train_task(task, data=None, epochs=None, batch_size=None, seed=0,
                                         "data": splits.source})
     grade = grading.grade(task, version_dir, splits)
     pictures = report.write_pictures(task, model, history, splits, grade, version_dir)
+    images = report.image_examples(task, splits, grade, version_dir)
     card = report.update_card(version_dir, {
         **grade.facts(),
         "epochs": len(next(iter(history.values()), [])),
@@ -376,6 +385,8 @@ def train_task(task, data=None, epochs=None, batch_size=None, seed=0,
         "precision": precision,
         "distribution": describe_distribution(),
         "pictures": [p.name for p in pictures],
+        "misclassified": [{**image, "picture": Path(image["picture"]).name}
+                          for image in images],
         **({} if transfer is None else transfer.facts()),
     })
-    return TrainResult(version_dir, grade, card, pictures, history)
+    return TrainResult(version_dir, grade, card, pictures, history, images)

@@ -1,10 +1,14 @@
 """`zoo exam`: a timed mock exam in a folder, or a mock exam of the reference solutions."""
 
+from pathlib import Path
+
 EXAMPLES = """examples:
   zoo exam start ~/exam               # the exam's five starters, the clock starts
   zoo exam start ~/exam --random --seed 7   # one task per category, drawn
   zoo exam submit ~/exam              # grade what ~/exam holds: time, scoreboard, report
   zoo exam --quick                    # offline, generated data, about a minute
+  zoo exam submit ~/exam --data ~/data/sarcasm.json   # the file names its task
+  zoo exam submit ~/exam --data-dir ~/data            # finds each task's file by its name
   zoo exam --data sarcasm=sarcasm.json --data sunspots=Sunspots.csv
   zoo exam --solutions ~/exam         # grade a folder without a session
 """
@@ -36,8 +40,14 @@ def add_arguments(parser):
     parser.add_argument("--solutions", metavar="DIR",
                         help="grade the learner's files in DIR (see `zoo exam submit`) "
                              "instead of training the reference solutions")
-    parser.add_argument("--data", action="append", default=[], metavar="TASK=PATH",
-                        help="local copy of a task's data; repeat for several tasks")
+    parser.add_argument("--data", action="append", default=[], metavar="[TASK=]PATH",
+                        help="local copy of a task's data; TASK= may be left out when the "
+                             "file's own name says the task (sarcasm.json, Sunspots.csv, "
+                             "cats_and_dogs_filtered.zip or its folder, a tfds data_dir); "
+                             "repeat for several tasks. A session remembers it")
+    parser.add_argument("--data-dir", metavar="DIR",
+                        help="a folder holding the exam's files under their own names "
+                             "(and tfds datasets): each task's copy is found there")
     parser.add_argument("--epochs", type=int, help="most epochs for every reference training")
     parser.add_argument("--out", metavar="DIR",
                         help="folder of the HTML report (default reports/exam; for "
@@ -56,18 +66,13 @@ def run(args):
         print(f"zoo exam {args.action} needs a folder: zoo exam {args.action} DIR",
               file=sys.stderr)
         return 2
-    data = {}
-    for item in args.data:
-        task, separator, path = item.partition("=")
-        if not separator:
-            print(f"--data {item}: expected TASK=PATH, e.g. sunspots=Sunspots.csv",
-                  file=sys.stderr)
-            return 2
-        data[task] = path
     try:
         if args.action == "start":
             return _start(args)
-        result = _submit(args, data) if args.action == "submit" else _sit(args, data)
+        result = _submit(args) if args.action == "submit" else _sit(args)
+    except DataOptionError as error:
+        print(error, file=sys.stderr)
+        return 2
     except KeyError as error:
         print(error.args[0], file=sys.stderr)
         return 2
@@ -108,20 +113,76 @@ def _start(args):
     return 0
 
 
-def _submit(args, data):
-    from zoo.exam import submit_session
+class DataOptionError(ValueError):
+    """A `--data` or `--data-dir` that says no task's data; the message says what to pass."""
 
+
+def data_options(items, directory, names):
+    """The local data of each task from `--data [TASK=]PATH` and `--data-dir DIR`.
+
+    Args:
+        items: the `--data` values.
+        directory: the `--data-dir` value, or None.
+        names: the exam's task names.
+
+    Returns:
+        A dict `{task: path}`; `--data` wins over `--data-dir`.
+
+    Raises:
+        DataOptionError: for a path whose name matches none of the tasks, or
+            a `--data-dir` that is not a folder.
+        KeyError: for an unknown task name before `=`.
+
+    Example:
+    >>> data_options(["sunspots=my_series.csv"], None, ["linear", "sunspots"])
+    {'sunspots': 'my_series.csv'}
+    """
+    from zoo.data import copy_names, find_copy, is_copy_of
+    from zoo.tasks import get_task
+
+    tasks = [get_task(name) for name in names]
+    data = {}
+    if directory is not None:
+        if not Path(directory).is_dir():
+            raise DataOptionError(f"--data-dir {directory}: no such folder.")
+        for task in tasks:
+            found = find_copy(task.source, directory)
+            if found is not None:
+                data[task.name] = str(found)
+    for item in items:
+        name, separator, path = item.partition("=")
+        if separator and not Path(item).exists():
+            get_task(name)  # an unknown name is a KeyError naming the known ones
+            data[name] = path
+            continue
+        matching = [task.name for task in tasks if is_copy_of(task.source, item)]
+        if not matching:
+            known = sorted({n for task in tasks for n in copy_names(task.source)})
+            raise DataOptionError(
+                f"--data {item}: its name says none of this exam's tasks ({', '.join(names)}; "
+                f"their data goes by {', '.join(known) or 'no file'}). Pass --data TASK=PATH, "
+                f"e.g. --data {names[-1]}={item}, or --data-dir DIR to find the files by "
+                "their own names.")
+        data.update(dict.fromkeys(matching, item))
+    return data
+
+
+def _submit(args):
+    from zoo.exam import Session, submit_session
+
+    data = data_options(args.data, args.data_dir, Session.load(args.folder).tasks)
     return submit_session(args.folder, data=data, out_dir=args.out,
                           time_limit=args.time_limit)
 
 
-def _sit(args, data):
+def _sit(args):
     from zoo.exam import FULL_EXAM, QUICK_EXAM, run_exam
 
     if args.tasks:
         names = args.tasks.split(",")
     else:
         names = QUICK_EXAM if args.quick else FULL_EXAM
+    data = data_options(args.data, args.data_dir, names)
     return run_exam(names, args.out or "reports/exam", solutions=args.solutions, data=data,
                     models_dir=args.models_dir, epochs=args.epochs,
                     time_limit=args.time_limit)

@@ -17,7 +17,9 @@ import contextlib
 import csv
 import hashlib
 import os
+import shutil
 import sys
+import zipfile
 from pathlib import Path
 
 import numpy as np
@@ -133,10 +135,91 @@ def _local_copy(source, path):
                 f"file itself (downloaded from {source.url}).")
         path = candidate
     if source.extract:
-        return _extracted_root(path)
+        return _extracted_root(_extract_archive(path) if path.is_file() else path)
     if source.sha256:
         _warn_if_different(source, path)
     return path
+
+
+def _extract_archive(path):
+    # A local zip is extracted once into the cache, beside downloaded ones.
+    with file_format(path, "a zip archive"):
+        if not zipfile.is_zipfile(path):
+            raise ValueError("not a zip file")
+        target = CACHE_DIR / "extracted" / f"{path.stem}-{sha256(path)[:12]}"
+        if not target.is_dir():
+            staging = target.with_name(f".{target.name}.partial")
+            shutil.rmtree(staging, ignore_errors=True)
+            with zipfile.ZipFile(path) as archive:
+                archive.extractall(staging)
+            os.replace(staging, target)
+    return target
+
+
+def copy_names(source):
+    """The names a local copy of a source's data goes by, lowercase.
+
+    Args:
+        source: a `zoo.task.Source`.
+
+    Returns:
+        A tuple of names: the file (`sarcasm.json`), for an archive also the
+        folder it extracts to, for tfds the dataset's folder in a data_dir;
+        empty for generated data.
+
+    Example:
+    >>> from zoo.task import Source
+    >>> copy_names(Source("url", "cats_and_dogs_filtered.zip", extract=True))
+    ('cats_and_dogs_filtered.zip', 'cats_and_dogs_filtered')
+    """
+    if source.kind == "url":
+        name = source.name.lower()
+        return (name, name.removesuffix(".zip")) if source.extract else (name,)
+    return (source.name.lower(),) if source.kind == "tfds" else ()
+
+
+def is_copy_of(source, path):
+    """Whether a local path is a copy of a source's data, by its own name.
+
+    A file task's copy is the file (or the archive, or the folder it
+    extracts to) under its usual name, in any case; a tfds task's copy is a
+    tfds data_dir holding the dataset's folder.
+
+    Args:
+        source: a `zoo.task.Source`.
+        path: a local file or folder.
+
+    Returns:
+        A bool.
+    """
+    path = Path(path)
+    if source.kind == "tfds":
+        return path.is_dir() and (path / source.name).is_dir()
+    return source.kind == "url" and path.exists() and path.name.lower() in copy_names(source)
+
+
+def find_copy(source, directory):
+    """Finds a copy of a source's data in a folder by its own name.
+
+    Args:
+        source: a `zoo.task.Source`.
+        directory: a folder holding the exam's files (`sarcasm.json`,
+            `Sunspots.csv`, `cats_and_dogs_filtered/`, a tfds data_dir or
+            its `tensorflow_datasets/` folder).
+
+    Returns:
+        A `Path` to pass as the task's data, or None.
+    """
+    directory = Path(directory)
+    if source.kind == "tfds":
+        return next((root for root in (directory, directory / "tensorflow_datasets")
+                     if is_copy_of(source, root)), None)
+    if not directory.is_dir():
+        return None
+    # An extracted folder before its zip: nothing to extract.
+    found = sorted((child for child in directory.iterdir() if is_copy_of(source, child)),
+                   key=lambda child: not child.is_dir())
+    return found[0] if found else None
 
 
 def _warn_if_different(source, path):
@@ -220,7 +303,9 @@ def tfds_splits(name, data=None, train="train[:90%]", validation="train[90%:]",
 
     parts = [load_tfds(name, split, data, transform, keys)
              for split in (train, validation, test)]
-    return Splits(*parts, source=f"tfds:{name}")
+    return Splits(*parts, source=f"tfds:{name}",
+                  validation_source=f"tfds {name} {validation} (the exam starter's "
+                                    "validation split)")
 
 
 def _stack(values):

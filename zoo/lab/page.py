@@ -57,16 +57,23 @@ def write_page(out_dir, title, lesson, figures, setup, measured):
         f'alt="{escape(f.heading)}"><p class="look"><strong>What to look for:</strong> '
         f"{escape(f.look_for)}</p></section>" for f in figures)
     page = f"""<!DOCTYPE html>
-<html lang="en"><head><meta charset="utf-8"><title>{escape(title)}</title>
+<html lang="en"><head><meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>{escape(title)}</title>
 <style>
-body {{ font-family: sans-serif; margin: 2em; max-width: 1150px; line-height: 1.4; }}
+* {{ box-sizing: border-box; }}
+body {{ font: 16px/1.45 sans-serif; margin: 2em auto; padding: 0 1em; max-width: 1150px; }}
 table {{ border-collapse: collapse; margin: 0.5em 0 1em; }}
 th, td {{ border: 1px solid #bbb; padding: 0.25em 0.6em; text-align: left;
-          vertical-align: top; }}
-th {{ background: #f3f3f3; font-weight: normal; white-space: nowrap; }}
-img {{ max-width: 100%; border: 1px solid #ddd; }}
+          vertical-align: top; overflow-wrap: anywhere; }}
+th {{ background: #f3f3f3; font-weight: normal; }}
+img {{ display: block; max-width: 100%; height: auto; border: 1px solid #ddd; }}
 .look {{ background: #f5f9ff; border-left: 4px solid #4a7ebb; padding: 0.5em 0.8em; }}
 section {{ margin: 1.5em 0 2.5em; }}
+@media (max-width: 640px) {{
+  body {{ margin: 0.6em auto; padding: 0 0.6em; font-size: 15px; }}
+  th, td {{ padding: 0.25em 0.4em; }}
+}}
 </style></head>
 <body>
 <h1>{escape(title)}</h1>

@@ -5,9 +5,11 @@ it out: the question, the data download and parsing, the fixed
 preprocessing marked "DO NOT CHANGE" (the very constants the grader's
 conventions use), `solution_model()` with the fixed input and output
 layers and two TODOs, and the `if __name__ == "__main__":` block that
-saves `mymodel.h5`. They import only the standard library, NumPy,
-TensorFlow and (for tfds datasets) tensorflow-datasets: never this
-project. This package only lists and reads them; it imports nothing heavy.
+saves `mymodel.h5` with the record of what made it (the same for every
+starter, kept once in `_ending.py` and added by `source`). They import
+only the standard library, NumPy, TensorFlow and (for tfds datasets)
+tensorflow-datasets: never this project. This package only lists and
+reads them; it imports nothing heavy.
 
 Every learner's folder follows one layout, which `zoo practice`, `zoo exam
 start` and the grader's solution finder share: `<folder>/<task>/<task>.py`,
@@ -25,6 +27,8 @@ True
 from pathlib import Path
 
 FOLDER = Path(__file__).resolve().parent
+# What every starter ends with: the __main__ block that saves mymodel.h5 and its record.
+ENDING = FOLDER / "_ending.py"
 # What a starter's __main__ block saves, and what `zoo grade` saves after
 # running a starter's solution_model() (the native format keeps everything).
 MODEL_FILES = ("mymodel.h5", "mymodel.keras")
@@ -58,7 +62,9 @@ def source(name):
         name: a task name with a starter (see `names`).
 
     Returns:
-        The file's text.
+        The file's text: the question (`<name>.py` here), then the ending
+        every starter shares (`_ending.py`: the `__main__` block that saves
+        `mymodel.h5` and the record of what made it).
 
     Raises:
         KeyError: for a task without an exam starter.
@@ -66,7 +72,8 @@ def source(name):
     if not has_starter(name):
         raise KeyError(f"{name!r} has no exam starter; the exam's tasks are "
                        f"{', '.join(names())}.")
-    return (FOLDER / f"{name}.py").read_text(encoding="utf-8")
+    question = (FOLDER / f"{name}.py").read_text(encoding="utf-8")
+    return f"{question}\n\n{ENDING.read_text(encoding='utf-8')}"
 
 
 def task_folder(folder, name):

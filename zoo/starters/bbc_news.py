@@ -69,7 +69,7 @@ STOPWORDS = {
 
 
 def download_data():
-    """Returns the path of sarcasm.json.
+    """Returns the path of bbc-text.csv.
 
     With ZOO_DATA set, it is your local copy: the file, or the folder that
     holds it. Otherwise the file is downloaded beside this file, once.
@@ -186,10 +186,3 @@ def solution_model():
     # categorical loss), then fit it on (train_x, train_y), watching
     # (valid_x, valid_y).
     return model
-
-
-# Running the file trains the model and saves mymodel.h5, the file the exam
-# uploaded. Keras 3 calls .h5 its legacy format, but writes and reads it.
-if __name__ == "__main__":
-    model = solution_model()
-    model.save(os.path.join(HERE, "mymodel.h5"))

@@ -55,7 +55,7 @@ VALID_TIME = 2250
 
 
 def download_data():
-    """Returns the path of sarcasm.json.
+    """Returns the path of daily-min-temperatures.csv.
 
     With ZOO_DATA set, it is your local copy: the file, or the folder that
     holds it. Otherwise the file is downloaded beside this file, once.
@@ -134,10 +134,3 @@ def solution_model():
     # TODO: compile the model (e.g. a Huber or MAE loss), then fit it on
     # train_data, watching valid_data.
     return model
-
-
-# Running the file trains the model and saves mymodel.h5, the file the exam
-# uploaded. Keras 3 calls .h5 its legacy format, but writes and reads it.
-if __name__ == "__main__":
-    model = solution_model()
-    model.save(os.path.join(HERE, "mymodel.h5"))

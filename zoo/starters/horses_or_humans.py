@@ -139,10 +139,3 @@ def solution_model():
     ])
     # TODO: compile the model, then fit it on train_data, watching valid_data.
     return model
-
-
-# Running the file trains the model and saves mymodel.h5, the file the exam
-# uploaded. Keras 3 calls .h5 its legacy format, but writes and reads it.
-if __name__ == "__main__":
-    model = solution_model()
-    model.save(os.path.join(HERE, "mymodel.h5"))
