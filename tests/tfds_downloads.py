@@ -8,7 +8,8 @@ fetches every URL, checks its checksum, extracts it, and the builder's
 `_split_generators` and `_generate_examples` write the TFRecords, as on a
 user's machine. Only the network is replaced: `served` hands the written
 files to `requests` at their URLs and refuses every other address at once,
-so a test never waits on tfds's retries.
+so a test never waits on tfds's retries. (MNIST's builder also hard-codes
+how many digits its files hold; see `write_mnist`.)
 
 Every picture of class `label` is filled with `shade(label)`, every review
 says whether it liked the film, and every iris's petal grows with its
@@ -219,9 +220,10 @@ def write_tar_gz(path, members):
 def write_mnist(folder, url=MNIST_URL):
     """MNIST's four gz IDX files: 20 training digits and 10 test digits.
 
-    The builder reads a fixed 60,000 and 10,000 digits, not the count in the
-    IDX header (as tfds's own MNIST test does, `constants` sets them to the
-    counts written here).
+    The builder reads a fixed 60,000 and 10,000 digits rather than the count
+    in the IDX header, so `constants` sets those two numbers to the counts
+    written here, as tfds's own MNIST test does: the one change besides the
+    network, which spares the suite 70,000 generated digits per dataset.
 
     Args:
         folder: a `Path` to write into.
@@ -230,6 +232,10 @@ def write_mnist(folder, url=MNIST_URL):
 
     Returns:
         `Downloads`.
+
+    Example:
+    >>> sorted(name.rsplit("/", 1)[1] for name in write_mnist(tmp_path).files)[0]
+    't10k-images-idx3-ubyte.gz'
     """
     files, labels = {}, {}
     for split, prefix, count in (("train", "train", 20), ("test", "t10k", 10)):
@@ -244,7 +250,18 @@ def write_mnist(folder, url=MNIST_URL):
 
 
 def write_fashion_mnist(folder):
-    """Fashion MNIST's four gz IDX files, laid out as MNIST's (see `write_mnist`)."""
+    """Fashion MNIST's four gz IDX files, laid out as MNIST's (see `write_mnist`).
+
+    Args:
+        folder: a `Path` to write into.
+
+    Returns:
+        `Downloads`.
+
+    Example:
+    >>> next(iter(write_fashion_mnist(tmp_path).files)).startswith(FASHION_MNIST_URL)
+    True
+    """
     return write_mnist(folder, FASHION_MNIST_URL)
 
 
@@ -252,15 +269,33 @@ IRIS_SPECIES = ("Iris-setosa", "Iris-versicolor", "Iris-virginica")
 
 
 def iris_petal_length(label):
-    """The petal length (cm) every generated iris of species `label` has."""
+    """The petal length (cm) every generated iris of species `label` has.
+
+    Args:
+        label: species number, 0 to 2 (an int or an array of them).
+
+    Returns:
+        The length, 1.5 cm for setosa and 2 cm more for each next species.
+
+    Example:
+    >>> iris_petal_length(2)
+    5.5
+    """
     return 1.5 + 2.0 * label
 
 
 def write_iris(folder):
-    """UCI's iris.zip: `iris.data` (CSV rows ending in the species, a blank line last).
+    """UCI's iris.zip: `iris.data`, CSV rows ending in the species, a blank line last.
+
+    Args:
+        folder: a `Path` to write into.
 
     Returns:
         `Downloads` of 30 flowers, 10 of each species, in one train split.
+
+    Example:
+    >>> write_iris(tmp_path).files
+    {'https://archive.ics.uci.edu/static/public/53/iris.zip': PosixPath('.../iris.zip')}
     """
     rows, labels = [], []
     for label, species in enumerate(IRIS_SPECIES):
@@ -276,8 +311,8 @@ def write_iris(folder):
 
 
 def _picture_zips(folder, archives, size, encode):
-    # archives: {(split, url): {member name: label}}, one zip of pictures
-    # per split the builder makes.
+    # archives: {(split, url): {member name: label}}, one zip of square
+    # pictures per split the builder makes.
     files, labels = {}, {}
     for (split, url), members in archives.items():
         files[url] = write_zip(folder / url.rsplit("/", 1)[1], {
@@ -287,7 +322,18 @@ def _picture_zips(folder, archives, size, encode):
 
 
 def write_horses_or_humans(folder):
-    """horse-or-human.zip and its validation zip: 300×300 PNGs in `horses/`, `humans/`."""
+    """horse-or-human.zip and its validation zip: 300×300 PNGs in `horses/` and `humans/`.
+
+    Args:
+        folder: a `Path` to write into.
+
+    Returns:
+        `Downloads`: 3 pictures of each class to train, 2 to test.
+
+    Example:
+    >>> write_horses_or_humans(tmp_path).labels["test"]
+    [0, 0, 1, 1]
+    """
     def members(prefix, count):
         return {f"{kind}/{kind[:-1]}{prefix}-{i:02d}.png": label
                 for label, kind in enumerate(("horses", "humans")) for i in range(count)}
@@ -298,7 +344,18 @@ def write_horses_or_humans(folder):
 
 
 def write_rock_paper_scissors(folder):
-    """rps.zip and rps-test-set.zip: 300×300 PNGs in `rps/rock/`, `rps-test-set/paper/`, ..."""
+    """rps.zip and rps-test-set.zip: 300×300 PNGs in `rps/rock/`, `rps-test-set/paper/`, ...
+
+    Args:
+        folder: a `Path` to write into.
+
+    Returns:
+        `Downloads`: 2 pictures of each hand to train, 1 to test.
+
+    Example:
+    >>> write_rock_paper_scissors(tmp_path).labels["test"]
+    [0, 1, 2]
+    """
     hands = ("rock", "paper", "scissors")
 
     def members(top, prefix, count):
@@ -312,7 +369,18 @@ def write_rock_paper_scissors(folder):
 
 
 def write_beans(folder):
-    """ibeans' train, validation and test zips: 500×500 JPEGs in `train/healthy/`, ..."""
+    """ibeans' train, validation and test zips: 500×500 JPEGs in `train/healthy/`, ...
+
+    Args:
+        folder: a `Path` to write into.
+
+    Returns:
+        `Downloads`: 2 leaves of each class to train, 1 to validate, 1 to test.
+
+    Example:
+    >>> sorted(write_beans(tmp_path).labels)
+    ['test', 'train', 'validation']
+    """
     leaves = ("angular_leaf_spot", "bean_rust", "healthy")
     return _picture_zips(folder, {
         (split, f"{BEANS_URL}{split}.zip"): {
@@ -327,6 +395,16 @@ def write_cats_vs_dogs(folder):
     Besides 3 JPEGs of each animal it holds, as the real archive does, a
     licence, a readme, a `Thumbs.db`, and 1,738 pictures without a JFIF
     header (empty files here) that the builder counts and skips.
+
+    Args:
+        folder: a `Path` to write into.
+
+    Returns:
+        `Downloads` of one train split.
+
+    Example:
+    >>> write_cats_vs_dogs(tmp_path).labels
+    {'train': [0, 0, 0, 1, 1, 1]}
     """
     members = {"CDLA-Permissive-2.0.pdf": b"%PDF-1.4\n", "readme[1].txt": b"Cats and dogs\n",
                "PetImages/Cat/Thumbs.db": b"\0" * 16}
@@ -342,7 +420,19 @@ def write_cats_vs_dogs(folder):
 
 
 def imdb_review(liked, i):
-    """The text of generated review `i`: says "wonderful" when `liked`, else "dreadful"."""
+    """The text of generated review `i`, which says whether it liked the film.
+
+    Args:
+        liked: truthy for a positive review.
+        i: the review's number, to tell reviews apart.
+
+    Returns:
+        A string with "wonderful" in it when `liked`, else "dreadful".
+
+    Example:
+    >>> imdb_review(True, 3)
+    'A wonderful film.<br /><br />Review number 3, wonderful from start to end.'
+    """
     word = "wonderful" if liked else "dreadful"
     return f"A {word} film.<br /><br />Review number {i}, {word} from start to end."
 
@@ -352,18 +442,28 @@ def write_imdb_reviews(folder):
 
     Also the files the builder skips: `imdb.vocab`, `README`,
     `train/labeledBow.feat`, `train/urls_pos.txt`.
+
+    Args:
+        folder: a `Path` to write into.
+
+    Returns:
+        `Downloads`: 3 reviews of each kind to train, 2 to test, 2 unlabelled.
+
+    Example:
+    >>> write_imdb_reviews(tmp_path).labels["unsupervised"]
+    [-1, -1]
     """
     members = {"aclImdb/README": b"Large Movie Review Dataset v1.0\n",
                "aclImdb/imdb.vocab": b"the\nfilm\n",
                "aclImdb/train/labeledBow.feat": b"9 0:9 1:1\n",
                "aclImdb/train/urls_pos.txt": b"http://www.imdb.com/title/tt0453418/\n"}
-    labels = {}
+    labels = {"train": [], "test": []}
     for split, count in (("train", 3), ("test", 2)):
         for label, kind in enumerate(("neg", "pos")):
             for i in range(count):
                 rating = 8 + i if label else 1 + i
                 members[f"aclImdb/{split}/{kind}/{i}_{rating}.txt"] = imdb_review(label, i).encode()
-                labels.setdefault(split, []).append(label)
+                labels[split].append(label)
     for i in range(2):
         members[f"aclImdb/train/unsup/{i}_0.txt"] = imdb_review(i % 2, 100 + i).encode()
     labels["unsupervised"] = [-1, -1]
@@ -372,12 +472,14 @@ def write_imdb_reviews(folder):
 
 
 # (file name, breed number 1-37, species 1 cat / 2 dog, breed number in its
-# species). Abyssinian_5 is one of the builder's known corrupt files (a PNG
-# with an alpha channel named .jpg), which it re-encodes.
+# species), as the pets' list files have them.
 PETS = {split: [(f"{breed}_{i}", number, number, 1)
                 for number, breed in ((1, "Abyssinian"), (2, "american_bulldog"))
                 for i in numbers]
         for split, numbers in (("train", range(1, 6)), ("test", range(10, 12)))}
+# One of the builder's known corrupt files: a PNG with an alpha channel named
+# .jpg, which it decodes and re-encodes.
+PETS_CORRUPT = "Abyssinian_5"
 PETS_XML = """<annotation><filename>{name}.jpg</filename>
 <size><width>{width}</width><height>{height}</height><depth>3</depth></size>
 <object><name>{species}</name><bndbox><xmin>10</xmin><ymin>8</ymin><xmax>40</xmax><ymax>30</ymax>
@@ -388,13 +490,25 @@ PETS_XML = """<annotation><filename>{name}.jpg</filename>
 def pets_trimap(height, width):
     """A trimap as the pets' are: 1 pet (a box in the middle), 2 background, 3 its outline.
 
+    Args:
+        height: rows.
+        width: columns.
+
     Returns:
         A `(height, width, 1)` uint8 array.
+
+    Example:
+    >>> pets_trimap(16, 16)[[0, 4, 8], 8, 0].tolist()
+    [2, 3, 1]
     """
     trimap = np.full((height, width, 1), 2, np.uint8)
     trimap[height // 4:3 * height // 4, width // 4:3 * width // 4] = 3
     trimap[height // 4 + 2:3 * height // 4 - 2, width // 4 + 2:3 * width // 4 - 2] = 1
     return trimap
+
+
+def _pets_list(rows):
+    return "".join(" ".join(map(str, row)) + "\n" for row in rows).encode()
 
 
 def write_oxford_iiit_pet(folder):
@@ -404,27 +518,38 @@ def write_oxford_iiit_pet(folder):
     breed, species, breed in species), `annotations/trimaps/NAME.png`, and
     `annotations/xmls/NAME.xml` (head boxes) for the training pictures only,
     as most of the real test pictures have none.
+
+    Args:
+        folder: a `Path` to write into.
+
+    Returns:
+        `Downloads`: 5 cats and 5 dogs to train, 2 of each to test; labels
+        are breeds.
+
+    Example:
+    >>> write_oxford_iiit_pet(tmp_path).labels["test"]
+    [0, 0, 1, 1]
     """
     images = {}
     annotations = {"annotations/README": b"OXFORD-IIIT PET Dataset\n",
-                   "annotations/list.txt": b"#Image CLASS-ID SPECIES BREED ID\n" + b"".join(
-                       f"{' '.join(map(str, row))}\n".encode()
-                       for rows in PETS.values() for row in rows)}
+                   "annotations/list.txt": b"#Image CLASS-ID SPECIES BREED ID\n" + _pets_list(
+                       row for rows in PETS.values() for row in rows)}
     labels = {}
     for split, rows in PETS.items():
-        list_name = "trainval" if split == "train" else split
-        annotations[f"annotations/{list_name}.txt"] = "".join(
-            f"{' '.join(map(str, row))}\n" for row in rows).encode()
+        annotations[f"annotations/{'trainval' if split == 'train' else split}.txt"] = \
+            _pets_list(rows)
         for i, (name, breed, species, _) in enumerate(rows):
             height, width = 48 + 8 * i, 64
-            pixels = picture(height, width, breed - 1, channels=4 if name == "Abyssinian_5" else 3)
-            images[f"images/{name}.jpg"] = png(pixels) if pixels.shape[-1] == 4 else jpeg(pixels)
+            if name == PETS_CORRUPT:
+                images[f"images/{name}.jpg"] = png(picture(height, width, breed - 1, channels=4))
+            else:
+                images[f"images/{name}.jpg"] = jpeg(picture(height, width, breed - 1))
             annotations[f"annotations/trimaps/{name}.png"] = png(pets_trimap(height, width))
             if split == "train":
                 annotations[f"annotations/xmls/{name}.xml"] = PETS_XML.format(
                     name=name, width=width, height=height,
                     species=("cat", "dog")[species - 1]).encode()
-            labels.setdefault(split, []).append(breed - 1)
+        labels[split] = [breed - 1 for _, breed, _, _ in rows]
     files = {PETS_URL + "images.tar.gz": write_tar_gz(folder / "images.tar.gz", images),
              PETS_URL + "annotations.tar.gz": write_tar_gz(folder / "annotations.tar.gz",
                                                            annotations)}
