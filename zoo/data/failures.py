@@ -25,8 +25,11 @@ DISTRIBUTION = "keras-cert-zoo"
 
 
 def _chain(error):
-    # The error, then what it was raised from or while handling, in turn.
-    while error is not None:
+    # The error, then what it was raised from or while handling, in turn
+    # (once each: a chain set by hand may loop).
+    seen = set()
+    while error is not None and id(error) not in seen:
+        seen.add(id(error))
         yield error
         error = error.__cause__ or error.__context__
 
