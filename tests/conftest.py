@@ -1,4 +1,4 @@
-"""Test-wide settings: quiet TensorFlow logs, seeded runs, default dtype policy."""
+"""Test-wide settings: quiet TensorFlow logs, seeded runs, default dtype policy, no network."""
 
 import os
 
@@ -14,3 +14,12 @@ def _seeded_float32():
     keras.utils.set_random_seed(1234)
     yield
     keras.config.set_dtype_policy("float32")
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _no_network():
+    """Tests never download: `requests`, what tfds downloads with, refuses at once."""
+    from tfds_downloads import no_network
+
+    with no_network():
+        yield

@@ -18,6 +18,7 @@ import pytest
 import tensorflow_datasets as tfds
 
 from tasks_helpers import data_for, mocked_tfds, write_sarcasm
+from tfds_downloads import WRITERS, served
 from zoo import starters
 from zoo.grading import grade
 from zoo.task import Splits
@@ -348,18 +349,53 @@ def test_offline_a_file_starter_names_zoo_data(modules, name, monkeypatch, tmp_p
         module.download_data()
 
 
-@pytest.mark.parametrize("name", ["fashion_mnist", "horses_or_humans", "imdb_reviews"])
-def test_offline_a_tfds_starter_names_zoo_data(modules, name, monkeypatch):
-    def offline(*args, **kwargs):
-        raise ConnectionError("no network")
+TFDS_STARTERS = ["fashion_mnist", "mnist", "iris", "horses_or_humans", "rock_paper_scissors",
+                 "imdb_reviews"]
 
-    monkeypatch.setattr(tfds, "load", offline)
-    with pytest.raises(SystemExit) as error:
+
+@pytest.mark.parametrize("name", TFDS_STARTERS)
+def test_offline_a_tfds_starter_names_zoo_data(modules, name, monkeypatch, tmp_path):
+    # An empty ZOO_DATA folder: tfds downloads into it, through the fake network.
+    monkeypatch.setenv("ZOO_DATA", str(tmp_path))
+    with served({}) as requested, pytest.raises(SystemExit) as error:
         modules[name].load_split("train")
-    assert str(error.value) == (
-        f"Could not load tensorflow-datasets '{name}' (ConnectionError: no network). "
+    assert requested, "tfds never tried to download"
+    message = str(error.value)
+    assert message.startswith(f"Could not download tensorflow-datasets '{name}' "
+                              "(ConnectionError: no network in the tests: ")
+    assert message.endswith(
         f"Offline? Run `tfds build {name} --data_dir DIR` on a machine with network "
         f"access, copy DIR here, and run: ZOO_DATA=DIR python {name}.py")
+
+
+@pytest.mark.parametrize("name", TFDS_STARTERS)
+def test_a_tfds_starter_missing_a_module_says_reinstall_not_offline(modules, name,
+                                                                   monkeypatch):
+    def missing(*args, **kwargs):
+        raise ModuleNotFoundError("No module named 'importlib_resources'",
+                                  name="importlib_resources")
+
+    monkeypatch.setattr(tfds, "load", missing)
+    with pytest.raises(SystemExit) as error:
+        modules[name].load_split("train")
+    message = str(error.value)
+    for fact in ("module importlib_resources is missing", f"'{name}'",
+                 "python -m pip install keras-cert-zoo"):
+        assert fact in message
+    assert "Offline" not in message and "download" not in message.lower()
+
+
+@pytest.mark.parametrize("name", TFDS_STARTERS)
+def test_a_tfds_starter_shows_other_failures_as_they_are(modules, name, monkeypatch,
+                                                        tmp_path):
+    from tensorflow_datasets.core.download.download_manager import NonMatchingChecksumError
+
+    # The downloads arrive, in their real format, but not with the checksums
+    # tfds registered: that is no network problem, and the starter says nothing.
+    monkeypatch.setenv("ZOO_DATA", str(tmp_path / "data"))
+    downloads = WRITERS[name](tmp_path)
+    with served(downloads.files), pytest.raises(NonMatchingChecksumError):
+        modules[name].load_split("train")
 
 
 # -- transfer learning, as the course's week 3 did it ---------------------------------

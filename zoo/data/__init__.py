@@ -3,10 +3,12 @@
 Every loader takes `data`, a local path given with `--data`, that replaces
 the download; without it the data is fetched and cached (tfds under its
 `data_dir`, files with `keras.utils.get_file` and a checksum). When data
-cannot be had, `DataUnavailableError` names the source and `--data`; a
-local file in another format gets a `DataFormatError` naming the format
-expected; a local file that differs from the known one (by SHA-256) gets a
-warning naming both hashes.
+cannot be had, `DataUnavailableError` names the source and `--data`, and
+says "Could not download" only when the download itself failed; a module
+missing from the install is a `BrokenInstallError` instead, naming the
+module and the reinstall command. A local file in another format gets a
+`DataFormatError` naming the format expected; a local file that differs
+from the known one (by SHA-256) gets a warning naming both hashes.
 
 Example:
 >>> path = fetch_file(Source("url", "sarcasm.json", url=URL, sha256=SHA))
@@ -23,6 +25,8 @@ import zipfile
 from pathlib import Path
 
 import numpy as np
+
+from zoo.data.failures import failed_download, missing_module, reinstall_command
 
 # A learner's solution file, run by the grader, finds `--data` here.
 DATA_VARIABLE = "ZOO_DATA"
@@ -72,6 +76,26 @@ def file_format(path, expected):
             "Pass --data a file in that format.") from error
 
 
+class BrokenInstallError(DataUnavailableError):
+    """A module the data loading needs is missing: the install is broken, not the network.
+
+    The message names the module, what needs it, and the command that
+    reinstalls keras-cert-zoo with its dependencies. It is a
+    `DataUnavailableError` (the data cannot be had), so every command
+    reports it in one line.
+    """
+
+
+def _broken_install(missing, needed_for):
+    if isinstance(missing, ModuleNotFoundError) and missing.name:
+        what = f"module {missing.name} is missing"
+    else:
+        what = f"an import failed ({missing})"
+    return BrokenInstallError(
+        f"{what}, which {needed_for} needs: the install is broken, not the network. "
+        f"Reinstall with: {reinstall_command()}")
+
+
 def sha256(path):
     """Returns the SHA-256 of a file as 64 hex digits."""
     digest = hashlib.sha256()
@@ -94,8 +118,10 @@ def fetch_file(source, data=None):
         A `Path` to the file, or to the extracted folder for archives.
 
     Raises:
-        DataUnavailableError: offline, or on a checksum mismatch, naming the
-            URL and `--data`.
+        BrokenInstallError: a module that downloading needs is missing.
+        DataUnavailableError: the download failed ("Could not download",
+            offline), or the file it brought is unusable (a checksum
+            mismatch), naming the URL and `--data`.
         FileNotFoundError: when `data` does not exist.
 
     A local file whose SHA-256 differs from `source.sha256` is used all the
@@ -104,22 +130,32 @@ def fetch_file(source, data=None):
     data = data or os.environ.get(DATA_VARIABLE)
     if data is not None:
         return _local_copy(source, Path(data))
-    import keras
-
     try:
+        import keras
+
         path = keras.utils.get_file(
             source.name, origin=source.url, file_hash=source.sha256,
             hash_algorithm="sha256", extract=source.extract,
             cache_dir=str(CACHE_DIR))
-    except Exception as error:  # get_file raises several kinds when offline
-        raise DataUnavailableError(
-            f"Could not download {source.name} from {source.url} ({error}). "
-            f"Fetch it on a machine with network access and pass --data "
-            f"PATH (the file, or the folder it extracts to).") from error
+    except Exception as error:  # get_file wraps urllib's errors in a bare Exception
+        raise _fetch_error(source, error) from error
     path = Path(path)
     if source.extract:
         return _extracted_root(path)
     return path
+
+
+def _fetch_error(source, error):
+    if (missing := missing_module(error)) is not None:
+        return _broken_install(missing, f"downloading {source.name}")
+    option = "pass --data PATH (the file, or the folder it extracts to)"
+    if failed_download(error) is not None:
+        return DataUnavailableError(
+            f"Could not download {source.name} from {source.url} ({error}). "
+            f"Fetch it on a machine with network access and {option}.")
+    return DataUnavailableError(
+        f"{source.name} from {source.url} cannot be used ({type(error).__name__}: "
+        f"{error}). Fetch a good copy and {option}.")
 
 
 def _local_copy(source, path):
@@ -256,22 +292,20 @@ def load_tfds(name, split, data=None, transform=None, keys=None):
         A tuple `(x, y)` of numpy arrays (strings come back as `object`).
 
     Raises:
-        DataUnavailableError: when the dataset is neither prepared in
-            `data_dir` nor downloadable, naming it and `--data`.
+        BrokenInstallError: a module that tensorflow-datasets needs is missing.
+        DataUnavailableError: the download failed ("Could not download",
+            offline), `data` holds no prepared copy, or tfds failed otherwise;
+            naming the dataset and `--data`.
     """
-    import tensorflow_datasets as tfds
-
     data = data or os.environ.get(DATA_VARIABLE)
     data_dir = str(data) if data is not None else str(CACHE_DIR / "tensorflow_datasets")
     try:
+        import tensorflow_datasets as tfds
+
         dataset = tfds.load(name, split=split, as_supervised=keys is None,
                             data_dir=data_dir, download=data is None)
-    except Exception as error:  # tfds raises many kinds when it cannot fetch
-        raise DataUnavailableError(
-            f"Could not load tensorflow-datasets '{name}' into {data_dir} "
-            f"({type(error).__name__}: {error}). Prepare it on a machine with "
-            f"network access (`tfds build {name} --data_dir DIR`) and pass "
-            f"--data DIR.") from error
+    except Exception as error:  # tfds raises many kinds, from many libraries
+        raise _tfds_error(name, data_dir, error, downloading=data is None) from error
     if keys is not None:
         dataset = dataset.map(lambda example: (example[keys[0]], example[keys[1]]))
     if transform is not None:
@@ -281,6 +315,26 @@ def load_tfds(name, split, data=None, transform=None, keys=None):
         xs.append(x)
         ys.append(y)
     return _stack(xs), np.asarray(ys)
+
+
+def _tfds_error(name, data_dir, error, downloading):
+    detail = f"{type(error).__name__}: {error}"
+    build = f"`tfds build {name} --data_dir DIR`"
+    if (missing := missing_module(error)) is not None:
+        return _broken_install(missing, f"loading tensorflow-datasets '{name}'")
+    if failed_download(error) is not None:
+        return DataUnavailableError(
+            f"Could not download tensorflow-datasets '{name}' into {data_dir} ({detail}). "
+            f"Offline? Prepare it on a machine with network access ({build}) and pass "
+            f"--data DIR.")
+    if not downloading and isinstance(error, AssertionError):
+        # tfds.load(download=False) asserts that the prepared data is there.
+        return DataUnavailableError(
+            f"{data_dir} (--data, or ${DATA_VARIABLE}) holds no prepared tensorflow-datasets "
+            f"'{name}'. Prepare it ({build}) and pass --data DIR.")
+    return DataUnavailableError(
+        f"tensorflow-datasets could not load '{name}' from {data_dir} ({detail}). To use a "
+        f"copy prepared elsewhere ({build}), pass --data DIR.")
 
 
 def tfds_splits(name, data=None, train="train[:90%]", validation="train[90%:]",
@@ -349,5 +403,5 @@ def split_tail(pairs, fraction):
         `((x_head, y_head), (x_tail, y_tail))`.
     """
     x, y = pairs
-    cut = len(x) - max(1, int(round(len(x) * fraction)))
+    cut = len(x) - max(1, round(len(x) * fraction))
     return (x[:cut], y[:cut]), (x[cut:], y[cut:])

@@ -57,9 +57,19 @@ def load_split(split):
     try:
         return tfds.load(DATASET, split=split, as_supervised=True,
                          data_dir=os.environ.get("ZOO_DATA"))
-    except Exception as error:  # tfds raises many kinds when it cannot download
+    except ImportError as error:  # a module is missing: no download can help
         raise SystemExit(
-            f"Could not load tensorflow-datasets '{DATASET}' ({type(error).__name__}: "
+            f"module {error.name} is missing, which tensorflow-datasets needs to load "
+            f"'{DATASET}' ({error}). The install is broken, not the network: reinstall "
+            f"with: python -m pip install keras-cert-zoo") from None
+    except Exception as error:
+        # requests' errors (tfds downloads with it) and tfds' DownloadError mean
+        # the download failed; anything else is shown as it is.
+        kinds = {kind.__name__ for kind in type(error).__mro__}
+        if not kinds & {"ConnectionError", "RequestException", "DownloadError"}:
+            raise
+        raise SystemExit(
+            f"Could not download tensorflow-datasets '{DATASET}' ({type(error).__name__}: "
             f"{error}). Offline? Run `tfds build {DATASET} --data_dir DIR` on a machine "
             f"with network access, copy DIR here, and run: ZOO_DATA=DIR python "
             f"{os.path.basename(__file__)}") from None
