@@ -38,9 +38,9 @@ def _model():
 
 
 @pytest.fixture(scope="module")
-def trained():
-    keras.utils.set_random_seed(0)
-    images, labels, _ = _shapes_data(800, seed=0)
+def trained(learning_seed):
+    keras.utils.set_random_seed(learning_seed)
+    images, labels, _ = _shapes_data(800, seed=2 * learning_seed)
     model = _model()
     model.compile(optimizer=keras.optimizers.Adam(3e-3),
                   loss="sparse_categorical_crossentropy", metrics=["accuracy"])
@@ -48,17 +48,19 @@ def trained():
     return model
 
 
-def test_heatmaps_find_the_objects(trained):
-    images, labels, boxes = _shapes_data(200, seed=1)
+def test_heatmaps_find_the_objects(trained, learning_seed, bound):
+    images, labels, boxes = _shapes_data(200, seed=2 * learning_seed + 1)
     probabilities, heatmaps = trained(images, return_cam=True)
     accuracy = np.mean(np.argmax(keras.ops.convert_to_numpy(probabilities), -1) == labels)
-    assert accuracy >= 0.95
+    # Seeds 0-4 measured 1.0.
+    bound("held-out accuracy", accuracy, at_least=0.95)
     heatmaps = keras.ops.convert_to_numpy(heatmaps)
     assert heatmaps.shape == (200, SIZE, SIZE)
     peaks = np.stack(np.unravel_index(heatmaps.reshape(200, -1).argmax(-1), (SIZE, SIZE)), -1)
     # The hottest pixel lies on the 7x7 object, give or take the 2-pixel feature stride.
     inside = np.all((peaks >= boxes - 2) & (peaks <= boxes + 8), axis=-1)
-    assert inside.mean() >= 0.9, inside.mean()
+    # Seeds 0-4 measured 0.79-1.0; a peak drawn at random lands there about 21% of the time.
+    bound("share of heatmap peaks on the object", inside.mean(), at_least=0.65)
 
 
 def test_heatmap_is_the_heads_map_upsampled(trained):

@@ -1,10 +1,11 @@
+import importlib.util
 import os
 import subprocess
 import sys
 
 import pytest
 
-from zoo.cli import COMMANDS, build_parser
+from zoo.cli import COMMANDS, build_parser, main
 
 
 def test_every_command_has_a_parser_with_help():
@@ -97,3 +98,17 @@ def test_a_closed_pipe_ends_quietly_with_exit_code_0():
     finally:
         os.close(write)
     assert (result.returncode, result.stderr) == (0, b"")
+
+
+@pytest.mark.parametrize("command, extra", [("train", "exam"), ("tasks", "exam"),
+                                            ("serve", "serve")])
+def test_a_command_whose_extra_is_missing_names_it_and_exits_2(command, extra, monkeypatch,
+                                                               capsys):
+    # CI runs `zoo train` in a core-only install, where TensorFlow really is missing.
+    find_spec = importlib.util.find_spec
+    hidden = {"exam": "tensorflow_datasets", "serve": "aiohttp"}[extra]
+    monkeypatch.setattr(importlib.util, "find_spec",
+                        lambda name, *a: None if name == hidden else find_spec(name, *a))
+    assert main([command, "--help", "any", "--arguments"]) == 2
+    assert capsys.readouterr().err == (f"zoo {command} needs the {extra} extra: "
+                                       f"pip install 'keras-cert-zoo[{extra}]'\n")

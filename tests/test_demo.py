@@ -14,12 +14,14 @@ def test_demo_data_labels_follow_the_majority():
     assert (ids[:, :8] > 0).all() and (ids == 0).any()
 
 
-def test_demo_trains_exports_and_reloads(tmp_path, capsys):
-    args = argparse.Namespace(epochs=3, samples=1500, seed=0,
+def test_demo_trains_exports_and_reloads(tmp_path, capsys, learning_seed, bound):
+    args = argparse.Namespace(epochs=3, samples=1500, seed=learning_seed,
                               model_base_path=str(tmp_path))
     assert demo.run(args) == 0
     version_dir = tmp_path / "transformer_demo" / "1"
     card = json.loads((version_dir / "card.json").read_text())
-    assert card["metric"] == "accuracy" and card["value"] >= 0.9
+    assert card["metric"] == "accuracy"
+    # Seeds 0-4 measured 0.995-1.0.
+    bound("held-out accuracy", card["value"], at_least=0.9)
     assert (version_dir / "training_curves.png").stat().st_size > 0
     assert "reloaded predictions match" in capsys.readouterr().out

@@ -25,26 +25,30 @@ from zoo.lab.page import Figure, write_page
 
 
 @pytest.fixture(scope="module")
-def digits():
-    return load_digits(1000, 1000, seed=0)
+def digits(learning_seed):
+    return load_digits(1000, 1000, seed=learning_seed)
 
 
 # -- init: 1000 N(0, 1) inputs through 5 Dense layers of 100 units ------------------
 
-def test_std_1_saturates_sigmoid_where_xavier_does_not():
+def test_std_1_saturates_sigmoid_where_xavier_does_not(learning_seed, bound):
     # A layer-5 pre-activation has std ≈ √(100 · E[a²]) ≈ 6.7, so theory puts the
-    # share beyond |z| > 2.94 (outputs < 0.05 or > 0.95) near 66%; measured: 69%.
-    share = init.saturated_share(init.layer_activations("std 1", "sigmoid", seed=0)[-1])
-    xavier = init.saturated_share(init.layer_activations("Xavier", "sigmoid", seed=0)[-1])
-    assert share >= 0.65
-    assert xavier <= 0.01
+    # share beyond |z| > 2.94 (outputs < 0.05 or > 0.95) near 66%; seeds 0-4 measured
+    # 0.61-0.69 with std 1 and 0 with Xavier.
+    share = init.saturated_share(
+        init.layer_activations("std 1", "sigmoid", seed=learning_seed)[-1])
+    xavier = init.saturated_share(
+        init.layer_activations("Xavier", "sigmoid", seed=learning_seed)[-1])
+    bound("saturated share, std 1", share, at_least=0.5)
+    bound("saturated share, Xavier", xavier, at_most=0.01)
 
 
-def test_he_keeps_relu_spread_where_std_001_shrinks_it():
-    he = init.stds(init.layer_activations("He", "relu", seed=0))
-    small = init.stds(init.layer_activations("std 0.01", "relu", seed=0))
-    assert max(he) / min(he) <= 2.0  # measured 1.30
-    assert small[0] / small[-1] >= 10.0  # measured 3.5e4
+def test_he_keeps_relu_spread_where_std_001_shrinks_it(learning_seed, bound):
+    he = init.stds(init.layer_activations("He", "relu", seed=learning_seed))
+    small = init.stds(init.layer_activations("std 0.01", "relu", seed=learning_seed))
+    # Seeds 0-4 measured 1.26-1.36 with He, and 3.5e4-4.9e4 with std 0.01.
+    bound("largest / smallest layer std, He", max(he) / min(he), at_most=2.0)
+    bound("first / last layer std, std 0.01", small[0] / small[-1], at_least=10.0)
 
 
 # -- optimizers ----------------------------------------------------------------------
@@ -65,50 +69,68 @@ def test_the_surface_path_is_kerass_own_update():
     np.testing.assert_allclose(first, [-7 + 0.95 * 0.7, 2 - 0.95 * 4], rtol=1e-6)
 
 
-def test_adam_lowers_the_network_loss_faster_than_sgd(digits):
+def test_adam_lowers_the_network_loss_faster_than_sgd(digits, learning_seed, bound):
     small = replace(digits, x_train=digits.x_train[:500], y_train=digits.y_train[:500],
                     x_validation=digits.x_validation[:100],
                     y_validation=digits.y_validation[:100])
-    losses, accuracies = optimizers.network_losses(small, steps=60, names=("SGD", "Adam"))
-    assert losses["Adam"][-10:].mean() < 0.5 * losses["SGD"][-10:].mean()
-    assert losses["SGD"][-10:].mean() < losses["SGD"][:10].mean()
-    assert accuracies["Adam"] > accuracies["SGD"]
+    losses, accuracies = optimizers.network_losses(small, steps=60, seed=learning_seed,
+                                                   names=("SGD", "Adam"))
+    # Seeds 0-4 measured 0.20-0.24 for the ratio; SGD's own loss fell to 0.91-0.97 of
+    # its start, and Adam's accuracy was 0.49-0.65 above SGD's.
+    bound("Adam's / SGD's loss over the last 10 steps",
+          losses["Adam"][-10:].mean() / losses["SGD"][-10:].mean(), at_most=0.5)
+    bound("SGD's loss, last / first 10 steps",
+          losses["SGD"][-10:].mean() / losses["SGD"][:10].mean(), at_most=1.0)
+    bound("Adam's accuracy - SGD's", accuracies["Adam"] - accuracies["SGD"], at_least=0.0)
 
 
 # -- batch normalisation ------------------------------------------------------------
 
 @pytest.mark.parametrize("scale, epochs", [(0.1, 20), (0.01, 10)])
-def test_batch_norm_reaches_90_percent_in_fewer_epochs(scale, epochs, digits):
-    with_bn = batchnorm.epochs_to(batchnorm.training_accuracy(scale, True, digits, epochs))
-    without = batchnorm.epochs_to(batchnorm.training_accuracy(scale, False, digits, epochs))
-    # Measured: 0.1 → epoch 4 with, 16 without; 0.01 → epoch 4 with, never without.
-    assert with_bn is not None and with_bn <= 6
-    assert without is None or without >= with_bn + 5
+def test_batch_norm_reaches_90_percent_in_fewer_epochs(scale, epochs, digits, learning_seed,
+                                                       bound):
+    with_bn = batchnorm.epochs_to(batchnorm.training_accuracy(scale, True, digits, epochs,
+                                                              seed=learning_seed))
+    without = batchnorm.epochs_to(batchnorm.training_accuracy(scale, False, digits, epochs,
+                                                              seed=learning_seed))
+    # Never reaching 90% counts as one epoch past the run. Seeds 0-4: 4 epochs with batch
+    # norm at both scales, 7 or more saved.
+    with_bn = epochs + 1 if with_bn is None else with_bn
+    without = epochs + 1 if without is None else without
+    bound("epochs to 90% with batch norm", with_bn, at_most=6)
+    bound("epochs saved by batch norm", without - with_bn, at_least=5)
 
 
 # -- regularisation -------------------------------------------------------------------
 
 @pytest.fixture(scope="module")
-def noisy_digits():
-    small = load_digits(regularization.TRAIN_SIZE, 500, seed=0)
-    return replace(small, y_train=regularization.noisy_labels(small.y_train, seed=0))
+def noisy_digits(learning_seed):
+    small = load_digits(regularization.TRAIN_SIZE, 500, seed=learning_seed)
+    return replace(small, y_train=regularization.noisy_labels(small.y_train,
+                                                              seed=learning_seed))
 
 
 @pytest.fixture(scope="module")
-def unregularized_gap(noisy_digits):
-    return regularization.gap(regularization.train_variant("none", noisy_digits, epochs=30))
+def unregularized_gap(noisy_digits, learning_seed):
+    return regularization.gap(regularization.train_variant("none", noisy_digits, epochs=30,
+                                                           seed=learning_seed))
 
 
 @pytest.mark.parametrize("variant", ["dropout", "L2"])
-def test_dropout_and_weight_decay_shrink_the_gap(variant, noisy_digits, unregularized_gap):
-    gap = regularization.gap(regularization.train_variant(variant, noisy_digits, epochs=30))
-    # Measured: 0.222 without, 0.033 with dropout, 0.017 with L2.
-    assert unregularized_gap >= 0.15
-    assert unregularized_gap - gap >= 0.1
+def test_dropout_and_weight_decay_shrink_the_gap(variant, noisy_digits, unregularized_gap,
+                                                 learning_seed, bound):
+    gap = regularization.gap(regularization.train_variant(variant, noisy_digits, epochs=30,
+                                                          seed=learning_seed))
+    # Seeds 0-4 measured gaps of 0.17-0.31 without, closed by 0.13-0.25 with dropout and
+    # 0.15-0.25 with L2.
+    bound("train - validation accuracy gap without regularisation", unregularized_gap,
+          at_least=0.15)
+    bound(f"gap closed by {variant}", unregularized_gap - gap, at_least=0.1)
 
 
-def test_early_stopping_keeps_an_early_epoch(noisy_digits):
-    curves = regularization.train_variant("early stopping", noisy_digits, epochs=30)
+def test_early_stopping_keeps_an_early_epoch(noisy_digits, learning_seed):
+    curves = regularization.train_variant("early stopping", noisy_digits, epochs=30,
+                                          seed=learning_seed)
     assert curves["stopped_at"] is not None
     best = int(np.argmin(curves["validation_loss"])) + 1
     assert curves["stopped_at"] == best
@@ -117,10 +139,14 @@ def test_early_stopping_keeps_an_early_epoch(noisy_digits):
 
 # -- vanishing gradients ------------------------------------------------------------
 
-def test_sigmoids_first_layer_gradient_is_far_smaller_than_relus(digits):
-    sigmoid = vanishing.gradient_norms(vanishing.deep_network("sigmoid"), digits)
-    relu = vanishing.gradient_norms(vanishing.deep_network("relu"), digits)
-    assert relu[0] / sigmoid[0] >= 1000  # measured 1.8e4; the lesson needs 10
+def test_sigmoids_first_layer_gradient_is_far_smaller_than_relus(digits, learning_seed,
+                                                                  bound):
+    sigmoid = vanishing.gradient_norms(vanishing.deep_network("sigmoid", seed=learning_seed),
+                                       digits)
+    relu = vanishing.gradient_norms(vanishing.deep_network("relu", seed=learning_seed),
+                                    digits)
+    # Seeds 0-4 measured 1.6e4-2.7e4; the lesson needs 10.
+    bound("ReLU's / sigmoid's first-layer gradient", relu[0] / sigmoid[0], at_least=1000)
     # Sigmoid's gradient shrinks on every step back towards the input.
     assert all(a < b for a, b in zip(sigmoid, sigmoid[1:]))
 

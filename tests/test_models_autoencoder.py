@@ -14,8 +14,8 @@ from models_helpers import (
 )
 from zoo.models import Autoencoder
 
-NOISE = 0.3
-STEPS = 300
+NOISE = 0.5
+STEPS = 400
 
 
 def mse(a, b):
@@ -23,40 +23,46 @@ def mse(a, b):
 
 
 def train(model, images, steps=STEPS, batch_size=32):
-    model.compile(optimizer=keras.optimizers.Adam(3e-3), loss="mse")
+    # At 3e-3 the denoising model's ReLUs died on one seed of five (loss stuck at 0.087).
+    model.compile(optimizer=keras.optimizers.Adam(2e-3), loss="mse")
     epochs = steps * batch_size // len(images)
     model.fit(images, images, batch_size=batch_size, epochs=epochs, verbose=0)
     return model
 
 
 @pytest.fixture(scope="module")
-def data():
-    return blob_images(512, seed=0), blob_images(128, seed=1)
+def data(learning_seed):
+    return blob_images(512, seed=2 * learning_seed), blob_images(128, seed=2 * learning_seed + 1)
 
 
 @pytest.fixture(scope="module")
-def plain(data):
-    keras.utils.set_random_seed(0)
+def plain(data, learning_seed):
+    keras.utils.set_random_seed(learning_seed)
     model = Autoencoder.convolutional((16, 16, 1), latent_dim=8, filters=(8, 16))
     untrained_mse = mse(model.predict(data[1], verbose=0), data[1])
     return train(model, data[0]), untrained_mse
 
 
-def test_reconstruction_error_falls_by_half(plain, data):
+def test_reconstruction_error_falls_by_half(plain, data, bound):
     model, untrained_mse = plain
     trained_mse = mse(model.predict(data[1], verbose=0), data[1])
-    assert trained_mse <= 0.5 * untrained_mse, (untrained_mse, trained_mse)
+    # Seeds 0-4 measured 0.006-0.008 at 300 steps and 3e-3.
+    bound("trained / untrained reconstruction error", trained_mse / untrained_mse,
+          at_most=0.5)
 
 
-def test_denoising_beats_plain_on_noisy_inputs(plain, data):
-    keras.utils.set_random_seed(0)
+def test_denoising_beats_plain_on_noisy_inputs(plain, data, learning_seed, bound):
+    keras.utils.set_random_seed(learning_seed)
     denoising = train(Autoencoder.convolutional(
-        (16, 16, 1), latent_dim=8, filters=(8, 16), noise_stddev=NOISE, seed=1), data[0])
+        (16, 16, 1), latent_dim=8, filters=(8, 16), noise_stddev=NOISE,
+        seed=learning_seed + 1), data[0])
     clean = data[1]
-    noisy = clean + np.random.default_rng(2).normal(0, NOISE, clean.shape).astype("float32")
+    noisy = clean + np.random.default_rng(learning_seed + 2).normal(
+        0, NOISE, clean.shape).astype("float32")
     denoising_mse = mse(denoising.predict(noisy, verbose=0), clean)
     plain_mse = mse(plain[0].predict(noisy, verbose=0), clean)
-    assert denoising_mse <= 0.8 * plain_mse, (denoising_mse, plain_mse)
+    # Seeds 0-4 measured 0.28-0.46.
+    bound("denoising / plain error on noisy inputs", denoising_mse / plain_mse, at_most=0.6)
 
 
 def test_noise_only_in_training():

@@ -20,29 +20,29 @@ NUM_CLASSES = len(SHAPE_CLASSES)
 SAMPLES_PER_CLASS = 60
 
 
-def build():
-    keras.utils.set_random_seed(0)
+def build(seed=0):
+    keras.utils.set_random_seed(seed)
     model = ConditionalVAE.convolutional((16, 16, 1), NUM_CLASSES, latent_dim=4,
-                                         filters=(8, 16), seed=0)
+                                         filters=(8, 16), seed=seed)
     model.compile(optimizer=keras.optimizers.Adam(3e-3))
     return model
 
 
 @pytest.fixture(scope="module")
-def data():
-    images, _, labels = shape_images(480, seed=0, noise=0.0)
+def data(learning_seed):
+    images, _, labels = shape_images(480, seed=learning_seed, noise=0.0)
     return images, labels
 
 
 @pytest.fixture(scope="module")
-def trained(data):
-    model = build()
+def trained(data, learning_seed):
+    model = build(learning_seed)
     model.fit(list(data), batch_size=32, epochs=25, verbose=0)
     return model
 
 
-def shape_classifier(images, labels):
-    keras.utils.set_random_seed(1)
+def shape_classifier(images, labels, seed):
+    keras.utils.set_random_seed(seed)
     classifier = keras.Sequential([
         keras.Input((16, 16, 1)),
         keras.layers.Conv2D(8, 3, activation="relu"),
@@ -57,16 +57,16 @@ def shape_classifier(images, labels):
     return classifier
 
 
-def test_samples_are_classified_as_their_label(trained, data):
-    test_images, _, test_labels = shape_images(300, seed=5, noise=0.0)
-    classifier = shape_classifier(*data)
+def test_samples_are_classified_as_their_label(trained, data, learning_seed, bound):
+    test_images, _, test_labels = shape_images(300, seed=learning_seed + 100, noise=0.0)
+    classifier = shape_classifier(*data, seed=learning_seed + 1)
     real_accuracy = classifier.evaluate(test_images, test_labels, verbose=0)[1]
-    assert real_accuracy >= 0.95, real_accuracy
+    bound("the judge's accuracy on real shapes", real_accuracy, at_least=0.95)
     labels = np.repeat(np.arange(NUM_CLASSES), SAMPLES_PER_CLASS)
     samples = trained.generate(labels)
     predicted = classifier.predict(samples, verbose=0).argmax(axis=-1)
-    accuracy = float(np.mean(predicted == labels))
-    assert accuracy >= 0.9, accuracy
+    # Seeds 0-4 measured 0.94-0.99 (chance: 0.33).
+    bound("samples classified as their label", np.mean(predicted == labels), at_least=0.85)
 
 
 def test_round_trip_resumes_training(data, tmp_path):

@@ -16,8 +16,14 @@ from models_helpers import (
 )
 from zoo.models import DCGAN
 
-MEAN_TOLERANCE = 0.3  # absolute, per coordinate; the data's std is about 1.5
-COVARIANCE_TOLERANCE = 0.2  # relative Frobenius error
+# The mixture of models_helpers.gaussian_mixture; a sample is on a mode within 3 of its scales.
+MIXTURE_MEANS = np.array([[-2.0, 0.0], [1.5, 1.5], [1.0, -2.0]])
+MIXTURE_SCALES = np.array([[0.4, 0.2], [0.25, 0.5], [0.3, 0.3]])
+# Seeds 0-4 measured 0.86-0.93 on a mode, 0.24-0.29 for the least-visited mode and a
+# covariance error of 0.09-0.23: margins of 0.16, 0.09 and 0.12.
+ON_MODES = 0.7  # share of samples on a mode
+EACH_MODE = 0.15  # each mode's share of the samples (a third each in the data)
+COVARIANCE_TOLERANCE = 0.35  # relative Frobenius error
 
 
 def adam():
@@ -36,20 +42,28 @@ def images():
     return shape_images(64, seed=0)[0] * 2.0 - 1.0
 
 
-def test_learns_gaussian_mixture():
-    data = gaussian_mixture(4096, seed=0)
-    keras.utils.set_random_seed(0)
-    gan = DCGAN.dense(2, latent_dim=4, units=(64, 64), seed=0)
+def test_learns_gaussian_mixture(learning_seed, bound):
+    """The samples lie on the mixture's three modes, each mode gets its share, the spread fits.
+
+    An untrained generator puts no sample on a mode and has a covariance
+    error of 0.98; the bounds' margins over seeds 0-4 are in the constants.
+    """
+    data = gaussian_mixture(4096, seed=learning_seed)
+    keras.utils.set_random_seed(learning_seed)
+    gan = DCGAN.dense(2, latent_dim=4, units=(64, 64), seed=learning_seed)
     gan.compile(adam(), adam())
     history = gan.fit(data, batch_size=128, epochs=40, verbose=0).history
     assert all(np.isfinite(history[name]).all() for name in ("d_loss", "g_loss"))
     samples = keras.ops.convert_to_numpy(gan.generate(4096))
-    mean_error = np.abs(samples.mean(axis=0) - data.mean(axis=0)).max()
+    distances = np.sqrt((((samples[:, None] - MIXTURE_MEANS) / MIXTURE_SCALES) ** 2).sum(-1))
+    on_a_mode = distances.min(axis=1) <= 3.0
+    shares = np.bincount(distances.argmin(axis=1)[on_a_mode], minlength=3) / len(samples)
     data_covariance = np.cov(data.T)
     covariance_error = (np.linalg.norm(np.cov(samples.T) - data_covariance)
                         / np.linalg.norm(data_covariance))
-    assert mean_error <= MEAN_TOLERANCE, mean_error
-    assert covariance_error <= COVARIANCE_TOLERANCE, covariance_error
+    bound("share of samples on a mode", on_a_mode.mean(), at_least=ON_MODES)
+    bound("smallest share of one mode", shares.min(), at_least=EACH_MODE)
+    bound("covariance error", covariance_error, at_most=COVARIANCE_TOLERANCE)
 
 
 def test_round_trip_resumes_training(images, tmp_path):

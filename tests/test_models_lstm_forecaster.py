@@ -24,27 +24,28 @@ TF_RNN = importlib.import_module("keras.src.backend.tensorflow.rnn")
 
 
 @pytest.fixture(scope="module")
-def series():
-    return seasonal_series(1000, seed=0)
+def series(learning_seed):
+    return seasonal_series(1000, seed=learning_seed)
 
 
 @pytest.fixture(scope="module")
-def trained(series):
+def trained(series, learning_seed):
     inputs, targets = windows(series[:800], WINDOW, HORIZON)
-    keras.utils.set_random_seed(0)
+    keras.utils.set_random_seed(learning_seed)
     model = LSTMForecaster(HORIZON, lstm_units=(32,), conv_filters=16)
     model.compile(optimizer=keras.optimizers.Adam(3e-3), loss="mae")
     model.fit(inputs, targets, batch_size=32, epochs=6, verbose=0)
     return model
 
 
-def test_beats_naive_forecast_by_30_percent(trained, series):
+def test_beats_naive_forecast_by_30_percent(trained, series, bound):
     # Validation windows come after the training range: the trend has moved
     # the series to levels the model never saw.
     inputs, targets = windows(series[800 - WINDOW:], WINDOW, HORIZON)
     naive_mae = np.mean(np.abs(targets - inputs[:, -1:, :]))
     mae = np.mean(np.abs(trained.predict(inputs, verbose=0) - targets))
-    assert mae <= 0.7 * naive_mae, (mae, naive_mae)
+    # Seeds 0-4 measured 0.17-0.22.
+    bound("MAE / naive MAE", mae / naive_mae, at_most=0.7)
 
 
 def test_keras_round_trip(trained, series, tmp_path):

@@ -27,9 +27,9 @@ def mean_iou(true_masks, predicted_masks):
 
 
 @pytest.fixture(scope="module")
-def trained():
-    images, masks, _ = shape_images(512, seed=0, noise=0.1)
-    keras.utils.set_random_seed(0)
+def trained(learning_seed):
+    images, masks, _ = shape_images(512, seed=2 * learning_seed, noise=0.1)
+    keras.utils.set_random_seed(learning_seed)
     model = UNet(NUM_CLASSES, depth=2, filters=8, dropout=0.1)
     model.compile(optimizer=keras.optimizers.Adam(3e-3),
                   loss=keras.losses.SparseCategoricalCrossentropy(from_logits=True))
@@ -37,11 +37,11 @@ def trained():
     return model
 
 
-def test_segments_held_out_shapes(trained):
-    images, masks, _ = shape_images(200, seed=1, noise=0.1)
+def test_segments_held_out_shapes(trained, learning_seed, bound):
+    images, masks, _ = shape_images(200, seed=2 * learning_seed + 1, noise=0.1)
     predicted = trained.predict(images, verbose=0).argmax(axis=-1)
-    iou = mean_iou(masks, predicted)
-    assert iou >= 0.9, iou
+    # Seeds 0-4 measured 0.9997-1.0.
+    bound("mean IoU on held-out shapes", mean_iou(masks, predicted), at_least=0.9)
 
 
 @pytest.mark.parametrize("size", [(8, 8), (16, 40), (32, 24)])

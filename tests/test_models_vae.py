@@ -19,10 +19,10 @@ EPOCHS = 20
 BATCH_SIZE = 32
 
 
-def build(beta):
-    keras.utils.set_random_seed(0)
+def build(beta, seed=0):
+    keras.utils.set_random_seed(seed)
     model = VAE.convolutional((16, 16, 1), latent_dim=4, filters=(8, 16), beta=beta,
-                              seed=0)
+                              seed=seed)
     model.compile(optimizer=keras.optimizers.Adam(3e-3))
     return model
 
@@ -33,16 +33,16 @@ def negative_elbo(model, images):
 
 
 @pytest.fixture(scope="module")
-def data():
-    return blob_images(320, seed=0), blob_images(128, seed=1)
+def data(learning_seed):
+    return blob_images(320, seed=2 * learning_seed), blob_images(128, seed=2 * learning_seed + 1)
 
 
 @pytest.fixture(scope="module")
-def trained(data):
+def trained(data, learning_seed):
     """`{beta: (model, negative ELBO before training, metrics after)}`."""
     runs = {}
     for beta in (1.0, 4.0):
-        model = build(beta)
+        model = build(beta, learning_seed)
         before = negative_elbo(model, data[1])
         model.fit(data[0], batch_size=BATCH_SIZE, epochs=EPOCHS, verbose=0)
         runs[beta] = model, before, model.evaluate(data[1], batch_size=128,
@@ -50,17 +50,19 @@ def trained(data):
     return runs
 
 
-def test_elbo_improves(trained, data):
+def test_elbo_improves(trained, data, bound):
     model, before, _ = trained[1.0]
     after = negative_elbo(model, data[1])
     # The ELBO is a log-likelihood bound in nats per 256-pixel image.
-    assert after <= 0.6 * before, (before, after)
+    # Seeds 0-4 measured 0.25-0.28.
+    bound("negative ELBO after / before training", after / before, at_most=0.6)
 
 
-def test_larger_beta_ends_with_smaller_kl(trained):
+def test_larger_beta_ends_with_smaller_kl(trained, bound):
     kl_beta_1 = trained[1.0][2]["kl_loss"]
     kl_beta_4 = trained[4.0][2]["kl_loss"]
-    assert kl_beta_4 <= 0.7 * kl_beta_1, (kl_beta_1, kl_beta_4)
+    # Seeds 0-4 measured 0.35-0.51.
+    bound("KL of beta 4 / KL of beta 1", kl_beta_4 / kl_beta_1, at_most=0.7)
 
 
 def test_metrics_reported(trained):

@@ -42,8 +42,10 @@ def test_learning_rate_follows_the_schedule_over_the_run_epochs(splits):
         [warmup_cosine(e, 4, 4e-3) for e in range(4)], rel=1e-6)
 
 
-def test_learns_bright_from_dark_and_maps_at_the_photo_size(splits):
-    keras.utils.set_random_seed(0)
+def test_learns_bright_from_dark_and_maps_at_the_photo_size(learning_seed, bound):
+    splits = Splits(bright_and_dark(64, 3 * learning_seed), bright_and_dark(16, 3 * learning_seed + 1),
+                    bright_and_dark(16, 3 * learning_seed + 2), source="generated")
+    keras.utils.set_random_seed(learning_seed)
     model = build_photo_classifier(splits, 1, width=8)
     before = model.evaluate(*splits.test, verbose=0)[0]
     # Ten epochs of four steps: enough for the batch-normalisation statistics
@@ -51,8 +53,11 @@ def test_learns_bright_from_dark_and_maps_at_the_photo_size(splits):
     history = fit_photo_classifier(model, splits, epochs=10, batch_size=16, callbacks=[],
                                    verbose=0)
     loss, accuracy = model.evaluate(*splits.test, verbose=0)
-    assert history["loss"][-1] < 0.5 * history["loss"][0]
-    assert loss < 0.5 * before and accuracy == 1.0
+    bound("last / first epoch's training loss", history["loss"][-1] / history["loss"][0],
+          at_most=0.5)
+    bound("held-out loss after / before training", loss / before, at_most=0.5)
+    # Seeds 0-4 measured 1.0 for the accuracy and loss ratios of 0.02-0.05.
+    bound("held-out accuracy", accuracy, at_least=0.9)
     probabilities, heatmaps = model(splits.test[0][:3], return_cam=True)
     assert tuple(probabilities.shape) == (3, 1) and tuple(heatmaps.shape) == (3, 150, 150)
 

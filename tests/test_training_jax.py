@@ -20,6 +20,7 @@ TOLERANCE = 1e-5
 
 CODE = """
     import json
+    import sys
     import keras
     import numpy as np
     from zoo import training
@@ -42,18 +43,23 @@ CODE = """
         return max(float(np.abs(a - b).max()) for a, b in zip(first, second))
 
 
+    seed = int(sys.argv[1])
     task, solve = get_task("synthetic_series"), training.solve
     two, resumed, one = Final(), Final(), Final()
     training.solve = lambda *a, **k: solve(*a, more_callbacks=[two], **k)
-    code = main(["train", "synthetic_series", "--epochs", "2", "--batch-size", "64"])
+    code = main(["train", "synthetic_series", "--epochs", "2", "--batch-size", "64",
+                 "--seed", str(seed)])
     # Interrupted after its first epoch, then resumed from the backup.
     try:
-        solve(task, epochs=2, batch_size=64, verbose=0, more_callbacks=[StopAfterFirstEpoch()])
+        solve(task, epochs=2, batch_size=64, seed=seed, verbose=0,
+              more_callbacks=[StopAfterFirstEpoch()])
     except KeyboardInterrupt:
         pass
-    solve(task, epochs=2, batch_size=64, verbose=0, resume=True, more_callbacks=[resumed])
+    solve(task, epochs=2, batch_size=64, seed=seed, verbose=0, resume=True,
+          more_callbacks=[resumed])
     training.get_data_parallel = lambda: None
-    solve(task, epochs=2, batch_size=64, verbose=0, run_dir="runs/one", more_callbacks=[one])
+    solve(task, epochs=2, batch_size=64, seed=seed, verbose=0, run_dir="runs/one",
+          more_callbacks=[one])
     print(json.dumps({
         "code": code, "backend": keras.backend.backend(),
         "devices": [two.devices, resumed.devices, one.devices],
@@ -63,10 +69,12 @@ CODE = """
 """
 
 
-def test_zoo_train_on_jax_uses_data_parallel_over_two_devices(tmp_path):
+def test_zoo_train_on_jax_uses_data_parallel_over_two_devices(tmp_path, learning_seed,
+                                                              bound):
     env = environment(tmp_path, KERAS_BACKEND="jax",
                       XLA_FLAGS="--xla_force_host_platform_device_count=2")
-    done = subprocess.run([sys.executable, "-c", textwrap.dedent(CODE)], cwd=tmp_path,
+    done = subprocess.run([sys.executable, "-c", textwrap.dedent(CODE), str(learning_seed)],
+                          cwd=tmp_path,
                           env=env, capture_output=True, text=True, timeout=600)
     assert done.returncode == 0, done.stderr[-3000:]
     result = json.loads(done.stdout.strip().splitlines()[-1])
@@ -79,4 +87,6 @@ def test_zoo_train_on_jax_uses_data_parallel_over_two_devices(tmp_path):
     assert card["distribution"] == "DataParallel: 2 devices"
     # The export, made through TensorFlow, grades: a forecaster that learned
     # (MAE near the noise's 4, where the series swings by ±40).
-    assert card["metric"] == "mae" and card["value"] < 6.0
+    assert card["metric"] == "mae"
+    # Seeds 0-4 measured 4.84-4.98.
+    bound("held-out MAE after 2 epochs", card["value"], at_most=6.0)

@@ -15,33 +15,63 @@ task    cat  data ...
 import argparse
 import contextlib
 import importlib
+import importlib.util
 import os
 import sys
 
 from zoo.native_logs import NativeLogFilter
 
-COMMANDS = {
-    "demo": ("zoo.demo", "train, export and reload a small Transformer text "
-                         "classifier on generated data"),
-    "serve": ("zoo.serving.cli", "serve exported models over TF Serving's REST and gRPC APIs"),
-    "tasks": ("zoo.commands.tasks", "list the practice tasks: category, data, "
-                                    "contract, metric, top marks"),
-    "practice": ("zoo.commands.practice", "write an exam-format starter file for a task"),
-    "grade": ("zoo.commands.grade", "grade a solution (.py, .keras, .h5, SavedModel) "
-                                    "on the task's held-out data"),
-    "train": ("zoo.commands.train", "train a task's reference solution, export it, "
-                                    "grade the export, write its report"),
-    "exam": ("zoo.commands.exam", "sit a mock exam: `exam start DIR` and `exam submit DIR` "
-                                  "for a timed session, or --quick; a scoreboard out of 100 "
-                                  "and an HTML report"),
-    "score": ("zoo.commands.score", "grade an existing export saved_models/TASK/VERSION"),
-    "lab": ("zoo.commands.lab", "the classic training lessons as seeded experiments: "
-                                "pictures and a page"),
+# What each extra installs, by the modules it brings (looked up, never imported).
+EXTRAS = {
+    "exam": ("tensorflow", "tensorflow_datasets", "importlib_resources", "matplotlib"),
+    "serve": ("tensorflow", "tensorflow_serving", "aiohttp", "grpc", "prometheus_client"),
 }
+
+# name: (module, the extra it needs, help line)
+COMMANDS = {
+    "demo": ("zoo.demo", "exam", "train, export and reload a small Transformer text "
+                                 "classifier on generated data"),
+    "serve": ("zoo.serving.cli", "serve",
+              "serve exported models over TF Serving's REST and gRPC APIs"),
+    "tasks": ("zoo.commands.tasks", "exam", "list the practice tasks: category, data, "
+                                            "contract, where 5/5 begins"),
+    "practice": ("zoo.commands.practice", "exam",
+                 "write an exam-format starter file for a task"),
+    "grade": ("zoo.commands.grade", "exam", "grade a solution (.py, .keras, .h5, SavedModel) "
+                                            "on the task's held-out data"),
+    "train": ("zoo.commands.train", "exam", "train a task's reference solution, export it, "
+                                            "grade the export, write its report"),
+    "exam": ("zoo.commands.exam", "exam",
+             "sit a mock exam: `exam start DIR` and `exam submit DIR` for a timed session, "
+             "or --quick; a scoreboard out of 100 and an HTML report"),
+    "score": ("zoo.commands.score", "exam",
+              "grade an existing export saved_models/TASK/VERSION"),
+    "lab": ("zoo.commands.lab", "exam", "the classic training lessons as seeded experiments: "
+                                        "pictures and a page"),
+}
+
+
+def missing_extra(extra):
+    """The modules of an extra that are not installed.
+
+    Args:
+        extra: a key of `EXTRAS`.
+
+    Returns:
+        A list of module names, empty when the extra is installed.
+
+    Example:
+    >>> missing_extra("exam") in ([], ["tensorflow"])
+    True
+    """
+    return [module for module in EXTRAS[extra] if importlib.util.find_spec(module) is None]
 
 
 def build_parser():
     """Builds the `zoo` argument parser with every subcommand.
+
+    A command whose extra is not installed keeps its place in `zoo --help`;
+    running it says which extra to install (`main`).
 
     Returns:
         An `argparse.ArgumentParser`.
@@ -54,11 +84,14 @@ def build_parser():
                         help="show TensorFlow's and CUDA's own log lines")
     subparsers = parser.add_subparsers(dest="command", metavar="COMMAND")
     subparsers.required = True
-    for name, (module_name, help_line) in COMMANDS.items():
+    for name, (module_name, extra, help_line) in COMMANDS.items():
+        installed = not missing_extra(extra)
         sub = subparsers.add_parser(name, help=help_line, description=help_line,
-                                    formatter_class=argparse.RawDescriptionHelpFormatter)
-        sub.set_defaults(module_name=module_name)
-        importlib.import_module(module_name).add_arguments(sub)
+                                    formatter_class=argparse.RawDescriptionHelpFormatter,
+                                    add_help=installed)
+        sub.set_defaults(module_name=module_name, extra=extra)
+        if installed:
+            importlib.import_module(module_name).add_arguments(sub)
     return parser
 
 
@@ -69,9 +102,16 @@ def main(argv=None):
         argv: list of arguments; `sys.argv[1:]` when None.
 
     Returns:
-        The process exit code.
+        The process exit code: the command's, or 2 when its extra is not
+        installed (one line on stderr names it).
     """
-    args = build_parser().parse_args(argv)
+    parser = build_parser()
+    args, _ = parser.parse_known_args(argv)
+    if missing_extra(args.extra):
+        print(f"zoo {args.command} needs the {args.extra} extra: "
+              f"pip install 'keras-cert-zoo[{args.extra}]'", file=sys.stderr)
+        return 2
+    args = parser.parse_args(argv)
     return importlib.import_module(args.module_name).run(args)
 
 
