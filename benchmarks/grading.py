@@ -60,7 +60,7 @@ def course_solution(task, splits, folder):
 
 def measure(task, path, data, repeats):
     """Grades alternately without and with the bootstrap; returns the timings."""
-    from zoo.grading import grade
+    from zoo.grading.grade import grade
 
     plain, full, own = [], [], []
     for _ in range(repeats):

@@ -4,7 +4,7 @@ For every `--data` (a task's file, a folder in the zip's layout, or
 `TASK=PATH`) and every seed, it trains the course's model as its notebook
 did (`benchmarks/course_models.py`), saves it as the exam's `.h5` and
 grades it as a learner's file; then it trains the zoo's reference with
-`zoo.training.train_task`, exported and graded from its export. Both are
+`zoo.training.reference.train_task`, exported and graded from its export. Both are
 seeded with the same seed, and both times count loading, building and
 training. It prints one row per run, then a table per task: the mean over
 seeds, the spread (lowest to highest), each run's 95% bootstrap interval,
@@ -87,7 +87,7 @@ def task_for(item):
 
 def graded(task, model, seed, artifact, splits, seconds, convention=None):
     """Grades an artifact (in `convention`, or as the grader decides) and returns its `Run`."""
-    from zoo.grading import grade
+    from zoo.grading.grade import grade
 
     result = grade(task, artifact, splits, convention=convention)
     confidence = result.confidence
@@ -108,7 +108,7 @@ def compare(task, data, seed, models_dir, epochs=None):
     Returns:
         `(course_run, our_run)`.
     """
-    from zoo.training import train_task
+    from zoo.training.reference import train_task
 
     h5 = Path(models_dir) / f"course-{task.name}-seed{seed}" / "mymodel.h5"
     h5.parent.mkdir(parents=True, exist_ok=True)

@@ -2,7 +2,7 @@
 
 For each task, the reference model is built twice from the same seed and
 trained for the same epochs at the same batch size: once with `model.fit`,
-once with `zoo.distributed_fit.distributed_fit` (which `zoo train` uses on
+once with `zoo.training.loop.distributed_fit` (which `zoo train` uses on
 every strategy). The two runs alternate, and the fastest of `--repeats`
 counts. Prints seconds per epoch and the ratio (loop / fit), and the final
 validation loss of each, which should agree closely.
@@ -33,7 +33,7 @@ def main(argv=None):
     import keras
 
     from zoo.device import describe_device
-    from zoo.distributed_fit import distributed_fit
+    from zoo.training.loop import distributed_fit
     from zoo.tasks import get_task
 
     print(f"device: {describe_device()}")

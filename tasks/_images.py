@@ -12,7 +12,7 @@ the held-out images scaled the same way.
 
 import numpy as np
 
-from zoo.conventions import EXAM, FLOAT_DTYPES, Convention, HeldOut, evenly
+from zoo.grading.conventions import EXAM, FLOAT_DTYPES, Convention, HeldOut, evenly
 from zoo.task import Steps, Task, accuracy, classifier_output
 
 SCALE = 1 / 255
@@ -27,7 +27,7 @@ def scaling_layers(model):
     Returns:
         A list of `keras.layers.Rescaling` layers (empty for None).
     """
-    from zoo.predictor import keras_layers
+    from zoo.grading.predictor import keras_layers
 
     if model is None:
         return []
@@ -145,7 +145,7 @@ def cam_pictures(task, model, splits, predictions, out_dir, count=8):
     Returns:
         A one-element list with the PNG's `Path`.
     """
-    from zoo.plots import plot_cams
+    from zoo.report.plots import plot_cams
 
     # Spread over the held-out set: image folders come sorted by class.
     images = splits.test[0][np.linspace(0, len(splits.test[0]) - 1, count).astype(int)]

@@ -127,7 +127,7 @@ def fit_photo_classifier(model, splits, epochs, batch_size, callbacks, verbose):
     """
     import keras
 
-    from zoo.training import fit_pairs
+    from zoo.training.reference import fit_pairs
 
     peak = float(model.optimizer.learning_rate)  # as compiled: the schedule's peak
     schedule = keras.callbacks.LearningRateScheduler(

@@ -16,7 +16,7 @@ the series first, as its starter did (`series -= min; series /= max`).
 
 import numpy as np
 
-from zoo.conventions import EXAM, RAW, Convention, HeldOut, evenly
+from zoo.grading.conventions import EXAM, RAW, Convention, HeldOut, evenly
 from zoo.data import windows
 from zoo.task import TIME_SERIES, Splits, Task, mean_absolute_error
 
@@ -67,13 +67,13 @@ def last_values(outputs):
         A `(n, 1)` array.
 
     Raises:
-        zoo.grading.GradingError: for other shapes.
+        zoo.grading.grade.GradingError: for other shapes.
 
     Example:
     >>> last_values(np.arange(6.0).reshape(2, 3, 1)).tolist()
     [[2.0], [5.0]]
     """
-    from zoo.grading_error import GradingError
+    from zoo.grading.errors import GradingError
 
     outputs = np.asarray(outputs)
     if outputs.ndim == 1:

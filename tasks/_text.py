@@ -15,9 +15,9 @@ import copy
 
 import numpy as np
 
-from zoo.conventions import EXAM, Convention, HeldOut, evenly
+from zoo.grading.conventions import EXAM, Convention, HeldOut, evenly
 from zoo.task import Steps, Task, accuracy, classifier_output
-from zoo.tokenizer import Tokenizer, pad_sequences
+from zoo.grading.tokenizer import Tokenizer, pad_sequences
 
 
 class TextStarter(Convention):

@@ -20,8 +20,8 @@ import numpy as np
 from zoo.data import DataFormatError, fetch_file, file_format
 from zoo.task import TEXT_CLASSIFICATION, Source, Splits
 from zoo.tasks._text import TextStarter, text_task
-from zoo.tokenizer import Tokenizer
-from zoo.training_script import run_script
+from zoo.grading.tokenizer import Tokenizer
+from zoo.training.script import run_script
 
 TOPICS = ("sport", "business", "politics", "tech", "entertainment")
 TRAINING_PORTION = 0.8

@@ -20,7 +20,7 @@ from zoo.data import fetch_file
 from zoo.task import REAL_WORLD_IMAGES, Source, Splits
 from zoo.tasks._images import image_task
 from zoo.tasks._photo_classifier import build_photo_classifier, fit_photo_classifier
-from zoo.training_script import run_script
+from zoo.training.script import run_script
 
 SIZE = 150
 CLASS_FOLDERS = ("cats", "dogs")

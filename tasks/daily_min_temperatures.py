@@ -18,7 +18,7 @@ import numpy as np
 from zoo.data import fetch_file, file_format
 from zoo.task import MeanMetric, Source, Steps, absolute_errors
 from zoo.tasks._series import series_splits, series_task
-from zoo.training_script import run_script
+from zoo.training.script import run_script
 
 SPLIT, WINDOW = 2500, 64
 # The range of the whole 1981–1990 series, which the exam normalised by.

@@ -6,7 +6,7 @@ from zoo.data import tfds_splits
 from zoo.task import LEARNING_DATASET, Source
 from zoo.tasks._images import image_task
 from zoo.tasks.mnist import squeeze_channel
-from zoo.training_script import run_script
+from zoo.training.script import run_script
 
 CLASS_NAMES = ("T-shirt/top", "trouser", "pullover", "dress", "coat", "sandal", "shirt",
                "sneaker", "bag", "ankle boot")

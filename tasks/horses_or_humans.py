@@ -5,7 +5,7 @@ import sys
 from zoo.data import tfds_splits
 from zoo.task import REAL_WORLD_IMAGES, Source
 from zoo.tasks._images import image_task
-from zoo.training_script import run_script
+from zoo.training.script import run_script
 
 
 def load(data=None):

@@ -11,7 +11,7 @@ import sys
 from zoo.data import tfds_splits
 from zoo.task import TEXT_CLASSIFICATION, Source
 from zoo.tasks._text import TextStarter, text_task
-from zoo.training_script import run_script
+from zoo.training.script import run_script
 
 
 def load(data=None):

@@ -8,7 +8,7 @@ import sys
 
 from zoo.data import tfds_splits
 from zoo.task import LEARNING_DATASET, Source, Steps, Task, accuracy
-from zoo.training_script import run_script
+from zoo.training.script import run_script
 
 
 def load(data=None):

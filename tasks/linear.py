@@ -14,7 +14,7 @@ import sys
 import numpy as np
 
 from zoo.task import BASIC_MODEL, Formula, Source, Splits, Task, mean_squared_error
-from zoo.training_script import run_script
+from zoo.training.script import run_script
 
 
 def target(xs):

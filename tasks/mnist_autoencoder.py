@@ -6,7 +6,7 @@ Scored by the per-pixel mean squared error of held-out reconstructions.
 import sys
 
 from zoo.tasks._reconstruction import reconstruction_task, wrap
-from zoo.training_script import run_script
+from zoo.training.script import run_script
 
 
 def build(splits):

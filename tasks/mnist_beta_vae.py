@@ -9,7 +9,7 @@ space makes harder than for the plain autoencoder.
 import sys
 
 from zoo.tasks._reconstruction import digits_in_unit_range, reconstruction_task, wrap
-from zoo.training_script import run_script
+from zoo.training.script import run_script
 
 
 def build(splits):
@@ -26,7 +26,7 @@ def build(splits):
 
 def fit(model, splits, epochs, batch_size, callbacks, verbose):
     """Trains the VAE inside the wrapper on its own loss."""
-    from zoo.distributed_fit import distributed_fit
+    from zoo.training.loop import distributed_fit
 
     history = distributed_fit(model.get_layer("vae"), digits_in_unit_range(splits.train),
                               validation_data=(digits_in_unit_range(splits.validation),),

@@ -12,7 +12,7 @@ import numpy as np
 from zoo.task import ZOO_MODEL, Source, Steps, Task, accuracy
 from zoo.tasks._judge import digit_judge, to_digits
 from zoo.tasks.mnist import load
-from zoo.training_script import run_script
+from zoo.training.script import run_script
 
 SAMPLES_PER_DIGIT = 50
 
@@ -37,7 +37,7 @@ def build(splits):
 
 def fit(model, splits, epochs, batch_size, callbacks, verbose):
     """Trains on `[digits, labels]`, validating on the validation split."""
-    from zoo.distributed_fit import distributed_fit
+    from zoo.training.loop import distributed_fit
 
     return distributed_fit(model, list(unit_images(splits.train)),
                            validation_data=(list(unit_images(splits.validation)),),
@@ -55,7 +55,7 @@ def evaluate(predictor, splits):
 
 def sample_pictures(task, model, splits, predictions, out_dir):
     """Writes `samples.png`: four samples of each digit, one digit per column."""
-    from zoo.plots import plot_samples
+    from zoo.report.plots import plot_samples
 
     grid = predictions.reshape(10, SAMPLES_PER_DIGIT, *predictions.shape[1:])[:, :4]
     return [plot_samples(grid.transpose(1, 0, 2, 3, 4).reshape(40, *predictions.shape[1:]),

@@ -13,7 +13,7 @@ import numpy as np
 from zoo.task import ZOO_MODEL, Source, Steps, Task
 from zoo.tasks._judge import digit_judge, to_digits
 from zoo.tasks.mnist import load
-from zoo.training_script import run_script
+from zoo.training.script import run_script
 
 LATENT_DIM, SAMPLES = 32, 1000
 
@@ -33,7 +33,7 @@ def build(splits):
 
 def fit(model, splits, epochs, batch_size, callbacks, verbose):
     """Trains on the real digits alone, scaled to [-1, 1] like the generator's tanh."""
-    from zoo.distributed_fit import distributed_fit
+    from zoo.training.loop import distributed_fit
 
     real = splits.train[0][..., None].astype("float32") / 127.5 - 1.0
     return distributed_fit(model, real, epochs=epochs, batch_size=batch_size,
@@ -57,7 +57,7 @@ def evaluate(predictor, splits):
 
 def sample_pictures(task, model, splits, predictions, out_dir):
     """Writes `samples.png`: 32 generated digits."""
-    from zoo.plots import plot_samples
+    from zoo.report.plots import plot_samples
 
     return [plot_samples(predictions[:32], f"{out_dir}/samples.png")]
 

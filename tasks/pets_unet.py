@@ -12,7 +12,7 @@ import numpy as np
 
 from zoo.data import tfds_splits
 from zoo.task import ZOO_MODEL, Source, Steps, Task
-from zoo.training_script import run_script
+from zoo.training.script import run_script
 
 SIZE = 128
 CLASS_NAMES = ("background", "pet", "outline")
@@ -75,7 +75,7 @@ def build(splits):
 
 def mask_pictures(task, model, splits, predictions, out_dir, count=6):
     """Writes `masks.png`: held-out images, true masks, predicted masks."""
-    from zoo.plots import plot_masks
+    from zoo.report.plots import plot_masks
 
     return [plot_masks(splits.test[0][:count] / 255.0, predictions[:count],
                        f"{out_dir}/masks.png", true_masks=splits.test[1][:count])]

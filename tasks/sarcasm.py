@@ -19,7 +19,7 @@ import numpy as np
 from zoo.data import fetch_file, file_format
 from zoo.task import TEXT_CLASSIFICATION, Source, Splits
 from zoo.tasks._text import TextStarter, text_task
-from zoo.training_script import run_script
+from zoo.training.script import run_script
 
 TRAINING_SIZE, VALIDATION_SIZE = 20000, 2000
 SOURCE = Source(

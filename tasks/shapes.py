@@ -11,7 +11,7 @@ import numpy as np
 
 from zoo.task import ZOO_MODEL, Source, Splits
 from zoo.tasks._images import image_task
-from zoo.training_script import run_script
+from zoo.training.script import run_script
 
 SIZE = 64
 CLASS_NAMES = ("circle", "square", "triangle")

@@ -24,7 +24,7 @@ import numpy as np
 from zoo.data import fetch_file, file_format
 from zoo.task import Formula, Source
 from zoo.tasks._series import build_forecaster, series_splits, series_task
-from zoo.training_script import run_script
+from zoo.training.script import run_script
 
 SPLIT, WINDOW = 3000, 30
 SOURCE = Source(

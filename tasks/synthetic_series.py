@@ -11,7 +11,7 @@ import numpy as np
 
 from zoo.task import Source, Steps
 from zoo.tasks._series import series_splits, series_task
-from zoo.training_script import run_script
+from zoo.training.script import run_script
 
 SPLIT, WINDOW = 1000, 20
 

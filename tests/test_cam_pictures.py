@@ -2,7 +2,7 @@
 
 import numpy as np
 
-from zoo import plots
+from zoo.report import plots
 from zoo.task import Splits
 from zoo.tasks._images import cam_pictures
 

@@ -5,10 +5,10 @@ import json
 
 import pytest
 
-import zoo.cluster
-import zoo.training_errors
-from zoo.cluster import EXAMPLE, this_worker
-from zoo.training_errors import TrainingSetupError
+import zoo.training.cluster
+import zoo.training.errors
+from zoo.training.cluster import EXAMPLE, this_worker
+from zoo.training.errors import TrainingSetupError
 
 
 def config(cluster, task_type, index):
@@ -51,7 +51,7 @@ def test_a_bad_tf_config_is_named_with_a_valid_example(environ, message):
     json.loads(EXAMPLE)  # the example itself is valid
 
 
-@pytest.mark.parametrize("module", [zoo.cluster, zoo.training_errors])
+@pytest.mark.parametrize("module", [zoo.training.cluster, zoo.training.errors])
 def test_docstring_examples_print_what_they_show(module):
     result = doctest.testmod(module)
     assert result.attempted >= 1 and result.failed == 0

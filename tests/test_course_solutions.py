@@ -15,7 +15,7 @@ import numpy as np
 import pytest
 
 from tasks_helpers import SHARED_DATA, write_cats_and_dogs
-from zoo.grading import grade
+from zoo.grading.grade import grade
 from zoo.tasks import get_task
 
 try:

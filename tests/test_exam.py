@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 
 from zoo.cli import main
-from zoo.exam import QUICK_EXAM, run_exam
+from zoo.exam.session import QUICK_EXAM, run_exam
 from zoo.export import read_card
 from tasks_helpers import write_sarcasm
 

@@ -15,12 +15,13 @@ import keras
 import pytest
 
 from tasks_helpers import write_sarcasm, write_sunspots
-from zoo import solution, starters
+from zoo.exam import starters
+from zoo.grading import solution
 from zoo.cli import main
 from zoo.data import sha256
-from zoo.exam import (FULL_EXAM, SESSION_FILE, Session, draw_tasks, find_solution,
+from zoo.exam.session import (FULL_EXAM, SESSION_FILE, Session, draw_tasks, find_solution,
                       run_exam, start_session)
-from zoo.solution import read_record, write_record
+from zoo.grading.solution import read_record, write_record
 from zoo.tasks import get_task
 
 LINEAR_FIT = ("    model.compile(optimizer='sgd', loss='mean_squared_error')\n"

@@ -8,10 +8,10 @@ import numpy as np
 import pytest
 
 from tasks_helpers import data_for
-from zoo import report
-from zoo.bootstrap import Confidence, bootstrap, resampled_means
+from zoo.report import page as report
+from zoo.grading.confidence import Confidence, bootstrap, resampled_means
 from zoo.cli import main
-from zoo.grading import grade, next_marks
+from zoo.grading.grade import grade, next_marks
 from zoo.task import Steps
 from zoo.tasks import get_task
 

@@ -11,8 +11,8 @@ from zoo.tasks import get_task
 from tasks_helpers import data_for, mocked_tfds
 from zoo.cli import main
 from zoo.device import describe_device
-from zoo.grading import GradingError, grade, grade_path, run_solution_file
-from zoo.training import export_for_task, solve
+from zoo.grading.grade import GradingError, grade, grade_path, run_solution_file
+from zoo.training.reference import export_for_task, solve
 
 LINEAR_SOLUTION = '''
 import keras

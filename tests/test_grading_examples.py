@@ -11,10 +11,10 @@ import io
 
 import pytest
 
-MODULES = ("zoo.tokenizer", "zoo.bootstrap", "zoo.conventions", "zoo.task",
+MODULES = ("zoo.grading.tokenizer", "zoo.grading.confidence", "zoo.grading.conventions", "zoo.task",
            "zoo.tasks._series", "zoo.tasks._text", "zoo.tasks._images",
            "zoo.tasks.bbc_news")
-FUNCTIONS = ("zoo.grading.next_marks", "zoo.report.confidence_cells",
+FUNCTIONS = ("zoo.grading.grade.next_marks", "zoo.report.page.confidence_cells",
              "zoo.data.file_format")
 
 

@@ -5,7 +5,7 @@ import math
 import numpy as np
 import pytest
 
-from zoo.exam import PASS_MARK, add_points
+from zoo.exam.session import PASS_MARK, add_points
 from zoo.task import CATEGORIES, Formula, Steps, accuracy, mean_absolute_error
 from zoo.tasks import all_tasks, get_task
 

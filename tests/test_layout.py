@@ -20,9 +20,9 @@ ALLOWED = {
     "zoo.models": {"zoo.layers", "zoo.models"},
     "zoo.serving": {"zoo.serving"},
     # The exam's starter files are the learner's: standard library, NumPy and TensorFlow only.
-    "zoo.starters": set(),
+    "zoo.exam.starters": set(),
 }
-ABOVE_TASKS = {"zoo.__main__", "zoo.cli", "zoo.commands", "zoo.exam", "zoo.practice", "zoo.demo",
+ABOVE_TASKS = {"zoo.__main__", "zoo.cli", "zoo.commands", "zoo.exam.session", "zoo.exam.practice", "zoo.demo",
                "zoo.lab"}
 
 

@@ -34,7 +34,7 @@ from training_helpers import (
 )
 from zoo.export import list_versions, read_card
 from zoo.tasks import get_task
-from zoo.training import solve
+from zoo.training.reference import solve
 
 EPOCHS, MOCK_EXAMPLES = 2, 40
 # Global batch sizes whose last, short batches (882 series windows, 36 mock

@@ -8,9 +8,9 @@ import keras
 import pytest
 
 from zoo.tasks import get_task
-from zoo.training import solve
-from zoo.training_errors import TrainingDivergedError
-from zoo.training_script import add_training_arguments, run_training
+from zoo.training.reference import solve
+from zoo.training.errors import TrainingDivergedError
+from zoo.training.script import add_training_arguments, run_training
 
 
 def diverging_linear(learning_rate, scale=1.0):

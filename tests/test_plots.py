@@ -1,4 +1,4 @@
-"""zoo.plots: every helper writes a non-empty PNG of the expected pixel size."""
+"""zoo.report.plots: every helper writes a non-empty PNG of the expected pixel size."""
 
 import struct
 
@@ -6,7 +6,7 @@ import keras
 import numpy as np
 import pytest
 
-from zoo import plots
+from zoo.report import plots
 from zoo.layers import CAMHead
 from zoo.models import VAE
 

@@ -5,9 +5,9 @@ import runpy
 
 import pytest
 
-from zoo import starters
+from zoo.exam import starters
 from zoo.cli import main
-from zoo.practice import starter_source
+from zoo.exam.practice import starter_source
 from zoo.tasks import all_tasks, get_task
 
 ZOO_TASKS = [t.name for t in all_tasks()

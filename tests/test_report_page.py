@@ -13,9 +13,9 @@ import pytest
 
 from browser import assert_readable, look_at, needs_chromium, png_size
 from tasks_helpers import data_for
-from zoo import report
-from zoo.exam import Session, run_exam
-from zoo.solution import write_record
+from zoo.report import page as report
+from zoo.exam.session import Session, run_exam
+from zoo.grading.solution import write_record
 from zoo.task import Splits
 
 TASKS = ["linear", "fashion_mnist", "cats_vs_dogs", "sarcasm", "sunspots"]
@@ -147,13 +147,13 @@ def test_a_loss_falling_over_decades_is_drawn_on_a_log_axis(tmp_path, monkeypatc
     assert scales == ["log", "linear"]
 
 
-@pytest.mark.parametrize("path", ["zoo.report.predicted_labels", "zoo.report.misclassified",
-                                  "zoo.report.spans_decades",
-                                  "zoo.report.work_order", "zoo.report.describe_duration",
-                                  "zoo.exam.draw_tasks", "zoo.starters"])
+@pytest.mark.parametrize("path", ["zoo.report.page.predicted_labels", "zoo.report.page.misclassified",
+                                  "zoo.report.page.spans_decades",
+                                  "zoo.report.page.work_order", "zoo.report.page.describe_duration",
+                                  "zoo.exam.session.draw_tasks", "zoo.exam.starters"])
 def test_docstring_examples_print_what_they_show(path):
     module_name, _, name = path.rpartition(".")
-    if path == "zoo.starters":
+    if path == "zoo.exam.starters":
         module_name, name = path, None
     module = importlib.import_module(module_name)
     target = getattr(module, name) if name else module

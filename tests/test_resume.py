@@ -17,13 +17,13 @@ import pytest
 
 from tasks_helpers import mocked_tfds
 from training_helpers import environment, killed_run_command, largest_difference
-from zoo import training
-from zoo.distributed_fit import distributed_fit
+from zoo.training import reference as training
+from zoo.training.loop import distributed_fit
 from zoo.export import read_card
-from zoo.run_backup import RunBackup, interrupted_run
+from zoo.training.backup import RunBackup, interrupted_run
 from zoo.tasks import get_task
-from zoo.training_errors import TrainingSetupError
-from zoo.training_script import run_script
+from zoo.training.errors import TrainingSetupError
+from zoo.training.script import run_script
 
 TASK, EPOCHS, BATCH_SIZE, MOCK_EXAMPLES = "mnist_beta_vae", 4, 8, 40
 TOLERANCE = 1e-6

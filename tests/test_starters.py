@@ -19,11 +19,11 @@ import tensorflow_datasets as tfds
 
 from tasks_helpers import data_for, mocked_tfds, write_sarcasm
 from tfds_downloads import WRITERS, served
-from zoo import starters
-from zoo.grading import grade
+from zoo.exam import starters
+from zoo.grading.grade import grade
 from zoo.task import Splits
 from zoo.tasks import all_tasks, get_task
-from zoo.tokenizer import Tokenizer, pad_sequences
+from zoo.grading.tokenizer import Tokenizer, pad_sequences
 
 EXAM_TASKS = [t.name for t in all_tasks() if str(t.category) in "12345"
               and t.name != "synthetic_series"]

@@ -6,8 +6,8 @@ from zoo.tasks import all_tasks, get_task
 from tasks_helpers import data_for, mocked_tfds
 from zoo import data as zoo_data
 from zoo.export import read_card
-from zoo.grading import grade, load_predictor
-from zoo.training import train_task
+from zoo.grading.grade import grade, load_predictor
+from zoo.training.reference import train_task
 
 CARD_FIELDS = {"task", "metric", "value", "threshold", "score", "data", "device",
                "tensorflow", "keras", "time", "version"}

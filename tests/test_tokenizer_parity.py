@@ -1,4 +1,4 @@
-"""`zoo.tokenizer` against the course's own `Tokenizer` and Keras' `pad_sequences`.
+"""`zoo.grading.tokenizer` against the course's own `Tokenizer` and Keras' `pad_sequences`.
 
 The oracle is the original `keras-preprocessing` package (a test-only
 dependency: only its `text` module is imported, which works with NumPy 2).
@@ -12,7 +12,7 @@ import numpy as np
 import pytest
 
 from tasks_helpers import SHARED_DATA
-from zoo.tokenizer import Tokenizer, pad_sequences
+from zoo.grading.tokenizer import Tokenizer, pad_sequences
 
 try:
     from keras_preprocessing import text as original_text

@@ -5,7 +5,7 @@ import numpy as np
 
 from zoo.models import DCGAN
 from zoo.tasks import get_task
-from zoo.training import callbacks
+from zoo.training.reference import callbacks
 
 
 def run_epochs(model, chosen, logs_per_epoch):

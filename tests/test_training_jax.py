@@ -23,7 +23,7 @@ CODE = """
     import sys
     import keras
     import numpy as np
-    from zoo import training
+    from zoo.training import reference as training
     from zoo.cli import main
     from zoo.tasks import get_task
 

@@ -16,9 +16,9 @@ import numpy as np
 import pytest
 
 from training_helpers import environment, largest_difference
-from zoo.distributed_fit import batch_plan, distributed_fit
+from zoo.training.loop import batch_plan, distributed_fit
 from zoo.tasks import get_task
-from zoo.training import solve
+from zoo.training.reference import solve
 
 EPOCHS = 4
 
@@ -117,8 +117,8 @@ TWO_REPLICAS = """
 
     import keras
     import numpy as np
-    from zoo.distributed_fit import _StrategySteps, distributed_fit
-    from zoo.training_errors import TrainingSetupError
+    from zoo.training.loop import _StrategySteps, distributed_fit
+    from zoo.training.errors import TrainingSetupError
 
     rng = np.random.default_rng(0)
     x = rng.normal(size=(36, 3)).astype("float32")

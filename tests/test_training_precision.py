@@ -5,8 +5,8 @@ import tensorflow as tf
 
 from zoo.export import read_card
 from zoo.tasks import get_task
-from zoo.training import mixed_precision_policy, train_task
-from zoo.training_script import run_script
+from zoo.training.reference import mixed_precision_policy, train_task
+from zoo.training.script import run_script
 
 
 def test_mixed_precision_trains_in_bfloat16_on_a_cpu_and_says_so(tmp_path, monkeypatch):

@@ -20,12 +20,12 @@ from keras.src.utils import file_utils
 
 import zoo
 from tasks_helpers import write_cats_and_dogs
-from zoo import pretrained
+from zoo.training import pretrained
 from zoo.cli import main
 from zoo.task import Splits
 from zoo.tasks import get_task
-from zoo.training import solve
-from zoo.transfer_training import Transfer
+from zoo.training.reference import solve
+from zoo.training.transfer import Transfer
 
 
 def write_legacy_h5(model, path):
@@ -223,7 +223,7 @@ def test_fine_tune_without_backbone_is_a_usage_error(capsys):
 
 
 def test_a_task_script_offers_backbones_only_for_colour_images(capsys):
-    from zoo.training_script import run_script
+    from zoo.training.script import run_script
 
     with pytest.raises(SystemExit):
         run_script(get_task("sunspots"), ["--backbone", "mobilenet_v2"])
@@ -242,13 +242,13 @@ def test_a_negative_fine_tune_is_a_usage_error(capsys):
 
 
 def test_mobilenet_takes_the_nearest_side_it_has_imagenet_weights_for():
-    from zoo.pretrained import input_side
+    from zoo.training.pretrained import input_side
 
     assert [input_side("mobilenet_v2", side) for side in (64, 150, 300)] == [96, 160, 224]
     assert input_side("inception_v3", 64) == 75 and input_side("inception_v3", 150) == 150
 
 
-@pytest.mark.parametrize("module_name", ["zoo.pretrained", "zoo.transfer_training",
+@pytest.mark.parametrize("module_name", ["zoo.training.pretrained", "zoo.training.transfer",
                                          "zoo.tasks._photo_classifier"])
 def test_examples_print_what_they_show(module_name):
     import doctest

@@ -18,7 +18,7 @@ TRAIN_AND_DUMP = """
     import keras
     import numpy as np
     import tensorflow_datasets as tfds
-    from zoo import training
+    from zoo.training import reference as training
     from zoo.cli import main
 
     prefix, options = sys.argv[1], sys.argv[3:]
@@ -53,9 +53,9 @@ KILLED_RUN = """
     import signal
     import keras
     import tensorflow_datasets as tfds
-    from zoo import run_backup
+    from zoo.training import backup as run_backup
     from zoo.tasks import get_task
-    from zoo.training import solve
+    from zoo.training.reference import solve
 
 
     def die():

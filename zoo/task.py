@@ -307,18 +307,18 @@ class Task:
         class_names: names of the classes, for confusion matrices.
         starter_hint: one line for the practice starter's TODO.
         fit: optional `fit(model, splits, **kwargs)` for models that do not
-            train on `(x, y)` pairs; `zoo.training` fits them otherwise.
+            train on `(x, y)` pairs; `zoo.training.reference` fits them otherwise.
         evaluate: optional `evaluate(predictor, splits) -> (value, outputs)`
             for tasks whose metric is not a function of test predictions
             (e.g. generated samples judged by a classifier); `predictor` is
-            a `zoo.grading.Predictor`.
+            a `zoo.grading.grade.Predictor`.
         signature: the export's signature the grader calls (for Keras
             files, the model's method of that name).
-        raw: optional `zoo.conventions.Convention` for grading models on the
+        raw: optional `zoo.grading.conventions.Convention` for grading models on the
             contract's raw inputs, when that is more than feeding
             `splits.test` (series: the exam tester's forecast over every
-            window); a `zoo.conventions.RawContract` otherwise.
-        exam: optional `zoo.conventions.Convention` for models trained the
+            window); a `zoo.grading.conventions.RawContract` otherwise.
+        exam: optional `zoo.grading.conventions.Convention` for models trained the
             exam starter's way (token ids, pixels scaled by 1/255, a
             normalised series), with its own formula where the exam had one.
 
@@ -359,10 +359,10 @@ class Task:
         """Returns the ways a model may take this task's data: raw first, then exam.
 
         Returns:
-            A tuple of `zoo.conventions.Convention`: the raw one, and the exam
+            A tuple of `zoo.grading.conventions.Convention`: the raw one, and the exam
             starter's when the task declares one.
         """
-        from zoo.conventions import RawContract
+        from zoo.grading.conventions import RawContract
 
         raw = self.raw if self.raw is not None else RawContract(self)
         return (raw,) if self.exam is None else (raw, self.exam)

@@ -46,7 +46,7 @@ def print_grade(compute_grade, as_json=False):
     """Runs a grading function and prints its result or why it failed.
 
     Args:
-        compute_grade: function of no argument returning a `zoo.grading.Grade`.
+        compute_grade: function of no argument returning a `zoo.grading.grade.Grade`.
         as_json: print one JSON object on stdout (`{"graded": true, ...facts}`
             or `{"graded": false, "error": ...}`) instead of the summary.
 
@@ -57,7 +57,7 @@ def print_grade(compute_grade, as_json=False):
     import sys
 
     from zoo.data import DataUnavailableError
-    from zoo.grading import GradingError
+    from zoo.grading.grade import GradingError
 
     try:
         result = compute_grade()

@@ -16,7 +16,7 @@ EXAMPLES = """examples:
 
 def add_arguments(parser):
     """Adds the command's options."""
-    from zoo.exam import EXAM_HOURS, FULL_EXAM, QUICK_EXAM
+    from zoo.exam.session import EXAM_HOURS, FULL_EXAM, QUICK_EXAM
 
     parser.epilog = EXAMPLES
     parser.add_argument("action", nargs="?", choices=("start", "submit"),
@@ -87,8 +87,8 @@ def _start(args):
     import random
     import sys
 
-    from zoo import starters
-    from zoo.exam import FULL_EXAM, draw_tasks, start_session
+    from zoo.exam import starters
+    from zoo.exam.session import FULL_EXAM, draw_tasks, start_session
 
     seed = None
     if args.random:
@@ -168,7 +168,7 @@ def data_options(items, directory, names):
 
 
 def _submit(args):
-    from zoo.exam import Session, submit_session
+    from zoo.exam.session import Session, submit_session
 
     data = data_options(args.data, args.data_dir, Session.load(args.folder).tasks)
     return submit_session(args.folder, data=data, out_dir=args.out,
@@ -176,7 +176,7 @@ def _submit(args):
 
 
 def _sit(args):
-    from zoo.exam import FULL_EXAM, QUICK_EXAM, run_exam
+    from zoo.exam.session import FULL_EXAM, QUICK_EXAM, run_exam
 
     if args.tasks:
         names = args.tasks.split(",")

@@ -1,7 +1,7 @@
 """`zoo grade TASK PATH`: score a learner's solution the way the exam did."""
 
 from zoo.commands import add_grading_arguments, load_task, print_grade
-from zoo.training_script import add_data_argument
+from zoo.training.script import add_data_argument
 
 EXAMPLES = """examples:
   zoo grade sarcasm sarcasm/sarcasm.py --data sarcasm.json   # runs it, keeps sarcasm/mymodel.keras
@@ -27,15 +27,15 @@ def add_arguments(parser):
 def run(args):
     """Grades and prints the result; returns the exit code.
 
-    A `.py` is run first (see `zoo.solution.run_solution_file`); where its
+    A `.py` is run first (see `zoo.grading.solution.run_solution_file`); where its
     trained model was saved is printed before the grade (on stderr with
     `--json`, which keeps stdout for the grade alone).
     """
     import sys
     from pathlib import Path
 
-    from zoo.grading import grade_path
-    from zoo.solution import run_solution_file
+    from zoo.grading.grade import grade_path
+    from zoo.grading.solution import run_solution_file
 
     task = load_task(args.task)
     if task is None:

@@ -22,8 +22,8 @@ def run(args):
     """Writes the starter; returns the exit code."""
     import sys
 
-    from zoo import starters
-    from zoo.practice import write_starter
+    from zoo.exam import starters
+    from zoo.exam.practice import write_starter
 
     task = load_task(args.task)
     if task is None:

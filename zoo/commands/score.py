@@ -1,7 +1,7 @@
 """`zoo score saved_models/TASK/VERSION`: grade an existing export."""
 
 from zoo.commands import add_grading_arguments
-from zoo.training_script import add_data_argument
+from zoo.training.script import add_data_argument
 
 EXAMPLES = """examples:
   zoo score saved_models/sunspots/3 --data Sunspots.csv
@@ -25,7 +25,7 @@ def run(args):
 
     from zoo.commands import load_task, print_grade
     from zoo.export import read_card
-    from zoo.grading import grade
+    from zoo.grading.grade import grade
 
     name = args.task
     if name is None:

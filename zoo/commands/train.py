@@ -1,7 +1,7 @@
 """`zoo train TASK`: train the reference solution, export it, grade the export."""
 
 from zoo.commands import load_task
-from zoo.training_script import add_training_arguments, run_training
+from zoo.training.script import add_training_arguments, run_training
 
 EXAMPLES = """examples:
   zoo train linear
@@ -25,7 +25,7 @@ def run(args):
     """Trains, exports, grades and reports; returns the exit code."""
     import sys
 
-    from zoo.pretrained import accepts_backbone, backbone_error
+    from zoo.training.pretrained import accepts_backbone, backbone_error
     from zoo.tasks import all_tasks
 
     task = load_task(args.task)

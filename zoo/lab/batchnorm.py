@@ -73,7 +73,7 @@ def run(out_dir, quick=False, data=None, seed=0):
     Returns:
         The `Path` of `index.html`.
     """
-    from zoo import plots
+    from zoo.report import plots
 
     scales, epochs = (QUICK_SCALES, 20) if quick else (FULL_SCALES, 30)
     digits = load_digits(1000, 10, seed, data)

@@ -96,7 +96,7 @@ def run(out_dir, quick=False, data=None, seed=0):
     Returns:
         The `Path` of `index.html`.
     """
-    from zoo import plots
+    from zoo.report import plots
 
     results = {(i, a): layer_activations(i, a, seed) for a in ACTIVATIONS
                for i in INITIALIZERS}
@@ -138,7 +138,7 @@ def run(out_dir, quick=False, data=None, seed=0):
 
 
 def _histograms(results, activation, out_dir):
-    from zoo import plots
+    from zoo.report import plots
 
     ranges = {"sigmoid": (0.0, 1.0), "tanh": (-1.0, 1.0)}
     cells, row_ranges = [], []

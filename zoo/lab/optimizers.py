@@ -150,7 +150,7 @@ def run(out_dir, quick=False, data=None, seed=0):
     Returns:
         The `Path` of `index.html`.
     """
-    from zoo import plots
+    from zoo.report import plots
     from zoo.lab.digits import load_digits
 
     paths = {name: surface_path(name) for name in OPTIMIZERS}

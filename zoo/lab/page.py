@@ -12,7 +12,7 @@ import html
 from dataclasses import dataclass
 from pathlib import Path
 
-from zoo.report import PICTURES_SHOWN_SCRIPT
+from zoo.report.page import PICTURES_SHOWN_SCRIPT
 
 
 @dataclass(frozen=True)

@@ -164,7 +164,7 @@ def run(out_dir, quick=False, data=None, seed=0):
     """
     from dataclasses import replace
 
-    from zoo import plots
+    from zoo.report import plots
 
     epochs = 60 if quick else 150
     digits = load_digits(TRAIN_SIZE, VALIDATION_SIZE, seed, data)

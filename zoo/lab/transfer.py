@@ -25,7 +25,7 @@ from pathlib import Path
 import numpy as np
 
 from zoo.lab.page import Figure, run_setup, write_page
-from zoo.pretrained import IMAGENET, application, describe_weights, preprocessing, unfreeze_top
+from zoo.training.pretrained import IMAGENET, application, describe_weights, preprocessing, unfreeze_top
 
 CLASS_FOLDERS = ("cats", "dogs")
 FINE_TUNED_LAYERS = 20  # the backbone's last layers that fine-tuning unfreezes
@@ -97,7 +97,7 @@ def backbone(weights, size, alpha):
         `(model, description)`.
 
     Raises:
-        zoo.pretrained.WeightsUnavailableError: when the ImageNet weights
+        zoo.training.pretrained.WeightsUnavailableError: when the ImageNet weights
             cannot be downloaded, naming the file, `--weights PATH` and
             `--weights none`.
     """
@@ -200,7 +200,7 @@ def run(out_dir, quick=False, data=None, seed=0, weights=IMAGENET):
     Returns:
         The `Path` of `index.html`.
     """
-    from zoo import plots
+    from zoo.report import plots
 
     settings = QUICK if quick else FULL
     root = find_data(data)

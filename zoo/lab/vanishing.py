@@ -88,7 +88,7 @@ def run(out_dir, quick=False, data=None, seed=0):
     Returns:
         The `Path` of `index.html`.
     """
-    from zoo import plots
+    from zoo.report import plots
 
     train_size, epochs = (2000, 10) if quick else (10000, 20)
     digits = load_digits(train_size, 10, seed, data)

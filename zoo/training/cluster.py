@@ -17,7 +17,7 @@ import dataclasses
 import json
 import os
 
-from zoo.training_errors import TrainingSetupError
+from zoo.training.errors import TrainingSetupError
 
 VARIABLE = "TF_CONFIG"
 EXAMPLE = ('{"cluster": {"worker": ["host0:12345", "host1:12345"]}, '
@@ -69,7 +69,7 @@ def this_worker(environ=None):
         A `Worker`.
 
     Raises:
-        zoo.training_errors.TrainingSetupError: when `TF_CONFIG` is not
+        zoo.training.errors.TrainingSetupError: when `TF_CONFIG` is not
             JSON, names no task, or uses task types this training does not
             run (parameter servers, evaluators); the message shows a valid
             example.

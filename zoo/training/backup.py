@@ -33,7 +33,7 @@ import keras
 import numpy as np
 
 from zoo.data import sha256
-from zoo.training_errors import TrainingSetupError
+from zoo.training.errors import TrainingSetupError
 
 ARRAYS = "arrays.npz"
 STATE = "state.json"
@@ -51,7 +51,7 @@ CALLBACK_STATE = {
 class RunBackup(keras.callbacks.Callback):
     """Saves a run's whole training state after every epoch, and restores it.
 
-    `zoo.distributed_fit.distributed_fit` calls `resume` once training has
+    `zoo.training.loop.distributed_fit` calls `resume` once training has
     begun; the backup then restores the newest intact epoch (if any) and
     tells the loop where to continue. Put it after the callbacks whose
     progress it saves, so it records their state at the end of the epoch.

@@ -66,7 +66,7 @@ def add_backbone_arguments(parser):
     Args:
         parser: an `argparse.ArgumentParser`.
     """
-    from zoo.pretrained import BACKBONES
+    from zoo.training.pretrained import BACKBONES
 
     group = parser.add_argument_group(
         "transfer learning (colour-image classification tasks)")
@@ -85,7 +85,7 @@ def add_backbone_arguments(parser):
 
 
 def transfer_settings(args):
-    """The `zoo.transfer_training.Transfer` the options ask for, or None.
+    """The `zoo.training.transfer.Transfer` the options ask for, or None.
 
     Args:
         args: the parsed options of `add_training_arguments`.
@@ -93,8 +93,8 @@ def transfer_settings(args):
     Returns:
         A `Transfer`, or None without `--backbone`.
     """
-    from zoo.pretrained import BACKBONES, IMAGENET
-    from zoo.transfer_training import Transfer
+    from zoo.training.pretrained import BACKBONES, IMAGENET
+    from zoo.training.transfer import Transfer
 
     if args.backbone is None:
         for option, value in (("--weights", args.weights), ("--fine-tune", args.fine_tune)):
@@ -127,11 +127,11 @@ def run_training(task, args):
         size, `--resume`, `TF_CONFIG`).
     """
     transfer = transfer_settings(args)
-    from zoo.cluster import this_worker
+    from zoo.training.cluster import this_worker
     from zoo.data import DataUnavailableError
-    from zoo.pretrained import WeightsUnavailableError
-    from zoo.training import train_task
-    from zoo.training_errors import TrainingDivergedError, TrainingSetupError
+    from zoo.training.pretrained import WeightsUnavailableError
+    from zoo.training.reference import train_task
+    from zoo.training.errors import TrainingDivergedError, TrainingSetupError
 
     try:
         worker = this_worker()
@@ -171,7 +171,7 @@ def run_script(task, argv=None):
         prog=f"{task.name}.py",
         description=f"Train the {task.name} reference solution, export it and "
                     "grade the export.")
-    from zoo.pretrained import accepts_backbone
+    from zoo.training.pretrained import accepts_backbone
 
     add_training_arguments(parser, backbones=accepts_backbone(task))
     return run_training(task, parser.parse_args(argv))

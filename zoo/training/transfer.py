@@ -1,6 +1,6 @@
 """Transfer learning for the image tasks: a pretrained backbone, frozen, then fine-tuned.
 
-The model is the zoo's `CAMClassifier` on a `zoo.pretrained.backbone`, so
+The model is the zoo's `CAMClassifier` on a `zoo.training.pretrained.backbone`, so
 its predictions still come with class activation maps (the head's map of
 the backbone's last feature map) and its export still has the `cam`
 signature. Training follows Keras' transfer-learning guide in two phases:
@@ -19,7 +19,7 @@ Example:
 import dataclasses
 from typing import Any, Optional
 
-from zoo import pretrained
+from zoo.training import pretrained
 from zoo.task import classifier_output
 
 HEAD_LEARNING_RATE = 1e-3
@@ -31,7 +31,7 @@ class Transfer:
     """How a task trains on a pretrained backbone (`--backbone`, `--weights`, `--fine-tune`).
 
     Args:
-        backbone: a name in `zoo.pretrained.BACKBONES`.
+        backbone: a name in `zoo.training.pretrained.BACKBONES`.
         weights: `"imagenet"`, a path to a weights file, or None (random).
         fine_tune: int, the application's top layers unfrozen after the
             frozen phase; 0 for no fine-tuning.
@@ -90,12 +90,12 @@ def build_transfer_model(task, transfer, learning_rate=HEAD_LEARNING_RATE):
     """A compiled `CAMClassifier` on a frozen pretrained backbone, for an image task.
 
     Args:
-        task: a `zoo.task.Task` that `zoo.pretrained.accepts_backbone`.
+        task: a `zoo.task.Task` that `zoo.training.pretrained.accepts_backbone`.
         transfer: a `Transfer`.
         learning_rate: Adam's learning rate for the head.
 
     Returns:
-        The compiled model; `zoo.pretrained.application_of(model)` is frozen.
+        The compiled model; `zoo.training.pretrained.application_of(model)` is frozen.
 
     Raises:
         ValueError: for a task that does not classify colour images.

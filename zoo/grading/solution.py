@@ -35,7 +35,7 @@ import traceback
 from pathlib import Path
 
 from zoo.data import DATA_VARIABLE, sha256
-from zoo.grading_error import GradingError
+from zoo.grading.errors import GradingError
 
 DEFAULT_TIME_LIMIT = 30 * 60
 # What a solution file's trained model is saved as, beside the file.
@@ -117,7 +117,7 @@ def run_solution_file(path, time_limit=DEFAULT_TIME_LIMIT, data=None):
         (replacing an earlier one); its record is beside it.
 
     Raises:
-        zoo.grading_error.GradingError: when the file is missing, fails
+        zoo.grading.errors.GradingError: when the file is missing, fails
             (naming the line and the error), returns no model, or runs too
             long.
     """
@@ -135,7 +135,7 @@ def run_solution_file(path, time_limit=DEFAULT_TIME_LIMIT, data=None):
         started = time.monotonic()
         try:
             process = subprocess.run(
-                [sys.executable, "-m", "zoo.solution", str(path), str(out)],
+                [sys.executable, "-m", "zoo.grading.solution", str(path), str(out)],
                 env=env, timeout=time_limit, check=False, stdout=2)
         except subprocess.TimeoutExpired as error:
             raise GradingError(

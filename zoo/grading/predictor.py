@@ -2,7 +2,7 @@
 
 A SavedModel directory (a zoo export or a learner's), a Keras 3 `.keras`
 file or a legacy exam `.h5` becomes a `Predictor` that declares its input
-shape and dtype. Files that cannot be loaded get a `zoo.grading_error.GradingError`
+shape and dtype. Files that cannot be loaded get a `zoo.grading.errors.GradingError`
 saying why and what to do: a corrupt file, a `Lambda` layer, or a
 `TextVectorization` whose vocabulary an `.h5` file did not keep.
 
@@ -17,7 +17,7 @@ from pathlib import Path
 
 import numpy as np
 
-from zoo.grading_error import GradingError
+from zoo.grading.errors import GradingError
 
 PREDICT_BATCH = 256
 
@@ -76,7 +76,7 @@ def load_predictor(path, signature="serving_default"):
         A `Predictor`.
 
     Raises:
-        zoo.grading_error.GradingError: when the path is missing or the model
+        zoo.grading.errors.GradingError: when the path is missing or the model
             cannot be loaded, saying what to do instead.
     """
     path = Path(path)

@@ -8,7 +8,7 @@ offline on generated data: `linear`, `shapes`, `synthetic_series`.
 
 A timed session is the exam as a learner sits it: `start_session` writes
 the five category starters into a folder (`<folder>/<task>/<task>.py`, the
-layout of `zoo.starters`) and notes the time; `submit_session` grades what
+layout of `zoo.exam.starters`) and notes the time; `submit_session` grades what
 the folder holds, against the 5-hour limit. Whatever fails for one task
 (no solution, a wrong data file, a model that breaks) scores it 0 with the
 reason; the others are graded and the report is written all the same.
@@ -28,7 +28,7 @@ import time
 from pathlib import Path
 from typing import Optional
 
-from zoo import starters
+from zoo.exam import starters
 
 PASS_MARK = 90
 EXAM_HOURS = 5
@@ -60,11 +60,11 @@ class ExamResult:
         """Returns the scoreboard as text for the terminal.
 
         Under each task's line come the facts its section of the report
-        holds (`zoo.report.task_facts`): what went wrong, the value and its
+        holds (`zoo.report.page.task_facts`): what went wrong, the value and its
         interval, the next mark, the graded file and the data, the
         convention and why, the training curves.
         """
-        from zoo.report import task_facts
+        from zoo.report.page import task_facts
 
         lines = []
         if self.timing:
@@ -168,7 +168,7 @@ def made_from(model, graded=None):
         The hex digest, or None.
     """
     from zoo.data import sha256
-    from zoo.solution import read_record
+    from zoo.grading.solution import read_record
 
     record = read_record(model)
     if record is not None:
@@ -262,7 +262,7 @@ def run_exam(names, out_dir, solutions=None, data=None, models_dir="saved_models
     Raises:
         KeyError: for an unknown task name, before anything runs.
     """
-    from zoo import report
+    from zoo.report import page as report
     from zoo.tasks import get_task
 
     tasks = [get_task(name) for name in names]
@@ -287,7 +287,7 @@ def run_exam(names, out_dir, solutions=None, data=None, models_dir="saved_models
 
 def _reason(error):
     from zoo.data import DataUnavailableError
-    from zoo.grading import GradingError
+    from zoo.grading.grade import GradingError
 
     if isinstance(error, (GradingError, DataUnavailableError, FileNotFoundError)):
         return str(error)
@@ -295,7 +295,7 @@ def _reason(error):
 
 
 def _grade_reference(task, row, data, models_dir, epochs):
-    from zoo.training import train_task
+    from zoo.training.reference import train_task
 
     result = train_task(task, data=data, epochs=epochs, models_dir=models_dir)
     row.update(result.grade.facts(), pictures=result.pictures,
@@ -310,7 +310,7 @@ def task_data(task, folder, given=None, record=None, noted=None):
         task: the `Task`.
         folder: the task's folder in the learner's folder.
         given: the path given with `--data` at this submit, or None.
-        record: the record of the model to grade (`zoo.solution.read_record`),
+        record: the record of the model to grade (`zoo.grading.solution.read_record`),
             or None.
         noted: the path a session noted at an earlier submit, or None.
 
@@ -333,10 +333,10 @@ def task_data(task, folder, given=None, record=None, noted=None):
 
 
 def _grade_learner(task, row, solutions, data, picture_dir, time_limit, session):
-    from zoo import report
+    from zoo.report import page as report
     from zoo.data import sha256
-    from zoo.grading import GradingError, grade
-    from zoo.solution import read_record, run_solution_file
+    from zoo.grading.grade import GradingError, grade
+    from zoo.grading.solution import read_record, run_solution_file
 
     noted = session.graded.get(task.name) if session else None
     found = find_solution(solutions, task.name, noted)
@@ -464,7 +464,7 @@ class Session:
             `{"used": ..., "limit": ..., "over": bool, "seconds": float}`,
             e.g. used `"1 h 12 min"` and limit `"5 h (3 h 48 min left)"`.
         """
-        from zoo.report import describe_duration
+        from zoo.report.page import describe_duration
 
         used = (time.time() if now is None else now) - self.started
         limit = self.hours * 3600

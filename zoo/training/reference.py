@@ -1,6 +1,6 @@
 """Training a task's reference solution: fit, export, grade the export, report.
 
-Training runs `zoo.distributed_fit.distributed_fit` inside the distribution
+Training runs `zoo.training.loop.distributed_fit` inside the distribution
 chosen when training starts: on TensorFlow a `tf.distribute` strategy
 (several GPUs, or several workers named by `TF_CONFIG`, else one device),
 on JAX `keras.distribution.DataParallel` over the local devices. It shows
@@ -34,12 +34,12 @@ from pathlib import Path
 
 import keras
 
-from zoo.cluster import this_worker
-from zoo.distributed_fit import distributed_fit
+from zoo.training.cluster import this_worker
+from zoo.training.loop import distributed_fit
 from zoo.export import export_version
-from zoo.progress import fit_progress
-from zoo.run_backup import RunBackup, interrupted_run
-from zoo.transfer_training import build_transfer_model, start_fine_tuning, training_spec
+from zoo.training.progress import fit_progress
+from zoo.training.backup import RunBackup, interrupted_run
+from zoo.training.transfer import build_transfer_model, start_fine_tuning, training_spec
 
 RUNS_DIR = Path("runs")
 MODELS_DIR = Path("saved_models")
@@ -191,18 +191,18 @@ def solve(task, data=None, epochs=None, batch_size=None, seed=0, run_dir=None,
             `runs/<task>/<time>/` when None. A backup that a killed run
             left in a given folder is resumed.
         verbose: Keras' verbosity; `"auto"` shows Keras's progress bars on
-            a terminal and plain epoch lines elsewhere (`zoo.progress`).
+            a terminal and plain epoch lines elsewhere (`zoo.training.progress`).
             Workers other than the chief train quietly.
         resume: whether to continue the newest run of this task that was
             stopped before it finished (`runs/<task>/*` with a backup), from
             its last finished epoch; a new run starts when there is none.
         more_callbacks: further Keras callbacks, run after the zoo's.
-        transfer: optional `zoo.transfer_training.Transfer`: train a
+        transfer: optional `zoo.training.transfer.Transfer`: train a
             pretrained backbone's model instead of the task's reference,
             frozen for up to `epochs`, then, with `transfer.fine_tune` > 0,
             its top layers at a tenth of the learning rate for up to `epochs`
             more; each phase stops early on validation accuracy (see
-            `zoo.transfer_training.training_spec`), and a run killed while
+            `zoo.training.transfer.training_spec`), and a run killed while
             fine-tuning starts again when resumed.
 
     Returns:
@@ -211,8 +211,8 @@ def solve(task, data=None, epochs=None, batch_size=None, seed=0, run_dir=None,
         `Splits` it was trained on.
 
     Raises:
-        zoo.training_errors.TrainingDivergedError: when the loss becomes NaN.
-        zoo.training_errors.TrainingSetupError: when the batch size does not
+        zoo.training.errors.TrainingDivergedError: when the loss becomes NaN.
+        zoo.training.errors.TrainingSetupError: when the batch size does not
             split into the replicas, or `--resume` finds a backup made with
             other settings.
     """
@@ -316,12 +316,12 @@ class TrainResult:
 
     Args:
         version_dir: the exported version's folder.
-        grade: the `zoo.grading.Grade` of the export.
+        grade: the `zoo.grading.grade.Grade` of the export.
         card: the JSON card written beside the export.
         pictures: paths of the PNGs written.
         history: the training history dict.
         image_examples: the misclassified held-out images, as
-            `zoo.report.image_examples` gives them (thumbnails in the
+            `zoo.report.page.image_examples` gives them (thumbnails in the
             version's folder).
     """
 
@@ -350,17 +350,18 @@ def train_task(task, data=None, epochs=None, batch_size=None, seed=0,
         resume: continue the task's newest interrupted run (see `solve`).
         mixed_precision: train under `mixed_precision_policy()` (float16 on
             a GPU, bfloat16 on a CPU); the card records the policy.
-        transfer: optional `zoo.transfer_training.Transfer` (see `solve`);
+        transfer: optional `zoo.training.transfer.Transfer` (see `solve`);
             the card records its backbone, weights and fine-tuning.
 
     Returns:
         A `TrainResult`.
 
     Raises:
-        zoo.training_errors.TrainingDivergedError: when the loss becomes
+        zoo.training.errors.TrainingDivergedError: when the loss becomes
             NaN; nothing is exported then.
     """
-    from zoo import grading, report
+    from zoo.grading import grade as grading
+    from zoo.report import page as report
 
     precision = mixed_precision_policy() if mixed_precision else keras.config.dtype_policy().name
     started = time.monotonic()

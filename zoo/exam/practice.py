@@ -1,7 +1,7 @@
 '''Starter files for the practice tasks, written where the grader looks for them.
 
 An exam task (categories 1–5 in `zoo tasks`) gets the exam's own starter
-from `zoo.starters`: self-contained, with the download and the fixed
+from `zoo.exam.starters`: self-contained, with the download and the fixed
 preprocessing in the open, saving `mymodel.h5`. The zoo's own tasks get a
 template that loads the data through `zoo.tasks` and saves `mymodel.keras`.
 Either way the learner fills in the TODOs inside `solution_model()`, and
@@ -13,7 +13,7 @@ Example:
 PosixPath('exam/sunspots/sunspots.py')
 '''
 
-from zoo import starters
+from zoo.exam import starters
 
 TEMPLATE = '''"""Practice task: {name} (category {category}), one of the zoo's own tasks.
 

@@ -5,7 +5,7 @@ contract has it (strings, uint8 pixels, raw values): the *raw* convention.
 Models written as the exam's starters taught take what those starters fed
 them (padded word ids, pixels scaled by 1/255, a normalised series): the
 *exam* convention, declared by each exam task (`Task.exam`) in `tasks/`.
-The grader picks one per model (`zoo.grading.choose_convention`) and feeds
+The grader picks one per model (`zoo.grading.grade.choose_convention`) and feeds
 the held-out data that way.
 
 Example:

@@ -27,7 +27,7 @@ epoch; with one replica, none. Each worker feeds only its own replicas'
 slices.
 
 A loss that is not a finite number stops training with a
-`zoo.training_errors.TrainingDivergedError`. A `zoo.run_backup.RunBackup`
+`zoo.training.errors.TrainingDivergedError`. A `zoo.training.backup.RunBackup`
 among the callbacks makes the run resumable.
 
 Example:
@@ -40,8 +40,8 @@ Example:
 import keras
 import numpy as np
 
-from zoo.run_backup import RunBackup
-from zoo.training_errors import TrainingDivergedError, TrainingSetupError, first_not_finite
+from zoo.training.backup import RunBackup
+from zoo.training.errors import TrainingDivergedError, TrainingSetupError, first_not_finite
 
 
 def distributed_fit(model, x, y=None, *, validation_data=None, epochs=1, batch_size=32,

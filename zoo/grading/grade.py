@@ -4,10 +4,10 @@ A solution is a SavedModel directory (such as `saved_models/<task>/<n>/`),
 a `.keras` file, a legacy exam `.h5`, or a learner's `.py` whose
 `solution_model()` is run in a separate process under a time limit. The
 model is scored on the task's held-out split only, 0–5 marks by the
-formula of the convention it was trained in (`zoo.conventions`: the zoo's
+formula of the convention it was trained in (`zoo.grading.conventions`: the zoo's
 raw inputs, or the exam starter's preprocessing), on the GPU when
 TensorFlow sees one, else on the CPU. Every grade says which convention
-it used and how sure it is (`zoo.bootstrap`).
+it used and how sure it is (`zoo.grading.confidence`).
 
 Example:
 >>> from zoo.tasks import get_task
@@ -22,11 +22,11 @@ from typing import Optional
 
 import numpy as np
 
-from zoo.bootstrap import RESAMPLES, SEED, bootstrap
-from zoo.conventions import EXAM, RAW, Choice
-from zoo.grading_error import GradingError
-from zoo.predictor import Predictor, load_predictor  # noqa: F401  (part of this API)
-from zoo.solution import DEFAULT_TIME_LIMIT, run_solution_file
+from zoo.grading.confidence import RESAMPLES, SEED, bootstrap
+from zoo.grading.conventions import EXAM, RAW, Choice
+from zoo.grading.errors import GradingError
+from zoo.grading.predictor import Predictor, load_predictor  # noqa: F401  (part of this API)
+from zoo.grading.solution import DEFAULT_TIME_LIMIT, run_solution_file
 
 # Validation examples fed both ways when only the data can tell the convention.
 PROBE_SIZE = 256
@@ -50,9 +50,9 @@ class Grade:
         artifact: what was graded.
         hints: list of strings on how the solution breaks the contract.
         seconds: how long grading took.
-        convention: the `zoo.conventions.Choice` the model was graded in.
+        convention: the `zoo.grading.conventions.Choice` the model was graded in.
         held_out: number of held-out examples scored, or None.
-        confidence: the `zoo.bootstrap.Confidence`, or None (see
+        confidence: the `zoo.grading.confidence.Confidence`, or None (see
             `confidence_note`).
         confidence_note: why there is no bootstrap, or "".
         marks: `{"up": ..., "down": ...}`: the next marks up and down, each
@@ -186,7 +186,7 @@ def choose_convention(task, predictor, splits, requested=None):
         requested: `"raw"`, `"exam"` or None.
 
     Returns:
-        A `zoo.conventions.Choice`.
+        A `zoo.grading.conventions.Choice`.
 
     Raises:
         GradingError: for an unknown or unavailable `requested` convention,
@@ -334,7 +334,7 @@ def fit_inputs(task, convention, predictor, x):
 
     Args:
         task: the `Task`.
-        convention: the `zoo.conventions.Convention` the inputs follow.
+        convention: the `zoo.grading.conventions.Convention` the inputs follow.
         predictor: the loaded `Predictor`.
         x: inputs prepared by `convention`.
 

@@ -233,7 +233,7 @@ def text_examples(task, splits, grade, count=EXAMPLES):
     Args:
         task: the `Task` (a text classifier).
         splits: its `Splits`.
-        grade: the `zoo.grading.Grade` (its held-out predictions).
+        grade: the `zoo.grading.grade.Grade` (its held-out predictions).
         count: most examples.
 
     Returns:
@@ -263,7 +263,7 @@ def image_examples(task, splits, grade, out_dir, count=6):
     Args:
         task: the `Task`.
         splits: its `Splits`.
-        grade: the `zoo.grading.Grade` (its held-out predictions).
+        grade: the `zoo.grading.grade.Grade` (its held-out predictions).
         out_dir: folder for the PNGs.
         count: most images.
 
@@ -405,7 +405,7 @@ def confidence_cells(row):
     """The scoreboard cells on how sure a grade is, from its facts.
 
     Args:
-        row: a scoreboard row holding `zoo.grading.Grade.facts()`.
+        row: a scoreboard row holding `zoo.grading.grade.Grade.facts()`.
 
     Returns:
         Five strings: held-out size, interval, shares, next marks, convention.
@@ -414,7 +414,7 @@ def confidence_cells(row):
     >>> confidence_cells({"task": "linear"})
     ('–', '–', '–', '–', '–')
     """
-    from zoo.grading import describe_marks
+    from zoo.grading.grade import describe_marks
 
     confidence = row.get("confidence")
     interval = (f"{confidence['interval'][0]:.4g} to {confidence['interval'][1]:.4g}"
@@ -751,7 +751,7 @@ def write_index(rows, out_dir, total, passed, title="Mock exam", session=None):
             (misclassified texts, see `text_examples`), `curves_note`,
             `warnings`, and the grade's facts (`top_marks`, `held_out`,
             `confidence`, `shares`, `marks`, `convention`, `seconds`; see
-            `zoo.grading.Grade.facts`).
+            `zoo.grading.grade.Grade.facts`).
         out_dir: the report's folder; pictures are copied to `<task>/` under
             it unless they are there already.
         total: points out of 100.

@@ -1,0 +1,7 @@
+"""Training the reference solutions: Keras's `fit` where it is correct, one small loop where it
+is not (several workers), backups that resume killed runs, transfer learning on pretrained
+backbones, and the command-line run that trains, exports and grades.
+
+Modules: `reference` (train a task, export, grade), `script` (the command-line run), `loop`,
+`cluster` (workers from `TF_CONFIG`), `backup`, `transfer`, `pretrained`, `progress`, `errors`.
+"""
