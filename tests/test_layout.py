@@ -22,8 +22,7 @@ ALLOWED = {
     # The exam's starter files are the learner's: standard library, NumPy and TensorFlow only.
     "zoo.exam.starters": set(),
 }
-ABOVE_TASKS = {"zoo.__main__", "zoo.cli", "zoo.commands", "zoo.exam.session", "zoo.exam.practice", "zoo.demo",
-               "zoo.lab"}
+ABOVE_TASKS = {"zoo.__main__", "zoo.cli", "zoo.commands", "zoo.exam", "zoo.demo", "zoo.lab"}
 
 
 def module_name(path):
@@ -66,6 +65,50 @@ def test_dependencies_run_one_way(path):
     elif not part_of(name, ABOVE_TASKS):
         # Everything else (training, grading, export, report, data...) sits below the tasks.
         assert {m for m in imported if part_of(m, {"zoo.tasks"} | ABOVE_TASKS)} == set()
+
+
+def import_graph():
+    """`{module: modules of the zoo it imports}`, function-local imports included."""
+    modules = {module_name(path): path for path in SOURCES}
+    return {name: {m for m in zoo_imports(path) if m in modules and m != name}
+            for name, path in modules.items()}
+
+
+def cycles(graph):
+    """The strongly connected components of more than one module (Tarjan's algorithm)."""
+    index, low, stack, on_stack, found = {}, {}, [], set(), []
+
+    def visit(node):
+        index[node] = low[node] = len(index)
+        stack.append(node)
+        on_stack.add(node)
+        for successor in sorted(graph[node]):
+            if successor not in index:
+                visit(successor)
+                low[node] = min(low[node], low[successor])
+            elif successor in on_stack:
+                low[node] = min(low[node], index[successor])
+        if low[node] == index[node]:
+            component = set()
+            while True:
+                member = stack.pop()
+                on_stack.discard(member)
+                component.add(member)
+                if member == node:
+                    break
+            if len(component) > 1:
+                found.append(sorted(component))
+
+    for node in sorted(graph):
+        if node not in index:
+            visit(node)
+    return found
+
+
+def test_no_import_runs_in_a_circle():
+    assert cycles(import_graph()) == []
+    # The check itself finds a circle, as two modules importing each other make.
+    assert cycles({"a": {"b"}, "b": {"c"}, "c": {"a"}, "d": {"a"}}) == [["a", "b", "c"]]
 
 
 def test_wheel_installs_zoo_tasks_and_no_top_level_tasks(tmp_path):

@@ -60,8 +60,9 @@ CODE = """
 
     # name: (build, compile arguments, fit data, epochs)
     CASES = {
+        # At 1e-2 its few ReLUs died on one seed of five.
         "Autoencoder": (lambda: zm.Autoencoder.convolutional((8, 8, 1), 4, (4, 8)),
-                        dict(loss="mse"), (blobs, blobs), 10),
+                        dict(loss="mse", optimizer=adam(3e-3)), (blobs, blobs), 20),
         "VAE": (lambda: zm.VAE.convolutional((8, 8, 1), 2, (4, 8), seed=SEED),
                 {}, (blobs,), 10),
         "VAE (beta=4)": (lambda: zm.VAE.convolutional((8, 8, 1), 2, (4, 8), beta=4.0,
@@ -83,7 +84,7 @@ CODE = """
     results = {}
     for name, (build, compile_args, data, epochs) in CASES.items():
         model = build()
-        model.compile(adam(), **compile_args)
+        model.compile(**{"optimizer": adam(), **compile_args})
         before = model.evaluate(*data, batch_size=n, verbose=0, return_dict=True)["loss"]
         model.fit(*data, batch_size=32, epochs=epochs, verbose=0)
         after = model.evaluate(*data, batch_size=n, verbose=0, return_dict=True)["loss"]
@@ -94,7 +95,7 @@ CODE = """
     distance = lambda: float(np.linalg.norm(
         keras.ops.convert_to_numpy(gan.generate(len(points))).mean(0) - points.mean(0)))
     before = distance()
-    history = gan.fit(points, batch_size=64, epochs=20, verbose=0).history
+    history = gan.fit(points, batch_size=64, epochs=30, verbose=0).history
     losses = history["d_loss"] + history["g_loss"]
     results["DCGAN"] = {"before": before, "after": distance(),
                         "finite": bool(np.isfinite(losses).all())}
@@ -104,18 +105,18 @@ CODE = """
                       "results": results}))
 """
 
-# The largest share of its untrained loss each model may end with (measured:
-# 0.09, 0.52, 0.63, 0.51, 0.37, 0.08, 0.0003, 0.16 and 0.22, in this order).
+# The largest share of its untrained loss each model may end with. The worst of seeds
+# 0-4: 0.04, 0.63, 0.78, 0.52, 0.39, 0.09, 0.003, 0.18 and 0.35, in this order.
 LOSS_RATIO = {
     "Autoencoder": 0.3,
     "VAE": 0.75,
-    "VAE (beta=4)": 0.8,
+    "VAE (beta=4)": 0.9,
     "ConditionalVAE": 0.75,
     "UNet": 0.6,
     "LSTMForecaster": 0.3,
     "TransformerClassifier": 0.1,
     "CAMClassifier": 0.4,
-    "DCGAN": 0.5,  # distance of the sample mean to the data mean
+    "DCGAN": 0.6,  # distance of the sample mean to the data mean
 }
 
 

@@ -6,6 +6,7 @@ EXAMPLES = """examples:
   zoo tasks
   zoo tasks --category 5
   zoo tasks --wide          # the data's full address and each score rule
+  zoo tasks --markdown      # the table in Markdown, as in the README
 """
 
 # The width the table fits by default: a terminal's, or less.
@@ -19,6 +20,8 @@ def add_arguments(parser):
     parser.add_argument("--wide", action="store_true",
                         help="every column in full: the data's address, the contract's "
                              "dtypes and each score rule (wider than 100 columns)")
+    parser.add_argument("--markdown", action="store_true",
+                        help="the short table as Markdown (the README's task table)")
 
 
 def format_table(header, rows, width=None):
@@ -64,17 +67,45 @@ def table(tasks, wide=False):
     Returns:
         The table as one string.
     """
-    if wide:
-        header = ("task", "cat", "data", "contract", "metric", "top marks")
-        rows = [(t.name, str(t.category), t.source.describe(), t.contract(), t.metric,
-                 t.scoring.describe()) for t in tasks]
-    else:
-        header = ("task", "cat", "data", "input → output", "5/5 at")
-        rows = [(t.name, str(t.category), _short_source(t.source), _short_contract(t),
-                 _top(t)) for t in tasks]
+    header, rows = (_wide if wide else _short)(tasks)
     notes = [textwrap.fill(note, WIDTH, subsequent_indent="  ")
              for note in map(_two_ways, tasks) if note]
     return "\n".join([format_table(header, rows, None if wide else WIDTH), *notes])
+
+
+def markdown_table(tasks):
+    """The short table as Markdown, with the two-way notes as a list below it.
+
+    Args:
+        tasks: list of `zoo.task.Task`.
+
+    Returns:
+        The Markdown text.
+
+    Example:
+    >>> from zoo.tasks import get_task
+    >>> print(markdown_table([get_task("linear")]))
+    | task | cat | data | input → output | 5/5 at |
+    |---|---|---|---|---|
+    | linear | 1 | generated | 1 → 1 | mse ≤ 0.0001 |
+    """
+    header, rows = _short(tasks)
+    lines = ["| " + " | ".join(row) + " |" for row in [header, *rows]]
+    lines.insert(1, "|" + "---|" * len(header))
+    notes = [f"- {note}" for note in map(_two_ways, tasks) if note]
+    return "\n".join([*lines, *([""] + notes if notes else [])])
+
+
+def _wide(tasks):
+    header = ("task", "cat", "data", "contract", "metric", "top marks")
+    return header, [(t.name, str(t.category), t.source.describe(), t.contract(), t.metric,
+                     t.scoring.describe()) for t in tasks]
+
+
+def _short(tasks):
+    header = ("task", "cat", "data", "input → output", "5/5 at")
+    return header, [(t.name, str(t.category), _short_source(t.source), _short_contract(t),
+                     _top(t)) for t in tasks]
 
 
 def _short_source(source):
@@ -110,5 +141,5 @@ def run(args):
     from zoo.tasks import all_tasks
 
     tasks = [t for t in all_tasks() if args.category in (None, str(t.category))]
-    print(table(tasks, wide=args.wide))
+    print(markdown_table(tasks) if args.markdown else table(tasks, wide=args.wide))
     return 0
