@@ -47,7 +47,7 @@ from zoo.cli import build_parser
 from zoo.serving.cli import options_from_args
 from zoo.serving.server import ModelServer
 
-args = build_parser().parse_args(["serve", "--model-name", sys.argv[1],
+args = build_parser("serve").parse_args(["serve", "--model-name", sys.argv[1],
     "--model-base-path", sys.argv[2], "--rest-api-port", "0", "--port", "0"])
 
 

@@ -67,11 +67,16 @@ def missing_extra(extra):
     return [module for module in EXTRAS[extra] if importlib.util.find_spec(module) is None]
 
 
-def build_parser():
-    """Builds the `zoo` argument parser with every subcommand.
+def build_parser(command=None):
+    """Builds the `zoo` argument parser: every subcommand, the options of one.
 
+    Only `command`'s module is imported for its options, so `zoo serve`
+    imports nothing of the tasks or training and `zoo --help` nothing heavy.
     A command whose extra is not installed keeps its place in `zoo --help`;
     running it says which extra to install (`main`).
+
+    Args:
+        command: the subcommand whose options to add, or None for none.
 
     Returns:
         An `argparse.ArgumentParser`.
@@ -90,9 +95,19 @@ def build_parser():
                                     formatter_class=argparse.RawDescriptionHelpFormatter,
                                     add_help=installed)
         sub.set_defaults(module_name=module_name, extra=extra)
-        if installed:
+        if installed and name == command:
             importlib.import_module(module_name).add_arguments(sub)
     return parser
+
+
+def chosen_command(argv):
+    """The subcommand an argument list names: its first argument that is not an option.
+
+    Example:
+    >>> chosen_command(["--verbose", "tasks", "--category", "5"])
+    'tasks'
+    """
+    return next((argument for argument in argv if not argument.startswith("-")), None)
 
 
 def main(argv=None):
@@ -105,7 +120,8 @@ def main(argv=None):
         The process exit code: the command's, or 2 when its extra is not
         installed (one line on stderr names it).
     """
-    parser = build_parser()
+    argv = sys.argv[1:] if argv is None else list(argv)
+    parser = build_parser(chosen_command(argv))
     args, _ = parser.parse_known_args(argv)
     if missing_extra(args.extra):
         print(f"zoo {args.command} needs the {args.extra} extra: "
@@ -123,7 +139,7 @@ def console_main():
     reader of the output goes away (`zoo tasks | head -3`), the command
     ends quietly with exit code 0, as `cat` and `ls` do in a pipe.
     """
-    verbose = build_parser().parse_args().verbose
+    verbose = build_parser().parse_known_args()[0].verbose
     try:
         with contextlib.nullcontext() if verbose else NativeLogFilter():
             code = main()
