@@ -8,6 +8,7 @@ import textwrap
 import pytest
 
 from zoo.models import DCGAN, VAE, Autoencoder, ConditionalVAE
+from zoo.models.encoder_decoder_utils import encoder_decoder
 
 # One line per layer: name, class, activation (- for none), output shape,
 # then the shapes of its weights.
@@ -172,3 +173,10 @@ def test_builder_makes_the_networks_it_always_made(builder):
     for network, layers in expected.items():
         assert layer_lines(getattr(model, network)) == \
             textwrap.dedent(layers).strip().splitlines(), network
+
+
+def test_an_unknown_architecture_names_the_two_there_are():
+    with pytest.raises(ValueError, match=r"\('dense', 'convolutional'\). Received: "
+                                         r"architecture='recurrent'"):
+        encoder_decoder("recurrent", (12,), latent_dim=3, sizes=(8,),
+                        output_activation=None)

@@ -3,14 +3,9 @@
 import keras
 from keras import ops
 
-from zoo.models._utils import (
-    conv_decoder,
-    conv_encoder,
-    dense_decoder,
-    dense_encoder,
-    serving_spec,
-)
-from zoo.models.vae import VAE
+from zoo.models.encoder_decoder_utils import encoder_decoder
+from zoo.models.signature_utils import serving_spec
+from zoo.models.vae import POSTERIOR_HEADS, VAE
 
 
 @keras.saving.register_keras_serializable(package="zoo")
@@ -80,13 +75,10 @@ class ConditionalVAE(VAE):
         Returns:
             A `ConditionalVAE`.
         """
-        dtype = kwargs.get("dtype")
-        return cls(
-            dense_encoder(input_shape, latent_dim, units, ("mean", "log_var"),
-                          condition_dim=num_classes, dtype=dtype),
-            dense_decoder(latent_dim, input_shape, units, output_activation,
-                          condition_dim=num_classes, dtype=dtype),
-            num_classes, **kwargs)
+        return cls(*encoder_decoder("dense", input_shape, latent_dim, units,
+                                    output_activation, POSTERIOR_HEADS,
+                                    condition_dim=num_classes, dtype=kwargs.get("dtype")),
+                   num_classes, **kwargs)
 
     @classmethod
     def convolutional(cls, input_shape, num_classes, latent_dim, filters=(16, 32),
@@ -105,13 +97,10 @@ class ConditionalVAE(VAE):
         Returns:
             A `ConditionalVAE`.
         """
-        dtype = kwargs.get("dtype")
-        return cls(
-            conv_encoder(input_shape, latent_dim, filters, ("mean", "log_var"),
-                         condition_dim=num_classes, dtype=dtype),
-            conv_decoder(latent_dim, input_shape, filters, output_activation,
-                         condition_dim=num_classes, dtype=dtype),
-            num_classes, **kwargs)
+        return cls(*encoder_decoder("convolutional", input_shape, latent_dim, filters,
+                                    output_activation, POSTERIOR_HEADS,
+                                    condition_dim=num_classes, dtype=kwargs.get("dtype")),
+                   num_classes, **kwargs)
 
     def call(self, inputs, training=None):
         images, labels = self._unpack(inputs)
