@@ -1,8 +1,8 @@
-"""Checks of constructor arguments, shared by the zoo's layers and models.
+"""Checks of the arguments the zoo's layers and models are built and called with.
 
 Each raises a ValueError that names the argument, the value received and
 what it must be, so that a bad argument fails where it is passed, not deep
-inside `build`.
+inside `build` or `call`.
 """
 
 import math
@@ -78,3 +78,30 @@ def check_divisible_sides(model_name, height, width, levels):
             f"height={height}, width={width}. Resize or pad the images to a "
             f"multiple of {factor}, e.g. {suggestion}."
         )
+
+
+def unpack_pair(inputs, usage):
+    """Returns the two items of `inputs`, a list or tuple of two.
+
+    Args:
+        inputs: what a layer or model was called on.
+        usage: str, how it is to be called; the error message starts with it.
+
+    Returns:
+        The two items of `inputs`.
+
+    Raises:
+        ValueError: `usage`, then what was received instead.
+
+    Example:
+    >>> from zoo.layers.argument_utils import unpack_pair
+    >>> unpack_pair(np.zeros((2, 3)), "Call it on [mean, log_var]")
+    Traceback (most recent call last):
+    ...
+    ValueError: Call it on [mean, log_var]. Received one tensor of shape (2, 3).
+    """
+    if isinstance(inputs, (list, tuple)) and len(inputs) == 2:
+        return inputs
+    received = (f"a list of {len(inputs)}" if isinstance(inputs, (list, tuple))
+                else f"one tensor of shape {tuple(getattr(inputs, 'shape', ()))}")
+    raise ValueError(f"{usage}. Received {received}.")
