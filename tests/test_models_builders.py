@@ -1,7 +1,7 @@
 """The builder class methods (`dense`, `convolutional`) of the autoencoder, the
 VAEs and the DCGAN make the networks they always made: the same layers, names,
-activations, output shapes and weight shapes, so `.keras` files saved by
-earlier versions load into them."""
+activations, output shapes and weight shapes that `.keras` files saved by
+earlier versions are read back into."""
 
 import textwrap
 
