@@ -41,7 +41,7 @@ def test_same_seed_same_draws_and_gradients_flow():
 
 def test_rejects_a_single_tensor():
     with pytest.raises(ValueError, match=r"Sampling is called on \[mean, log_var\], a list "
-                                         r"of two tensors\. Received one value of shape \(2, 3\)\."):
+                                         r"of two tensors\. Received one tensor of shape \(2, 3\)\."):
         Sampling()(np.zeros((2, 3), "float32"))
     with pytest.raises(ValueError, match=r"Received a list of 3\."):
         Sampling()([np.zeros((2, 3), "float32")] * 3)

@@ -5,12 +5,9 @@ import math
 import keras
 from keras import ops
 
-from zoo.layers._utils import (
-    check_positive_int,
-    check_rate,
-    clone_initializer,
-    merge_attention_masks,
-)
+from zoo.layers.argument_utils import check_positive_int, check_rate
+from zoo.layers.initializer_utils import clone_initializer
+from zoo.layers.masking_utils import merge_attention_masks
 
 
 def _output_dim(output_dim, output_shape):

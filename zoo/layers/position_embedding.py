@@ -3,7 +3,7 @@
 import keras
 from keras import ops
 
-from zoo.layers._utils import check_positive_int
+from zoo.layers.argument_utils import check_positive_int
 
 
 @keras.saving.register_keras_serializable(package="zoo")

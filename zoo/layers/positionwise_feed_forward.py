@@ -2,7 +2,8 @@
 
 import keras
 
-from zoo.layers._utils import check_positive_int, check_rate, clone_initializer
+from zoo.layers.argument_utils import check_positive_int, check_rate
+from zoo.layers.initializer_utils import clone_initializer
 
 
 @keras.saving.register_keras_serializable(package="zoo")

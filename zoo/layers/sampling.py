@@ -3,6 +3,10 @@
 import keras
 from keras import ops
 
+from zoo.layers.argument_utils import unpack_pair
+
+USAGE = "Sampling is called on [mean, log_var], a list of two tensors"
+
 
 @keras.saving.register_keras_serializable(package="zoo")
 class Sampling(keras.layers.Layer):
@@ -41,24 +45,13 @@ class Sampling(keras.layers.Layer):
         self.built = True
 
     def call(self, inputs):
-        mean, log_var = self._unpack(inputs)
+        mean, log_var = unpack_pair(inputs, USAGE)
         noise = keras.random.normal(
             ops.shape(mean), dtype=self.compute_dtype, seed=self.seed_generator)
         return mean + ops.exp(0.5 * log_var) * noise
 
-    @staticmethod
-    def _unpack(inputs):
-        if isinstance(inputs, (list, tuple)) and len(inputs) == 2:
-            return inputs
-        received = (f"a list of {len(inputs)}" if isinstance(inputs, (list, tuple))
-                    else f"one value of shape {tuple(getattr(inputs, 'shape', ()))}")
-        raise ValueError(
-            "Sampling is called on [mean, log_var], a list of two tensors. "
-            f"Received {received}."
-        )
-
     def compute_output_shape(self, input_shape):
-        mean_shape, log_var_shape = self._unpack(input_shape)
+        mean_shape, log_var_shape = unpack_pair(input_shape, USAGE)
         if tuple(mean_shape) != tuple(log_var_shape):
             raise ValueError(
                 "`mean` and `log_var` must have the same shape. Received: "

@@ -2,12 +2,9 @@
 
 import keras
 
-from zoo.layers._utils import (
-    check_positive_int,
-    check_rate,
-    clone_initializer,
-    padding_mask_of,
-)
+from zoo.layers.argument_utils import check_positive_int, check_rate
+from zoo.layers.initializer_utils import clone_initializer
+from zoo.layers.masking_utils import padding_mask_of
 from zoo.layers.multi_head_attention import MultiHeadAttention
 from zoo.layers.positionwise_feed_forward import PositionwiseFeedForward
 

@@ -2,14 +2,12 @@
 
 import keras
 
-from zoo.models._utils import (
-    conv_decoder,
-    conv_encoder,
-    dense_decoder,
-    dense_encoder,
-    from_config_with_sub_models,
+from zoo.models.encoder_decoder_utils import encoder_decoder
+from zoo.models.signature_utils import serving_spec
+from zoo.models.sub_model_utils import (
+    deserialize_sub_models,
     mark_built,
-    serving_spec,
+    serialize_sub_models,
 )
 
 
@@ -89,10 +87,8 @@ class Autoencoder(keras.Model):
         Returns:
             An `Autoencoder`.
         """
-        dtype = kwargs.get("dtype")
-        return cls(dense_encoder(input_shape, latent_dim, units, dtype=dtype),
-                   dense_decoder(latent_dim, input_shape, units, output_activation,
-                                 dtype=dtype),
+        return cls(*encoder_decoder("dense", input_shape, latent_dim, units,
+                                    output_activation, dtype=kwargs.get("dtype")),
                    **kwargs)
 
     @classmethod
@@ -111,10 +107,8 @@ class Autoencoder(keras.Model):
         Returns:
             An `Autoencoder`.
         """
-        dtype = kwargs.get("dtype")
-        return cls(conv_encoder(input_shape, latent_dim, filters, dtype=dtype),
-                   conv_decoder(latent_dim, input_shape, filters, output_activation,
-                                dtype=dtype),
+        return cls(*encoder_decoder("convolutional", input_shape, latent_dim, filters,
+                                    output_activation, dtype=kwargs.get("dtype")),
                    **kwargs)
 
     def call(self, inputs, training=None):
@@ -149,12 +143,11 @@ class Autoencoder(keras.Model):
     def get_config(self):
         return {
             **super().get_config(),
-            "encoder": keras.saving.serialize_keras_object(self.encoder),
-            "decoder": keras.saving.serialize_keras_object(self.decoder),
+            **serialize_sub_models(self, ("encoder", "decoder")),
             "noise_stddev": self.noise_stddev,
             "seed": self.seed,
         }
 
     @classmethod
     def from_config(cls, config):
-        return from_config_with_sub_models(cls, config, ("encoder", "decoder"))
+        return cls(**deserialize_sub_models(config, ("encoder", "decoder")))

@@ -4,11 +4,8 @@ import keras
 from keras import ops
 
 from zoo.layers import CAMHead
-from zoo.models._utils import (
-    built_input_shape,
-    from_config_with_sub_models,
-    serving_spec,
-)
+from zoo.models.signature_utils import built_input_shape, serving_spec
+from zoo.models.sub_model_utils import deserialize_sub_models, serialize_sub_models
 
 
 @keras.saving.register_keras_serializable(package="zoo")
@@ -107,11 +104,11 @@ class CAMClassifier(keras.Model):
     def get_config(self):
         return {
             **super().get_config(),
-            "backbone": keras.saving.serialize_keras_object(self.backbone),
+            **serialize_sub_models(self, ("backbone",)),
             "num_classes": self.num_classes,
             "activation": self.activation,
         }
 
     @classmethod
     def from_config(cls, config):
-        return from_config_with_sub_models(cls, config, ("backbone",))
+        return cls(**deserialize_sub_models(config, ("backbone",)))

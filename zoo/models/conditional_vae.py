@@ -3,14 +3,13 @@
 import keras
 from keras import ops
 
-from zoo.models._utils import (
-    conv_decoder,
-    conv_encoder,
-    dense_decoder,
-    dense_encoder,
-    serving_spec,
-)
-from zoo.models.vae import VAE
+from zoo.layers.argument_utils import unpack_pair
+from zoo.models.encoder_decoder_utils import encoder_decoder
+from zoo.models.signature_utils import serving_spec
+from zoo.models.vae import POSTERIOR_HEADS, VAE
+
+USAGE = ("ConditionalVAE takes a list [images, labels] (integer labels, shape (batch,)), "
+         "e.g. `model([images, labels])` or `fit([images, labels])`")
 
 
 @keras.saving.register_keras_serializable(package="zoo")
@@ -80,13 +79,10 @@ class ConditionalVAE(VAE):
         Returns:
             A `ConditionalVAE`.
         """
-        dtype = kwargs.get("dtype")
-        return cls(
-            dense_encoder(input_shape, latent_dim, units, ("mean", "log_var"),
-                          condition_dim=num_classes, dtype=dtype),
-            dense_decoder(latent_dim, input_shape, units, output_activation,
-                          condition_dim=num_classes, dtype=dtype),
-            num_classes, **kwargs)
+        return cls(*encoder_decoder("dense", input_shape, latent_dim, units,
+                                    output_activation, POSTERIOR_HEADS,
+                                    condition_dim=num_classes, dtype=kwargs.get("dtype")),
+                   num_classes, **kwargs)
 
     @classmethod
     def convolutional(cls, input_shape, num_classes, latent_dim, filters=(16, 32),
@@ -105,16 +101,13 @@ class ConditionalVAE(VAE):
         Returns:
             A `ConditionalVAE`.
         """
-        dtype = kwargs.get("dtype")
-        return cls(
-            conv_encoder(input_shape, latent_dim, filters, ("mean", "log_var"),
-                         condition_dim=num_classes, dtype=dtype),
-            conv_decoder(latent_dim, input_shape, filters, output_activation,
-                         condition_dim=num_classes, dtype=dtype),
-            num_classes, **kwargs)
+        return cls(*encoder_decoder("convolutional", input_shape, latent_dim, filters,
+                                    output_activation, POSTERIOR_HEADS,
+                                    condition_dim=num_classes, dtype=kwargs.get("dtype")),
+                   num_classes, **kwargs)
 
     def call(self, inputs, training=None):
-        images, labels = self._unpack(inputs)
+        images, labels = unpack_pair(inputs, USAGE)
         mean, _ = self.encode(images, labels, training=training)
         return self.decode(mean, labels, training=training)
 
@@ -143,20 +136,8 @@ class ConditionalVAE(VAE):
                 "ConditionalVAE takes the labels as an input, beside the "
                 "images: call `fit([images, labels])`, not `fit(images, labels)`."
             )
-        images, labels = self._unpack(x)
+        images, labels = unpack_pair(x, USAGE)
         return images, (labels,)
-
-    @staticmethod
-    def _unpack(inputs):
-        if isinstance(inputs, (list, tuple)) and len(inputs) == 2:
-            return inputs
-        received = (f"a list of {len(inputs)}" if isinstance(inputs, (list, tuple))
-                    else f"one tensor of shape {tuple(ops.shape(inputs))}")
-        raise ValueError(
-            "ConditionalVAE takes a list [images, labels] (integer labels, "
-            "shape (batch,)), e.g. `model([images, labels])` or "
-            f"`fit([images, labels])`. Received {received}."
-        )
 
     def compute_output_shape(self, input_shape):
         return tuple(input_shape[0])

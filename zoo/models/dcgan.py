@@ -3,15 +3,18 @@
 import keras
 from keras import ops
 
-from zoo.models._utils import (
+from zoo.models.distribution_utils import scale_for_replicas
+from zoo.models.encoder_decoder_utils import (
     conv_decoder,
     conv_encoder,
     dense_decoder,
     dense_encoder,
-    from_config_with_sub_models,
+)
+from zoo.models.signature_utils import serving_spec
+from zoo.models.sub_model_utils import (
+    deserialize_sub_models,
     mark_built,
-    scale_for_replicas,
-    serving_spec,
+    serialize_sub_models,
 )
 
 TRAINING_BACKENDS = ("tensorflow", "jax")
@@ -308,15 +311,14 @@ class DCGAN(keras.Model):
     def get_config(self):
         return {
             **super().get_config(),
-            "generator": keras.saving.serialize_keras_object(self.generator),
-            "discriminator": keras.saving.serialize_keras_object(self.discriminator),
+            **serialize_sub_models(self, ("generator", "discriminator")),
             "latent_dim": self.latent_dim,
             "seed": self.seed,
         }
 
     @classmethod
     def from_config(cls, config):
-        return from_config_with_sub_models(cls, config, ("generator", "discriminator"))
+        return cls(**deserialize_sub_models(config, ("generator", "discriminator")))
 
 
 class _OptimizerPair:

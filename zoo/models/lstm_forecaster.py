@@ -3,8 +3,8 @@
 import keras
 from keras import ops
 
-from zoo.layers._utils import check_positive_int, check_rate
-from zoo.models._utils import built_input_shape, serving_spec
+from zoo.layers.argument_utils import check_positive_int, check_rate
+from zoo.models.signature_utils import built_input_shape, serving_spec
 
 
 @keras.saving.register_keras_serializable(package="zoo")

@@ -3,8 +3,8 @@
 import keras
 
 from zoo.layers import TokenAndPositionEmbedding, TransformerEncoder
-from zoo.layers._utils import check_positive_int
-from zoo.models._utils import serving_spec
+from zoo.layers.argument_utils import check_positive_int
+from zoo.models.signature_utils import serving_spec
 
 
 @keras.saving.register_keras_serializable(package="zoo")

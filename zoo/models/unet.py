@@ -3,12 +3,12 @@
 import keras
 from keras import ops
 
-from zoo.layers._utils import check_positive_int, check_rate
-from zoo.models._utils import (
-    built_input_shape,
+from zoo.layers.argument_utils import (
     check_divisible_sides,
-    serving_spec,
+    check_positive_int,
+    check_rate,
 )
+from zoo.models.signature_utils import built_input_shape, serving_spec
 
 
 @keras.saving.register_keras_serializable(package="zoo")

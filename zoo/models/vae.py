@@ -4,18 +4,18 @@ import keras
 from keras import ops
 
 from zoo.layers import Sampling
-from zoo.models._utils import (
-    conv_decoder,
-    conv_encoder,
-    dense_decoder,
-    dense_encoder,
-    from_config_with_sub_models,
+from zoo.models.distribution_utils import scale_for_replicas
+from zoo.models.encoder_decoder_utils import encoder_decoder
+from zoo.models.signature_utils import serving_spec
+from zoo.models.sub_model_utils import (
+    deserialize_sub_models,
     mark_built,
-    scale_for_replicas,
-    serving_spec,
+    serialize_sub_models,
 )
 
 RECONSTRUCTION_LOSSES = ("binary_crossentropy", "squared_error")
+# The encoder's outputs: the mean and log-variance of the posterior q(z|x).
+POSTERIOR_HEADS = ("mean", "log_var")
 
 
 @keras.saving.register_keras_serializable(package="zoo")
@@ -113,11 +113,9 @@ class VAE(keras.Model):
         Returns:
             A `VAE`.
         """
-        dtype = kwargs.get("dtype")
-        return cls(dense_encoder(input_shape, latent_dim, units, ("mean", "log_var"),
-                                 dtype=dtype),
-                   dense_decoder(latent_dim, input_shape, units, output_activation,
-                                 dtype=dtype),
+        return cls(*encoder_decoder("dense", input_shape, latent_dim, units,
+                                    output_activation, POSTERIOR_HEADS,
+                                    dtype=kwargs.get("dtype")),
                    **kwargs)
 
     @classmethod
@@ -136,11 +134,9 @@ class VAE(keras.Model):
         Returns:
             A `VAE`.
         """
-        dtype = kwargs.get("dtype")
-        return cls(conv_encoder(input_shape, latent_dim, filters, ("mean", "log_var"),
-                                dtype=dtype),
-                   conv_decoder(latent_dim, input_shape, filters, output_activation,
-                                dtype=dtype),
+        return cls(*encoder_decoder("convolutional", input_shape, latent_dim, filters,
+                                    output_activation, POSTERIOR_HEADS,
+                                    dtype=kwargs.get("dtype")),
                    **kwargs)
 
     @property
@@ -250,8 +246,7 @@ class VAE(keras.Model):
     def get_config(self):
         return {
             **super().get_config(),
-            "encoder": keras.saving.serialize_keras_object(self.encoder),
-            "decoder": keras.saving.serialize_keras_object(self.decoder),
+            **serialize_sub_models(self, ("encoder", "decoder")),
             "beta": self.beta,
             "reconstruction_loss": self.reconstruction_loss,
             "seed": self.seed,
@@ -259,4 +254,4 @@ class VAE(keras.Model):
 
     @classmethod
     def from_config(cls, config):
-        return from_config_with_sub_models(cls, config, ("encoder", "decoder"))
+        return cls(**deserialize_sub_models(config, ("encoder", "decoder")))

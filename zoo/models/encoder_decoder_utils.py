@@ -1,135 +1,14 @@
-"""Helpers shared by the zoo's models: sub-network builders, signatures, losses."""
+"""Builders of the zoo's encoder and decoder networks, dense or convolutional.
+
+The autoencoder and the VAEs take a mirrored pair from `encoder_decoder`; the
+DCGAN's generator is a decoder and its discriminator an encoder with one logit.
+"""
 
 import math
 
 import keras
 
-
-def serving_spec(shape, name, dtype="float32"):
-    """Describes one named input of an exported signature, with a dynamic batch.
-
-    Args:
-        shape: tuple, the shape of one example (without the batch axis);
-            `None` entries are dynamic.
-        name: str, the input's name in the signature.
-        dtype: the input's dtype.
-
-    Returns:
-        A `keras.InputSpec` of shape `(None, *shape)`.
-    """
-    return keras.InputSpec(shape=(None, *shape), dtype=dtype, name=name)
-
-
-def built_input_shape(model):
-    """Returns the input shape a subclassed model was built with.
-
-    Args:
-        model: a `keras.Model` called (or built) on data once.
-
-    Returns:
-        The input shape as a tuple, batch axis first.
-
-    Raises:
-        ValueError: when the model has not been built yet.
-    """
-    shape = (model.get_build_config() or {}).get("input_shape")
-    if shape is None:
-        raise ValueError(
-            f"{type(model).__name__} {model.name!r} has not been built, so its "
-            "input shape is unknown. Call it on a batch (or fit it) first."
-        )
-    return tuple(shape)
-
-
-def mark_built(model, **sub_models):
-    """Marks a model made of built sub-models as built.
-
-    A model whose `train_step` calls its sub-models directly is never called
-    itself during `fit`; marking it built lets it save, reload and restore
-    its optimizer state like any other model.
-
-    Args:
-        model: the composite `keras.Model`.
-        **sub_models: its sub-models by argument name.
-
-    Raises:
-        ValueError: naming the sub-models that are not built.
-    """
-    unbuilt = [name for name, sub_model in sub_models.items() if not sub_model.built]
-    if unbuilt:
-        raise ValueError(
-            f"{type(model).__name__} needs built sub-models, but "
-            f"{', '.join(unbuilt)} is not built. Functional models are built "
-            "when created; call a subclassed model on a batch (or its "
-            "`build(shape)`) before passing it."
-        )
-    model.built = True
-
-
-def from_config_with_sub_models(cls, config, keys):
-    """Rebuilds a model whose config holds serialized sub-models.
-
-    Args:
-        cls: the model class.
-        config: the dict from `get_config`.
-        keys: names of the config entries that are serialized sub-models.
-
-    Returns:
-        An instance of `cls`.
-    """
-    config = dict(config)
-    for key in keys:
-        config[key] = keras.saving.deserialize_keras_object(config[key])
-    return cls(**config)
-
-
-def scale_for_replicas(loss):
-    """Divides a batch's mean loss by the number of `tf.distribute` replicas.
-
-    Each replica averages its loss over its share of the global batch, and
-    the replicas' gradients are summed; dividing by their number makes N
-    replicas take the step one device takes on the whole batch. Keras' own
-    losses do the same. Outside `tf.distribute` (and on other backends) the
-    loss is returned unchanged.
-
-    Args:
-        loss: a scalar tensor, the mean loss of this replica's examples.
-
-    Returns:
-        The scalar tensor to differentiate.
-    """
-    if keras.backend.backend() != "tensorflow":
-        return loss
-    # Imported here so that importing zoo.models stays backend-neutral.
-    import tensorflow as tf
-
-    replicas = tf.distribute.get_strategy().num_replicas_in_sync
-    return loss / replicas if replicas > 1 else loss
-
-
-def check_divisible_sides(model_name, height, width, levels):
-    """Raises a ValueError unless height and width divide by `2**levels`.
-
-    Sizes that are `None` (unknown until run time) pass.
-
-    Args:
-        model_name: str, the class whose constraint this is, for the message.
-        height: int or None.
-        width: int or None.
-        levels: int, the number of times the network halves the sides.
-    """
-    factor = 2 ** levels
-    bad = [s for s in (height, width) if s is not None and s % factor]
-    if bad:
-        suggestion = "x".join(
-            str(max(factor, math.ceil(s / factor) * factor))
-            for s in (height, width) if s is not None)
-        raise ValueError(
-            f"{model_name} halves the image {levels} times, so its height and "
-            f"width must be divisible by 2**{levels} = {factor}. Received "
-            f"height={height}, width={width}. Resize or pad the images to a "
-            f"multiple of {factor}, e.g. {suggestion}."
-        )
+from zoo.layers.argument_utils import check_divisible_sides
 
 
 def dense_encoder(input_shape, latent_dim, units=(128,), head_names=("latent",),
@@ -151,6 +30,12 @@ def dense_encoder(input_shape, latent_dim, units=(128,), head_names=("latent",),
 
     Returns:
         A functional `keras.Model`; one output, or a list of them.
+
+    Example:
+    >>> from zoo.models.encoder_decoder_utils import dense_encoder
+    >>> encoder = dense_encoder((12,), latent_dim=3, head_names=("mean", "log_var"))
+    >>> [tuple(output.shape) for output in encoder.outputs]
+    [(None, 3), (None, 3)]
     """
     def features(x):
         x = keras.layers.Flatten(dtype=dtype, name="flatten")(x)
@@ -183,6 +68,13 @@ def conv_encoder(input_shape, latent_dim, filters=(16, 32), head_names=("latent"
 
     Returns:
         A functional `keras.Model`; one output, or a list of them.
+
+    Example:
+    >>> from zoo.models.encoder_decoder_utils import conv_encoder
+    >>> encoder = conv_encoder((8, 8, 1), latent_dim=1, head_names=("logit",),
+    ...                        activation="leaky_relu", name="discriminator")
+    >>> tuple(encoder.output.shape)
+    (None, 1)
     """
     check_divisible_sides("A convolutional encoder", input_shape[0],
                           input_shape[1], len(filters))
@@ -234,6 +126,12 @@ def dense_decoder(latent_dim, output_shape, units=(128,), output_activation="sig
 
     Returns:
         A functional `keras.Model`.
+
+    Example:
+    >>> from zoo.models.encoder_decoder_utils import dense_decoder
+    >>> decoder = dense_decoder(3, (4, 5), condition_dim=10)
+    >>> [tuple(input.shape) for input in decoder.inputs], tuple(decoder.output.shape)
+    ([(None, 3), (None, 10)], (None, 4, 5))
     """
     def upsample(x):
         for i, width in enumerate(reversed(units)):
@@ -267,6 +165,13 @@ def conv_decoder(latent_dim, output_shape, filters=(16, 32), output_activation="
 
     Returns:
         A functional `keras.Model`.
+
+    Example:
+    >>> from zoo.models.encoder_decoder_utils import conv_decoder
+    >>> generator = conv_decoder(32, (28, 28, 1), output_activation="tanh",
+    ...                          name="generator")
+    >>> tuple(generator.output.shape)
+    (None, 28, 28, 1)
     """
     height, width, channels = output_shape
     check_divisible_sides("A convolutional decoder", height, width, len(filters))
@@ -296,3 +201,62 @@ def _decoder(latent_dim, condition_dim, upsample, name, dtype):
         x = keras.layers.Concatenate(dtype=dtype, name="join_condition")(inputs)
     return keras.Model(inputs if condition_dim else inputs[0], upsample(x),
                        name=name)
+
+
+# The builders of each architecture's encoder and decoder, by the name of the
+# class methods that use them (`Autoencoder.dense`, `VAE.convolutional`...).
+ARCHITECTURES = {
+    "dense": (dense_encoder, dense_decoder),
+    "convolutional": (conv_encoder, conv_decoder),
+}
+
+
+def encoder_decoder(architecture, input_shape, latent_dim, sizes, output_activation,
+                    head_names=("latent",), condition_dim=None, dtype=None):
+    """Builds an encoder and the decoder that mirrors it.
+
+    The encoder maps examples of `input_shape` to one code per head name;
+    the decoder maps a code back to `input_shape`, its hidden sizes those of
+    the encoder in reverse.
+
+    Args:
+        architecture: `"dense"` (dense layers) or `"convolutional"` (strided
+            3x3 convolutions; height and width divisible by
+            `2 ** len(sizes)`).
+        input_shape: tuple, shape of one example, and of one decoded example.
+        latent_dim: int, width of the code.
+        sizes: tuple of ints, the encoder's hidden widths (dense) or filters
+            (convolutional).
+        output_activation: activation of the decoder's output, e.g.
+            `"sigmoid"` for pixels in [0, 1], None for real values.
+        head_names: names of the encoder's outputs, e.g. `("mean",
+            "log_var")` for a VAE.
+        condition_dim: optional int; when given, both networks take a second
+            input `(batch, condition_dim)` (e.g. a one-hot label).
+        dtype: dtype policy of the layers (the global policy when None); the
+            heads and the output are float32 whatever the policy.
+
+    Returns:
+        `(encoder, decoder)`, two functional `keras.Model`s named `"encoder"`
+        and `"decoder"`.
+
+    Raises:
+        ValueError: when `architecture` is neither of the two.
+
+    Example:
+    >>> from zoo.models.encoder_decoder_utils import encoder_decoder
+    >>> encoder, decoder = encoder_decoder("convolutional", (8, 8, 1), latent_dim=2,
+    ...                                    sizes=(4, 8), output_activation="sigmoid")
+    >>> tuple(encoder.output.shape), tuple(decoder.output.shape)
+    ((None, 2), (None, 8, 8, 1))
+    """
+    if architecture not in ARCHITECTURES:
+        raise ValueError(
+            f"`architecture` must be one of {tuple(ARCHITECTURES)}. "
+            f"Received: architecture={architecture!r}"
+        )
+    build_encoder, build_decoder = ARCHITECTURES[architecture]
+    return (build_encoder(input_shape, latent_dim, sizes, head_names,
+                          condition_dim=condition_dim, dtype=dtype),
+            build_decoder(latent_dim, input_shape, sizes, output_activation,
+                          condition_dim=condition_dim, dtype=dtype))

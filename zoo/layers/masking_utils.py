@@ -1,4 +1,4 @@
-"""Helpers shared by the zoo's layers: attention masks and argument checks."""
+"""Masks of the zoo's sequence layers: padding, causal and explicit attention masks."""
 
 from keras import ops
 
@@ -24,6 +24,14 @@ def merge_attention_masks(query, value, query_mask=None, value_mask=None,
     Returns:
         A boolean tensor broadcastable to `(batch, T, S)`, or None when no
         mask applies.
+
+    Example:
+    >>> from zoo.layers.masking_utils import merge_attention_masks
+    >>> tokens = keras.ops.zeros((1, 3, 4))
+    >>> mask = merge_attention_masks(tokens, tokens, value_mask=np.array([[1, 1, 0]]),
+    ...                              use_causal_mask=True)
+    >>> keras.ops.convert_to_numpy(mask).astype(int).tolist()
+    [[[1, 0, 0], [1, 1, 0], [1, 1, 0]]]
     """
     masks = []
     if query_mask is not None:
@@ -52,53 +60,15 @@ def causal_mask(query_length, key_length):
 
     Returns:
         A boolean tensor of shape `(1, T, S)`.
+
+    Example:
+    >>> from zoo.layers.masking_utils import causal_mask
+    >>> keras.ops.convert_to_numpy(causal_mask(2, 3)).astype(int).tolist()
+    [[[1, 0, 0], [1, 1, 0]]]
     """
     rows = ops.expand_dims(ops.arange(query_length), -1)
     cols = ops.expand_dims(ops.arange(key_length), 0)
     return ops.expand_dims(ops.greater_equal(rows, cols), 0)
-
-
-def check_positive_int(name, value):
-    """Raises a ValueError unless `value` is a positive int.
-
-    Args:
-        name: the argument's name, used in the message.
-        value: the value to check.
-    """
-    if not isinstance(value, int) or isinstance(value, bool) or value <= 0:
-        raise ValueError(
-            f"`{name}` must be a positive integer. Received: {name}={value!r}"
-        )
-
-
-def check_rate(name, value):
-    """Raises a ValueError unless `0 <= value < 1`.
-
-    Args:
-        name: the argument's name, used in the message.
-        value: the value to check.
-    """
-    if not 0.0 <= float(value) < 1.0:
-        raise ValueError(
-            f"`{name}` must be in [0, 1). Received: {name}={value!r}"
-        )
-
-
-def clone_initializer(initializer):
-    """Returns a fresh copy of a Keras initializer.
-
-    Each sublayer gets its own instance, so seeded initializers do not hand
-    the same values to several weights. The copy is made from the config
-    alone: `keras.initializers.serialize` would import TensorFlow on every
-    backend.
-
-    Args:
-        initializer: a `keras.initializers.Initializer`.
-
-    Returns:
-        A new initializer with the same config.
-    """
-    return initializer.__class__.from_config(initializer.get_config())
 
 
 def padding_mask_of(inputs, padding_mask=None, mask=None):
