@@ -10,6 +10,7 @@ those five seeds with the margin its test states, so that another CPU's
 kernels, which shift a run the way another seed does, cannot flip it.
 """
 
+import importlib.util
 import os
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
@@ -30,6 +31,10 @@ def pytest_addoption(parser):
 def pytest_configure(config):
     config.addinivalue_line("markers", "learning: a test of learning, run on each seed of "
                                        "--learning-seeds")
+    config.addinivalue_line("markers", "core: runs in the core install too (Keras and NumPy, "
+                                       "on JAX: `pytest -m core`)")
+    config.addinivalue_line("markers", "tensorflow: needs TensorFlow (a SavedModel, tf ops); "
+                                       "skipped where it is not installed")
 
 
 def pytest_generate_tests(metafunc):
@@ -40,9 +45,13 @@ def pytest_generate_tests(metafunc):
 
 
 def pytest_collection_modifyitems(items):
+    tensorflow = importlib.util.find_spec("tensorflow") is not None
     for item in items:
         if "learning_seed" in getattr(item, "fixturenames", ()):
             item.add_marker(pytest.mark.learning)
+        if not tensorflow and item.get_closest_marker("tensorflow"):
+            item.add_marker(pytest.mark.skip(reason="needs TensorFlow, which the core "
+                                                    "install does not have"))
 
 
 @pytest.fixture
@@ -97,7 +106,13 @@ def _seeded_float32():
 
 @pytest.fixture(autouse=True, scope="session")
 def _no_network():
-    """Tests never download: `requests`, what tfds downloads with, refuses at once."""
+    """Tests never download: `requests`, what tfds downloads with, refuses at once.
+
+    The core install has neither tfds nor `requests`: nothing there downloads.
+    """
+    if importlib.util.find_spec("requests") is None:
+        yield
+        return
     from tfds_downloads import no_network
 
     with no_network():

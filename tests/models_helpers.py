@@ -5,9 +5,6 @@ import json
 
 import keras
 import numpy as np
-import tensorflow as tf
-
-from zoo.export import export_version
 
 SHAPE_CLASSES = ("square", "horizontal bar", "vertical bar")
 
@@ -69,6 +66,10 @@ def check_export(model, tmp_path, cases, atol=1e-5):
     Returns:
         The loaded SavedModel.
     """
+    import tensorflow as tf
+
+    from zoo.export import export_version
+
     version_dir = export_version(model, tmp_path / "saved_models" / model.name)
     assert version_dir.name == "1"
     assert (version_dir / "model.keras").is_file()

@@ -1,10 +1,10 @@
 import keras
 import numpy as np
 import pytest
-import tensorflow as tf
-
-from zoo.export import export_version
 from zoo.models import CAMClassifier
+
+# The layer and model tests run in the core install too (Keras and NumPy, JAX).
+pytestmark = pytest.mark.core
 
 SIZE = 24
 
@@ -63,7 +63,10 @@ def test_heatmaps_find_the_objects(trained, learning_seed, bound):
     bound("share of heatmap peaks on the object", inside.mean(), at_least=0.65)
 
 
+@pytest.mark.tensorflow
 def test_heatmap_is_the_heads_map_upsampled(trained):
+    import tensorflow as tf
+
     images, _, _ = _shapes_data(4, seed=2)
     features = trained.backbone(images)
     _, maps = trained.head(features, return_cam=True, class_index=1)
@@ -73,7 +76,12 @@ def test_heatmap_is_the_heads_map_upsampled(trained):
                                atol=1e-5)
 
 
+@pytest.mark.tensorflow
 def test_keras_round_trip_and_export(trained, tmp_path):
+    import tensorflow as tf
+
+    from zoo.export import export_version
+
     images, _, _ = _shapes_data(5, seed=3)
     probabilities, heatmaps = (keras.ops.convert_to_numpy(t)
                                for t in trained(images, return_cam=True))
@@ -91,10 +99,12 @@ def test_keras_round_trip_and_export(trained, tmp_path):
     np.testing.assert_allclose(default["probabilities"].numpy(), probabilities[:2], atol=1e-6)
 
 
-def test_calls_without_training_run_in_inference_mode(tmp_path):
-    """A random augmentation layer (its `training` defaults to True) before batch
-    normalisation and dropout must not put them in training mode in `model(x)`, in the
-    CAM call, or in the export: all equal `predict`, and the statistics stay put."""
+def inference_mode_model():
+    """A CAM classifier whose backbone has a random flip before batch norm and dropout.
+
+    Its batch normalisation's moving mean is set far from any batch's mean, so a call
+    in training mode shows in the outputs.
+    """
     keras.utils.set_random_seed(0)
     backbone = keras.Sequential([
         keras.Input((SIZE, SIZE, 1), dtype="uint8"),
@@ -104,11 +114,19 @@ def test_calls_without_training_run_in_inference_mode(tmp_path):
         keras.layers.BatchNormalization(),
         keras.layers.Dropout(0.5),
     ], name="backbone")
-    model = CAMClassifier(backbone, num_classes=2)
+    backbone.layers[3].moving_mean.assign(np.full(8, 0.3, "float32"))
+    return CAMClassifier(backbone, num_classes=2)
+
+
+def test_calls_without_training_run_in_inference_mode():
+    """A random augmentation layer (its `training` defaults to True) before batch
+    normalisation and dropout must not put them in training mode in `model(x)` or in
+    the CAM call: both equal `predict`, and the statistics stay put."""
+    model = inference_mode_model()
+    batch_norm = model.backbone.layers[3]
     images, _, _ = _shapes_data(6, seed=4)
-    batch_norm = backbone.layers[3]
-    batch_norm.moving_mean.assign(np.full(8, 0.3, "float32"))  # far from any batch's mean
-    statistics = [v.numpy() for v in (batch_norm.moving_mean, batch_norm.moving_variance)]
+    statistics = [keras.ops.convert_to_numpy(v)
+                  for v in (batch_norm.moving_mean, batch_norm.moving_variance)]
     expected = model.predict(images, verbose=0)
     assert not np.allclose(expected, keras.ops.convert_to_numpy(model(images, training=True)),
                            atol=1e-3)
@@ -121,6 +139,17 @@ def test_calls_without_training_run_in_inference_mode(tmp_path):
     for variable, value in zip((batch_norm.moving_mean, batch_norm.moving_variance),
                                statistics):
         np.testing.assert_array_equal(keras.ops.convert_to_numpy(variable), value)
+
+
+@pytest.mark.tensorflow
+def test_the_export_runs_in_inference_mode(tmp_path):
+    import tensorflow as tf
+
+    from zoo.export import export_version
+
+    model = inference_mode_model()
+    images, _, _ = _shapes_data(6, seed=4)
+    expected = model.predict(images, verbose=0)
     served = tf.saved_model.load(str(export_version(model, tmp_path / "cam")))
     out = served.signatures["serving_default"](images=tf.constant(images))
     np.testing.assert_allclose(out["probabilities"].numpy(), expected, atol=1e-6)

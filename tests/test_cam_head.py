@@ -5,6 +5,9 @@ import pytest
 from layer_harness import run_layer_test
 from zoo.layers import CAMHead
 
+# The layer and model tests run in the core install too (Keras and NumPy, JAX).
+pytestmark = pytest.mark.core
+
 
 def test_harness(tmp_path):
     features = np.random.default_rng(0).normal(size=(2, 5, 4, 8)).astype("float32")

@@ -25,6 +25,9 @@ import zoo
 import zoo.layers
 import zoo.models
 
+# The layer and model tests run in the core install too (Keras and NumPy, JAX).
+pytestmark = pytest.mark.core
+
 PACKAGES = ("zoo.layers", "zoo.models")
 
 

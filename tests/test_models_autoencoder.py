@@ -14,6 +14,9 @@ from models_helpers import (
 )
 from zoo.models import Autoencoder
 
+# The layer and model tests run in the core install too (Keras and NumPy, JAX).
+pytestmark = pytest.mark.core
+
 NOISE = 0.5
 STEPS = 400
 
@@ -81,6 +84,7 @@ def test_keras_round_trip(plain, data, tmp_path):
                         model.predict(data[1], verbose=0))
 
 
+@pytest.mark.tensorflow
 def test_export_signatures(plain, data, tmp_path):
     model = plain[0]
     images = data[1][:5]

@@ -10,6 +10,9 @@ import pytest
 from zoo.models import DCGAN, VAE, Autoencoder, ConditionalVAE
 from zoo.models.encoder_decoder_utils import encoder_decoder
 
+# The layer and model tests run in the core install too (Keras and NumPy, JAX).
+pytestmark = pytest.mark.core
+
 # One line per layer: name, class, activation (- for none), output shape,
 # then the shapes of its weights.
 BUILDS = {

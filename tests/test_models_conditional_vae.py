@@ -16,6 +16,9 @@ from models_helpers import (
 )
 from zoo.models import ConditionalVAE
 
+# The layer and model tests run in the core install too (Keras and NumPy, JAX).
+pytestmark = pytest.mark.core
+
 NUM_CLASSES = len(SHAPE_CLASSES)
 SAMPLES_PER_CLASS = 60
 
@@ -83,6 +86,7 @@ def test_round_trip_resumes_training(data, tmp_path):
     assert history["loss"][1] < history["loss"][0]
 
 
+@pytest.mark.tensorflow
 def test_export_signatures(trained, data, tmp_path):
     images, labels = data[0][:6], data[1][:6].astype("int32")
     mean, log_var = trained.encode(images, labels)

@@ -16,6 +16,9 @@ from models_helpers import (
 )
 from zoo.models import DCGAN
 
+# The layer and model tests run in the core install too (Keras and NumPy, JAX).
+pytestmark = pytest.mark.core
+
 # The mixture of models_helpers.gaussian_mixture; a sample is on a mode within 3 of its scales.
 MIXTURE_MEANS = np.array([[-2.0, 0.0], [1.5, 1.5], [1.0, -2.0]])
 MIXTURE_SCALES = np.array([[0.4, 0.2], [0.25, 0.5], [0.3, 0.3]])
@@ -81,6 +84,7 @@ def test_round_trip_resumes_training(images, tmp_path):
     assert all(np.isfinite(history[name]).all() for name in ("d_loss", "g_loss"))
 
 
+@pytest.mark.tensorflow
 def test_export_signature(images, tmp_path):
     gan = convolutional_gan()
     latent = np.random.default_rng(0).normal(size=(5, 8)).astype("float32")

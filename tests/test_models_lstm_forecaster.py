@@ -5,7 +5,6 @@ import importlib
 import keras
 import numpy as np
 import pytest
-import tensorflow as tf
 
 from models_helpers import (
     assert_same_config,
@@ -18,9 +17,10 @@ from models_helpers import (
 )
 from zoo.models import LSTMForecaster
 
+# The layer and model tests run in the core install too (Keras and NumPy, JAX).
+pytestmark = pytest.mark.core
+
 WINDOW, HORIZON = 36, 12
-# The module, not the function of the same name its package exports.
-TF_RNN = importlib.import_module("keras.src.backend.tensorflow.rnn")
 
 
 @pytest.fixture(scope="module")
@@ -63,10 +63,15 @@ def op_types(concrete_function):
     return {node.op for node in nodes}
 
 
+@pytest.mark.tensorflow
 def test_export_serves_on_cpu_without_cudnn(trained, series, tmp_path, monkeypatch):
+    import tensorflow as tf
+
+    # The module, not the function of the same name its package exports.
+    tf_rnn = importlib.import_module("keras.src.backend.tensorflow.rnn")
     # Keras picks the cuDNN kernel when it sees a GPU at trace time; pretend
     # it does, as when a model trained on a GPU is exported there.
-    monkeypatch.setattr(TF_RNN, "_is_gpu_available", lambda: True)
+    monkeypatch.setattr(tf_rnn, "_is_gpu_available", lambda: True)
     plain_trace = tf.function(trained).get_concrete_function(
         tf.TensorSpec((None, WINDOW, 1), tf.float32))
     assert any(op.startswith("CudnnRNN") for op in op_types(plain_trace))

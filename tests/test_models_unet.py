@@ -15,6 +15,9 @@ from models_helpers import (
 )
 from zoo.models import UNet
 
+# The layer and model tests run in the core install too (Keras and NumPy, JAX).
+pytestmark = pytest.mark.core
+
 NUM_CLASSES = len(SHAPE_CLASSES) + 1  # and the background
 
 
@@ -69,6 +72,7 @@ def test_keras_round_trip(trained, tmp_path):
     assert_same_outputs(reloaded(images), trained(images), atol=1e-5)
 
 
+@pytest.mark.tensorflow
 def test_export_signature_any_size(trained, tmp_path):
     small = shape_images(3, seed=3)[0]
     large = np.tile(small, (1, 2, 3, 1))

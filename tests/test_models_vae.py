@@ -15,6 +15,9 @@ from models_helpers import (
 )
 from zoo.models import VAE
 
+# The layer and model tests run in the core install too (Keras and NumPy, JAX).
+pytestmark = pytest.mark.core
+
 EPOCHS = 20
 BATCH_SIZE = 32
 
@@ -85,6 +88,7 @@ def test_round_trip_resumes_training(data, tmp_path):
     assert history["loss"][1] < history["loss"][0]
 
 
+@pytest.mark.tensorflow
 def test_export_signatures(trained, data, tmp_path):
     model = trained[1.0][0]
     images = data[1][:5]

@@ -5,6 +5,9 @@ import pytest
 from layer_harness import run_layer_test
 from zoo.layers import MultiHeadAttention
 
+# The layer and model tests run in the core install too (Keras and NumPy, JAX).
+pytestmark = pytest.mark.core
+
 BATCH, QUERY_LEN, VALUE_LEN, DIM = 3, 6, 5, 16
 
 

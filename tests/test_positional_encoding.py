@@ -9,6 +9,9 @@ from zoo.layers import (
     TokenAndPositionEmbedding,
 )
 
+# The layer and model tests run in the core install too (Keras and NumPy, JAX).
+pytestmark = pytest.mark.core
+
 
 def _closed_form(length, width, max_wavelength=10000.0):
     """The paper's formula, one position and dimension at a time."""

@@ -1,10 +1,14 @@
 from math import erf
 
 import keras
+import pytest
 import numpy as np
 
 from layer_harness import run_layer_test
 from zoo.layers import PositionwiseFeedForward
+
+# The layer and model tests run in the core install too (Keras and NumPy, JAX).
+pytestmark = pytest.mark.core
 
 
 def test_harness(tmp_path):

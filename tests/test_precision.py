@@ -10,6 +10,9 @@ import zoo.layers
 import zoo.models
 from precision_harness import POLICIES, SCOPES, run_precision_test, sublayers
 
+# The layer and model tests run in the core install too (Keras and NumPy, JAX).
+pytestmark = pytest.mark.core
+
 RNG = np.random.default_rng(0)
 
 

@@ -5,6 +5,9 @@ import pytest
 from layer_harness import run_layer_test
 from zoo.layers import Sampling
 
+# The layer and model tests run in the core install too (Keras and NumPy, JAX).
+pytestmark = pytest.mark.core
+
 
 def test_harness(tmp_path):
     rng = np.random.default_rng(0)
@@ -27,6 +30,7 @@ def test_mean_and_variance_of_100000_draws():
     np.testing.assert_allclose(z.var(axis=0), variances, rtol=0.01)
 
 
+@pytest.mark.tensorflow
 def test_same_seed_same_draws_and_gradients_flow():
     mean = keras.Variable(np.zeros((2, 3), "float32"))
     log_var = np.zeros((2, 3), "float32")

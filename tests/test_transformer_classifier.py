@@ -5,6 +5,9 @@ import pytest
 from precision_harness import check_sublayer_policies
 from zoo.models import TransformerClassifier
 
+# The layer and model tests run in the core install too (Keras and NumPy, JAX).
+pytestmark = pytest.mark.core
+
 
 def test_config_round_trip_and_keras_file(tmp_path):
     model = TransformerClassifier(50, 10, num_classes=3, num_layers=2, position="sinusoidal")

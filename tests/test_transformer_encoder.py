@@ -7,6 +7,9 @@ import pytest
 from layer_harness import run_layer_test
 from zoo.layers import TokenAndPositionEmbedding, TransformerEncoder
 
+# The layer and model tests run in the core install too (Keras and NumPy, JAX).
+pytestmark = pytest.mark.core
+
 DIM, HEADS, FFN = 16, 4, 32
 
 
