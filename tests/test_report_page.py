@@ -5,7 +5,9 @@ import contextlib
 import doctest
 import importlib
 import io
-from html import escape
+import re
+import shutil
+from html import escape, unescape
 from pathlib import Path
 
 import keras
@@ -114,6 +116,35 @@ def test_each_section_has_what_a_learner_needs(page):
         assert (f'<figcaption>true: {image["true"]}<br>predicted: {image["predicted"]} '
                 f'({escape(report_page._sure(image["confidence"]))})</figcaption>') in html
     assert '<p class="error">not graded: no solution for fashion_mnist in ' in html
+
+
+def test_a_copied_report_folder_holds_everything_its_page_shows(page, tmp_path):
+    copy = tmp_path / "copy"
+    shutil.copytree(page.index.parent, copy)
+    html = (copy / "index.html").read_text()
+    # The stylesheets and the script are in the page; nothing is linked from elsewhere.
+    assert "<link" not in html and "<script src" not in html
+    ids = set(re.findall(r'id="([^"]+)"', html))
+    targets = [unescape(t) for t in re.findall(r'(?:src|href)="([^"]+)"', html)]
+    assert len(targets) > 10
+    for target in targets:
+        if target.startswith("#"):
+            assert target[1:] in ids, target
+        else:
+            assert not Path(target).is_absolute() and (copy / target).is_file(), target
+
+
+def test_shares_that_round_to_0_or_100_percent_are_written_as_text(tmp_path):
+    row = {"task": "sarcasm", "category": "4", "weight": 4, "score": 4, "points": 20.0,
+           "metric": "accuracy", "value": 0.9, "held_out": 1000,
+           "confidence": {"interval": [0.88, 0.92], "level": 0.95, "resamples": 1000,
+                          "shares": {"4": 0.999, "5": 0.001}},
+           "examples": [{"text": "t", "true": "real", "predicted": "sarcastic",
+                         "confidence": 0.9999}]}
+    html = report_page.write_index([row], tmp_path, total=20.0, passed=False).read_text()
+    assert '<span class="share">&gt;99%</span>' in html
+    assert '<span class="share">&lt;1%</span>' in html
+    assert "<td>real → sarcastic (&gt;99% sure)</td>" in html
 
 
 def test_misclassified_examples_are_the_most_confident_mistakes_first():

@@ -14,7 +14,6 @@ True
 """
 
 import contextlib
-import math
 from pathlib import Path
 
 # Pixels per inch: a picture's size in pixels is its size in inches times this.
@@ -48,7 +47,7 @@ def png_figure(path, width_pixels, height_pixels, **options):
     # Text takes its size when it is made, and tick labels are made as the
     # picture is saved: the sizes hold for both.
     with matplotlib.rc_context(TEXT_SIZES):
-        figure = Figure(figsize=(inches(width_pixels), inches(height_pixels)), dpi=DPI,
+        figure = Figure(figsize=(width_pixels / DPI, height_pixels / DPI), dpi=DPI,
                         **options)
         FigureCanvasAgg(figure)
         yield figure
@@ -56,25 +55,3 @@ def png_figure(path, width_pixels, height_pixels, **options):
         path.parent.mkdir(parents=True, exist_ok=True)
         figure.savefig(path, dpi=DPI, format="png")
 
-
-def inches(pixels):
-    """The size in inches that Agg draws as exactly `pixels` pixels at `DPI`.
-
-    Agg cuts `inches * DPI` down to whole pixels, and `0.29 * 100` is
-    `28.999999999999996` in floating point: the inches are nudged up by the
-    least amount that keeps every pixel.
-
-    Args:
-        pixels: int, a width or a height.
-
-    Returns:
-        A float.
-
-    Example:
-    >>> int(inches(29) * DPI), int(29 / DPI * DPI)
-    (29, 28)
-    """
-    size = pixels / DPI
-    while size * DPI < pixels:
-        size = math.nextafter(size, math.inf)
-    return size
