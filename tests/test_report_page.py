@@ -186,9 +186,14 @@ def test_a_loss_falling_over_decades_is_drawn_on_a_log_axis(tmp_path, monkeypatc
 
 
 @pytest.mark.parametrize("path", ["zoo.report.misclassified", "zoo.report.scoreboard",
+                                  "zoo.report.template", "zoo.report.canvas",
+                                  "zoo.report.lab_figures", "zoo.report.model_figures",
                                   "zoo.report.task_figures.spans_decades",
+                                  "zoo.report.task_figures.plot_history",
+                                  "zoo.report.task_figures.plot_confusion",
                                   "zoo.exam.session.draw_tasks", "zoo.exam.starters"])
-def test_docstring_examples_print_what_they_show(path):
+def test_docstring_examples_print_what_they_show(path, tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)  # examples that draw write their pictures here
     try:  # a whole module
         module, name = importlib.import_module(path), None
     except ModuleNotFoundError:  # one function of a module

@@ -8,7 +8,7 @@ importing the figure modules does not import it.
 
 Example:
 >>> with png_figure("line.png", 600, 300) as figure:
-...     figure.subplots().plot([1, 3, 2])
+...     lines = figure.subplots().plot([1, 3, 2])
 >>> Path("line.png").stat().st_size > 0
 True
 """
@@ -38,7 +38,7 @@ def png_figure(path, width_pixels, height_pixels, **options):
 
     Example:
     >>> with png_figure("bars.png", 400, 200) as figure:
-    ...     figure.subplots().bar([1, 2], [3, 4])
+    ...     bars = figure.subplots().bar([1, 2], [3, 4])
     """
     import matplotlib
     from matplotlib.backends.backend_agg import FigureCanvasAgg

@@ -37,6 +37,12 @@ class Panel:
         xlim: optional `(left, right)` of the x axis.
         ylim: optional `(bottom, top)` of the y axis.
         legend: bool, draw this panel's legend.
+
+    Example:
+    >>> panel = Panel("accuracy", {"train": [0.5, 0.8], "validation": [0.5, 0.7]},
+    ...               marks={"early stop": 2})
+    >>> panel.log_y, panel.legend
+    (False, True)
     """
 
     title: str
@@ -126,6 +132,12 @@ def plot_histograms(cells, path, row_labels, column_labels, value_ranges, bins=3
 
     Returns:
         The `Path` written.
+
+    Example:
+    >>> values = np.random.default_rng(0).normal(size=(2, 3, 100))
+    >>> plot_histograms(values, "histograms.png", ["layer 1", "layer 2"], ["a", "b", "c"],
+    ...                 [(-3, 3), (-3, 3)]).name
+    'histograms.png'
     """
     rows, columns = len(cells), max(len(row) for row in cells)
     with png_figure(path, columns * cell_pixels[0] + 90, rows * cell_pixels[1] + 40) as fig:
@@ -157,6 +169,12 @@ def plot_paths_on_contours(function, paths, path, extent, columns=3, panel_pixel
 
     Returns:
         The `Path` written.
+
+    Example:
+    >>> path = np.array([[1.5, 1.0], [0.8, 0.3], [0.1, 0.0]])
+    >>> plot_paths_on_contours(lambda x, y: x ** 2 + 10 * y ** 2, {"SGD": path},
+    ...                        "paths.png", (-2, 2, -2, 2)).name
+    'paths.png'
     """
     x, y = np.meshgrid(np.linspace(*extent[:2], 200), np.linspace(*extent[2:], 200))
     heights = function(x, y)

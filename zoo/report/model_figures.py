@@ -34,6 +34,11 @@ def plot_reconstructions(inputs, reconstructions, path, cell_pixels=64):
 
     Returns:
         The `Path` written.
+
+    Example:
+    >>> images = np.random.default_rng(0).random((4, 16, 16))
+    >>> plot_reconstructions(images, 1.0 - images, "reconstructions.png").name
+    'reconstructions.png'
     """
     return _save_grid([_image_cells(inputs), _image_cells(reconstructions)],
                       path, cell_pixels)
@@ -50,6 +55,11 @@ def plot_samples(samples, path, columns=8, cell_pixels=64):
 
     Returns:
         The `Path` written.
+
+    Example:
+    >>> samples = np.random.default_rng(0).uniform(-1, 1, (10, 16, 16, 3))
+    >>> plot_samples(samples, "samples.png", columns=5).name
+    'samples.png'
     """
     cells = _image_cells(samples)
     rows = [cells[i:i + columns] for i in range(0, len(cells), columns)]
@@ -75,6 +85,12 @@ def plot_latent_traversals(decode, latent_dim, path, values=(-3, -2, -1, 0, 1, 2
 
     Returns:
         The `Path` written.
+
+    Example:
+    >>> def decode(codes):  # a stand-in decoder: grey levels from the first dimension
+    ...     return np.tile((codes[:, :1, None] + 3) / 6, (1, 8, 8))
+    >>> plot_latent_traversals(decode, 2, "traversals.png").name
+    'traversals.png'
     """
     import keras
 
@@ -105,6 +121,12 @@ def plot_masks(images, masks, path, true_masks=None, cell_pixels=64):
 
     Returns:
         The `Path` written.
+
+    Example:
+    >>> rng = np.random.default_rng(0)
+    >>> plot_masks(rng.random((3, 16, 16)), rng.random((3, 16, 16, 3)), "masks.png",
+    ...            true_masks=rng.integers(0, 3, (3, 16, 16))).name
+    'masks.png'
     """
     images = _displayable(images)
     rows = [_image_cells(images)]
@@ -131,6 +153,11 @@ def plot_cams(images, maps, path, alpha=0.5, cell_pixels=96):
 
     Returns:
         The `Path` written.
+
+    Example:
+    >>> rng = np.random.default_rng(0)
+    >>> plot_cams(rng.random((2, 32, 32, 3)), rng.random((2, 4, 4)), "cams.png").name
+    'cams.png'
     """
     images = _displayable(images)
     heat = normalized_maps(maps, images.shape[1:3])
@@ -148,6 +175,10 @@ def normalized_maps(maps, size):
 
     Returns:
         A float32 array `(n, height, width)`; a constant map becomes zeros.
+
+    Example:
+    >>> normalized_maps(np.array([[[0.0, 2.0], [4.0, 8.0]]]), (2, 3))[0].tolist()
+    [[0.0, 0.125, 0.25], [0.5, 0.75, 1.0]]
     """
     maps = np.asarray(maps, "float32")
     resized = np.stack([_resize_bilinear(m, size) for m in maps])
@@ -168,6 +199,11 @@ def plot_forecast(history, actual, forecast, path, size=(640, 320)):
 
     Returns:
         The `Path` written.
+
+    Example:
+    >>> series = np.sin(np.arange(48) / 4)
+    >>> plot_forecast(series[:36], series[36:], series[36:] + 0.1, "forecast.png").name
+    'forecast.png'
     """
     history, actual, forecast = (np.asarray(a, "float32").ravel()
                                  for a in (history, actual, forecast))
