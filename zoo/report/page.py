@@ -167,8 +167,9 @@ def write_index(rows, out_dir, total, passed, title="Mock exam", session=None):
             `threshold`, `score`, `weight`, `points`, `device`, `pictures`
             (paths), optionally `error`, `summary`, `graded` (the file
             graded) with its `note`, `train_seconds`, `examples`
-            (misclassified texts, see `text_examples`), `curves_note`,
-            `warnings`, and the grade's facts (`top_marks`, `held_out`,
+            (misclassified texts, see `zoo.report.misclassified.text_examples`),
+            `image_examples` (see `zoo.report.task_figures.image_examples`),
+            `hints`, `curves_note`, `warnings`, and the grade's facts (`top_marks`, `held_out`,
             `confidence`, `shares`, `marks`, `convention`, `seconds`; see
             `zoo.grading.grade.Grade.facts`).
         out_dir: the report's folder; pictures are copied to `<task>/` under
