@@ -6,8 +6,8 @@ import contextlib
 import matplotlib
 import numpy as np
 import pytest
-
 from browser import png_size
+
 from zoo.report import lab_figures, model_figures, task_figures
 from zoo.report.canvas import TEXT_SIZES, png_figure
 

@@ -2,8 +2,8 @@
 
 import numpy as np
 import pytest
-
 from browser import png_size
+
 from zoo.report.lab_figures import (
     Panel,
     plot_histograms,

@@ -92,5 +92,6 @@ def test_normalized_maps_resize_and_scale():
 def test_pixel_ranges():
     # A tanh image is rescaled from [-1, 1]; slight undershoot of a [0, 1]
     # image is only clipped.
-    assert model_figures._displayable(np.array([[[-1.0, 0.0, 1.0]]])).tolist() == [[[0.0, 0.5, 1.0]]]
-    assert model_figures._displayable(np.array([[[-0.01, 0.5, 1.0]]])).tolist() == [[[0.0, 0.5, 1.0]]]
+    displayable = model_figures._displayable
+    assert displayable(np.array([[[-1.0, 0.0, 1.0]]])).tolist() == [[[0.0, 0.5, 1.0]]]
+    assert displayable(np.array([[[-0.01, 0.5, 1.0]]])).tolist() == [[[0.0, 0.5, 1.0]]]

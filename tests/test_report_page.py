@@ -13,9 +13,9 @@ from pathlib import Path
 import keras
 import numpy as np
 import pytest
-
 from browser import assert_readable, look_at, needs_chromium, png_size
 from tasks_helpers import data_for
+
 from zoo.exam.session import Session, run_exam
 from zoo.grading.solution import write_record
 from zoo.report import page as report_page

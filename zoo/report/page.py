@@ -120,7 +120,8 @@ def _section(row, rows, out_dir):
     summary = f'<p class="summary">{escape(row["summary"])}</p>' if row.get("summary") else ""
     return (f'<section id="{escape(row["task"])}" class="task"><h2>{escape(row["task"])} '
             f'<span class="score s{escape(row["score"])}">{escape(row["score"])}/5</span></h2>'
-            f'<p class="small">category {escape(row["category"])} · weight {escape(row["weight"])} · '
+            f'<p class="small">category {escape(row["category"])} · '
+            f'weight {escape(row["weight"])} · '
             f'{row["points"]:.1f} of {5 * mark_points(row, rows):.1f} points</p>{summary}'
             f'{_facts(row, rows)}{_examples_table(row)}{_image_gallery(row, out_dir)}'
             f'<div class="figures">{_figures(row, out_dir)}</div></section>')
