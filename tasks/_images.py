@@ -145,7 +145,7 @@ def cam_pictures(task, model, splits, predictions, out_dir, count=8):
     Returns:
         A one-element list with the PNG's `Path`.
     """
-    from zoo.report.plots import plot_cams
+    from zoo.report.model_figures import plot_cams
 
     # Spread over the held-out set: image folders come sorted by class.
     images = splits.test[0][np.linspace(0, len(splits.test[0]) - 1, count).astype(int)]

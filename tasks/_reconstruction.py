@@ -42,7 +42,7 @@ def wrap(inner):
 
 def reconstruction_pictures(task, model, splits, predictions, out_dir, count=8):
     """Writes `reconstructions.png`: held-out digits above their reconstructions."""
-    from zoo.report.plots import plot_reconstructions
+    from zoo.report.model_figures import plot_reconstructions
 
     return [plot_reconstructions(splits.test[1][:count], predictions[:count],
                                  f"{out_dir}/reconstructions.png")]

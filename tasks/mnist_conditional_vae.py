@@ -55,7 +55,7 @@ def evaluate(predictor, splits):
 
 def sample_pictures(task, model, splits, predictions, out_dir):
     """Writes `samples.png`: four samples of each digit, one digit per column."""
-    from zoo.report.plots import plot_samples
+    from zoo.report.model_figures import plot_samples
 
     grid = predictions.reshape(10, SAMPLES_PER_DIGIT, *predictions.shape[1:])[:, :4]
     return [plot_samples(grid.transpose(1, 0, 2, 3, 4).reshape(40, *predictions.shape[1:]),

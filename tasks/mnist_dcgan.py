@@ -57,7 +57,7 @@ def evaluate(predictor, splits):
 
 def sample_pictures(task, model, splits, predictions, out_dir):
     """Writes `samples.png`: 32 generated digits."""
-    from zoo.report.plots import plot_samples
+    from zoo.report.model_figures import plot_samples
 
     return [plot_samples(predictions[:32], f"{out_dir}/samples.png")]
 

@@ -75,7 +75,7 @@ def build(splits):
 
 def mask_pictures(task, model, splits, predictions, out_dir, count=6):
     """Writes `masks.png`: held-out images, true masks, predicted masks."""
-    from zoo.report.plots import plot_masks
+    from zoo.report.model_figures import plot_masks
 
     return [plot_masks(splits.test[0][:count] / 255.0, predictions[:count],
                        f"{out_dir}/masks.png", true_masks=splits.test[1][:count])]

@@ -2,7 +2,7 @@
 
 import numpy as np
 
-from zoo.report import plots
+from zoo.report import model_figures
 from zoo.task import Splits
 from zoo.tasks._images import cam_pictures
 
@@ -10,7 +10,7 @@ from zoo.tasks._images import cam_pictures
 def shown_maps(probabilities, maps, tmp_path, monkeypatch):
     """The maps `cam_pictures` hands to `plot_cams` for a model giving these outputs."""
     shown = {}
-    monkeypatch.setattr(plots, "plot_cams",
+    monkeypatch.setattr(model_figures, "plot_cams",
                         lambda images, heatmaps, path: shown.setdefault("maps", heatmaps))
     images = np.zeros((len(maps), 3, 3, 3), "uint8")
     cam_pictures(None, lambda images, return_cam: (probabilities, maps),

@@ -11,7 +11,7 @@ import pytest
 
 from zoo.cli import main
 from zoo.exam.session import QUICK_EXAM, run_exam
-from zoo.export import read_card
+from zoo.report.card import read_card
 from tasks_helpers import write_sarcasm
 
 CHROMIUM = Path("/usr/bin/chromium")

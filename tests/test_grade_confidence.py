@@ -8,10 +8,11 @@ import numpy as np
 import pytest
 
 from tasks_helpers import data_for
-from zoo.report import page as report
-from zoo.grading.confidence import Confidence, bootstrap, resampled_means
 from zoo.cli import main
+from zoo.grading.confidence import Confidence, bootstrap, resampled_means
 from zoo.grading.grade import grade, next_marks
+from zoo.report.card import update_card
+from zoo.report.page import write_index
 from zoo.task import Steps
 from zoo.tasks import get_task
 
@@ -137,12 +138,12 @@ def test_confidence_reaches_the_card_and_the_html_report(naive_sunspots, tmp_pat
     version_dir = tmp_path / "1"
     version_dir.mkdir()
     (version_dir / "card.json").write_text(json.dumps({"task": "sunspots"}))
-    card = report.update_card(version_dir, result.facts())
+    card = update_card(version_dir, result.facts())
     assert card["held_out"] == 100 and card["confidence"]["resamples"] == 1000
     assert card["shares"] == result.confidence.describe_shares()
     assert card["marks"] == json.loads(json.dumps(result.marks))
     row = {**card, "category": "5", "weight": 5, "points": 0.0, "pictures": []}
-    page = report.write_index([row], tmp_path / "report", total=0.0, passed=False)
+    page = write_index([row], tmp_path / "report", total=0.0, passed=False)
     html = page.read_text()
     low, high = card["confidence"]["interval"]
     assert f"<td>100</td><td>{low:.4g} to {high:.4g}</td>" in html

@@ -14,7 +14,7 @@ import pytest
 MODULES = ("zoo.grading.tokenizer", "zoo.grading.confidence", "zoo.grading.conventions", "zoo.task",
            "zoo.tasks._series", "zoo.tasks._text", "zoo.tasks._images",
            "zoo.tasks.bbc_news")
-FUNCTIONS = ("zoo.grading.grade.next_marks", "zoo.report.page.confidence_cells",
+FUNCTIONS = ("zoo.grading.grade.next_marks", "zoo.report.scoreboard.confidence_cells",
              "zoo.data.file_format")
 
 

@@ -128,6 +128,12 @@ def test_wheel_installs_zoo_tasks_and_no_top_level_tasks(tmp_path):
     assert top_level == {"zoo"}
     expected = {f"zoo/tasks/{p.name}" for p in (ROOT / "tasks").glob("*.py")}
     expected |= {str(p.relative_to(ROOT)) for p in ROOT.glob("zoo/**/*.py")}
+    # The pages' templates, stylesheets and script, which the report and the lab read.
+    pages = {str(p.relative_to(ROOT)) for suffix in ("html", "css", "js")
+             for p in ROOT.glob(f"zoo/**/*.{suffix}")}
+    assert {"zoo/report/page.html", "zoo/report/page.css", "zoo/report/base.css",
+            "zoo/report/pictures_shown.js", "zoo/lab/page.html", "zoo/lab/page.css"} <= pages
+    expected |= pages
     assert expected - names == set()
     entry_points = next(n for n in names if n.endswith(".dist-info/entry_points.txt"))
     assert "zoo = zoo.cli:console_main" in zipfile.ZipFile(wheel).read(entry_points).decode()

@@ -32,7 +32,8 @@ from training_helpers import (
     tf_config,
     train_and_dump_command,
 )
-from zoo.export import list_versions, read_card
+from zoo.export import list_versions
+from zoo.report.card import read_card
 from zoo.tasks import get_task
 from zoo.training.reference import solve
 

@@ -1,21 +1,27 @@
 """The learner's report page: its facts, and how headless Chromium shows it at desktop
 and phone widths (every picture decoded, nothing wider than a phone's screen)."""
 
+import contextlib
 import doctest
 import importlib
 import io
-from html import escape
+import re
+import shutil
+from html import escape, unescape
 from pathlib import Path
 
 import keras
 import numpy as np
 import pytest
-
 from browser import assert_readable, look_at, needs_chromium, png_size
 from tasks_helpers import data_for
-from zoo.report import page as report
+
 from zoo.exam.session import Session, run_exam
 from zoo.grading.solution import write_record
+from zoo.report import page as report_page
+from zoo.report import task_figures
+from zoo.report.misclassified import EXAMPLES, misclassified
+from zoo.report.scoreboard import work_order
 from zoo.task import Splits
 
 TASKS = ["linear", "fashion_mnist", "cats_vs_dogs", "sarcasm", "sunspots"]
@@ -63,7 +69,7 @@ def test_the_top_says_the_total_the_time_and_what_to_work_on_first(page):
     rows = {row["task"]: row for row in page.rows}
     assert 'Time used: <strong>3 h 07 min</strong> of 5 h (1 h 53 min left)' in html
     # Every task but linear below 5/5; the next mark of sunspots (weight 5) is worth most.
-    order = [row["task"] for row in report.work_order(page.rows)]
+    order = [row["task"] for row in work_order(page.rows)]
     assert order[0] == "sunspots" and order == sorted(
         order, key=lambda name: -rows[name]["weight"])
     focus = html[html.index('<div id="focus"'):html.index('<p id="images-status"')]
@@ -94,10 +100,11 @@ def test_each_section_has_what_a_learner_needs(page):
                         "sunspots": ["forecast.png", "training_curves.png"]}
     # Headlines the model got wrong, with their labels, in a table.
     examples = rows["sarcasm"]["examples"]
-    assert 1 <= len(examples) <= report.EXAMPLES
+    assert 1 <= len(examples) <= EXAMPLES
     assert all(e["true"] != e["predicted"] for e in examples)
     first = examples[0]
-    assert (f"<td>{first['true']} → {first['predicted']} ({report._sure(first['confidence'])})"
+    assert (f"<td>{first['true']} → {first['predicted']} "
+            f"({escape(report_page._sure(first['confidence']))})"
             f"</td><td>{escape(first['text'])}</td>") in html
     # Images the model got wrong: each a thumbnail over its caption in text.
     images = rows["cats_vs_dogs"]["image_examples"]
@@ -107,17 +114,46 @@ def test_each_section_has_what_a_learner_needs(page):
         shown = page.index.parent / "cats_vs_dogs" / f"misclassified_{number}.png"
         assert png_size(shown) == (150, 150)
         assert (f'<figcaption>true: {image["true"]}<br>predicted: {image["predicted"]} '
-                f'({report._sure(image["confidence"])})</figcaption>') in html
+                f'({escape(report_page._sure(image["confidence"]))})</figcaption>') in html
     assert '<p class="error">not graded: no solution for fashion_mnist in ' in html
+
+
+def test_a_copied_report_folder_holds_everything_its_page_shows(page, tmp_path):
+    copy = tmp_path / "copy"
+    shutil.copytree(page.index.parent, copy)
+    html = (copy / "index.html").read_text()
+    # The stylesheets and the script are in the page; nothing is linked from elsewhere.
+    assert "<link" not in html and "<script src" not in html
+    ids = set(re.findall(r'id="([^"]+)"', html))
+    targets = [unescape(t) for t in re.findall(r'(?:src|href)="([^"]+)"', html)]
+    assert len(targets) > 10
+    for target in targets:
+        if target.startswith("#"):
+            assert target[1:] in ids, target
+        else:
+            assert not Path(target).is_absolute() and (copy / target).is_file(), target
+
+
+def test_shares_that_round_to_0_or_100_percent_are_written_as_text(tmp_path):
+    row = {"task": "sarcasm", "category": "4", "weight": 4, "score": 4, "points": 20.0,
+           "metric": "accuracy", "value": 0.9, "held_out": 1000,
+           "confidence": {"interval": [0.88, 0.92], "level": 0.95, "resamples": 1000,
+                          "shares": {"4": 0.999, "5": 0.001}},
+           "examples": [{"text": "t", "true": "real", "predicted": "sarcastic",
+                         "confidence": 0.9999}]}
+    html = report_page.write_index([row], tmp_path, total=20.0, passed=False).read_text()
+    assert '<span class="share">&gt;99%</span>' in html
+    assert '<span class="share">&lt;1%</span>' in html
+    assert "<td>real → sarcastic (&gt;99% sure)</td>" in html
 
 
 def test_misclassified_examples_are_the_most_confident_mistakes_first():
     splits = Splits(None, None, (np.arange(6), np.array([0, 0, 1, 1, 2, 2])), "test")
     predictions = np.array([[0.9, 0.05, 0.05], [0.2, 0.7, 0.1], [0.1, 0.8, 0.1],
                             [0.1, 0.1, 0.8], [0.4, 0.3, 0.3], [0.1, 0.1, 0.8]])
-    assert report.misclassified(splits, predictions) == [
+    assert misclassified(splits, predictions) == [
         (3, 1, 2, 0.8), (1, 0, 1, 0.7), (4, 2, 0, 0.4)]
-    assert report.misclassified(splits, predictions, count=1) == [(3, 1, 2, 0.8)]
+    assert misclassified(splits, predictions, count=1) == [(3, 1, 2, 0.8)]
 
 
 @needs_chromium
@@ -134,32 +170,39 @@ def test_chromium_shows_every_picture_and_nothing_wider_than_the_screen(page, wi
 
 
 def test_a_loss_falling_over_decades_is_drawn_on_a_log_axis(tmp_path, monkeypatch):
-    scales, save = [], report._save
+    scales, png_figure = [], task_figures.png_figure
 
-    def keep_scales(figure, path):
-        scales.extend(axis.get_yscale() for axis in figure.axes)
-        return save(figure, path)
+    @contextlib.contextmanager
+    def keep_scales(*args, **kwargs):
+        with png_figure(*args, **kwargs) as figure:
+            yield figure
+            scales.extend(axis.get_yscale() for axis in figure.axes)
 
-    monkeypatch.setattr(report, "_save", keep_scales)
+    monkeypatch.setattr(task_figures, "png_figure", keep_scales)
     # An MSE that reaches 0.0 exactly (the linear task's), and an error that falls 10 times.
-    report.plot_history({"loss": [36.5, 5.8, 0.9, 0.0], "mae": [5.0, 2.0, 1.0, 0.5]},
-                        tmp_path / "curves.png")
+    task_figures.plot_history({"loss": [36.5, 5.8, 0.9, 0.0], "mae": [5.0, 2.0, 1.0, 0.5]},
+                              tmp_path / "curves.png")
     assert scales == ["log", "linear"]
 
 
-@pytest.mark.parametrize("path", ["zoo.report.page.predicted_labels", "zoo.report.page.misclassified",
-                                  "zoo.report.page.spans_decades",
-                                  "zoo.report.page.work_order", "zoo.report.page.describe_duration",
+@pytest.mark.parametrize("path", ["zoo.report.misclassified", "zoo.report.scoreboard",
+                                  "zoo.report.template", "zoo.report.canvas",
+                                  "zoo.report.lab_figures", "zoo.report.model_figures",
+                                  "zoo.report.task_figures.spans_decades",
+                                  "zoo.report.task_figures.plot_history",
+                                  "zoo.report.task_figures.plot_confusion",
                                   "zoo.exam.session.draw_tasks", "zoo.exam.starters"])
-def test_docstring_examples_print_what_they_show(path):
-    module_name, _, name = path.rpartition(".")
-    if path == "zoo.exam.starters":
-        module_name, name = path, None
-    module = importlib.import_module(module_name)
+def test_docstring_examples_print_what_they_show(path, tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)  # examples that draw write their pictures here
+    try:  # a whole module
+        module, name = importlib.import_module(path), None
+    except ModuleNotFoundError:  # one function of a module
+        module_name, _, name = path.rpartition(".")
+        module = importlib.import_module(module_name)
     target = getattr(module, name) if name else module
     runner = doctest.DocTestRunner(verbose=False)
     out = io.StringIO()
-    for test in doctest.DocTestFinder().find(target, name or module_name,
+    for test in doctest.DocTestFinder().find(target, name or path,
                                              globs=vars(module).copy()):
         runner.run(test, out=out.write)
     assert out.getvalue() == ""

@@ -19,7 +19,7 @@ from tasks_helpers import mocked_tfds
 from training_helpers import environment, killed_run_command, largest_difference
 from zoo.training import reference as training
 from zoo.training.loop import distributed_fit
-from zoo.export import read_card
+from zoo.report.card import read_card
 from zoo.training.backup import RunBackup, interrupted_run
 from zoo.tasks import get_task
 from zoo.training.errors import TrainingSetupError

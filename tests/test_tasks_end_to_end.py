@@ -5,7 +5,7 @@ import pytest
 from zoo.tasks import all_tasks, get_task
 from tasks_helpers import data_for, mocked_tfds
 from zoo import data as zoo_data
-from zoo.export import read_card
+from zoo.report.card import read_card
 from zoo.grading.grade import grade, load_predictor
 from zoo.training.reference import train_task
 

@@ -14,7 +14,8 @@ import sys
 import textwrap
 
 from training_helpers import environment
-from zoo.export import list_versions, read_card
+from zoo.export import list_versions
+from zoo.report.card import read_card
 
 TOLERANCE = 1e-5
 

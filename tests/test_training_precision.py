@@ -3,7 +3,7 @@
 import keras
 import tensorflow as tf
 
-from zoo.export import read_card
+from zoo.report.card import read_card
 from zoo.tasks import get_task
 from zoo.training.reference import mixed_precision_policy, train_task
 from zoo.training.script import run_script

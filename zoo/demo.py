@@ -76,8 +76,8 @@ def run(args):
 
     from zoo.export import export_version
     from zoo.models import TransformerClassifier
+    from zoo.report.task_figures import plot_history
     from zoo.training.progress import fit_progress
-    from zoo.report.page import plot_history
 
     keras.utils.set_random_seed(args.seed)
     x_train, y_train = make_sentiment_data(args.samples, seed=args.seed)

@@ -16,7 +16,6 @@ zoo's models declare theirs that way, and know nothing of this module.
 
 import contextlib
 import datetime
-import json
 import os
 import shutil
 import uuid
@@ -25,8 +24,14 @@ from pathlib import Path
 import keras
 
 from zoo.device import describe_device
+from zoo.report.card import CARD_NAME, read_card, write_card
 
-CARD_NAME = "card.json"
+# The card's name and reader are part of this module's interface too: a
+# reader of exports finds them where the exports are made.
+__all__ = ["CARD_NAME", "KERAS_NAME", "WARMUP_REQUESTS", "export_version",
+           "latest_version_dir", "list_versions", "portable_recurrent_layers", "read_card",
+           "write_version", "write_warmup_requests"]
+
 KERAS_NAME = "model.keras"
 WARMUP_REQUESTS = Path("assets.extra") / "tf_serving_warmup_requests"
 _PREDICT_METHOD = "tensorflow/serving/predict"
@@ -128,19 +133,7 @@ def _write_card(directory, name, version, facts):
         "time": datetime.datetime.now(datetime.timezone.utc).isoformat(
             timespec="seconds"),
     }
-    (Path(directory) / CARD_NAME).write_text(json.dumps(card, indent=2) + "\n")
-
-
-def read_card(version_dir):
-    """Reads the JSON card of an exported version.
-
-    Args:
-        version_dir: path of `saved_models/<name>/<version>`.
-
-    Returns:
-        The card as a dict.
-    """
-    return json.loads((Path(version_dir) / CARD_NAME).read_text())
+    write_card(directory, card)
 
 
 def export_version(model, base_dir, input_signature=None, endpoints=None,

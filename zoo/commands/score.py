@@ -24,8 +24,8 @@ def run(args):
     import sys
 
     from zoo.commands import load_task, print_grade
-    from zoo.export import read_card
     from zoo.grading.grade import grade
+    from zoo.report.card import read_card
 
     name = args.task
     if name is None:

@@ -60,11 +60,11 @@ class ExamResult:
         """Returns the scoreboard as text for the terminal.
 
         Under each task's line come the facts its section of the report
-        holds (`zoo.report.page.task_facts`): what went wrong, the value and its
+        holds (`zoo.report.scoreboard.task_facts`): what went wrong, the value and its
         interval, the next mark, the graded file and the data, the
         convention and why, the training curves.
         """
-        from zoo.report.page import task_facts
+        from zoo.report.scoreboard import task_facts
 
         lines = []
         if self.timing:
@@ -262,7 +262,7 @@ def run_exam(names, out_dir, solutions=None, data=None, models_dir="saved_models
     Raises:
         KeyError: for an unknown task name, before anything runs.
     """
-    from zoo.report import page as report
+    from zoo.report.page import write_index
     from zoo.tasks import get_task
 
     tasks = [get_task(name) for name in names]
@@ -281,7 +281,7 @@ def run_exam(names, out_dir, solutions=None, data=None, models_dir="saved_models
         rows.append(row)
     total = add_points(rows)
     passed = total >= PASS_MARK
-    index = report.write_index(rows, out_dir, total, passed, session=timing)
+    index = write_index(rows, out_dir, total, passed, session=timing)
     return ExamResult(rows, total, passed, index, timing)
 
 
@@ -333,10 +333,11 @@ def task_data(task, folder, given=None, record=None, noted=None):
 
 
 def _grade_learner(task, row, solutions, data, picture_dir, time_limit, session):
-    from zoo.report import page as report
     from zoo.data import sha256
     from zoo.grading.grade import GradingError, grade
     from zoo.grading.solution import read_record, run_solution_file
+    from zoo.report.misclassified import text_examples
+    from zoo.report.task_figures import image_examples, write_pictures
 
     noted = session.graded.get(task.name) if session else None
     found = find_solution(solutions, task.name, noted)
@@ -371,7 +372,7 @@ def _grade_learner(task, row, solutions, data, picture_dir, time_limit, session)
                               "starter (python FILE) records it beside mymodel.h5, and so "
                               "does zoo when it runs the .py.")
     result = grade(task, path, splits=splits)
-    row.update(result.facts(), examples=report.text_examples(task, splits, result))
+    row.update(result.facts(), examples=text_examples(task, splits, result))
     if script is not None:
         row["hints"] = _todo_hints(script) + row["hints"]
         if session is not None and path.is_file():
@@ -380,9 +381,8 @@ def _grade_learner(task, row, solutions, data, picture_dir, time_limit, session)
                                          or sha256(script)}
     picture_dir.mkdir(parents=True, exist_ok=True)
     try:
-        row["pictures"] = report.write_pictures(task, None, history, splits, result,
-                                                picture_dir)
-        row["image_examples"] = report.image_examples(task, splits, result, picture_dir)
+        row["pictures"] = write_pictures(task, None, history, splits, result, picture_dir)
+        row["image_examples"] = image_examples(task, splits, result, picture_dir)
     except Exception as error:  # noqa: BLE001  a grade stands without its pictures
         row["warnings"] = [f"pictures not drawn: {type(error).__name__}: {error}"]
 
@@ -464,7 +464,7 @@ class Session:
             `{"used": ..., "limit": ..., "over": bool, "seconds": float}`,
             e.g. used `"1 h 12 min"` and limit `"5 h (3 h 48 min left)"`.
         """
-        from zoo.report.page import describe_duration
+        from zoo.report.scoreboard import describe_duration
 
         used = (time.time() if now is None else now) - self.started
         limit = self.hours * 3600

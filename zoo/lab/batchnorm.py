@@ -73,7 +73,7 @@ def run(out_dir, quick=False, data=None, seed=0):
     Returns:
         The `Path` of `index.html`.
     """
-    from zoo.report import plots
+    from zoo.report import lab_figures
 
     scales, epochs = (QUICK_SCALES, 20) if quick else (FULL_SCALES, 30)
     digits = load_digits(1000, 10, seed, data)
@@ -81,12 +81,12 @@ def run(out_dir, quick=False, data=None, seed=0):
                for scale in scales for bn in (True, False)}
     styles = {"with batch norm": {"color": "tab:blue"},
               "without": {"color": "tab:orange", "linestyle": "--"}}
-    panels = [plots.Panel(
+    panels = [lab_figures.Panel(
         f"weights' std {scale:g}",
         {"with batch norm": results[scale, True], "without": results[scale, False]},
         xlabel="epoch", ylabel="training accuracy", styles=styles, ylim=(0, 1.02))
         for scale in scales]
-    plots.plot_panels(panels, f"{out_dir}/batchnorm_accuracy.png",
+    lab_figures.plot_panels(panels, f"{out_dir}/batchnorm_accuracy.png",
                       columns=len(scales) if len(scales) <= 5 else 4,
                       panel_pixels=(300, 240), shared_legend=True)
 

@@ -96,16 +96,16 @@ def run(out_dir, quick=False, data=None, seed=0):
     Returns:
         The `Path` of `index.html`.
     """
-    from zoo.report import plots
+    from zoo.report import lab_figures
 
     results = {(i, a): layer_activations(i, a, seed) for a in ACTIVATIONS
                for i in INITIALIZERS}
     figures = [_histograms(results, activation, out_dir) for activation in ACTIVATIONS]
-    std_panels = [plots.Panel(
+    std_panels = [lab_figures.Panel(
         activation, {i: stds(results[i, activation]) for i in INITIALIZERS},
         xlabel="layer", ylabel="std of the activations", log_y=True,
         styles={i: {"marker": "o"} for i in INITIALIZERS}) for activation in ACTIVATIONS]
-    plots.plot_panels(std_panels, f"{out_dir}/init_std.png", shared_legend=True)
+    lab_figures.plot_panels(std_panels, f"{out_dir}/init_std.png", shared_legend=True)
     figures.append(Figure(
         "init_std.png", "Spread of the activations, layer by layer (log scale)",
         "A flat line keeps the signal's size through the depth. With ReLU, He's line is "
@@ -138,7 +138,7 @@ def run(out_dir, quick=False, data=None, seed=0):
 
 
 def _histograms(results, activation, out_dir):
-    from zoo.report import plots
+    from zoo.report import lab_figures
 
     ranges = {"sigmoid": (0.0, 1.0), "tanh": (-1.0, 1.0)}
     cells, row_ranges = [], []
@@ -153,7 +153,7 @@ def _histograms(results, activation, out_dir):
         row_ranges.append(ranges.get(activation)
                           or (0.0, 1.5 * float(np.quantile(outputs[0], 0.99))))
     name = f"init_{activation}.png"
-    plots.plot_histograms(cells, f"{out_dir}/{name}", list(INITIALIZERS),
+    lab_figures.plot_histograms(cells, f"{out_dir}/{name}", list(INITIALIZERS),
                           [f"layer {i + 1}" for i in range(LAYERS)], row_ranges)
     look_for = {
         "sigmoid": "With std 1 the bars pile up at 0 and 1: saturated units, whose gradient "

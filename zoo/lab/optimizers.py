@@ -150,21 +150,21 @@ def run(out_dir, quick=False, data=None, seed=0):
     Returns:
         The `Path` of `index.html`.
     """
-    from zoo.report import plots
     from zoo.lab.digits import load_digits
+    from zoo.report import lab_figures
 
     paths = {name: surface_path(name) for name in OPTIMIZERS}
     reached = {name: steps_to_region(points) for name, points in paths.items()}
     titled = {f"{name} (lr {OPTIMIZERS[name][2]}): " + (
         f"within {REGION} at step {reached[name]}" if reached[name] is not None
         else f"not within {REGION} in {STEPS} steps"): points for name, points in paths.items()}
-    plots.plot_paths_on_contours(surface, titled, f"{out_dir}/optimizers_paths.png",
+    lab_figures.plot_paths_on_contours(surface, titled, f"{out_dir}/optimizers_paths.png",
                                  extent=(-10, 10, -5, 5))
     train_size, steps = (2000, 300) if quick else (10000, 1500)
     digits = load_digits(train_size, 2000, seed, data)
     losses, accuracies = network_losses(digits, steps, seed)
     window = 20
-    plots.plot_panels([plots.Panel(
+    lab_figures.plot_panels([lab_figures.Panel(
         f"training loss (moving average of {window} steps)",
         {f"{name} (lr {OPTIMIZERS[name][3]})": moving_average(values, window)
          for name, values in losses.items()},

@@ -1,5 +1,8 @@
 """The lab's HTML page: each picture with a short text on what to look for.
 
+The page is the template `page.html` beside this module, styled by
+`page.css` after the zoo's shared stylesheet (`zoo.report.template`).
+
 Example:
 >>> figure = Figure("paths.png", "Paths on the surface", "Adam turns the corner first.")
 >>> page = write_page("lab_example", "Optimizers", "Why step rules differ.",
@@ -8,11 +11,10 @@ Example:
 'index.html'
 """
 
-import html
 from dataclasses import dataclass
 from pathlib import Path
 
-from zoo.report.page import PICTURES_SHOWN_SCRIPT
+from zoo.report.template import Html, escape, render_page
 
 
 @dataclass(frozen=True)
@@ -46,47 +48,17 @@ def write_page(out_dir, title, lesson, figures, setup, measured):
     """
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
-    escape = html.escape
 
     def rows(facts):
-        return "".join(f"<tr><th>{escape(str(k))}</th><td>{escape(str(v))}</td></tr>"
-                       for k, v in facts.items())
+        return Html("".join(f"<tr><th>{escape(k)}</th><td>{escape(v)}</td></tr>"
+                            for k, v in facts.items()))
 
     sections = "".join(
         f'<section><h2>{escape(f.heading)}</h2><img src="{escape(Path(f.path).name)}" '
         f'alt="{escape(f.heading)}"><p class="look"><strong>What to look for:</strong> '
         f"{escape(f.look_for)}</p></section>" for f in figures)
-    page = f"""<!DOCTYPE html>
-<html lang="en"><head><meta charset="utf-8">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<title>{escape(title)}</title>
-<style>
-* {{ box-sizing: border-box; }}
-body {{ font: 16px/1.45 sans-serif; margin: 2em auto; padding: 0 1em; max-width: 1150px; }}
-table {{ border-collapse: collapse; margin: 0.5em 0 1em; }}
-th, td {{ border: 1px solid #bbb; padding: 0.25em 0.6em; text-align: left;
-          vertical-align: top; overflow-wrap: anywhere; }}
-th {{ background: #f3f3f3; font-weight: normal; }}
-img {{ display: block; max-width: 100%; height: auto; border: 1px solid #ddd; }}
-.look {{ background: #f5f9ff; border-left: 4px solid #4a7ebb; padding: 0.5em 0.8em; }}
-section {{ margin: 1.5em 0 2.5em; }}
-@media (max-width: 640px) {{
-  body {{ margin: 0.6em auto; padding: 0 0.6em; font-size: 15px; }}
-  th, td {{ padding: 0.25em 0.4em; }}
-}}
-</style></head>
-<body>
-<h1>{escape(title)}</h1>
-<p class="lesson">{escape(lesson)}</p>
-<h2>How this run was made</h2>
-<table id="setup">{rows(setup)}</table>
-<h2>Measured</h2>
-<table id="measured">{rows(measured)}</table>
-<p id="images-status"></p>
-{sections}
-{PICTURES_SHOWN_SCRIPT}
-</body></html>
-"""
+    page = render_page("zoo.lab", "page.html", "page.css", title=title, lesson=lesson,
+                       setup=rows(setup), measured=rows(measured), sections=Html(sections))
     index = out_dir / "index.html"
     index.write_text(page, encoding="utf-8")
     return index

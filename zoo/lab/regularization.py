@@ -164,7 +164,7 @@ def run(out_dir, quick=False, data=None, seed=0):
     """
     from dataclasses import replace
 
-    from zoo.report import plots
+    from zoo.report import lab_figures
 
     epochs = 60 if quick else 150
     digits = load_digits(TRAIN_SIZE, VALIDATION_SIZE, seed, data)
@@ -177,14 +177,14 @@ def run(out_dir, quick=False, data=None, seed=0):
     for variant, curves in results.items():
         marks = {f"early stopping keeps epoch {stop}": stop} if (
             stop and variant in ("none", "early stopping")) else {}
-        panels.append(plots.Panel(
+        panels.append(lab_figures.Panel(
             f"{variant}: gap {gap(curves):.2f}",
             {"training (noisy labels)": curves["train_accuracy"],
              "validation": curves["validation_accuracy"]},
             xlabel="epoch", ylabel="accuracy", styles=styles, marks=marks,
             xlim=(0, epochs + 1), ylim=(0, 1.02)))
-    plots.plot_panels(panels, f"{out_dir}/regularization_accuracy.png", shared_legend=True)
-    plots.plot_panels([plots.Panel(
+    lab_figures.plot_panels(panels, f"{out_dir}/regularization_accuracy.png", shared_legend=True)
+    lab_figures.plot_panels([lab_figures.Panel(
         "validation loss (cross-entropy)",
         {variant: curves["validation_loss"] for variant, curves in results.items()},
         xlabel="epoch", ylabel="validation loss",

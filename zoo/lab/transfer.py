@@ -200,7 +200,7 @@ def run(out_dir, quick=False, data=None, seed=0, weights=IMAGENET):
     Returns:
         The `Path` of `index.html`.
     """
-    from zoo.report import plots
+    from zoo.report import lab_figures
 
     settings = QUICK if quick else FULL
     root = find_data(data)
@@ -221,9 +221,9 @@ def run(out_dir, quick=False, data=None, seed=0, weights=IMAGENET):
         tuned = curves["fine-tuned"][index]
         lines["fine-tuned"] = (np.arange(epochs, epochs + len(tuned) + 1),
                                [curves["frozen backbone"][index][-1], *tuned])
-        panels.append(plots.Panel(what, lines, xlabel="epoch", ylabel=what, styles=styles,
+        panels.append(lab_figures.Panel(what, lines, xlabel="epoch", ylabel=what, styles=styles,
                                   marks={"fine-tuning starts": epochs}, ylim=(0.3, 1.02)))
-    plots.plot_panels(panels, f"{out_dir}/transfer_accuracy.png", columns=2,
+    lab_figures.plot_panels(panels, f"{out_dir}/transfer_accuracy.png", columns=2,
                       panel_pixels=(480, 320), shared_legend=True)
     pretrained = weights is not None
     figures = [Figure(

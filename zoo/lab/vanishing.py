@@ -88,7 +88,7 @@ def run(out_dir, quick=False, data=None, seed=0):
     Returns:
         The `Path` of `index.html`.
     """
-    from zoo.report import plots
+    from zoo.report import lab_figures
 
     train_size, epochs = (2000, 10) if quick else (10000, 20)
     digits = load_digits(train_size, 10, seed, data)
@@ -106,12 +106,12 @@ def run(out_dir, quick=False, data=None, seed=0):
             label = f"{activation}, {moment}"
             lines[label] = (np.arange(1, DEPTH + 2), norms[activation])
             styles[label] = {"color": colours[activation], "linestyle": dash, "marker": "o"}
-    plots.plot_panels([plots.Panel(
+    lab_figures.plot_panels([lab_figures.Panel(
         "gradient norm of each layer's kernel (log scale)", lines,
         xlabel=f"layer (1 = next to the input, {DEPTH + 1} = output)",
         ylabel="‖∂loss/∂kernel‖", log_y=True, styles=styles)],
         f"{out_dir}/vanishing_gradients.png", panel_pixels=(720, 420))
-    plots.plot_panels([plots.Panel(
+    lab_figures.plot_panels([lab_figures.Panel(
         "training accuracy", {a: accuracy[a] for a in ACTIVATIONS}, xlabel="epoch",
         ylabel="training accuracy", styles={a: {"color": colours[a]} for a in ACTIVATIONS},
         ylim=(0, 1.02))], f"{out_dir}/vanishing_accuracy.png", panel_pixels=(560, 300))

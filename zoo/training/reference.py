@@ -321,7 +321,7 @@ class TrainResult:
         pictures: paths of the PNGs written.
         history: the training history dict.
         image_examples: the misclassified held-out images, as
-            `zoo.report.page.image_examples` gives them (thumbnails in the
+            `zoo.report.task_figures.image_examples` gives them (thumbnails in the
             version's folder).
     """
 
@@ -361,7 +361,8 @@ def train_task(task, data=None, epochs=None, batch_size=None, seed=0,
             NaN; nothing is exported then.
     """
     from zoo.grading import grade as grading
-    from zoo.report import page as report
+    from zoo.report.card import update_card
+    from zoo.report.task_figures import image_examples, write_pictures
 
     precision = mixed_precision_policy() if mixed_precision else keras.config.dtype_policy().name
     started = time.monotonic()
@@ -376,9 +377,9 @@ def train_task(task, data=None, epochs=None, batch_size=None, seed=0,
                                   card={"task": task.name, "category": str(task.category),
                                         "data": splits.source})
     grade = grading.grade(task, version_dir, splits)
-    pictures = report.write_pictures(task, model, history, splits, grade, version_dir)
-    images = report.image_examples(task, splits, grade, version_dir)
-    card = report.update_card(version_dir, {
+    pictures = write_pictures(task, model, history, splits, grade, version_dir)
+    images = image_examples(task, splits, grade, version_dir)
+    card = update_card(version_dir, {
         **grade.facts(),
         "epochs": len(next(iter(history.values()), [])),
         "seed": seed,
