@@ -14,9 +14,9 @@ from zoo.export import (
     export_version,
     latest_version_dir,
     list_versions,
-    read_card,
     write_version,
 )
+from zoo.report.card import read_card
 
 # The module, not the function of the same name its package exports.
 TF_RNN = importlib.import_module("keras.src.backend.tensorflow.rnn")

@@ -24,13 +24,7 @@ from pathlib import Path
 import keras
 
 from zoo.device import describe_device
-from zoo.report.card import CARD_NAME, read_card, write_card
-
-# The card's name and reader are part of this module's interface too: a
-# reader of exports finds them where the exports are made.
-__all__ = ["CARD_NAME", "KERAS_NAME", "WARMUP_REQUESTS", "export_version",
-           "latest_version_dir", "list_versions", "portable_recurrent_layers", "read_card",
-           "write_version", "write_warmup_requests"]
+from zoo.report.card import write_card
 
 KERAS_NAME = "model.keras"
 WARMUP_REQUESTS = Path("assets.extra") / "tf_serving_warmup_requests"

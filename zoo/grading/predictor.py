@@ -189,7 +189,7 @@ def _load_failure(path, error):
 def _load_saved_model(path, signature_name):
     import tensorflow as tf
 
-    from zoo.export import CARD_NAME
+    from zoo.report.card import CARD_NAME
 
     try:
         loaded = tf.saved_model.load(str(path))
