@@ -184,7 +184,9 @@ class MultiHeadAttention(keras.layers.Layer):
         key = self.key_dense(key)
         value = self.value_dense(value)
         dropout_active = self.dropout > 0 and bool(training)
-        if return_attention_scores or dropout_active:
+        # The fused kernel of the JAX backend takes value heads as wide as the key heads
+        # only; narrower or wider value heads go the explicit way on every backend.
+        if return_attention_scores or dropout_active or self.value_dim != self.key_dim:
             output, scores = self._explicit_attention(
                 query, key, value, mask, training)
         else:
