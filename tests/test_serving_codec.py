@@ -226,3 +226,15 @@ def test_quoted_values_follow_rapidjson_pretty_writer_with_a_limit(value,
     # Single-line arrays, four-space objects, NaN refused (ending the text),
     # and no new token once 256 bytes are written.
     assert json_text.quote_value(value) == text
+
+
+def test_parsing_never_switches_the_garbage_collector(monkeypatch):
+    # Codec threads parse concurrently: a check-then-disable of the process
+    # wide collector from one of them could leave it off for the server.
+    import gc
+    switched = []
+    monkeypatch.setattr(gc, "disable", lambda: switched.append("disable"))
+    monkeypatch.setattr(gc, "enable", lambda: switched.append("enable"))
+    text = b'{"a": ' + b"[" * DEEP + b"1" + b"]" * DEEP + b"}"
+    assert json_text.parse_json_object(text)["a"]
+    assert switched == []

@@ -8,7 +8,6 @@ single-line arrays, cut off once 256 bytes are written. This module does the
 same, so that errors read as TF Serving writes them.
 """
 
-import gc
 import json
 import re
 from decimal import Decimal
@@ -210,22 +209,11 @@ def _parse_iteratively(text, position):
 
 
 def _parse_deep(text, start):
-    """`_parse_iteratively` with the cyclic garbage collector paused.
-
-    A parsed document is a tree, so a collection finds nothing in it; but
-    each of the collections that hundreds of thousands of new lists would
-    trigger walks every object of the process (TensorFlow's included), which
-    costs several times the parse itself.
-    """
-    collecting = gc.isenabled()
-    gc.disable()
+    """`_parse_iteratively` with its errors in rapidjson's wording."""
     try:
         return _parse_iteratively(text, start)[0]
     except _ParseError as error:
         raise _parse_error(text, error.reason, error.position) from None
-    finally:
-        if collecting:
-            gc.enable()
 
 
 def _parse_error(text, reason, position):
