@@ -242,7 +242,10 @@ def _tensor_request(**fields):
     for size in dims:
         request.inputs["x"].tensor_shape.dim.add(size=size)
     for name, value in fields.items():
-        getattr(request.inputs["x"], name).extend(value)
+        if name == "tensor_content":
+            request.inputs["x"].tensor_content = value[0]
+        else:
+            getattr(request.inputs["x"], name).extend(value)
     return request
 
 
@@ -262,6 +265,16 @@ def _tensor_request(**fields):
      "tensor parsing error: x (its shape [50000000, 4] holds 200000000 "
      "values but the request carries 1; filling in the rest would take "
      "800000000 bytes, more than 67108864. Send every value.)"),
+    (_tensor_request(dims=[1, 4], float_val=[1.0] * 5),
+     "tensor parsing error: x (its shape [1, 4] holds 4 values but the "
+     "request carries 5. Send 4 values, or a shape that holds 5.)"),
+    (_tensor_request(dims=[1, 4], tensor_content=[np.ones(5, np.float32)
+                                                  .tobytes()]),
+     "tensor parsing error: x (its shape [1, 4] holds 4 values but the "
+     "request carries 5. Send 4 values, or a shape that holds 5.)"),
+    (_tensor_request(dims=[1, 4], tensor_content=[bytes(15)]),
+     "tensor parsing error: x (its tensor_content holds 15 bytes, not a "
+     "whole number of 4-byte float values. Send 4 values.)"),
 ])
 def test_grpc_tensors_that_cannot_be_made_are_refused(stub, request_,
                                                       message):

@@ -12,6 +12,7 @@ import numpy as np
 import tensorflow as tf
 from tensorflow.core.framework import tensor_pb2, types_pb2
 
+from zoo.serving.dtypes import dtype_name
 from zoo.serving.errors import invalid_argument
 
 # The typed repeated field TensorProto uses for each dtype.
@@ -86,8 +87,10 @@ def from_tensor_proto(name, proto):
         A NumPy array (object array of bytes for strings).
 
     Raises:
-        ServingError: INVALID_ARGUMENT when the proto is not a valid tensor,
-            as TF Serving's `tensor parsing error: <name>`.
+        ServingError: INVALID_ARGUMENT when the proto is not a valid tensor
+            (more values than its shape holds, packed bytes of another
+            size), as TF Serving's `tensor parsing error: <name>`, naming
+            both counts.
     """
     try:
         dtype = tf.dtypes.as_dtype(proto.dtype)
@@ -103,7 +106,20 @@ def from_tensor_proto(name, proto):
         raise invalid_argument(f"tensor parsing error: {name} (shape "
                                f"{dims} has a negative dimension)")
     count = math.prod(dims)
+    if proto.tensor_content and len(proto.tensor_content) % itemsize:
+        raise invalid_argument(
+            f"tensor parsing error: {name} (its tensor_content holds "
+            f"{len(proto.tensor_content)} bytes, not a whole number of "
+            f"{itemsize}-byte {dtype_name(proto.dtype)} values. Send {count} "
+            "values.)")
     sent = _values_sent(proto, dtype, itemsize)
+    # TensorFlow fills in typed values left out, never packed bytes, and
+    # takes no more values than the shape holds.
+    if sent > count or (proto.tensor_content and sent != count):
+        raise invalid_argument(
+            f"tensor parsing error: {name} (its shape {dims} holds {count} "
+            f"values but the request carries {sent}. Send {count} values, "
+            f"or a shape that holds {sent}.)")
     if sent < count and count * itemsize > MAX_FILLED_BYTES:
         raise invalid_argument(
             f"tensor parsing error: {name} (its shape {dims} holds {count} "
