@@ -277,6 +277,12 @@ class ServerThread:
             raise AssertionError(f"{name} version {version} never became "
                                  f"{state}; status: {status}") from None
 
+    def refresh(self):
+        """Runs one poll of the model folders on the server's loop and waits
+        for it, so a test sees the effect of a change on disk at once."""
+        asyncio.run_coroutine_threadsafe(self.server.registry.refresh(),
+                                         self._loop).result(HANG_GUARD_SECONDS)
+
     @property
     def rest(self):
         """Base URL of the REST API, e.g. `http://127.0.0.1:40123`."""

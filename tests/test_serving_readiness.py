@@ -103,6 +103,25 @@ def test_a_model_whose_versions_are_all_gone_is_not_ready(tmp_path):
         assert report["models"]["kept"]["ready"] is True
 
 
+def test_a_failed_version_is_forgotten_once_its_folder_is_gone(tmp_path):
+    export_half(tmp_path / HALF)
+    broken = tmp_path / HALF / "2"
+    broken.mkdir()
+    (broken / "saved_model.pb").write_bytes(b"not a SavedModel")
+    with serve(tmp_path) as server:
+        server.wait_for_version(HALF, 2, state="END")
+        _, report = _readiness(server)
+        assert list(report["models"][HALF]["failed_versions"]) == ["2"]
+        shutil.rmtree(broken)
+        server.refresh()
+        status, report = _readiness(server)
+        assert status == 200
+        assert report["models"][HALF]["failed_versions"] == {}
+        versions = json.loads(http("GET", f"{server.rest}/v1/models/{HALF}")[2])
+        assert [v["version"] for v in versions["model_version_status"]] == \
+            ["1"]
+
+
 def test_shutdown_does_not_wait_for_a_hung_call_beyond_the_grace():
     # TensorFlow cannot stop a running call: after the grace the server
     # closes the connection of the request still waiting for it, and stops.

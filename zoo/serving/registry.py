@@ -123,7 +123,7 @@ class ModelRegistry:
         self._metrics = metrics
         self._refresh_lock = asyncio.Lock()
         # Replaced by a fresh event each time a version becomes AVAILABLE or
-        # END, so that waiters wake on every change.
+        # END or is forgotten, so that waiters wake on every change.
         self._changed = asyncio.Event()
         self.loaded_once = False
 
@@ -195,6 +195,14 @@ class ModelRegistry:
 
     async def _refresh_model(self, model):
         on_disk = version_dirs(model.config.base_path)
+        gone = [v for v, s in model.versions.items()
+                if s.failed and v not in on_disk]
+        for version in gone:  # nothing left to retry or to report
+            del model.versions[version]
+            log.info("Forgot failed %s version %d: its folder is gone",
+                     model.config.name, version)
+        if gone:
+            self._announce()
         for version, status in model.versions.items():
             if (status.failed and version in on_disk
                     and _fingerprint(on_disk[version]) != status.fingerprint):
@@ -230,13 +238,14 @@ class ModelRegistry:
         """Waits until a version of a model is in `state`.
 
         The registry announces every version that becomes AVAILABLE or END,
-        so a caller (a deployment script, a test) learns that a new export is
+        or is forgotten (a failed version whose folder is gone), so a caller (a deployment script, a test) learns that a new export is
         served without polling the status endpoint.
 
         Args:
             name: the model name.
             version: the version number.
-            state: the state to wait for, `"AVAILABLE"` or `"END"`.
+            state: the state to wait for, `"AVAILABLE"` or `"END"`, or None
+                for a version the registry no longer knows.
 
         Example (in a coroutine on the server's event loop, after exporting
         version 2 of `sarcasm`):
