@@ -101,8 +101,9 @@ class PredictionServicer(prediction_service_pb2_grpc.PredictionServiceServicer):
             code = grpc.StatusCode.UNKNOWN
             raise
         finally:
-            self._metrics.record_request(request.model_spec.name, api, GRPC,
-                                         code, time.perf_counter() - start)
+            self._metrics.record_request(
+                self._registry.metric_label(request.model_spec.name), api,
+                GRPC, code, time.perf_counter() - start)
 
     async def Predict(self, request, context):
         """Runs a `PredictRequest`; outputs use the typed value fields.

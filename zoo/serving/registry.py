@@ -132,6 +132,24 @@ class ModelRegistry:
         """Names of the models being served, sorted."""
         return sorted(self._models)
 
+    def metric_label(self, name):
+        """The `model_name` label a request naming `name` is counted under.
+
+        Names the server does not serve all share the label `""`, so that
+        clients cannot grow the metrics by making names up.
+
+        Args:
+            name: the model name a request gave.
+
+        Returns:
+            `name` when it is a served model, else `""`.
+
+        Example:
+        >>> ModelRegistry([], None).metric_label("made-up")
+        ''
+        """
+        return name if name in self._models else ""
+
     def reconfigure(self, configs):
         """Replaces the list of models; call `refresh` to apply it.
 

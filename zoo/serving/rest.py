@@ -236,7 +236,8 @@ class RestApi:
             return _error_response(ServingError(
                 code, f"Internal error: {type(error).__name__}: {error}"))
         finally:
-            self._metrics.record_request(model, api, REST, code,
+            self._metrics.record_request(self._registry.metric_label(model),
+                                         api, REST, code,
                                          time.perf_counter() - start)
 
     def _readiness(self):
