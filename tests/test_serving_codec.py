@@ -238,3 +238,32 @@ def test_parsing_never_switches_the_garbage_collector(monkeypatch):
     text = b'{"a": ' + b"[" * DEEP + b"1" + b"]" * DEEP + b"}"
     assert json_text.parse_json_object(text)["a"]
     assert switched == []
+
+
+SURROGATE = "JSON Parse error: The surrogate pair in string is invalid. at offset: "
+
+
+@pytest.mark.parametrize("raw,offset", [
+    (rb'{"signature_name": "\ud800", "instances": [1]}', 20),
+    (rb'{"instances": ["ok", "\udc00"]}', 22),
+    (rb'{"\uD83D": 1}', 2),
+    (rb'{"a": "\ud83d\u0041"}', 7),
+    (b'{"a": "\xc3\xa9\\ud800"}', 9),  # offsets count bytes, not characters
+    (rb'{"a": "' + b"x" * 100_000 + rb'\ud800"}', 100_007),
+    (rb'{"a": [1, "\ud800", }', 11),  # the first fault in the text wins
+], ids=["signature name", "lone low", "key", "high then not low",
+        "after UTF-8", "large body", "before a syntax error"])
+def test_lone_surrogates_are_refused_where_they_are(raw, offset):
+    with pytest.raises(ServingError) as raised:
+        json_text.parse_json_object(raw)
+    assert (raised.value.code, raised.value.message) == (
+        grpc.StatusCode.INVALID_ARGUMENT, SURROGATE + str(offset))
+
+
+@pytest.mark.parametrize("raw,value", [
+    (rb'{"a": "\ud83d\ude00"}', "\U0001f600"),
+    (rb'{"a": "\\ud800"}', "\\ud800"),  # an escaped backslash, then text
+    (rb'{"a": "\\\ud83d\ude00"}', "\\\U0001f600"),
+])
+def test_surrogate_pairs_and_escaped_backslashes_are_read(raw, value):
+    assert json_text.parse_json_object(raw) == {"a": value}

@@ -303,3 +303,19 @@ def test_grpc_requests_without_model_spec(stub, call, request_):
         getattr(stub, call)(request_, timeout=HANG_GUARD_SECONDS)
     assert raised.value.code() == grpc.StatusCode.INVALID_ARGUMENT
     assert raised.value.details() == "Missing ModelSpec"
+
+
+@pytest.mark.parametrize("body", [
+    rb'{"signature_name": "\ud800", "instances": ["a"]}',
+    rb'{"instances": ["\udfff"]}',
+    rb'{"inputs": {"x": ["\ud800"]}}',
+], ids=["signature name", "string input", "columnar"])
+def test_lone_surrogates_get_400(server, body):
+    status, headers, text = http("POST",
+                                 f"{server.rest}/v1/models/{ECHO}:predict",
+                                 body)
+    assert status == 400
+    assert headers["Content-Type"] == "application/json"
+    assert json.loads(text)["error"].startswith(
+        "JSON Parse error: The surrogate pair in string is invalid. at "
+        "offset: ")

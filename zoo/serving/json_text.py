@@ -211,9 +211,52 @@ def _parse_iteratively(text, position):
 def _parse_deep(text, start):
     """`_parse_iteratively` with its errors in rapidjson's wording."""
     try:
-        return _parse_iteratively(text, start)[0]
+        return _parse_iteratively(text, start)
     except _ParseError as error:
+        _refuse_lone_surrogates(text, error.position)
         raise _parse_error(text, error.reason, error.position) from None
+
+
+def _refuse_lone_surrogates(text, end):
+    """Raises rapidjson's error for a lone surrogate escape before `end`,
+    the first fault in the text when parsing stopped at `end`."""
+    position = _lone_surrogate(text, end)
+    if position is not None:
+        raise _parse_error(text, _SURROGATE_REASON, position)
+
+
+# A \u escape of a UTF-16 surrogate; a high one (D800-DBFF) must be followed
+# at once by the escape of a low one (DC00-DFFF), and a low one must follow
+# a high one. Python's json accepts lone ones; rapidjson refuses them.
+_SURROGATE_ESCAPE = re.compile(r"\\u[dD][89a-fA-F][0-9a-fA-F]{2}")
+_SURROGATE_REASON = "The surrogate pair in string is invalid."
+
+
+def _escaped(text, position):
+    """Whether the backslash at `position` starts an escape (it is not the
+    second half of an escaped backslash)."""
+    before = position
+    while before and text[before - 1] == "\\":
+        before -= 1
+    return (position - before) % 2 == 0
+
+
+def _lone_surrogate(text, end):
+    """The position of the first lone surrogate escape before `end`, or
+    None."""
+    paired = -1  # where the low half of the last good pair starts
+    for match in _SURROGATE_ESCAPE.finditer(text, 0, end):
+        position = match.start()
+        if position == paired or not _escaped(text, position):
+            continue
+        code = int(match.group()[2:], 16)
+        if code <= 0xDBFF:
+            low = _SURROGATE_ESCAPE.match(text, position + 6)
+            if low and int(low.group()[2:], 16) >= 0xDC00:
+                paired = position + 6
+                continue
+        return position
+    return None
 
 
 def _parse_error(text, reason, position):
@@ -226,6 +269,8 @@ def parse_json_object(body):
 
     NaN and Infinity are accepted, any nesting depth is, and whatever follows
     the first JSON value is ignored (rapidjson's `kParseStopWhenDoneFlag`).
+    A string holding a lone UTF-16 surrogate escape (`"\\ud800"`) is
+    refused, as rapidjson refuses it.
 
     Args:
         body: the raw request body, bytes.
@@ -252,13 +297,15 @@ def parse_json_object(body):
     if start == len(text):
         raise _parse_error(text, "The document is empty.", start)
     try:
-        doc, _ = _DECODER.raw_decode(text, start)
+        doc, end = _DECODER.raw_decode(text, start)
     except json.JSONDecodeError as error:
+        _refuse_lone_surrogates(text, error.pos)
         raise _parse_error(text, _reason_for(error, text), error.pos) from None
     except (RecursionError, ValueError):
         # Nested too deeply for `json`, or (ValueError) an integer of more
         # digits than Python converts, which the exact parser locates.
-        doc = _parse_deep(text, start)
+        doc, end = _parse_deep(text, start)
+    _refuse_lone_surrogates(text, end)
     if not isinstance(doc, dict):
         raise invalid_argument(f"JSON Value: {quote_value(doc)} Is not object")
     return doc
