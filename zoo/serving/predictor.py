@@ -127,8 +127,7 @@ def check_request(servable, signature_name, inputs, output_filter=()):
     if signature is None:
         raise ServingError(grpc.StatusCode.FAILED_PRECONDITION,
                            f'Serving signature key "{name}" not found.')
-    if (signature.method_name not in PREDICT_METHODS
-            or not servable.has_function(name)):
+    if signature.method_name not in PREDICT_METHODS:
         raise ServingError(
             grpc.StatusCode.INTERNAL,
             "Expected prediction signature method_name to be one of {"

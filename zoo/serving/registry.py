@@ -112,12 +112,17 @@ class ModelRegistry:
         warmup_iterations: how many times each warm-up request runs; 0 turns
             warm-up off.
         metrics: optional `ServingMetrics` recording loads and warm-ups.
+        executors: the `ModelExecutors` that run the models' calls: how many
+            calls of a model may run at once sizes each version's TensorFlow
+            thread pool, and calls stuck in all of a model's threads make
+            it not ready.
     """
 
     def __init__(self, configs, executor, discover_root=None,
-                 warmup_iterations=1, metrics=None):
+                 warmup_iterations=1, metrics=None, executors=None):
         self._models = {c.name: _Model(c) for c in configs}
         self._executor = executor
+        self._executors = executors
         self._discover_root = discover_root
         self._warmup_iterations = warmup_iterations
         self._metrics = metrics
@@ -306,7 +311,7 @@ class ModelRegistry:
         """Loads a version and runs its warm-up; blocking, off the loop."""
         start = time.perf_counter()
         try:
-            servable = Servable.load(name, version, path)
+            servable = Servable.load(name, version, path, self._threads)
         except Exception:
             self._record_load(path, False, start)
             raise
@@ -326,6 +331,21 @@ class ModelRegistry:
                                             time.perf_counter() - start,
                                             records)
         return servable
+
+    @property
+    def _threads(self):
+        return self._executors.threads if self._executors else 1
+
+    def _stuck_reason(self, name):
+        """Why a model answers no request now, or None when it can."""
+        if self._executors is None:
+            return None
+        _, stuck = self._executors.activity(name)
+        if stuck < self._threads:
+            return None
+        return (f"All {self._threads} threads of model {name} run calls that "
+                "outlived their request's time limit; its requests time out "
+                "until one returns.")
 
     def _record_load(self, path, succeeded, start):
         if self._metrics is not None:
@@ -433,28 +453,34 @@ class ModelRegistry:
                     grpc.StatusCode.NOT_FOUND,
                     f"Could not find any versions of model {name}")
             statuses = [known[v] for v in sorted(known, reverse=True)]
+        stuck = self._stuck_reason(name)
         response = get_model_status_pb2.GetModelStatusResponse()
         for status in statuses:
             entry = response.model_version_status.add()
             entry.version = status.version
             entry.state = get_model_status_pb2.ModelVersionStatus.State.Value(
                 status.state)
-            entry.status.error_code = _ERROR_CODES.values_by_name[
-                status.error_code].number
-            entry.status.error_message = status.error_message
+            code, message = status.error_code, status.error_message
+            if stuck and status.state == "AVAILABLE":
+                code, message = "UNAVAILABLE", stuck
+            entry.status.error_code = _ERROR_CODES.values_by_name[code].number
+            entry.status.error_message = message
         return response
 
     def readiness(self):
-        """Says whether every model serves a version.
+        """Says whether every model serves a version and can answer.
 
-        A model is ready when a version of it is available. The only other
-        ready model is a folder found under the discovery root that has
-        never held a version: it is not a model yet. A model whose versions
-        were all removed or failed is not ready.
+        A model is ready when a version of it is available and not all of
+        its threads are stuck in calls that outlived their request. The only
+        other ready model is a folder found under the discovery root that
+        has never held a version: it is not a model yet. A model whose
+        versions were all removed or failed is not ready.
 
         Returns:
             A tuple `(ready, report)`: bool, and a dict per model with the
-            served versions and the errors of failed ones.
+            served versions, the errors of failed ones, the calls running
+            and the stuck ones, and the reason when stuck calls make it not
+            ready.
         """
         report = {}
         ready = self.loaded_once
@@ -465,11 +491,17 @@ class ModelRegistry:
                       for v, s in sorted(model.versions.items()) if s.failed}
             empty_folder = (model.discovered and not model.versions
                             and not version_dirs(model.config.base_path))
-            model_ready = bool(available) or empty_folder
+            running, stuck = (self._executors.activity(name)
+                              if self._executors else (0, 0))
+            reason = self._stuck_reason(name)
+            model_ready = (bool(available) or empty_folder) and not reason
             ready = ready and model_ready
             report[name] = {"ready": model_ready,
                             "available_versions": [str(v) for v in available],
-                            "failed_versions": failed}
+                            "failed_versions": failed,
+                            "running_calls": running, "stuck_calls": stuck}
+            if reason:
+                report[name]["reason"] = reason
         return ready, report
 
 

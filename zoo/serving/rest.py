@@ -106,7 +106,6 @@ class RestApi:
     Args:
         registry: the `ModelRegistry`.
         predictor: the `Predictor`.
-        executors: the `ModelExecutors`, whose stuck calls readiness reports.
         codec_executor: the `concurrent.futures.Executor` that inflates,
             parses and writes large bodies, so the event loop keeps
             answering meanwhile.
@@ -118,11 +117,10 @@ class RestApi:
         metrics_path: the Prometheus page's path, or None for no page.
     """
 
-    def __init__(self, registry, predictor, executors, codec_executor,
+    def __init__(self, registry, predictor, codec_executor,
                  max_body_bytes, timeout_seconds, metrics, metrics_path=None):
         self._registry = registry
         self._predictor = predictor
-        self._executors = executors
         self._codec_executor = codec_executor
         self._body = BodyReader(max_body_bytes, timeout_seconds,
                                 codec_executor)
@@ -242,16 +240,6 @@ class RestApi:
 
     def _readiness(self):
         ready, models = self._registry.readiness()
-        for name, report in models.items():
-            running, stuck = self._executors.activity(name)
-            report["running_calls"] = running
-            report["stuck_calls"] = stuck
-            if stuck >= self._executors.threads:
-                report["ready"] = False
-                report["reason"] = (
-                    f"all {self._executors.threads} of its threads run calls "
-                    "that outlived their request's time limit")
-                ready = False
         body = json.dumps({"ready": ready,
                            "in_flight_requests": self._predictor.in_flight,
                            "models": models}, indent=1)

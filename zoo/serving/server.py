@@ -98,7 +98,7 @@ class ModelServer:
             options.models, self._load_executor, options.discover_root,
             warmup_iterations=(options.warmup_iterations
                                if options.enable_model_warmup else 0),
-            metrics=self.metrics)
+            metrics=self.metrics, executors=self._executors)
         batcher = (BatchScheduler(options.batching, self._executors,
                                   self.metrics)
                    if options.batching else None)
@@ -133,8 +133,7 @@ class ModelServer:
         # otherwise costs hundreds of milliseconds per full collection.
         gc.freeze()
         self._rest = RestApi(
-            self.registry, self._predictor, self._executors,
-            self._codec_executor, self.options.max_body_bytes,
+            self.registry, self._predictor, self._codec_executor, self.options.max_body_bytes,
             self.options.timeout_seconds, self.metrics,
             self.options.metrics_path)
         host = self.options.host

@@ -106,7 +106,7 @@ def _run_record(servable, log):
 def _run_without_file(servable):
     """Runs the default predict signature on zeros of a shape it accepts."""
     names = [n for n, s in servable.signature_defs.items()
-             if s.method_name == _PREDICT and servable.has_function(n)]
+             if s.method_name == _PREDICT]
     if not names:
         return
     name = DEFAULT_SIGNATURE if DEFAULT_SIGNATURE in names else names[0]
