@@ -108,6 +108,25 @@ class _ReaderModule(tf.Module):
         return {"size": tf.strings.length(tf.io.read_file(path[0]))}
 
 
+def export_reader(base, warmup_path=None):
+    """Exports the next version of the `reader` model under `base`.
+
+    Args:
+        base: the model's folder.
+        warmup_path: the file its warm-up request reads; its own
+            `saved_model.pb` if None. A FIFO makes the warm-up hang inside
+            TensorFlow until the FIFO is released.
+
+    Returns:
+        The new version's `Path`.
+    """
+    version = _export_module(_ReaderModule(), base)
+    path = warmup_path or version / "saved_model.pb"
+    write_warmup_requests(version, READER, warmup_inputs={"serving_default": {
+        "path": np.array([str(path).encode()], object)}})
+    return version
+
+
 def _export_echo(base):
     module = _EchoModule()
     return write_version(base, lambda d: tf.saved_model.save(
@@ -225,10 +244,7 @@ def exported_models():
     _export_module(_SlowModule(), root / SLOW)
     _export_scorer(root / SCORER)
     _export_echo(root / ECHO)
-    reader = _export_module(_ReaderModule(), root / READER)
-    # Its warm-up reads a file that exists (the model's own graph).
-    write_warmup_requests(reader, READER, warmup_inputs={"serving_default": {
-        "path": np.array([str(reader / "saved_model.pb").encode()], object)}})
+    export_reader(root / READER)
     return root
 
 

@@ -78,12 +78,16 @@ def add_arguments(parser):
     _flag(parser, "enable-model-warmup", type=_boolean, nargs="?", const=True,
           default=True, metavar="BOOL",
           help="run each version's assets.extra/tf_serving_warmup_requests "
-               "(or, without that file, one request of a shape its default "
-               "signature accepts) before serving it (default true; "
-               "--enable_model_warmup=false turns it off)")
+               "before serving it (default true; --enable_model_warmup=false "
+               "turns it off)")
     _flag(parser, "num-request-iterations-for-warmup", type=int, default=1,
           metavar="N", help="how many times each warm-up request runs "
                             "(default 1)")
+    _flag(parser, "model-load-timeout-seconds", type=float, default=300.0,
+          metavar="SECONDS",
+          help="how long loading and warming up one version may take; "
+               "beyond it the version is marked failed and no other model "
+               "waits for it (default 300)")
     _flag(parser, "monitoring-config-file", metavar="FILE",
           help="text-format MonitoringConfig; prometheus_config { enable: "
                "true } serves Prometheus metrics on the REST port at "
@@ -155,6 +159,9 @@ def options_from_args(args):
     if args.num_request_iterations_for_warmup < 1:
         raise ValueError("--num-request-iterations-for-warmup must be at least "
                          f"1, got {args.num_request_iterations_for_warmup}.")
+    if args.model_load_timeout_seconds <= 0:
+        raise ValueError("--model-load-timeout-seconds must be positive, got "
+                         f"{args.model_load_timeout_seconds:g}.")
     return ServerOptions(
         models=models, discover_root=discover_root, host=args.host,
         rest_port=args.rest_api_port, grpc_port=args.port,
@@ -164,6 +171,7 @@ def options_from_args(args):
         shutdown_grace_seconds=args.shutdown_grace_seconds,
         enable_model_warmup=args.enable_model_warmup,
         warmup_iterations=args.num_request_iterations_for_warmup,
+        load_timeout_seconds=args.model_load_timeout_seconds,
         metrics_path=metrics_path,
         model_roots=tuple(os.path.abspath(p) for p in args.model_path_root),
         allow_any_model_path=args.allow_any_model_path)

@@ -40,9 +40,11 @@ class ServerOptions:
         threads: how many calls of one model may run at once (each model
             has its own threads).
         enable_model_warmup: whether a version runs its warm-up requests
-            (`assets.extra/tf_serving_warmup_requests`, or one made from its
-            signature when it has none) before it is served.
+            (`assets.extra/tf_serving_warmup_requests`) before it is served.
         warmup_iterations: how many times each warm-up request runs.
+        load_timeout_seconds: how long loading and warming up one version
+            may take; a version that takes longer is marked failed, and no
+            other model waits for it.
         metrics_path: the REST path of the Prometheus page, or None for none.
         model_roots: folders under which a `HandleReloadConfigRequest` may
             name base paths, beside those served at start.
@@ -63,6 +65,7 @@ class ServerOptions:
     threads: int = max(4, 2 * (os.cpu_count() or 1))
     enable_model_warmup: bool = True
     warmup_iterations: int = 1
+    load_timeout_seconds: float = 300.0
     metrics_path: str = None
     model_roots: tuple = ()
     allow_any_model_path: bool = False
@@ -71,9 +74,10 @@ class ServerOptions:
 class ModelServer:
     """Serves models over REST and gRPC from one asyncio event loop.
 
-    The event loop only routes requests. Each model runs in its own threads,
-    loading and warm-ups in another, and large REST bodies are inflated,
-    parsed and written in a third pool, so none of them waits on another.
+    The event loop only routes requests. Each model runs in its own threads
+    and its own TensorFlow thread pool, each load and warm-up in a thread of
+    its own, and large bodies are inflated, parsed and written in a codec
+    pool, so none of them waits on another.
 
     Args:
         options: a `ServerOptions`.
@@ -90,15 +94,14 @@ class ModelServer:
         self.metrics = ServingMetrics()
         self._executors = ModelExecutors(options.threads,
                                          options.timeout_seconds)
-        self._load_executor = concurrent.futures.ThreadPoolExecutor(
-            1, thread_name_prefix="zoo-load")
         self._codec_executor = concurrent.futures.ThreadPoolExecutor(
             os.cpu_count() or 1, thread_name_prefix="zoo-codec")
         self.registry = ModelRegistry(
-            options.models, self._load_executor, options.discover_root,
+            options.models, options.discover_root,
             warmup_iterations=(options.warmup_iterations
                                if options.enable_model_warmup else 0),
-            metrics=self.metrics, executors=self._executors)
+            metrics=self.metrics, executors=self._executors,
+            load_timeout_seconds=options.load_timeout_seconds)
         batcher = (BatchScheduler(options.batching, self._executors,
                                   self.metrics)
                    if options.batching else None)
@@ -171,8 +174,7 @@ class ModelServer:
         grace = self.options.shutdown_grace_seconds
         await asyncio.gather(self._grpc.stop(grace), self._rest.stop(grace))
         self._executors.shutdown()
-        for executor in (self._load_executor, self._codec_executor):
-            executor.shutdown(wait=False, cancel_futures=True)
+        self._codec_executor.shutdown(wait=False, cancel_futures=True)
 
     async def serve_forever(self, handle_signals=True):
         """Starts, serves until SIGTERM/SIGINT (or `request_stop`), stops.
