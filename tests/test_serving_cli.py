@@ -1,6 +1,7 @@
 """`zoo serve` as a user runs it: flags, startup line, graceful SIGTERM."""
 
 import argparse
+import concurrent.futures
 import json
 import os
 import re
@@ -11,7 +12,15 @@ import threading
 
 import pytest
 
-from serving_helpers import HALF, SLOW, exported_models, http, wait_for
+from serving_helpers import (
+    HALF,
+    READER,
+    SLOW,
+    Fifo,
+    exported_models,
+    http,
+    wait_for,
+)
 from zoo.serving import cli
 
 
@@ -110,3 +119,41 @@ def test_sigterm_finishes_in_flight_requests_then_exits(tmp_path):
         if process.poll() is None:
             process.kill()
             process.wait()
+
+
+def test_sigterm_ends_the_server_after_the_grace_while_a_call_hangs(tmp_path):
+    # The call blocks inside TensorFlow (ReadFile on a FIFO) and never
+    # returns; the process must not wait for it past the grace.
+    fifo = Fifo(tmp_path)
+    root = exported_models()
+    env = dict(os.environ, TF_CPP_MIN_LOG_LEVEL="2")
+    process = subprocess.Popen(
+        [sys.executable, "-m", "zoo", "serve", "--model-name", READER,
+         "--model-base-path", str(root / READER), "--rest-api-port", "0",
+         "--port", "0", "--shutdown-grace-seconds", "1"],
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env)
+    try:
+        line = process.stdout.readline()
+        match = re.match(r"zoo serve: REST http://127\.0\.0\.1:(\d+) ", line)
+        assert match, line
+        base = f"http://127.0.0.1:{match.group(1)}"
+        with concurrent.futures.ThreadPoolExecutor(1) as client:
+            answer = client.submit(http, "POST",
+                                   f"{base}/v1/models/{READER}:predict",
+                                   {"instances": [str(fifo.path)]})
+            wait_for(lambda: json.loads(http("GET", f"{base}/readyz")[2])[
+                "models"][READER]["running_calls"] == 1)
+            process.send_signal(signal.SIGTERM)
+            # The limit only stops a hung test: the server stops after its
+            # grace, closing the connection of the request still waiting.
+            assert process.wait(120) == 0
+            with pytest.raises(OSError):
+                answer.result(120)
+        assert process.stdout.read().strip().endswith("zoo serve: stopped")
+        assert ("Stopped with 1 model call still running and 0 loads" in
+                process.stderr.read())
+    finally:
+        if process.poll() is None:
+            process.kill()
+            process.wait()
+        fifo.release()

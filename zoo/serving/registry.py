@@ -26,6 +26,8 @@ from zoo.serving.servable import Servable
 
 log = logging.getLogger("zoo.serving")
 
+# Names the daemon thread each load and warm-up runs in.
+LOAD_THREAD_PREFIX = "zoo-load-"
 _ERROR_CODES = get_model_status_pb2.ModelVersionStatus.DESCRIPTOR.fields_by_name[
     "status"].message_type.fields_by_name["error_code"].enum_type
 
@@ -317,7 +319,7 @@ class ModelRegistry:
         status.state = "LOADING"
         status.fingerprint = _fingerprint(path)
         self._announce()
-        loading = _in_own_thread(f"zoo-load-{name}-{version}",
+        loading = _in_own_thread(f"{LOAD_THREAD_PREFIX}{name}-{version}",
                                  self._load_and_warm_up, name, version, path)
         try:
             servable = await asyncio.wait_for(asyncio.shield(loading),

@@ -7,13 +7,14 @@ import gc
 import logging
 import os
 import signal
+import threading
 
 from zoo.serving.batching import BatchScheduler
 from zoo.serving.executors import ModelExecutors
 from zoo.serving.grpc_service import make_grpc_server
 from zoo.serving.metrics import ServingMetrics
 from zoo.serving.predictor import Predictor
-from zoo.serving.registry import ModelRegistry
+from zoo.serving.registry import LOAD_THREAD_PREFIX, ModelRegistry
 from zoo.serving.rest import RestApi
 
 log = logging.getLogger("zoo.serving")
@@ -167,7 +168,8 @@ class ModelServer:
         The listening sockets close first, so new connections are refused;
         in-flight requests finish (up to `shutdown_grace_seconds`, for REST
         and gRPC at once); then the model threads stop, without waiting for
-        calls that still run.
+        calls that still run: they run in daemon threads, which do not keep
+        the process from exiting.
         """
         await self._stop.wait()
         await self._poller
@@ -175,6 +177,15 @@ class ModelServer:
         await asyncio.gather(self._grpc.stop(grace), self._rest.stop(grace))
         self._executors.shutdown()
         self._codec_executor.shutdown(wait=False, cancel_futures=True)
+        calls = self._executors.running_calls()
+        loads = sum(thread.name.startswith(LOAD_THREAD_PREFIX)
+                    for thread in threading.enumerate())
+        if calls or loads:
+            log.warning("Stopped with %d model call%s still running and %d "
+                        "load%s; TensorFlow cannot stop them, so the process "
+                        "exits without waiting for them", calls,
+                        "" if calls == 1 else "s", loads,
+                        "" if loads == 1 else "s")
 
     async def serve_forever(self, handle_signals=True):
         """Starts, serves until SIGTERM/SIGINT (or `request_stop`), stops.
