@@ -2,8 +2,11 @@
 and the server keeps answering everyone else meanwhile."""
 
 import json
+import logging
+import sys
 import threading
 import zlib
+from pathlib import Path
 
 import grpc
 import numpy as np
@@ -25,7 +28,8 @@ from serving_helpers import (
     raw_http,
     serve,
 )
-from zoo.serving import body
+import zoo
+from zoo.serving import body, grpc_service, json_encode, predictor
 from zoo.serving.config import ModelConfig
 
 LIMIT = 1 << 20  # the servers' body limit here: 1 MiB after inflating
@@ -319,3 +323,52 @@ def test_lone_surrogates_get_400(server, body):
     assert json.loads(text)["error"].startswith(
         "JSON Parse error: The surrogate pair in string is invalid. at "
         "offset: ")
+
+
+def _server_paths():
+    return [str(Path(zoo.__file__).parents[1]), sys.prefix]
+
+
+def test_model_errors_reach_clients_without_stack_traces_or_paths(caplog):
+    # TensorFlow writes where each op of a traced function was defined into
+    # its error messages: a client must not read the server's files in them.
+    @tf.function
+    def failing(x):
+        tf.debugging.assert_positive(x, message="x must be positive")
+        return x
+
+    with pytest.raises(tf.errors.InvalidArgumentError) as raised:
+        failing(tf.constant([-1.0]))
+    assert "(most recent call last)" in raised.value.message
+    with caplog.at_level(logging.WARNING, logger="zoo.serving"):
+        error = predictor.error_from_op_error(raised.value)
+    assert error.code == grpc.StatusCode.INVALID_ARGUMENT
+    assert "assertion failed: [x must be positive" in error.message
+    for leak in ["(most recent call last)", 'File "', __file__,
+                 *_server_paths()]:
+        assert leak not in error.message
+    assert __file__ in caplog.text  # the log keeps the details
+
+
+def test_internal_errors_answer_without_details_and_log_them(
+        server, stub, monkeypatch, caplog):
+    where = f"{Path(zoo.__file__).parent}/serving/secret.py"
+
+    def broken(*args):
+        raise RuntimeError(f"broken at {where}")
+
+    monkeypatch.setattr(json_encode, "encode_row_format", broken)
+    monkeypatch.setattr(grpc_service, "_predict_response", broken)
+    with caplog.at_level(logging.ERROR, logger="zoo.serving"):
+        status, _, text = http("POST",
+                               f"{server.rest}/v1/models/{HALF}:predict",
+                               {"instances": [[1.0, 2.0, 3.0]]})
+        with pytest.raises(grpc.RpcError) as raised:
+            _half_over_grpc(stub)
+    assert (status, json.loads(text)) == (500, {"error": (
+        "Internal error (RuntimeError); the server log has the details.")})
+    assert raised.value.code() == grpc.StatusCode.INTERNAL
+    assert raised.value.details() == (
+        "Internal error (RuntimeError); the server log has the details.")
+    assert caplog.text.count(where) >= 2
+    assert "Traceback (most recent call last)" in caplog.text

@@ -6,6 +6,7 @@ lifted, as TF Serving does on the server side.
 """
 
 import asyncio
+import logging
 import time
 
 import grpc
@@ -19,12 +20,13 @@ from tensorflow_serving.apis import (
 )
 
 from zoo.serving import examples
-from zoo.serving.errors import ServingError, invalid_argument
+from zoo.serving.errors import ServingError, internal_error, invalid_argument
 from zoo.serving.metadata import model_metadata
 from zoo.serving.metrics import GRPC
 from zoo.serving.servable import DEFAULT_SIGNATURE
 from zoo.serving.tensor_proto import from_tensor_proto, to_tensor_proto
 
+log = logging.getLogger("zoo.serving")
 _UNLIMITED = [("grpc.max_send_message_length", -1),
               ("grpc.max_receive_message_length", -1)]
 # Tensors of more values than this are converted off the event loop; below
@@ -46,6 +48,18 @@ def _model_spec_target(request):
 
 async def _abort(context, error):
     await context.abort(error.code, error.message)
+
+
+async def _answered(context, answer):
+    """Awaits `answer()`; aborts the call with its error's code and message,
+    or with INTERNAL, naming only the kind, for an unexpected error."""
+    try:
+        return await answer()
+    except ServingError as error:
+        await _abort(context, error)
+    except Exception as error:  # a bug must not show the client its text
+        log.exception("Unexpected error answering a gRPC call")
+        await _abort(context, internal_error(error))
 
 
 def _request_arrays(request):
@@ -97,9 +111,10 @@ class PredictionServicer(prediction_service_pb2_grpc.PredictionServiceServicer):
         except ServingError as error:
             code = error.code
             await _abort(context, error)
-        except Exception:
-            code = grpc.StatusCode.UNKNOWN
-            raise
+        except Exception as error:  # a bug must not show the client its text
+            log.exception("Unexpected error in %s", api)
+            code = grpc.StatusCode.INTERNAL
+            await _abort(context, internal_error(error))
         finally:
             self._metrics.record_request(
                 self._registry.metric_label(request.model_spec.name), api,
@@ -182,11 +197,11 @@ class PredictionServicer(prediction_service_pb2_grpc.PredictionServiceServicer):
         Returns:
             A `GetModelMetadataResponse`.
         """
-        try:
+        async def answer():
             servable = self._registry.servable(*_model_spec_target(request))
             return model_metadata(servable, tuple(request.metadata_field))
-        except ServingError as error:
-            await _abort(context, error)
+
+        return await _answered(context, answer)
 
 
 class ModelServicer(model_service_pb2_grpc.ModelServiceServicer):
@@ -212,10 +227,10 @@ class ModelServicer(model_service_pb2_grpc.ModelServiceServicer):
         Returns:
             A `GetModelStatusResponse`, newest version first.
         """
-        try:
+        async def answer():
             return self._registry.status(*_model_spec_target(request))
-        except ServingError as error:
-            await _abort(context, error)
+
+        return await _answered(context, answer)
 
     async def HandleReloadConfigRequest(self, request, context):
         """Replaces the served models with a new `ModelServerConfig`.
@@ -236,25 +251,29 @@ class ModelServicer(model_service_pb2_grpc.ModelServiceServicer):
         """
         from zoo.serving.config import check_base_paths, config_from_proto
 
-        response = model_management_pb2.ReloadConfigResponse()
-        try:
-            configs = config_from_proto("ReloadConfigRequest", request.config)
-            if self._model_roots is not None:
-                check_base_paths("ReloadConfigRequest", configs,
-                                 self._model_roots)
-            self._registry.reconfigure(configs)
-            await self._registry.refresh()
-            self._registry.apply_labels()
-        except (ValueError, PermissionError) as error:
-            code = (grpc.StatusCode.PERMISSION_DENIED
-                    if isinstance(error, PermissionError)
-                    else grpc.StatusCode.INVALID_ARGUMENT)
-            response.status.error_code = code.value[0]
-            response.status.error_message = str(error)
-        except ServingError as error:
-            response.status.error_code = error.code.value[0]
-            response.status.error_message = error.message
-        return response
+        async def answer():
+            response = model_management_pb2.ReloadConfigResponse()
+            try:
+                configs = config_from_proto("ReloadConfigRequest",
+                                            request.config)
+                if self._model_roots is not None:
+                    check_base_paths("ReloadConfigRequest", configs,
+                                     self._model_roots)
+                self._registry.reconfigure(configs)
+                await self._registry.refresh()
+                self._registry.apply_labels()
+            except (ValueError, PermissionError) as error:
+                code = (grpc.StatusCode.PERMISSION_DENIED
+                        if isinstance(error, PermissionError)
+                        else grpc.StatusCode.INVALID_ARGUMENT)
+                response.status.error_code = code.value[0]
+                response.status.error_message = str(error)
+            except ServingError as error:
+                response.status.error_code = error.code.value[0]
+                response.status.error_message = error.message
+            return response
+
+        return await _answered(context, answer)
 
 
 def make_grpc_server(registry, predictor, metrics, codec_executor,

@@ -5,14 +5,17 @@ same errors (TF Serving's `predict_util.cc` wording where it has one).
 """
 
 import asyncio
+import logging
 import time
 
 import grpc
 import tensorflow as tf
 
 from zoo.serving.dtypes import dtype_name
-from zoo.serving.errors import ServingError, invalid_argument
+from zoo.serving.errors import ServingError, client_text, invalid_argument
 from zoo.serving.servable import DEFAULT_SIGNATURE
+
+log = logging.getLogger("zoo.serving")
 
 PREDICT_METHODS = ("tensorflow/serving/predict", "tensorflow/serving/classify",
                    "tensorflow/serving/regress")
@@ -93,17 +96,24 @@ class Predictor:
 def error_from_op_error(error):
     """The `ServingError` for a TensorFlow error raised by a model call.
 
+    TensorFlow's message may hold where the failing op was defined, a
+    stack trace through the server's files: the client gets the message
+    without it, and the server log gets all of it.
+
     Args:
         error: a `tf.errors.OpError`.
 
     Returns:
-        A `ServingError` with the same canonical code and message.
+        A `ServingError` with the same canonical code and the message.
     """
     code = grpc.StatusCode.INVALID_ARGUMENT
     for status_code in grpc.StatusCode:
         if status_code.value[0] == error.error_code:
             code = status_code
-    return ServingError(code, error.message)
+    message = client_text(error.message)
+    if message != error.message:
+        log.warning("A model call failed: %s", error.message)
+    return ServingError(code, message)
 
 
 def check_request(servable, signature_name, inputs, output_filter=()):

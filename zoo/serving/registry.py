@@ -21,7 +21,7 @@ import grpc
 from tensorflow_serving.apis import get_model_status_pb2
 
 from zoo.serving import warmup
-from zoo.serving.errors import ServingError, invalid_argument
+from zoo.serving.errors import ServingError, client_text, invalid_argument
 from zoo.serving.servable import Servable
 
 log = logging.getLogger("zoo.serving")
@@ -352,8 +352,9 @@ class ModelRegistry:
     def _fail(self, model, status, code, message):
         status.state = "END"
         status.error_code = code
-        status.error_message = _without_paths(message, model.config.base_path)
-        log.error("%s", status.error_message)
+        status.error_message = client_text(
+            _without_paths(message, model.config.base_path))
+        log.error("%s", message)
         self._announce()
 
     def _load_and_warm_up(self, name, version, path):

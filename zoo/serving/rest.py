@@ -18,7 +18,7 @@ from aiohttp import web
 
 from zoo.serving import examples, json_decode, json_encode, json_text
 from zoo.serving.body import BodyReader
-from zoo.serving.errors import ServingError, invalid_argument
+from zoo.serving.errors import ServingError, internal_error, invalid_argument
 from zoo.serving.metadata import metadata_json, model_metadata, status_json
 from zoo.serving.metrics import CONTENT_TYPE as METRICS_CONTENT_TYPE
 from zoo.serving.metrics import REST
@@ -231,8 +231,7 @@ class RestApi:
         except Exception as error:  # a bug must still answer in JSON
             code = grpc.StatusCode.INTERNAL
             log.exception("Unexpected error on %s %s", method, path)
-            return _error_response(ServingError(
-                code, f"Internal error: {type(error).__name__}: {error}"))
+            return _error_response(internal_error(error))
         finally:
             self._metrics.record_request(self._registry.metric_label(model),
                                          api, REST, code,
