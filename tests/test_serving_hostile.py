@@ -3,6 +3,8 @@ and the server keeps answering everyone else meanwhile."""
 
 import json
 import logging
+import socket
+import struct
 import sys
 import threading
 import zlib
@@ -23,10 +25,13 @@ from serving_helpers import (
     ECHO,
     HALF,
     HANG_GUARD_SECONDS,
+    SLOW,
+    BlockedModel,
     exported_models,
     http,
     raw_http,
     serve,
+    wait_for,
 )
 import zoo
 from zoo.serving import body, grpc_service, json_encode, predictor
@@ -372,3 +377,39 @@ def test_internal_errors_answer_without_details_and_log_them(
         "Internal error (RuntimeError); the server log has the details.")
     assert caplog.text.count(where) >= 2
     assert "Traceback (most recent call last)" in caplog.text
+
+
+def _hang_up_after(port, data):
+    with socket.create_connection(("127.0.0.1", port)) as sock:
+        sock.sendall(data)
+        # A reset rather than an orderly close: what a killed client does.
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER,
+                        struct.pack("ii", 1, 0))
+
+
+@pytest.mark.parametrize("sent", ["whole request", "half the body"])
+def test_a_client_that_hangs_up_is_logged_once_at_debug_level(caplog, sent):
+    with serve(discover_root=None, models=_models(SLOW)) as server, \
+            BlockedModel(server, SLOW) as blocked, \
+            caplog.at_level(logging.DEBUG):
+        body = json.dumps({"instances": [0.0]}).encode()
+        head = _post_head(f"/v1/models/{SLOW}:predict", len(body))
+        if sent == "whole request":
+            _hang_up_after(server.server.rest_port, head + body)
+            blocked.wait_until_called()
+            blocked.release()  # the answer then meets a closed connection
+        else:
+            _hang_up_after(server.server.rest_port, head + body[:5])
+
+        def noted():
+            return [r for r in caplog.records
+                    if r.name.startswith(("zoo.serving", "aiohttp"))
+                    and ("closed the connection" in r.getMessage()
+                         or r.levelno >= logging.WARNING)]
+
+        wait_for(noted, timeout=HANG_GUARD_SECONDS)
+        assert http("GET", f"{server.rest}/healthz")[0] == 200
+        records = noted()
+    assert [(r.levelname, r.getMessage()) for r in records] == [(
+        "DEBUG", f"The client closed the connection before the answer to "
+                 f"POST /v1/models/{SLOW}:predict was sent")]

@@ -193,8 +193,13 @@ class RestApi:
             response = await self._answer(request)
             # Written here rather than by aiohttp after we return, so that a
             # graceful stop waits for the answer to be on its way.
-            await response.prepare(request)
-            await response.write_eof()
+            try:
+                await response.prepare(request)
+                await response.write_eof()
+            except ConnectionError:  # the client's choice, not a fault
+                log.debug("The client closed the connection before the "
+                          "answer to %s %s was sent", request.method,
+                          request.path)
             return response
         finally:
             self._active -= 1
