@@ -172,13 +172,40 @@ def test_gzip_and_deflate_bodies_are_read(server, encoding, wbits):
     assert (status, json.loads(text)) == (200, {"predictions": [[3.0] * 3]})
 
 
+def _read_until_closed(sock):
+    received = b""
+    while chunk := sock.recv(65536):
+        received += chunk
+    return received
+
+
+def _assert_head_timeout(raw):
+    head, _, text = raw.partition(b"\r\n\r\n")
+    assert head.startswith(b"HTTP/1.1 408 ")
+    assert b"Connection: close" in head
+    assert b"Content-Type: application/json" in head
+    assert json.loads(text) == {"error": (
+        "Request head not received within 500 ms; the connection is closed. "
+        "Send the whole request head at once, or raise "
+        "--rest-api-timeout-in-ms.")}
+
+
 def test_stalled_clients_are_disconnected():
     with serve(discover_root=None, models=_models(HALF),
                timeout_seconds=0.5) as server:
         port = server.server.rest_port
-        # Half a request head, never finished: closed without an answer.
-        assert raw_http(port, b"POST /v1/models/half:predict HTTP/1.1\r\n"
-                              b"Host: 127.0.0.1\r\n") == b""
+        # Half a request head, never finished: 408, and the connection closes.
+        _assert_head_timeout(raw_http(
+            port, b"POST /v1/models/half:predict HTTP/1.1\r\n"
+                  b"Host: 127.0.0.1\r\n"))
+        # The same for the second request of a kept-alive connection.
+        with socket.create_connection(("127.0.0.1", port)) as sock:
+            sock.settimeout(HANG_GUARD_SECONDS)
+            sock.sendall(b"GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n")
+            first = sock.recv(65536)
+            assert first.startswith(b"HTTP/1.1 200 ")
+            sock.sendall(b"GET /healthz HTTP/1.1\r\n")
+            _assert_head_timeout(_read_until_closed(sock))
         # A full head, then a tenth of the body it announced.
         raw = raw_http(port, _post_head(f"/v1/models/{HALF}:predict", 100)
                        + b'{"inputs"')

@@ -67,15 +67,17 @@ def _version(text):
 
 
 class _Connection(web.RequestHandler):
-    """An HTTP connection that must send its first request head in time.
+    """An HTTP connection that must send each request head in time.
 
-    aiohttp times out idle keep-alive connections, but not a connection
-    that never completes its first request head, so a client could hold a
-    socket open forever by sending nothing (or a header a minute).
+    aiohttp times out idle keep-alive connections, but not a request head
+    that never ends, so a client could hold a socket open forever by sending
+    nothing, or a header a minute. Here a connection's first head, and any
+    later head once its first bytes arrive, must be complete within
+    `head_timeout`; otherwise the client gets 408 and the connection closes.
 
     Args:
         manager: the aiohttp `Server` that owns the connection.
-        head_timeout: float, seconds the first request head may take.
+        head_timeout: float, seconds a request head may take.
         **kwargs: passed to `aiohttp.web.RequestHandler`.
     """
 
@@ -83,20 +85,51 @@ class _Connection(web.RequestHandler):
         super().__init__(manager, **kwargs)
         self._head_timeout = head_timeout
         self._head_timer = None
-        self.request_started = False
+        self._in_request = False
 
     def connection_made(self, transport):
         super().connection_made(transport)
+        self._start_head_timer()
+
+    def data_received(self, data):
+        if not self._in_request and self._head_timer is None:
+            self._start_head_timer()
+        super().data_received(data)
+
+    def _start_head_timer(self):
         self._head_timer = asyncio.get_running_loop().call_later(
-            self._head_timeout, self._drop_if_silent)
+            self._head_timeout, self._head_timed_out)
 
-    def _drop_if_silent(self):
-        if not self.request_started:
-            self.force_close()
-
-    def connection_lost(self, exc):
+    def _stop_head_timer(self):
         if self._head_timer is not None:
             self._head_timer.cancel()
+            self._head_timer = None
+
+    def request_started(self):
+        """Called by the handler: the request's head has arrived."""
+        self._in_request = True
+        self._stop_head_timer()
+
+    def request_finished(self):
+        """Called by the handler once its answer is written."""
+        self._in_request = False
+
+    def _head_timed_out(self):
+        self._head_timer = None
+        if self._in_request or self.transport is None:
+            return
+        body = json_encode.error_body(
+            f"Request head not received within {self._head_timeout * 1000:g} "
+            "ms; the connection is closed. Send the whole request head at "
+            "once, or raise --rest-api-timeout-in-ms.").encode("utf-8")
+        self.transport.write(
+            b"HTTP/1.1 408 Request Timeout\r\nContent-Type: application/json"
+            b"\r\nContent-Length: %d\r\nConnection: close\r\n\r\n"
+            % len(body) + body)
+        self.force_close()  # closes once the answer is written
+
+    def connection_lost(self, exc):
+        self._stop_head_timer()
         super().connection_lost(exc)
 
 
@@ -185,8 +218,8 @@ class RestApi:
             self._codec_executor, function, *args)
 
     async def _handle(self, request):
-        if isinstance(request.protocol, _Connection):
-            request.protocol.request_started = True
+        connection = request.protocol
+        connection.request_started()
         self._active += 1
         self._idle.clear()
         try:
@@ -202,6 +235,7 @@ class RestApi:
                           request.path)
             return response
         finally:
+            connection.request_finished()
             self._active -= 1
             if not self._active:
                 self._idle.set()
