@@ -43,6 +43,23 @@ def test_tf_serving_flag_spellings_are_accepted():
     assert options.batching is None
 
 
+def test_size_and_time_limit_flags():
+    base = ["--model_name", HALF, "--model_base_path",
+            str(exported_models() / HALF)]
+    defaults = cli.options_from_args(_parse(base))
+    assert (defaults.max_body_bytes, defaults.grpc_max_request_bytes,
+            defaults.load_timeout_seconds) == (64 << 20, 64 << 20, 300.0)
+    options = cli.options_from_args(_parse(base + [
+        "--grpc_max_request_bytes", "1024", "--rest-api-max-body-bytes",
+        "2048", "--model_load_timeout_seconds", "7.5"]))
+    assert (options.max_body_bytes, options.grpc_max_request_bytes,
+            options.load_timeout_seconds) == (2048, 1024, 7.5)
+    with pytest.raises(ValueError, match=re.escape(
+            "--model-load-timeout-seconds must be positive, got 0.")):
+        cli.options_from_args(_parse(base + ["--model-load-timeout-seconds",
+                                             "0"]))
+
+
 def test_warmup_monitoring_and_trust_flags(tmp_path):
     root = exported_models()
     monitoring = tmp_path / "monitoring.config"

@@ -13,7 +13,7 @@ import numpy as np
 import pytest
 from tensorflow.core.framework import types_pb2
 
-from zoo.serving import json_decode, json_encode, json_text
+from zoo.serving import json_decode, json_encode, json_text, number_text
 from zoo.serving.errors import ServingError
 
 
@@ -31,24 +31,24 @@ from zoo.serving.errors import ServingError
     (1 / 3, False, "0.33333333333333331"),
 ])
 def test_floats_are_written_like_write_decimal(value, float32, text):
-    assert json_encode.format_decimal(value, float32) == text
+    assert number_text.format_decimal(value, float32) == text
     array = np.array([value], np.float32 if float32 else np.float64)
-    assert json_encode._format_floats(array) == [text]
+    assert number_text.texts(array) == [text]
 
 
 def test_columnar_layout_is_rapidjson_pretty():
-    text = json_encode.encode_columnar_format(
-        {"y": np.array([[1, 2], [3, 4]], np.float32)})
+    text = "".join(json_encode.encode_columnar_format(
+        {"y": np.array([[1, 2], [3, 4]], np.float32)}))
     assert text == ('{\n    "outputs": [\n        [\n            1.0,\n'
                     '            2.0\n        ],\n        [\n            3.0,\n'
                     '            4.0\n        ]\n    ]\n}')
 
 
 def test_row_layout_with_several_outputs_and_bytes():
-    text = json_encode.encode_row_format({
+    text = "".join(json_encode.encode_row_format({
         "ids": np.array([1, 2], np.int64),
         "raw_bytes": np.array([b"\x00\xff", b"ok"], dtype=object),
-        "label": np.array([b"cat", b"dog"], dtype=object)})
+        "label": np.array([b"cat", b"dog"], dtype=object)}))
     assert text.startswith('{\n    "predictions": [\n        {\n'
                            '            "ids": 1,\n'
                            '            "label": "cat",\n'

@@ -287,8 +287,10 @@ RESPONSES = [
      '{"predictions": []}', False),
 ]
 
-ENCODERS = {ROW: json_encode.encode_row_format,
-            COLUMNAR: json_encode.encode_columnar_format}
+ENCODERS = {ROW: lambda outputs: "".join(
+                json_encode.encode_row_format(outputs)),
+            COLUMNAR: lambda outputs: "".join(
+                json_encode.encode_columnar_format(outputs))}
 
 
 @pytest.mark.parametrize("name,outputs,layout,expected,as_text", RESPONSES,

@@ -58,13 +58,19 @@ def add_arguments(parser):
           metavar="SECONDS",
           help="how often to look for new versions (default 1)")
     _flag(parser, "rest-api-timeout-in-ms", type=int, default=30000,
-          metavar="MS", help="per-request time limit, answered with 504 "
-                             "(default 30000); also how long a REST client "
-                             "may take to send a request head or body")
+          metavar="MS", help="per-request time limit, reading the body, "
+                             "parsing, the model call and writing the answer "
+                             "included, answered with 504 (default 30000); "
+                             "also how long a REST client may take to send a "
+                             "request head or body (408)")
     _flag(parser, "rest-api-max-body-bytes", type=int,
           default=64 * 1024 * 1024, metavar="BYTES",
           help="largest REST body after decompression, answered with 413 "
                "(default 64 MiB)")
+    _flag(parser, "grpc-max-request-bytes", type=int,
+          default=64 * 1024 * 1024, metavar="BYTES",
+          help="largest gRPC request message, answered with "
+               "RESOURCE_EXHAUSTED (default 64 MiB)")
     _flag(parser, "enable-batching", action="store_true",
           help="merge concurrent requests into one model call")
     _flag(parser, "batching-parameters-file", metavar="FILE",
@@ -167,7 +173,8 @@ def options_from_args(args):
         rest_port=args.rest_api_port, grpc_port=args.port,
         poll_seconds=args.file_system_poll_wait_seconds,
         timeout_seconds=args.rest_api_timeout_in_ms / 1000,
-        max_body_bytes=args.rest_api_max_body_bytes, batching=batching,
+        max_body_bytes=args.rest_api_max_body_bytes,
+        grpc_max_request_bytes=args.grpc_max_request_bytes, batching=batching,
         shutdown_grace_seconds=args.shutdown_grace_seconds,
         enable_model_warmup=args.enable_model_warmup,
         warmup_iterations=args.num_request_iterations_for_warmup,
@@ -189,8 +196,14 @@ def run(args):
     """
     import asyncio
     import logging
+    import os
     import sys
 
+    # Before TensorFlow is imported: without oneDNN, as TF Serving's standard
+    # build, TensorFlow allocates with malloc and frees what a request used;
+    # oneDNN's allocator keeps a pool as large as the largest request's
+    # tensors for good. An operator can still set it to 1.
+    os.environ.setdefault("TF_ENABLE_ONEDNN_OPTS", "0")
     logging.basicConfig(level=logging.INFO,
                         format="%(asctime)s %(levelname)s %(message)s")
     try:

@@ -58,9 +58,13 @@ class DaemonThreadPool(concurrent.futures.Executor):
             item = self._queue.get()
             if item is None:
                 return
-            future, fn, args, kwargs = item
-            if not future.set_running_or_notify_cancel():
-                continue
+            self._call(*item)
+            # The call's inputs and result are not kept until the next call.
+            del item
+
+    @staticmethod
+    def _call(future, fn, args, kwargs):
+        if future.set_running_or_notify_cancel():
             try:
                 future.set_result(fn(*args, **kwargs))
             except BaseException as error:  # the caller gets it

@@ -2,8 +2,9 @@
 
 A port of the reading half of `tensorflow_serving/util/json_tensor.cc`: the
 same acceptance rules and the same error messages, `{"b64": ...}` strings
-included. Large numeric bodies (images) take a vectorised path through
-NumPy; anything it cannot vouch for goes through the exact
+included. A large dense numeric array arrives as a `NumericText` and is read
+straight into the input's dtype; other numeric lists take a vectorised path
+through NumPy; anything these cannot vouch for goes through the exact
 element-by-element rules, so errors always read as TF Serving writes them.
 Parsing the body text and quoting values in errors live in `json_text`.
 """
@@ -23,7 +24,8 @@ from zoo.serving.dtypes import (
     numpy_dtype,
 )
 from zoo.serving.errors import ServingError, invalid_argument
-from zoo.serving.json_text import json_type, quote_value
+from zoo.serving.json_text import json_type, materialized, quote_value
+from zoo.serving.numeric_json import NumericText
 
 # The most dimensions a NumPy 1.x array holds (2.x: 64, TensorFlow: 254).
 _MAX_RANK = 32
@@ -335,15 +337,29 @@ def _rows_fast(instances, input_dtypes, allow_fast):
     return arrays
 
 
-def decode_predict_inputs(doc, input_dtypes, body):
+def _read_numeric_text(doc, input_dtypes, deadline):
+    """The inputs of a request whose tensor is one `NumericText` read into
+    its input's dtype, or None when the exact rules must read it."""
+    if len(input_dtypes) != 1 or ("instances" in doc) == ("inputs" in doc):
+        return None
+    value = doc.get("instances", doc.get("inputs"))
+    if not isinstance(value, NumericText):
+        return None
+    (name, dtype), = input_dtypes.items()
+    array = value.read(dtype, deadline)
+    return None if array is None else {name: array}
+
+
+def decode_predict_inputs(doc, input_dtypes, body, deadline=None):
     """Reads the tensors of a `:predict` request, in row or columnar form.
 
     Args:
-        doc: the decoded request object.
+        doc: the decoded request object (from `parse_json_object`).
         input_dtypes: dict mapping the signature's input names to their
             `DataType` enums.
-        body: the raw body bytes, used to tell whether the fast NumPy path is
-            safe (it is not when JSON booleans are present).
+        body: the raw body (bytes or text), used to tell whether the fast
+            NumPy path is safe (it is not when JSON booleans are present).
+        deadline: optional `Deadline`, checked while a large tensor is read.
 
     Returns:
         A tuple `(inputs, row_format)`: a dict of NumPy arrays and True when
@@ -351,9 +367,16 @@ def decode_predict_inputs(doc, input_dtypes, body):
 
     Raises:
         ServingError: INVALID_ARGUMENT (or UNIMPLEMENTED for half floats)
-            with TF Serving's message.
+            with TF Serving's message; DEADLINE_EXCEEDED when the deadline
+            passes.
     """
-    allow_fast = b"true" not in body and b"false" not in body
+    inputs = _read_numeric_text(doc, input_dtypes, deadline)
+    if inputs is not None:
+        return inputs, "instances" in doc
+    doc = materialized(doc)
+    true, false = ("true", "false") if isinstance(body, str) else (b"true",
+                                                                   b"false")
+    allow_fast = true not in body and false not in body
     has_instances = "instances" in doc
     if has_instances and "inputs" in doc:
         raise invalid_argument(

@@ -4,13 +4,13 @@ Shared by the REST and gRPC front ends, so both give the same answers and the
 same errors (TF Serving's `predict_util.cc` wording where it has one).
 """
 
-import asyncio
 import logging
 import time
 
 import grpc
 import tensorflow as tf
 
+from zoo.serving.deadline import Deadline
 from zoo.serving.dtypes import dtype_name
 from zoo.serving.errors import ServingError, client_text, invalid_argument
 from zoo.serving.servable import DEFAULT_SIGNATURE
@@ -44,7 +44,7 @@ class Predictor:
         self.in_flight = 0
 
     async def predict(self, servable, signature_name, inputs,
-                      output_filter=(), api="Predict"):
+                      output_filter=(), api="Predict", deadline=None):
         """Validates and runs a request.
 
         Args:
@@ -54,6 +54,8 @@ class Predictor:
             inputs: dict mapping input names to NumPy arrays.
             output_filter: optional output names to return (all if empty).
             api: `"Predict"`, `"Classify"` or `"Regress"`, for the metrics.
+            deadline: the request's `Deadline`; a new one of the time limit
+                when None.
 
         Returns:
             A tuple `(signature_name, outputs)`: the signature used and a dict
@@ -67,7 +69,8 @@ class Predictor:
         self.in_flight += 1
         start = time.perf_counter()
         try:
-            outputs = await self._run(servable, name, inputs)
+            outputs = await self._run(servable, name, inputs,
+                                      deadline or Deadline(self._timeout))
         finally:
             self.in_flight -= 1
         if self._metrics is not None:
@@ -75,20 +78,14 @@ class Predictor:
                                          time.perf_counter() - start)
         return name, {key: outputs[key] for key in wanted}
 
-    async def _run(self, servable, name, inputs):
+    async def _run(self, servable, name, inputs, deadline):
         if self._batcher is not None:
             call = self._batcher.run(servable, name, inputs)
         else:
             call = self._executors.run(servable.name, servable.run, name,
                                        inputs)
         try:
-            return await asyncio.wait_for(call, self._timeout)
-        except asyncio.TimeoutError:
-            raise ServingError(
-                grpc.StatusCode.DEADLINE_EXCEEDED,
-                f"Deadline exceeded: the request took longer than "
-                f"{self._timeout * 1000:g} ms. Send fewer rows per request or "
-                "raise --rest-api-timeout-in-ms.") from None
+            return await deadline.run(call)
         except tf.errors.OpError as error:
             raise error_from_op_error(error) from None
 

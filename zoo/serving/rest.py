@@ -16,8 +16,9 @@ import time
 import grpc
 from aiohttp import web
 
-from zoo.serving import examples, json_decode, json_encode, json_text
+from zoo.serving import examples, json_decode, json_encode, json_text, memory
 from zoo.serving.body import BodyReader
+from zoo.serving.deadline import Deadline
 from zoo.serving.errors import ServingError, internal_error, invalid_argument
 from zoo.serving.metadata import metadata_json, model_metadata, status_json
 from zoo.serving.metrics import CONTENT_TYPE as METRICS_CONTENT_TYPE
@@ -47,6 +48,33 @@ _PROBES = ("GET", "HEAD")
 def _response(text, status=200):
     return web.Response(body=text.encode("utf-8"), status=status,
                         content_type=_JSON)
+
+
+class _PartsResponse(web.StreamResponse):
+    """A JSON answer sent in the parts it was written in, so that a large
+    body is never joined into one copy.
+
+    Args:
+        parts: list of bytes, the body in order.
+    """
+
+    def __init__(self, parts):
+        super().__init__(headers={"Content-Type": _JSON})
+        self._parts = parts
+        self.content_length = sum(len(part) for part in parts)
+
+    async def write_eof(self, data=b""):
+        """Writes the parts, then ends the answer."""
+        parts, self._parts = self._parts, []
+        for part in parts:
+            await self.write(part)
+        await super().write_eof(data)
+
+
+def _parts_response(parts):
+    if len(parts) == 1:
+        return web.Response(body=parts[0], content_type=_JSON)
+    return _PartsResponse(parts)
 
 
 def _error_response(error):
@@ -144,8 +172,9 @@ class RestApi:
             answering meanwhile.
         max_body_bytes: int, the largest request body accepted (after
             decompression).
-        timeout_seconds: float, how long a client may take to send a request
-            head or body.
+        timeout_seconds: float, how long a request may take, from its head's
+            arrival to the end of its answer (its head and body must arrive
+            within it too).
         metrics: a `ServingMetrics`.
         metrics_path: the Prometheus page's path, or None for no page.
     """
@@ -155,8 +184,7 @@ class RestApi:
         self._registry = registry
         self._predictor = predictor
         self._codec_executor = codec_executor
-        self._body = BodyReader(max_body_bytes, timeout_seconds,
-                                codec_executor)
+        self._body = BodyReader(max_body_bytes, codec_executor)
         self._timeout = timeout_seconds
         self._metrics = metrics
         self._metrics_path = metrics_path
@@ -210,9 +238,10 @@ class RestApi:
         await self._runner.cleanup()
         await self._listener.wait_closed()
 
-    async def _off_loop(self, size, function, *args):
-        """Runs `function` in the codec executor when `size` makes it slow."""
-        if size < _OFF_LOOP_BYTES:
+    async def _off_loop(self, large, function, *args):
+        """Runs `function(*args)` in the codec executor when `large`, else
+        here: for small work the thread hop costs more than it saves."""
+        if not large:
             return function(*args)
         return await asyncio.get_running_loop().run_in_executor(
             self._codec_executor, function, *args)
@@ -233,6 +262,11 @@ class RestApi:
                 log.debug("The client closed the connection before the "
                           "answer to %s %s was sent", request.method,
                           request.path)
+            large = max(request.content_length or 0,
+                        response.content_length or 0) >= _OFF_LOOP_BYTES
+            if large:  # its body, text, tensors and answer are freed now
+                await asyncio.get_running_loop().run_in_executor(
+                    self._codec_executor, memory.give_back)
             return response
         finally:
             connection.request_finished()
@@ -294,10 +328,22 @@ class RestApi:
             self._registry.status(name, version, label)))
 
     async def _predict_like(self, request, name, version, label, method):
+        # One deadline covers the whole request: the body must arrive within
+        # it (else 408), and parsing, the model call and writing the answer
+        # must end within what is left (else 504).
+        deadline = Deadline(self._timeout)
         version = _version(version)
-        body = await self._body.read(request)
-        doc = await self._off_loop(len(body), json_text.parse_json_object,
-                                   body)
+        # The body goes straight into the coroutine that answers, which
+        # frees it before the model runs.
+        return await deadline.run(self._answer_body(
+            await self._body.read(request, deadline), name, version, label,
+            method.lower(), deadline))
+
+    async def _answer_body(self, body, name, version, label, method,
+                           deadline):
+        large = len(body) >= _OFF_LOOP_BYTES
+        doc = await self._off_loop(large, json_text.parse_json_object, body,
+                                   deadline)
         signature_name = json_decode.signature_name_of(doc)
         servable = self._registry.servable(name, version, label)
         key = signature_name or DEFAULT_SIGNATURE
@@ -305,29 +351,51 @@ class RestApi:
         if signature is None:
             raise invalid_argument(
                 f'Serving signature name: "{key}" not found in signature def')
-        method = method.lower()
         if method != "predict":
-            return await self._examples(servable, signature_name, doc, method)
+            del body
+            return await self._examples(servable, signature_name, doc, method,
+                                        large, deadline)
         input_dtypes = {k: v.dtype for k, v in signature.inputs.items()}
         if not input_dtypes:
             raise invalid_argument(f"Failed to get input map for signature: "
                                    f"{signature_name or 'DEFAULT'}")
         inputs, row_format = await self._off_loop(
-            len(body), json_decode.decode_predict_inputs, doc, input_dtypes,
-            body)
-        _, outputs = await self._predictor.predict(servable, signature_name,
-                                                   inputs)
+            large, json_decode.decode_predict_inputs, doc, input_dtypes, body,
+            deadline)
+        del body, doc  # the body and its text go before the model runs
+        _, outputs = await self._predictor.predict(
+            servable, signature_name, inputs, deadline=deadline)
+        del inputs
         encode = (json_encode.encode_row_format if row_format
                   else json_encode.encode_columnar_format)
-        size = sum(a.size for a in outputs.values()) * _BYTES_PER_VALUE
-        return _response(await self._off_loop(size, encode, outputs))
+        values = sum(a.size for a in outputs.values())
+        return _parts_response(await self._off_loop(
+            values * _BYTES_PER_VALUE >= _OFF_LOOP_BYTES, _encoded, encode,
+            outputs, deadline))
 
-    async def _examples(self, servable, signature_name, doc, method):
-        serialized = examples.serialized_examples_from_json(doc, method)
+    async def _examples(self, servable, signature_name, doc, method, large,
+                        deadline):
         kind, write = _EXAMPLE_METHODS[method]
-        result = await examples.run(self._predictor, servable, signature_name,
-                                    serialized, kind)
-        return _response(write(result))
+        examples.check_method(servable, signature_name, kind)
+        serialized = await self._off_loop(
+            large, examples.serialized_examples_from_json, doc, method,
+            deadline)
+        rows = len(serialized)
+        outputs = await examples.predict(self._predictor, servable,
+                                         signature_name, serialized, kind,
+                                         deadline)
+        del serialized
+        return _response(await self._off_loop(
+            large, lambda: write(examples.result(outputs, rows, kind))))
+
+
+def _encoded(encode, outputs, deadline):
+    """The response body's parts as bytes; each text part is freed as soon
+    as it is encoded."""
+    parts = encode(outputs, deadline)
+    for index, part in enumerate(parts):
+        parts[index] = part.encode("utf-8")
+    return parts
 
 
 _EXAMPLE_METHODS = {

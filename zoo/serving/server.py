@@ -9,6 +9,7 @@ import os
 import signal
 import threading
 
+from zoo.serving import memory
 from zoo.serving.batching import BatchScheduler
 from zoo.serving.executors import ModelExecutors
 from zoo.serving.grpc_service import make_grpc_server
@@ -32,9 +33,13 @@ class ServerOptions:
         rest_port: REST port; 0 picks a free one.
         grpc_port: gRPC port; 0 picks a free one.
         poll_seconds: how often the model folders are checked for versions.
-        timeout_seconds: the longest a predict request may take, and the
-            longest a REST client may take to send a request head or body.
+        timeout_seconds: the longest a predict, classify or regress request
+            may take, from its arrival to its answer (REST: from its head),
+            parsing and writing included; also the longest a REST client
+            may take to send a request head or body.
         max_body_bytes: the largest REST request body, after decompression.
+        grpc_max_request_bytes: the largest gRPC request message; a larger
+            one gets RESOURCE_EXHAUSTED.
         batching: a `BatchingOptions` to merge concurrent requests, or None.
         shutdown_grace_seconds: how long in-flight requests may take to
             finish after SIGTERM.
@@ -61,6 +66,7 @@ class ServerOptions:
     poll_seconds: float = 1.0
     timeout_seconds: float = 30.0
     max_body_bytes: int = 64 * 1024 * 1024
+    grpc_max_request_bytes: int = 64 * 1024 * 1024
     batching: object = None
     shutdown_grace_seconds: float = 30.0
     threads: int = max(4, 2 * (os.cpu_count() or 1))
@@ -129,6 +135,7 @@ class ModelServer:
             OSError: when a port cannot be bound.
         """
         self._stop = asyncio.Event()
+        memory.map_large_blocks()
         await self.registry.refresh()
         self.registry.apply_labels()
         # TensorFlow and the loaded models are a large, long-lived object
@@ -142,9 +149,10 @@ class ModelServer:
             self.options.metrics_path)
         host = self.options.host
         self.rest_port = await self._rest.start(host, self.options.rest_port)
-        self._grpc = make_grpc_server(self.registry, self._predictor,
-                                      self.metrics, self._codec_executor,
-                                      self._model_roots())
+        self._grpc = make_grpc_server(
+            self.registry, self._predictor, self.metrics,
+            self._codec_executor, self.options.timeout_seconds,
+            self.options.grpc_max_request_bytes, self._model_roots())
         address = f"[{host}]" if ":" in host else host
         self.grpc_port = self._grpc.add_insecure_port(
             f"{address}:{self.options.grpc_port}")

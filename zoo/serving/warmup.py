@@ -83,11 +83,8 @@ def _run_record(servable, log):
     elif kind in ("classify_log", "regress_log"):
         request = getattr(log, kind).request
         method = examples.CLASSIFY if kind == "classify_log" else examples.REGRESS
-        name = request.model_spec.signature_name or DEFAULT_SIGNATURE
-        signature = servable.signature_defs.get(name)
-        if signature is None:
-            raise ValueError(f'Serving signature key "{name}" not found.')
-        key = examples.check_signature(signature, method)
+        name, key = examples.check_method(
+            servable, request.model_spec.signature_name, method)
         serialized = examples.serialized_examples_from_input(request.input)
         array = np.empty(len(serialized), dtype=object)
         array[:] = serialized
