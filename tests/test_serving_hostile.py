@@ -1,6 +1,7 @@
 """Hostile and unusual requests: each gets TF Serving's status and message,
 and the server keeps answering everyone else meanwhile."""
 
+import concurrent.futures
 import json
 import logging
 import socket
@@ -14,6 +15,7 @@ import grpc
 import numpy as np
 import pytest
 import tensorflow as tf
+from tensorflow.core.framework import types_pb2
 from tensorflow_serving.apis import (
     classification_pb2,
     get_model_metadata_pb2,
@@ -34,8 +36,17 @@ from serving_helpers import (
     wait_for,
 )
 import zoo
-from zoo.serving import body, grpc_service, json_encode, predictor
+from zoo.serving import (
+    body,
+    grpc_service,
+    json_decode,
+    json_encode,
+    json_text,
+    predictor,
+)
 from zoo.serving.config import ModelConfig
+from zoo.serving.deadline import Deadline
+from zoo.serving.errors import ServingError
 
 LIMIT = 1 << 20  # the servers' body limit here: 1 MiB after inflating
 
@@ -440,3 +451,52 @@ def test_a_client_that_hangs_up_is_logged_once_at_debug_level(caplog, sent):
     assert [(r.levelname, r.getMessage()) for r in records] == [(
         "DEBUG", f"The client closed the connection before the answer to "
                  f"POST /v1/models/{SLOW}:predict was sent")]
+
+
+def _one_value_rows(rows):
+    return b'{"instances": [' + b",".join([b"[0.5]"] * rows) + b"]}"
+
+
+def test_the_time_limit_covers_parsing_and_writing(monkeypatch):
+    # Decoding the body is held in its codec thread past the limit: the
+    # answer must be 504 while it is still held.
+    entered, release = threading.Event(), threading.Event()
+    decode = json_decode.decode_predict_inputs
+
+    def held(*args, **kwargs):
+        entered.set()
+        assert release.wait(HANG_GUARD_SECONDS)
+        return decode(*args, **kwargs)
+
+    monkeypatch.setattr(json_decode, "decode_predict_inputs", held)
+    with serve(discover_root=None, models=_models(ECHO),
+               timeout_seconds=0.5) as server, \
+            concurrent.futures.ThreadPoolExecutor(1) as client:
+        answer = client.submit(
+            http, "POST", f"{server.rest}/v1/models/{ECHO}:predict",
+            b'{"signature_name": "floats", "instances": '
+            + _one_value_rows(20_000)[14:-1] + b"}")
+        try:
+            assert entered.wait(HANG_GUARD_SECONDS)
+            status, _, text = answer.result(HANG_GUARD_SECONDS)
+        finally:
+            release.set()
+        assert (status, json.loads(text)) == (504, {"error": (
+            "Deadline exceeded: the request took longer than 500 ms. Send "
+            "fewer rows per request or raise --rest-api-timeout-in-ms.")})
+
+
+def test_the_codecs_stop_at_a_passed_deadline():
+    # The real parser, reader and writer check the deadline as they go, so
+    # a request that timed out stops using the codec threads.
+    passed = Deadline(-1.0)
+    body = _one_value_rows(20_000)
+    for work in (lambda: json_text.parse_json_object(body, passed),
+                 lambda: json_decode.decode_predict_inputs(
+                     json_text.parse_json_object(body),
+                     {"x": types_pb2.DT_FLOAT}, body, passed),
+                 lambda: json_encode.encode_row_format(
+                     {"y": np.ones((20_000, 1), np.float32)}, passed)):
+        with pytest.raises(ServingError) as raised:
+            work()
+        assert raised.value.code == grpc.StatusCode.DEADLINE_EXCEEDED
