@@ -311,6 +311,17 @@ class ServerThread:
             raise AssertionError(f"{name} version {version} never became "
                                  f"{state}; status: {status}") from None
 
+    def submit(self, coroutine):
+        """Runs a coroutine on the server's event loop.
+
+        Args:
+            coroutine: a coroutine object.
+
+        Returns:
+            A `concurrent.futures.Future` of its result.
+        """
+        return asyncio.run_coroutine_threadsafe(coroutine, self._loop)
+
     def refresh(self):
         """Runs one poll of the model folders on the server's loop and waits
         for it, so a test sees the effect of a change on disk at once."""
