@@ -352,19 +352,21 @@ def _first_row(text, first):
         return None
 
 
-def scan(text, start, deadline=None, min_chars=MIN_CHARS):
+def scan(text, start, deadline=None, min_chars=None):
     """Checks whether the array at `start` is a large dense numeric array.
 
     Args:
         text: the body's text.
         start: the position of the array's opening bracket.
         deadline: optional `Deadline`, checked between chunks.
-        min_chars: arrays shorter than this are left to `json`.
+        min_chars: arrays shorter than this are left to `json`;
+            `MIN_CHARS` if None.
 
     Returns:
         `(NumericText, end)` with `end` just after the array's closing
         bracket, or None when the exact reader must read the array.
     """
+    min_chars = MIN_CHARS if min_chars is None else min_chars
     if len(text) - start < min_chars:
         return None
     first = _SPACE_RUN.match(text, start + 1).end()
