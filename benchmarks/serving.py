@@ -334,8 +334,8 @@ def large_body(repeats):
 
     Returns:
         A list of `(case, body MiB, rows, median s, worst s, peak MiB above
-        idle, MiB kept after, slowest /healthz ms, status)`; idle is the
-        server's memory before the first request.
+        idle, MiB kept after, slowest /healthz ms, status)`; each case runs
+        on a fresh server, idle is its memory before the first request.
     """
     root = Path(tempfile.mkdtemp(prefix="zoo-serving-large-"))
     export_version(rows_model(), root / "rows", save_keras=False)
@@ -347,12 +347,13 @@ def large_body(repeats):
                                   True),
                                  ("60 MB, 64-value rows", 60_000_000, False)):
         cases.append((name, "rows", *float_rows_body(size), compress))
-    process, rest_port, _ = start_server(
-        root, None, "--rest-api-max-body-bytes", str(128 << 20))
     results = []
-    try:
-        idle = _memory_mib(process.pid, "VmRSS")
-        for name, model, body, rows, compress in cases:
+    for name, model, body, rows, compress in cases:
+        # A server per case, so that idle and kept memory are its own.
+        process, rest_port, _ = start_server(
+            root, None, "--rest-api-max-body-bytes", str(128 << 20))
+        try:
+            idle = _memory_mib(process.pid, "VmRSS")
             url = f"http://127.0.0.1:{rest_port}/v1/models/{model}:predict"
             sent = gzip.compress(body, 6) if compress else body
             headers = {"Content-Encoding": "gzip"} if compress else {}
@@ -372,13 +373,13 @@ def large_body(repeats):
                 time.sleep(1.0)  # lets the server finish freeing
                 kept.append(_memory_mib(process.pid, "VmRSS") - idle)
                 probes.append(probe.worst * 1000)
-            results.append((name, len(body) / 2 ** 20, rows,
-                            statistics.median(times), max(times), max(peaks),
-                            max(kept), max(probes),
-                            ",".join(map(str, sorted(statuses)))))
-    finally:
-        process.terminate()
-        process.wait(60)
+        finally:
+            process.terminate()
+            process.wait(60)
+        results.append((name, len(body) / 2 ** 20, rows,
+                        statistics.median(times), max(times), max(peaks),
+                        max(kept), max(probes),
+                        ",".join(map(str, sorted(statuses)))))
     return results
 
 
@@ -418,7 +419,7 @@ def _readers():
     def zoo_reader(body):
         doc = json_text.parse_json_object(body)
         inputs, _ = json_decode.decode_predict_inputs(
-            doc, {"x": types_pb2.DT_FLOAT}, body)
+            doc, {"x": types_pb2.DT_FLOAT}, json_decode.may_hold_booleans(body))
         return inputs["x"]
 
     readers = {"json + NumPy": lambda body: np.asarray(

@@ -96,7 +96,7 @@ def _read_back(text, key, names_and_dtypes, large_reader):
     with _large_body_reader(large_reader):
         doc = json_text.parse_json_object(body)
         inputs, row_format = json_decode.decode_predict_inputs(
-            doc, dict(names_and_dtypes), body)
+            doc, dict(names_and_dtypes), json_decode.may_hold_booleans(body))
     assert row_format == (key == "instances")
     return inputs
 

@@ -494,7 +494,7 @@ def test_the_codecs_stop_at_a_passed_deadline():
     for work in (lambda: json_text.parse_json_object(body, passed),
                  lambda: json_decode.decode_predict_inputs(
                      json_text.parse_json_object(body),
-                     {"x": types_pb2.DT_FLOAT}, body, passed),
+                     {"x": types_pb2.DT_FLOAT}, False, passed),
                  lambda: json_encode.encode_row_format(
                      {"y": np.ones((20_000, 1), np.float32)}, passed)):
         with pytest.raises(ServingError) as raised:

@@ -74,8 +74,8 @@ def fill_predict_request(text, input_dtypes):
     body = text.encode() if isinstance(text, str) else text
     doc = json_text.parse_json_object(body)
     signature_name = json_decode.signature_name_of(doc)
-    inputs, row_format = json_decode.decode_predict_inputs(doc, input_dtypes,
-                                                          body)
+    inputs, row_format = json_decode.decode_predict_inputs(
+        doc, input_dtypes, json_decode.may_hold_booleans(body))
     return signature_name, inputs, ROW if row_format else COLUMNAR
 
 

@@ -350,15 +350,33 @@ def _read_numeric_text(doc, input_dtypes, deadline):
     return None if array is None else {name: array}
 
 
-def decode_predict_inputs(doc, input_dtypes, body, deadline=None):
+def may_hold_booleans(body):
+    """Whether a raw body may hold JSON booleans, which NumPy would read as
+    numbers if they were mixed with numbers in a list.
+
+    Args:
+        body: the raw request body, bytes.
+
+    Returns:
+        bool.
+
+    Example:
+    >>> may_hold_booleans(b'{"instances": [1, true]}')
+    True
+    """
+    return b"true" in body or b"false" in body
+
+
+def decode_predict_inputs(doc, input_dtypes, booleans=True, deadline=None):
     """Reads the tensors of a `:predict` request, in row or columnar form.
 
     Args:
         doc: the decoded request object (from `parse_json_object`).
         input_dtypes: dict mapping the signature's input names to their
             `DataType` enums.
-        body: the raw body (bytes or text), used to tell whether the fast
-            NumPy path is safe (it is not when JSON booleans are present).
+        booleans: whether the body may hold JSON booleans
+            (`may_hold_booleans`); when it cannot, plain numeric lists are
+            read by NumPy at once.
         deadline: optional `Deadline`, checked while a large tensor is read.
 
     Returns:
@@ -374,9 +392,7 @@ def decode_predict_inputs(doc, input_dtypes, body, deadline=None):
     if inputs is not None:
         return inputs, "instances" in doc
     doc = materialized(doc)
-    true, false = ("true", "false") if isinstance(body, str) else (b"true",
-                                                                   b"false")
-    allow_fast = true not in body and false not in body
+    allow_fast = not booleans
     has_instances = "instances" in doc
     if has_instances and "inputs" in doc:
         raise invalid_argument(

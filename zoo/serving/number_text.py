@@ -59,23 +59,38 @@ def format_decimal(value, float32):
     return text
 
 
-def _float32_kinds(values):
+# Powers of ten as the doubles nearest to them, for the decimal exponents
+# float32 values and their six-digit roundings reach.
+_POWER_OFFSET = 60
+_POWERS_OF_TEN = np.array([float(10 ** k) if k >= 0 else 1 / 10 ** -k
+                           for k in range(-_POWER_OFFSET, _POWER_OFFSET)])
+
+
+def _power_of_ten(exponents):
+    return np.take(_POWERS_OF_TEN, exponents.astype(np.intp) + _POWER_OFFSET)
+
+
+def _float32_kinds(values, x):
     """Which of `_FLOAT32_FORMATS` prints each float32 value; `_TEXT` for
     the values `format_decimal` must print (not finite, or too close to a
-    rounding boundary for NumPy's arithmetic to tell)."""
-    x = values.astype(np.float64)
+    rounding boundary for NumPy's arithmetic to tell).
+
+    Args:
+        values: the float32 values.
+        x: the same values as float64.
+    """
     size = np.abs(x)
     finite = np.isfinite(x)
     nonzero = finite & (size > 0)
     safe = np.where(nonzero, size, 1.0)
     exponent = np.floor(np.log10(safe))
-    scaled = safe * 10.0 ** (5 - exponent)
+    scaled = safe * _power_of_ten(5 - exponent)
     # log10 can be one decade off near a power of ten.
     exponent += (scaled >= 1e6).astype(np.float64) - (scaled < 1e5)
-    scaled = safe * 10.0 ** (5 - exponent)
+    scaled = safe * _power_of_ten(5 - exponent)
     digits = np.rint(scaled)
     tie = np.abs(scaled - np.floor(scaled) - 0.5) < _UNSURE * scaled
-    decimal = digits * 10.0 ** (exponent - 5)
+    decimal = digits * _power_of_ten(exponent - 5)
     # The float32 values around x, and the midpoints a decimal must fall
     # between to read back as x (exact in float64).
     with np.errstate(over="ignore"):
@@ -110,8 +125,9 @@ def _printable(values):
     formats each value takes, and the values `%` prints with them (none for
     booleans, text where `%s` prints)."""
     if values.dtype == np.float32:
-        kinds = _float32_kinds(values)
-        printed = values.astype(np.float64).tolist()
+        doubles = values.astype(np.float64)
+        kinds = _float32_kinds(values, doubles)
+        printed = doubles.tolist()
         for index in np.flatnonzero(kinds == _TEXT).tolist():
             printed[index] = format_decimal(printed[index], True)
         return kinds, printed

@@ -342,8 +342,10 @@ class RestApi:
     async def _answer_body(self, body, name, version, label, method,
                            deadline):
         large = len(body) >= _OFF_LOOP_BYTES
+        booleans = json_decode.may_hold_booleans(body)
         doc = await self._off_loop(large, json_text.parse_json_object, body,
                                    deadline)
+        del body  # its text, in `doc`, is all that is read from now on
         signature_name = json_decode.signature_name_of(doc)
         servable = self._registry.servable(name, version, label)
         key = signature_name or DEFAULT_SIGNATURE
@@ -352,7 +354,6 @@ class RestApi:
             raise invalid_argument(
                 f'Serving signature name: "{key}" not found in signature def')
         if method != "predict":
-            del body
             return await self._examples(servable, signature_name, doc, method,
                                         large, deadline)
         input_dtypes = {k: v.dtype for k, v in signature.inputs.items()}
@@ -360,18 +361,20 @@ class RestApi:
             raise invalid_argument(f"Failed to get input map for signature: "
                                    f"{signature_name or 'DEFAULT'}")
         inputs, row_format = await self._off_loop(
-            large, json_decode.decode_predict_inputs, doc, input_dtypes, body,
-            deadline)
-        del body, doc  # the body and its text go before the model runs
+            large, json_decode.decode_predict_inputs, doc, input_dtypes,
+            booleans, deadline)
+        del doc  # the body's text goes before the model runs
         _, outputs = await self._predictor.predict(
             servable, signature_name, inputs, deadline=deadline)
         del inputs
         encode = (json_encode.encode_row_format if row_format
                   else json_encode.encode_columnar_format)
         values = sum(a.size for a in outputs.values())
-        return _parts_response(await self._off_loop(
+        parts = await self._off_loop(
             values * _BYTES_PER_VALUE >= _OFF_LOOP_BYTES, _encoded, encode,
-            outputs, deadline))
+            outputs, deadline)
+        del outputs  # the answer's text is all that is sent
+        return _parts_response(parts)
 
     async def _examples(self, servable, signature_name, doc, method, large,
                         deadline):
