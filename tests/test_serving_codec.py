@@ -268,3 +268,17 @@ def test_lone_surrogates_are_refused_where_they_are(raw, offset):
 ])
 def test_surrogate_pairs_and_escaped_backslashes_are_read(raw, value):
     assert json_text.parse_json_object(raw) == {"a": value}
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_repeated_values_are_written_as_one_by_one(dtype):
+    # A chunk of few distinct values prints each once; -0.0 and 0.0 (equal
+    # as numbers) and NaN must keep their own text.
+    values = np.array([0.0, -0.0, 2.25, np.nan, -np.inf, 1 / 3, 1e-7, 1e9],
+                      dtype)
+    array = np.random.default_rng(0).choice(values, size=(4000, 2))
+    written = "".join(number_text.write(array, outer_brackets=False))
+    assert written == ", ".join(
+        "[" + ", ".join(number_text.format_decimal(v, dtype == np.float32)
+                        for v in row) + "]"
+        for row in array.astype(np.float64).tolist())

@@ -23,6 +23,12 @@ _CHUNK = 1 << 16
 # a value closer than this to a rounding boundary is decided exactly.
 _UNSURE = 1e-12
 _FLOAT32_FORMATS = ("%.6g", "%.6g.0", "%.9g", "%.9g.0", "%s")
+# A chunk whose first _SAMPLE values hold fewer than 1/_REPEATS distinct
+# ones prints each distinct value once.
+_SAMPLE = 512
+_REPEATS = 4
+# ... and at most this many in all (their texts fill a table per layout).
+_MOST_DISTINCT = 4096
 _SHORT, _SHORT_WHOLE, _LONG, _LONG_WHOLE, _TEXT = range(5)
 
 
@@ -141,6 +147,22 @@ def _printable(values):
     return np.zeros(len(values), np.intp), values.tolist()
 
 
+def _distinct(values):
+    """`(distinct values, index of each value among them)` when the values
+    repeat enough for printing each distinct one once to pay (a sample
+    says), else None. Values are compared bit for bit, so -0.0 and 0.0, or
+    two NaNs, stay apart."""
+    if values.dtype.kind != "f":
+        return None
+    bits = values.view(np.dtype(f"u{values.dtype.itemsize}"))
+    if np.unique(bits[:_SAMPLE]).size > _SAMPLE // _REPEATS:
+        return None
+    distinct, index = np.unique(bits, return_inverse=True)
+    if distinct.size > _MOST_DISTINCT:
+        return None
+    return distinct.view(values.dtype), index
+
+
 def texts(array):
     """Every value of a numeric array as TF Serving writes it, flat, in C
     order.
@@ -230,12 +252,25 @@ def write(array, pretty=False, depth=0, outer_brackets=True, deadline=None):
         for stride in strides:
             opened += index % stride == 0
             closed += (index + 1) % stride == 0
-        kinds, values = _printable(flat[start:start + _CHUNK])
-        codes = (opened * (rank + 1) + closed) * len(formats) + kinds
-        layout = np.take(patterns, codes).tolist()
+        chunk = flat[start:start + _CHUNK]
+        distinct = _distinct(chunk)
+        if distinct is None:
+            chunk_patterns, chunk_last = patterns, last_patterns
+            kinds, values = _printable(chunk)
+        else:
+            # Each distinct value printed once, its text put in the patterns
+            # themselves: nothing is left for `%` to print.
+            values, kinds = (), distinct[1]
+            printed = texts(distinct[0])
+            chunk_patterns = np.array([b + t + a for b in before
+                                       for a in after for t in printed],
+                                      object)
+            chunk_last = [b + t + last for b in before for t in printed]
+        width = len(chunk_patterns) // (rank + 1) ** 2
+        codes = (opened * (rank + 1) + closed) * width + kinds
+        layout = np.take(chunk_patterns, codes).tolist()
         if index[-1] == flat.size - 1:
-            layout[-1] = last_patterns[int(opened[-1]) * len(formats)
-                                       + int(kinds[-1])]
+            layout[-1] = chunk_last[int(opened[-1]) * width + int(kinds[-1])]
         pattern = "".join(layout)
-        parts.append(pattern % tuple(values) if values else pattern)
+        parts.append(pattern % tuple(values) if len(values) else pattern)
     return parts
