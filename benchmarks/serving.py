@@ -51,15 +51,14 @@ from pathlib import Path
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 
-import aiohttp  # noqa: E402
-import grpc  # noqa: E402
-import keras  # noqa: E402
-import numpy as np  # noqa: E402
-import tensorflow as tf  # noqa: E402
-from tensorflow_serving.apis import (predict_pb2,  # noqa: E402
-                                     prediction_service_pb2_grpc)
+import aiohttp
+import grpc
+import keras
+import numpy as np
+import tensorflow as tf
+from tensorflow_serving.apis import predict_pb2, prediction_service_pb2_grpc
 
-from zoo.export import export_version  # noqa: E402
+from zoo.export import export_version
 
 BATCHING_PARAMETERS = ("max_batch_size { value: 32 }\n"
                        "batch_timeout_micros { value: 1000 }\n"
@@ -145,7 +144,8 @@ async def _load(send, clients, seconds):
             try:
                 await send()
                 latencies.append(time.perf_counter() - begin)
-            except Exception:  # counted, the load goes on
+            # Counted, the load goes on.
+            except Exception:  # noqa: BLE001
                 errors += 1
 
     start = time.perf_counter()

@@ -227,7 +227,7 @@ def _export_module(module, base):
         module, str(d), signatures={"serving_default": module.serve}))
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def exported_models():
     """Exports the test models once per test session.
 
@@ -268,7 +268,8 @@ class ServerThread:
         asyncio.set_event_loop(self._loop)
         try:
             self._loop.run_until_complete(self.server.start())
-        except BaseException as error:  # reported by __enter__
+        # Reported by __enter__.
+        except BaseException as error:  # noqa: BLE001
             self._error = error
             self._started.set()
             self._loop.close()

@@ -11,7 +11,6 @@ import sys
 import threading
 
 import pytest
-
 from serving_helpers import (
     HALF,
     READER,
@@ -21,6 +20,7 @@ from serving_helpers import (
     http,
     wait_for,
 )
+
 from zoo.serving import cli
 
 

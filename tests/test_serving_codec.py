@@ -70,7 +70,6 @@ def test_row_format_rejects_inconsistent_batch_sizes():
     {"inputs": [[1.5, 2, 3], [4, 5, 6]]},
 ])
 def test_fast_and_exact_readers_agree(body):
-    raw = json.dumps(body).encode()
     dtypes = {"x": types_pb2.DT_FLOAT}
     fast, _ = json_decode.decode_predict_inputs(body, dtypes, False)
     exact, _ = json_decode.decode_predict_inputs(body, dtypes, True)
@@ -81,9 +80,9 @@ def test_fast_and_exact_readers_agree(body):
 @pytest.mark.parametrize("body,dtype,code,message", [
     ({"instances": [1, True]}, types_pb2.DT_FLOAT,
      grpc.StatusCode.INVALID_ARGUMENT,
-     "Failed to process element: 1 of 'instances' list. Error: "
+     ("Failed to process element: 1 of 'instances' list. Error: "
      "INVALID_ARGUMENT: JSON Value: true Type: True is not of expected type: "
-     "float"),
+     "float")),
     # A deliberate difference: TF Serving stores 300 and TensorFlow wraps it
     # to 44 when it makes the uint8 tensor; an error is the better answer.
     ({"inputs": [300]}, types_pb2.DT_UINT8, grpc.StatusCode.INVALID_ARGUMENT,
@@ -92,8 +91,8 @@ def test_fast_and_exact_readers_agree(body):
      "Conversion of JSON Value: 1.0 to type: half"),
     ({"inputs": [[1], 2]}, types_pb2.DT_INT32,
      grpc.StatusCode.INVALID_ARGUMENT,
-     "JSON Value: 2 found at incorrect level: 2 in the JSON DOM. Expected at "
-     "level: 2"),
+     ("JSON Value: 2 found at incorrect level: 2 in the JSON DOM. Expected at "
+     "level: 2")),
     ({"instances": []}, types_pb2.DT_INT32, grpc.StatusCode.INVALID_ARGUMENT,
      'JSON Value: {\n    "instances": []\n} No values in \'instances\' array'),
 ])
@@ -133,10 +132,10 @@ def test_booleans_and_b64_strings_are_read():
 
 PARSE_ERRORS = [
     (b'{"a" 1}', "Missing a colon after a name of object member. at offset: 5"),
-    (b'{"a": 1 "b": 2}', "Missing a comma or '}' after an object member. at "
-                         "offset: 8"),
-    (b'{"a": [1 2]}', "Missing a comma or ']' after an array element. at "
-                      "offset: 9"),
+    (b'{"a": 1 "b": 2}', ("Missing a comma or '}' after an object member. at "
+                         "offset: 8")),
+    (b'{"a": [1 2]}', ("Missing a comma or ']' after an array element. at "
+                      "offset: 9")),
     (b'{"a": tru}', "Invalid value. at offset: 6"),
     (b'{1: 2}', "Missing a name for object member. at offset: 1"),
     (b'{"a": "x', "Missing a closing quotation mark in string. at offset: 6"),
@@ -213,11 +212,11 @@ def test_text_after_the_first_value_is_ignored():
 
 @pytest.mark.parametrize("value,text", [
     ([1, 2.5, -0.0, 1e-07, 1e21, 1e20, 0.001, 2 ** 64],
-     "[1, 2.5, -0.0, 1e-7, 1e21, 100000000000000000000.0, 0.001, "
-     "18446744073709552000.0]"),
+     ("[1, 2.5, -0.0, 1e-7, 1e21, 100000000000000000000.0, 0.001, "
+     "18446744073709552000.0]")),
     ({"a": [{"b": "q\"\x01"}], "c": {}},
-     '{\n    "a": [{\n            "b": "q\\"\\u0001"\n        }],'
-     '\n    "c": {}\n}'),
+     ('{\n    "a": [{\n            "b": "q\\"\\u0001"\n        }],'
+     '\n    "c": {}\n}')),
     ([1.0, float("nan"), 2.0], "[1.0, "),
     (["é" * 200, 1], '["' + "é" * 200 + '"'),
     (list(range(1000)), "[" + ", ".join(str(i) for i in range(67))),

@@ -163,13 +163,12 @@ def test_large_requests_never_stall_the_event_loop(codec_threads):
     grpc_messages = [("Classify", _classify_message()),
                      ("Predict", _predict_message())]
     with serve(discover_root=None, models=models,
-               max_body_bytes=64 << 20) as server:
-        with LoopProbe(server) as probe:
-            for path, body, headers in rest_bodies:
-                assert _post(server.server.rest_port, path, body,
-                             headers)[0] == 200
-            for method, message in grpc_messages:
-                assert _grpc_call(server.grpc_target, method, message) > 0
+               max_body_bytes=64 << 20) as server, LoopProbe(server) as probe:
+        for path, body, headers in rest_bodies:
+            assert _post(server.server.rest_port, path, body,
+                         headers)[0] == 200
+        for method, message in grpc_messages:
+            assert _grpc_call(server.grpc_target, method, message) > 0
     steps = {name for name, _ in codec_threads}
     assert steps == {"parse_json_object", "encode_row_format",
                      "serialized_examples_from_json",

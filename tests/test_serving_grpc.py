@@ -4,12 +4,16 @@ import grpc
 import numpy as np
 import pytest
 import tensorflow as tf
-from tensorflow_serving.apis import (classification_pb2, get_model_metadata_pb2,
-                                     get_model_status_pb2, model_pb2,
-                                     model_service_pb2_grpc, predict_pb2,
-                                     prediction_service_pb2_grpc)
-
 from serving_helpers import HALF, MULTI, SCORER, TEXT, serve
+from tensorflow_serving.apis import (
+    classification_pb2,
+    get_model_metadata_pb2,
+    get_model_status_pb2,
+    model_pb2,
+    model_service_pb2_grpc,
+    predict_pb2,
+    prediction_service_pb2_grpc,
+)
 
 
 @pytest.fixture(scope="module")
@@ -119,16 +123,16 @@ def test_get_model_status(channel):
      'Serving signature key "nope" not found.'),
     (lambda: _predict_request(HALF, {"y": np.zeros((1, 3), np.float32)}),
      grpc.StatusCode.INVALID_ARGUMENT,
-     "input tensor alias not found in signature: y. Inputs expected to be in "
-     "the set {x}."),
+     ("input tensor alias not found in signature: y. Inputs expected to be in "
+     "the set {x}.")),
     (lambda: _predict_request(MULTI, {"a": np.zeros((1, 2), np.float32)}),
      grpc.StatusCode.INVALID_ARGUMENT,
-     "input size does not match signature: 1!=2 len({a}) != len({a,b}). "
-     "Sent extra: {}. Missing but required: {b}."),
+     ("input size does not match signature: 1!=2 len({a}) != len({a,b}). "
+     "Sent extra: {}. Missing but required: {b}.")),
     (lambda: _predict_request(HALF, {"x": np.zeros((1, 3), np.float64)}),
      grpc.StatusCode.INVALID_ARGUMENT,
-     "Expects arg[0] to be float but double is provided (input 'x' of "
-     "signature 'serving_default')."),
+     ("Expects arg[0] to be float but double is provided (input 'x' of "
+     "signature 'serving_default').")),
 ])
 def test_grpc_errors(channel, make_request, code, message):
     stub = prediction_service_pb2_grpc.PredictionServiceStub(channel)

@@ -15,14 +15,6 @@ import grpc
 import numpy as np
 import pytest
 import tensorflow as tf
-from tensorflow.core.framework import types_pb2
-from tensorflow_serving.apis import (
-    classification_pb2,
-    get_model_metadata_pb2,
-    predict_pb2,
-    prediction_service_pb2_grpc,
-)
-
 from serving_helpers import (
     ECHO,
     HALF,
@@ -35,6 +27,14 @@ from serving_helpers import (
     serve,
     wait_for,
 )
+from tensorflow.core.framework import types_pb2
+from tensorflow_serving.apis import (
+    classification_pb2,
+    get_model_metadata_pb2,
+    predict_pb2,
+    prediction_service_pb2_grpc,
+)
+
 import zoo
 from zoo.serving import (
     body,
@@ -146,17 +146,17 @@ def test_body_over_the_limit_by_its_length_is_refused_unread(server):
 
 @pytest.mark.parametrize("encoding,data,status,message", [
     ("gzip", zlib.compress(b'{"instances": [[1.0, 2.0, 3.0]]}')[:-3], 400,
-     "Failed to decompress the request body (Content-Encoding: gzip): "
+     ("Failed to decompress the request body (Content-Encoding: gzip): "
      "Error -3 while decompressing data: incorrect header check. Send the "
      "whole compressed body, or send it uncompressed without "
-     "Content-Encoding."),
+     "Content-Encoding.")),
     ("deflate", zlib.compress(b'{"instances": [[1.0, 2.0, 3.0]]}')[:-3],
-     400, "Failed to decompress the request body (Content-Encoding: "
+     400, ("Failed to decompress the request body (Content-Encoding: "
           "deflate): the stream ends before its end marker. Send the whole "
           "compressed body, or send it uncompressed without "
-          "Content-Encoding."),
-    ("br", b"{}", 415, "Unsupported Content-Encoding: br. Send the body "
-                       "uncompressed, or with gzip or deflate."),
+          "Content-Encoding.")),
+    ("br", b"{}", 415, ("Unsupported Content-Encoding: br. Send the body "
+                       "uncompressed, or with gzip or deflate.")),
 ], ids=["not gzip", "truncated deflate", "brotli"])
 def test_bad_compression_gets_a_4xx_and_closes(server, encoding, data, status,
                                                message):
@@ -266,9 +266,9 @@ def test_scalar_string_over_grpc(stub):
     (f"/v1/models/{HALF}:predict", '{"instances": [[1, 2, ' + "9" * 5000 + "]]}",
      "JSON Parse error: Number too big to be stored in double. at offset: 22"),
     (f"/v1/models/{HALF}:predict", '{"instances": [[1, 2, ' + "9" * 400 + "]]}",
-     f"Failed to process element: 0 of 'instances' list. Error: "
+     (f"Failed to process element: 0 of 'instances' list. Error: "
      f"INVALID_ARGUMENT: JSON Value: {'9' * 400} is too big to be stored in "
-     "a double."),
+     "a double.")),
     (f"/v1/models/{HALF}/versions/{'9' * 5000}:predict", "{}",
      f"Failed to convert version: {'9' * 5000} to numeric."),
     (f"/v1/models/{HALF}/versions/{'0' * 5000}7:predict", "{}",
@@ -298,30 +298,30 @@ def _tensor_request(**fields):
 
 @pytest.mark.parametrize("request_,message", [
     (_tensor_request(dims=[1], dtype=tf.resource.as_datatype_enum),
-     "tensor parsing error: x (DT_RESOURCE cannot be sent as a request "
-     "tensor)"),
+     ("tensor parsing error: x (DT_RESOURCE cannot be sent as a request "
+     "tensor)")),
     (_tensor_request(dims=[1], dtype=tf.variant.as_datatype_enum),
-     "tensor parsing error: x (DT_VARIANT cannot be sent as a request "
-     "tensor)"),
+     ("tensor parsing error: x (DT_VARIANT cannot be sent as a request "
+     "tensor)")),
     (_tensor_request(dims=[2 ** 40, 3]),
-     "tensor parsing error: x (its shape [1099511627776, 3] holds "
+     ("tensor parsing error: x (its shape [1099511627776, 3] holds "
      "3298534883328 values but the request carries 0; filling in the rest "
      "would take 13194139533312 bytes, more than 67108864. Send every "
-     "value.)"),
+     "value.)")),
     (_tensor_request(dims=[50_000_000, 4], float_val=[1.0]),
-     "tensor parsing error: x (its shape [50000000, 4] holds 200000000 "
+     ("tensor parsing error: x (its shape [50000000, 4] holds 200000000 "
      "values but the request carries 1; filling in the rest would take "
-     "800000000 bytes, more than 67108864. Send every value.)"),
+     "800000000 bytes, more than 67108864. Send every value.)")),
     (_tensor_request(dims=[1, 4], float_val=[1.0] * 5),
-     "tensor parsing error: x (its shape [1, 4] holds 4 values but the "
-     "request carries 5. Send 4 values, or a shape that holds 5.)"),
+     ("tensor parsing error: x (its shape [1, 4] holds 4 values but the "
+     "request carries 5. Send 4 values, or a shape that holds 5.)")),
     (_tensor_request(dims=[1, 4], tensor_content=[np.ones(5, np.float32)
                                                   .tobytes()]),
-     "tensor parsing error: x (its shape [1, 4] holds 4 values but the "
-     "request carries 5. Send 4 values, or a shape that holds 5.)"),
+     ("tensor parsing error: x (its shape [1, 4] holds 4 values but the "
+     "request carries 5. Send 4 values, or a shape that holds 5.)")),
     (_tensor_request(dims=[1, 4], tensor_content=[bytes(15)]),
-     "tensor parsing error: x (its tensor_content holds 15 bytes, not a "
-     "whole number of 4-byte float values. Send 4 values.)"),
+     ("tensor parsing error: x (its tensor_content holds 15 bytes, not a "
+     "whole number of 4-byte float values. Send 4 values.)")),
 ])
 def test_grpc_tensors_that_cannot_be_made_are_refused(stub, request_,
                                                       message):
@@ -449,8 +449,8 @@ def test_a_client_that_hangs_up_is_logged_once_at_debug_level(caplog, sent):
         assert http("GET", f"{server.rest}/healthz")[0] == 200
         records = noted()
     assert [(r.levelname, r.getMessage()) for r in records] == [(
-        "DEBUG", f"The client closed the connection before the answer to "
-                 f"POST /v1/models/{SLOW}:predict was sent")]
+        "DEBUG", (f"The client closed the connection before the answer to "
+                 f"POST /v1/models/{SLOW}:predict was sent"))]
 
 
 def _one_value_rows(rows):

@@ -11,9 +11,9 @@ import numpy as np
 import pytest
 import tensorflow as tf
 from prometheus_client.parser import text_string_to_metric_families
+from serving_helpers import HALF, SCORER, exported_models, http, serve
 from tensorflow_serving.apis import predict_pb2, prediction_service_pb2_grpc
 
-from serving_helpers import HALF, SCORER, exported_models, http, serve
 from zoo.serving.config import BatchingOptions, ModelConfig
 from zoo.serving.metrics import DEFAULT_PATH, exponential_buckets
 

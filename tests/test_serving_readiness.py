@@ -10,8 +10,6 @@ import grpc
 import numpy as np
 import pytest
 import tensorflow as tf
-from tensorflow_serving.apis import predict_pb2, prediction_service_pb2_grpc
-
 from serving_helpers import (
     HALF,
     HANG_GUARD_SECONDS,
@@ -25,6 +23,8 @@ from serving_helpers import (
     serve,
     wait_for,
 )
+from tensorflow_serving.apis import predict_pb2, prediction_service_pb2_grpc
+
 from zoo.serving.config import ModelConfig
 
 THREADS = 2

@@ -10,10 +10,6 @@ import numpy as np
 import pytest
 import tensorflow as tf
 from google.protobuf import text_format
-from tensorflow_serving.apis import (model_management_pb2,
-                                     model_service_pb2_grpc, predict_pb2,
-                                     prediction_service_pb2_grpc)
-
 from serving_helpers import (
     READER,
     Fifo,
@@ -22,6 +18,13 @@ from serving_helpers import (
     http,
     serve,
 )
+from tensorflow_serving.apis import (
+    model_management_pb2,
+    model_service_pb2_grpc,
+    predict_pb2,
+    prediction_service_pb2_grpc,
+)
+
 from zoo.serving.config import ModelConfig, parse_model_config_file
 from zoo.serving.errors import ServingError
 from zoo.serving.server import ServerOptions
@@ -204,8 +207,8 @@ def test_config_file_policies_labels_and_reload(tmp_path):
 @pytest.mark.parametrize("text,message", [
     ("model_config_list { config { name: 'x' } }",
      "every config needs a `name` and a `base_path`"),
-    ("model_config_list { config { name: 'x' base_path: '/m' "
-     "model_platform: 'onnx' } }", "only \"tensorflow\" SavedModels"),
+    (("model_config_list { config { name: 'x' base_path: '/m' "
+     "model_platform: 'onnx' } }"), "only \"tensorflow\" SavedModels"),
     ("model_config_list { nonsense: 1 }", "not a text-format ModelServerConfig"),
 ])
 def test_bad_config_files_name_the_problem(tmp_path, text, message):
@@ -284,6 +287,6 @@ def test_labels_must_name_available_versions(tmp_path):
     missing = [ModelConfig(name="half", base_path=str(tmp_path / "half"),
                            labels={"stable": 7})]
     with pytest.raises(ServingError, match="Request to assign label to "
-                                           "version 7 of model half"):
-        with serve(discover_root=None, models=missing):
-            pass
+                                           "version 7 of model half"), \
+            serve(discover_root=None, models=missing):
+        pass

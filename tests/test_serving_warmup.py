@@ -15,13 +15,6 @@ import numpy as np
 import pytest
 import tensorflow as tf
 from prometheus_client.parser import text_string_to_metric_families
-from tensorflow_serving.apis import (
-    predict_pb2,
-    prediction_log_pb2,
-    prediction_service_pb2_grpc,
-)
-
-import zoo.models as zm
 from serving_helpers import (
     HALF,
     READER,
@@ -31,6 +24,13 @@ from serving_helpers import (
     http,
     serve,
 )
+from tensorflow_serving.apis import (
+    predict_pb2,
+    prediction_log_pb2,
+    prediction_service_pb2_grpc,
+)
+
+import zoo.models as zm
 from zoo.export import WARMUP_REQUESTS, export_version, write_warmup_requests
 from zoo.serving.metrics import DEFAULT_PATH
 from zoo.serving.servable import Servable
@@ -110,7 +110,7 @@ def test_exports_carry_warmup_requests_of_every_signature(zoo_exports):
     for name, (version, inputs, _, signatures) in cases.items():
         logs = _warmup_records(version)
         requests = [log.predict_log.request for log in logs]
-        assert [r.model_spec.signature_name for r in requests][0] == \
+        assert requests[0].model_spec.signature_name == \
             "serving_default", name
         assert {r.model_spec.signature_name for r in requests} == \
             signatures, name
@@ -245,13 +245,13 @@ def _half_log(rows, signature=""):
 
 @pytest.mark.parametrize("logs,message", [
     ([_half_log([[1.0, 2.0]])],
-     "ServingError: input 'x' of signature 'serving_default' has shape [1,2] "
-     "but the signature expects [-1,3]"),
+     ("ServingError: input 'x' of signature 'serving_default' has shape [1,2] "
+     "but the signature expects [-1,3]")),
     ([_half_log([[1.0, 2.0, 3.0]], "nope")],
      'ServingError: Serving signature key "nope" not found.'),
     ([_half_log([[1.0, 2.0, 3.0]])] * (MAX_RECORDS + 1),
-     f"ValueError: Number of warmup records exceeds the maximum "
-     f"({MAX_RECORDS}) at {WARMUP_REQUESTS}"),
+     (f"ValueError: Number of warmup records exceeds the maximum "
+     f"({MAX_RECORDS}) at {WARMUP_REQUESTS}")),
     ([b"not a PredictionLog"],
      f"ValueError: Failed to parse warmup record 0 from {WARMUP_REQUESTS}"),
 ], ids=["bad shape", "bad signature", "too many records", "not a log"])

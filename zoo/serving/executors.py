@@ -67,7 +67,8 @@ class DaemonThreadPool(concurrent.futures.Executor):
         if future.set_running_or_notify_cancel():
             try:
                 future.set_result(fn(*args, **kwargs))
-            except BaseException as error:  # the caller gets it
+            # The caller gets it.
+            except BaseException as error:  # noqa: BLE001
                 future.set_exception(error)
 
     def shutdown(self, wait=True, *, cancel_futures=False):

@@ -14,6 +14,7 @@ so that no single call holds the GIL (and stalls the event loop) for long.
 
 import codecs
 import json
+import math
 import re
 from decimal import Decimal
 
@@ -451,7 +452,7 @@ def _number_text(value):
         value = float(value)
     except OverflowError:
         return str(value)
-    if value != value or value in (float("inf"), float("-inf")):
+    if not math.isfinite(value):
         return None
     if value == 0:
         return "-0.0" if str(value).startswith("-") else "0.0"
@@ -472,7 +473,7 @@ def _number_text(value):
 def _shortest_digits(value):
     """The shortest round-trip digits of a positive float and their power of
     ten: 1250.0 -> ("125", 1)."""
-    sign, digits, exponent = Decimal(repr(value)).normalize().as_tuple()
+    _, digits, exponent = Decimal(repr(value)).normalize().as_tuple()
     return "".join(str(d) for d in digits), exponent
 
 

@@ -336,7 +336,8 @@ class ModelRegistry:
                 "not served (raise --model-load-timeout-seconds if it needs "
                 "longer). It is tried again when its files change."))
             return
-        except Exception as error:  # any failure keeps this version out
+        # Any failure keeps this version out.
+        except Exception as error:  # noqa: BLE001
             self._fail(model, status, "UNKNOWN", (
                 f"Version {version} of model {name} failed to load or to "
                 f"answer a warm-up request, so it is not served: "
@@ -570,7 +571,8 @@ def _in_own_thread(name, function, *args):
     def target():
         try:
             done.set_result(function(*args))
-        except BaseException as error:  # handed to the awaiting coroutine
+        # Handed to the awaiting coroutine.
+        except BaseException as error:  # noqa: BLE001
             done.set_exception(error)
 
     result = loop.create_future()

@@ -14,11 +14,11 @@ from pathlib import Path
 
 import numpy as np
 import tensorflow as tf
+from google.protobuf.message import DecodeError
 from tensorflow_serving.apis import prediction_log_pb2
 
 from zoo.serving import examples
 from zoo.serving.predictor import check_request
-from zoo.serving.servable import DEFAULT_SIGNATURE
 from zoo.serving.tensor_proto import from_tensor_proto
 
 WARMUP_FILE = Path("assets.extra") / "tf_serving_warmup_requests"
@@ -50,7 +50,7 @@ def run(servable, iterations=1):
         log = prediction_log_pb2.PredictionLog()
         try:
             log.ParseFromString(record)
-        except Exception:  # protobuf's DecodeError, whichever implementation
+        except DecodeError:
             raise ValueError(f"Failed to parse warmup record {count} from "
                              f"{WARMUP_FILE}") from None
         for _ in range(iterations):
