@@ -199,11 +199,16 @@ def run(args):
     import os
     import sys
 
-    # Before TensorFlow is imported: without oneDNN, as TF Serving's standard
-    # build, TensorFlow allocates with malloc and frees what a request used;
-    # oneDNN's allocator keeps a pool as large as the largest request's
-    # tensors for good. An operator can still set it to 1.
+    # Settings of the whole process, which `zoo serve` owns (a program that
+    # embeds ModelServer decides them for itself). Before TensorFlow is
+    # imported: without oneDNN, as TF Serving's standard build, TensorFlow
+    # allocates with malloc and frees what a request used; oneDNN's
+    # allocator keeps a pool as large as the largest request's tensors for
+    # good. An operator can still set it to 1.
     os.environ.setdefault("TF_ENABLE_ONEDNN_OPTS", "0")
+    from zoo.serving import memory
+
+    memory.map_large_blocks()
     logging.basicConfig(level=logging.INFO,
                         format="%(asctime)s %(levelname)s %(message)s")
     try:

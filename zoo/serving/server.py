@@ -9,7 +9,6 @@ import os
 import signal
 import threading
 
-from zoo.serving import memory
 from zoo.serving.batching import BatchScheduler
 from zoo.serving.executors import ModelExecutors
 from zoo.serving.grpc_service import make_grpc_server
@@ -135,7 +134,6 @@ class ModelServer:
             OSError: when a port cannot be bound.
         """
         self._stop = asyncio.Event()
-        memory.map_large_blocks()
         await self.registry.refresh()
         self.registry.apply_labels()
         # TensorFlow and the loaded models are a large, long-lived object
