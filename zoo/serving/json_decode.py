@@ -338,16 +338,27 @@ def _rows_fast(instances, input_dtypes, allow_fast):
 
 
 def _read_numeric_text(doc, input_dtypes, deadline):
-    """The inputs of a request whose tensor is one `NumericText` read into
-    its input's dtype, or None when the exact rules must read it."""
+    """The inputs of a request whose tensor is a `NumericText`, or a list of
+    them of one shape (large images, one each), read into the input's
+    dtype; None when the exact rules must read it."""
     if len(input_dtypes) != 1 or ("instances" in doc) == ("inputs" in doc):
         return None
     value = doc.get("instances", doc.get("inputs"))
-    if not isinstance(value, NumericText):
-        return None
     (name, dtype), = input_dtypes.items()
-    array = value.read(dtype, deadline)
-    return None if array is None else {name: array}
+    if isinstance(value, NumericText):
+        array = value.read(dtype, deadline)
+        return None if array is None else {name: array}
+    if not (isinstance(value, list) and value
+            and all(isinstance(item, NumericText) for item in value)):
+        return None
+    arrays = []
+    for item in value:
+        array = item.read(dtype, deadline)
+        if array is None or array.shape != (arrays or [array])[0].shape:
+            return None
+        arrays.append(array)
+    stacked = np.stack(arrays)
+    return {name: stacked}
 
 
 def may_hold_booleans(body):

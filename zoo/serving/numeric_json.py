@@ -2,20 +2,26 @@
 
 `json` makes a list per row and a float per value: 16 MiB of one-value rows
 is 2.8 million lists and as many floats, seconds of work that holds the GIL
-(so the event loop stalls as well) and memory the process keeps. Here the
-text of a dense numeric array is checked with NumPy, a chunk of rows at a
-time: every byte is classified, JSON's number grammar is checked on
-neighbouring bytes, and the array's skeleton (each number written `N`) must
-be exactly the skeleton of whole rows of the shape its first row has. The
-numbers are then read by NumPy (`np.fromstring`, which releases the GIL)
-straight into the signature's dtype.
+(so the event loop stalls as well) and memory the process keeps. A dense
+numeric array is cut into chunks of whole rows (about 256 KiB of text each)
+at the commas between rows, and each chunk is read in a short call:
+
+- Rows of fewer than `WIDE_ROW_VALUES` numbers are checked with NumPy:
+  every byte is classified, JSON's number grammar is checked on neighbouring
+  bytes, and the chunk's skeleton (each number written `N`) must be exactly
+  the skeleton of whole rows of the shape the first row has. The numbers are
+  then read by NumPy (`np.fromstring`, which releases the GIL) straight into
+  the signature's dtype, without a Python object per number.
+- Wider rows are read by `json` and `np.array`, a chunk at a time, and must
+  have the first row's shape: per number, a list per row costs little, and
+  `json` is faster than the check above.
 
 Anything else is left to the exact reader (`json_decode`), which accepts it
-or says what is wrong in TF Serving's words: NaN and Infinity, ragged rows,
-strings, booleans, integers for an integer tensor of more than 18 digits or
-out of its range, a fraction or an exponent for an integer tensor, the
-integer -0 or one beyond any double for a float tensor, a row of more than
-`MAX_ROW_CHARS` characters, or text that is not JSON.
+or says what is wrong in TF Serving's words: NaN and Infinity in narrow
+rows, ragged rows, strings, booleans, integers for an integer tensor of more
+than 18 digits or out of its range, a fraction or an exponent for an integer
+tensor, the integer -0 or one beyond any double for a float tensor, a row of
+more than `MAX_ROW_CHARS` characters, or text that is not JSON.
 """
 
 import functools
@@ -31,9 +37,11 @@ from zoo.serving.dtypes import FLOATS, INT_RANGES, numpy_dtype
 # Below this many characters from an array's start to the body's end, the
 # `json` module's own parser is faster than this reader.
 MIN_CHARS = 64 * 1024
-# The first row is decoded by `json` to learn the rows' shape; a longer row
-# would hold the GIL too long.
-MAX_ROW_CHARS = 1 << 20
+# The first row is decoded by `json` to learn the rows' shape. Longer rows
+# are few in a body, and `json` reads each of them in one short call.
+MAX_ROW_CHARS = 1 << 16
+# Rows of at least this many numbers are read by `json`, a chunk at a time.
+WIDE_ROW_VALUES = 16
 # Rows of more dimensions are left to the exact reader, which refuses
 # tensors of more than 32 (NumPy's most in 1.x).
 MAX_ROW_RANK = 31
@@ -41,6 +49,8 @@ MAX_ROW_RANK = 31
 _CHUNK_CHARS = 1 << 18
 _WHITESPACE = "[ \t\n\r]*"
 _SPACE_RUN = re.compile(_WHITESPACE)
+# JSON words NumPy would read as numbers.
+_NOT_NUMBERS = ("true", "false", "null")
 _SPACED_CLOSE = re.compile(r"\][ \t\n\r]+\]")
 _BRACKETS_TO_SPACES = str.maketrans("[]", "  ")
 _DECODER = json.JSONDecoder()
@@ -174,22 +184,29 @@ def _rows_in(text, row_shape):
     return rows
 
 
-def _row_shape(row):
-    """The shape of a decoded row of plain numbers, or None when it is not a
-    dense numeric array."""
-    shape = []
-    level = [row]
-    while isinstance(level[0], list):
-        size = len(level[0])
-        if size == 0 or any(not isinstance(v, list) or len(v) != size
-                            for v in level):
-            return None
-        shape.append(size)
-        level = [item for value in level for item in value]
-    if any(isinstance(v, bool) or not isinstance(v, (int, float))
-           for v in level):
+def _numbers(rows):
+    """Decoded rows of numbers as an array: integers as int64 or uint64 when
+    they fit, floats otherwise (as the exact reader would for a float
+    tensor); None when they are not a dense array of numbers. Booleans and
+    nulls must have been ruled out: NumPy would read them as numbers."""
+    try:
+        array = np.array(rows)
+        if array.dtype.kind == "O":  # integers beyond 64 bits among them
+            array = np.array(rows, dtype=np.float64)
+            if not np.isfinite(array).all():  # beyond any double
+                return None
+    except (ValueError, TypeError, OverflowError):  # ragged, not numbers
         return None
-    return tuple(shape)
+    if array.dtype.kind not in "iuf" or 0 in array.shape:
+        return None
+    return array
+
+
+def _row_shape(row):
+    """The shape of a decoded row of plain numbers, or None when it is not
+    a dense numeric array."""
+    array = _numbers(row)
+    return None if array is None else array.shape
 
 
 @functools.lru_cache(maxsize=64)
@@ -233,8 +250,9 @@ class NumericText:
         start: the position of the array's opening bracket.
         row_shape: the shape of each row (the array's dimensions after the
             first).
-        chunks: list of `(start, end, rows)`: spans of `text`, each holding
-            `rows` whole rows separated by commas, in order.
+        chunks: list of `(start, end, rows, decoded)`: spans of `text`,
+            each holding `rows` whole rows separated by commas, in order,
+            with the rows `json` and `np.array` read (wide rows) or None.
 
     Example:
     >>> text = '{"instances": [[1.5, 2], [3, 4]]}'
@@ -274,9 +292,16 @@ class NumericText:
         rows = sum(chunk[2] for chunk in self.chunks)
         values = np.empty(rows * math.prod(self.row_shape), parse_as)
         filled = 0
-        for start, end, _ in self.chunks:
+        for start, end, _, decoded in self.chunks:
             if deadline is not None:
                 deadline.check()
+            if decoded is not None:
+                if parse_as is np.int64 and decoded.dtype.kind != "i":
+                    return None  # fractions, or beyond int64
+                with np.errstate(over="ignore", under="ignore"):
+                    values[filled:filled + decoded.size] = decoded.ravel()
+                filled += decoded.size
+                continue
             text = self.text[start:end]
             if parse_as is np.int64 and (
                     "." in text or "e" in text or "E" in text
@@ -320,7 +345,7 @@ class NumericText:
         Returns:
             A list of rows.
         """
-        start, end, _ = self.chunks[0]
+        start, end, _, _ = self.chunks[0]
         return json.loads("[" + self.text[start:end] + "]")
 
 
@@ -336,14 +361,19 @@ def _first_row(text, first):
         position = _SPACE_RUN.match(text, position + 1).end()
     if rank == 0:
         try:
-            return _DECODER.raw_decode(text, first)[0], False
+            number = _DECODER.raw_decode(text, first)[0]
         except ValueError:
             return None
+        plain = isinstance(number, (int, float)) and not isinstance(number,
+                                                                    bool)
+        return (number, False) if plain else None
     match = re.compile(r"\]" + (_WHITESPACE + r"\]") * (rank - 1)).search(
         text, first, first + MAX_ROW_CHARS)
     if match is None:
         return None
     row_text = text[first:match.end()]
+    if any(word in row_text for word in _NOT_NUMBERS):
+        return None
     after = _SPACE_RUN.match(text, match.end()).end()
     spaced = after > match.end() or bool(_SPACED_CLOSE.search(row_text))
     try:
@@ -377,18 +407,44 @@ def scan(text, start, deadline=None, min_chars=None):
     # Bodies written without spaces between brackets are cut with str.find;
     # when that fails (a body spaced only in places), with the regular
     # expressions that allow spaces.
+    read = (_decoded if math.prod(row_shape) >= WIDE_ROW_VALUES
+            else _checked)
     for spaced in (True,) if row[1] else (False, True):
-        found = _chunks(text, start, first, row_shape, spaced, deadline,
-                        min_chars)
+        found = _chunks(text, start, first, row_shape, spaced, read,
+                        deadline, min_chars)
         if found is not None:
             chunks, end = found
             return NumericText(text, start, row_shape, chunks), end
     return None
 
 
-def _chunks(text, start, first, row_shape, spaced, deadline, min_chars):
-    """Cuts the array's rows into checked chunks: `(chunks, end)`, or None
-    when they are not all whole rows of `row_shape`."""
+def _checked(text, row_shape):
+    """`(rows, None)` for a chunk of whole narrow rows, checked with NumPy;
+    None for anything else."""
+    rows = _rows_in(text, row_shape)
+    return None if rows is None else (rows, None)
+
+
+def _decoded(text, row_shape):
+    """`(rows, array)` for a chunk of whole wide rows, read by `json` and
+    `np.array` as the exact reader would; None for anything else (booleans,
+    which `np.array` would turn into numbers, included)."""
+    if any(word in text for word in _NOT_NUMBERS):
+        return None
+    try:
+        rows = json.loads("[" + text + "]")
+    except (ValueError, RecursionError):  # not JSON
+        return None
+    array = _numbers(rows)
+    if array is None or array.shape[1:] != row_shape:
+        return None
+    return len(array), array
+
+
+def _chunks(text, start, first, row_shape, spaced, read, deadline,
+            min_chars):
+    """Cuts the array's rows into chunks read by `read`: `(chunks, end)`,
+    or None when they are not all whole rows of `row_shape`."""
     array_end, row_end = _boundaries(len(row_shape), spaced)
     final = array_end(text, first, len(text))
     if final is None or final.end() - start < min_chars:
@@ -408,10 +464,10 @@ def _chunks(text, start, first, row_shape, spaced, deadline, min_chars):
                 chunk_end = text.rindex("]", position, chunk_end) + 1
         else:
             chunk_end = cut.end() - 1  # without the comma
-        rows = _rows_in(text[position:chunk_end], row_shape)
-        if rows is None:
+        found = read(text[position:chunk_end], row_shape)
+        if found is None:
             return None
-        chunks.append((position, chunk_end, rows))
+        chunks.append((position, chunk_end, *found))
         if cut is None:
             return chunks, final.end()
         position = cut.end()
