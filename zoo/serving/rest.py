@@ -342,9 +342,7 @@ class RestApi:
     async def _answer_body(self, body, name, version, label, method,
                            deadline):
         large = len(body) >= _OFF_LOOP_BYTES
-        booleans = json_decode.may_hold_booleans(body)
-        doc = await self._off_loop(large, json_text.parse_json_object, body,
-                                   deadline)
+        doc, booleans = await self._off_loop(large, _parsed, body, deadline)
         del body  # its text, in `doc`, is all that is read from now on
         signature_name = json_decode.signature_name_of(doc)
         servable = self._registry.servable(name, version, label)
@@ -390,6 +388,12 @@ class RestApi:
         del serialized
         return _response(await self._off_loop(
             large, lambda: write(examples.result(outputs, rows, kind))))
+
+
+def _parsed(body, deadline):
+    """The body's JSON object, and whether it may hold JSON booleans."""
+    return (json_text.parse_json_object(body, deadline),
+            json_decode.may_hold_booleans(body))
 
 
 def _encoded(encode, outputs, deadline):
