@@ -16,6 +16,7 @@ import grpc
 import numpy as np
 from tensorflow.core.framework import types_pb2
 
+from zoo.serving import search
 from zoo.serving.dtypes import (
     FLOATS,
     INT_RANGES,
@@ -375,7 +376,7 @@ def may_hold_booleans(body):
     >>> may_hold_booleans(b'{"instances": [1, true]}')
     True
     """
-    return b"true" in body or b"false" in body
+    return search.find(body, b"true") >= 0 or search.find(body, b"false") >= 0
 
 
 def decode_predict_inputs(doc, input_dtypes, booleans=True, deadline=None):

@@ -18,7 +18,7 @@ import math
 import re
 from decimal import Decimal
 
-from zoo.serving import numeric_json
+from zoo.serving import numeric_json, search
 from zoo.serving.errors import invalid_argument
 from zoo.serving.numeric_json import NumericText
 
@@ -253,18 +253,23 @@ def _lone_surrogate(text, end):
     """The position of the first lone surrogate escape before `end`, or
     None."""
     paired = -1  # where the low half of the last good pair starts
-    for match in _SURROGATE_ESCAPE.finditer(text, 0, end):
+    position = 0
+    while True:
+        match = search.search(_SURROGATE_ESCAPE, text, position, end, 6)
+        if match is None:
+            return None
         position = match.start()
         if position == paired or not _escaped(text, position):
+            position += 1
             continue
         code = int(match.group(1), 16)
         if code <= 0xDBFF:
             low = _SURROGATE_ESCAPE.match(text, position + 6)
             if low and int(low.group(1), 16) >= 0xDC00:
                 paired = position + 6
+                position += 6
                 continue
         return position
-    return None
 
 
 def _parse_error(text, reason, position):

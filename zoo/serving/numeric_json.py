@@ -32,6 +32,7 @@ import re
 import numpy as np
 from tensorflow.core.framework import types_pb2
 
+from zoo.serving import search
 from zoo.serving.dtypes import FLOATS, INT_RANGES, numpy_dtype
 
 # Below this many characters from an array's start to the body's end, the
@@ -224,8 +225,9 @@ def _boundaries(rank, spaced):
 
 
 def _find_plain(plain, text, start, end):
-    """Like `re.Pattern.search` for a plain string, with `str.find`."""
-    found = text.find(plain, start, end)
+    """Like `re.Pattern.search` for a plain string, with `str.find`, a
+    window at a time."""
+    found = search.find(text, plain, start, end)
     return _Found(found, found + len(plain)) if found >= 0 else None
 
 
