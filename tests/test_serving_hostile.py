@@ -322,10 +322,13 @@ def _tensor_request(**fields):
     (_tensor_request(dims=[1, 4], tensor_content=[bytes(15)]),
      ("tensor parsing error: x (its tensor_content holds 15 bytes, not a "
      "whole number of 4-byte float values. Send 4 values.)")),
+    (_tensor_request(dims=[2], dtype=tf.int8.as_datatype_enum,
+                     int_val=[1, 300]),
+     "tensor parsing error: x (Python integer 300 out of bounds for int8)"),
 ])
 def test_grpc_tensors_that_cannot_be_made_are_refused(stub, request_,
                                                       message):
-    assert request_.ByteSize() < 64  # a few bytes asking for gigabytes
+    assert request_.ByteSize() < 64  # a few bytes
     with pytest.raises(grpc.RpcError) as raised:
         stub.Predict(request_, timeout=HANG_GUARD_SECONDS)
     assert raised.value.code() == grpc.StatusCode.INVALID_ARGUMENT
