@@ -4,15 +4,19 @@ written in the codec threads, and the loop never stalls for more than
 100 ms meanwhile.
 
 A probe coroutine on the server's own event loop sleeps 5 ms at a time and
-keeps how late it woke up. The requests are built before the probe starts
-and sent over plain sockets, so that the test's own client does not hold
-the GIL while they are served.
+keeps how late it woke up, counting a late wake-up only as far as this
+process ran meanwhile (its CPU time grew): a thread holding the GIL keeps
+the process running, while other jobs that take the machine's cores stop it
+altogether, which is no stall of the server's making. The requests are
+built before the probe starts and sent over plain sockets, so that the
+test's own client does not hold the GIL while they are served.
 """
 
 import asyncio
 import gzip
 import json
 import threading
+import time
 from http.client import HTTPConnection
 
 import grpc
@@ -41,7 +45,8 @@ ROWS = 200_000  # one-value rows: about 1.3 MiB of JSON
 
 class LoopProbe:
     """Sleeps 5 ms at a time on a server's event loop; `worst` is the
-    longest it woke up late.
+    longest it woke up late while the process ran, `worst_wall` the longest
+    it woke up late at all.
 
     Args:
         server: a started `ServerThread`.
@@ -51,14 +56,17 @@ class LoopProbe:
         self._server = server
         self._stop = threading.Event()
         self._running = None
-        self.worst = 0.0
+        self.worst = self.worst_wall = 0.0
 
     async def _probe(self):
         loop = asyncio.get_running_loop()
         while not self._stop.is_set():
-            before = loop.time()
+            before, ran_before = loop.time(), time.process_time()
             await asyncio.sleep(0.005)
-            self.worst = max(self.worst, loop.time() - before - 0.005)
+            late = loop.time() - before - 0.005
+            ran = time.process_time() - ran_before
+            self.worst = max(self.worst, min(late, ran))
+            self.worst_wall = max(self.worst_wall, late)
 
     def __enter__(self):
         self._running = self._server.submit(self._probe())
@@ -177,4 +185,5 @@ def test_large_requests_never_stall_the_event_loop(codec_threads):
     assert {thread for _, thread in codec_threads
             if not thread.startswith("zoo-codec")} == set()
     assert probe.worst < STALL_LIMIT_SECONDS, (
-        f"the event loop stalled for {probe.worst * 1000:.0f} ms")
+        f"the event loop stalled for {probe.worst * 1000:.0f} ms while the "
+        f"process ran ({probe.worst_wall * 1000:.0f} ms in all)")
