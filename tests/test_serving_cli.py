@@ -138,6 +138,7 @@ def test_sigterm_finishes_in_flight_requests_then_exits(tmp_path):
             process.wait()
 
 
+@pytest.mark.slow
 def test_sigterm_ends_the_server_after_the_grace_while_a_call_hangs(tmp_path):
     # The call blocks inside TensorFlow (ReadFile on a FIFO) and never
     # returns; the process must not wait for it past the grace.
