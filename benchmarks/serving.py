@@ -8,41 +8,57 @@ beside the in-process call of the same SavedModel measured in the same run,
 and the table prints the ratios.
 
 With `--large-body`, it instead measures what one large JSON body costs the
-server: a body of float rows (16 MiB plain, 16 MiB gzip-compressed, and
-60 MB) sent to a dense classifier, timed from the first byte sent to the
-last byte received, and the server's peak memory above its idle memory
-during the request (VmHWM, reset before each request).
+server: 16 MiB of one-value rows (`[0.5],` 2.8 million times) sent to a
+model of one input and one output, and 16 MiB (plain and gzip-compressed)
+and 60 MB of 64-value rows sent to a dense classifier; each timed from the
+first byte sent to the last byte received, with the server's peak memory
+above its idle memory during the request (VmHWM, reset before each
+request), the memory it still holds afterwards, and the slowest answer to
+`/healthz` that a probe polling beside the request got.
+
+With `--parsers`, it compares, in this process, ways to read those bodies
+into a float32 array: Python's `json` (then NumPy), `orjson` and
+`pysimdjson` when they are installed (`pip install orjson pysimdjson`), and
+the server's own reader (`zoo.serving.numeric_json`), each in a fresh
+process: the time, the longest the GIL was held (what a thread ticking every
+millisecond beside it saw), and the memory it took above the process's
+before (VmHWM).
 
 Usage:
     python benchmarks/serving.py [--seconds 10] [--clients 32]
     python benchmarks/serving.py --large-body [--repeats 3]
+    python benchmarks/serving.py --parsers
 """
 
 import argparse
 import asyncio
+import concurrent.futures
+import gc
 import gzip
+import http.client
 import json
+import multiprocessing
 import os
 import re
 import statistics
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 import urllib.request
 from pathlib import Path
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 
-import aiohttp  # noqa: E402
-import grpc  # noqa: E402
-import keras  # noqa: E402
-import numpy as np  # noqa: E402
-import tensorflow as tf  # noqa: E402
-from tensorflow_serving.apis import (predict_pb2,  # noqa: E402
-                                     prediction_service_pb2_grpc)
+import aiohttp
+import grpc
+import keras
+import numpy as np
+import tensorflow as tf
+from tensorflow_serving.apis import predict_pb2, prediction_service_pb2_grpc
 
-from zoo.export import export_version  # noqa: E402
+from zoo.export import export_version
 
 BATCHING_PARAMETERS = ("max_batch_size { value: 32 }\n"
                        "batch_timeout_micros { value: 1000 }\n"
@@ -128,7 +144,8 @@ async def _load(send, clients, seconds):
             try:
                 await send()
                 latencies.append(time.perf_counter() - begin)
-            except Exception:  # counted, the load goes on
+            # Counted, the load goes on.
+            except Exception:  # noqa: BLE001
                 errors += 1
 
     start = time.perf_counter()
@@ -218,6 +235,31 @@ def rows_model():
     return keras.Model(x, keras.layers.Dense(10, activation="softmax")(h))
 
 
+def one_value_model():
+    """`y = 0.5 x + 2` on rows of one float (`half_plus_two` with one
+    feature).
+
+    Returns:
+        A Keras model with input `x` (None, 1).
+    """
+    x = keras.Input((1,), name="x")
+    return keras.Model(x, keras.layers.Rescaling(0.5, offset=2.0)(x))
+
+
+def one_value_rows_body(target_bytes):
+    """`{"instances": [[0.5],[0.5],...]}` of about `target_bytes`.
+
+    Args:
+        target_bytes: int, the size to reach.
+
+    Returns:
+        `(body, rows)`.
+    """
+    rows = (target_bytes - len('{"instances": []}')) // len("[0.5],")
+    return (b'{"instances": [' + b",".join([b"[0.5]"] * rows) + b"]}",
+            rows)
+
+
 def float_rows_body(target_bytes, seed=0):
     """A `{"instances": [...]}` body of random float rows, about
     `target_bytes` long.
@@ -251,51 +293,209 @@ def _reset_peak_memory(pid):
         clear_refs.write("5")
 
 
+class _HealthProbe:
+    """Polls `/healthz` on a kept-alive connection from a thread and keeps
+    the slowest answer: how long the server's event loop kept it waiting.
+
+    Args:
+        port: the REST port.
+    """
+
+    def __init__(self, port):
+        self._port = port
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._poll, daemon=True)
+        self.worst = 0.0
+
+    def _poll(self):
+        connection = http.client.HTTPConnection("127.0.0.1", self._port)
+        while not self._stop.is_set():
+            begin = time.perf_counter()
+            connection.request("GET", "/healthz")
+            connection.getresponse().read()
+            self.worst = max(self.worst, time.perf_counter() - begin)
+            time.sleep(0.005)
+        connection.close()
+
+    def __enter__(self):
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc):
+        self._stop.set()
+        self._thread.join()
+
+
 def large_body(repeats):
-    """Times large JSON bodies end to end and the server's extra memory.
+    """Times large JSON bodies end to end, and their cost to the server.
 
     Args:
         repeats: how many times each body is sent.
 
     Returns:
         A list of `(case, body MiB, rows, median s, worst s, peak MiB above
-        idle, status)`.
+        idle, MiB kept after, slowest /healthz ms, status)`; each case runs
+        on a fresh server, idle is its memory before the first request.
     """
     root = Path(tempfile.mkdtemp(prefix="zoo-serving-large-"))
     export_version(rows_model(), root / "rows", save_keras=False)
-    cases = []
-    for name, size, compress in (("16 MiB JSON", 16 << 20, False),
-                                 ("16 MiB JSON, gzip", 16 << 20, True),
-                                 ("60 MB JSON", 60_000_000, False)):
-        body, rows = float_rows_body(size)
-        sent = gzip.compress(body, 6) if compress else body
-        cases.append((name, body, rows, sent, compress))
-    process, rest_port, _ = start_server(
-        root, None, "--rest-api-max-body-bytes", str(128 << 20))
-    url = f"http://127.0.0.1:{rest_port}/v1/models/rows:predict"
+    export_version(one_value_model(), root / "one", save_keras=False)
+    cases = [("16 MiB, one-value rows", "one",
+              *one_value_rows_body(16 << 20), False)]
+    for name, size, compress in (("16 MiB, 64-value rows", 16 << 20, False),
+                                 ("16 MiB, 64-value rows, gzip", 16 << 20,
+                                  True),
+                                 ("60 MB, 64-value rows", 60_000_000, False)):
+        cases.append((name, "rows", *float_rows_body(size), compress))
     results = []
-    try:
-        for name, body, rows, sent, compress in cases:
-            times, peaks, statuses = [], [], set()
+    for name, model, body, rows, compress in cases:
+        # A server per case, so that idle and kept memory are its own.
+        process, rest_port, _ = start_server(
+            root, None, "--rest-api-max-body-bytes", str(128 << 20))
+        try:
+            idle = _memory_mib(process.pid, "VmRSS")
+            url = f"http://127.0.0.1:{rest_port}/v1/models/{model}:predict"
+            sent = gzip.compress(body, 6) if compress else body
+            headers = {"Content-Encoding": "gzip"} if compress else {}
+            times, peaks, kept, probes, statuses = [], [], [], [], set()
             for _ in range(repeats):
-                headers = {"Content-Encoding": "gzip"} if compress else {}
                 request = urllib.request.Request(url, data=sent,
                                                  headers=headers)
                 _reset_peak_memory(process.pid)
-                idle = _memory_mib(process.pid, "VmRSS")
-                begin = time.perf_counter()
-                with urllib.request.urlopen(request, timeout=300) as answer:
-                    answer.read()
-                    statuses.add(answer.status)
-                times.append(time.perf_counter() - begin)
+                with _HealthProbe(rest_port) as probe:
+                    begin = time.perf_counter()
+                    with urllib.request.urlopen(request,
+                                                timeout=300) as answer:
+                        answer.read()
+                        statuses.add(answer.status)
+                    times.append(time.perf_counter() - begin)
                 peaks.append(_memory_mib(process.pid, "VmHWM") - idle)
-            results.append((name, len(body) / 2 ** 20, rows,
-                            statistics.median(times), max(times), max(peaks),
-                            ",".join(map(str, sorted(statuses)))))
-    finally:
-        process.terminate()
-        process.wait(60)
+                time.sleep(1.0)  # lets the server finish freeing
+                kept.append(_memory_mib(process.pid, "VmRSS") - idle)
+                probes.append(probe.worst * 1000)
+        finally:
+            process.terminate()
+            process.wait(60)
+        results.append((name, len(body) / 2 ** 20, rows,
+                        statistics.median(times), max(times), max(peaks),
+                        max(kept), max(probes),
+                        ",".join(map(str, sorted(statuses)))))
     return results
+
+
+class _GilProbe:
+    """A thread that sleeps a millisecond at a time and keeps the longest
+    gap between its wake-ups: how long something else held the GIL."""
+
+    def __init__(self):
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._tick, daemon=True)
+        self.worst = 0.0
+
+    def _tick(self):
+        last = time.perf_counter()
+        while not self._stop.is_set():
+            time.sleep(0.001)
+            now = time.perf_counter()
+            self.worst = max(self.worst, now - last)
+            last = now
+
+    def __enter__(self):
+        self._thread.start()
+        time.sleep(0.01)
+        return self
+
+    def __exit__(self, *exc):
+        self._stop.set()
+        self._thread.join()
+
+
+def _readers():
+    """The ways to read `{"instances": rows}` into a float32 array."""
+    from tensorflow.core.framework import types_pb2
+
+    from zoo.serving import json_decode, json_text
+
+    def zoo_reader(body):
+        doc = json_text.parse_json_object(body)
+        inputs, _ = json_decode.decode_predict_inputs(
+            doc, {"x": types_pb2.DT_FLOAT}, json_decode.may_hold_booleans(body))
+        return inputs["x"]
+
+    readers = {"json + NumPy": lambda body: np.asarray(
+        json.loads(body)["instances"], np.float64).astype(np.float32)}
+    try:
+        import orjson
+        readers["orjson + NumPy"] = lambda body: np.asarray(
+            orjson.loads(body)["instances"], np.float64).astype(np.float32)
+    except ImportError:
+        pass
+    try:
+        import simdjson
+        readers["pysimdjson (as_buffer)"] = lambda body: np.frombuffer(
+            simdjson.Parser().parse(body)["instances"].as_buffer(
+                of_type="d")).astype(np.float32)
+    except ImportError:
+        pass
+    readers["zoo.serving (numeric_json)"] = zoo_reader
+    return readers
+
+
+_PARSER_BODIES = {
+    "16 MiB, one-value rows": lambda: one_value_rows_body(16 << 20)[0],
+    "16 MiB, 64-value rows": lambda: float_rows_body(16 << 20)[0],
+}
+
+
+def _parser_case(body_name, reader_name):
+    """Reads one body with one reader: `(seconds, longest GIL hold ms, peak
+    MiB above the memory before)`; run in a fresh process."""
+    body = _PARSER_BODIES[body_name]()
+    read = _readers()[reader_name]
+    gc.collect()
+    before = _memory_mib(os.getpid(), "VmRSS")
+    _reset_peak_memory(os.getpid())
+    with _GilProbe() as probe:
+        begin = time.perf_counter()
+        read(body)
+        seconds = time.perf_counter() - begin
+    return (seconds, probe.worst * 1000,
+            _memory_mib(os.getpid(), "VmHWM") - before)
+
+
+def parsers():
+    """Times each reader on the large-body shapes, each in a fresh process
+    (memory freed by one reader would otherwise hide the next one's).
+
+    Returns:
+        A list of `(body, reader, seconds, longest GIL hold ms, peak MiB
+        above before)`.
+    """
+    results = []
+    spawn = multiprocessing.get_context("spawn")
+    for body_name in _PARSER_BODIES:
+        for reader_name in _readers():
+            with concurrent.futures.ProcessPoolExecutor(
+                    1, mp_context=spawn) as process:
+                results.append((body_name, reader_name, *process.submit(
+                    _parser_case, body_name, reader_name).result()))
+    return results
+
+
+def print_parsers(results):
+    """Prints the parser comparison as a Markdown table.
+
+    Args:
+        results: the list `parsers` returns.
+    """
+    print(f"\n{os.cpu_count()} CPU cores; each body read into a float32 "
+          "array in this process\n")
+    print("| body | reader | s | longest GIL hold ms | peak MiB above "
+          "before |")
+    print("|---|---|---|---|---|")
+    for body, reader, seconds, hold, peak in results:
+        print(f"| {body} | {reader} | {seconds:.2f} | {hold:.0f} | "
+              f"{peak:.0f} |")
 
 
 def print_large_body(results):
@@ -305,14 +505,15 @@ def print_large_body(results):
         results: the list `large_body` returns.
     """
     print(f"\nTensorFlow {tf.__version__}, {os.cpu_count()} CPU cores, "
-          "loopback, client in the same machine; rows of 64 floats to a "
-          "dense 10-class classifier\n")
+          "loopback, client in the same machine; one-value rows to y = 0.5 x "
+          "+ 2, 64-value rows to a dense 10-class classifier\n")
     print("| body | MiB (JSON) | rows | status | median s | worst s | "
-          "peak MiB above idle |")
-    print("|---|---|---|---|---|---|---|")
-    for name, mib, rows, median, worst, peak, status in results:
+          "peak MiB above idle | MiB kept after | slowest /healthz ms |")
+    print("|---|---|---|---|---|---|---|---|---|")
+    for (name, mib, rows, median, worst, peak, kept, probe,
+         status) in results:
         print(f"| {name} | {mib:.1f} | {rows} | {status} | {median:.2f} | "
-              f"{worst:.2f} | {peak:.0f} |")
+              f"{worst:.2f} | {peak:.0f} | {kept:.0f} | {probe:.0f} |")
 
 
 def main():
@@ -322,10 +523,15 @@ def main():
     parser.add_argument("--clients", type=int, default=32)
     parser.add_argument("--large-body", action="store_true",
                         help="measure large JSON bodies instead")
+    parser.add_argument("--parsers", action="store_true",
+                        help="compare JSON readers on large bodies instead")
     parser.add_argument("--repeats", type=int, default=3)
     args = parser.parse_args()
     if args.large_body:
         print_large_body(large_body(args.repeats))
+        return
+    if args.parsers:
+        print_parsers(parsers())
         return
 
     root = Path(tempfile.mkdtemp(prefix="zoo-serving-bench-"))

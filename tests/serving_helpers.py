@@ -4,9 +4,11 @@ server on free 127.0.0.1 ports, and small HTTP helpers."""
 import asyncio
 import atexit
 import concurrent.futures
+import errno
 import functools
 import gzip
 import json
+import os
 import shutil
 import socket
 import tempfile
@@ -17,9 +19,10 @@ import urllib.request
 from pathlib import Path
 
 import keras
+import numpy as np
 import tensorflow as tf
 
-from zoo.export import export_version, write_version
+from zoo.export import export_version, write_version, write_warmup_requests
 from zoo.serving.server import ModelServer, ServerOptions
 
 HALF = "half"      # x (None, 3) float -> 0.5 * x + offset; also `plus_one`
@@ -28,6 +31,7 @@ TEXT = "text"      # text (None,) string -> length int32, text_bytes string
 SLOW = "slow"      # seconds (None,) float -> busy-waits, reports batch size
 SCORER = "scorer"  # TF1 classify / regress signatures on tf.Example feature x
 ECHO = "echo"      # x string, any shape -> y = x; "floats": x float -> y = x
+READER = "reader"  # path (None,) string -> size of the file path[0]
 # How long a test waits for an announced event before calling it hung.
 HANG_GUARD_SECONDS = 300
 
@@ -92,6 +96,35 @@ class _EchoModule(tf.Module):
     @tf.function(input_signature=[tf.TensorSpec(None, tf.float32, name="x")])
     def floats(self, x):
         return {"y": tf.identity(x)}
+
+
+class _ReaderModule(tf.Module):
+    """Reads a file inside the graph: on a FIFO, the call blocks inside a
+    TensorFlow op (ReadFile) until a writer opens the FIFO."""
+
+    @tf.function(input_signature=[tf.TensorSpec([None], tf.string,
+                                                name="path")])
+    def serve(self, path):
+        return {"size": tf.strings.length(tf.io.read_file(path[0]))}
+
+
+def export_reader(base, warmup_path=None):
+    """Exports the next version of the `reader` model under `base`.
+
+    Args:
+        base: the model's folder.
+        warmup_path: the file its warm-up request reads; its own
+            `saved_model.pb` if None. A FIFO makes the warm-up hang inside
+            TensorFlow until the FIFO is released.
+
+    Returns:
+        The new version's `Path`.
+    """
+    version = _export_module(_ReaderModule(), base)
+    path = warmup_path or version / "saved_model.pb"
+    write_warmup_requests(version, READER, warmup_inputs={"serving_default": {
+        "path": np.array([str(path).encode()], object)}})
+    return version
 
 
 def _export_echo(base):
@@ -194,14 +227,14 @@ def _export_module(module, base):
         module, str(d), signatures={"serving_default": module.serve}))
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def exported_models():
-    """Exports the five test models once per test session.
+    """Exports the test models once per test session.
 
     Returns:
         The `Path` of a folder holding `half/1`, `multi/1`, `text/1`,
-        `slow/1`, `scorer/1` and `echo/1`; removed when the test process
-        exits.
+        `slow/1`, `scorer/1`, `echo/1` and `reader/1`; removed when the test
+        process exits.
     """
     root = Path(tempfile.mkdtemp(prefix="zoo-serving-test-"))
     atexit.register(shutil.rmtree, root, ignore_errors=True)
@@ -211,6 +244,7 @@ def exported_models():
     _export_module(_SlowModule(), root / SLOW)
     _export_scorer(root / SCORER)
     _export_echo(root / ECHO)
+    export_reader(root / READER)
     return root
 
 
@@ -234,7 +268,8 @@ class ServerThread:
         asyncio.set_event_loop(self._loop)
         try:
             self._loop.run_until_complete(self.server.start())
-        except BaseException as error:  # reported by __enter__
+        # Reported by __enter__.
+        except BaseException as error:  # noqa: BLE001
             self._error = error
             self._started.set()
             self._loop.close()
@@ -276,6 +311,23 @@ class ServerThread:
             status = http("GET", f"{self.rest}/v1/models/{name}")[2]
             raise AssertionError(f"{name} version {version} never became "
                                  f"{state}; status: {status}") from None
+
+    def submit(self, coroutine):
+        """Runs a coroutine on the server's event loop.
+
+        Args:
+            coroutine: a coroutine object.
+
+        Returns:
+            A `concurrent.futures.Future` of its result.
+        """
+        return asyncio.run_coroutine_threadsafe(coroutine, self._loop)
+
+    def refresh(self):
+        """Runs one poll of the model folders on the server's loop and waits
+        for it, so a test sees the effect of a change on disk at once."""
+        asyncio.run_coroutine_threadsafe(self.server.registry.refresh(),
+                                         self._loop).result(HANG_GUARD_SECONDS)
 
     @property
     def rest(self):
@@ -409,6 +461,35 @@ class BlockedModel:
     def __exit__(self, *exc):
         self.release()
         del self._servable.run
+
+
+class Fifo:
+    """A named pipe: a `reader` model call on its path blocks inside
+    TensorFlow, in the open() of its ReadFile op, until `release`.
+
+    Args:
+        folder: where to make the FIFO.
+    """
+
+    def __init__(self, folder):
+        self.path = Path(folder) / "fifo"
+        os.mkfifo(self.path)
+
+    def release(self):
+        """Unblocks every call waiting on the FIFO: opens it for writing as
+        long as some reader has it open (a reader blocked in open() counts),
+        so each blocked open() returns."""
+        deadline = time.monotonic() + HANG_GUARD_SECONDS
+        while time.monotonic() < deadline:
+            try:
+                descriptor = os.open(self.path, os.O_WRONLY | os.O_NONBLOCK)
+            except OSError as error:
+                if error.errno == errno.ENXIO:  # no reader left
+                    return
+                raise
+            os.close(descriptor)
+            time.sleep(0.01)  # lets the readers leave before looking again
+        raise AssertionError("calls kept reading the FIFO")
 
 
 def raw_http(port, data, read=True):

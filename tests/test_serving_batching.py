@@ -7,11 +7,14 @@ import grpc
 import numpy as np
 import pytest
 import tensorflow as tf
+from serving_helpers import SLOW, exported_models, http, serve, wait_for
 from tensorflow_serving.apis import predict_pb2, prediction_service_pb2_grpc
 
-from serving_helpers import SLOW, exported_models, http, serve, wait_for
-from zoo.serving.config import (BatchingOptions, ModelConfig,
-                                parse_batching_parameters_file)
+from zoo.serving.config import (
+    BatchingOptions,
+    ModelConfig,
+    parse_batching_parameters_file,
+)
 
 
 def _slow_server(**overrides):

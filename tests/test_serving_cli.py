@@ -1,6 +1,7 @@
 """`zoo serve` as a user runs it: flags, startup line, graceful SIGTERM."""
 
 import argparse
+import concurrent.futures
 import json
 import os
 import re
@@ -10,8 +11,16 @@ import sys
 import threading
 
 import pytest
+from serving_helpers import (
+    HALF,
+    READER,
+    SLOW,
+    Fifo,
+    exported_models,
+    http,
+    wait_for,
+)
 
-from serving_helpers import HALF, SLOW, exported_models, http, wait_for
 from zoo.serving import cli
 
 
@@ -32,6 +41,23 @@ def test_tf_serving_flag_spellings_are_accepted():
     assert options.timeout_seconds == 1.5
     assert options.host == "127.0.0.1"
     assert options.batching is None
+
+
+def test_size_and_time_limit_flags():
+    base = ["--model_name", HALF, "--model_base_path",
+            str(exported_models() / HALF)]
+    defaults = cli.options_from_args(_parse(base))
+    assert (defaults.max_body_bytes, defaults.grpc_max_request_bytes,
+            defaults.load_timeout_seconds) == (64 << 20, 64 << 20, 300.0)
+    options = cli.options_from_args(_parse(base + [
+        "--grpc_max_request_bytes", "1024", "--rest-api-max-body-bytes",
+        "2048", "--model_load_timeout_seconds", "7.5"]))
+    assert (options.max_body_bytes, options.grpc_max_request_bytes,
+            options.load_timeout_seconds) == (2048, 1024, 7.5)
+    with pytest.raises(ValueError, match=re.escape(
+            "--model-load-timeout-seconds must be positive, got 0.")):
+        cli.options_from_args(_parse(base + ["--model-load-timeout-seconds",
+                                             "0"]))
 
 
 def test_warmup_monitoring_and_trust_flags(tmp_path):
@@ -110,3 +136,42 @@ def test_sigterm_finishes_in_flight_requests_then_exits(tmp_path):
         if process.poll() is None:
             process.kill()
             process.wait()
+
+
+@pytest.mark.slow
+def test_sigterm_ends_the_server_after_the_grace_while_a_call_hangs(tmp_path):
+    # The call blocks inside TensorFlow (ReadFile on a FIFO) and never
+    # returns; the process must not wait for it past the grace.
+    fifo = Fifo(tmp_path)
+    root = exported_models()
+    env = dict(os.environ, TF_CPP_MIN_LOG_LEVEL="2")
+    process = subprocess.Popen(
+        [sys.executable, "-m", "zoo", "serve", "--model-name", READER,
+         "--model-base-path", str(root / READER), "--rest-api-port", "0",
+         "--port", "0", "--shutdown-grace-seconds", "1"],
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env)
+    try:
+        line = process.stdout.readline()
+        match = re.match(r"zoo serve: REST http://127\.0\.0\.1:(\d+) ", line)
+        assert match, line
+        base = f"http://127.0.0.1:{match.group(1)}"
+        with concurrent.futures.ThreadPoolExecutor(1) as client:
+            answer = client.submit(http, "POST",
+                                   f"{base}/v1/models/{READER}:predict",
+                                   {"instances": [str(fifo.path)]})
+            wait_for(lambda: json.loads(http("GET", f"{base}/readyz")[2])[
+                "models"][READER]["running_calls"] == 1)
+            process.send_signal(signal.SIGTERM)
+            # The limit only stops a hung test: the server stops after its
+            # grace, closing the connection of the request still waiting.
+            assert process.wait(120) == 0
+            with pytest.raises(OSError):
+                answer.result(120)
+        assert process.stdout.read().strip().endswith("zoo serve: stopped")
+        assert ("Stopped with 1 model call still running and 0 loads" in
+                process.stderr.read())
+    finally:
+        if process.poll() is None:
+            process.kill()
+            process.wait()
+        fifo.release()

@@ -4,12 +4,18 @@ import grpc
 import numpy as np
 import pytest
 import tensorflow as tf
-from tensorflow_serving.apis import (classification_pb2, get_model_metadata_pb2,
-                                     get_model_status_pb2, model_pb2,
-                                     model_service_pb2_grpc, predict_pb2,
-                                     prediction_service_pb2_grpc)
-
 from serving_helpers import HALF, MULTI, SCORER, TEXT, serve
+from tensorflow_serving.apis import (
+    classification_pb2,
+    get_model_metadata_pb2,
+    get_model_status_pb2,
+    model_pb2,
+    model_service_pb2_grpc,
+    predict_pb2,
+    prediction_service_pb2_grpc,
+)
+
+from zoo.serving.tensor_proto import from_tensor_proto, to_tensor_proto
 
 
 @pytest.fixture(scope="module")
@@ -119,16 +125,16 @@ def test_get_model_status(channel):
      'Serving signature key "nope" not found.'),
     (lambda: _predict_request(HALF, {"y": np.zeros((1, 3), np.float32)}),
      grpc.StatusCode.INVALID_ARGUMENT,
-     "input tensor alias not found in signature: y. Inputs expected to be in "
-     "the set {x}."),
+     ("input tensor alias not found in signature: y. Inputs expected to be in "
+     "the set {x}.")),
     (lambda: _predict_request(MULTI, {"a": np.zeros((1, 2), np.float32)}),
      grpc.StatusCode.INVALID_ARGUMENT,
-     "input size does not match signature: 1!=2 len({a}) != len({a,b}). "
-     "Sent extra: {}. Missing but required: {b}."),
+     ("input size does not match signature: 1!=2 len({a}) != len({a,b}). "
+     "Sent extra: {}. Missing but required: {b}.")),
     (lambda: _predict_request(HALF, {"x": np.zeros((1, 3), np.float64)}),
      grpc.StatusCode.INVALID_ARGUMENT,
-     "Expects arg[0] to be float but double is provided (input 'x' of "
-     "signature 'serving_default')."),
+     ("Expects arg[0] to be float but double is provided (input 'x' of "
+     "signature 'serving_default').")),
 ])
 def test_grpc_errors(channel, make_request, code, message):
     stub = prediction_service_pb2_grpc.PredictionServiceStub(channel)
@@ -160,3 +166,25 @@ def test_classify_with_the_official_stub(channel):
     assert [(c.label, c.score) for c in classes.classes] == [("yes", 0.25),
                                                              ("no", 0.75)]
     assert response.model_spec.version.value == 1
+
+
+@pytest.mark.parametrize("dtype,field", [
+    (np.float32, "float_val"), (np.float64, "double_val"),
+    (np.int32, "int_val"), (np.int8, "int_val"), (np.int64, "int64_val"),
+    (np.uint32, "uint32_val"), (np.bool_, "bool_val"),
+    (np.float16, "half_val"), (object, "string_val")])
+def test_large_tensors_in_typed_fields_round_trip(dtype, field):
+    # Over 65,536 values: written and read a chunk per call.
+    rng = np.random.default_rng(0)
+    if dtype is object:
+        array = np.array([b"ab", b"", b"xyz"] * 30_000, dtype=object)
+    elif dtype is np.bool_:
+        array = rng.random(90_000) > 0.5
+    else:
+        array = (rng.random(90_000) * 100).astype(dtype)
+    array = array.reshape(300, -1)
+    proto = to_tensor_proto(array)
+    assert len(getattr(proto, field)) == array.size
+    read = from_tensor_proto("x", proto)
+    assert read.shape == array.shape
+    assert read.tolist() == array.tolist()

@@ -12,8 +12,9 @@ import subprocess
 import sys
 from pathlib import Path
 
-import zoo.serving
 from serving_helpers import HALF, exported_models
+
+import zoo.serving
 
 SERVING_DIR = Path(zoo.serving.__file__).parent
 FORBIDDEN = ("zoo.models", "zoo.layers", "zoo.tasks", "zoo.training", "tasks")
@@ -80,7 +81,7 @@ def test_zoo_serve_starts_and_answers_without_the_zoo_models():
     done = subprocess.run(
         [sys.executable, "-c", START_AND_ANSWER, HALF,
          str(exported_models() / HALF)],
-        capture_output=True, text=True, timeout=600,
+        capture_output=True, text=True, timeout=600, check=False,
         env={**os.environ, "TF_CPP_MIN_LOG_LEVEL": "3"})
     assert done.returncode == 0, done.stderr[-3000:]
     report = json.loads(done.stdout.strip().splitlines()[-1])

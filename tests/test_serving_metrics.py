@@ -1,14 +1,19 @@
 """Prometheus metrics under TF Serving's names, read back with
 prometheus_client's own text parser."""
 
+import random
+import string
+import urllib.parse
+from http.client import HTTPConnection
+
 import grpc
 import numpy as np
 import pytest
 import tensorflow as tf
 from prometheus_client.parser import text_string_to_metric_families
+from serving_helpers import HALF, SCORER, exported_models, http, serve
 from tensorflow_serving.apis import predict_pb2, prediction_service_pb2_grpc
 
-from serving_helpers import HALF, SCORER, exported_models, http, serve
 from zoo.serving.config import BatchingOptions, ModelConfig
 from zoo.serving.metrics import DEFAULT_PATH, exponential_buckets
 
@@ -70,7 +75,8 @@ def test_requests_model_calls_batches_and_loads_are_counted(server):
     assert _values(count) == {
         (("model_name", HALF), ("status", "OK")): 3.0,
         (("model_name", HALF), ("status", "INVALID_ARGUMENT")): 2.0,
-        (("model_name", "nope"), ("status", "NOT_FOUND")): 1.0,
+        # A model the server does not serve is counted without its name.
+        (("model_name", ""), ("status", "NOT_FOUND")): 1.0,
         (("model_name", SCORER), ("status", "OK")): 1.0,
     }
     # Latencies of successful requests, by API and entry point as TF
@@ -115,3 +121,33 @@ def test_the_page_is_only_served_when_enabled():
             name=HALF, base_path=str(exported_models() / HALF))]) as server:
         status, _, _ = http("GET", f"{server.rest}{DEFAULT_PATH}")
         assert status == 404
+
+
+def test_unknown_model_names_add_one_series_whatever_the_names(server):
+    # Every name a client makes up would otherwise be a new series that
+    # Prometheus stores forever.
+    before = set(_values(_page(server)[":tensorflow:serving:request_count"]))
+    connection = HTTPConnection("127.0.0.1",
+                                            server.server.rest_port)
+    rng = random.Random(0)
+    try:
+        for index in range(2000):
+            name = "".join(rng.choice(string.ascii_letters + "é_-.")
+                           for _ in range(12)) + str(index)
+            path = urllib.parse.quote(f"/v1/models/{name}:predict")
+            connection.request("POST", path, b'{"instances": [[1.0]]}')
+            response = connection.getresponse()
+            response.read()
+            assert response.status == 404
+        connection.request("POST", f"/v1/models/{HALF}/versions/99:predict",
+                           b'{"instances": [[1.0, 2.0, 3.0]]}')
+        assert connection.getresponse().status == 404
+    finally:
+        connection.close()
+    for index in range(200):
+        assert _grpc_predict(server, f"grpc-made-up-{index}", [[1.0]]) == \
+            grpc.StatusCode.NOT_FOUND
+    after = set(_values(_page(server)[":tensorflow:serving:request_count"]))
+    assert after - before <= {(("model_name", ""), ("status", "NOT_FOUND")),
+                              (("model_name", HALF), ("status", "NOT_FOUND"))}
+    assert (("model_name", ""), ("status", "NOT_FOUND")) in after

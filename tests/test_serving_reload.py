@@ -10,11 +10,21 @@ import numpy as np
 import pytest
 import tensorflow as tf
 from google.protobuf import text_format
-from tensorflow_serving.apis import (model_management_pb2,
-                                     model_service_pb2_grpc, predict_pb2,
-                                     prediction_service_pb2_grpc)
+from serving_helpers import (
+    READER,
+    Fifo,
+    export_half,
+    export_reader,
+    http,
+    serve,
+)
+from tensorflow_serving.apis import (
+    model_management_pb2,
+    model_service_pb2_grpc,
+    predict_pb2,
+    prediction_service_pb2_grpc,
+)
 
-from serving_helpers import export_half, http, serve
 from zoo.serving.config import ModelConfig, parse_model_config_file
 from zoo.serving.errors import ServingError
 from zoo.serving.server import ServerOptions
@@ -69,6 +79,28 @@ def test_new_version_is_served_without_a_failed_request(tmp_path):
         assert versions["2"]["state"] == "AVAILABLE"
         assert versions["1"]["state"] == "END"
         assert versions["1"]["status"]["error_code"] == "OK"
+
+
+def test_a_hung_warmup_does_not_hold_up_another_models_new_version(
+        tmp_path):
+    # A new version of one model hangs in its warm-up, inside TensorFlow;
+    # meanwhile a new version of another model is loaded and served.
+    fifo = Fifo(tmp_path)
+    models = tmp_path / "models"
+    export_half(models / "reload", offset=2.0)
+    export_reader(models / READER)
+    try:
+        with serve(models) as server:
+            export_reader(models / READER, warmup_path=fifo.path)
+            server.wait_for_version(READER, 2, state="LOADING")
+            export_half(models / "reload", offset=3.0)
+            server.wait_for_version("reload", 2)
+            assert _answer(server) == (200, 3.0)
+            assert _versions(server, READER)["2"]["state"] == "LOADING"
+            fifo.release()
+            server.wait_for_version(READER, 2, state="END")
+    finally:
+        fifo.release()
 
 
 def test_broken_versions_are_never_served_and_new_models_appear(tmp_path):
@@ -175,8 +207,8 @@ def test_config_file_policies_labels_and_reload(tmp_path):
 @pytest.mark.parametrize("text,message", [
     ("model_config_list { config { name: 'x' } }",
      "every config needs a `name` and a `base_path`"),
-    ("model_config_list { config { name: 'x' base_path: '/m' "
-     "model_platform: 'onnx' } }", "only \"tensorflow\" SavedModels"),
+    (("model_config_list { config { name: 'x' base_path: '/m' "
+     "model_platform: 'onnx' } }"), "only \"tensorflow\" SavedModels"),
     ("model_config_list { nonsense: 1 }", "not a text-format ModelServerConfig"),
 ])
 def test_bad_config_files_name_the_problem(tmp_path, text, message):
@@ -255,6 +287,6 @@ def test_labels_must_name_available_versions(tmp_path):
     missing = [ModelConfig(name="half", base_path=str(tmp_path / "half"),
                            labels={"stable": 7})]
     with pytest.raises(ServingError, match="Request to assign label to "
-                                           "version 7 of model half"):
-        with serve(discover_root=None, models=missing):
-            pass
+                                           "version 7 of model half"), \
+            serve(discover_root=None, models=missing):
+        pass

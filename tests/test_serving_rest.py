@@ -7,9 +7,7 @@ import gzip
 import json
 
 import pytest
-
-from serving_helpers import (HALF, MULTI, SCORER, TEXT, http, post_gzip,
-                             serve)
+from serving_helpers import HALF, MULTI, SCORER, TEXT, http, post_gzip, serve
 
 
 @pytest.fixture(scope="module")
@@ -120,8 +118,8 @@ BAD_REQUESTS = [
     ("malformed json", HALF, "instances = [1, 2]", 400,
      "JSON Parse error: Invalid value. at offset: 0"),
     ("truncated json", HALF, '{"instances": [[1, 2, 3]', 400,
-     "JSON Parse error: Missing a comma or ']' after an array element. "
-     "at offset: 24"),
+     ("JSON Parse error: Missing a comma or ']' after an array element. "
+     "at offset: 24")),
     ("empty body", HALF, "", 400, "JSON Parse error: The document is empty"),
     ("not an object", HALF, "[1]", 400,
      "JSON Value: [1] Is not object"),
@@ -133,8 +131,8 @@ BAD_REQUESTS = [
     ("missing named input", MULTI, {"inputs": {"a": [[1.0, 2.0]]}}, 400,
      "Missing named input: b in 'inputs' object."),
     ("plain rows for two inputs", MULTI, {"instances": [[1, 2]]}, 400,
-     "instances is a plain list, but expecting list of objects as multiple "
-     "input tensors required as per tensorinfo_map"),
+     ("instances is a plain list, but expecting list of objects as multiple "
+     "input tensors required as per tensorinfo_map")),
     ("ragged rows", HALF, {"instances": [[1, 2, 3], [1, 2]]}, 400,
      ROW_ERROR.format(1, "INVALID_ARGUMENT: Expecting tensor size: 3 but "
                          "got: 2")),
@@ -142,9 +140,9 @@ BAD_REQUESTS = [
      ROW_ERROR.format(0, 'INVALID_ARGUMENT: JSON Value: "a" Type: String is '
                          'not of expected type: float')),
     ("wrong shape", HALF, {"instances": [[1.0, 2.0]]}, 400,
-     "input 'x' of signature 'serving_default' has shape [1,2] but the "
+     ("input 'x' of signature 'serving_default' has shape [1,2] but the "
      "signature expects [-1,3] (-1 is any size). Check the request against "
-     "the model's metadata."),
+     "the model's metadata.")),
     ("unknown model", "nope", {"instances": [[1.0, 2.0, 3.0]]}, 404,
      "Servable not found for request: Latest(nope)"),
     ("unknown version", f"{HALF}/versions/9", {"instances": [[1, 2, 3]]}, 404,

@@ -23,11 +23,11 @@ import grpc
 import numpy as np
 import pytest
 from google.protobuf import text_format
+from serving_helpers import export_half_plus_two, http, serve
 from tensorflow.core.example import example_pb2
 from tensorflow.core.framework import types_pb2
 from tensorflow_serving.apis import classification_pb2, regression_pb2
 
-from serving_helpers import export_half_plus_two, http, serve
 from zoo.serving import examples, json_decode, json_encode, json_text
 from zoo.serving.config import parse_model_config_file
 from zoo.serving.errors import ServingError
@@ -74,8 +74,8 @@ def fill_predict_request(text, input_dtypes):
     body = text.encode() if isinstance(text, str) else text
     doc = json_text.parse_json_object(body)
     signature_name = json_decode.signature_name_of(doc)
-    inputs, row_format = json_decode.decode_predict_inputs(doc, input_dtypes,
-                                                          body)
+    inputs, row_format = json_decode.decode_predict_inputs(
+        doc, input_dtypes, json_decode.may_hold_booleans(body))
     return signature_name, inputs, ROW if row_format else COLUMNAR
 
 
@@ -103,13 +103,13 @@ PREDICT_REQUESTS = [
      {"default": tensor(FLOAT, [1], [1435774380.0])}),
     # absl::Substitute writes numeric_limits<double>::max() with six digits.
     ("FloatTensorThatExceedsMaxReturnsInf", {"default": FLOAT},
-     '{ "instances": [%g] }' % sys.float_info.max, "", ROW,
+     f'{{ "instances": [{sys.float_info.max:g}] }}', "", ROW,
      {"default": tensor(FLOAT, [1], [np.inf])}),
     ("FloatTensorThatExceedsMaxReturnsInf, minimum", {"default": FLOAT},
-     '{ "instances": [%g] }' % -sys.float_info.max, "", ROW,
+     f'{{ "instances": [{-sys.float_info.max:g}] }}', "", ROW,
      {"default": tensor(FLOAT, [1], [-np.inf])}),
     ("FloatTensorThatExceedsMinReturnsZero", {"default": FLOAT},
-     '{ "instances": [%g] }' % sys.float_info.min, "", ROW,
+     f'{{ "instances": [{sys.float_info.min:g}] }}', "", ROW,
      {"default": tensor(FLOAT, [1], [0.0])}),
     ("FloatTensorThatExceedsMinReturnsZero, negative", {"default": FLOAT},
      '{ "instances": [%g] }' % -sys.float_info.min, "", ROW,
@@ -128,17 +128,17 @@ PREDICT_REQUESTS = [
      '{"instances": [ [{ "b64" : "aGVsbG8=" }], [{ "b64": "d29ybGQ=" }] ]}',
      "", ROW, {"default": tensor(STRING, [2, 1], ["hello", "world"])}),
     ("SingleNamedTensorBase64", {"default": STRING},
-     '{"instances": [{"default": [ [{ "b64" : "aGVsbG8=" }], '
-     '[{ "b64": "d29ybGQ=" }] ]}]}', "", ROW,
+     ('{"instances": [{"default": [ [{ "b64" : "aGVsbG8=" }], '
+     '[{ "b64": "d29ybGQ=" }] ]}]}'), "", ROW,
      {"default": tensor(STRING, [1, 2, 1], ["hello", "world"])}),
     ("MultipleNamedTensor",
      {"int_tensor": INT32, "str_tensor": STRING, "float_tensor": FLOAT,
       "dbl_tensor": DOUBLE},
-     '{"instances": [{"int_tensor": [[1,2],[3,4],[5,6]], '
+     ('{"instances": [{"int_tensor": [[1,2],[3,4],[5,6]], '
      '"str_tensor": ["foo", "bar"], "float_tensor": [1.0, NaN], '
      '"dbl_tensor": [NaN]}, {"int_tensor": [[7,8],[9,0],[1,2]], '
      '"str_tensor": ["baz", "bat"], "float_tensor": [2.0, Infinity], '
-     '"dbl_tensor": [2.0]}]}', "", ROW,
+     '"dbl_tensor": [2.0]}]}'), "", ROW,
      {"int_tensor": tensor(INT32, [2, 3, 2],
                            [1, 2, 3, 4, 5, 6, 7, 8, 9, 0, 1, 2]),
       "str_tensor": tensor(STRING, [2, 2], ["foo", "bar", "baz", "bat"]),
@@ -152,8 +152,8 @@ PREDICT_REQUESTS = [
      {"int_tensor": tensor(INT32, [1, 3, 2], [1, 2, 3, 4, 5, 6])}),
     ("MultipleNamedTensorColumnarFormat",
      {"int_tensor": INT32, "str_tensor": STRING, "bin_tensor": STRING},
-     '{"inputs": {"int_tensor": [[[1,2],[3,4],[5,6]]], '
-     '"str_tensor": ["foo", "bar"], "bin_tensor": { "b64" : "aGVsbG8=" }}}',
+     ('{"inputs": {"int_tensor": [[[1,2],[3,4],[5,6]]], '
+     '"str_tensor": ["foo", "bar"], "bin_tensor": { "b64" : "aGVsbG8=" }}}'),
      "", COLUMNAR,
      {"int_tensor": tensor(INT32, [1, 3, 2], [1, 2, 3, 4, 5, 6]),
       "str_tensor": tensor(STRING, [2], ["foo", "bar"]),
@@ -198,17 +198,17 @@ PREDICT_REQUEST_ERRORS = [
     ("SingleUnnamedTensorErrors, type", {"default": INT32},
      '{"instances": [[1,2],["a", "b"]]}', "not of expected type"),
     ("MultipleNamedTensorErrors, shape", TWO_INPUTS,
-     '{"instances": [{"int_tensor": [[1,2],[3,4],[5,6]], '
+     ('{"instances": [{"int_tensor": [[1,2],[3,4],[5,6]], '
      '"str_tensor": ["foo", "bar"]}, {"int_tensor": [[[7,8],[9,0],[1,2]]], '
-     '"str_tensor": ["baz", "bat"]}]}', "Expecting shape"),
+     '"str_tensor": ["baz", "bat"]}]}'), "Expecting shape"),
     ("MultipleNamedTensorErrors, size", TWO_INPUTS,
-     '{"instances": [{"int_tensor": [[1,2],[3,4],[5,6],[7,8]], '
+     ('{"instances": [{"int_tensor": [[1,2],[3,4],[5,6],[7,8]], '
      '"str_tensor": ["foo", "bar"]}, {"int_tensor": [[7,8],[9,0],[1,2]], '
-     '"str_tensor": ["baz", "bat"]}]}', "Expecting tensor size"),
+     '"str_tensor": ["baz", "bat"]}]}'), "Expecting tensor size"),
     ("MultipleNamedTensorErrors, object then list", TWO_INPUTS,
-     '{"instances": [{"int_tensor": [[1,2],[3,4],[5,6]], '
+     ('{"instances": [{"int_tensor": [[1,2],[3,4],[5,6]], '
      '"str_tensor": ["foo", "bar"]}, [1, 20, 30], '
-     '{"int_tensor": [[[7,8],[9,0],[1,2]]], "str_tensor": ["baz", "bat"]}]}',
+     '{"int_tensor": [[[7,8],[9,0],[1,2]]], "str_tensor": ["baz", "bat"]}]}'),
      "Expecting object but got list"),
     ("MultipleNamedTensorErrors, list then object", {"str_tensor": STRING},
      '{"instances": [["baz", "bar"], {"str_tensor": ["baz", "bat"]}]}',
@@ -254,8 +254,8 @@ RESPONSES = [
      {"int_tensor": tensor(INT32, [5], [1, 2, 3, 4, 5])}, COLUMNAR,
      '{"outputs": [1, 2, 3, 4, 5]}', False),
     ("FromJsonSingleBytesTensor", {"str_tensor_bytes": BYTES_2X2}, ROW,
-     '{"predictions": [[{"b64": "aGVsbG8="}, {"b64": "d29ybGQ="}], '
-     '[{"b64": "dGY="}, {"b64": "c2VydmluZw=="}]]}', False),
+     ('{"predictions": [[{"b64": "aGVsbG8="}, {"b64": "d29ybGQ="}], '
+     '[{"b64": "dGY="}, {"b64": "c2VydmluZw=="}]]}'), False),
     ("FromJsonSingleFloatTensorSixDigitPrecision",
      {"float_tensor": tensor(FLOAT, [2, 3], [9000000, 999999, 0.50000, .0003,
                                              .00003, 555557.5])}, ROW,
@@ -265,20 +265,20 @@ RESPONSES = [
      {"float_tensor": tensor(FLOAT, [2, 2], [np.nan, np.inf, 3, -np.inf])},
      ROW, '{"predictions": [[NaN, Infinity], [3.0, -Infinity]]}', True),
     ("FromJsonMultipleNamedTensors", FIVE_TENSORS, ROW,
-     '{"predictions": [{"double_scalar_tensor": 8.0, "float_tensor": [1.0], '
+     ('{"predictions": [{"double_scalar_tensor": 8.0, "float_tensor": [1.0], '
      '"int_tensor": [[1, 2], [3, 4], [5, 6]], "str_tensor": ["foo", "bar"], '
      '"str_tensor_bytes": [ {"b64": "aGVsbG8="}, {"b64": "d29ybGQ="} ]}, '
      '{"double_scalar_tensor": 9.0, "float_tensor": [2.0], '
      '"int_tensor": [[7, 8], [9, 0], [1, 2]], "str_tensor": ["baz", "bat"], '
-     '"str_tensor_bytes": [ {"b64": "dGY="}, {"b64": "c2VydmluZw=="} ]}]}',
+     '"str_tensor_bytes": [ {"b64": "dGY="}, {"b64": "c2VydmluZw=="} ]}]}'),
      False),
     ("FromJsonMultipleNamedTensors, columnar", FIVE_TENSORS, COLUMNAR,
-     '{"outputs": {"double_scalar_tensor": [8.0, 9.0], '
+     ('{"outputs": {"double_scalar_tensor": [8.0, 9.0], '
      '"float_tensor": [[1.0], [2.0]], '
      '"int_tensor": [[[1, 2], [3, 4], [5, 6]], [[7, 8], [9, 0], [1, 2]]], '
      '"str_tensor": [["foo", "bar"], ["baz", "bat"]], '
      '"str_tensor_bytes": [[{"b64": "aGVsbG8="}, {"b64": "d29ybGQ="}], '
-     '[{"b64": "dGY="}, {"b64": "c2VydmluZw=="}]]}}', False),
+     '[{"b64": "dGY="}, {"b64": "c2VydmluZw=="}]]}}'), False),
     ("FromJsonSingleZeroBatchTensor", {"int_tensor": tensor(INT32, [0, 2])},
      ROW, '{"predictions": []}', False),
     ("FromJsonMultipleZeroBatchTensors",
@@ -287,8 +287,10 @@ RESPONSES = [
      '{"predictions": []}', False),
 ]
 
-ENCODERS = {ROW: json_encode.encode_row_format,
-            COLUMNAR: json_encode.encode_columnar_format}
+ENCODERS = {ROW: lambda outputs: "".join(
+                json_encode.encode_row_format(outputs)),
+            COLUMNAR: lambda outputs: "".join(
+                json_encode.encode_columnar_format(outputs))}
 
 
 @pytest.mark.parametrize("name,outputs,layout,expected,as_text", RESPONSES,
@@ -370,17 +372,17 @@ EXAMPLE_REQUESTS = [
     # it runs the model, serializes it in front of each example; zoo.serving
     # does that at once, so each expected example here includes the context.
     ("RequestNoContext",
-     '{"examples": [{"names": [ "foo", "bar" ], "ratings": [ 8.0, 9.0 ], '
-     '"age": 20}, {"names": [ "baz" ], "ratings": 6.0}]}', "",
+     ('{"examples": [{"names": [ "foo", "bar" ], "ratings": [ 8.0, 9.0 ], '
+     '"age": 20}, {"names": [ "baz" ], "ratings": 6.0}]}'), "",
      [{"names": b("foo", "bar"), "ratings": f(8.0, 9.0), "age": i(20)},
       {"names": b("baz"), "ratings": f(6.0)}]),
     ("RequestWithContextAndSignature",
-     '{"signature_name": "custom_signture", "context": {"query": "pizza", '
+     ('{"signature_name": "custom_signture", "context": {"query": "pizza", '
      '"location": [ "sfo" ]}, "examples": [{"names": [ "foo", "bar" ], '
      '"ratings": [ 8.0, 9.0, NaN, Infinity ], "age": 20}, '
      '{"names": [ "baz", { "b64": "aGVsbG8=" } ], "ratings": 6.0, '
      '"intboolmix": [ 1, true, false ]}, '
-     '{"names": "bar", "ratings": -Infinity}]}', "custom_signture",
+     '{"names": "bar", "ratings": -Infinity}]}'), "custom_signture",
      [{**CONTEXT, "names": b("foo", "bar"),
        "ratings": f(8.0, 9.0, np.nan, np.inf), "age": i(20)},
       {**CONTEXT, "names": b("baz", "hello"), "ratings": f(6.0),
@@ -409,8 +411,8 @@ def test_examples_are_read_as_tf_serving_reads_them(method, name,
 
 EXAMPLE_ERRORS = [
     # ClassifyRegressRequestTest.JsonErrors: request, part of the message
-    ('{"signature_name": [ "hello" ], '
-     '"examples": [ { "names": [ "foo", "bar" ] } ]}',
+    (('{"signature_name": [ "hello" ], '
+     '"examples": [ { "names": [ "foo", "bar" ] } ]}'),
      "'signature_name' key must be a string"),
     ('{"context": [ { "names": [ "foo", "bar" ] } ]}',
      "Example must be JSON object"),
@@ -456,15 +458,15 @@ RESULTS = [
     # name, result message, its text, expected JSON, compare numbers as text
     ("JsonFromClassificationResult", classification_pb2.ClassificationResult,
      CLASSIFICATION,
-     '{"results": [[ ["car", 0.2], ["bike", 0.7], ["bus", 0.1] ], '
-     '[ ["car", 0.7], ["bike", 0.1], ["bus", 0.2] ]]}', False),
+     ('{"results": [[ ["car", 0.2], ["bike", 0.7], ["bus", 0.1] ], '
+     '[ ["car", 0.7], ["bike", 0.1], ["bus", 0.2] ]]}'), False),
     ("JsonFromRegressionResult", regression_pb2.RegressionResult,
-     "regressions { value: 0.2 } regressions { value: 0.9 } "
-     "regressions { value: 1.0 }", '{"results": [ 0.2, 0.9, 1.0 ]}', False),
+     ("regressions { value: 0.2 } regressions { value: 0.9 } "
+     "regressions { value: 1.0 }"), '{"results": [ 0.2, 0.9, 1.0 ]}', False),
     ("JsonFromRegressionResultWithNonFinite", regression_pb2.RegressionResult,
-     "regressions { value: 0.2 } regressions { value: Infinity } "
+     ("regressions { value: 0.2 } regressions { value: Infinity } "
      "regressions { value: 1.0 } regressions { value: -Infinity } "
-     "regressions { value: NaN }",
+     "regressions { value: NaN }"),
      '{"results": [ 0.2, Infinity, 1.0, -Infinity, NaN ]}', True),
 ]
 RESULT_WRITERS = {classification_pb2.ClassificationResult:
@@ -551,8 +553,8 @@ UNSUPPORTED_CALLS = [
 @pytest.mark.parametrize("method,path,message", UNSUPPORTED_CALLS,
                          ids=[f"{c[0]} {c[1]}" for c in UNSUPPORTED_CALLS])
 def test_unsupported_call_gets_tf_serving_error(server, method, path, message):
-    status, headers, text = http(method, f"{server.rest}{path}",
-                                 "" if method == "POST" else None)
+    status, _, text = http(method, f"{server.rest}{path}",
+                           "" if method == "POST" else None)
     assert status == 400
     assert message in json.loads(text)["error"]
 
@@ -620,8 +622,7 @@ def test_regress(server, path):
 def test_classify(server, path, x, expected):
     status, headers, text = http(
         "POST", f"{server.rest}{path}",
-        '{"signature_name": "classify_x_to_y", "examples": [ { "x": %s } ] }'
-        % x)
+        f'{{"signature_name": "classify_x_to_y", "examples": [ {{ "x": {x} }} ] }}')
     assert status == 200
     assert headers["Content-Type"] == "application/json"
     assert same_json(text, expected), text

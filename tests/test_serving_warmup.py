@@ -15,6 +15,15 @@ import numpy as np
 import pytest
 import tensorflow as tf
 from prometheus_client.parser import text_string_to_metric_families
+from serving_helpers import (
+    HALF,
+    READER,
+    Fifo,
+    export_half,
+    export_reader,
+    http,
+    serve,
+)
 from tensorflow_serving.apis import (
     predict_pb2,
     prediction_log_pb2,
@@ -22,7 +31,6 @@ from tensorflow_serving.apis import (
 )
 
 import zoo.models as zm
-from serving_helpers import HALF, export_half, http, serve
 from zoo.export import WARMUP_REQUESTS, export_version, write_warmup_requests
 from zoo.serving.metrics import DEFAULT_PATH
 from zoo.serving.servable import Servable
@@ -102,7 +110,7 @@ def test_exports_carry_warmup_requests_of_every_signature(zoo_exports):
     for name, (version, inputs, _, signatures) in cases.items():
         logs = _warmup_records(version)
         requests = [log.predict_log.request for log in logs]
-        assert [r.model_spec.signature_name for r in requests][0] == \
+        assert requests[0].model_spec.signature_name == \
             "serving_default", name
         assert {r.model_spec.signature_name for r in requests} == \
             signatures, name
@@ -157,19 +165,24 @@ def test_every_zoo_model_export_is_served_over_rest_and_grpc(zoo_exports):
                         for version, *_ in cases.values()}
 
 
-def test_without_a_warmup_file_the_warmup_uses_a_shape_the_model_takes(
-        zoo_exports, tmp_path):
-    # A U-Net served without a warm-up file: its signature leaves the image
-    # size open and rejects 1 x 1; the warm-up finds a size it accepts.
+def test_without_a_warmup_file_the_model_is_not_called_before_serving(
+        zoo_exports, tmp_path, monkeypatch):
+    # As in TF Serving: no request is made up for a version without a
+    # warm-up file (a U-Net whose signature leaves the image size open here).
     _, cases = zoo_exports
     version, inputs, expected, _ = cases["UNet"]
     copy = tmp_path / "unet" / "1"
     shutil.copytree(version, copy)
     (copy / WARMUP_REQUESTS).unlink()
+    calls = []
+    run = Servable.run
+    monkeypatch.setattr(Servable, "run", lambda servable, name, inputs: (
+        calls.append(name), run(servable, name, inputs))[1])
     with serve(tmp_path) as server:
         status, _, text = http("GET", f"{server.rest}/v1/models/unet")
         assert json.loads(text)["model_version_status"][0]["state"] == \
             "AVAILABLE"
+        assert calls == []
         status, _, text = http(
             "POST", f"{server.rest}/v1/models/unet:predict",
             {"instances": inputs["images"].tolist()})
@@ -177,6 +190,38 @@ def test_without_a_warmup_file_the_warmup_uses_a_shape_the_model_takes(
         np.testing.assert_allclose(
             [row["probabilities"] for row in json.loads(text)["predictions"]],
             expected["probabilities"], atol=1e-5)
+
+
+def test_a_hung_warmup_fails_its_version_after_the_limit_and_delays_no_one(
+        tmp_path):
+    # One model's warm-up blocks inside TensorFlow (it reads a FIFO). The
+    # others load beside it, the ports open, and after the limit the hung
+    # version is failed with the reason.
+    fifo = Fifo(tmp_path)
+    models = tmp_path / "models"
+    export_half(models / HALF)
+    export_reader(models / READER, warmup_path=fifo.path)
+    try:
+        with serve(models, load_timeout_seconds=1.0) as server:
+            assert http("POST", f"{server.rest}/v1/models/{HALF}:predict",
+                        {"instances": [[2.0, 4.0, 6.0]]})[0] == 200
+            (version,) = json.loads(http(
+                "GET", f"{server.rest}/v1/models/{READER}")[2])[
+                    "model_version_status"]
+            assert version["state"] == "END"
+            assert version["status"] == {
+                "error_code": "DEADLINE_EXCEEDED",
+                "error_message": f"Version 1 of model {READER} did not finish "
+                                 "loading and warming up within 1 s, so it is "
+                                 "not served (raise "
+                                 "--model-load-timeout-seconds if it needs "
+                                 "longer). It is tried again when its files "
+                                 "change."}
+            status, _, text = http("GET", f"{server.rest}/readyz")
+            assert status == 503
+            assert json.loads(text)["models"][HALF]["ready"] is True
+    finally:
+        fifo.release()
 
 
 def _write_records(version_dir, logs):
@@ -200,13 +245,13 @@ def _half_log(rows, signature=""):
 
 @pytest.mark.parametrize("logs,message", [
     ([_half_log([[1.0, 2.0]])],
-     "ServingError: input 'x' of signature 'serving_default' has shape [1,2] "
-     "but the signature expects [-1,3]"),
+     ("ServingError: input 'x' of signature 'serving_default' has shape [1,2] "
+     "but the signature expects [-1,3]")),
     ([_half_log([[1.0, 2.0, 3.0]], "nope")],
      'ServingError: Serving signature key "nope" not found.'),
     ([_half_log([[1.0, 2.0, 3.0]])] * (MAX_RECORDS + 1),
-     f"ValueError: Number of warmup records exceeds the maximum "
-     f"({MAX_RECORDS}) at {WARMUP_REQUESTS}"),
+     (f"ValueError: Number of warmup records exceeds the maximum "
+     f"({MAX_RECORDS}) at {WARMUP_REQUESTS}")),
     ([b"not a PredictionLog"],
      f"ValueError: Failed to parse warmup record 0 from {WARMUP_REQUESTS}"),
 ], ids=["bad shape", "bad signature", "too many records", "not a log"])

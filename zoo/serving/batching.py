@@ -166,7 +166,8 @@ class BatchScheduler:
                         f"{list(array.shape)}, not {total} rows as the "
                         f"batch; signature {queue.signature_name!r} cannot "
                         "be batched, serve it without --enable-batching.")
-        except Exception as error:  # every request of the batch gets it
+        # Every request of the batch gets it.
+        except Exception as error:  # noqa: BLE001
             for task in batch:
                 if not task.future.done():
                     task.future.set_exception(error)

@@ -54,8 +54,9 @@ class _Inflater:
         self._limit = limit
         self._too_large = too_large
         self._decompressor = None
-        self.parts = []
-        self.size = 0
+        # One buffer grown in place: parts joined at the end would hold the
+        # body twice.
+        self.body = bytearray()
 
     def _start(self, first_byte):
         if self._encoding == _GZIP:
@@ -76,13 +77,12 @@ class _Inflater:
                 self._decompressor = self._start(data[0])  # next gzip member
             try:
                 out = self._decompressor.decompress(
-                    data, self._limit + 1 - self.size)
+                    data, self._limit + 1 - len(self.body))
             except zlib.error as error:
                 raise self._corrupt(error) from None
-            self.size += len(out)
-            if self.size > self._limit:
+            self.body += out
+            if len(self.body) > self._limit:
                 raise self._too_large(None)
-            self.parts.append(out)
             data = (self._decompressor.unconsumed_tail
                     or self._decompressor.unused_data)
 
@@ -90,7 +90,7 @@ class _Inflater:
         """Checks that the stream ended; returns the inflated body."""
         if self._decompressor is not None and not self._decompressor.eof:
             raise self._corrupt("the stream ends before its end marker")
-        return b"".join(self.parts)
+        return self.body
 
     def _corrupt(self, reason):
         return refused(
@@ -105,17 +105,15 @@ class BodyReader:
 
     Args:
         max_bytes: int, the largest body accepted, after decompression.
-        timeout_seconds: float, how long a client may take to send its body.
         executor: the `concurrent.futures.Executor` that inflates compressed
             bodies.
     """
 
-    def __init__(self, max_bytes, timeout_seconds, executor):
+    def __init__(self, max_bytes, executor):
         self._max_bytes = max_bytes
-        self._timeout = timeout_seconds
         self._executor = executor
 
-    async def read(self, request):
+    async def read(self, request, deadline):
         """Reads, and inflates if compressed, the body of a request.
 
         The server must run aiohttp with `auto_decompress=False`, so that
@@ -123,6 +121,8 @@ class BodyReader:
 
         Args:
             request: the `aiohttp.web.Request`.
+            deadline: the request's `Deadline`; the body must arrive within
+                the time it leaves.
 
         Returns:
             The body, a bytes-like object.
@@ -146,7 +146,7 @@ class BodyReader:
         if request.content.is_eof():  # all received: nothing can stall
             return await reading
         try:
-            return await asyncio.wait_for(reading, self._timeout)
+            return await asyncio.wait_for(reading, deadline.remaining())
         except ConnectionError:
             raise refused(grpc.StatusCode.CANCELLED,
                           "The client closed the connection before sending "
@@ -154,7 +154,7 @@ class BodyReader:
         except asyncio.TimeoutError:
             raise refused(
                 grpc.StatusCode.DEADLINE_EXCEEDED,
-                f"Request body not received within {self._timeout * 1000:g} "
+                f"Request body not received within {deadline.seconds * 1000:g} "
                 "ms; the connection is closed. Send the body at once, or "
                 "raise --rest-api-timeout-in-ms.", http_status=408) from None
 

@@ -58,13 +58,19 @@ def add_arguments(parser):
           metavar="SECONDS",
           help="how often to look for new versions (default 1)")
     _flag(parser, "rest-api-timeout-in-ms", type=int, default=30000,
-          metavar="MS", help="per-request time limit, answered with 504 "
-                             "(default 30000); also how long a REST client "
-                             "may take to send a request head or body")
+          metavar="MS", help="per-request time limit, reading the body, "
+                             "parsing, the model call and writing the answer "
+                             "included, answered with 504 (default 30000); "
+                             "also how long a REST client may take to send a "
+                             "request head or body (408)")
     _flag(parser, "rest-api-max-body-bytes", type=int,
           default=64 * 1024 * 1024, metavar="BYTES",
           help="largest REST body after decompression, answered with 413 "
                "(default 64 MiB)")
+    _flag(parser, "grpc-max-request-bytes", type=int,
+          default=64 * 1024 * 1024, metavar="BYTES",
+          help="largest gRPC request message, answered with "
+               "RESOURCE_EXHAUSTED (default 64 MiB)")
     _flag(parser, "enable-batching", action="store_true",
           help="merge concurrent requests into one model call")
     _flag(parser, "batching-parameters-file", metavar="FILE",
@@ -78,12 +84,16 @@ def add_arguments(parser):
     _flag(parser, "enable-model-warmup", type=_boolean, nargs="?", const=True,
           default=True, metavar="BOOL",
           help="run each version's assets.extra/tf_serving_warmup_requests "
-               "(or, without that file, one request of a shape its default "
-               "signature accepts) before serving it (default true; "
-               "--enable_model_warmup=false turns it off)")
+               "before serving it (default true; --enable_model_warmup=false "
+               "turns it off)")
     _flag(parser, "num-request-iterations-for-warmup", type=int, default=1,
           metavar="N", help="how many times each warm-up request runs "
                             "(default 1)")
+    _flag(parser, "model-load-timeout-seconds", type=float, default=300.0,
+          metavar="SECONDS",
+          help="how long loading and warming up one version may take; "
+               "beyond it the version is marked failed and no other model "
+               "waits for it (default 300)")
     _flag(parser, "monitoring-config-file", metavar="FILE",
           help="text-format MonitoringConfig; prometheus_config { enable: "
                "true } serves Prometheus metrics on the REST port at "
@@ -155,15 +165,20 @@ def options_from_args(args):
     if args.num_request_iterations_for_warmup < 1:
         raise ValueError("--num-request-iterations-for-warmup must be at least "
                          f"1, got {args.num_request_iterations_for_warmup}.")
+    if args.model_load_timeout_seconds <= 0:
+        raise ValueError("--model-load-timeout-seconds must be positive, got "
+                         f"{args.model_load_timeout_seconds:g}.")
     return ServerOptions(
         models=models, discover_root=discover_root, host=args.host,
         rest_port=args.rest_api_port, grpc_port=args.port,
         poll_seconds=args.file_system_poll_wait_seconds,
         timeout_seconds=args.rest_api_timeout_in_ms / 1000,
-        max_body_bytes=args.rest_api_max_body_bytes, batching=batching,
+        max_body_bytes=args.rest_api_max_body_bytes,
+        grpc_max_request_bytes=args.grpc_max_request_bytes, batching=batching,
         shutdown_grace_seconds=args.shutdown_grace_seconds,
         enable_model_warmup=args.enable_model_warmup,
         warmup_iterations=args.num_request_iterations_for_warmup,
+        load_timeout_seconds=args.model_load_timeout_seconds,
         metrics_path=metrics_path,
         model_roots=tuple(os.path.abspath(p) for p in args.model_path_root),
         allow_any_model_path=args.allow_any_model_path)
@@ -181,8 +196,19 @@ def run(args):
     """
     import asyncio
     import logging
+    import os
     import sys
 
+    # Settings of the whole process, which `zoo serve` owns (a program that
+    # embeds ModelServer decides them for itself). Before TensorFlow is
+    # imported: without oneDNN, as TF Serving's standard build, TensorFlow
+    # allocates with malloc and frees what a request used; oneDNN's
+    # allocator keeps a pool as large as the largest request's tensors for
+    # good. An operator can still set it to 1.
+    os.environ.setdefault("TF_ENABLE_ONEDNN_OPTS", "0")
+    from zoo.serving import memory
+
+    memory.map_large_blocks()
     logging.basicConfig(level=logging.INFO,
                         format="%(asctime)s %(levelname)s %(message)s")
     try:

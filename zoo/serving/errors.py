@@ -1,4 +1,9 @@
-"""The one error type of the server, with TF Serving's status codes."""
+"""The one error type of the server, with TF Serving's status codes, and
+what of an error's text a client may read."""
+
+import re
+import sys
+from pathlib import Path
 
 import grpc
 
@@ -57,3 +62,70 @@ def invalid_argument(message):
         A `ServingError`.
     """
     return ServingError(grpc.StatusCode.INVALID_ARGUMENT, message)
+
+
+def internal_error(error):
+    """The `ServingError` a client gets for a fault of the server itself.
+
+    Only the kind of error is named: its text may quote the server's files
+    or data. The caller logs the details.
+
+    Args:
+        error: the unexpected exception.
+
+    Returns:
+        A `ServingError` with code INTERNAL (HTTP 500).
+
+    Example:
+    >>> internal_error(KeyError("x")).message
+    'Internal error (KeyError); the server log has the details.'
+    """
+    return ServingError(grpc.StatusCode.INTERNAL,
+                        f"Internal error ({type(error).__name__}); the server "
+                        "log has the details.")
+
+
+# The header of a stack trace: Python's `Traceback (most recent call last):`
+# and TensorFlow's `Detected at node X defined at (most recent call last):`.
+_STACK_HEADER = re.compile(r".*\(most recent call last\):\s*$")
+_NO_STACK = "<stack traces unavailable>"
+# Folders of the server's own code: its installation and the interpreter's.
+_SERVER_FOLDERS = sorted({str(Path(__file__).resolve().parents[2]),
+                          sys.prefix, sys.base_prefix, sys.exec_prefix},
+                         key=len, reverse=True)
+
+
+def client_text(text):
+    """What of an error text may go to a client: no stack trace, no file of
+    the server's.
+
+    The lines of a stack trace (a header ending in `(most recent call
+    last):`, then indented `File "..."` lines and code) are dropped, and the
+    folders of the server's code and of the Python installation read
+    `<server>`.
+
+    Args:
+        text: the error text, e.g. a TensorFlow error message.
+
+    Returns:
+        The text without them.
+
+    Example:
+    >>> client_text("Failed\\nTraceback (most recent call last):\\n"
+    ...             '  File "x.py", line 1, in f\\n    f()\\nboom')
+    'Failed\\nboom'
+    """
+    kept, in_stack = [], False
+    for line in text.split("\n"):
+        if _STACK_HEADER.match(line):
+            in_stack = True
+        elif in_stack and (line.startswith("  ") or not line.strip()
+                           or line.strip() == _NO_STACK):
+            continue
+        else:
+            in_stack = False
+            kept.append(line)
+    kept = "\n".join(kept)
+    for folder in _SERVER_FOLDERS:
+        kept = kept.replace(folder, "<server>")
+    return kept

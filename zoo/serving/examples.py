@@ -16,13 +16,15 @@ from tensorflow_serving.apis import classification_pb2, regression_pb2
 
 from zoo.serving.errors import ServingError, invalid_argument
 from zoo.serving.json_decode import decode_b64, is_b64_object
-from zoo.serving.json_encode import format_decimal
-from zoo.serving.json_text import json_type, quote_value
+from zoo.serving.json_text import json_type, materialized, quote_value
+from zoo.serving.number_text import format_decimal
 from zoo.serving.servable import DEFAULT_SIGNATURE
 
 CLASSIFY = "tensorflow/serving/classify"
 REGRESS = "tensorflow/serving/regress"
 _METHOD_WORDS = {CLASSIFY: "classification", REGRESS: "regression"}
+# How many examples are built between two deadline checks.
+_CHECK_EVERY = 1024
 _INT64 = (-2 ** 63, 2 ** 63 - 1)
 _UINT64_MAX = 2 ** 64 - 1
 
@@ -79,19 +81,22 @@ def _example_from_json(value):
     return example
 
 
-def serialized_examples_from_json(doc, method):
+def serialized_examples_from_json(doc, method, deadline=None):
     """Reads the `examples` (and optional `context`) of a REST request.
 
     Args:
         doc: the decoded request object.
         method: `"classify"` or `"regress"`, for the error message.
+        deadline: optional `Deadline`, checked as the examples are built.
 
     Returns:
         A list of serialized `tf.Example`s, the context merged into each.
 
     Raises:
-        ServingError: INVALID_ARGUMENT with TF Serving's messages.
+        ServingError: INVALID_ARGUMENT with TF Serving's messages;
+            DEADLINE_EXCEEDED when the deadline passes.
     """
+    doc = materialized(doc)
     context = (_example_from_json(doc["context"]).SerializeToString()
                if "context" in doc else b"")
     examples = doc.get("examples")
@@ -107,21 +112,28 @@ def serialized_examples_from_json(doc, method):
                                "value is an empty array")
     # Concatenated serializations merge: the example's features override the
     # context's, which is how TF Serving applies a context.
-    return [context + _example_from_json(e).SerializeToString()
-            for e in examples]
+    serialized = []
+    for index, example in enumerate(examples):
+        if deadline is not None and index % _CHECK_EVERY == 0:
+            deadline.check()
+        serialized.append(context + _example_from_json(example)
+                          .SerializeToString())
+    return serialized
 
 
-def serialized_examples_from_input(request_input):
+def serialized_examples_from_input(request_input, deadline=None):
     """Reads the examples of a gRPC `Input` message.
 
     Args:
         request_input: an `input_pb2.Input`.
+        deadline: optional `Deadline`, checked as the examples are written.
 
     Returns:
         A list of serialized `tf.Example`s, the context merged into each.
 
     Raises:
-        ServingError: INVALID_ARGUMENT when the input holds no examples.
+        ServingError: INVALID_ARGUMENT when the input holds no examples;
+            DEADLINE_EXCEEDED when the deadline passes.
     """
     kind = request_input.WhichOneof("kind")
     if kind == "example_list":
@@ -136,7 +148,12 @@ def serialized_examples_from_input(request_input):
                                "example_list_with_context.")
     if not examples:
         raise invalid_argument("Input is empty; send at least one example.")
-    return [context + e.SerializeToString() for e in examples]
+    serialized = []
+    for index, example in enumerate(examples):
+        if deadline is not None and index % _CHECK_EVERY == 0:
+            deadline.check()
+        serialized.append(context + example.SerializeToString())
+    return serialized
 
 
 def check_signature(signature, method):
@@ -264,7 +281,31 @@ def regression_json(result):
     return '{\n    "results": [' + values + "]\n}"
 
 
-async def run(predictor, servable, signature_name, serialized, method):
+def check_method(servable, signature_name, method):
+    """Checks that a request's signature is one for `method`.
+
+    Args:
+        servable: the `Servable` to run on.
+        signature_name: the signature; `""` means `serving_default`.
+        method: `CLASSIFY` or `REGRESS`.
+
+    Returns:
+        A tuple `(signature name, name of its serialized-examples input)`.
+
+    Raises:
+        ServingError: FAILED_PRECONDITION for an unknown signature,
+            INVALID_ARGUMENT for one of another kind.
+    """
+    name = signature_name or DEFAULT_SIGNATURE
+    signature = servable.signature_defs.get(name)
+    if signature is None:
+        raise ServingError(grpc.StatusCode.FAILED_PRECONDITION,
+                           f'Serving signature key "{name}" not found.')
+    return name, check_signature(signature, method)
+
+
+async def predict(predictor, servable, signature_name, serialized, method,
+                  deadline=None):
     """Runs serialized examples through a classify or regress signature.
 
     Args:
@@ -273,23 +314,35 @@ async def run(predictor, servable, signature_name, serialized, method):
         signature_name: the signature; `""` means `serving_default`.
         serialized: list of serialized `tf.Example`s.
         method: `CLASSIFY` or `REGRESS`.
+        deadline: optional `Deadline` of the request.
 
     Returns:
-        A `ClassificationResult` or a `RegressionResult`.
+        The signature's outputs, a dict of NumPy arrays; `result` turns them
+        into a `ClassificationResult` or a `RegressionResult`.
 
     Raises:
         ServingError: when the signature does not fit or the model fails.
     """
-    name = signature_name or DEFAULT_SIGNATURE
-    signature = servable.signature_defs.get(name)
-    if signature is None:
-        raise ServingError(grpc.StatusCode.FAILED_PRECONDITION,
-                           f'Serving signature key "{name}" not found.')
-    key = check_signature(signature, method)
+    name, key = check_method(servable, signature_name, method)
     array = np.empty(len(serialized), dtype=object)
     array[:] = serialized
     _, outputs = await predictor.predict(
         servable, name, {key: array},
-        api="Classify" if method == CLASSIFY else "Regress")
+        api="Classify" if method == CLASSIFY else "Regress",
+        deadline=deadline)
+    return outputs
+
+
+def result(outputs, rows, method):
+    """The result message of a classify or regress call.
+
+    Args:
+        outputs: the signature's outputs, from `predict`.
+        rows: how many examples were sent.
+        method: `CLASSIFY` or `REGRESS`.
+
+    Returns:
+        A `ClassificationResult` or a `RegressionResult`.
+    """
     build = classification_result if method == CLASSIFY else regression_result
-    return build(outputs, len(serialized))
+    return build(outputs, rows)

@@ -4,13 +4,95 @@ TensorFlow cannot stop a model call once it runs: a request that times out
 answers 504 at once, but its call keeps a thread until it returns. With one
 pool for every model, a few such calls would leave no thread for the others.
 Here each model has its own threads, and each pool knows which calls it is
-running, so readiness can report the calls that outlived their request.
+running, so readiness can report the calls that outlived their request. The
+threads are daemon threads: a call that never returns does not keep the
+process from exiting after a shutdown.
 """
 
 import asyncio
 import concurrent.futures
+import queue
 import threading
 import time
+
+
+class DaemonThreadPool(concurrent.futures.Executor):
+    """A fixed number of daemon threads running submitted calls in order.
+
+    `concurrent.futures.ThreadPoolExecutor` joins its threads when the
+    interpreter exits, so one call blocked for good inside TensorFlow would
+    keep a stopped server alive; these threads are not waited for.
+
+    Args:
+        threads: how many calls may run at once.
+        name: prefix of the threads' names.
+
+    Example:
+    >>> pool = DaemonThreadPool(2, "demo")
+    >>> pool.submit(sum, [1, 2]).result()
+    3
+    >>> pool.shutdown()
+    """
+
+    def __init__(self, threads, name):
+        self._queue = queue.SimpleQueue()
+        self._lock = threading.Lock()
+        self._closed = False
+        self._threads = [threading.Thread(target=self._work, daemon=True,
+                                          name=f"{name}_{index}")
+                         for index in range(threads)]
+        for thread in self._threads:
+            thread.start()
+
+    def submit(self, fn, /, *args, **kwargs):
+        """Queues `fn(*args, **kwargs)`; returns its `Future`."""
+        future = concurrent.futures.Future()
+        with self._lock:
+            if self._closed:
+                raise RuntimeError("cannot schedule new calls after shutdown")
+            self._queue.put((future, fn, args, kwargs))
+        return future
+
+    def _work(self):
+        while True:
+            item = self._queue.get()
+            if item is None:
+                return
+            self._call(*item)
+            # The call's inputs and result are not kept until the next call.
+            del item
+
+    @staticmethod
+    def _call(future, fn, args, kwargs):
+        if future.set_running_or_notify_cancel():
+            try:
+                future.set_result(fn(*args, **kwargs))
+            # The caller gets it.
+            except BaseException as error:  # noqa: BLE001
+                future.set_exception(error)
+
+    def shutdown(self, wait=True, *, cancel_futures=False):
+        """Refuses new calls and lets the threads end once idle.
+
+        Args:
+            wait: whether to wait for the calls running now.
+            cancel_futures: whether to cancel the queued calls.
+        """
+        with self._lock:
+            self._closed = True
+        if cancel_futures:
+            while True:
+                try:
+                    item = self._queue.get_nowait()
+                except queue.Empty:
+                    break
+                if item is not None:
+                    item[0].cancel()
+        for _ in self._threads:
+            self._queue.put(None)
+        if wait:
+            for thread in self._threads:
+                thread.join()
 
 
 class _Call:
@@ -46,8 +128,8 @@ class ModelExecutors:
         with self._lock:
             pool = self._pools.get(name)
             if pool is None:
-                pool = self._pools[name] = concurrent.futures.ThreadPoolExecutor(
-                    self.threads, thread_name_prefix=f"zoo-model-{name}")
+                pool = self._pools[name] = DaemonThreadPool(
+                    self.threads, f"zoo-model-{name}")
             return pool
 
     def run(self, name, function, *args):
@@ -102,6 +184,15 @@ class ModelExecutors:
         stuck = sum(c.abandoned or now - c.start > self._stuck_after
                     for c in calls)
         return len(calls), stuck
+
+    def running_calls(self):
+        """How many calls run now, over every model.
+
+        Returns:
+            An int.
+        """
+        with self._lock:
+            return sum(len(calls) for calls in self._running.values())
 
     def shutdown(self):
         """Stops the pools without waiting for calls that still run."""

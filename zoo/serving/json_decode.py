@@ -2,8 +2,9 @@
 
 A port of the reading half of `tensorflow_serving/util/json_tensor.cc`: the
 same acceptance rules and the same error messages, `{"b64": ...}` strings
-included. Large numeric bodies (images) take a vectorised path through
-NumPy; anything it cannot vouch for goes through the exact
+included. A large dense numeric array arrives as a `NumericText` and is read
+straight into the input's dtype; other numeric lists take a vectorised path
+through NumPy; anything these cannot vouch for goes through the exact
 element-by-element rules, so errors always read as TF Serving writes them.
 Parsing the body text and quoting values in errors live in `json_text`.
 """
@@ -15,6 +16,7 @@ import grpc
 import numpy as np
 from tensorflow.core.framework import types_pb2
 
+from zoo.serving import search
 from zoo.serving.dtypes import (
     FLOATS,
     INT_RANGES,
@@ -23,7 +25,8 @@ from zoo.serving.dtypes import (
     numpy_dtype,
 )
 from zoo.serving.errors import ServingError, invalid_argument
-from zoo.serving.json_text import json_type, quote_value
+from zoo.serving.json_text import json_type, materialized, quote_value
+from zoo.serving.numeric_json import NumericText
 
 # The most dimensions a NumPy 1.x array holds (2.x: 64, TensorFlow: 254).
 _MAX_RANK = 32
@@ -335,15 +338,58 @@ def _rows_fast(instances, input_dtypes, allow_fast):
     return arrays
 
 
-def decode_predict_inputs(doc, input_dtypes, body):
+def _read_numeric_text(doc, input_dtypes, deadline):
+    """The inputs of a request whose tensor is a `NumericText`, or a list of
+    them of one shape (large images, one each), read into the input's
+    dtype; None when the exact rules must read it."""
+    if len(input_dtypes) != 1 or ("instances" in doc) == ("inputs" in doc):
+        return None
+    value = doc.get("instances", doc.get("inputs"))
+    (name, dtype), = input_dtypes.items()
+    if isinstance(value, NumericText):
+        array = value.read(dtype, deadline)
+        return None if array is None else {name: array}
+    if not (isinstance(value, list) and value
+            and all(isinstance(item, NumericText) for item in value)):
+        return None
+    arrays = []
+    for item in value:
+        array = item.read(dtype, deadline)
+        if array is None or array.shape != (arrays or [array])[0].shape:
+            return None
+        arrays.append(array)
+    stacked = np.stack(arrays)
+    return {name: stacked}
+
+
+def may_hold_booleans(body):
+    """Whether a raw body may hold JSON booleans, which NumPy would read as
+    numbers if they were mixed with numbers in a list.
+
+    Args:
+        body: the raw request body, bytes.
+
+    Returns:
+        bool.
+
+    Example:
+    >>> may_hold_booleans(b'{"instances": [1, true]}')
+    True
+    """
+    return search.find(body, b"true") >= 0 or search.find(body, b"false") >= 0
+
+
+def decode_predict_inputs(doc, input_dtypes, booleans=True, deadline=None):
     """Reads the tensors of a `:predict` request, in row or columnar form.
 
     Args:
-        doc: the decoded request object.
+        doc: the decoded request object (from `parse_json_object`).
         input_dtypes: dict mapping the signature's input names to their
             `DataType` enums.
-        body: the raw body bytes, used to tell whether the fast NumPy path is
-            safe (it is not when JSON booleans are present).
+        booleans: whether the body may hold JSON booleans
+            (`may_hold_booleans`); when it cannot, plain numeric lists are
+            read by NumPy at once.
+        deadline: optional `Deadline`, checked while a large tensor is read.
 
     Returns:
         A tuple `(inputs, row_format)`: a dict of NumPy arrays and True when
@@ -351,9 +397,14 @@ def decode_predict_inputs(doc, input_dtypes, body):
 
     Raises:
         ServingError: INVALID_ARGUMENT (or UNIMPLEMENTED for half floats)
-            with TF Serving's message.
+            with TF Serving's message; DEADLINE_EXCEEDED when the deadline
+            passes.
     """
-    allow_fast = b"true" not in body and b"false" not in body
+    inputs = _read_numeric_text(doc, input_dtypes, deadline)
+    if inputs is not None:
+        return inputs, "instances" in doc
+    doc = materialized(doc)
+    allow_fast = not booleans
     has_instances = "instances" in doc
     if has_instances and "inputs" in doc:
         raise invalid_argument(

@@ -2,9 +2,11 @@
 
 A port of the writing half of `tensorflow_serving/util/json_tensor.cc`: the
 same layout (rapidjson's pretty writer, rows on one line), the same float
-digits (`WriteDecimal`: six significant digits when they round-trip, `3.0`,
-`NaN`, `Infinity`), `{"b64": ...}` for outputs whose name ends in `_bytes`,
-and the same errors.
+digits (`WriteDecimal`, in `number_text`: six significant digits when they
+round-trip, `3.0`, `NaN`, `Infinity`), `{"b64": ...}` for outputs whose name
+ends in `_bytes`, and the same errors. A response is written as a list of
+text parts: a large numeric tensor's text comes from `number_text.write` in
+parts, never built value by value nor copied whole.
 """
 
 import base64
@@ -12,79 +14,14 @@ import json
 import math
 
 import grpc
-import numpy as np
 
+from zoo.serving import number_text
 from zoo.serving.errors import ServingError, invalid_argument
 
 _INDENT = "    "
-# Below this many values, formatting one by one beats NumPy's set-up cost.
+# Above this many values, a numeric tensor is written by number_text.write;
+# below it, building nested lists costs less than setting that up.
 _SMALL_ARRAY = 64
-
-
-def format_decimal(value, float32):
-    """Writes a float the way TF Serving's `WriteDecimal` does.
-
-    Six significant digits when they round-trip, else full precision; a
-    `.0` is added to whole numbers; NaN and infinities as `NaN`,
-    `Infinity`, `-Infinity`.
-
-    Args:
-        value: a Python float.
-        float32: bool, whether the value is a float32 (else a double).
-
-    Returns:
-        The JSON number text.
-
-    Example:
-    >>> format_decimal(3.0, True), format_decimal(1 / 3, False)
-    ('3.0', '0.33333333333333331')
-    """
-    if math.isnan(value):
-        return "NaN"
-    if math.isinf(value):
-        return "-Infinity" if value < 0 else "Infinity"
-    text = "%.6g" % value
-    back = float(text)
-    if float32:
-        back = float(np.float32(back))
-    if back != value:
-        text = ("%.9g" if float32 else "%.17g") % value
-    if "." not in text and "e" not in text:
-        text += ".0"
-    return text
-
-
-def _format_floats(array):
-    """Formats every element of a float array; returns a flat list of text.
-
-    The same digits as `format_decimal`, with the round-trip check done by
-    NumPy for the whole array at once.
-    """
-    float32 = array.dtype != np.float64
-    flat = array.astype(np.float32 if float32 else np.float64).ravel()
-    values = flat.tolist()
-    if len(values) <= _SMALL_ARRAY:
-        return [format_decimal(v, float32) for v in values]
-    texts = ["%.6g" % v for v in values]
-    finite = np.isfinite(flat)
-    with np.errstate(all="ignore"):
-        parsed = np.array(texts, dtype=np.float64)
-        if float32:
-            parsed = parsed.astype(np.float32)
-    exact = (parsed == flat) | ~finite
-    wide = "%.9g" if float32 else "%.17g"
-    out = []
-    for text, value, ok, fin in zip(texts, values, exact.tolist(),
-                                    finite.tolist()):
-        if not fin:
-            out.append(format_decimal(value, float32))
-            continue
-        if not ok:
-            text = wide % value
-        if "." not in text and "e" not in text:
-            text += ".0"
-        out.append(text)
-    return out
 
 
 def _b64_object(data, depth):
@@ -112,12 +49,8 @@ def _strings(array, as_bytes, depth):
 def _leaves(array, as_bytes, depth):
     """Formats every element of an array as JSON text, flat, in C order."""
     kind = array.dtype.kind
-    if kind == "f":
-        return _format_floats(array)
-    if kind == "b":
-        return ["true" if v else "false" for v in array.ravel().tolist()]
-    if kind in "iu":
-        return [str(v) for v in array.ravel().tolist()]
+    if kind in "fbiu":
+        return number_text.texts(array)
     if kind in "OSU":
         return _strings(array, as_bytes, depth)
     raise ServingError(grpc.StatusCode.INVALID_ARGUMENT,
@@ -185,22 +118,30 @@ def _batch_size(outputs):
     return batch_size
 
 
-def encode_row_format(outputs):
+def _is_large_numeric(array):
+    return (array.dtype.kind in "fbiu" and array.size > _SMALL_ARRAY
+            and array.ndim > 0)
+
+
+def encode_row_format(outputs, deadline=None):
     """Writes a `{"predictions": [...]}` response, as TF Serving lays it out.
 
     Args:
         outputs: dict mapping output names to NumPy arrays, all with the same
             first (batch) dimension.
+        deadline: optional `Deadline`, checked while a large tensor is
+            written.
 
     Returns:
-        The response body text.
+        The response body, a list of text parts to send in order.
 
     Raises:
         ServingError: when there are no outputs, an output has no batch
-            dimension or the batch sizes differ.
+            dimension or the batch sizes differ; DEADLINE_EXCEEDED when the
+            deadline passes.
 
     Example:
-    >>> print(encode_row_format({"y": np.array([[1, 2]], np.int32)}))
+    >>> print("".join(encode_row_format({"y": np.array([[1, 2]], np.int32)})))
     {
         "predictions": [[1, 2]
         ]
@@ -209,11 +150,18 @@ def encode_row_format(outputs):
     _check_not_empty(outputs)
     batch_size = _batch_size(outputs)
     multi = len(outputs) > 1
+    if not batch_size:
+        return ['{\n    "predictions": []\n}']
+    if not multi:
+        ((_, array),) = outputs.items()
+        if _is_large_numeric(array):
+            return ['{\n    "predictions": [',
+                    *number_text.write(array, outer_brackets=False,
+                                       deadline=deadline),
+                    "\n    ]\n}"]
     depth = 3 if multi else 2
     rows = {name: _tensor(name, array, depth + array.ndim - 1)
             for name, array in sorted(outputs.items())}
-    if not batch_size:
-        return '{\n    "predictions": []\n}'
     if not multi:
         (values,) = rows.values()
         joined = ", ".join(_single_line(row) for row in values)
@@ -223,23 +171,35 @@ def encode_row_format(outputs):
                 f"\n{_INDENT * 3}{json.dumps(name, ensure_ascii=False)}: "
                 f"{_single_line(values[i])}" for name, values in rows.items())
             + f"\n{_INDENT * 2}}}" for i in range(batch_size))
-    return '{\n    "predictions": [' + joined + "\n    ]\n}"
+    return ['{\n    "predictions": [' + joined + "\n    ]\n}"]
 
 
-def encode_columnar_format(outputs):
+def _pretty_tensor(name, array, depth, deadline):
+    """One tensor in rapidjson's pretty layout at `depth`, as text parts."""
+    if _is_large_numeric(array) and 0 not in array.shape:
+        return number_text.write(array, pretty=True, depth=depth,
+                                 deadline=deadline)
+    return [_pretty(_tensor(name, array, depth + array.ndim), depth)]
+
+
+def encode_columnar_format(outputs, deadline=None):
     """Writes an `{"outputs": ...}` response, as TF Serving lays it out.
 
     Args:
         outputs: dict mapping output names to NumPy arrays.
+        deadline: optional `Deadline`, checked while a large tensor is
+            written.
 
     Returns:
-        The response body text.
+        The response body, a list of text parts to send in order.
 
     Raises:
-        ServingError: when there are no outputs.
+        ServingError: when there are no outputs; DEADLINE_EXCEEDED when the
+            deadline passes.
 
     Example:
-    >>> print(encode_columnar_format({"y": np.array(b"hello", dtype=object)}))
+    >>> print("".join(encode_columnar_format(
+    ...     {"y": np.array(b"hello", dtype=object)})))
     {
         "outputs": "hello"
     }
@@ -247,11 +207,15 @@ def encode_columnar_format(outputs):
     _check_not_empty(outputs)
     if len(outputs) == 1:
         ((name, array),) = outputs.items()
-        body = _tensor(name, array, 1 + array.ndim)
-    else:
-        body = {name: _tensor(name, array, 2 + array.ndim)
-                for name, array in sorted(outputs.items())}
-    return '{\n    "outputs": ' + _pretty(body, 1) + "\n}"
+        return ['{\n    "outputs": ',
+                *_pretty_tensor(name, array, 1, deadline), "\n}"]
+    parts = ['{\n    "outputs": {']
+    for index, (name, array) in enumerate(sorted(outputs.items())):
+        parts.append(("," if index else "") + "\n" + _INDENT * 2
+                     + json.dumps(name, ensure_ascii=False) + ": ")
+        parts += _pretty_tensor(name, array, 2, deadline)
+    parts.append("\n" + _INDENT + "}\n}")
+    return parts
 
 
 def error_body(message):

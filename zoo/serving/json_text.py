@@ -6,14 +6,21 @@ request values in error messages the way `JsonValueToDebugString` in
 `tensorflow_serving/util/json_tensor.cc` does: rapidjson's pretty writer with
 single-line arrays, cut off once 256 bytes are written. This module does the
 same, so that errors read as TF Serving writes them.
+
+A large body is read a piece at a time: its top levels value by value, and
+dense numeric arrays by `numeric_json` without a Python object per number,
+so that no single call holds the GIL (and stalls the event loop) for long.
 """
 
-import gc
+import codecs
 import json
+import math
 import re
 from decimal import Decimal
 
+from zoo.serving import numeric_json, search
 from zoo.serving.errors import invalid_argument
+from zoo.serving.numeric_json import NumericText
 
 # Python's json messages and rapidjson's (GetParseError_En) for the same fault.
 _PARSE_ERRORS = {
@@ -65,7 +72,7 @@ def json_type(value):
         return "False"
     if isinstance(value, dict):
         return "Object"
-    if isinstance(value, list):
+    if isinstance(value, (list, NumericText)):
         return "Array"
     if isinstance(value, str):
         return "String"
@@ -210,22 +217,59 @@ def _parse_iteratively(text, position):
 
 
 def _parse_deep(text, start):
-    """`_parse_iteratively` with the cyclic garbage collector paused.
-
-    A parsed document is a tree, so a collection finds nothing in it; but
-    each of the collections that hundreds of thousands of new lists would
-    trigger walks every object of the process (TensorFlow's included), which
-    costs several times the parse itself.
-    """
-    collecting = gc.isenabled()
-    gc.disable()
+    """`_parse_iteratively` with its errors in rapidjson's wording."""
     try:
-        return _parse_iteratively(text, start)[0]
+        return _parse_iteratively(text, start)
     except _ParseError as error:
+        _refuse_lone_surrogates(text, error.position)
         raise _parse_error(text, error.reason, error.position) from None
-    finally:
-        if collecting:
-            gc.enable()
+
+
+def _refuse_lone_surrogates(text, end):
+    """Raises rapidjson's error for a lone surrogate escape before `end`,
+    the first fault in the text when parsing stopped at `end`."""
+    position = _lone_surrogate(text, end)
+    if position is not None:
+        raise _parse_error(text, _SURROGATE_REASON, position)
+
+
+# A \u escape of a UTF-16 surrogate; a high one (D800-DBFF) must be followed
+# at once by the escape of a low one (DC00-DFFF), and a low one must follow
+# a high one. Python's json accepts lone ones; rapidjson refuses them.
+_SURROGATE_ESCAPE = re.compile(r"\\u([dD][89a-fA-F][0-9a-fA-F]{2})")
+_SURROGATE_REASON = "The surrogate pair in string is invalid."
+
+
+def _escaped(text, position):
+    """Whether the backslash at `position` starts an escape (it is not the
+    second half of an escaped backslash)."""
+    before = position
+    while before and text[before - 1] == "\\":
+        before -= 1
+    return (position - before) % 2 == 0
+
+
+def _lone_surrogate(text, end):
+    """The position of the first lone surrogate escape before `end`, or
+    None."""
+    paired = -1  # where the low half of the last good pair starts
+    position = 0
+    while True:
+        match = search.search(_SURROGATE_ESCAPE, text, position, end, 6)
+        if match is None:
+            return None
+        position = match.start()
+        if position == paired or not _escaped(text, position):
+            position += 1
+            continue
+        code = int(match.group(1), 16)
+        if code <= 0xDBFF:
+            low = _SURROGATE_ESCAPE.match(text, position + 6)
+            if low and int(low.group(1), 16) >= 0xDC00:
+                paired = position + 6
+                position += 6
+                continue
+        return position
 
 
 def _parse_error(text, reason, position):
@@ -233,21 +277,27 @@ def _parse_error(text, reason, position):
     return invalid_argument(f"JSON Parse error: {reason} at offset: {offset}")
 
 
-def parse_json_object(body):
+def parse_json_object(body, deadline=None):
     """Parses a request body as TF Serving does.
 
     NaN and Infinity are accepted, any nesting depth is, and whatever follows
     the first JSON value is ignored (rapidjson's `kParseStopWhenDoneFlag`).
+    A string holding a lone UTF-16 surrogate escape (`"\\ud800"`) is
+    refused, as rapidjson refuses it. In a body of `numeric_json.MIN_CHARS`
+    characters or more, a large dense array of plain numbers is left as a
+    `NumericText`, read later into the signature's dtype.
 
     Args:
         body: the raw request body, bytes.
+        deadline: optional `Deadline`, checked while a large body is read.
 
     Returns:
         The decoded JSON object, a dict.
 
     Raises:
         ServingError: INVALID_ARGUMENT with rapidjson's wording for the fault
-            and its byte offset, or when the document is not an object.
+            and its byte offset, or when the document is not an object;
+            DEADLINE_EXCEEDED when the deadline passes.
 
     Example:
     >>> parse_json_object(b'{"instances": [NaN]} and the rest')
@@ -255,25 +305,145 @@ def parse_json_object(body):
     """
     if not body:
         raise invalid_argument("JSON Parse error: The document is empty")
-    try:
-        text = body.decode("utf-8")
-    except UnicodeDecodeError as error:
-        raise invalid_argument(f"JSON Parse error: Invalid encoding in "
-                               f"string. at offset: {error.start}") from None
+    text = _text_of(body, deadline)
     start = _skip(text, 0)
     if start == len(text):
         raise _parse_error(text, "The document is empty.", start)
+    large = len(text) >= numeric_json.MIN_CHARS
     try:
-        doc, _ = _DECODER.raw_decode(text, start)
+        if large:
+            doc, end = _walk(text, start, 1, deadline)
+        else:
+            doc, end = _DECODER.raw_decode(text, start)
     except json.JSONDecodeError as error:
+        _refuse_lone_surrogates(text, error.pos)
         raise _parse_error(text, _reason_for(error, text), error.pos) from None
+    except _ParseError as error:
+        _refuse_lone_surrogates(text, error.position)
+        raise _parse_error(text, error.reason, error.position) from None
     except (RecursionError, ValueError):
         # Nested too deeply for `json`, or (ValueError) an integer of more
         # digits than Python converts, which the exact parser locates.
-        doc = _parse_deep(text, start)
+        doc, end = _parse_deep(text, start)
+    _refuse_lone_surrogates(text, end)
     if not isinstance(doc, dict):
         raise invalid_argument(f"JSON Value: {quote_value(doc)} Is not object")
     return doc
+
+
+# How many bytes of a body that is not ASCII are decoded per step.
+_DECODE_BYTES = 1 << 20
+# Containers this deep or less are read value by value; deeper values are
+# small parts of a request (a feature list, a row's innermost list).
+_WALK_DEPTH = 3
+# How many values a walk reads between two deadline checks.
+_CHECK_EVERY = 1024
+
+
+def _text_of(body, deadline):
+    """The body as text; one that is not ASCII is decoded a megabyte at a
+    time, so that no call holds the GIL for long."""
+    if len(body) <= _DECODE_BYTES or body.isascii():
+        try:
+            return body.decode("utf-8")
+        except UnicodeDecodeError as error:
+            raise _encoding_error(error.start) from None
+    decoder = codecs.getincrementaldecoder("utf-8")()
+    parts = []
+    for offset in range(0, len(body), _DECODE_BYTES):
+        if deadline is not None:
+            deadline.check()
+        pending = len(decoder.getstate()[0])  # bytes of a split character
+        try:
+            parts.append(decoder.decode(
+                body[offset:offset + _DECODE_BYTES],
+                final=offset + _DECODE_BYTES >= len(body)))
+        except UnicodeDecodeError as error:
+            raise _encoding_error(offset - pending + error.start) from None
+    return "".join(parts)
+
+
+def _encoding_error(offset):
+    return invalid_argument(f"JSON Parse error: Invalid encoding in string. "
+                            f"at offset: {offset}")
+
+
+def _walk(text, position, depth, deadline):
+    """Parses the value at `position`: its containers value by value down to
+    `_WALK_DEPTH`, large dense numeric arrays as `NumericText`, the rest
+    with `json`. Returns `(value, end)`."""
+    position = _skip(text, position)
+    char = text[position:position + 1]
+    if char == "[" and depth <= _WALK_DEPTH:
+        scanned = numeric_json.scan(text, position, deadline)
+        if scanned is not None:
+            return scanned
+        return _walk_array(text, position, depth, deadline)
+    if char == "{" and depth <= _WALK_DEPTH:
+        return _walk_object(text, position, depth, deadline)
+    return _DECODER.raw_decode(text, position)
+
+
+def _walk_array(text, position, depth, deadline):
+    items = []
+    position = _skip(text, position + 1)
+    if text[position:position + 1] == "]":
+        return items, position + 1
+    while True:
+        if deadline is not None and len(items) % _CHECK_EVERY == 0:
+            deadline.check()
+        value, position = _walk(text, position, depth + 1, deadline)
+        items.append(value)
+        position = _skip(text, position)
+        char = text[position:position + 1]
+        if char == "]":
+            return items, position + 1
+        if char != ",":
+            raise _ParseError("Missing a comma or ']' after an array "
+                              "element.", position)
+        position += 1
+
+
+def _walk_object(text, position, depth, deadline):
+    members = {}
+    position = _skip(text, position + 1)
+    if text[position:position + 1] == "}":
+        return members, position + 1
+    while True:
+        if deadline is not None and len(members) % _CHECK_EVERY == 0:
+            deadline.check()
+        name, position = _member_name(text, position)
+        members[name], position = _walk(text, position, depth + 1, deadline)
+        position = _skip(text, position)
+        char = text[position:position + 1]
+        if char == "}":
+            return members, position + 1
+        if char != ",":
+            raise _ParseError("Missing a comma or '}' after an object "
+                              "member.", position)
+        position += 1
+
+
+def materialized(value, depth=1):
+    """A parsed value with every `NumericText` in it read as `json` reads
+    it (lists of numbers), for the exact reader. Containers are changed in
+    place.
+
+    Args:
+        value: a value from `parse_json_object`.
+        depth: the value's nesting depth (the document's is 1); deeper than
+            `_WALK_DEPTH` there is no `NumericText`.
+
+    Returns:
+        The value without `NumericText`.
+    """
+    if isinstance(value, NumericText):
+        return value.value()
+    if depth <= _WALK_DEPTH and isinstance(value, (dict, list)):
+        keys = value.keys() if isinstance(value, dict) else range(len(value))
+        for key in keys:
+            value[key] = materialized(value[key], depth + 1)
+    return value
 
 
 # ---------------------------------------------------------------- quoting
@@ -287,7 +457,7 @@ def _number_text(value):
         value = float(value)
     except OverflowError:
         return str(value)
-    if value != value or value in (float("inf"), float("-inf")):
+    if not math.isfinite(value):
         return None
     if value == 0:
         return "-0.0" if str(value).startswith("-") else "0.0"
@@ -308,7 +478,7 @@ def _number_text(value):
 def _shortest_digits(value):
     """The shortest round-trip digits of a positive float and their power of
     ten: 1250.0 -> ("125", 1)."""
-    sign, digits, exponent = Decimal(repr(value)).normalize().as_tuple()
+    _, digits, exponent = Decimal(repr(value)).normalize().as_tuple()
     return "".join(str(d) for d in digits), exponent
 
 
@@ -353,9 +523,10 @@ class _LimitedWriter:
         self._prefix()
         if is_name or isinstance(value, str):
             self._put(_quote_string(value))
-        elif isinstance(value, (list, dict)):
-            self._put("[" if isinstance(value, list) else "{")
-            self.levels.append([isinstance(value, list), 0])
+        elif isinstance(value, (list, dict, NumericText)):
+            array = not isinstance(value, dict)
+            self._put("[" if array else "{")
+            self.levels.append([array, 0])
         elif value is None or isinstance(value, bool):
             self._put(json.dumps(value))
         else:
@@ -414,7 +585,10 @@ def quote_value(value):
                 break
         if not writer.write(item):
             break
-        if isinstance(item, list):
+        if isinstance(item, NumericText):  # its first rows say enough
+            pending.append(iter(item.head()))
+            names.append(False)
+        elif isinstance(item, list):
             pending.append(iter(item))
             names.append(False)
         elif isinstance(item, dict):

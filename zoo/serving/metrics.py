@@ -164,7 +164,8 @@ class ServingMetrics:
         """Counts one request; its latency is kept when it succeeded.
 
         Args:
-            model_name: the model named by the request (`""` when none).
+            model_name: the served model named by the request; `""` when it
+                names none, so that made-up names add no series.
             api: `"predict"`, `"classify"`, `"regress"` or `""` (REST), or
                 `"Predict"`, `"Classify"`, `"Regress"` (gRPC), as TF Serving.
             entrypoint: `REST` or `GRPC`.

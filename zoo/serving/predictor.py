@@ -4,15 +4,18 @@ Shared by the REST and gRPC front ends, so both give the same answers and the
 same errors (TF Serving's `predict_util.cc` wording where it has one).
 """
 
-import asyncio
+import logging
 import time
 
 import grpc
 import tensorflow as tf
 
+from zoo.serving.deadline import Deadline
 from zoo.serving.dtypes import dtype_name
-from zoo.serving.errors import ServingError, invalid_argument
+from zoo.serving.errors import ServingError, client_text, invalid_argument
 from zoo.serving.servable import DEFAULT_SIGNATURE
+
+log = logging.getLogger("zoo.serving")
 
 PREDICT_METHODS = ("tensorflow/serving/predict", "tensorflow/serving/classify",
                    "tensorflow/serving/regress")
@@ -41,7 +44,7 @@ class Predictor:
         self.in_flight = 0
 
     async def predict(self, servable, signature_name, inputs,
-                      output_filter=(), api="Predict"):
+                      output_filter=(), api="Predict", deadline=None):
         """Validates and runs a request.
 
         Args:
@@ -51,6 +54,8 @@ class Predictor:
             inputs: dict mapping input names to NumPy arrays.
             output_filter: optional output names to return (all if empty).
             api: `"Predict"`, `"Classify"` or `"Regress"`, for the metrics.
+            deadline: the request's `Deadline`; a new one of the time limit
+                when None.
 
         Returns:
             A tuple `(signature_name, outputs)`: the signature used and a dict
@@ -64,7 +69,8 @@ class Predictor:
         self.in_flight += 1
         start = time.perf_counter()
         try:
-            outputs = await self._run(servable, name, inputs)
+            outputs = await self._run(servable, name, inputs,
+                                      deadline or Deadline(self._timeout))
         finally:
             self.in_flight -= 1
         if self._metrics is not None:
@@ -72,20 +78,14 @@ class Predictor:
                                          time.perf_counter() - start)
         return name, {key: outputs[key] for key in wanted}
 
-    async def _run(self, servable, name, inputs):
+    async def _run(self, servable, name, inputs, deadline):
         if self._batcher is not None:
             call = self._batcher.run(servable, name, inputs)
         else:
             call = self._executors.run(servable.name, servable.run, name,
                                        inputs)
         try:
-            return await asyncio.wait_for(call, self._timeout)
-        except asyncio.TimeoutError:
-            raise ServingError(
-                grpc.StatusCode.DEADLINE_EXCEEDED,
-                f"Deadline exceeded: the request took longer than "
-                f"{self._timeout * 1000:g} ms. Send fewer rows per request or "
-                "raise --rest-api-timeout-in-ms.") from None
+            return await deadline.run(call)
         except tf.errors.OpError as error:
             raise error_from_op_error(error) from None
 
@@ -93,17 +93,24 @@ class Predictor:
 def error_from_op_error(error):
     """The `ServingError` for a TensorFlow error raised by a model call.
 
+    TensorFlow's message may hold where the failing op was defined, a
+    stack trace through the server's files: the client gets the message
+    without it, and the server log gets all of it.
+
     Args:
         error: a `tf.errors.OpError`.
 
     Returns:
-        A `ServingError` with the same canonical code and message.
+        A `ServingError` with the same canonical code and the message.
     """
     code = grpc.StatusCode.INVALID_ARGUMENT
     for status_code in grpc.StatusCode:
         if status_code.value[0] == error.error_code:
             code = status_code
-    return ServingError(code, error.message)
+    message = client_text(error.message)
+    if message != error.message:
+        log.warning("A model call failed: %s", error.message)
+    return ServingError(code, message)
 
 
 def check_request(servable, signature_name, inputs, output_filter=()):
@@ -127,8 +134,7 @@ def check_request(servable, signature_name, inputs, output_filter=()):
     if signature is None:
         raise ServingError(grpc.StatusCode.FAILED_PRECONDITION,
                            f'Serving signature key "{name}" not found.')
-    if (signature.method_name not in PREDICT_METHODS
-            or not servable.has_function(name)):
+    if signature.method_name not in PREDICT_METHODS:
         raise ServingError(
             grpc.StatusCode.INTERNAL,
             "Expected prediction signature method_name to be one of {"

@@ -1,15 +1,19 @@
 """Which versions exist, which are served, and loading them safely.
 
 The registry polls each model's base path, loads the versions its policy
-asks for, validates each one (load, then a warm-up request) before it
+asks for, validates each one (load, then its warm-up requests) before it
 becomes AVAILABLE, keeps the previous version serving until the new one is
 ready, and keeps a version that failed listed as END with its error. All of
-its state changes on the event loop's thread; loading runs in an executor.
+its state changes on the event loop's thread. Each model is refreshed on its
+own, and each load runs in a thread of its own within a time limit, so a
+load or warm-up that hangs fails its version and holds up no other model.
 """
 
 import asyncio
+import concurrent.futures
 import logging
 import os
+import threading
 import time
 from pathlib import Path
 
@@ -17,11 +21,13 @@ import grpc
 from tensorflow_serving.apis import get_model_status_pb2
 
 from zoo.serving import warmup
-from zoo.serving.errors import ServingError, invalid_argument
+from zoo.serving.errors import ServingError, client_text, invalid_argument
 from zoo.serving.servable import Servable
 
 log = logging.getLogger("zoo.serving")
 
+# Names the daemon thread each load and warm-up runs in.
+LOAD_THREAD_PREFIX = "zoo-load-"
 _ERROR_CODES = get_model_status_pb2.ModelVersionStatus.DESCRIPTOR.fields_by_name[
     "status"].message_type.fields_by_name["error_code"].enum_type
 
@@ -94,6 +100,8 @@ class _Model:
         self.versions = {}
         self.labels = {}  # applied only once their versions are available
         self.discovered = discovered
+        self.refresh_lock = asyncio.Lock()
+        self.polling = None  # the poll's refresh task of this model
 
     def available(self):
         return {v: s for v, s in self.versions.items()
@@ -105,25 +113,30 @@ class ModelRegistry:
 
     Args:
         configs: list of `ModelConfig` to serve.
-        executor: a `concurrent.futures.Executor` for the blocking loads and
-            warm-ups (not the one models answer requests in).
         discover_root: optional folder whose every sub-folder is a model; new
             sub-folders are picked up while serving.
         warmup_iterations: how many times each warm-up request runs; 0 turns
             warm-up off.
         metrics: optional `ServingMetrics` recording loads and warm-ups.
+        executors: the `ModelExecutors` that run the models' calls: how many
+            calls of a model may run at once sizes each version's TensorFlow
+            thread pool, and calls stuck in all of a model's threads make
+            it not ready.
+        load_timeout_seconds: float, how long loading and warming up one
+            version may take before the version is marked failed.
     """
 
-    def __init__(self, configs, executor, discover_root=None,
-                 warmup_iterations=1, metrics=None):
+    def __init__(self, configs, discover_root=None, warmup_iterations=1,
+                 metrics=None, executors=None, load_timeout_seconds=300.0):
         self._models = {c.name: _Model(c) for c in configs}
-        self._executor = executor
+        self._executors = executors
+        self._load_timeout = load_timeout_seconds
         self._discover_root = discover_root
         self._warmup_iterations = warmup_iterations
         self._metrics = metrics
-        self._refresh_lock = asyncio.Lock()
-        # Replaced by a fresh event each time a version becomes AVAILABLE or
-        # END, so that waiters wake on every change.
+        # Replaced by a fresh event each time a version starts LOADING,
+        # becomes AVAILABLE or END, or is forgotten, so that waiters wake on
+        # every change.
         self._changed = asyncio.Event()
         self.loaded_once = False
 
@@ -131,6 +144,24 @@ class ModelRegistry:
     def model_names(self):
         """Names of the models being served, sorted."""
         return sorted(self._models)
+
+    def metric_label(self, name):
+        """The `model_name` label a request naming `name` is counted under.
+
+        Names the server does not serve all share the label `""`, so that
+        clients cannot grow the metrics by making names up.
+
+        Args:
+            name: the model name a request gave.
+
+        Returns:
+            `name` when it is a served model, else `""`.
+
+        Example:
+        >>> ModelRegistry([]).metric_label("made-up")
+        ''
+        """
+        return name if name in self._models else ""
 
     def reconfigure(self, configs):
         """Replaces the list of models; call `refresh` to apply it.
@@ -153,15 +184,22 @@ class ModelRegistry:
         self._models = models
 
     async def refresh(self):
-        """Polls the disk once and loads or unloads versions to match it."""
-        async with self._refresh_lock:
-            self._discover_models()
-            for model in list(self._models.values()):
-                await self._refresh_model(model)
-            self.loaded_once = True
+        """Polls the disk once and loads or unloads versions to match it.
+
+        The models are refreshed side by side; this returns when each is
+        done, which each load's time limit bounds.
+        """
+        self._discover_models()
+        await asyncio.gather(*(self._refresh_model(model)
+                               for model in list(self._models.values())))
+        self.loaded_once = True
 
     async def poll(self, interval_seconds, stop):
-        """Refreshes every `interval_seconds` until `stop` is set.
+        """Refreshes every model every `interval_seconds` until `stop` is set.
+
+        Each model is refreshed by a task of its own, started again only
+        once its last refresh is done, so a model busy loading (or stuck
+        in a load until its time limit) never delays the others.
 
         Args:
             interval_seconds: float, the file-system poll period.
@@ -169,13 +207,28 @@ class ModelRegistry:
         """
         while not stop.is_set():
             try:
-                await self.refresh()
+                self._discover_models()
+                for model in list(self._models.values()):
+                    if model.polling is None or model.polling.done():
+                        model.polling = asyncio.ensure_future(
+                            self._poll_model(model))
             except Exception:  # a poll must never end the server
                 log.exception("Polling the model folders failed")
             try:
                 await asyncio.wait_for(stop.wait(), interval_seconds)
             except asyncio.TimeoutError:
                 pass
+        polling = [m.polling for m in self._models.values() if m.polling]
+        for task in polling:
+            task.cancel()
+        await asyncio.gather(*polling, return_exceptions=True)
+
+    async def _poll_model(self, model):
+        try:
+            await self._refresh_model(model)
+        except Exception:  # a poll must never end the server
+            log.exception("Polling the folder of model %s failed",
+                          model.config.name)
 
     def _discover_models(self):
         from zoo.serving.config import ModelConfig
@@ -194,7 +247,19 @@ class ModelRegistry:
                     discovered=True)
 
     async def _refresh_model(self, model):
+        async with model.refresh_lock:
+            await self._refresh_versions(model)
+
+    async def _refresh_versions(self, model):
         on_disk = version_dirs(model.config.base_path)
+        gone = [v for v, s in model.versions.items()
+                if s.failed and v not in on_disk]
+        for version in gone:  # nothing left to retry or to report
+            del model.versions[version]
+            log.info("Forgot failed %s version %d: its folder is gone",
+                     model.config.name, version)
+        if gone:
+            self._announce()
         for version, status in model.versions.items():
             if (status.failed and version in on_disk
                     and _fingerprint(on_disk[version]) != status.fingerprint):
@@ -229,14 +294,16 @@ class ModelRegistry:
     async def wait_for_version(self, name, version, state="AVAILABLE"):
         """Waits until a version of a model is in `state`.
 
-        The registry announces every version that becomes AVAILABLE or END,
-        so a caller (a deployment script, a test) learns that a new export is
-        served without polling the status endpoint.
+        The registry announces every version that starts LOADING, becomes
+        AVAILABLE or END, or is forgotten (a failed version whose folder is
+        gone), so a caller (a deployment script, a test) learns that a new
+        export is served without polling the status endpoint.
 
         Args:
             name: the model name.
             version: the version number.
-            state: the state to wait for, `"AVAILABLE"` or `"END"`.
+            state: the state to wait for, `"LOADING"`, `"AVAILABLE"` or
+                `"END"`, or None for a version the registry no longer knows.
 
         Example (in a coroutine on the server's event loop, after exporting
         version 2 of `sarcasm`):
@@ -250,23 +317,31 @@ class ModelRegistry:
         name = model.config.name
         status = model.versions.setdefault(version, _VersionStatus(version))
         status.state = "LOADING"
-        fingerprint = _fingerprint(path)
-        loop = asyncio.get_running_loop()
+        status.fingerprint = _fingerprint(path)
+        self._announce()
+        loading = _in_own_thread(f"{LOAD_THREAD_PREFIX}{name}-{version}",
+                                 self._load_and_warm_up, name, version, path)
         try:
-            servable = await loop.run_in_executor(self._executor,
-                                                  self._load_and_warm_up,
-                                                  name, version, path)
-        except Exception as error:  # any failure keeps this version out
-            status.state = "END"
-            status.error_code = "UNKNOWN"
-            status.error_message = _without_paths(
+            servable = await asyncio.wait_for(asyncio.shield(loading),
+                                              self._load_timeout)
+        except asyncio.TimeoutError:
+            # TensorFlow cannot stop the call; its thread runs on and what
+            # it loads is dropped.
+            loading.add_done_callback(lambda _: log.warning(
+                "Version %d of model %s finished loading after its time "
+                "limit; it stays out until its files change", version, name))
+            self._fail(model, status, "DEADLINE_EXCEEDED", (
+                f"Version {version} of model {name} did not finish loading "
+                f"and warming up within {self._load_timeout:g} s, so it is "
+                "not served (raise --model-load-timeout-seconds if it needs "
+                "longer). It is tried again when its files change."))
+            return
+        # Any failure keeps this version out.
+        except Exception as error:  # noqa: BLE001
+            self._fail(model, status, "UNKNOWN", (
                 f"Version {version} of model {name} failed to load or to "
                 f"answer a warm-up request, so it is not served: "
-                f"{type(error).__name__}: {error}".strip(),
-                model.config.base_path)
-            status.fingerprint = fingerprint
-            log.error("%s", status.error_message)
-            self._announce()
+                f"{type(error).__name__}: {error}".strip()))
             return
         status.servable = servable
         status.error_code = "OK"
@@ -275,11 +350,19 @@ class ModelRegistry:
         log.info("Serving %s version %d from %s", name, version, path)
         self._announce()
 
+    def _fail(self, model, status, code, message):
+        status.state = "END"
+        status.error_code = code
+        status.error_message = client_text(
+            _without_paths(message, model.config.base_path))
+        log.error("%s", message)
+        self._announce()
+
     def _load_and_warm_up(self, name, version, path):
         """Loads a version and runs its warm-up; blocking, off the loop."""
         start = time.perf_counter()
         try:
-            servable = Servable.load(name, version, path)
+            servable = Servable.load(name, version, path, self._threads)
         except Exception:
             self._record_load(path, False, start)
             raise
@@ -299,6 +382,21 @@ class ModelRegistry:
                                             time.perf_counter() - start,
                                             records)
         return servable
+
+    @property
+    def _threads(self):
+        return self._executors.threads if self._executors else 1
+
+    def _stuck_reason(self, name):
+        """Why a model answers no request now, or None when it can."""
+        if self._executors is None:
+            return None
+        _, stuck = self._executors.activity(name)
+        if stuck < self._threads:
+            return None
+        return (f"All {self._threads} threads of model {name} run calls that "
+                "outlived their request's time limit; its requests time out "
+                "until one returns.")
 
     def _record_load(self, path, succeeded, start):
         if self._metrics is not None:
@@ -406,28 +504,34 @@ class ModelRegistry:
                     grpc.StatusCode.NOT_FOUND,
                     f"Could not find any versions of model {name}")
             statuses = [known[v] for v in sorted(known, reverse=True)]
+        stuck = self._stuck_reason(name)
         response = get_model_status_pb2.GetModelStatusResponse()
         for status in statuses:
             entry = response.model_version_status.add()
             entry.version = status.version
             entry.state = get_model_status_pb2.ModelVersionStatus.State.Value(
                 status.state)
-            entry.status.error_code = _ERROR_CODES.values_by_name[
-                status.error_code].number
-            entry.status.error_message = status.error_message
+            code, message = status.error_code, status.error_message
+            if stuck and status.state == "AVAILABLE":
+                code, message = "UNAVAILABLE", stuck
+            entry.status.error_code = _ERROR_CODES.values_by_name[code].number
+            entry.status.error_message = message
         return response
 
     def readiness(self):
-        """Says whether every model serves a version.
+        """Says whether every model serves a version and can answer.
 
-        A model is ready when a version of it is available. The only other
-        ready model is a folder found under the discovery root that has
-        never held a version: it is not a model yet. A model whose versions
-        were all removed or failed is not ready.
+        A model is ready when a version of it is available and not all of
+        its threads are stuck in calls that outlived their request. The only
+        other ready model is a folder found under the discovery root that
+        has never held a version: it is not a model yet. A model whose
+        versions were all removed or failed is not ready.
 
         Returns:
             A tuple `(ready, report)`: bool, and a dict per model with the
-            served versions and the errors of failed ones.
+            served versions, the errors of failed ones, the calls running
+            and the stuck ones, and the reason when stuck calls make it not
+            ready.
         """
         report = {}
         ready = self.loaded_once
@@ -438,12 +542,57 @@ class ModelRegistry:
                       for v, s in sorted(model.versions.items()) if s.failed}
             empty_folder = (model.discovered and not model.versions
                             and not version_dirs(model.config.base_path))
-            model_ready = bool(available) or empty_folder
+            running, stuck = (self._executors.activity(name)
+                              if self._executors else (0, 0))
+            reason = self._stuck_reason(name)
+            model_ready = (bool(available) or empty_folder) and not reason
             ready = ready and model_ready
             report[name] = {"ready": model_ready,
                             "available_versions": [str(v) for v in available],
-                            "failed_versions": failed}
+                            "failed_versions": failed,
+                            "running_calls": running, "stuck_calls": stuck}
+            if reason:
+                report[name]["reason"] = reason
         return ready, report
+
+
+def _in_own_thread(name, function, *args):
+    """Runs `function(*args)` in a new daemon thread.
+
+    A load that never returns then holds only its own thread, and does not
+    keep the interpreter from exiting.
+
+    Returns:
+        An `asyncio.Future` of its result.
+    """
+    loop = asyncio.get_running_loop()
+    done = concurrent.futures.Future()
+
+    def target():
+        try:
+            done.set_result(function(*args))
+        # Handed to the awaiting coroutine.
+        except BaseException as error:  # noqa: BLE001
+            done.set_exception(error)
+
+    result = loop.create_future()
+
+    def settle(_):
+        if not result.done():
+            if done.exception() is not None:
+                result.set_exception(done.exception())
+            else:
+                result.set_result(done.result())
+
+    def hand_over(_):
+        try:
+            loop.call_soon_threadsafe(settle, None)
+        except RuntimeError:  # the server stopped meanwhile
+            pass
+
+    done.add_done_callback(hand_over)
+    threading.Thread(target=target, name=name, daemon=True).start()
+    return result
 
 
 def _without_paths(text, base_path):

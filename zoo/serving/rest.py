@@ -16,9 +16,10 @@ import time
 import grpc
 from aiohttp import web
 
-from zoo.serving import examples, json_decode, json_encode, json_text
+from zoo.serving import examples, json_decode, json_encode, json_text, memory
 from zoo.serving.body import BodyReader
-from zoo.serving.errors import ServingError, invalid_argument
+from zoo.serving.deadline import Deadline
+from zoo.serving.errors import ServingError, internal_error, invalid_argument
 from zoo.serving.metadata import metadata_json, model_metadata, status_json
 from zoo.serving.metrics import CONTENT_TYPE as METRICS_CONTENT_TYPE
 from zoo.serving.metrics import REST
@@ -49,6 +50,33 @@ def _response(text, status=200):
                         content_type=_JSON)
 
 
+class _PartsResponse(web.StreamResponse):
+    """A JSON answer sent in the parts it was written in, so that a large
+    body is never joined into one copy.
+
+    Args:
+        parts: list of bytes, the body in order.
+    """
+
+    def __init__(self, parts):
+        super().__init__(headers={"Content-Type": _JSON})
+        self._parts = parts
+        self.content_length = sum(len(part) for part in parts)
+
+    async def write_eof(self, data=b""):
+        """Writes the parts, then ends the answer."""
+        parts, self._parts = self._parts, []
+        for part in parts:
+            await self.write(part)
+        await super().write_eof(data)
+
+
+def _parts_response(parts):
+    if len(parts) == 1:
+        return web.Response(body=parts[0], content_type=_JSON)
+    return _PartsResponse(parts)
+
+
 def _error_response(error):
     response = _response(json_encode.error_body(error.message),
                          error.http_status)
@@ -67,15 +95,17 @@ def _version(text):
 
 
 class _Connection(web.RequestHandler):
-    """An HTTP connection that must send its first request head in time.
+    """An HTTP connection that must send each request head in time.
 
-    aiohttp times out idle keep-alive connections, but not a connection
-    that never completes its first request head, so a client could hold a
-    socket open forever by sending nothing (or a header a minute).
+    aiohttp times out idle keep-alive connections, but not a request head
+    that never ends, so a client could hold a socket open forever by sending
+    nothing, or a header a minute. Here a connection's first head, and any
+    later head once its first bytes arrive, must be complete within
+    `head_timeout`; otherwise the client gets 408 and the connection closes.
 
     Args:
         manager: the aiohttp `Server` that owns the connection.
-        head_timeout: float, seconds the first request head may take.
+        head_timeout: float, seconds a request head may take.
         **kwargs: passed to `aiohttp.web.RequestHandler`.
     """
 
@@ -83,20 +113,51 @@ class _Connection(web.RequestHandler):
         super().__init__(manager, **kwargs)
         self._head_timeout = head_timeout
         self._head_timer = None
-        self.request_started = False
+        self._in_request = False
 
     def connection_made(self, transport):
         super().connection_made(transport)
+        self._start_head_timer()
+
+    def data_received(self, data):
+        if not self._in_request and self._head_timer is None:
+            self._start_head_timer()
+        super().data_received(data)
+
+    def _start_head_timer(self):
         self._head_timer = asyncio.get_running_loop().call_later(
-            self._head_timeout, self._drop_if_silent)
+            self._head_timeout, self._head_timed_out)
 
-    def _drop_if_silent(self):
-        if not self.request_started:
-            self.force_close()
-
-    def connection_lost(self, exc):
+    def _stop_head_timer(self):
         if self._head_timer is not None:
             self._head_timer.cancel()
+            self._head_timer = None
+
+    def request_started(self):
+        """Called by the handler: the request's head has arrived."""
+        self._in_request = True
+        self._stop_head_timer()
+
+    def request_finished(self):
+        """Called by the handler once its answer is written."""
+        self._in_request = False
+
+    def _head_timed_out(self):
+        self._head_timer = None
+        if self._in_request or self.transport is None:
+            return
+        body = json_encode.error_body(
+            f"Request head not received within {self._head_timeout * 1000:g} "
+            "ms; the connection is closed. Send the whole request head at "
+            "once, or raise --rest-api-timeout-in-ms.").encode("utf-8")
+        self.transport.write(
+            b"HTTP/1.1 408 Request Timeout\r\nContent-Type: application/json"
+            b"\r\nContent-Length: %d\r\nConnection: close\r\n\r\n"
+            % len(body) + body)
+        self.force_close()  # closes once the answer is written
+
+    def connection_lost(self, exc):
+        self._stop_head_timer()
         super().connection_lost(exc)
 
 
@@ -106,26 +167,24 @@ class RestApi:
     Args:
         registry: the `ModelRegistry`.
         predictor: the `Predictor`.
-        executors: the `ModelExecutors`, whose stuck calls readiness reports.
         codec_executor: the `concurrent.futures.Executor` that inflates,
             parses and writes large bodies, so the event loop keeps
             answering meanwhile.
         max_body_bytes: int, the largest request body accepted (after
             decompression).
-        timeout_seconds: float, how long a client may take to send a request
-            head or body.
+        timeout_seconds: float, how long a request may take, from its head's
+            arrival to the end of its answer (its head and body must arrive
+            within it too).
         metrics: a `ServingMetrics`.
         metrics_path: the Prometheus page's path, or None for no page.
     """
 
-    def __init__(self, registry, predictor, executors, codec_executor,
+    def __init__(self, registry, predictor, codec_executor,
                  max_body_bytes, timeout_seconds, metrics, metrics_path=None):
         self._registry = registry
         self._predictor = predictor
-        self._executors = executors
         self._codec_executor = codec_executor
-        self._body = BodyReader(max_body_bytes, timeout_seconds,
-                                codec_executor)
+        self._body = BodyReader(max_body_bytes, codec_executor)
         self._timeout = timeout_seconds
         self._metrics = metrics
         self._metrics_path = metrics_path
@@ -179,26 +238,38 @@ class RestApi:
         await self._runner.cleanup()
         await self._listener.wait_closed()
 
-    async def _off_loop(self, size, function, *args):
-        """Runs `function` in the codec executor when `size` makes it slow."""
-        if size < _OFF_LOOP_BYTES:
+    async def _off_loop(self, large, function, *args):
+        """Runs `function(*args)` in the codec executor when `large`, else
+        here: for small work the thread hop costs more than it saves."""
+        if not large:
             return function(*args)
         return await asyncio.get_running_loop().run_in_executor(
             self._codec_executor, function, *args)
 
     async def _handle(self, request):
-        if isinstance(request.protocol, _Connection):
-            request.protocol.request_started = True
+        connection = request.protocol
+        connection.request_started()
         self._active += 1
         self._idle.clear()
         try:
             response = await self._answer(request)
             # Written here rather than by aiohttp after we return, so that a
             # graceful stop waits for the answer to be on its way.
-            await response.prepare(request)
-            await response.write_eof()
+            try:
+                await response.prepare(request)
+                await response.write_eof()
+            except ConnectionError:  # the client's choice, not a fault
+                log.debug("The client closed the connection before the "
+                          "answer to %s %s was sent", request.method,
+                          request.path)
+            large = max(request.content_length or 0,
+                        response.content_length or 0) >= _OFF_LOOP_BYTES
+            if large:  # its body, text, tensors and answer are freed now
+                await asyncio.get_running_loop().run_in_executor(
+                    self._codec_executor, memory.give_back)
             return response
         finally:
+            connection.request_finished()
             self._active -= 1
             if not self._active:
                 self._idle.set()
@@ -233,24 +304,14 @@ class RestApi:
         except Exception as error:  # a bug must still answer in JSON
             code = grpc.StatusCode.INTERNAL
             log.exception("Unexpected error on %s %s", method, path)
-            return _error_response(ServingError(
-                code, f"Internal error: {type(error).__name__}: {error}"))
+            return _error_response(internal_error(error))
         finally:
-            self._metrics.record_request(model, api, REST, code,
+            self._metrics.record_request(self._registry.metric_label(model),
+                                         api, REST, code,
                                          time.perf_counter() - start)
 
     def _readiness(self):
         ready, models = self._registry.readiness()
-        for name, report in models.items():
-            running, stuck = self._executors.activity(name)
-            report["running_calls"] = running
-            report["stuck_calls"] = stuck
-            if stuck >= self._executors.threads:
-                report["ready"] = False
-                report["reason"] = (
-                    f"all {self._executors.threads} of its threads run calls "
-                    "that outlived their request's time limit")
-                ready = False
         body = json.dumps({"ready": ready,
                            "in_flight_requests": self._predictor.in_flight,
                            "models": models}, indent=1)
@@ -267,10 +328,22 @@ class RestApi:
             self._registry.status(name, version, label)))
 
     async def _predict_like(self, request, name, version, label, method):
+        # One deadline covers the whole request: the body must arrive within
+        # it (else 408), and parsing, the model call and writing the answer
+        # must end within what is left (else 504).
+        deadline = Deadline(self._timeout)
         version = _version(version)
-        body = await self._body.read(request)
-        doc = await self._off_loop(len(body), json_text.parse_json_object,
-                                   body)
+        # The body goes straight into the coroutine that answers, which
+        # frees it before the model runs.
+        return await deadline.run(self._answer_body(
+            await self._body.read(request, deadline), name, version, label,
+            method.lower(), deadline))
+
+    async def _answer_body(self, body, name, version, label, method,
+                           deadline):
+        large = len(body) >= _OFF_LOOP_BYTES
+        doc, booleans = await self._off_loop(large, _parsed, body, deadline)
+        del body  # its text, in `doc`, is all that is read from now on
         signature_name = json_decode.signature_name_of(doc)
         servable = self._registry.servable(name, version, label)
         key = signature_name or DEFAULT_SIGNATURE
@@ -278,29 +351,58 @@ class RestApi:
         if signature is None:
             raise invalid_argument(
                 f'Serving signature name: "{key}" not found in signature def')
-        method = method.lower()
         if method != "predict":
-            return await self._examples(servable, signature_name, doc, method)
+            return await self._examples(servable, signature_name, doc, method,
+                                        large, deadline)
         input_dtypes = {k: v.dtype for k, v in signature.inputs.items()}
         if not input_dtypes:
             raise invalid_argument(f"Failed to get input map for signature: "
                                    f"{signature_name or 'DEFAULT'}")
         inputs, row_format = await self._off_loop(
-            len(body), json_decode.decode_predict_inputs, doc, input_dtypes,
-            body)
-        _, outputs = await self._predictor.predict(servable, signature_name,
-                                                   inputs)
+            large, json_decode.decode_predict_inputs, doc, input_dtypes,
+            booleans, deadline)
+        del doc  # the body's text goes before the model runs
+        _, outputs = await self._predictor.predict(
+            servable, signature_name, inputs, deadline=deadline)
+        del inputs
         encode = (json_encode.encode_row_format if row_format
                   else json_encode.encode_columnar_format)
-        size = sum(a.size for a in outputs.values()) * _BYTES_PER_VALUE
-        return _response(await self._off_loop(size, encode, outputs))
+        values = sum(a.size for a in outputs.values())
+        parts = await self._off_loop(
+            values * _BYTES_PER_VALUE >= _OFF_LOOP_BYTES, _encoded, encode,
+            outputs, deadline)
+        del outputs  # the answer's text is all that is sent
+        return _parts_response(parts)
 
-    async def _examples(self, servable, signature_name, doc, method):
-        serialized = examples.serialized_examples_from_json(doc, method)
+    async def _examples(self, servable, signature_name, doc, method, large,
+                        deadline):
         kind, write = _EXAMPLE_METHODS[method]
-        result = await examples.run(self._predictor, servable, signature_name,
-                                    serialized, kind)
-        return _response(write(result))
+        examples.check_method(servable, signature_name, kind)
+        serialized = await self._off_loop(
+            large, examples.serialized_examples_from_json, doc, method,
+            deadline)
+        rows = len(serialized)
+        outputs = await examples.predict(self._predictor, servable,
+                                         signature_name, serialized, kind,
+                                         deadline)
+        del serialized
+        return _response(await self._off_loop(
+            large, lambda: write(examples.result(outputs, rows, kind))))
+
+
+def _parsed(body, deadline):
+    """The body's JSON object, and whether it may hold JSON booleans."""
+    return (json_text.parse_json_object(body, deadline),
+            json_decode.may_hold_booleans(body))
+
+
+def _encoded(encode, outputs, deadline):
+    """The response body's parts as bytes; each text part is freed as soon
+    as it is encoded."""
+    parts = encode(outputs, deadline)
+    for index, part in enumerate(parts):
+        parts[index] = part.encode("utf-8")
+    return parts
 
 
 _EXAMPLE_METHODS = {

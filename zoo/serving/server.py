@@ -7,13 +7,14 @@ import gc
 import logging
 import os
 import signal
+import threading
 
 from zoo.serving.batching import BatchScheduler
 from zoo.serving.executors import ModelExecutors
 from zoo.serving.grpc_service import make_grpc_server
 from zoo.serving.metrics import ServingMetrics
 from zoo.serving.predictor import Predictor
-from zoo.serving.registry import ModelRegistry
+from zoo.serving.registry import LOAD_THREAD_PREFIX, ModelRegistry
 from zoo.serving.rest import RestApi
 
 log = logging.getLogger("zoo.serving")
@@ -31,18 +32,24 @@ class ServerOptions:
         rest_port: REST port; 0 picks a free one.
         grpc_port: gRPC port; 0 picks a free one.
         poll_seconds: how often the model folders are checked for versions.
-        timeout_seconds: the longest a predict request may take, and the
-            longest a REST client may take to send a request head or body.
+        timeout_seconds: the longest a predict, classify or regress request
+            may take, from its arrival to its answer (REST: from its head),
+            parsing and writing included; also the longest a REST client
+            may take to send a request head or body.
         max_body_bytes: the largest REST request body, after decompression.
+        grpc_max_request_bytes: the largest gRPC request message; a larger
+            one gets RESOURCE_EXHAUSTED.
         batching: a `BatchingOptions` to merge concurrent requests, or None.
         shutdown_grace_seconds: how long in-flight requests may take to
             finish after SIGTERM.
         threads: how many calls of one model may run at once (each model
             has its own threads).
         enable_model_warmup: whether a version runs its warm-up requests
-            (`assets.extra/tf_serving_warmup_requests`, or one made from its
-            signature when it has none) before it is served.
+            (`assets.extra/tf_serving_warmup_requests`) before it is served.
         warmup_iterations: how many times each warm-up request runs.
+        load_timeout_seconds: how long loading and warming up one version
+            may take; a version that takes longer is marked failed, and no
+            other model waits for it.
         metrics_path: the REST path of the Prometheus page, or None for none.
         model_roots: folders under which a `HandleReloadConfigRequest` may
             name base paths, beside those served at start.
@@ -58,11 +65,13 @@ class ServerOptions:
     poll_seconds: float = 1.0
     timeout_seconds: float = 30.0
     max_body_bytes: int = 64 * 1024 * 1024
+    grpc_max_request_bytes: int = 64 * 1024 * 1024
     batching: object = None
     shutdown_grace_seconds: float = 30.0
     threads: int = max(4, 2 * (os.cpu_count() or 1))
     enable_model_warmup: bool = True
     warmup_iterations: int = 1
+    load_timeout_seconds: float = 300.0
     metrics_path: str = None
     model_roots: tuple = ()
     allow_any_model_path: bool = False
@@ -71,9 +80,10 @@ class ServerOptions:
 class ModelServer:
     """Serves models over REST and gRPC from one asyncio event loop.
 
-    The event loop only routes requests. Each model runs in its own threads,
-    loading and warm-ups in another, and large REST bodies are inflated,
-    parsed and written in a third pool, so none of them waits on another.
+    The event loop only routes requests. Each model runs in its own threads
+    and its own TensorFlow thread pool, each load and warm-up in a thread of
+    its own, and large bodies are inflated, parsed and written in a codec
+    pool, so none of them waits on another.
 
     Args:
         options: a `ServerOptions`.
@@ -90,15 +100,14 @@ class ModelServer:
         self.metrics = ServingMetrics()
         self._executors = ModelExecutors(options.threads,
                                          options.timeout_seconds)
-        self._load_executor = concurrent.futures.ThreadPoolExecutor(
-            1, thread_name_prefix="zoo-load")
         self._codec_executor = concurrent.futures.ThreadPoolExecutor(
             os.cpu_count() or 1, thread_name_prefix="zoo-codec")
         self.registry = ModelRegistry(
-            options.models, self._load_executor, options.discover_root,
+            options.models, options.discover_root,
             warmup_iterations=(options.warmup_iterations
                                if options.enable_model_warmup else 0),
-            metrics=self.metrics)
+            metrics=self.metrics, executors=self._executors,
+            load_timeout_seconds=options.load_timeout_seconds)
         batcher = (BatchScheduler(options.batching, self._executors,
                                   self.metrics)
                    if options.batching else None)
@@ -133,15 +142,15 @@ class ModelServer:
         # otherwise costs hundreds of milliseconds per full collection.
         gc.freeze()
         self._rest = RestApi(
-            self.registry, self._predictor, self._executors,
-            self._codec_executor, self.options.max_body_bytes,
+            self.registry, self._predictor, self._codec_executor, self.options.max_body_bytes,
             self.options.timeout_seconds, self.metrics,
             self.options.metrics_path)
         host = self.options.host
         self.rest_port = await self._rest.start(host, self.options.rest_port)
-        self._grpc = make_grpc_server(self.registry, self._predictor,
-                                      self.metrics, self._codec_executor,
-                                      self._model_roots())
+        self._grpc = make_grpc_server(
+            self.registry, self._predictor, self.metrics,
+            self._codec_executor, self.options.timeout_seconds,
+            self.options.grpc_max_request_bytes, self._model_roots())
         address = f"[{host}]" if ":" in host else host
         self.grpc_port = self._grpc.add_insecure_port(
             f"{address}:{self.options.grpc_port}")
@@ -165,15 +174,24 @@ class ModelServer:
         The listening sockets close first, so new connections are refused;
         in-flight requests finish (up to `shutdown_grace_seconds`, for REST
         and gRPC at once); then the model threads stop, without waiting for
-        calls that still run.
+        calls that still run: they run in daemon threads, which do not keep
+        the process from exiting.
         """
         await self._stop.wait()
         await self._poller
         grace = self.options.shutdown_grace_seconds
         await asyncio.gather(self._grpc.stop(grace), self._rest.stop(grace))
         self._executors.shutdown()
-        for executor in (self._load_executor, self._codec_executor):
-            executor.shutdown(wait=False, cancel_futures=True)
+        self._codec_executor.shutdown(wait=False, cancel_futures=True)
+        calls = self._executors.running_calls()
+        loads = sum(thread.name.startswith(LOAD_THREAD_PREFIX)
+                    for thread in threading.enumerate())
+        if calls or loads:
+            log.warning("Stopped with %d model call%s still running and %d "
+                        "load%s; TensorFlow cannot stop them, so the process "
+                        "exits without waiting for them", calls,
+                        "" if calls == 1 else "s", loads,
+                        "" if loads == 1 else "s")
 
     async def serve_forever(self, handle_signals=True):
         """Starts, serves until SIGTERM/SIGINT (or `request_stop`), stops.

@@ -5,30 +5,24 @@ file of `PredictionLog` messages (predict, classify or regress requests, at
 most 1000). TF Serving runs each of them `--num_request_iterations_for_warmup`
 times before it serves the version, so the first real request does not pay
 for TensorFlow's lazy initialisation; a record that fails keeps the version
-out. This server does the same, and for a version without the file it runs
-its default signature once on zeros of a shape that signature accepts, so
-that a version that cannot answer is never served.
+out. This server does the same. A version without the file is served once
+it loads, as in TF Serving: a request made up here could fail, or hang, on
+inputs the model never sees.
 """
 
 from pathlib import Path
 
 import numpy as np
 import tensorflow as tf
+from google.protobuf.message import DecodeError
 from tensorflow_serving.apis import prediction_log_pb2
 
 from zoo.serving import examples
-from zoo.serving.dtypes import DTYPES
 from zoo.serving.predictor import check_request
-from zoo.serving.servable import DEFAULT_SIGNATURE
 from zoo.serving.tensor_proto import from_tensor_proto
 
 WARMUP_FILE = Path("assets.extra") / "tf_serving_warmup_requests"
 MAX_RECORDS = 1000  # WarmupConsts::kMaxNumRecords
-_PREDICT = "tensorflow/serving/predict"
-# Sizes tried for the dimensions a signature leaves open, when there is no
-# warm-up file: 32 suits image models that halve their input several times
-# (a U-Net) and sequence models alike; 1 suits models that need small ones.
-_OPEN_DIMENSION_SIZES = (32, 1, 64, 256)
 
 
 def run(servable, iterations=1):
@@ -47,7 +41,6 @@ def run(servable, iterations=1):
     """
     path = servable.path / WARMUP_FILE
     if not path.is_file():
-        _run_without_file(servable)
         return 0
     count = 0
     for record in _records(path):
@@ -57,7 +50,7 @@ def run(servable, iterations=1):
         log = prediction_log_pb2.PredictionLog()
         try:
             log.ParseFromString(record)
-        except Exception:  # protobuf's DecodeError, whichever implementation
+        except DecodeError:
             raise ValueError(f"Failed to parse warmup record {count} from "
                              f"{WARMUP_FILE}") from None
         for _ in range(iterations):
@@ -90,71 +83,11 @@ def _run_record(servable, log):
     elif kind in ("classify_log", "regress_log"):
         request = getattr(log, kind).request
         method = examples.CLASSIFY if kind == "classify_log" else examples.REGRESS
-        name = request.model_spec.signature_name or DEFAULT_SIGNATURE
-        signature = servable.signature_defs.get(name)
-        if signature is None:
-            raise ValueError(f'Serving signature key "{name}" not found.')
-        key = examples.check_signature(signature, method)
+        name, key = examples.check_method(
+            servable, request.model_spec.signature_name, method)
         serialized = examples.serialized_examples_from_input(request.input)
         array = np.empty(len(serialized), dtype=object)
         array[:] = serialized
         servable.run(name, {key: array})
     else:
         raise NotImplementedError(f"Unsupported log_type for warmup: {kind}")
-
-
-def _run_without_file(servable):
-    """Runs the default predict signature on zeros of a shape it accepts."""
-    names = [n for n, s in servable.signature_defs.items()
-             if s.method_name == _PREDICT and servable.has_function(n)]
-    if not names:
-        return
-    name = DEFAULT_SIGNATURE if DEFAULT_SIGNATURE in names else names[0]
-    signature = servable.signature_defs[name]
-    open_dimensions = any(
-        d.size < 0 for info in signature.inputs.values()
-        for d in info.tensor_shape.dim[1:])
-    sizes = _OPEN_DIMENSION_SIZES if open_dimensions else (1,)
-    first_error = None
-    for size in sizes:
-        inputs = {key: zeros(info, size)
-                  for key, info in signature.inputs.items()}
-        try:
-            servable.run(name, inputs)
-            return
-        except tf.errors.InvalidArgumentError as error:
-            first_error = first_error or error
-    raise first_error
-
-
-def zeros(tensor_info, size=1):
-    """A zero-filled input for one signature input.
-
-    Args:
-        tensor_info: the input's `TensorInfo`.
-        size: the size of every dimension after the first that the signature
-            leaves open (the first, the batch, is 1).
-
-    Returns:
-        A NumPy array (empty byte strings for string inputs).
-
-    Example:
-    >>> from tensorflow.core.protobuf import meta_graph_pb2
-    >>> info = meta_graph_pb2.TensorInfo(
-    ...     dtype=1, tensor_shape={"dim": [{"size": -1}, {"size": -1}]})
-    >>> zeros(info, 8).shape
-    (1, 8)
-    """
-    if tensor_info.tensor_shape.unknown_rank:
-        shape = [1]
-    else:
-        shape = [d.size if d.size >= 0 else (1 if i == 0 else size)
-                 for i, d in enumerate(tensor_info.tensor_shape.dim)]
-    if tensor_info.dtype == tf.string.as_datatype_enum:
-        array = np.empty(shape, dtype=object)
-        array.fill(b"")
-        return array
-    dtype = DTYPES.get(tensor_info.dtype, (None, None))[1]
-    if dtype is None:
-        dtype = tf.dtypes.as_dtype(tensor_info.dtype).as_numpy_dtype
-    return np.zeros(shape, dtype=dtype)
