@@ -42,7 +42,7 @@ from zoo.serving import (
     json_decode,
     json_encode,
     json_text,
-    predictor,
+    request_runner,
 )
 from zoo.serving.config import ModelConfig
 from zoo.serving.deadline import Deadline
@@ -387,7 +387,7 @@ def test_model_errors_reach_clients_without_stack_traces_or_paths(caplog):
         failing(tf.constant([-1.0]))
     assert "(most recent call last)" in raised.value.message
     with caplog.at_level(logging.WARNING, logger="zoo.serving"):
-        error = predictor.error_from_op_error(raised.value)
+        error = request_runner.error_from_op_error(raised.value)
     assert error.code == grpc.StatusCode.INVALID_ARGUMENT
     assert "assertion failed: [x must be positive" in error.message
     for leak in ["(most recent call last)", 'File "', __file__,

@@ -304,12 +304,12 @@ def check_method(servable, signature_name, method):
     return name, check_signature(signature, method)
 
 
-async def predict(predictor, servable, signature_name, serialized, method,
+async def predict(runner, servable, signature_name, serialized, method,
                   deadline=None):
     """Runs serialized examples through a classify or regress signature.
 
     Args:
-        predictor: the `Predictor`.
+        runner: the `RequestRunner`.
         servable: the `Servable` to run on.
         signature_name: the signature; `""` means `serving_default`.
         serialized: list of serialized `tf.Example`s.
@@ -326,7 +326,7 @@ async def predict(predictor, servable, signature_name, serialized, method,
     name, key = check_method(servable, signature_name, method)
     array = np.empty(len(serialized), dtype=object)
     array[:] = serialized
-    _, outputs = await predictor.predict(
+    _, outputs = await runner.predict(
         servable, name, {key: array},
         api="Classify" if method == CLASSIFY else "Regress",
         deadline=deadline)

@@ -138,7 +138,7 @@ class PredictionServicer(prediction_service_pb2_grpc.PredictionServiceServicer):
 
     Args:
         registry: the `ModelRegistry`.
-        predictor: the `Predictor`.
+        runner: the `RequestRunner`.
         metrics: the `ServingMetrics` counting each call.
         codec: the `_Codec` that converts large tensors and examples off the
             event loop.
@@ -146,9 +146,9 @@ class PredictionServicer(prediction_service_pb2_grpc.PredictionServiceServicer):
             to its answer.
     """
 
-    def __init__(self, registry, predictor, metrics, codec, timeout_seconds):
+    def __init__(self, registry, runner, metrics, codec, timeout_seconds):
         self._registry = registry
-        self._predictor = predictor
+        self._requests = runner
         self._metrics = metrics
         self._codec = codec
         self._timeout = timeout_seconds
@@ -189,7 +189,7 @@ class PredictionServicer(prediction_service_pb2_grpc.PredictionServiceServicer):
             inputs = await self._codec.run(
                 request.ByteSize() >= _OFF_LOOP_BYTES, _request_arrays,
                 request)
-            signature, outputs = await self._predictor.predict(
+            signature, outputs = await self._requests.predict(
                 servable, request.model_spec.signature_name, inputs,
                 tuple(request.output_filter), deadline=deadline)
             return await self._codec.run(
@@ -235,7 +235,7 @@ class PredictionServicer(prediction_service_pb2_grpc.PredictionServiceServicer):
             large, examples.serialized_examples_from_input, request.input,
             deadline)
         rows = len(serialized)
-        outputs = await examples.predict(self._predictor, servable,
+        outputs = await examples.predict(self._requests, servable,
                                          signature_name, serialized, method,
                                          deadline)
         del serialized
@@ -339,13 +339,13 @@ class ModelServicer(model_service_pb2_grpc.ModelServiceServicer):
         return await _answered(context, answer)
 
 
-def make_grpc_server(registry, predictor, metrics, codec_executor,
+def make_grpc_server(registry, runner, metrics, codec_executor,
                      timeout_seconds, max_request_bytes, model_roots=None):
     """Builds the asyncio gRPC server with both services (not yet bound).
 
     Args:
         registry: the `ModelRegistry`.
-        predictor: the `Predictor`.
+        runner: the `RequestRunner`.
         metrics: the `ServingMetrics`.
         codec_executor: the `concurrent.futures.Executor` that parses,
             converts and serializes large messages.
@@ -363,7 +363,7 @@ def make_grpc_server(registry, predictor, metrics, codec_executor,
         ("grpc.max_send_message_length", -1),
         ("grpc.max_receive_message_length", max_request_bytes)])
     codec = _Codec(codec_executor)
-    prediction = PredictionServicer(registry, predictor, metrics, codec,
+    prediction = PredictionServicer(registry, runner, metrics, codec,
                                     timeout_seconds)
     model = ModelServicer(registry, model_roots)
     server.add_generic_rpc_handlers([

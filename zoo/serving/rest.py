@@ -162,11 +162,11 @@ class _Connection(web.RequestHandler):
 
 
 class RestApi:
-    """The REST front end: routes requests to the registry and predictor.
+    """The REST front end: routes requests to the registry and runner.
 
     Args:
         registry: the `ModelRegistry`.
-        predictor: the `Predictor`.
+        runner: the `RequestRunner`.
         codec_executor: the `concurrent.futures.Executor` that inflates,
             parses and writes large bodies, so the event loop keeps
             answering meanwhile.
@@ -179,10 +179,10 @@ class RestApi:
         metrics_path: the Prometheus page's path, or None for no page.
     """
 
-    def __init__(self, registry, predictor, codec_executor,
+    def __init__(self, registry, runner, codec_executor,
                  max_body_bytes, timeout_seconds, metrics, metrics_path=None):
         self._registry = registry
-        self._predictor = predictor
+        self._requests = runner
         self._codec_executor = codec_executor
         self._body = BodyReader(max_body_bytes, codec_executor)
         self._timeout = timeout_seconds
@@ -313,7 +313,7 @@ class RestApi:
     def _readiness(self):
         ready, models = self._registry.readiness()
         body = json.dumps({"ready": ready,
-                           "in_flight_requests": self._predictor.in_flight,
+                           "in_flight_requests": self._requests.in_flight,
                            "models": models}, indent=1)
         return _response(body, 200 if ready else 503)
 
@@ -362,7 +362,7 @@ class RestApi:
             large, json_decode.decode_predict_inputs, doc, input_dtypes,
             booleans, deadline)
         del doc  # the body's text goes before the model runs
-        _, outputs = await self._predictor.predict(
+        _, outputs = await self._requests.predict(
             servable, signature_name, inputs, deadline=deadline)
         del inputs
         encode = (json_encode.encode_row_format if row_format
@@ -382,7 +382,7 @@ class RestApi:
             large, examples.serialized_examples_from_json, doc, method,
             deadline)
         rows = len(serialized)
-        outputs = await examples.predict(self._predictor, servable,
+        outputs = await examples.predict(self._requests, servable,
                                          signature_name, serialized, kind,
                                          deadline)
         del serialized

@@ -13,7 +13,7 @@ from zoo.serving.batching import BatchScheduler
 from zoo.serving.executors import ModelExecutors
 from zoo.serving.grpc_service import make_grpc_server
 from zoo.serving.metrics import ServingMetrics
-from zoo.serving.predictor import Predictor
+from zoo.serving.request_runner import RequestRunner
 from zoo.serving.registry import LOAD_THREAD_PREFIX, ModelRegistry
 from zoo.serving.rest import RestApi
 
@@ -111,7 +111,7 @@ class ModelServer:
         batcher = (BatchScheduler(options.batching, self._executors,
                                   self.metrics)
                    if options.batching else None)
-        self._predictor = Predictor(self._executors, options.timeout_seconds,
+        self._requests = RequestRunner(self._executors, options.timeout_seconds,
                                     batcher, self.metrics)
         self._stop = None
         self._rest = None
@@ -142,13 +142,13 @@ class ModelServer:
         # otherwise costs hundreds of milliseconds per full collection.
         gc.freeze()
         self._rest = RestApi(
-            self.registry, self._predictor, self._codec_executor, self.options.max_body_bytes,
+            self.registry, self._requests, self._codec_executor, self.options.max_body_bytes,
             self.options.timeout_seconds, self.metrics,
             self.options.metrics_path)
         host = self.options.host
         self.rest_port = await self._rest.start(host, self.options.rest_port)
         self._grpc = make_grpc_server(
-            self.registry, self._predictor, self.metrics,
+            self.registry, self._requests, self.metrics,
             self._codec_executor, self.options.timeout_seconds,
             self.options.grpc_max_request_bytes, self._model_roots())
         address = f"[{host}]" if ":" in host else host

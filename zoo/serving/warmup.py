@@ -18,7 +18,7 @@ from google.protobuf.message import DecodeError
 from tensorflow_serving.apis import prediction_log_pb2
 
 from zoo.serving import examples
-from zoo.serving.predictor import check_request
+from zoo.serving.request_runner import check_request
 from zoo.serving.tensor_proto import from_tensor_proto
 
 WARMUP_FILE = Path("assets.extra") / "tf_serving_warmup_requests"

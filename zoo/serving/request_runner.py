@@ -21,7 +21,7 @@ PREDICT_METHODS = ("tensorflow/serving/predict", "tensorflow/serving/classify",
                    "tensorflow/serving/regress")
 
 
-class Predictor:
+class RequestRunner:
     """Runs predict requests, batched or not, within a time limit.
 
     `in_flight` counts the requests being run now (readiness reports it, so
