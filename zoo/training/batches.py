@@ -95,7 +95,17 @@ class PlannedBatches(keras.utils.PyDataset):
             self.epoch = epoch
             self.plan = batch_plan(count(self.data), self.batch_size, self.replicas,
                                    seed=self.seed, epoch=epoch)
-        return take(self.data, self.plan[step])
+        return keras.tree.map_structure(_text_as_tensor, take(self.data, self.plan[step]))
+
+
+def _text_as_tensor(array):
+    # Keras reads no NumPy strings from a PyDataset; TensorFlow, the one
+    # backend whose layers take text, holds them as a string tensor.
+    if array.dtype.kind not in "OUS":
+        return array
+    import tensorflow as tf
+
+    return tf.constant(array)
 
 
 def training_arrays(x, y=None):
@@ -106,7 +116,8 @@ def training_arrays(x, y=None):
         y: targets, or None for models that train on `x` alone.
 
     Returns:
-        A tuple of arrays (lists stay lists).
+        A tuple of arrays; lists of arrays become tuples, as `tf.data`
+        (which `fit` reads through on TensorFlow) takes no lists.
 
     Example:
     >>> training_arrays(np.zeros(2, "float64"))[0].dtype
@@ -120,7 +131,8 @@ def training_arrays(x, y=None):
             return array.astype(floatx)
         return array
 
-    return keras.tree.map_structure(cast, (x,) if y is None else (x, y))
+    return keras.tree.lists_to_tuples(
+        keras.tree.map_structure(cast, (x,) if y is None else (x, y)))
 
 
 def count(data):
