@@ -136,12 +136,22 @@ def training_arrays(x, y=None):
 
 
 def count(data):
-    """The number of examples in `data` (the length of its first array)."""
+    """The number of examples in `data`: the length of its first array.
+
+    Example:
+    >>> count(((np.zeros((5, 2)), np.zeros(5)), np.zeros(5)))
+    5
+    """
     return len(keras.tree.flatten(data)[0])
 
 
 def take(data, indices):
-    """The examples `indices` of every array in `data`, in the same structure."""
+    """The examples `indices` of every array in `data`, in the same structure.
+
+    Example:
+    >>> take((np.arange(5), np.arange(5) * 10), [1, 3])
+    (array([1, 3]), array([10, 30]))
+    """
     return keras.tree.map_structure(lambda array: array[indices], data)
 
 
@@ -155,6 +165,9 @@ def check_batch_size(batch_size, replicas, examples):
 
     Raises:
         TrainingSetupError: naming the sizes that would split evenly.
+
+    Example:
+    >>> check_batch_size(64, replicas=2, examples=100)  # fine: says nothing
     """
     if batch_size < replicas or batch_size % replicas:
         low = max(replicas, batch_size - batch_size % replicas)

@@ -1,8 +1,8 @@
 """Stopping a training whose loss is no longer a number, with the likely cause.
 
-Example:
->>> stop = StopOnDivergence(epochs=10, steps=28, inputs=np.array([0.0, 255.0]))
->>> model.fit(x, y, epochs=10, callbacks=[stop])  # raises TrainingDivergedError on a NaN
+`zoo.training.fit.fit` puts a `StopOnDivergence` first among the callbacks
+on every distribution; the error it raises is
+`zoo.training.errors.TrainingDivergedError`.
 """
 
 import keras

@@ -19,11 +19,6 @@ callbacks the same way. Either way:
   before;
 - a loss or metric that is NaN or infinite stops training with a
   `zoo.training.errors.TrainingDivergedError`, and the backups are removed.
-
-Example:
->>> history = fit(model, x, y, validation_data=(x_val, y_val), epochs=10, batch_size=32,
-...               callbacks=[keras.callbacks.EarlyStopping()])
->>> history.history["val_loss"][-1]
 """
 
 import contextlib
@@ -70,6 +65,14 @@ def fit(model, x, y=None, *, validation_data=None, epochs=1, batch_size=32, call
         TrainingSetupError: when the batch size does not split evenly into
             the replicas, or there are fewer examples than replicas.
         TrainingDivergedError: when a loss or metric is NaN or infinite.
+
+    Example:
+    >>> model = keras.Sequential([keras.Input((3,)), keras.layers.Dense(1)])
+    >>> model.compile("sgd", "mse")
+    >>> x, y = np.ones((10, 3)), np.ones((10, 1))
+    >>> history = fit(model, x, y, validation_data=(x, y), epochs=2, batch_size=4, verbose=0)
+    >>> sorted(history.history), len(history.history["loss"])
+    (['loss', 'val_loss'], 2)
     """
     data = training_arrays(x, y)
     validation = None if validation_data is None else training_arrays(*validation_data)
@@ -126,6 +129,10 @@ def replica_count(model):
         The replicas of the model's `tf.distribute` strategy on TensorFlow,
         the devices along the batch axis of a `keras.distribution.DataParallel`
         distribution elsewhere, else 1.
+
+    Example:
+    >>> replica_count(keras.Sequential([keras.Input((3,)), keras.layers.Dense(1)]))
+    1
     """
     if keras.backend.backend() == "tensorflow":
         return model.distribute_strategy.num_replicas_in_sync
@@ -137,7 +144,19 @@ def replica_count(model):
 
 
 def on_several_workers(model):
-    """Whether `model` trains under `tf.distribute.MultiWorkerMirroredStrategy`."""
+    """Whether `model` trains under `tf.distribute.MultiWorkerMirroredStrategy`.
+
+    Args:
+        model: a Keras model.
+
+    Returns:
+        True on TensorFlow under that strategy (where `fit` takes the loop
+        for several workers), else False.
+
+    Example:
+    >>> on_several_workers(keras.Sequential([keras.Input((3,)), keras.layers.Dense(1)]))
+    False
+    """
     if keras.backend.backend() != "tensorflow":
         return False
     import tensorflow as tf
@@ -156,6 +175,13 @@ def build_for_training(model, data):
     Args:
         model: a compiled Keras model.
         data: the training arrays, `(x,)` or `(x, y)`.
+
+    Example:
+    >>> model = keras.Sequential([keras.layers.Dense(2)])
+    >>> model.compile("adam", "mse")
+    >>> build_for_training(model, (np.ones((4, 3)), np.ones((4, 2))))
+    >>> model.built, len(model.optimizer.variables)
+    (True, 6)
     """
     scope = (model.distribute_strategy.scope() if keras.backend.backend() == "tensorflow"
              else contextlib.nullcontext())
