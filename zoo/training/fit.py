@@ -83,40 +83,67 @@ def fit(model, x, y=None, *, validation_data=None, epochs=1, batch_size=32, call
     callbacks = list(callbacks or [])
     build_for_training(model, data)
     backup = next((c for c in callbacks if isinstance(c, RunBackup)), None)
-    first_epoch, past_logs = 0, []
+    first_epoch, history = 0, keras.callbacks.History()
     if backup is not None:
         backup.set_model(model)
         resumed = backup.resume(callbacks, shuffle_seed)
         first_epoch = epochs if resumed.stopped else resumed.epoch
-        shuffle_seed, past_logs = resumed.shuffle_seed, resumed.logs
-    history = keras.callbacks.History()
-    for logs in past_logs:
-        for name, value in logs.items():
-            history.history.setdefault(name, []).append(value)
+        shuffle_seed = resumed.shuffle_seed
+        for logs in resumed.logs:
+            for name, value in logs.items():
+                history.history.setdefault(name, []).append(value)
     steps = len(batch_plan(count(data), batch_size, replicas))
-    callbacks = [StopOnDivergence(epochs, steps, data[0]), *callbacks, history]
+    train = multi_worker_fit if on_several_workers(model) else keras_fit
     try:
-        if on_several_workers(model):
-            multi_worker_fit(model, data, validation, epochs=epochs, first_epoch=first_epoch,
-                             batch_size=batch_size, shuffle_seed=shuffle_seed,
-                             callbacks=callbacks, verbose=verbose)
-        else:
-            batches = PlannedBatches(data, batch_size, replicas, seed=shuffle_seed,
-                                     first_epoch=first_epoch)
-            validation_batches, validation_steps = None, None
-            if validation is not None:
-                validation_batches = PlannedBatches(validation, batch_size, replicas)
-                validation_steps = validation_batches.steps
-            # `shuffle=False`: the planned batches are shuffled already.
-            model.fit(batches, steps_per_epoch=batches.steps, epochs=epochs,
-                      initial_epoch=first_epoch, shuffle=False,
-                      validation_data=validation_batches, validation_steps=validation_steps,
-                      callbacks=callbacks, verbose=verbose)
+        train(model, data, validation, epochs=epochs, first_epoch=first_epoch,
+              batch_size=batch_size, shuffle_seed=shuffle_seed,
+              callbacks=[StopOnDivergence(epochs, steps, data[0]), *callbacks, history],
+              verbose=verbose)
     except TrainingDivergedError:
         if backup is not None:
             backup.discard()  # nothing for --resume to pick up
         raise
     return history
+
+
+def keras_fit(model, data, validation, *, epochs, first_epoch, batch_size, shuffle_seed,
+              callbacks, verbose):
+    """Trains with `model.fit` on the planned batches, from `first_epoch` on.
+
+    Takes the arguments of `zoo.training.multi_worker.multi_worker_fit`, so
+    that `fit` calls either the same way.
+
+    Args:
+        model: a compiled Keras model.
+        data: the training arrays, `(x,)` or `(x, y)`.
+        validation: the validation arrays, or None.
+        epochs: int, the number of epochs.
+        first_epoch: int, the epoch to start at (`fit`'s `initial_epoch`).
+        batch_size: int, the global batch size, a multiple of the replicas.
+        shuffle_seed: int, the seed of the epochs' shuffling.
+        callbacks: list of Keras callbacks.
+        verbose: `"auto"`, 0, 1 or 2, as for `fit`.
+
+    Example:
+    >>> model = keras.Sequential([keras.Input((3,)), keras.layers.Dense(1)])
+    >>> model.compile("sgd", "mse")
+    >>> history = keras.callbacks.History()
+    >>> keras_fit(model, (np.ones((8, 3)), np.ones((8, 1))), None, epochs=3, first_epoch=1,
+    ...           batch_size=4, shuffle_seed=0, callbacks=[history], verbose=0)
+    >>> history.epoch
+    [1, 2]
+    """
+    replicas = replica_count(model)
+    batches = PlannedBatches(data, batch_size, replicas, seed=shuffle_seed,
+                             first_epoch=first_epoch)
+    validation_batches, validation_steps = None, None
+    if validation is not None:
+        validation_batches = PlannedBatches(validation, batch_size, replicas)
+        validation_steps = validation_batches.steps
+    # `shuffle=False`: the planned batches are shuffled already.
+    model.fit(batches, steps_per_epoch=batches.steps, epochs=epochs, initial_epoch=first_epoch,
+              shuffle=False, validation_data=validation_batches,
+              validation_steps=validation_steps, callbacks=callbacks, verbose=verbose)
 
 
 def replica_count(model):
