@@ -1,11 +1,15 @@
-"""Keras' `fit` against the zoo's `distributed_fit`, side by side, on one device.
+"""Keras's `fit`, the zoo's `fit` and the zoo's loop for several workers, side by side, on one device.
 
-For each task, the reference model is built twice from the same seed and
-trained for the same epochs at the same batch size: once with `model.fit`,
-once with `zoo.training.loop.distributed_fit` (which `zoo train` uses on
-every strategy). The two runs alternate, and the fastest of `--repeats`
-counts. Prints seconds per epoch and the ratio (loop / fit), and the final
-validation loss of each, which should agree closely.
+For each task, the reference model is built three times from the same seed
+and trained for the same epochs at the same batch size: with `model.fit` on
+the arrays (Keras's own shuffling), with `zoo.training.fit.fit` (which
+`zoo train` uses: `model.fit` on the planned batches, with the NaN stop),
+and with `zoo.training.multi_worker.multi_worker_fit` (the loop `zoo train`
+runs on several workers), here on one device. The three alternate, and the
+fastest of `--repeats` counts. Prints seconds per epoch, each zoo way's
+ratio to Keras's `fit`, and the final validation loss of each: the zoo's
+two ways take the same batches (shuffling seed 0) and should end with the
+same loss; Keras's own shuffling ends nearby.
 
 Usage:
     python benchmarks/training_loop.py synthetic_series
@@ -22,50 +26,68 @@ def timed(train):
     return time.perf_counter() - started, history["val_loss"][-1]
 
 
+def three_ways(task, splits, epochs):
+    """The three trainings of one task, as functions returning the history dict."""
+    import keras
+
+    from zoo.training.batches import training_arrays
+    from zoo.training.fit import build_for_training, fit
+    from zoo.training.multi_worker import multi_worker_fit
+
+    x, y = splits.train
+    options = {"epochs": epochs, "batch_size": task.batch_size}
+
+    def build():
+        keras.utils.set_random_seed(0)
+        return task.build(splits)
+
+    def with_keras_fit():
+        return build().fit(x, y, validation_data=splits.validation, verbose=0,
+                           **options).history
+
+    def with_zoo_fit():
+        return fit(build(), x, y, validation_data=splits.validation, verbose=0,
+                   shuffle_seed=0, **options).history
+
+    def with_loop():
+        model, arrays = build(), training_arrays(x, y)
+        build_for_training(model, arrays)
+        history = keras.callbacks.History()
+        multi_worker_fit(model, arrays, training_arrays(*splits.validation), first_epoch=0,
+                         shuffle_seed=0, callbacks=[history], verbose=0, **options)
+        return history.history
+
+    return with_keras_fit, with_zoo_fit, with_loop
+
+
 def main(argv=None):
-    """Times both loops per task; prints one line per task."""
+    """Times the three ways per task; prints one line per task."""
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("tasks", nargs="+", metavar="TASK[=DATA]")
     parser.add_argument("--epochs", type=int, default=3)
     parser.add_argument("--repeats", type=int, default=3)
     args = parser.parse_args(argv)
 
-    import keras
-
     from zoo.device import describe_device
-    from zoo.training.loop import distributed_fit
     from zoo.tasks import get_task
 
     print(f"device: {describe_device()}")
-    print(f"{'task':<18} {'batch':>5}  {'fit s/epoch':>11}  {'loop s/epoch':>12}  "
-          f"{'loop/fit':>8}  val_loss fit / loop")
+    print(f"{'task':<18} {'batch':>5}  {'Keras fit':>9}  {'zoo fit':>7}  {'loop':>6}  "
+          f"{'zoo fit/Keras':>13}  {'loop/Keras':>10}  val_loss Keras / zoo fit / loop")
     for item in args.tasks:
         name, _, data = item.partition("=")
         task = get_task(name)
-        splits = task.load(data or None)
-        x, y = splits.train
-
-        def build():
-            keras.utils.set_random_seed(0)
-            return task.build(splits)
-
-        def with_fit():
-            return build().fit(x, y, validation_data=splits.validation, epochs=args.epochs,
-                               batch_size=task.batch_size, verbose=0).history
-
-        def with_loop():
-            return distributed_fit(build(), x, y, validation_data=splits.validation,
-                                   epochs=args.epochs, batch_size=task.batch_size,
-                                   verbose=0).history
-
-        fit_runs, loop_runs = [], []
+        ways = three_ways(task, task.load(data or None), args.epochs)
+        runs = {way: [] for way in ways}
         for _ in range(args.repeats):
-            fit_runs.append(timed(with_fit))
-            loop_runs.append(timed(with_loop))
-        (fit_s, fit_loss), (loop_s, loop_loss) = min(fit_runs), min(loop_runs)
-        print(f"{name:<18} {task.batch_size:>5}  {fit_s / args.epochs:>11.3f}  "
-              f"{loop_s / args.epochs:>12.3f}  {loop_s / fit_s:>8.2f}  "
-              f"{fit_loss:.4g} / {loop_loss:.4g}")
+            for way, times in runs.items():
+                times.append(timed(way))
+        (keras_s, keras_loss), (zoo_s, zoo_loss), (loop_s, loop_loss) = (
+            min(times) for times in runs.values())
+        print(f"{name:<18} {task.batch_size:>5}  {keras_s / args.epochs:>9.3f}  "
+              f"{zoo_s / args.epochs:>7.3f}  {loop_s / args.epochs:>6.3f}  "
+              f"{zoo_s / keras_s:>13.2f}  {loop_s / keras_s:>10.2f}  "
+              f"{keras_loss:.4g} / {zoo_loss:.4g} / {loop_loss:.4g}")
     return 0
 
 

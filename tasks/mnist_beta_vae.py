@@ -26,12 +26,12 @@ def build(splits):
 
 def fit(model, splits, epochs, batch_size, callbacks, verbose):
     """Trains the VAE inside the wrapper on its own loss."""
-    from zoo.training.loop import distributed_fit
+    import zoo.training.fit
 
-    history = distributed_fit(model.get_layer("vae"), digits_in_unit_range(splits.train),
-                              validation_data=(digits_in_unit_range(splits.validation),),
-                              epochs=epochs, batch_size=batch_size, callbacks=callbacks,
-                              verbose=verbose)
+    history = zoo.training.fit.fit(
+        model.get_layer("vae"), digits_in_unit_range(splits.train),
+        validation_data=(digits_in_unit_range(splits.validation),), epochs=epochs,
+        batch_size=batch_size, callbacks=callbacks, verbose=verbose)
     return history.history
 
 

@@ -37,12 +37,12 @@ def build(splits):
 
 def fit(model, splits, epochs, batch_size, callbacks, verbose):
     """Trains on `[digits, labels]`, validating on the validation split."""
-    from zoo.training.loop import distributed_fit
+    import zoo.training.fit
 
-    return distributed_fit(model, list(unit_images(splits.train)),
-                           validation_data=(list(unit_images(splits.validation)),),
-                           epochs=epochs, batch_size=batch_size, callbacks=callbacks,
-                           verbose=verbose).history
+    return zoo.training.fit.fit(model, list(unit_images(splits.train)),
+                                validation_data=(list(unit_images(splits.validation)),),
+                                epochs=epochs, batch_size=batch_size, callbacks=callbacks,
+                                verbose=verbose).history
 
 
 def evaluate(predictor, splits):

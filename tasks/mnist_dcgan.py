@@ -33,11 +33,11 @@ def build(splits):
 
 def fit(model, splits, epochs, batch_size, callbacks, verbose):
     """Trains on the real digits alone, scaled to [-1, 1] like the generator's tanh."""
-    from zoo.training.loop import distributed_fit
+    import zoo.training.fit
 
     real = splits.train[0][..., None].astype("float32") / 127.5 - 1.0
-    return distributed_fit(model, real, epochs=epochs, batch_size=batch_size,
-                           callbacks=callbacks, verbose=verbose).history
+    return zoo.training.fit.fit(model, real, epochs=epochs, batch_size=batch_size,
+                                callbacks=callbacks, verbose=verbose).history
 
 
 def inception_score(probabilities):

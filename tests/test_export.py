@@ -254,7 +254,10 @@ def test_nested_lstms_export_without_cudnn(tmp_path, monkeypatch):
     # it does, as when a model trained on a GPU is exported there.
     monkeypatch.setattr(TF_RNN, "_is_gpu_available", lambda: True)
     inputs = keras.Input((6, 2), name="window")
-    inner = keras.Sequential([keras.layers.LSTM(4), keras.layers.Dense(1)], name="inner")
+    # A Bidirectional holds its two LSTMs in attributes, not in `layers`.
+    inner = keras.Sequential([keras.layers.LSTM(4, return_sequences=True),
+                              keras.layers.Bidirectional(keras.layers.LSTM(3)),
+                              keras.layers.Dense(1)], name="inner")
     model = keras.Model(inputs, inner(inputs))
     traced = tf.function(model).get_concrete_function(tf.TensorSpec((None, 6, 2)))
     assert any(op.startswith("CudnnRNN") for op in _op_types(traced))
@@ -267,3 +270,4 @@ def test_nested_lstms_export_without_cudnn(tmp_path, monkeypatch):
     np.testing.assert_allclose(output.numpy(), keras.ops.convert_to_numpy(model(window)),
                                atol=1e-5)
     assert inner.layers[0].use_cudnn == "auto"
+    assert inner.layers[1].forward_layer.use_cudnn == "auto"

@@ -1,4 +1,5 @@
-"""DCGAN: fits a 2-D Gaussian mixture, resumes training after reload, exports."""
+"""DCGAN: fits a 2-D Gaussian mixture, resumes training after reload, exports; its two
+optimizers answer to Keras's learning-rate callbacks and to `model.optimizer`."""
 
 import keras
 import numpy as np
@@ -118,3 +119,67 @@ def test_other_backends_are_told_which_train(images, monkeypatch):
         "DCGAN trains on the tensorflow and jax backends; this process uses 'torch'. "
         "Set KERAS_BACKEND to one of tensorflow, jax to train. `call` and `generate` "
         "work on every backend.")
+
+
+def two_rate_gan():
+    """A small dense GAN whose discriminator learns 4 times faster than its generator."""
+    keras.utils.set_random_seed(0)
+    gan = DCGAN.dense(2, latent_dim=2, units=(8,), seed=0)
+    gan.compile(keras.optimizers.Adam(1e-3), keras.optimizers.Adam(4e-3))
+    return gan
+
+
+class EpochEnds(keras.callbacks.Callback):
+    """Records both optimizers' rates and both networks' weights after every epoch."""
+
+    def __init__(self):
+        super().__init__()
+        self.rates, self.weights = [], []
+
+    def on_epoch_end(self, epoch, logs=None):
+        self.rates.append([float(o.learning_rate) for o in self.model.optimizer.optimizers])
+        self.weights.append(self.model.get_weights())
+
+
+def test_learning_rate_scheduler_sets_both_optimizers_and_the_steps_use_them():
+    gan, seen = two_rate_gan(), EpochEnds()
+    schedule = keras.callbacks.LearningRateScheduler(
+        lambda epoch, rate: [rate, rate / 2, 0.0][epoch])
+    gan.fit(gaussian_mixture(64), batch_size=32, epochs=3, callbacks=[schedule, seen],
+            verbose=0)
+    np.testing.assert_allclose(seen.rates, [[1e-3, 4e-3], [5e-4, 2e-3], [0.0, 0.0]],
+                               rtol=1e-6)
+    # The second epoch's steps moved both networks; at rate 0 the third moved neither.
+    assert max(np.abs(a - b).max() for a, b in zip(*seen.weights[:2])) > 1e-5
+    for before, after in zip(*seen.weights[1:]):
+        np.testing.assert_array_equal(after, before)
+
+
+def test_reduce_lr_on_plateau_reduces_both_optimizers_keeping_their_ratio():
+    gan, seen = two_rate_gan(), EpochEnds()
+    # No epoch improves on the first by a million: every later one is a plateau.
+    plateau = keras.callbacks.ReduceLROnPlateau(monitor="g_loss", mode="min", factor=0.5,
+                                                patience=1, min_delta=1e6)
+    gan.fit(gaussian_mixture(64), batch_size=32, epochs=3, callbacks=[plateau, seen],
+            verbose=0)
+    np.testing.assert_allclose(seen.rates, [[1e-3, 4e-3], [5e-4, 2e-3], [2.5e-4, 1e-3]],
+                               rtol=1e-6)
+
+
+def test_model_optimizer_reads_and_sets_a_learning_rate_and_counts_steps():
+    gan = two_rate_gan()
+    assert float(gan.optimizer.learning_rate) == pytest.approx(1e-3)
+    assert int(gan.optimizer.iterations) == 0
+    gan.fit(gaussian_mixture(96), batch_size=32, epochs=2, verbose=0)
+    assert int(gan.optimizer.iterations) == 6  # 3 batches, twice
+    assert int(gan.discriminator_optimizer.iterations) == 6
+    gan.optimizer.learning_rate = 2e-4
+    assert [float(o.learning_rate) for o in gan.optimizer.optimizers] == pytest.approx(
+        [2e-4, 8e-4])
+    assert float(gan.optimizer.learning_rate) == pytest.approx(2e-4)
+    # A generator's rate of 0 at compile leaves no ratio to keep: both get the value.
+    frozen = DCGAN.dense(2, latent_dim=2, units=(8,))
+    frozen.compile(keras.optimizers.SGD(0.0), keras.optimizers.SGD(0.1))
+    frozen.optimizer.learning_rate = 0.05
+    assert [float(o.learning_rate) for o in frozen.optimizer.optimizers] == pytest.approx(
+        [0.05, 0.05])

@@ -17,12 +17,12 @@ import pytest
 
 from tasks_helpers import mocked_tfds
 from training_helpers import environment, killed_run_command, largest_difference
-from zoo.training import reference as training
-from zoo.training.loop import distributed_fit
 from zoo.report.card import read_card
-from zoo.training.backup import RunBackup, interrupted_run
 from zoo.tasks import get_task
+from zoo.training import reference as training
+from zoo.training.backup import RunBackup, interrupted_run
 from zoo.training.errors import TrainingSetupError
+from zoo.training.fit import fit
 from zoo.training.script import run_script
 
 TASK, EPOCHS, BATCH_SIZE, MOCK_EXAMPLES = "mnist_beta_vae", 4, 8, 40
@@ -129,8 +129,8 @@ def small_model():
 def small_fit(model, backup, epochs):
     rng = np.random.default_rng(0)
     x = rng.normal(size=(32, 3)).astype("float32")
-    distributed_fit(model, x, x.sum(axis=1), epochs=epochs, batch_size=8, verbose=0,
-                    callbacks=[backup], shuffle_seed=7)
+    fit(model, x, x.sum(axis=1), epochs=epochs, batch_size=8, verbose=0, callbacks=[backup],
+        shuffle_seed=7)
 
 
 def test_damaged_backups_are_skipped_for_the_newest_intact_one(tmp_path):
@@ -152,8 +152,9 @@ def test_damaged_backups_are_skipped_for_the_newest_intact_one(tmp_path):
     backup.set_model(fresh)
     with pytest.warns(UserWarning, match="Skipping the backup .*epoch-0003: arrays.npz "
                                          "does not match its SHA-256"):
-        first, seed, logs = backup.resume([backup], shuffle_seed=0)
-    assert (first, seed, len(logs)) == (2, 7, 2)
+        resumed = backup.resume([backup], shuffle_seed=0)
+    assert (resumed.epoch, resumed.shuffle_seed, len(resumed.logs), resumed.stopped) == (
+        2, 7, 2, False)
     for variable, key in zip(fresh.variables + fresh.optimizer.variables,
                              sorted(k for k in after_two.files if k.startswith("variable_"))):
         np.testing.assert_array_equal(keras.ops.convert_to_numpy(variable), after_two[key])
@@ -198,12 +199,11 @@ def test_a_run_that_early_stopping_ended_trains_no_more_when_resumed(tmp_path):
     model, stop = small_model(), stopping()
     kept = RunBackup(tmp_path / "backup", {"epochs": 20})
     kept.on_train_end = lambda logs=None: None  # as if killed before training ended
-    history = distributed_fit(model, x, x.sum(axis=1), callbacks=[stop, kept],
-                              **fit_options).history
+    history = fit(model, x, x.sum(axis=1), callbacks=[stop, kept], **fit_options).history
     assert stop.stopped_epoch > 0 and len(history["loss"]) == stop.stopped_epoch + 1
 
     resumed, recorder = small_model(), EpochsRun()
-    again = distributed_fit(resumed, x, x.sum(axis=1), callbacks=[
+    again = fit(resumed, x, x.sum(axis=1), callbacks=[
         stopping(), RunBackup(tmp_path / "backup", {"epochs": 20}), recorder],
         **fit_options).history
     assert recorder.epochs == []

@@ -24,6 +24,7 @@ from pathlib import Path
 import keras
 
 from zoo.device import describe_device
+from zoo.layer_walk import keras_layers
 from zoo.report.card import write_card
 
 KERAS_NAME = "model.keras"
@@ -309,7 +310,8 @@ def portable_recurrent_layers(model):
 
     Keras picks the cuDNN kernel when a GPU is visible at trace time, and a
     graph holding it runs only on a GPU. Nested layers count too, e.g. a
-    zoo `LSTMForecaster` inside a functional model.
+    zoo `LSTMForecaster` inside a functional model, or the two LSTMs of a
+    `Bidirectional` (`zoo.layer_walk.keras_layers` finds them).
 
     Args:
         model: a Keras model or layer.
@@ -317,7 +319,7 @@ def portable_recurrent_layers(model):
     Yields:
         Nothing; each layer's `use_cudnn` setting is restored on exit.
     """
-    recurrent = [layer for layer in model._flatten_layers()
+    recurrent = [layer for layer in [model, *keras_layers(model)]
                  if isinstance(layer, (keras.layers.LSTM, keras.layers.GRU))]
     saved = [layer.use_cudnn for layer in recurrent]
     for layer in recurrent:

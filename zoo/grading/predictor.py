@@ -18,6 +18,7 @@ from pathlib import Path
 import numpy as np
 
 from zoo.grading.errors import GradingError
+from zoo.layer_walk import keras_layers
 
 PREDICT_BATCH = 256
 
@@ -142,22 +143,6 @@ def _load_keras(path, signature):
         return _first_output(model.predict(batch, verbose=0))
 
     return Predictor(predict, shape, dtype, description, model=model)
-
-
-def keras_layers(model):
-    """Every layer of a Keras model, nested models' layers included.
-
-    Args:
-        model: a Keras model.
-
-    Returns:
-        A list of layers, outermost first.
-    """
-    found = []
-    for layer in getattr(model, "layers", []):
-        found.append(layer)
-        found += keras_layers(layer)
-    return found
 
 
 def _check_vocabularies(model, path):

@@ -72,7 +72,7 @@ def causal_mask(query_length, key_length):
 
 
 def padding_mask_of(inputs, padding_mask=None, mask=None):
-    """Returns the first padding mask given: explicit, Keras-filled, attached.
+    """Returns the first padding mask given: explicit, then Keras-filled.
 
     Args:
         inputs: the layer's input tensor, which may carry a Keras mask.
@@ -82,7 +82,7 @@ def padding_mask_of(inputs, padding_mask=None, mask=None):
     Returns:
         A boolean `(batch, length)` tensor or None.
     """
-    for candidate in (padding_mask, mask, getattr(inputs, "_keras_mask", None)):
+    for candidate in (padding_mask, mask):
         if candidate is not None:
             return candidate
     return None

@@ -16,6 +16,7 @@ from zoo.models.sub_model_utils import (
     mark_built,
     serialize_sub_models,
 )
+from zoo.models.dcgan_steps import jax_train_step, tensorflow_update
 
 TRAINING_BACKENDS = ("tensorflow", "jax")
 
@@ -30,12 +31,17 @@ class DCGAN(keras.Model):
     `d_loss` and `g_loss`. The discriminator outputs one logit.
 
     Compile with `compile(generator_optimizer, discriminator_optimizer)`
-    and fit on real examples alone (`model.fit(x)`). `fit` runs on the
-    TensorFlow and JAX backends, each with its own training step around the
-    same losses; under `tf.distribute`, N replicas take the step one device
-    takes on the same global batch. `call` and `generate` run on every
-    backend. A reloaded `.keras` model has both optimizers back, with their
-    state, and resumes training without compiling again.
+    and fit on real examples alone (`model.fit(x)`). The two optimizers are
+    ordinary Keras optimizers, `generator_optimizer` and
+    `discriminator_optimizer`; `model.optimizer` is an `OptimizerPair` of
+    both, which Keras's callbacks (`LearningRateScheduler`,
+    `ReduceLROnPlateau`, `TensorBoard`) act on one by one. `fit` runs on
+    the TensorFlow and JAX backends, each with its own optimizer step
+    (`zoo.models.dcgan_steps`) around the same losses; under
+    `tf.distribute`, N replicas take the step one device takes on the same
+    global batch. `call` and `generate` run on every backend. A reloaded
+    `.keras` model has both optimizers back, with their state, and resumes
+    training without compiling again.
 
     Args:
         generator: a `keras.Model` mapping `(batch, latent_dim)` to examples.
@@ -148,10 +154,11 @@ class DCGAN(keras.Model):
         self.discriminator_optimizer = self._loss_scaled(discriminator_optimizer)
         self.generator_optimizer.build(self.generator.trainable_variables)
         self.discriminator_optimizer.build(self.discriminator.trainable_variables)
-        # Keras' trainers carry `model.optimizer.variables` (the JAX one as
-        # the state of each step); here they are both optimizers' variables.
-        self.optimizer = _OptimizerPair(self.generator_optimizer,
-                                        self.discriminator_optimizer)
+        # Keras's trainers carry `model.optimizer.variables` (the JAX one as
+        # the state of each step), and its callbacks read and set
+        # `model.optimizer`'s learning rate.
+        self.optimizer = OptimizerPair(self.generator_optimizer,
+                                       self.discriminator_optimizer)
         self._compile_kwargs = kwargs
 
     def _loss_scaled(self, optimizer):
@@ -202,9 +209,9 @@ class DCGAN(keras.Model):
         backend = keras.backend.backend()
         if backend == "tensorflow":
             (data,) = args
-            return self._adversarial_step(data, self._tensorflow_update)
+            return self.adversarial_step(data, tensorflow_update)
         if backend == "jax":
-            return self._jax_train_step(*args)
+            return jax_train_step(self, *args)
         raise NotImplementedError(
             f"DCGAN trains on the {' and '.join(TRAINING_BACKENDS)} backends; "
             f"this process uses {backend!r}. Set KERAS_BACKEND to one of "
@@ -212,9 +219,18 @@ class DCGAN(keras.Model):
             "work on every backend."
         )
 
-    def _adversarial_step(self, data, update):
-        """The step both backends share; `update(network, optimizer, loss_fn)`
-        takes one optimizer step on `network` and returns the loss."""
+    def adversarial_step(self, data, update):
+        """One discriminator step, then one generator step, with each backend's `update`.
+
+        Args:
+            data: the batch of real examples (`(x,)` or `x`).
+            update: `update(network, optimizer, loss_fn)` takes one optimizer
+                step on `network` against `loss_fn()` and returns the loss
+                (`zoo.models.dcgan_steps`).
+
+        Returns:
+            The logs: `d_loss` and `g_loss` averaged over the epoch so far.
+        """
         real, _, _ = keras.utils.unpack_x_y_sample_weight(data)
         batch_size = ops.shape(real)[0]
         latent = self._latent_sample(batch_size)
@@ -240,59 +256,6 @@ class DCGAN(keras.Model):
         # Non-saturating: maximize log D(G(z)) rather than minimize
         # log(1 - D(G(z))), whose gradient vanishes early in training.
         return self._bce(ops.ones_like(fake_logits), fake_logits)
-
-    @staticmethod
-    def _tensorflow_update(network, optimizer, loss_fn):
-        import tensorflow as tf
-
-        variables = network.trainable_variables
-        with tf.GradientTape() as tape:
-            loss = loss_fn()
-            scaled_loss = optimizer.scale_loss(scale_for_replicas(loss))
-        optimizer.apply(tape.gradient(scaled_loss, variables), variables)
-        return loss
-
-    def _jax_train_step(self, state, data):
-        # The variables' values live in `state`; inside a StatelessScope that
-        # maps each variable to its value, the shared step runs as if the
-        # variables were stateful, and the scope collects their new values.
-        variables = (self.trainable_variables, self.non_trainable_variables,
-                     self.optimizer.variables, self.metrics_variables)
-        mapping = [(variable, value) for group, values in zip(variables, state)
-                   for variable, value in zip(group, values)]
-        with keras.StatelessScope(state_mapping=mapping) as scope:
-            logs = self._adversarial_step(
-                data, lambda *args: self._jax_update(scope, *args))
-        new_state = tuple([scope.get_current_value(variable) for variable in group]
-                          for group in variables)
-        return logs, new_state
-
-    def _jax_update(self, scope, network, optimizer, loss_fn):
-        import jax
-
-        trainable = network.trainable_variables
-        everything = self.variables + optimizer.variables
-        current = [(variable, scope.get_current_value(variable))
-                   for variable in everything]
-
-        def scaled_loss(values):
-            # A scope of its own, so that the gradient's tracers stay in it;
-            # only the updated non-trainable values (batch statistics) leave.
-            with keras.StatelessScope(
-                    state_mapping=current + list(zip(trainable, values))) as inner:
-                loss = loss_fn()
-                scaled = optimizer.scale_loss(loss)
-            updates = [inner.get_current_value(variable)
-                       for variable in self.non_trainable_variables]
-            return scaled, (loss, updates)
-
-        (_, (loss, updates)), gradients = jax.value_and_grad(
-            scaled_loss, has_aux=True)([scope.get_current_value(variable)
-                                        for variable in trainable])
-        for variable, value in zip(self.non_trainable_variables, updates):
-            scope.add_update((variable, value))
-        optimizer.apply(gradients, trainable)
-        return loss
 
     @staticmethod
     def _bce(labels, logits):
@@ -321,21 +284,66 @@ class DCGAN(keras.Model):
         return cls(**deserialize_sub_models(config, ("generator", "discriminator")))
 
 
-class _OptimizerPair:
-    """Stands in for `model.optimizer` where Keras' trainers expect one.
+class OptimizerPair:
+    """A DCGAN's two optimizers, where Keras code expects `model.optimizer`.
 
-    The trainers read `built` and `variables`; each optimizer is applied
-    to its own network by `DCGAN.train_step`.
+    Keras's trainers read `built` and `variables` (both optimizers'
+    variables, the generator's first). Keras's callbacks find both
+    optimizers in `optimizers` and act on each: `LearningRateScheduler`
+    calls its schedule with each one's rate, `ReduceLROnPlateau` multiplies
+    each by its factor, `TensorBoard` logs each. Code that reads one
+    optimizer's `learning_rate` reads the generator's; setting it sets the
+    generator's rate to the value and the discriminator's to the value times
+    the ratio of their rates when the pair was made (at `compile`), so two
+    rates that differed keep their ratio (and equal rates stay equal; a
+    generator's rate of 0 at `compile` counts as equal). `iterations` is the
+    generator's step count, which equals the discriminator's: each training
+    step updates both once.
+
+    Args:
+        generator_optimizer: the generator's Keras optimizer.
+        discriminator_optimizer: the discriminator's Keras optimizer.
+
+    Example:
+    >>> gan = zoo.models.DCGAN.dense(2, latent_dim=2, units=(4,))
+    >>> gan.compile(keras.optimizers.Adam(1e-3), keras.optimizers.Adam(4e-3))
+    >>> gan.optimizer.learning_rate = 5e-4
+    >>> [round(float(o.learning_rate), 6) for o in gan.optimizer.optimizers]
+    [0.0005, 0.002]
     """
 
-    def __init__(self, *optimizers):
-        self.optimizers = optimizers
+    def __init__(self, generator_optimizer, discriminator_optimizer):
+        self.optimizers = (generator_optimizer, discriminator_optimizer)
+        generator_rate = _rate(generator_optimizer)
+        self.ratio = _rate(discriminator_optimizer) / generator_rate if generator_rate else 1.0
 
     @property
     def built(self):
+        """Whether both optimizers have created their variables."""
         return all(optimizer.built for optimizer in self.optimizers)
 
     @property
     def variables(self):
+        """Both optimizers' variables, the generator's first."""
         return [variable for optimizer in self.optimizers
                 for variable in optimizer.variables]
+
+    @property
+    def learning_rate(self):
+        """The generator's learning rate; setting it sets both (see the class)."""
+        return self.optimizers[0].learning_rate
+
+    @learning_rate.setter
+    def learning_rate(self, value):
+        generator, discriminator = self.optimizers
+        generator.learning_rate = value
+        discriminator.learning_rate = float(value) * self.ratio
+
+    @property
+    def iterations(self):
+        """The training steps taken: the generator's count, equal to the discriminator's."""
+        return self.optimizers[0].iterations
+
+
+def _rate(optimizer):
+    return float(keras.ops.convert_to_numpy(optimizer.learning_rate))

@@ -2,6 +2,8 @@
 is not (several workers), backups that resume killed runs, transfer learning on pretrained
 backbones, and the command-line run that trains, exports and grades.
 
-Modules: `reference` (train a task, export, grade), `script` (the command-line run), `loop`,
-`cluster` (workers from `TF_CONFIG`), `backup`, `transfer`, `pretrained`, `progress`, `errors`.
+Modules: `reference` (train a task, export, grade), `script` (the command-line run), `fit` (the
+one way to train), `multi_worker` (the loop for several workers), `batches`, `divergence` (the
+NaN stop), `cluster` (workers from `TF_CONFIG`), `backup`, `transfer`, `pretrained`, `progress`,
+`errors`.
 """

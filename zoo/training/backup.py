@@ -18,9 +18,10 @@ folder is removed when training ends.
 Example:
 >>> backup = RunBackup("runs/sunspots/20250101-000000/backup",
 ...                    settings={"epochs": 20, "batch_size": 32, "seed": 0})
->>> history = distributed_fit(model, x, y, epochs=20, callbacks=[backup])
+>>> history = zoo.training.fit.fit(model, x, y, epochs=20, callbacks=[backup])
 """
 
+import dataclasses
 import json
 import os
 import re
@@ -48,13 +49,34 @@ CALLBACK_STATE = {
 }
 
 
+@dataclasses.dataclass(frozen=True)
+class Resumed:
+    """Where a run goes on, as `RunBackup.resume` found it.
+
+    Args:
+        epoch: the epochs already done, so the epoch to run next (0 for a
+            new run).
+        shuffle_seed: the seed the run shuffles its epochs with.
+        logs: list of the per-epoch log dicts of the epochs done.
+        stopped: whether early stopping had ended the run: it trains no more.
+    """
+
+    epoch: int
+    shuffle_seed: int
+    logs: list
+    stopped: bool = False
+
+
 class RunBackup(keras.callbacks.Callback):
     """Saves a run's whole training state after every epoch, and restores it.
 
-    `zoo.training.loop.distributed_fit` calls `resume` once training has
-    begun; the backup then restores the newest intact epoch (if any) and
-    tells the loop where to continue. Put it after the callbacks whose
-    progress it saves, so it records their state at the end of the epoch.
+    `zoo.training.fit.fit` calls `resume` before training begins, once the
+    model's and its optimizer's variables exist: the backup restores them
+    from the newest intact epoch (if any) and says where to continue; the
+    callbacks get their progress back when training begins, after they
+    have reset themselves. Put it after the callbacks whose progress it
+    saves, so it records their state at the end of the epoch and restores
+    it after their own `on_train_begin`.
 
     Args:
         directory: folder of this run's backups (created when first written).
@@ -78,19 +100,24 @@ class RunBackup(keras.callbacks.Callback):
         self._callbacks = []
         self._shuffle_seed = None
         self._logs = []
+        self._pending = []
 
     def resume(self, callbacks, shuffle_seed):
-        """Restores the newest intact backup, if there is one.
+        """Restores the newest intact backup into the model, if there is one.
+
+        Call it with the model set (`set_model`), built, and its
+        optimizer's variables created (`optimizer.build`).
 
         Args:
             callbacks: the run's callbacks; those in `CALLBACK_STATE` get
-                their saved progress back (and have it saved from now on).
+                their saved progress back in `on_train_begin` (and have it
+                saved from now on).
             shuffle_seed: the seed this run would shuffle with when new.
 
         Returns:
-            `(first_epoch, shuffle_seed, past_logs)`: the epoch to run next
-            (0 for a new run), the shuffling seed of the run being resumed,
-            and the logs of the epochs already done.
+            A `Resumed`: the epoch to run next (0 for a new run), the
+            shuffling seed of the run being resumed, the logs of the epochs
+            already done, and whether early stopping had ended it.
 
         Raises:
             TrainingSetupError: when the backup was made with other settings.
@@ -98,12 +125,13 @@ class RunBackup(keras.callbacks.Callback):
         self._callbacks = list(callbacks)
         self._shuffle_seed = shuffle_seed
         self._logs = []
+        self._pending = []
         if self.write:
             for leftover in self.directory.glob(".tmp-*"):
                 shutil.rmtree(leftover, ignore_errors=True)
         found = self._newest_intact()
         if found is None:
-            return 0, shuffle_seed, []
+            return Resumed(0, shuffle_seed, [])
         folder, state, arrays = found
         differences = {key: (state["settings"].get(key), value)
                        for key, value in self.settings.items()
@@ -122,14 +150,20 @@ class RunBackup(keras.callbacks.Callback):
             for name, value in (saved or {}).items():
                 if name == "best_weights" and value is not None:
                     value = _arrays(arrays, f"callback{index}_")
-                setattr(callback, name, value)
-        # A run killed after early stopping had decided to stop trains no more.
-        self.model.stop_training = state["stop_training"]
+                self._pending.append((callback, name, value))
         self._shuffle_seed = state["shuffle_seed"]
         self._logs = state["logs"]
         if self.write:
             print(f"Resuming from {folder}, after epoch {state['epoch']}.")
-        return state["epoch"], self._shuffle_seed, list(self._logs)
+        # A run killed after early stopping had decided to stop trains no more.
+        return Resumed(state["epoch"], self._shuffle_seed, list(self._logs),
+                       stopped=state["stop_training"])
+
+    def on_train_begin(self, logs=None):
+        # The callbacks before this one have just reset their progress.
+        for callback, name, value in self._pending:
+            setattr(callback, name, value)
+        self._pending = []
 
     def on_epoch_end(self, epoch, logs=None):
         self._logs.append({key: _plain(value) for key, value in (logs or {}).items()})

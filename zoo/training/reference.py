@@ -1,9 +1,10 @@
 """Training a task's reference solution: fit, export, grade the export, report.
 
-Training runs `zoo.training.loop.distributed_fit` inside the distribution
-chosen when training starts: on TensorFlow a `tf.distribute` strategy
-(several GPUs, or several workers named by `TF_CONFIG`, else one device),
-on JAX `keras.distribution.DataParallel` over the local devices. It shows
+Training runs `zoo.training.fit.fit` (Keras's `fit`; a small loop on
+several workers) inside the distribution chosen when training starts: on
+TensorFlow a `tf.distribute` strategy (several GPUs, or several workers
+named by `TF_CONFIG`, else one device), on JAX
+`keras.distribution.DataParallel` over the local devices. It shows
 progress bars, stops early restoring the best epoch's weights, keeps a
 best-so-far `.keras` checkpoint and TensorBoard logs under
 `runs/<task>/<time>/`, and backs the run up after every epoch, so that
@@ -34,11 +35,11 @@ from pathlib import Path
 
 import keras
 
-from zoo.training.cluster import this_worker
-from zoo.training.loop import distributed_fit
 from zoo.export import export_version
-from zoo.training.progress import fit_progress
 from zoo.training.backup import RunBackup, interrupted_run
+from zoo.training.cluster import this_worker
+from zoo.training.fit import fit
+from zoo.training.progress import fit_progress
 from zoo.training.transfer import build_transfer_model, start_fine_tuning, training_spec
 
 RUNS_DIR = Path("runs")
@@ -239,14 +240,14 @@ def solve(task, data=None, epochs=None, batch_size=None, seed=0, run_dir=None,
         with scope:
             model = task.build(splits) if transfer is None else build_transfer_model(
                 task, transfer)
-            fit = task.fit or fit_pairs
-            history = fit(model, splits, epochs=epochs, batch_size=batch_size,
+            train = task.fit or fit_pairs
+            history = train(model, splits, epochs=epochs, batch_size=batch_size,
                           callbacks=[*callbacks(task, scratch or run_dir), backup,
                                      *more_callbacks, *progress],
                           verbose=verbose)
             if transfer is not None and transfer.fine_tune:
                 start_fine_tuning(model, transfer.fine_tune)
-                tuned = fit(model, splits, epochs=epochs, batch_size=batch_size,
+                tuned = train(model, splits, epochs=epochs, batch_size=batch_size,
                             callbacks=[*callbacks(task, scratch or run_dir), *more_callbacks,
                                        *progress],
                             verbose=verbose)
@@ -273,9 +274,8 @@ def fit_pairs(model, splits, epochs, batch_size, callbacks, verbose):
         The history dict.
     """
     x, y = splits.train
-    return distributed_fit(model, x, y, validation_data=splits.validation, epochs=epochs,
-                           batch_size=batch_size, callbacks=callbacks,
-                           verbose=verbose).history
+    return fit(model, x, y, validation_data=splits.validation, epochs=epochs,
+               batch_size=batch_size, callbacks=callbacks, verbose=verbose).history
 
 
 def new_run_dir(name):
