@@ -297,7 +297,9 @@ def plot_forecast_error(splits, forecast, metric, value, path, history=120):
 
     Args:
         splits: a series task's `Splits` (`extras` hold the whole series).
-        forecast: the held-out forecasts in raw units, one per held-out value.
+        forecast: the held-out forecasts in raw units, one per held-out value
+            from the first on (a tester that drops its last partial batch
+            forecasts fewer).
         metric: the metric's name.
         value: the metric's value (shown in the title).
         path: PNG path to write.
@@ -308,8 +310,9 @@ def plot_forecast_error(splits, forecast, metric, value, path, history=120):
     """
     plt = _pyplot()
     series, split = np.asarray(splits.extras["series"]), splits.extras["split"]
-    actual = np.asarray(splits.test[1], "float64").reshape(-1)
     forecast = np.asarray(forecast, "float64").reshape(-1)
+    # A tester that drops its last partial batch compares only the first values.
+    actual = np.asarray(splits.test[1], "float64").reshape(-1)[:len(forecast)]
     steps = np.arange(split, split + len(actual))
     figure, (top, bottom) = plt.subplots(2, 1, figsize=(6.5, 4.8), sharex=True,
                                          height_ratios=[2, 1], layout="constrained")
@@ -391,7 +394,14 @@ def write_pictures(task, model, history, splits, grade, out_dir):
     if task.output_activation in ("softmax", "sigmoid") and task.evaluate is None:
         pictures.append(plot_confusion(splits.test[1], grade.predictions,
                                        task.class_names, out_dir / "confusion_matrix.png"))
-    if task.category is TIME_SERIES:
+    if task.category is TIME_SERIES and np.ndim(grade.predictions) == 3:
+        from zoo.report.plots import plot_feature_forecasts
+
+        pictures.append(plot_feature_forecasts(
+            splits.test[1], grade.predictions, out_dir / "forecast.png",
+            names=splits.extras.get("features"),
+            title=f"held-out forecasts (graded: {grade.metric} {grade.value:.4g})"))
+    elif task.category is TIME_SERIES:
         pictures.append(plot_forecast_error(splits, grade.predictions, grade.metric,
                                             grade.value, out_dir / "forecast.png"))
     elif task.output_activation is None and tuple(task.input_shape) == (1,):

@@ -430,3 +430,65 @@ def _save(fig, path):
     path.parent.mkdir(parents=True, exist_ok=True)
     fig.savefig(path, dpi=DPI, format="png")
     return path
+
+
+def plot_feature_forecasts(actual, forecast, path, names=None, title=None, row_pixels=170):
+    """Writes each feature's held-out forecast against what happened, and its error by step.
+
+    For a sequence-to-sequence forecaster, `(windows, steps, features)`: one
+    row per feature. On the left, the actual values and the forecasts one
+    step ahead over the held-out windows, the absolute error shaded below
+    them; on the right, the mean absolute error at each forecast step, which
+    shows how far ahead the forecast holds.
+
+    Args:
+        actual: array `(windows, steps, features)`, what followed each window.
+        forecast: array of the same shape, what the model forecast.
+        path: where to write the PNG.
+        names: the features' names, or None for their numbers.
+        title: a line above the rows (e.g. the graded metric), or None.
+        row_pixels: the height of one feature's row.
+
+    Returns:
+        The `Path` written.
+
+    Raises:
+        ValueError: when the two arrays differ in shape or are not 3-D.
+
+    Example:
+    >>> actual = np.random.rand(30, 4, 2)
+    >>> plot_feature_forecasts(actual, actual + 0.1, "forecast.png", names=["a", "b"]).name
+    'forecast.png'
+    """
+    actual, forecast = (np.asarray(a, "float64") for a in (actual, forecast))
+    if actual.shape != forecast.shape or actual.ndim != 3:
+        raise ValueError(
+            "`actual` and `forecast` must both be (windows, steps, features). Received "
+            f"{actual.shape} and {forecast.shape}.")
+    features = actual.shape[2]
+    names = list(names) if names is not None else [f"feature {i}" for i in range(features)]
+    errors = np.abs(forecast - actual)
+    fig = _figure(680, row_pixels * features + (30 if title else 0))
+    axes = fig.subplots(features, 2, squeeze=False, gridspec_kw={"width_ratios": [3, 1]})
+    windows, steps = np.arange(len(actual)), np.arange(1, actual.shape[1] + 1)
+    for feature, (line, by_step) in enumerate(axes):
+        line.plot(windows, actual[:, 0, feature], color="black", linewidth=1, label="actual")
+        line.plot(windows, forecast[:, 0, feature], color="tab:orange", linestyle="--",
+                  linewidth=1, label="forecast, 1 step ahead")
+        line.fill_between(windows, actual[:, 0, feature].min(),
+                          actual[:, 0, feature].min() + errors[:, 0, feature],
+                          color="tab:red", alpha=0.3, step="mid", label="|error|")
+        line.set_title(f"{names[feature]}: mean absolute error {errors[..., feature].mean():.4g}"
+                       f" over all {actual.shape[1]} steps", fontsize=9)
+        line.tick_params(labelsize=8)
+        by_step.plot(steps, errors[..., feature].mean(axis=0), color="tab:red", marker=".")
+        by_step.set_title("error by step ahead", fontsize=9)
+        by_step.tick_params(labelsize=8)
+        by_step.set_ylim(bottom=0)
+    axes[0, 0].legend(loc="upper left", fontsize=7)
+    axes[-1, 0].set_xlabel("held-out window", fontsize=9)
+    axes[-1, 1].set_xlabel("step ahead", fontsize=9)
+    if title:
+        fig.suptitle(title, fontsize=10)
+    fig.tight_layout()
+    return _save(fig, path)
