@@ -97,22 +97,25 @@ def class_colours(classes):
     return grid[np.linspace(0, len(grid) - 1, classes).round().astype(int)]
 
 
-def class_pictures(labels, size, classes, seed=0):
-    """Pictures whose class is told by their colour: the class's colour, ±20 levels of noise.
+def class_pictures(labels, size, classes, seed=0, noise=20):
+    """Pictures whose class is told by their colour: the class's colour, ± `noise` levels.
 
     Args:
         labels: the class of each picture.
         size: the side of the square pictures.
         classes: how many classes there are.
         seed: the noise's seed.
+        noise: the most levels a pixel strays from its class's colour.
 
     Returns:
         A uint8 array `(len(labels), size, size, 3)`.
     """
-    rng = np.random.default_rng(seed)
     colours = class_colours(classes).astype("int16")[np.asarray(labels)]
-    noise = rng.integers(-20, 21, (len(colours), size, size, 3))
-    return np.clip(colours[:, None, None, :] + noise, 0, 255).astype("uint8")
+    pictures = np.broadcast_to(colours[:, None, None, :], (len(colours), size, size, 3))
+    if noise:
+        rng = np.random.default_rng(seed)
+        pictures = pictures + rng.integers(-noise, noise + 1, pictures.shape, dtype="int16")
+    return np.clip(pictures, 0, 255).astype("uint8")
 
 
 class Python2Pickler(pickle._Pickler):
@@ -142,7 +145,7 @@ def python2_pickle(value):
     return buffer.getvalue()
 
 
-def write_cifar10(folder, per_batch=20, seed=0):
+def write_cifar10(folder, per_batch=20, seed=0, noise=20):
     """Writes `cifar-10-python.tar.gz` in CIFAR-10's python format, `per_batch` pictures a batch.
 
     The archive holds `cifar-10-batches-py/` with `data_batch_1` to
@@ -156,6 +159,7 @@ def write_cifar10(folder, per_batch=20, seed=0):
         folder: where to write the archive.
         per_batch: pictures per batch (the real archive has 10,000).
         seed: the pictures' noise seed.
+        noise: the most levels a pixel strays from its class's colour.
 
     Returns:
         The archive's `Path`.
@@ -168,11 +172,12 @@ def write_cifar10(folder, per_batch=20, seed=0):
     names = [f"data_batch_{i}" for i in range(1, 6)] + ["test_batch"]
     for number, name in enumerate(names):
         labels = [(i + number) % 10 for i in range(per_batch)]
-        pictures = class_pictures(labels, 32, 10, seed=seed * 10 + number)
+        pictures = class_pictures(labels, 32, 10, seed=seed * 10 + number, noise=noise)
         rows = pictures.transpose(0, 3, 1, 2).reshape(per_batch, 3072)
         members[f"cifar-10-batches-py/{name}"] = python2_pickle(
             {b"batch_label": name.encode(), b"labels": labels, b"data": rows,
              b"filenames": [f"picture_{number}_{i}.png".encode() for i in range(per_batch)]})
+    Path(folder).mkdir(parents=True, exist_ok=True)
     path = Path(folder) / "cifar-10-python.tar.gz"
     with tarfile.open(path, "w:gz", compresslevel=1) as archive:
         for name, data in members.items():

@@ -11,6 +11,7 @@ import ast
 import importlib.util
 import re
 import sys
+import urllib.error
 import urllib.request
 
 import keras
@@ -381,6 +382,47 @@ def test_sequence_starters_normalise_and_window_as_the_grader(modules, name, tmp
             rtol=1e-6)
         np.testing.assert_array_equal(held_out.targets,
                                       data[split:][:count - 1 - (split - module.N_PAST)])
+
+
+def test_cifar10_starter_reads_its_local_copy_as_the_grader(modules, tmp_path, monkeypatch):
+    module, task = modules["cifar10"], get_task("cifar10")
+    folder = data_for("cifar10", tmp_path)
+    splits = task.load(folder)
+    monkeypatch.setattr(module, "HERE", str(tmp_path / "beside"))
+    for local in (folder.parent / "cifar-10-python.tar.gz", folder, folder.parent):
+        monkeypatch.setenv("ZOO_DATA", str(local))
+        (x_train, y_train), (x_test, y_test) = module.load_data()
+        assert y_train.shape == (100, 1) and y_test.shape == (20, 1)  # as Keras gives them
+        np.testing.assert_array_equal(x_train, np.concatenate([splits.train[0],
+                                                               splits.validation[0]]))
+        np.testing.assert_array_equal(y_test[:, 0], splits.test[1])
+        np.testing.assert_allclose(module.preprocess(x_test), task.exam.held_out(splits).inputs,
+                                   rtol=1e-6)
+    monkeypatch.setenv("ZOO_DATA", str(tmp_path / "missing"))
+    with pytest.raises(SystemExit, match=r"^ZOO_DATA=.*missing: no cifar-10-batches-py there\. "
+                                         "Point ZOO_DATA at cifar-10-python.tar.gz or"):
+        module.load_data()
+
+
+def test_offline_the_cifar10_starter_names_zoo_data(modules, tmp_path, monkeypatch):
+    from keras.src.backend import config
+
+    module = modules["cifar10"]
+    monkeypatch.delenv("ZOO_DATA", raising=False)
+    # Keras keeps its downloads under the folder it read at import: an empty one here.
+    monkeypatch.setattr(config, "_KERAS_DIR", str(tmp_path))
+
+    def offline(url, *args, **kwargs):
+        raise urllib.error.URLError("[Errno -3] Temporary failure in name resolution")
+
+    monkeypatch.setattr(urllib.request, "urlopen", offline)
+    with pytest.raises(SystemExit) as error:
+        module.load_data()
+    assert str(error.value) == (
+        f"Could not download {module.URL} (URL fetch failure on {module.URL}: None -- [Errno "
+        "-3] Temporary failure in name resolution). Offline? Download cifar-10-python.tar.gz "
+        "on a machine with network access and run: ZOO_DATA=/path/to/cifar-10-python.tar.gz "
+        "python cifar10.py")
 
 
 def test_linear_starter_trains_on_the_graders_training_points(modules):
