@@ -118,7 +118,7 @@ def sequence_splits(series, split, past, future, source, test, features=None):
     >>> splits = sequence_splits(series, 50, 3, 2, "example",
     ...                          test=sequence_windows(series, 3, 2, 53, 100))
     >>> splits.train[1].shape, splits.validation[1][[0, -1], 0, 0].tolist()
-    ((39, 2, 2), [90.0, 96.0])
+    ((41, 2, 2), [90.0, 96.0])
     """
     start = valid_time(split)
     series = np.asarray(series)

@@ -3,12 +3,14 @@
 import contextlib
 import csv
 import datetime
+import importlib.util
 import io
 import itertools
 import json
 import math
 import pickle
 import struct
+import sys
 import tarfile
 import zipfile
 from pathlib import Path
@@ -310,6 +312,19 @@ def write_diesel(path, rows=300, seed=0):
             writer.writerow([f"{start + datetime.timedelta(weeks=week):%Y-%m-%d}",
                              f"{price:.3f}"])
     return Path(path)
+
+
+def import_file(path, name):
+    """Imports a starter file as module `starter_<name>` (nothing in it runs at import).
+
+    Returns:
+        The module.
+    """
+    spec = importlib.util.spec_from_file_location(f"starter_{name}", path)
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = module  # AutoGraph looks its functions up there
+    spec.loader.exec_module(module)
+    return module
 
 
 @contextlib.contextmanager

@@ -150,7 +150,8 @@ def test_a_loss_falling_over_decades_is_drawn_on_a_log_axis(tmp_path, monkeypatc
 @pytest.mark.parametrize("path", ["zoo.report.page.predicted_labels", "zoo.report.page.misclassified",
                                   "zoo.report.page.spans_decades",
                                   "zoo.report.page.work_order", "zoo.report.page.describe_duration",
-                                  "zoo.exam.session.draw_tasks", "zoo.exam.starters"])
+                                  "zoo.exam.session.draw_tasks",
+                                  "zoo.exam.session.sitting_tasks", "zoo.exam.starters"])
 def test_docstring_examples_print_what_they_show(path):
     module_name, _, name = path.rpartition(".")
     if path == "zoo.exam.starters":

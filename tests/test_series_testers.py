@@ -14,9 +14,8 @@ import keras
 import numpy as np
 import pytest
 import tensorflow as tf
+from tasks_helpers import data_for, import_file
 
-from tasks_helpers import data_for
-from test_starters import import_file
 from zoo.cli import main
 from zoo.exam import starters
 from zoo.grading.errors import GradingError

@@ -8,9 +8,7 @@ convention and the two are compared.
 """
 
 import ast
-import importlib.util
 import re
-import sys
 import urllib.error
 import urllib.request
 
@@ -19,7 +17,7 @@ import numpy as np
 import pytest
 import tensorflow_datasets as tfds
 
-from tasks_helpers import data_for, mocked_tfds, write_sarcasm
+from tasks_helpers import data_for, import_file, mocked_tfds, write_sarcasm
 from tfds_downloads import WRITERS, served
 from zoo.exam import starters
 from zoo.grading.grade import grade
@@ -93,14 +91,6 @@ def fill(source, layers, training):
     return (source[:first.start()] + (f"{indent_1}{layers}\n" if layers else "")
             + source[first.end():second.start()] + f"{indent_2}{training}\n"
             + source[second.end():])
-
-
-def import_file(path, name):
-    spec = importlib.util.spec_from_file_location(f"starter_{name}", path)
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[spec.name] = module  # AutoGraph looks its functions up there
-    spec.loader.exec_module(module)
-    return module
 
 
 def test_every_exam_task_has_a_starter():

@@ -12,8 +12,15 @@ import zipfile
 import keras
 import numpy as np
 import pytest
-from tasks_helpers import (HOUSEHOLD_FEATURES, SHARED_DATA, class_colours, data_for,
-                           extracted_cifar10, write_cifar10, zip_folder)
+from tasks_helpers import (
+    HOUSEHOLD_FEATURES,
+    SHARED_DATA,
+    class_colours,
+    data_for,
+    extracted_cifar10,
+    write_cifar10,
+    zip_folder,
+)
 
 from zoo.cli import main
 from zoo.data import DataFormatError, DataUnavailableError, fetch_file, windows
