@@ -130,8 +130,10 @@ def sequence_splits(series, split, past, future, source, test, features=None):
 
 
 def read_dated_csv(path, index, features, expected):
-    """Reads a CSV of dated rows as the last versions' starters read it (`pd.read_csv(...,
-    index_col=index, header=0)`): the dates, then every other column as a feature.
+    """Reads a CSV of dated rows: the date column, and every other column as a feature.
+
+    As the last versions' starters read it, `pd.read_csv(path,
+    index_col=index, header=0).values`: the rows in the file's order.
 
     Args:
         path: the CSV file.
@@ -524,7 +526,7 @@ def build_sequence_forecaster(splits, units=32, learning_rate=1e-3, loss="mae"):
 
     from zoo.models import LSTMForecaster
 
-    (x, _), (_, y) = splits.train, splits.train
+    x, y = splits.train
     past, features = x.shape[1:]
     values = x.reshape(-1, features).astype("float64")
     mean, variance = values.mean(axis=0), values.var(axis=0)

@@ -209,7 +209,8 @@ def test_backbone_on_a_task_without_colour_images_names_the_tasks_that_take_one(
     assert main(["train", "sunspots", "--backbone", "mobilenet_v2"]) == 2
     assert capsys.readouterr().err == (
         "--backbone is for colour-image classification tasks (uint8 height×width×3 pixels "
-        "in, sigmoid or softmax out): cats_vs_dogs, horses_or_humans, rock_paper_scissors, "
+        "in, sigmoid or softmax out): cifar10, beans, cats_vs_dogs, cats_vs_dogs_224, "
+        "german_traffic_signs, horses_or_humans, hurricane_damage, rock_paper_scissors, "
         "shapes. sunspots takes float32 30×1 inputs; train it without --backbone.\n")
 
 
