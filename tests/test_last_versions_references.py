@@ -94,7 +94,6 @@ SERIES_RUNS = {
 }
 
 
-@pytest.mark.slow
 @pytest.mark.parametrize("name", sorted(SERIES_RUNS))
 def test_sequence_reference_beats_repeating_the_last_step(name, learning_seed, bound,
                                                           tmp_path):

@@ -13,13 +13,7 @@ CARD_FIELDS = {"task", "metric", "value", "threshold", "score", "data", "device"
                "tensorflow", "keras", "time", "version"}
 
 
-# Of the exam's last versions' tasks, these take more than 10 s here (tracing, exporting
-# and grading models of 30 to 300 px, or 10 weeks in batches), so they are in the slow tier.
-SLOW = {"beans", "cats_vs_dogs_224", "german_traffic_signs", "hurricane_damage", "us_diesel"}
-
-
-@pytest.mark.parametrize("name", [pytest.param(task.name, marks=pytest.mark.slow)
-                                  if task.name in SLOW else task.name for task in all_tasks()])
+@pytest.mark.parametrize("name", [task.name for task in all_tasks()])
 def test_train_export_and_grade_the_export(name, tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)  # runs/ (checkpoints, logs) lands here
     monkeypatch.setattr(zoo_data, "CACHE_DIR", tmp_path / "cache")  # e.g. digit judges
