@@ -72,7 +72,8 @@ def task_for(item):
     if separator:
         return get_task(name), path
     path = Path(item)
-    extracted = [task for task in all_tasks() if task.source.extract]
+    # Of the tasks whose data is a zip of image folders, those with a course model here.
+    extracted = [task for task in all_tasks() if task.source.extract and task.name in TRAINERS]
     if path.is_dir() and ((path / "train").is_dir() or any(
             (path / task.source.name.removesuffix(".zip") / "train").is_dir()
             for task in extracted)):

@@ -10,12 +10,22 @@ at the task's size; `ImageStarter` declares that, so such a model is fed
 the held-out images scaled the same way.
 """
 
+import contextlib
+import functools
+import io
+import math
+from pathlib import Path
+
 import numpy as np
 
 from zoo.grading.conventions import EXAM, FLOAT_DTYPES, Convention, HeldOut, evenly
-from zoo.task import Steps, Task, accuracy, classifier_output
+from zoo.task import Splits, Steps, Task, accuracy, classifier_output
 
 SCALE = 1 / 255
+# The share of train/ an image-folder starter validates on (its validation_split).
+STARTER_VALIDATION = 0.1
+# The files keras.utils.image_dataset_from_directory reads.
+IMAGE_SUFFIXES = (".bmp", ".gif", ".jpeg", ".jpg", ".png")
 
 
 def scaling_layers(model):
@@ -34,6 +44,107 @@ def scaling_layers(model):
     return [layer for layer in keras_layers(model)
             if type(layer).__name__ == "Rescaling"
             and np.isclose(float(np.ravel(layer.scale)[0]), (SCALE, 2 * SCALE)).any()]
+
+
+def read_image_folder(folder, class_folders, size, expected, validation_split=None):
+    """Reads `folder/<class>/*` as `size`×`size` uint8 images, as the starters read them.
+
+    The images go through `keras.utils.image_dataset_from_directory` at the
+    task's size, as the exam starters' own reading did, so the grader sees
+    the pixels a learner's model saw (rounded back to whole levels).
+
+    Args:
+        folder: a folder with one subfolder per class.
+        class_folders: the class folders in label order (the order
+            `image_dataset_from_directory` infers: sorted by name).
+        size: the side the images are resized to.
+        expected: what `--data` should be, in words, for the error.
+        validation_split: the share to hold out as the exam starter did
+            (`image_dataset_from_directory`'s own split, seed 0), or None
+            for every image.
+
+    Returns:
+        `(images, labels)`; with `validation_split`, a pair of them:
+        training, then validation.
+
+    Raises:
+        FileNotFoundError: when class folders are missing, naming them.
+    """
+    import keras
+
+    missing = [name for name in class_folders if not (Path(folder) / name).is_dir()]
+    if missing:
+        named = ", ".join(missing[:5]) + (f" and {len(missing) - 5} more" if len(missing) > 5
+                                          else "")
+        raise FileNotFoundError(f"{folder} lacks {named}/: pass --data {expected}.")
+    read = functools.partial(
+        keras.utils.image_dataset_from_directory, folder, labels="inferred",
+        label_mode="int", class_names=list(class_folders), image_size=(size, size),
+        batch_size=64, verbose=False)
+    if validation_split is None:
+        return _arrays(read(shuffle=False))
+    images = sum(1 for name in class_folders for path in (Path(folder) / name).iterdir()
+                 if path.suffix.lower() in IMAGE_SUFFIXES)
+    if int(images * validation_split) == 0:
+        # Keras would hold out no image and train on none ("No training images found").
+        raise ValueError(
+            f"{folder} has {images} images: the starter's {validation_split:.0%} validation "
+            f"split needs at least {math.ceil(1 / validation_split)}. Pass --data {expected}.")
+    # The starter's own split: the same files, whatever order they come in.
+    # Keras prints how many files each part has, whatever `verbose` says.
+    with contextlib.redirect_stdout(io.StringIO()):
+        training, validation = read(validation_split=validation_split, subset="both",
+                                    seed=0)
+    return _arrays(training), _arrays(validation)
+
+
+def _arrays(dataset):
+    images, labels = zip(*((x.numpy(), y.numpy()) for x, y in dataset))
+    return np.concatenate(images).round().astype("uint8"), np.concatenate(labels)
+
+
+def image_folder_splits(root, class_folders, size, expected):
+    """The `Splits` of an exam zip of image folders: `train/` and `validation/`.
+
+    `validation/` is held out for grading; `STARTER_VALIDATION` of `train/`,
+    the very images the exam-style starter holds out, validates while
+    training, and the rest trains.
+
+    Args:
+        root: the folder the zip extracts to.
+        class_folders: the class folders in label order.
+        size: the side of the images.
+        expected: what `--data` should be, in words, for errors.
+
+    Returns:
+        `Splits`.
+    """
+    train, validation = read_image_folder(Path(root) / "train", class_folders, size, expected,
+                                          STARTER_VALIDATION)
+    return Splits(train, validation,
+                  read_image_folder(Path(root) / "validation", class_folders, size, expected),
+                  source=str(root),
+                  validation_source=f"the {STARTER_VALIDATION:.0%} of train/ that the exam "
+                                    "starter holds out (seed 0)")
+
+
+def resized(size):
+    """A tfds pipeline step that resizes pictures to `size`×`size` uint8, as the starters do.
+
+    Args:
+        size: the side of the contract's images.
+
+    Returns:
+        `transform(image, label) -> (image, label)` on tensors (for
+        `zoo.data.tfds_splits`): bilinear with antialiasing, rounded.
+    """
+    def transform(image, label):
+        import tensorflow as tf
+
+        image = tf.image.resize(image, (size, size), antialias=True)
+        return tf.cast(tf.round(image), tf.uint8), label
+
+    return transform
 
 
 class ImageStarter(Convention):

@@ -4,18 +4,12 @@ import sys
 
 from zoo.data import tfds_splits
 from zoo.task import REAL_WORLD_IMAGES, Source
-from zoo.tasks._images import image_task
+from zoo.tasks._images import image_task, resized
 from zoo.training.script import run_script
 
 SIZE = 150
-
-
-def resize(image, label):
-    """Resizes tfds' 300×300 pictures to the contract's 150×150 uint8."""
-    import tensorflow as tf
-
-    image = tf.image.resize(image, (SIZE, SIZE), antialias=True)
-    return tf.cast(tf.round(image), tf.uint8), label
+# tfds' 300×300 pictures, resized to the contract's 150×150 uint8.
+resize = resized(SIZE)
 
 
 def load(data=None):

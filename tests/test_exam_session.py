@@ -19,8 +19,8 @@ from zoo.exam import starters
 from zoo.grading import solution
 from zoo.cli import main
 from zoo.data import sha256
-from zoo.exam.session import (FULL_EXAM, SESSION_FILE, Session, draw_tasks, find_solution,
-                      run_exam, start_session)
+from zoo.exam.session import (FULL_EXAM, POOLS, SESSION_FILE, Session, draw_tasks,
+                              find_solution, run_exam, start_session)
 from zoo.grading.solution import read_record, write_record
 from zoo.tasks import get_task
 
@@ -89,6 +89,59 @@ def test_random_start_draws_one_task_per_category_seeded(tmp_path, capsys):
     session = Session.load(tmp_path / "a")
     assert session.tasks == draws[5] and session.seed == 5
     assert all((tmp_path / "a" / n / f"{n}.py").is_file() for n in draws[5])
+
+
+def test_the_default_pool_is_2020_2021_and_2022_2024_draws_from_its_own(tmp_path, capsys):
+    # The 2020–2021 pool draws exactly as before the last versions' tasks came.
+    old = {name for seed in range(40) for name in draw_tasks(seed)}
+    assert old == set(POOLS["2020"]) and not old & {"cifar10", "us_diesel", "beans"}
+    drawn = {seed: draw_tasks(seed, "2022") for seed in range(40)}
+    for names in drawn.values():
+        assert [str(get_task(n).category) for n in names] == ["1", "2", "3", "4", "5"]
+    assert {name for names in drawn.values() for name in names} == set(POOLS["2022"])
+    assert main(["exam", "start", str(tmp_path / "a"), "--random", "--pool", "2022", "--seed",
+                 "3"]) == 0
+    assert ("tasks drawn from the 2022–2024 pool with seed 3 (--random --pool 2022 --seed 3 "
+            "draws them again)") in capsys.readouterr().out
+    assert Session.load(tmp_path / "a").tasks == drawn[3]
+
+
+def test_the_november_2022_sitting_and_the_2022_pools_own_set(tmp_path, capsys):
+    sitting = ["linear", "cifar10", "cats_vs_dogs_224", "bbc_news", "us_diesel"]
+    assert main(["exam", "start", str(tmp_path / "a"), "--sitting", "2022-11"]) == 0
+    assert "the questions of the 2022-11 sitting" in capsys.readouterr().out
+    assert Session.load(tmp_path / "a").tasks == sitting
+    for name in sitting:
+        assert (tmp_path / "a" / name / f"{name}.py").read_text() == starters.source(name)
+    # Without --random, the 2022–2024 pool's set is that sitting's.
+    assert main(["exam", "start", str(tmp_path / "b"), "--pool", "2022"]) == 0
+    assert Session.load(tmp_path / "b").tasks == sitting
+
+
+@pytest.mark.parametrize("options, named", [
+    (["--sitting", "2022-11", "--random"], "--sitting and --random"),
+    (["--tasks", "linear", "--pool", "2022"], "--tasks and --pool"),
+    (["--sitting", "2022-11", "--pool", "2022"], "--sitting and --pool"),
+])
+def test_options_that_each_choose_the_questions_are_refused_together(options, named, tmp_path,
+                                                                    capsys):
+    assert main(["exam", "start", str(tmp_path / "a"), *options]) == 2
+    assert capsys.readouterr().err == (
+        f"zoo exam start: {named} each choose the questions: give one (--pool goes with "
+        "--random, or alone for the pool's set).\n")
+    assert not (tmp_path / "a").exists()
+
+
+def test_an_unknown_pool_or_sitting_names_the_known_ones(tmp_path, capsys):
+    with pytest.raises(SystemExit) as exit_code:
+        main(["exam", "start", str(tmp_path), "--sitting", "2023-05"])
+    assert exit_code.value.code == 2
+    err = capsys.readouterr().err  # Python versions differ in quoting the choices
+    assert "argument --sitting: invalid choice: '2023-05' (choose from " in err
+    assert "2022-11" in err.splitlines()[-1]
+    with pytest.raises(KeyError, match=r"Unknown pool '2019'. The pools are 2020 \(2020–2021\), "
+                                       r"2022 \(2022–2024\)."):
+        draw_tasks(0, "2019")
 
 
 def test_submit_without_a_session_says_how_to_start_one(tmp_path, capsys):

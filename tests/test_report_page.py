@@ -191,7 +191,9 @@ def test_a_loss_falling_over_decades_is_drawn_on_a_log_axis(tmp_path, monkeypatc
                                   "zoo.report.task_figures.spans_decades",
                                   "zoo.report.task_figures.plot_history",
                                   "zoo.report.task_figures.plot_confusion",
-                                  "zoo.exam.session.draw_tasks", "zoo.exam.starters"])
+                                  "zoo.report.task_figures.plot_feature_forecasts",
+                                  "zoo.exam.session.draw_tasks", "zoo.exam.session.sitting_tasks",
+                                  "zoo.exam.starters"])
 def test_docstring_examples_print_what_they_show(path, tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)  # examples that draw write their pictures here
     try:  # a whole module

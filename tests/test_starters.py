@@ -8,16 +8,16 @@ convention and the two are compared.
 """
 
 import ast
-import importlib.util
 import re
-import sys
+import urllib.error
 import urllib.request
 
+import keras
 import numpy as np
 import pytest
 import tensorflow_datasets as tfds
 
-from tasks_helpers import data_for, mocked_tfds, write_sarcasm
+from tasks_helpers import data_for, import_file, mocked_tfds, write_sarcasm
 from tfds_downloads import WRITERS, served
 from zoo.exam import starters
 from zoo.grading.grade import grade
@@ -27,18 +27,29 @@ from zoo.grading.tokenizer import Tokenizer, pad_sequences
 
 EXAM_TASKS = [t.name for t in all_tasks() if str(t.category) in "12345"
               and t.name != "synthetic_series"]
-ALLOWED_IMPORTS = {"csv", "hashlib", "json", "os", "time", "urllib.request", "zipfile", "numpy",
-                   "tensorflow", "tensorflow_datasets"}
+ALLOWED_IMPORTS = {"csv", "hashlib", "json", "os", "pickle", "tarfile", "time", "urllib.request",
+                   "zipfile", "numpy", "tensorflow", "tensorflow_datasets"}
 
 CONV = ("tf.keras.layers.Conv2D(4, 3, activation='relu'), "
         "tf.keras.layers.MaxPooling2D(4), tf.keras.layers.Flatten(),")
 EMBED = ("tf.keras.layers.Embedding(VOCAB_SIZE, EMBEDDING_DIM), "
          "tf.keras.layers.GlobalAveragePooling1D(),")
 DENSE = "tf.keras.layers.Flatten(), tf.keras.layers.Dense(8, activation='relu'),"
+# tanh, not relu: a small relu network with small biases scales its output with its
+# inputs, so fed raw values it forecasts about what it forecasts fed the normalised
+# series, and no probe can tell which way it was trained.
+SERIES_DENSE = "tf.keras.layers.Flatten(), tf.keras.layers.Dense(8, activation='tanh'),"
 SPARSE = ("model.compile(optimizer='adam', loss='sparse_categorical_crossentropy', "
           "metrics=['accuracy'])")
 BINARY = ("model.compile(optimizer='adam', loss='binary_crossentropy', "
           "metrics=['accuracy'])")
+CATEGORICAL = ("model.compile(optimizer='adam', loss='categorical_crossentropy', "
+               "metrics=['accuracy'])")
+# A per-step Dense keeps the windows' time steps, so the last Dense(N_FEATURES)
+# gives (N_FUTURE, N_FEATURES) when N_FUTURE = N_PAST, as in both starters.
+PER_STEP = "tf.keras.layers.Dense(8, activation='relu'),"
+FIT_SETS = ("model.compile(optimizer='adam', loss='mae'); "
+            "model.fit(train_set, validation_data=valid_set, epochs=1, verbose=0)")
 FIT_ARRAYS = "model.fit({x}, {y}, validation_data=({vx}, {vy}), epochs=1, verbose=0)"
 FIT_DATA = "model.fit(train_data, validation_data=valid_data, epochs=1, verbose=0)"
 TEXT_FIT = FIT_ARRAYS.format(x="train_x", y="train_y", vx="valid_x", vy="valid_y")
@@ -55,9 +66,17 @@ FILLS = {
     "bbc_news": (EMBED, SPARSE + "; " + TEXT_FIT),
     "imdb_reviews": (EMBED, BINARY + "; " + TEXT_FIT),
     "sarcasm": (EMBED, BINARY + "; " + TEXT_FIT),
-    "daily_min_temperatures": (DENSE, "model.compile(optimizer='adam', loss='huber'); "
-                                      + FIT_DATA),
-    "sunspots": (DENSE, "model.compile(optimizer='adam', loss='huber'); " + FIT_DATA),
+    "daily_min_temperatures": (SERIES_DENSE, "model.compile(optimizer='adam', loss='huber'); "
+                                             + FIT_DATA),
+    "sunspots": (SERIES_DENSE, "model.compile(optimizer='adam', loss='huber'); " + FIT_DATA),
+    "cifar10": (CONV, SPARSE + "; " + FIT_ARRAYS.format(
+        x="train_images", y="train_labels", vx="valid_images", vy="valid_labels")),
+    "german_traffic_signs": (CONV, CATEGORICAL + "; " + FIT_DATA),
+    "hurricane_damage": (CONV, BINARY + "; " + FIT_DATA),
+    "beans": (CONV, SPARSE + "; " + FIT_DATA),
+    "cats_vs_dogs_224": (CONV, BINARY + "; " + FIT_DATA),
+    "household_power": (PER_STEP, FIT_SETS),
+    "us_diesel": (PER_STEP, FIT_SETS),
 }
 FILLS["mnist"] = FILLS["fashion_mnist"]
 TODO = re.compile(r"^( *)# TODO:.*\n(?:\1# .*\n)*", re.MULTILINE)
@@ -74,17 +93,10 @@ def fill(source, layers, training):
             + source[second.end():])
 
 
-def import_file(path, name):
-    spec = importlib.util.spec_from_file_location(f"starter_{name}", path)
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[spec.name] = module  # AutoGraph looks its functions up there
-    spec.loader.exec_module(module)
-    return module
-
-
-def test_the_twelve_exam_tasks_have_starters():
+def test_every_exam_task_has_a_starter():
     assert starters.names() == list(starters.ORDER)
     assert sorted(starters.names()) == sorted(EXAM_TASKS)
+    assert len(EXAM_TASKS) == 19
 
 
 @pytest.mark.parametrize("name", starters.ORDER)
@@ -98,7 +110,7 @@ def test_a_starter_is_self_contained_and_shaped_like_the_exams(name):
     assert imported <= ALLOWED_IMPORTS  # never this project
     assert f"QUESTION {task.category.key} OF 5" in text
     assert "def solution_model():" in text and len(TODO.findall(text)) == 2
-    units = task.output_shape[0]
+    units = task.output_shape[-1]  # a sequence's last axis: its features
     layer = (f'tf.keras.layers.Dense({units}, activation="{task.output_activation}")'
              if task.output_activation else f"tf.keras.layers.Dense({units})")
     assert f"        {layer},  # DO NOT CHANGE" in text
@@ -113,7 +125,11 @@ VALIDATION = {"fashion_mnist": "(valid_images, valid_labels)", "mnist": "(valid_
 VALIDATION.update(dict.fromkeys(("iris", "bbc_news", "imdb_reviews", "sarcasm"),
                                 "(valid_x, valid_y)"))
 VALIDATION.update(dict.fromkeys(("cats_vs_dogs", "horses_or_humans", "rock_paper_scissors",
-                                 "daily_min_temperatures", "sunspots"), "valid_data"))
+                                 "daily_min_temperatures", "sunspots", "german_traffic_signs",
+                                 "hurricane_damage", "beans", "cats_vs_dogs_224"),
+                                "valid_data"))
+VALIDATION.update(cifar10="(valid_images, valid_labels)", household_power="valid_set",
+                  us_diesel="valid_set")
 
 
 @pytest.fixture(scope="module")
@@ -139,6 +155,8 @@ def graded(tmp_path_factory):
             keep = f"; globals()['VALIDATION'] = {VALIDATION[name]}"
             path.write_text(fill(starters.source(name), layers, training + keep))
             module = import_file(path, name)
+            # Each starter trains from the same seed, whichever starters came before it.
+            keras.utils.set_random_seed(0)
             model = module.solution_model()
             model.save(folder / "mymodel.h5")
             task = get_task(name)
@@ -269,25 +287,35 @@ def test_horses_or_humans_starter_scales_pixels_as_the_grader(modules):
                                rtol=1e-6, atol=0)
 
 
-def test_rock_paper_scissors_starter_resizes_and_scales_as_the_grader(modules):
-    from zoo.tasks.rock_paper_scissors import resize
+# tfds' picture sizes: rock_paper_scissors' 300×300, beans' 500×500, and one
+# of the many sizes of cats_vs_dogs' photos.
+@pytest.mark.parametrize("name, tfds_size", [("rock_paper_scissors", (300, 300)),
+                                             ("beans", (500, 500)),
+                                             ("cats_vs_dogs_224", (375, 500))])
+def test_tfds_image_starters_resize_and_scale_as_the_grader(modules, name, tfds_size):
+    from zoo.tasks._images import resized
 
-    images = np.random.default_rng(0).integers(0, 256, (2, 300, 300, 3), dtype=np.uint8)
-    scaled = np.stack([modules["rock_paper_scissors"].preprocess(image, 0)[0].numpy()
-                       for image in images])
-    resized = np.stack([resize(image, 0)[0].numpy() for image in images])
+    task = get_task(name)
+    side = task.input_shape[0]
+    images = np.random.default_rng(0).integers(0, 256, (2, *tfds_size, 3), dtype=np.uint8)
+    scaled = np.stack([modules[name].preprocess(image, 0)[0].numpy() for image in images])
+    # What the task's loader makes of tfds' pictures (`resized`, in its pipeline).
+    loaded = np.stack([resized(side)(image, 0)[0].numpy() for image in images])
     # The grader keeps resized pixels as whole numbers (uint8): half a level apart at most.
-    np.testing.assert_allclose(scaled, held_out_of(get_task("rock_paper_scissors"), resized),
-                               rtol=0, atol=0.5 / 255 + 1e-6)
-    assert scaled.shape == (2, 150, 150, 3)
+    np.testing.assert_allclose(scaled, held_out_of(task, loaded), rtol=0,
+                               atol=0.5 / 255 + 1e-6)
+    assert scaled.shape == (2, side, side, 3)
 
 
-def test_cats_vs_dogs_starter_reads_and_scales_images_as_the_grader(modules, tmp_path):
-    module, task = modules["cats_vs_dogs"], get_task("cats_vs_dogs")
-    root = data_for("cats_vs_dogs", tmp_path)
+@pytest.mark.parametrize("name", ["cats_vs_dogs", "german_traffic_signs", "hurricane_damage"])
+def test_image_folder_starters_read_and_scale_images_as_the_grader(modules, name, tmp_path):
+    module, task = modules[name], get_task(name)
+    root = data_for(name, tmp_path)
     batches = [module.preprocess(x, y) for x, y in module.load_images(root / "validation")]
     images = np.concatenate([x.numpy() for x, _ in batches])
-    labels = np.concatenate([y.numpy() for _, y in batches])[:, 0]
+    labels = np.concatenate([y.numpy() for _, y in batches])
+    # One-hot labels (German traffic signs) name their class by their largest entry.
+    labels = labels.argmax(axis=-1) if labels.shape[-1] > 1 else labels[:, 0]
     held_out = task.exam.held_out(task.load(root))
     # The starter's reader shuffles; compare image by image in a fixed order.
     order, expected_order = np.argsort(images.sum((1, 2, 3))), np.argsort(
@@ -320,6 +348,73 @@ def test_series_starters_normalise_and_window_as_the_grader(modules, name, tmp_p
     assert rows.shape == (40, module.WINDOW_SIZE + 1)
 
 
+@pytest.mark.parametrize("name", ["household_power", "us_diesel"])
+def test_sequence_starters_normalise_and_window_as_the_grader(modules, name, tmp_path):
+    module, task = modules[name], get_task(name)
+    path = data_for(name, tmp_path)
+    splits = task.load(path)
+    assert (module.N_PAST, module.N_FUTURE) == (task.exam.window, task.exam.future)
+    data = module.read_series(path / module.FILE_NAME if path.is_dir() else path)
+    data = module.normalize_series(data, data.min(axis=0), data.max(axis=0))
+    split = splits.extras["split"]
+    assert split == int(len(data) * (0.5 if name == "household_power" else 0.8))
+    held_out = task.exam.held_out(splits)
+    if name == "household_power":  # every window of the normalised second half, whole
+        pairs = [(x.numpy(), y.numpy()) for x, y in module.windowed_dataset(data[split:])]
+        inputs, targets = (np.concatenate(part) for part in zip(*pairs))
+        np.testing.assert_allclose(held_out.inputs, inputs, rtol=1e-6)
+        np.testing.assert_allclose(held_out.targets, targets, rtol=1e-6)
+    else:  # every window of the whole normalised series; the values after the split
+        count = (len(data) - module.N_PAST + 1) // module.BATCH_SIZE * module.BATCH_SIZE
+        np.testing.assert_allclose(
+            held_out.inputs[..., 0],
+            np.lib.stride_tricks.sliding_window_view(data[:, 0], module.N_PAST)[:count],
+            rtol=1e-6)
+        np.testing.assert_array_equal(held_out.targets,
+                                      data[split:][:count - 1 - (split - module.N_PAST)])
+
+
+def test_cifar10_starter_reads_its_local_copy_as_the_grader(modules, tmp_path, monkeypatch):
+    module, task = modules["cifar10"], get_task("cifar10")
+    folder = data_for("cifar10", tmp_path)
+    splits = task.load(folder)
+    monkeypatch.setattr(module, "HERE", str(tmp_path / "beside"))
+    for local in (folder.parent / "cifar-10-python.tar.gz", folder, folder.parent):
+        monkeypatch.setenv("ZOO_DATA", str(local))
+        (x_train, y_train), (x_test, y_test) = module.load_data()
+        assert y_train.shape == (100, 1) and y_test.shape == (20, 1)  # as Keras gives them
+        np.testing.assert_array_equal(x_train, np.concatenate([splits.train[0],
+                                                               splits.validation[0]]))
+        np.testing.assert_array_equal(y_test[:, 0], splits.test[1])
+        np.testing.assert_allclose(module.preprocess(x_test), task.exam.held_out(splits).inputs,
+                                   rtol=1e-6)
+    monkeypatch.setenv("ZOO_DATA", str(tmp_path / "missing"))
+    with pytest.raises(SystemExit, match=r"^ZOO_DATA=.*missing: no cifar-10-batches-py there\. "
+                                         "Point ZOO_DATA at cifar-10-python.tar.gz or"):
+        module.load_data()
+
+
+def test_offline_the_cifar10_starter_names_zoo_data(modules, tmp_path, monkeypatch):
+    from keras.src.backend import config
+
+    module = modules["cifar10"]
+    monkeypatch.delenv("ZOO_DATA", raising=False)
+    # Keras keeps its downloads under the folder it read at import: an empty one here.
+    monkeypatch.setattr(config, "_KERAS_DIR", str(tmp_path))
+
+    def offline(url, *args, **kwargs):
+        raise urllib.error.URLError("[Errno -3] Temporary failure in name resolution")
+
+    monkeypatch.setattr(urllib.request, "urlopen", offline)
+    with pytest.raises(SystemExit) as error:
+        module.load_data()
+    assert str(error.value) == (
+        f"Could not download {module.URL} (URL fetch failure on {module.URL}: None -- [Errno "
+        "-3] Temporary failure in name resolution). Offline? Download cifar-10-python.tar.gz "
+        "on a machine with network access and run: ZOO_DATA=/path/to/cifar-10-python.tar.gz "
+        "python cifar10.py")
+
+
 def test_linear_starter_trains_on_the_graders_training_points(modules):
     xs, ys = get_task("linear").load().train
     np.testing.assert_array_equal(modules["linear"].XS, xs[:, 0])
@@ -327,7 +422,9 @@ def test_linear_starter_trains_on_the_graders_training_points(modules):
 
 
 @pytest.mark.parametrize("name", ["sarcasm", "sunspots", "bbc_news",
-                                  "daily_min_temperatures", "cats_vs_dogs"])
+                                  "daily_min_temperatures", "cats_vs_dogs",
+                                  "german_traffic_signs", "hurricane_damage", "household_power",
+                                  "us_diesel"])
 def test_offline_a_file_starter_names_zoo_data(modules, name, monkeypatch, tmp_path):
     module = modules[name]
     monkeypatch.setattr(module, "HERE", str(tmp_path))
@@ -350,21 +447,22 @@ def test_offline_a_file_starter_names_zoo_data(modules, name, monkeypatch, tmp_p
 
 
 TFDS_STARTERS = ["fashion_mnist", "mnist", "iris", "horses_or_humans", "rock_paper_scissors",
-                 "imdb_reviews"]
+                 "imdb_reviews", "beans", "cats_vs_dogs_224"]
 
 
 @pytest.mark.parametrize("name", TFDS_STARTERS)
 def test_offline_a_tfds_starter_names_zoo_data(modules, name, monkeypatch, tmp_path):
     # An empty ZOO_DATA folder: tfds downloads into it, through the fake network.
+    dataset = get_task(name).source.name
     monkeypatch.setenv("ZOO_DATA", str(tmp_path))
     with served({}) as requested, pytest.raises(SystemExit) as error:
         modules[name].load_split("train")
     assert requested, "tfds never tried to download"
     message = str(error.value)
-    assert message.startswith(f"Could not download tensorflow-datasets '{name}' "
+    assert message.startswith(f"Could not download tensorflow-datasets '{dataset}' "
                               "(ConnectionError: no network in the tests: ")
     assert message.endswith(
-        f"Offline? Run `tfds build {name} --data_dir DIR` on a machine with network "
+        f"Offline? Run `tfds build {dataset} --data_dir DIR` on a machine with network "
         f"access, copy DIR here, and run: ZOO_DATA=DIR python {name}.py")
 
 
@@ -379,7 +477,7 @@ def test_a_tfds_starter_missing_a_module_says_reinstall_not_offline(modules, nam
     with pytest.raises(SystemExit) as error:
         modules[name].load_split("train")
     message = str(error.value)
-    for fact in ("module importlib_resources is missing", f"'{name}'",
+    for fact in ("module importlib_resources is missing", f"'{get_task(name).source.name}'",
                  "python -m pip install keras-cert-zoo"):
         assert fact in message
     assert "Offline" not in message and "download" not in message.lower()
@@ -393,7 +491,7 @@ def test_a_tfds_starter_shows_other_failures_as_they_are(modules, name, monkeypa
     # The downloads arrive, in their real format, but not with the checksums
     # tfds registered: that is no network problem, and the starter says nothing.
     monkeypatch.setenv("ZOO_DATA", str(tmp_path / "data"))
-    downloads = WRITERS[name](tmp_path)
+    downloads = WRITERS[get_task(name).source.name](tmp_path)
     with served(downloads.files), pytest.raises(NonMatchingChecksumError):
         modules[name].load_split("train")
 
@@ -485,7 +583,8 @@ def test_offline_the_transfer_helper_names_the_weights_file(modules, monkeypatch
         module.inception_weights()
 
 
-@pytest.mark.parametrize("name", ["sarcasm", "bbc_news", "daily_min_temperatures", "sunspots"])
+@pytest.mark.parametrize("name", ["sarcasm", "bbc_news", "daily_min_temperatures", "sunspots",
+                                  "household_power", "us_diesel"])
 def test_a_file_starter_says_which_file_it_returns(modules, name):
     module = modules[name]
     assert module.download_data.__doc__.startswith(f"Returns the path of {module.FILE_NAME}.")

@@ -85,7 +85,7 @@ def test_imagenet_weights_come_from_keras_cache_without_network(offline_keras):
 
 def test_offline_the_error_names_the_file_and_the_option(offline_keras, tmp_path, capsys,
                                                          monkeypatch):
-    root = write_cats_and_dogs(tmp_path, per_class=2)
+    root = write_cats_and_dogs(tmp_path, per_class=5)
     monkeypatch.chdir(tmp_path)
     code = main(["train", "cats_vs_dogs", "--data", str(root), "--backbone", "mobilenet_v2",
                  "--models-dir", str(tmp_path / "models")])
@@ -179,7 +179,7 @@ def test_frozen_then_fine_tuned_top_layers_keep_batch_norm_and_the_rest(tmp_path
 
 
 def test_zoo_train_on_a_backbone_exports_grades_and_draws_cams(tmp_path, capsys, monkeypatch):
-    root = write_cats_and_dogs(tmp_path, per_class=4)
+    root = write_cats_and_dogs(tmp_path, per_class=5)
     monkeypatch.chdir(tmp_path)
     code = main(["train", "cats_vs_dogs", "--data", str(root), "--backbone", "mobilenet_v2",
                  "--weights", "none", "--epochs", "1", "--fine-tune", "5",
@@ -209,7 +209,8 @@ def test_backbone_on_a_task_without_colour_images_names_the_tasks_that_take_one(
     assert main(["train", "sunspots", "--backbone", "mobilenet_v2"]) == 2
     assert capsys.readouterr().err == (
         "--backbone is for colour-image classification tasks (uint8 height×width×3 pixels "
-        "in, sigmoid or softmax out): cats_vs_dogs, horses_or_humans, rock_paper_scissors, "
+        "in, sigmoid or softmax out): cifar10, beans, cats_vs_dogs, cats_vs_dogs_224, "
+        "german_traffic_signs, horses_or_humans, hurricane_damage, rock_paper_scissors, "
         "shapes. sunspots takes float32 30×1 inputs; train it without --backbone.\n")
 
 

@@ -261,6 +261,9 @@ class Source:
         url: download address for `"url"` sources.
         sha256: checksum of the downloaded file, when known.
         extract: whether the download is an archive to unpack.
+        folder: the folder the archive extracts to, when its name is not the
+            archive's own without the extension (CIFAR-10's
+            `cifar-10-python.tar.gz` extracts to `cifar-10-batches-py/`).
     """
 
     kind: str
@@ -268,6 +271,7 @@ class Source:
     url: Optional[str] = None
     sha256: Optional[str] = None
     extract: bool = False
+    folder: Optional[str] = None
 
     def describe(self):
         """Returns the source in words, for the task table."""

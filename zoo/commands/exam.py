@@ -5,6 +5,9 @@ from pathlib import Path
 EXAMPLES = """examples:
   zoo exam start ~/exam               # the exam's five starters, the clock starts
   zoo exam start ~/exam --random --seed 7   # one task per category, drawn
+  zoo exam start ~/exam --pool 2022         # the last versions' pool (2022-2024)
+  zoo exam start ~/exam --pool 2022 --random   # drawn from that pool
+  zoo exam start ~/exam --sitting 2022-11   # the November 2022 sitting's questions
   zoo exam submit ~/exam              # grade what ~/exam holds: time, scoreboard, report
   zoo exam --quick                    # offline, generated data, about a minute
   zoo exam submit ~/exam --data ~/data/sarcasm.json   # the file names its task
@@ -16,7 +19,15 @@ EXAMPLES = """examples:
 
 def add_arguments(parser):
     """Adds the command's options."""
-    from zoo.exam.session import EXAM_HOURS, FULL_EXAM, QUICK_EXAM
+    from zoo.exam.session import (
+        DEFAULT_POOL,
+        EXAM_HOURS,
+        FULL_EXAM,
+        POOL_EXAMS,
+        POOL_YEARS,
+        QUICK_EXAM,
+        SITTINGS,
+    )
 
     parser.epilog = EXAMPLES
     parser.add_argument("action", nargs="?", choices=("start", "submit"),
@@ -26,8 +37,18 @@ def add_arguments(parser):
     parser.add_argument("folder", nargs="?", metavar="DIR",
                         help="the session's folder (for start and submit)")
     parser.add_argument("--random", action="store_true",
-                        help="start: draw one task per category instead of the exam's set "
-                             f"({', '.join(FULL_EXAM)})")
+                        help="start: draw one task per category from the pool instead of "
+                             f"its set ({', '.join(FULL_EXAM)} for {DEFAULT_POOL})")
+    parser.add_argument("--pool", choices=tuple(POOL_YEARS),
+                        help="start: the exam's questions as they were from "
+                             + "; ".join(f"{key}: {years}" for key, years in POOL_YEARS.items())
+                             + f" (default {DEFAULT_POOL}). Without --random, the pool's set: "
+                             f"2022 gives the November 2022 sitting "
+                             f"({', '.join(POOL_EXAMS['2022'])})")
+    parser.add_argument("--sitting", choices=tuple(SITTINGS),
+                        help="start: the five questions of a sitting that public material "
+                             "shows: " + "; ".join(f"{key}: {', '.join(names)}"
+                                                   for key, names in SITTINGS.items()))
     parser.add_argument("--seed", type=int,
                         help="start --random: the draw's seed (the same seed, the same tasks)")
     parser.add_argument("--force", action="store_true",
@@ -88,14 +109,31 @@ def _start(args):
     import sys
 
     from zoo.exam import starters
-    from zoo.exam.session import FULL_EXAM, draw_tasks, start_session
+    from zoo.exam.session import (
+        DEFAULT_POOL,
+        POOL_EXAMS,
+        POOL_YEARS,
+        draw_tasks,
+        sitting_tasks,
+        start_session,
+    )
 
+    chosen = [option for option, given in (("--tasks", args.tasks), ("--sitting", args.sitting),
+                                           ("--random", args.random)) if given]
+    if len(chosen) > 1 or (args.pool and {"--tasks", "--sitting"} & set(chosen)):
+        print(f"zoo exam start: {' and '.join(chosen + (['--pool'] if args.pool else []))} "
+              "each choose the questions: give one (--pool goes with --random, or alone for "
+              "the pool's set).", file=sys.stderr)
+        return 2
+    pool = args.pool or DEFAULT_POOL
     seed = None
     if args.random:
         seed = args.seed if args.seed is not None else random.SystemRandom().randrange(10**6)
-        names = draw_tasks(seed)
+        names = draw_tasks(seed, pool)
+    elif args.sitting:
+        names = sitting_tasks(args.sitting)
     else:
-        names = args.tasks.split(",") if args.tasks else list(FULL_EXAM)
+        names = args.tasks.split(",") if args.tasks else list(POOL_EXAMS[pool])
     try:
         session = start_session(args.folder, names, seed=seed, overwrite=args.force)
     except FileExistsError as error:
@@ -104,8 +142,13 @@ def _start(args):
     print(f"exam started: {len(names)} questions in {args.folder}, "
           f"{session.hours:g} hours from now (until {session.deadline():%H:%M %Z}, "
           f"{session.deadline():%Y-%m-%d})")
-    if seed is not None:
+    if seed is not None and pool == DEFAULT_POOL:
         print(f"tasks drawn with seed {seed} (--random --seed {seed} draws them again)")
+    elif seed is not None:
+        print(f"tasks drawn from the {POOL_YEARS[pool]} pool with seed {seed} (--random "
+              f"--pool {pool} --seed {seed} draws them again)")
+    elif args.sitting:
+        print(f"the questions of the {args.sitting} sitting")
     for name in names:
         print(f"  {starters.starter_path(args.folder, name)}")
     print("fill in each file's TODOs and run it (python FILE) to save mymodel.h5 beside it;\n"

@@ -21,6 +21,7 @@ import hashlib
 import os
 import shutil
 import sys
+import tarfile
 import zipfile
 from pathlib import Path
 
@@ -171,25 +172,40 @@ def _local_copy(source, path):
                 f"file itself (downloaded from {source.url}).")
         path = candidate
     if source.extract:
-        return _extracted_root(_extract_archive(path) if path.is_file() else path)
+        return _extracted_root(_extract_archive(source, path) if path.is_file() else path)
     if source.sha256:
         _warn_if_different(source, path)
     return path
 
 
-def _extract_archive(path):
-    # A local zip is extracted once into the cache, beside downloaded ones.
-    with file_format(path, "a zip archive"):
-        if not zipfile.is_zipfile(path):
-            raise ValueError("not a zip file")
-        target = CACHE_DIR / "extracted" / f"{path.stem}-{sha256(path)[:12]}"
+def _extract_archive(source, path):
+    # A local archive is extracted once into the cache, beside downloaded ones.
+    tar = source.name.lower().endswith((".tar.gz", ".tgz", ".tar"))
+    with file_format(path, "a tar archive (.tar.gz)" if tar else "a zip archive"):
+        if not (tarfile.is_tarfile(path) if tar else zipfile.is_zipfile(path)):
+            raise ValueError(f"not a {'tar' if tar else 'zip'} file")
+        target = CACHE_DIR / "extracted" / f"{_stem(path.name)}-{sha256(path)[:12]}"
         if not target.is_dir():
             staging = target.with_name(f".{target.name}.partial")
             shutil.rmtree(staging, ignore_errors=True)
-            with zipfile.ZipFile(path) as archive:
-                archive.extractall(staging)
+            if tar:
+                with tarfile.open(path) as archive:
+                    # The "data" filter refuses links and paths out of the folder.
+                    archive.extractall(staging, filter="data")
+            else:
+                with zipfile.ZipFile(path) as archive:
+                    archive.extractall(staging)
             os.replace(staging, target)
     return target
+
+
+def _stem(name):
+    # The name without its archive extension: cifar-10-python.tar.gz → cifar-10-python.
+    lower = name.lower()
+    for extension in (".tar.gz", ".tgz", ".tar", ".zip"):
+        if lower.endswith(extension):
+            return name[:-len(extension)]
+    return name
 
 
 def copy_names(source):
@@ -200,17 +216,23 @@ def copy_names(source):
 
     Returns:
         A tuple of names: the file (`sarcasm.json`), for an archive also the
-        folder it extracts to, for tfds the dataset's folder in a data_dir;
+        folder it extracts to (`Source.folder`, else the archive's name
+        without its extension), for tfds the dataset's folder in a data_dir;
         empty for generated data.
 
     Example:
     >>> from zoo.task import Source
     >>> copy_names(Source("url", "cats_and_dogs_filtered.zip", extract=True))
     ('cats_and_dogs_filtered.zip', 'cats_and_dogs_filtered')
+    >>> copy_names(Source("url", "cifar-10-python.tar.gz", extract=True,
+    ...                   folder="cifar-10-batches-py"))
+    ('cifar-10-python.tar.gz', 'cifar-10-batches-py')
     """
     if source.kind == "url":
         name = source.name.lower()
-        return (name, name.removesuffix(".zip")) if source.extract else (name,)
+        if not source.extract:
+            return (name,)
+        return name, (source.folder or _stem(source.name)).lower()
     return (source.name.lower(),) if source.kind == "tfds" else ()
 
 
@@ -386,10 +408,38 @@ def windows(series, window, start, stop):
     >>> x.shape, y[:2, 0]
     ((7, 3, 1), array([3., 4.], dtype=float32))
     """
+    x, y = sequence_windows(np.asarray(series)[:, None], window, 1, start, stop)
+    return x, y[:, :, 0]
+
+
+def sequence_windows(series, past, future, start, stop):
+    """Cuts `(past steps → the next future steps)` pairs whose targets begin in `[start, stop)`.
+
+    Every window of `past + future` consecutive steps, shifted by one, whose
+    future part begins at `start` or later and ends by `stop`: the pairs the
+    exam's `windowed_dataset(series, n_past, n_future, shift=1)` made.
+
+    Args:
+        series: array `(steps, features)` of values.
+        past: steps in each input.
+        future: steps in each target.
+        start: index of the first target's first step (at least `past`).
+        stop: index after the last target's last step.
+
+    Returns:
+        `(x, y)`: `x` of shape `(n, past, features)` and `y` of shape
+        `(n, future, features)`, float32.
+
+    Example:
+    >>> x, y = sequence_windows(np.arange(20.0).reshape(10, 2), 3, 2, 3, 10)
+    >>> x.shape, y.shape, y[0, :, 0].tolist()
+    ((6, 3, 2), (6, 2, 2), [6.0, 8.0])
+    """
     series = np.asarray(series, dtype="float32")
-    start = max(start, window)
-    view = np.lib.stride_tricks.sliding_window_view(series[start - window:stop - 1], window)
-    return view[..., None].copy(), series[start:stop, None].copy()
+    start = max(start, past)
+    view = np.lib.stride_tricks.sliding_window_view(
+        series[start - past:stop], past + future, axis=0).transpose(0, 2, 1)
+    return view[:, :past].copy(), view[:, past:].copy()
 
 
 def split_tail(pairs, fraction):

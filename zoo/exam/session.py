@@ -35,6 +35,23 @@ EXAM_HOURS = 5
 FULL_EXAM = ("linear", "fashion_mnist", "horses_or_humans", "sarcasm", "sunspots")
 QUICK_EXAM = ("linear", "shapes", "synthetic_series")
 SESSION_FILE = "exam_session.json"
+# The exam's question pools, by the year they began: the tasks public
+# exam-style material shows in each period. 2020–2021 is the pool the zoo
+# began with; 2022–2024 holds the last versions' questions and those of the
+# one public sitting of the period, November 2022.
+POOLS = {
+    "2020": ("linear", "fashion_mnist", "iris", "mnist", "cats_vs_dogs", "horses_or_humans",
+             "rock_paper_scissors", "bbc_news", "imdb_reviews", "sarcasm",
+             "daily_min_temperatures", "sunspots"),
+    "2022": ("linear", "cifar10", "beans", "cats_vs_dogs_224", "german_traffic_signs",
+             "hurricane_damage", "bbc_news", "household_power", "us_diesel"),
+}
+POOL_YEARS = {"2020": "2020–2021", "2022": "2022–2024"}
+DEFAULT_POOL = "2020"
+# Whole sittings that public material shows, question 1 to 5.
+SITTINGS = {"2022-11": ("linear", "cifar10", "cats_vs_dogs_224", "bbc_news", "us_diesel")}
+# Each pool's own five questions, when none are drawn.
+POOL_EXAMS = {"2020": FULL_EXAM, "2022": SITTINGS["2022-11"]}
 
 
 @dataclasses.dataclass
@@ -476,26 +493,73 @@ class Session:
                 "seconds": round(used, 1)}
 
 
-def draw_tasks(seed):
-    """Draws one exam task per category from the tasks with a starter.
+def draw_tasks(seed, pool=DEFAULT_POOL):
+    """Draws one exam task per category from a pool of the exam's questions.
 
     Args:
         seed: an int; the same seed draws the same tasks.
+        pool: a key of `POOLS`: `"2020"` (2020–2021) or `"2022"` (2022–2024).
 
     Returns:
         A list of five task names, categories 1 to 5.
 
+    Raises:
+        KeyError: for an unknown pool, naming the known ones.
+
     Example:
     >>> draw_tasks(3) == draw_tasks(3)
     True
+    >>> draw_tasks(3, "2022")[1]  # the 2022–2024 pool's one category-2 task
+    'cifar10'
     """
     from zoo.tasks import get_task
 
-    pool = {}
-    for name in starters.names():
-        pool.setdefault(str(get_task(name).category), []).append(name)
+    by_category = {}
+    for name in pool_tasks(pool):
+        by_category.setdefault(str(get_task(name).category), []).append(name)
     generator = random.Random(seed)
-    return [generator.choice(sorted(pool[str(k)])) for k in range(1, 6)]
+    return [generator.choice(sorted(by_category[str(k)])) for k in range(1, 6)]
+
+
+def pool_tasks(pool):
+    """The tasks of a pool that have an exam starter, in the exam's order.
+
+    Args:
+        pool: a key of `POOLS`.
+
+    Returns:
+        A list of task names.
+
+    Raises:
+        KeyError: for an unknown pool, naming the known ones.
+    """
+    if pool not in POOLS:
+        raise KeyError(f"Unknown pool {pool!r}. The pools are "
+                       + ", ".join(f"{key} ({years})" for key, years in POOL_YEARS.items())
+                       + ".")
+    return [name for name in starters.names() if name in POOLS[pool]]
+
+
+def sitting_tasks(sitting):
+    """The five questions of a sitting that public material shows.
+
+    Args:
+        sitting: a key of `SITTINGS`, e.g. `"2022-11"`.
+
+    Returns:
+        A list of five task names, categories 1 to 5.
+
+    Raises:
+        KeyError: for an unknown sitting, naming the known ones.
+
+    Example:
+    >>> sitting_tasks("2022-11")
+    ['linear', 'cifar10', 'cats_vs_dogs_224', 'bbc_news', 'us_diesel']
+    """
+    if sitting not in SITTINGS:
+        raise KeyError(f"Unknown sitting {sitting!r}. The sittings are "
+                       f"{', '.join(SITTINGS)}.")
+    return list(SITTINGS[sitting])
 
 
 def start_session(folder, tasks=FULL_EXAM, seed=None, overwrite=False, now=None):

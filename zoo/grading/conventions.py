@@ -41,6 +41,10 @@ class HeldOut:
             compare conventions on one scale).
         note: facts about this preparation in words (e.g. the series' min
             and max), or "".
+        shape: the shape of one selected prediction where it is not the
+            task's output shape (a tester that reads one step of each
+            forecast, whose `select` checks the model's outputs itself);
+            None for the task's output shape.
     """
 
     inputs: np.ndarray
@@ -48,6 +52,7 @@ class HeldOut:
     select: Callable = _same
     restore: Callable = _same
     note: str = ""
+    shape: Optional[tuple] = None
 
 
 class Convention(abc.ABC):
@@ -111,8 +116,10 @@ class Convention(abc.ABC):
     def sample(self, splits, count):
         """Returns up to `count` validation examples prepared this way.
 
-        Their targets and `restore` are in the task's raw units, so two
-        conventions' errors on them compare directly.
+        Their targets and restored predictions are on the scale the task's
+        own metric reads (its raw units, or the exam's normalised scale for
+        a task measured there), the same for each of its conventions, so
+        two conventions' errors on them compare directly.
 
         Args:
             splits: the task's `Splits`.

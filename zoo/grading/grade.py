@@ -375,13 +375,15 @@ def _same_shape(declared, expected):
         d is None or d == e for d, e in zip(declared, expected))
 
 
-def check_outputs(task, predictions):
+def check_outputs(task, predictions, expected=None):
     """Checks the output contract of held-out predictions.
 
     Args:
         task: the `Task`.
         predictions: numpy array from the model (for series, after the
             exam tester's slice).
+        expected: the shape of one prediction, when the tester's slice
+            leaves another than `task.output_shape` (`HeldOut.shape`).
 
     Returns:
         A list of hints (e.g. sigmoid vs softmax).
@@ -390,7 +392,7 @@ def check_outputs(task, predictions):
         GradingError: when the output shape breaks the contract.
     """
     shape = tuple(predictions.shape[1:])
-    if shape != tuple(task.output_shape):
+    if shape != tuple(expected or task.output_shape):
         advice = ""
         if task.output_activation == "sigmoid" and shape in ((2,), (2, 1)):
             advice = (" This task is binary with one sigmoid unit: end with "
@@ -460,7 +462,7 @@ def grade(task, artifact, splits=None, data=None, convention=None, resamples=RES
         if convention is not None:
             hints += other_way_hint(task, predictor, splits, convention)
         predictions = held_out.select(_run_model(predictor.predict, x))
-        hints += check_outputs(task, predictions)
+        hints += check_outputs(task, predictions, held_out.shape)
         value = chosen.measure(held_out.targets, predictions)
         per_example = (chosen.measure.per_example(held_out.targets, predictions)
                        if hasattr(chosen.measure, "per_example") else None)

@@ -1,7 +1,8 @@
 """Pictures of a graded task, for its card and its section of the report.
 
 Training curves, the confusion matrix with counts, thumbnails of the
-images the model got wrong, the held-out forecast with its error, and a
+images the model got wrong, the held-out forecast with its error (each
+feature's, for a sequence-to-sequence forecaster), and a
 one-input regression's rule against its predictions. `write_pictures`
 picks those that fit a task. Each helper writes PNG files and returns
 their paths.
@@ -51,7 +52,12 @@ def write_pictures(task, model, history, splits, grade, out_dir):
     if task.output_activation in ("softmax", "sigmoid") and task.evaluate is None:
         pictures.append(plot_confusion(splits.test[1], grade.predictions,
                                        task.class_names, out_dir / "confusion_matrix.png"))
-    if task.category is TIME_SERIES:
+    if task.category is TIME_SERIES and np.ndim(grade.predictions) == 3:
+        pictures.append(plot_feature_forecasts(
+            splits.test[1], grade.predictions, out_dir / "forecast.png",
+            names=splits.extras.get("features"),
+            title=f"held-out forecasts (graded: {grade.metric} {grade.value:.4g})"))
+    elif task.category is TIME_SERIES:
         pictures.append(plot_forecast_error(splits, grade.predictions, grade.metric,
                                             grade.value, out_dir / "forecast.png"))
     elif task.output_activation is None and tuple(task.input_shape) == (1,):
@@ -211,7 +217,9 @@ def plot_forecast_error(splits, forecast, metric, value, path, history=120):
 
     Args:
         splits: a series task's `Splits` (`extras` hold the whole series).
-        forecast: the held-out forecasts in raw units, one per held-out value.
+        forecast: the held-out forecasts in raw units, one per held-out value
+            from the first on (a tester that drops its last partial batch
+            forecasts fewer).
         metric: the metric's name.
         value: the metric's value (shown in the title).
         path: PNG path to write.
@@ -225,8 +233,9 @@ def plot_forecast_error(splits, forecast, metric, value, path, history=120):
     'forecast.png'
     """
     series, split = np.asarray(splits.extras["series"]), splits.extras["split"]
-    actual = np.asarray(splits.test[1], "float64").reshape(-1)
     forecast = np.asarray(forecast, "float64").reshape(-1)
+    # A tester that drops its last partial batch compares only the first values.
+    actual = np.asarray(splits.test[1], "float64").reshape(-1)[:len(forecast)]
     steps = np.arange(split, split + len(actual))
     with png_figure(path, 650, 480, layout="constrained") as figure:
         top, bottom = figure.subplots(2, 1, sharex=True, height_ratios=[2, 1])
@@ -246,6 +255,70 @@ def plot_forecast_error(splits, forecast, metric, value, path, history=120):
         bottom.set_xlabel("time step")
         bottom.legend(loc="upper left")
         bottom.grid(alpha=0.3)
+    return Path(path)
+
+
+def plot_feature_forecasts(actual, forecast, path, names=None, title=None, row_pixels=170):
+    """Draws each feature's held-out forecast against what happened, and its error by step.
+
+    For a sequence-to-sequence forecaster, `(windows, steps, features)`: one
+    row per feature. On the left, the actual values and the forecasts one
+    step ahead over the held-out windows, the absolute error shaded below
+    them; on the right, the mean absolute error at each forecast step, which
+    shows how far ahead the forecast holds.
+
+    Args:
+        actual: array `(windows, steps, features)`, what followed each window.
+        forecast: array of the same shape, what the model forecast.
+        path: PNG path to write.
+        names: the features' names, or None for their numbers.
+        title: a line above the rows (e.g. the graded metric), or None.
+        row_pixels: the height of one feature's row.
+
+    Returns:
+        The `Path` written.
+
+    Raises:
+        ValueError: when the two arrays differ in shape or are not 3-D.
+
+    Example:
+    >>> actual = np.random.rand(30, 4, 2)
+    >>> plot_feature_forecasts(actual, actual + 0.1, "forecast.png", names=["a", "b"]).name
+    'forecast.png'
+    """
+    actual, forecast = (np.asarray(a, "float64") for a in (actual, forecast))
+    if actual.shape != forecast.shape or actual.ndim != 3:
+        raise ValueError(
+            "`actual` and `forecast` must both be (windows, steps, features). Received "
+            f"{actual.shape} and {forecast.shape}.")
+    features = actual.shape[2]
+    names = list(names) if names is not None else [f"feature {i}" for i in range(features)]
+    errors = np.abs(forecast - actual)
+    windows, steps = np.arange(len(actual)), np.arange(1, actual.shape[1] + 1)
+    height = row_pixels * features + (30 if title else 0)
+    with png_figure(path, 680, height, layout="constrained") as figure:
+        axes = figure.subplots(features, 2, squeeze=False,
+                               gridspec_kw={"width_ratios": [3, 1]})
+        for feature, (line, by_step) in enumerate(axes):
+            now, ahead = actual[:, 0, feature], forecast[:, 0, feature]
+            line.plot(windows, now, color="black", linewidth=1, label="actual")
+            line.plot(windows, ahead, color="tab:orange", linestyle="--", linewidth=1,
+                      label="forecast, 1 step ahead")
+            line.fill_between(windows, now.min(), now.min() + errors[:, 0, feature],
+                              color="tab:red", alpha=0.3, step="mid", label="|error|")
+            line.set_title(f"{names[feature]}: mean absolute error "
+                           f"{errors[..., feature].mean():.4g} over all {actual.shape[1]} steps",
+                           fontsize=9)
+            line.tick_params(labelsize=8)
+            by_step.plot(steps, errors[..., feature].mean(axis=0), color="tab:red", marker=".")
+            by_step.set_title("error by step ahead", fontsize=9)
+            by_step.tick_params(labelsize=8)
+            by_step.set_ylim(bottom=0)
+        axes[0, 0].legend(loc="upper left", fontsize=7)
+        axes[-1, 0].set_xlabel("held-out window", fontsize=9)
+        axes[-1, 1].set_xlabel("step ahead", fontsize=9)
+        if title:
+            figure.suptitle(title, fontsize=10)
     return Path(path)
 
 

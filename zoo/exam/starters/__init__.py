@@ -17,7 +17,7 @@ and the model it saves beside it, `<folder>/<task>/mymodel.h5`.
 
 Example:
 >>> names()[:3]
-['linear', 'fashion_mnist', 'iris']
+['linear', 'cifar10', 'fashion_mnist']
 >>> starter_path("exam", "sarcasm").as_posix()
 'exam/sarcasm/sarcasm.py'
 >>> "def solution_model():" in source("sarcasm")
@@ -35,9 +35,10 @@ MODEL_FILES = ("mymodel.h5", "mymodel.keras")
 # The environment variable a starter reads its local copy of the data from.
 DATA_VARIABLE = "ZOO_DATA"
 # The exam's order: category 1 to 5, then by name within a category.
-ORDER = ("linear", "fashion_mnist", "iris", "mnist", "cats_vs_dogs", "horses_or_humans",
+ORDER = ("linear", "cifar10", "fashion_mnist", "iris", "mnist", "beans", "cats_vs_dogs",
+         "cats_vs_dogs_224", "german_traffic_signs", "horses_or_humans", "hurricane_damage",
          "rock_paper_scissors", "bbc_news", "imdb_reviews", "sarcasm",
-         "daily_min_temperatures", "sunspots")
+         "daily_min_temperatures", "household_power", "sunspots", "us_diesel")
 
 
 def names():
