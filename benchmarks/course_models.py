@@ -35,16 +35,19 @@ def train_sarcasm(task, splits, path, epochs=30):
 
     x = task.exam.encode(splits, splits.train[0]).astype("float32")
     x_val = task.exam.encode(splits, splits.validation[0]).astype("float32")
-    model = keras.Sequential([
-        keras.Input((task.exam.max_length,)),
-        keras.layers.Embedding(task.exam.vocab_size, 16),
-        keras.layers.GlobalAveragePooling1D(),
-        keras.layers.Dense(24, activation="relu"),
-        keras.layers.Dense(1, activation="sigmoid"),
-    ])
+    model = keras.Sequential(
+        [
+            keras.Input((task.exam.max_length,)),
+            keras.layers.Embedding(task.exam.vocab_size, 16),
+            keras.layers.GlobalAveragePooling1D(),
+            keras.layers.Dense(24, activation="relu"),
+            keras.layers.Dense(1, activation="sigmoid"),
+        ]
+    )
     model.compile(loss="binary_crossentropy", optimizer="adam", metrics=["accuracy"])
-    model.fit(x, splits.train[1], epochs=epochs, validation_data=(x_val, splits.validation[1]),
-              verbose=0)
+    model.fit(
+        x, splits.train[1], epochs=epochs, validation_data=(x_val, splits.validation[1]), verbose=0
+    )
     model.save(path)
 
 
@@ -53,19 +56,23 @@ def train_sunspots(task, splits, path, epochs=100):
     import keras
 
     x, y = splits.train
-    model = keras.Sequential([
-        keras.Input((x.shape[1], 1)),
-        keras.layers.Conv1D(64, 3, strides=1, padding="causal", activation="relu"),
-        keras.layers.LSTM(64, return_sequences=True),
-        keras.layers.LSTM(64, return_sequences=True),
-        keras.layers.Dense(30, activation="relu"),
-        keras.layers.Dense(10, activation="relu"),
-        keras.layers.Dense(1),
-        keras.layers.Rescaling(400),
-    ])
-    model.compile(loss=keras.losses.Huber(),
-                  optimizer=keras.optimizers.SGD(learning_rate=1e-5, momentum=0.9),
-                  metrics=["mae"])
+    model = keras.Sequential(
+        [
+            keras.Input((x.shape[1], 1)),
+            keras.layers.Conv1D(64, 3, strides=1, padding="causal", activation="relu"),
+            keras.layers.LSTM(64, return_sequences=True),
+            keras.layers.LSTM(64, return_sequences=True),
+            keras.layers.Dense(30, activation="relu"),
+            keras.layers.Dense(10, activation="relu"),
+            keras.layers.Dense(1),
+            keras.layers.Rescaling(400),
+        ]
+    )
+    model.compile(
+        loss=keras.losses.Huber(),
+        optimizer=keras.optimizers.SGD(learning_rate=1e-5, momentum=0.9),
+        metrics=["mae"],
+    )
     # The notebook's labels are one value per window, against every step of
     # the model's output sequence.
     model.fit(x, y[:, :, None], epochs=epochs, batch_size=32, shuffle=True, verbose=0)
@@ -79,30 +86,43 @@ def train_cats_vs_dogs(task, splits, path, epochs=15):
     def scaled(images):
         return images.astype("float32") / 255.0
 
-    model = keras.Sequential([
-        keras.Input(task.input_shape),
-        keras.layers.Conv2D(16, 3, activation="relu"),
-        keras.layers.MaxPooling2D(2, 2),
-        keras.layers.Conv2D(32, 3, activation="relu"),
-        keras.layers.MaxPooling2D(2, 2),
-        keras.layers.Conv2D(64, 3, activation="relu"),
-        keras.layers.MaxPooling2D(2, 2),
-        keras.layers.Flatten(),
-        keras.layers.Dense(512, activation="relu"),
-        keras.layers.Dense(1, activation="sigmoid"),
-    ])
-    model.compile(optimizer=keras.optimizers.RMSprop(learning_rate=1e-3),
-                  loss="binary_crossentropy", metrics=["accuracy"])
-    model.fit(scaled(splits.train[0]), splits.train[1], epochs=epochs, batch_size=20,
-              validation_data=(scaled(splits.validation[0]), splits.validation[1]),
-              verbose=0)
+    model = keras.Sequential(
+        [
+            keras.Input(task.input_shape),
+            keras.layers.Conv2D(16, 3, activation="relu"),
+            keras.layers.MaxPooling2D(2, 2),
+            keras.layers.Conv2D(32, 3, activation="relu"),
+            keras.layers.MaxPooling2D(2, 2),
+            keras.layers.Conv2D(64, 3, activation="relu"),
+            keras.layers.MaxPooling2D(2, 2),
+            keras.layers.Flatten(),
+            keras.layers.Dense(512, activation="relu"),
+            keras.layers.Dense(1, activation="sigmoid"),
+        ]
+    )
+    model.compile(
+        optimizer=keras.optimizers.RMSprop(learning_rate=1e-3),
+        loss="binary_crossentropy",
+        metrics=["accuracy"],
+    )
+    model.fit(
+        scaled(splits.train[0]),
+        splits.train[1],
+        epochs=epochs,
+        batch_size=20,
+        validation_data=(scaled(splits.validation[0]), splits.validation[1]),
+        verbose=0,
+    )
     model.save(path)
 
 
 # Each trainer, and the grader's convention for what it feeds its model:
 # the exam starter's word ids and scaled pixels, the raw series.
-TRAINERS = {"sarcasm": (train_sarcasm, "exam"), "sunspots": (train_sunspots, "raw"),
-            "cats_vs_dogs": (train_cats_vs_dogs, "exam")}
+TRAINERS = {
+    "sarcasm": (train_sarcasm, "exam"),
+    "sunspots": (train_sunspots, "raw"),
+    "cats_vs_dogs": (train_cats_vs_dogs, "exam"),
+}
 
 
 def train_course_model(task, data, seed, path, epochs=None):
@@ -127,4 +147,3 @@ def train_course_model(task, data, seed, path, epochs=None):
     trainer, _ = TRAINERS[task.name]
     trainer(task, splits, path, **({} if epochs is None else {"epochs": epochs}))
     return splits, time.monotonic() - started
-

@@ -31,25 +31,39 @@ def course_solution(task, splits, folder):
     if task.name == "sarcasm":
         x = task.exam.encode(splits, np.concatenate([splits.train[0], splits.validation[0]]))
         y = np.concatenate([splits.train[1], splits.validation[1]])
-        model = keras.Sequential([keras.Input((120,)), layers.Embedding(1000, 16),
-                                  layers.GlobalAveragePooling1D(),
-                                  layers.Dense(1, activation="sigmoid")])
+        model = keras.Sequential(
+            [
+                keras.Input((120,)),
+                layers.Embedding(1000, 16),
+                layers.GlobalAveragePooling1D(),
+                layers.Dense(1, activation="sigmoid"),
+            ]
+        )
         loss = "binary_crossentropy"
     elif task.name == "sunspots":
         series = splits.extras["series"]
         series = (series - series.min()) / series.max()
         pairs = np.lib.stride_tricks.sliding_window_view(series[:3000], 31)[..., None]
         x, y = pairs[:, :-1], pairs[:, 1:]
-        model = keras.Sequential([keras.Input((None, 1)),
-                                  layers.Conv1D(16, 5, padding="causal", activation="relu"),
-                                  layers.LSTM(16, return_sequences=True), layers.Dense(1)])
+        model = keras.Sequential(
+            [
+                keras.Input((None, 1)),
+                layers.Conv1D(16, 5, padding="causal", activation="relu"),
+                layers.LSTM(16, return_sequences=True),
+                layers.Dense(1),
+            ]
+        )
         loss = "mae"
     else:
         x, y = splits.train[0] / 255.0, splits.train[1]
-        model = keras.Sequential([keras.Input(x.shape[1:]),
-                                  layers.Conv2D(8, 3, strides=2, activation="relu"),
-                                  layers.GlobalAveragePooling2D(),
-                                  layers.Dense(task.output_shape[0], activation="softmax")])
+        model = keras.Sequential(
+            [
+                keras.Input(x.shape[1:]),
+                layers.Conv2D(8, 3, strides=2, activation="relu"),
+                layers.GlobalAveragePooling2D(),
+                layers.Dense(task.output_shape[0], activation="softmax"),
+            ]
+        )
         loss = "sparse_categorical_crossentropy"
     model.compile(optimizer="adam", loss=loss)
     model.fit(x, y, epochs=1, batch_size=32, verbose=0)
@@ -77,8 +91,13 @@ def measure(task, path, data, repeats):
 def main(argv=None):
     """Prints one line per task: grading seconds without and with the bootstrap."""
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--data", action="append", default=[], metavar="PATH",
-                        help="sarcasm.json and Sunspots.csv (shapes needs none)")
+    parser.add_argument(
+        "--data",
+        action="append",
+        default=[],
+        metavar="PATH",
+        help="sarcasm.json and Sunspots.csv (shapes needs none)",
+    )
     parser.add_argument("--repeats", type=int, default=5)
     args = parser.parse_args(argv)
 
@@ -86,8 +105,11 @@ def main(argv=None):
     from zoo.tasks import get_task
 
     data = {Path(p).name: p for p in args.data}
-    work = [("sarcasm", data.get("sarcasm.json")), ("sunspots", data.get("Sunspots.csv")),
-            ("shapes", None)]
+    work = [
+        ("sarcasm", data.get("sarcasm.json")),
+        ("sunspots", data.get("Sunspots.csv")),
+        ("shapes", None),
+    ]
     folder = tempfile.mkdtemp(prefix="zoo-grading-bench-")
     rows = []
     for name, path in work:
@@ -98,13 +120,15 @@ def main(argv=None):
         model = course_solution(task, task.load(path), folder)
         result, plain, full, own = measure(task, model, path, args.repeats)
         rows.append((name, result.held_out, plain, full, own))
-    print(f"\ndevice: {describe_device()}; median of {args.repeats} grades each; "
-          "1000 resamples")
-    print(f"{'task':<9} {'held-out':>8} {'grade s':>8} {'+bootstrap s':>13} "
-          f"{'bootstrap s':>12} {'share of grading':>17}")
+    print(f"\ndevice: {describe_device()}; median of {args.repeats} grades each; 1000 resamples")
+    print(
+        f"{'task':<9} {'held-out':>8} {'grade s':>8} {'+bootstrap s':>13} "
+        f"{'bootstrap s':>12} {'share of grading':>17}"
+    )
     for name, held_out, plain, full, own in rows:
-        print(f"{name:<9} {held_out:>8} {plain:>8.3f} {full:>13.3f} {own:>12.4f} "
-              f"{own / full:>16.1%}")
+        print(
+            f"{name:<9} {held_out:>8} {plain:>8.3f} {full:>13.3f} {own:>12.4f} {own / full:>16.1%}"
+        )
     return 0
 
 

@@ -34,6 +34,7 @@ def attention_models(length, dim, heads):
     Returns:
         `(ours, theirs)`, two uncompiled Keras models.
     """
+
     def build(layer_cls):
         x = keras.Input((length, dim))
         return keras.Model(x, layer_cls(heads, dim // heads)(x, x))
@@ -58,12 +59,11 @@ def encoder_models(length, dim, heads, intermediate_dim):
 
     x = keras.Input((length, dim))
     attended = keras.layers.MultiHeadAttention(heads, dim // heads, dropout=0.1)(x, x)
-    h = keras.layers.LayerNormalization(epsilon=1e-5)(
-        x + keras.layers.Dropout(0.1)(attended))
-    inner = keras.layers.Dropout(0.1)(
-        keras.layers.Dense(intermediate_dim, activation="relu")(h))
+    h = keras.layers.LayerNormalization(epsilon=1e-5)(x + keras.layers.Dropout(0.1)(attended))
+    inner = keras.layers.Dropout(0.1)(keras.layers.Dense(intermediate_dim, activation="relu")(h))
     out = keras.layers.LayerNormalization(epsilon=1e-5)(
-        h + keras.layers.Dropout(0.1)(keras.layers.Dense(dim)(inner)))
+        h + keras.layers.Dropout(0.1)(keras.layers.Dense(dim)(inner))
+    )
     return ours, keras.Model(x, out)
 
 
@@ -108,16 +108,16 @@ def main():
     y = rng.normal(size=x.shape).astype("float32")
     pairs = {
         "MultiHeadAttention": attention_models(args.length, args.dim, args.heads),
-        "TransformerEncoder": encoder_models(args.length, args.dim, args.heads,
-                                             4 * args.dim),
+        "TransformerEncoder": encoder_models(args.length, args.dim, args.heads, 4 * args.dim),
     }
-    print(f"backend {keras.backend.backend()}, batch {args.batch}, length "
-          f"{args.length}, dim {args.dim}, heads {args.heads}, {args.steps} "
-          "interleaved steps each")
+    print(
+        f"backend {keras.backend.backend()}, batch {args.batch}, length "
+        f"{args.length}, dim {args.dim}, heads {args.heads}, {args.steps} "
+        "interleaved steps each"
+    )
     print(f"{'layer':<20} {'ours ms':>9} {'keras ms':>9} {'ours/keras':>11}")
     for name, models in pairs.items():
-        ours, theirs = (statistics.median(t) * 1e3
-                        for t in time_steps(models, x, y, args.steps))
+        ours, theirs = (statistics.median(t) * 1e3 for t in time_steps(models, x, y, args.steps))
         print(f"{name:<20} {ours:>9.2f} {theirs:>9.2f} {ours / theirs:>11.3f}")
 
 

@@ -74,16 +74,21 @@ def task_for(item):
     path = Path(item)
     # Of the tasks whose data is a zip of image folders, those with a course model here.
     extracted = [task for task in all_tasks() if task.source.extract and task.name in TRAINERS]
-    if path.is_dir() and ((path / "train").is_dir() or any(
-            (path / task.source.name.removesuffix(".zip") / "train").is_dir()
-            for task in extracted)):
+    if path.is_dir() and (
+        (path / "train").is_dir()
+        or any(
+            (path / task.source.name.removesuffix(".zip") / "train").is_dir() for task in extracted
+        )
+    ):
         if len(extracted) == 1:
             return extracted[0], item
     for task in all_tasks():
         if task.source.name == path.name:
             return task, item
-    sys.exit(f"--data {item}: no task reads a file named {path.name} or a folder with "
-             "train/ inside; write TASK=PATH.")
+    sys.exit(
+        f"--data {item}: no task reads a file named {path.name} or a folder with "
+        "train/ inside; write TASK=PATH."
+    )
 
 
 def graded(task, model, seed, artifact, splits, seconds, convention=None):
@@ -92,8 +97,17 @@ def graded(task, model, seed, artifact, splits, seconds, convention=None):
 
     result = grade(task, artifact, splits, convention=convention)
     confidence = result.confidence
-    return Run(task.name, model, seed, result.value, result.score, seconds,
-               confidence.low, confidence.high, result.convention.convention.name)
+    return Run(
+        task.name,
+        model,
+        seed,
+        result.value,
+        result.score,
+        seconds,
+        confidence.low,
+        confidence.high,
+        result.convention.convention.name,
+    )
 
 
 def compare(task, data, seed, models_dir, epochs=None):
@@ -114,12 +128,9 @@ def compare(task, data, seed, models_dir, epochs=None):
     h5 = Path(models_dir) / f"course-{task.name}-seed{seed}" / "mymodel.h5"
     h5.parent.mkdir(parents=True, exist_ok=True)
     splits, seconds = train_course_model(task, data, seed, h5, epochs=epochs)
-    course = graded(task, "course", seed, h5, splits, seconds,
-                    convention=TRAINERS[task.name][1])
-    result = train_task(task, data=data, epochs=epochs, seed=seed, models_dir=models_dir,
-                        verbose=0)
-    ours = graded(task, "ours", seed, result.version_dir, splits,
-                  result.card["train_seconds"])
+    course = graded(task, "course", seed, h5, splits, seconds, convention=TRAINERS[task.name][1])
+    result = train_task(task, data=data, epochs=epochs, seed=seed, models_dir=models_dir, verbose=0)
+    ours = graded(task, "ours", seed, result.version_dir, splits, result.card["train_seconds"])
     return course, ours
 
 
@@ -140,23 +151,34 @@ def summary(runs):
     Returns:
         The markdown table, a string.
     """
-    lines = ["| task | model | value, mean | spread over seeds | scores | 95% intervals "
-             "| training s, mean | value ratio | time ratio |",
-             "|---|---|---|---|---|---|---|---|---|"]
+    lines = [
+        "| task | model | value, mean | spread over seeds | scores | 95% intervals "
+        "| training s, mean | value ratio | time ratio |",
+        "|---|---|---|---|---|---|---|---|---|",
+    ]
     for task in dict.fromkeys(run.task for run in runs):
         means = {}
         for model in ("course", "ours"):
             chosen = [run for run in runs if run.task == task and run.model == model]
-            means[model] = (statistics.mean(run.value for run in chosen),
-                            statistics.mean(run.seconds for run in chosen))
+            means[model] = (
+                statistics.mean(run.value for run in chosen),
+                statistics.mean(run.seconds for run in chosen),
+            )
             spread = f"{min(r.value for r in chosen):.4g}–{max(r.value for r in chosen):.4g}"
             scores = "/".join(str(r.score) for r in chosen)
             intervals = ", ".join(f"{r.low:.4g}–{r.high:.4g}" for r in chosen)
-            ratios = ("", "") if model == "course" else (
-                f"{ratio(task, means['ours'][0], means['course'][0]):.3f}",
-                f"{means['ours'][1] / means['course'][1]:.2f}")
-            lines.append(f"| `{task}` | {model} | {means[model][0]:.4g} | {spread} | {scores} "
-                         f"| {intervals} | {means[model][1]:.0f} | {ratios[0]} | {ratios[1]} |")
+            ratios = (
+                ("", "")
+                if model == "course"
+                else (
+                    f"{ratio(task, means['ours'][0], means['course'][0]):.3f}",
+                    f"{means['ours'][1] / means['course'][1]:.2f}",
+                )
+            )
+            lines.append(
+                f"| `{task}` | {model} | {means[model][0]:.4g} | {spread} | {scores} "
+                f"| {intervals} | {means[model][1]:.0f} | {ratios[0]} | {ratios[1]} |"
+            )
     return "\n".join(lines)
 
 
@@ -172,16 +194,22 @@ def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--data", action="append", required=True, metavar="[TASK=]PATH")
     parser.add_argument("--seeds", default="0", help="comma-separated seeds (default 0)")
-    parser.add_argument("--epochs", type=int, help="epochs for every model, for quick "
-                                                   "checks (default: each model's own)")
-    parser.add_argument("--models-dir", help="where the .h5 files and exports go "
-                                             "(default: a temporary folder)")
+    parser.add_argument(
+        "--epochs",
+        type=int,
+        help="epochs for every model, for quick checks (default: each model's own)",
+    )
+    parser.add_argument(
+        "--models-dir", help="where the .h5 files and exports go (default: a temporary folder)"
+    )
     args = parser.parse_args(argv)
     pairs = [task_for(item) for item in args.data]
     for task, _ in pairs:
         if task.name not in TRAINERS:
-            sys.exit(f"{task.name}: no course model to compare with; course models exist "
-                     f"for {', '.join(sorted(TRAINERS))}.")
+            sys.exit(
+                f"{task.name}: no course model to compare with; course models exist "
+                f"for {', '.join(sorted(TRAINERS))}."
+            )
     seeds = [int(seed) for seed in args.seeds.split(",")]
 
     from zoo.device import describe_device
@@ -194,9 +222,12 @@ def main(argv=None):
         for seed in seeds:
             for run in compare(task, data, seed, models_dir, epochs=args.epochs):
                 runs.append(run)
-                print(f"{run.task:<13} {run.model:<6} seed {run.seed}  {run.value:.4f}  "
-                      f"{run.score}/5  [{run.low:.4f}, {run.high:.4f}]  {run.seconds:6.1f} s  "
-                      f"({run.convention})", flush=True)
+                print(
+                    f"{run.task:<13} {run.model:<6} seed {run.seed}  {run.value:.4f}  "
+                    f"{run.score}/5  [{run.low:.4f}, {run.high:.4f}]  {run.seconds:6.1f} s  "
+                    f"({run.convention})",
+                    flush=True,
+                )
     print()
     print(summary(runs))
     return runs

@@ -60,9 +60,11 @@ from tensorflow_serving.apis import predict_pb2, prediction_service_pb2_grpc
 
 from zoo.export import export_version
 
-BATCHING_PARAMETERS = ("max_batch_size { value: 32 }\n"
-                       "batch_timeout_micros { value: 1000 }\n"
-                       "num_batch_threads { value: 1 }\n")
+BATCHING_PARAMETERS = (
+    "max_batch_size { value: 32 }\n"
+    "batch_timeout_micros { value: 1000 }\n"
+    "num_batch_threads { value: 1 }\n"
+)
 
 
 def small_model():
@@ -101,11 +103,12 @@ def summarize(latencies, errors, seconds):
         A dict with `rps`, `p50_ms`, `p99_ms`, `errors`.
     """
     ordered = sorted(latencies) or [float("nan")]
-    return {"rps": len(latencies) / seconds,
-            "p50_ms": 1000 * ordered[len(ordered) // 2],
-            "p99_ms": 1000 * ordered[min(len(ordered) - 1,
-                                         int(len(ordered) * 0.99))],
-            "errors": errors}
+    return {
+        "rps": len(latencies) / seconds,
+        "p50_ms": 1000 * ordered[len(ordered) // 2],
+        "p99_ms": 1000 * ordered[min(len(ordered) - 1, int(len(ordered) * 0.99))],
+        "errors": errors,
+    }
 
 
 def in_process(version_dir, row, seconds):
@@ -119,8 +122,7 @@ def in_process(version_dir, row, seconds):
     Returns:
         A summary dict (see `summarize`).
     """
-    function = tf.saved_model.load(str(version_dir)).signatures[
-        "serving_default"]
+    function = tf.saved_model.load(str(version_dir)).signatures["serving_default"]
     tensors = {k: tf.constant(v) for k, v in row.items()}
     for _ in range(20):
         function(**tensors)
@@ -169,11 +171,13 @@ async def rest_load(port, model, body, clients, seconds):
     url = f"http://127.0.0.1:{port}/v1/models/{model}:predict"
     connector = aiohttp.TCPConnector(limit=clients)
     async with aiohttp.ClientSession(connector=connector) as session:
+
         async def send():
             async with session.post(url, data=body) as response:
                 await response.read()
                 if response.status != 200:
                     raise RuntimeError(response.status)
+
         await _load(send, 1, 1.0)
         return await _load(send, clients, seconds)
 
@@ -195,6 +199,7 @@ async def grpc_load(port, request, clients, seconds):
 
         async def send():
             await stub.Predict(request, timeout=30)
+
         await _load(send, 1, 1.0)
         return await _load(send, clients, seconds)
 
@@ -210,12 +215,24 @@ def start_server(root, batching_file, *flags):
     Returns:
         `(process, rest_port, grpc_port)`.
     """
-    command = [sys.executable, "-m", "zoo", "serve", "--model-base-path",
-               str(root), "--rest-api-port", "0", "--port", "0", *flags]
+    command = [
+        sys.executable,
+        "-m",
+        "zoo",
+        "serve",
+        "--model-base-path",
+        str(root),
+        "--rest-api-port",
+        "0",
+        "--port",
+        "0",
+        *flags,
+    ]
     if batching_file:
         command += ["--batching-parameters-file", str(batching_file)]
-    process = subprocess.Popen(command, stdout=subprocess.PIPE,
-                               stderr=subprocess.DEVNULL, text=True)
+    process = subprocess.Popen(
+        command, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True
+    )
     line = process.stdout.readline()
     match = re.search(r"http://[\d.]+:(\d+) gRPC [\d.]+:(\d+)", line)
     if not match:
@@ -256,8 +273,7 @@ def one_value_rows_body(target_bytes):
         `(body, rows)`.
     """
     rows = (target_bytes - len('{"instances": []}')) // len("[0.5],")
-    return (b'{"instances": [' + b",".join([b"[0.5]"] * rows) + b"]}",
-            rows)
+    return (b'{"instances": [' + b",".join([b"[0.5]"] * rows) + b"]}", rows)
 
 
 def float_rows_body(target_bytes, seed=0):
@@ -340,18 +356,19 @@ def large_body(repeats):
     root = Path(tempfile.mkdtemp(prefix="zoo-serving-large-"))
     export_version(rows_model(), root / "rows", save_keras=False)
     export_version(one_value_model(), root / "one", save_keras=False)
-    cases = [("16 MiB, one-value rows", "one",
-              *one_value_rows_body(16 << 20), False)]
-    for name, size, compress in (("16 MiB, 64-value rows", 16 << 20, False),
-                                 ("16 MiB, 64-value rows, gzip", 16 << 20,
-                                  True),
-                                 ("60 MB, 64-value rows", 60_000_000, False)):
+    cases = [("16 MiB, one-value rows", "one", *one_value_rows_body(16 << 20), False)]
+    for name, size, compress in (
+        ("16 MiB, 64-value rows", 16 << 20, False),
+        ("16 MiB, 64-value rows, gzip", 16 << 20, True),
+        ("60 MB, 64-value rows", 60_000_000, False),
+    ):
         cases.append((name, "rows", *float_rows_body(size), compress))
     results = []
     for name, model, body, rows, compress in cases:
         # A server per case, so that idle and kept memory are its own.
         process, rest_port, _ = start_server(
-            root, None, "--rest-api-max-body-bytes", str(128 << 20))
+            root, None, "--rest-api-max-body-bytes", str(128 << 20)
+        )
         try:
             idle = _memory_mib(process.pid, "VmRSS")
             url = f"http://127.0.0.1:{rest_port}/v1/models/{model}:predict"
@@ -359,13 +376,11 @@ def large_body(repeats):
             headers = {"Content-Encoding": "gzip"} if compress else {}
             times, peaks, kept, probes, statuses = [], [], [], [], set()
             for _ in range(repeats):
-                request = urllib.request.Request(url, data=sent,
-                                                 headers=headers)
+                request = urllib.request.Request(url, data=sent, headers=headers)
                 _reset_peak_memory(process.pid)
                 with _HealthProbe(rest_port) as probe:
                     begin = time.perf_counter()
-                    with urllib.request.urlopen(request,
-                                                timeout=300) as answer:
+                    with urllib.request.urlopen(request, timeout=300) as answer:
                         answer.read()
                         statuses.add(answer.status)
                     times.append(time.perf_counter() - begin)
@@ -376,10 +391,19 @@ def large_body(repeats):
         finally:
             process.terminate()
             process.wait(60)
-        results.append((name, len(body) / 2 ** 20, rows,
-                        statistics.median(times), max(times), max(peaks),
-                        max(kept), max(probes),
-                        ",".join(map(str, sorted(statuses)))))
+        results.append(
+            (
+                name,
+                len(body) / 2**20,
+                rows,
+                statistics.median(times),
+                max(times),
+                max(peaks),
+                max(kept),
+                max(probes),
+                ",".join(map(str, sorted(statuses))),
+            )
+        )
     return results
 
 
@@ -419,22 +443,29 @@ def _readers():
     def zoo_reader(body):
         doc = json_text.parse_json_object(body)
         inputs, _ = json_decode.decode_predict_inputs(
-            doc, {"x": types_pb2.DT_FLOAT}, json_decode.may_hold_booleans(body))
+            doc, {"x": types_pb2.DT_FLOAT}, json_decode.may_hold_booleans(body)
+        )
         return inputs["x"]
 
-    readers = {"json + NumPy": lambda body: np.asarray(
-        json.loads(body)["instances"], np.float64).astype(np.float32)}
+    readers = {
+        "json + NumPy": lambda body: np.asarray(json.loads(body)["instances"], np.float64).astype(
+            np.float32
+        )
+    }
     try:
         import orjson
+
         readers["orjson + NumPy"] = lambda body: np.asarray(
-            orjson.loads(body)["instances"], np.float64).astype(np.float32)
+            orjson.loads(body)["instances"], np.float64
+        ).astype(np.float32)
     except ImportError:
         pass
     try:
         import simdjson
+
         readers["pysimdjson (as_buffer)"] = lambda body: np.frombuffer(
-            simdjson.Parser().parse(body)["instances"].as_buffer(
-                of_type="d")).astype(np.float32)
+            simdjson.Parser().parse(body)["instances"].as_buffer(of_type="d")
+        ).astype(np.float32)
     except ImportError:
         pass
     readers["zoo.serving (numeric_json)"] = zoo_reader
@@ -459,8 +490,7 @@ def _parser_case(body_name, reader_name):
         begin = time.perf_counter()
         read(body)
         seconds = time.perf_counter() - begin
-    return (seconds, probe.worst * 1000,
-            _memory_mib(os.getpid(), "VmHWM") - before)
+    return (seconds, probe.worst * 1000, _memory_mib(os.getpid(), "VmHWM") - before)
 
 
 def parsers():
@@ -475,10 +505,14 @@ def parsers():
     spawn = multiprocessing.get_context("spawn")
     for body_name in _PARSER_BODIES:
         for reader_name in _readers():
-            with concurrent.futures.ProcessPoolExecutor(
-                    1, mp_context=spawn) as process:
-                results.append((body_name, reader_name, *process.submit(
-                    _parser_case, body_name, reader_name).result()))
+            with concurrent.futures.ProcessPoolExecutor(1, mp_context=spawn) as process:
+                results.append(
+                    (
+                        body_name,
+                        reader_name,
+                        *process.submit(_parser_case, body_name, reader_name).result(),
+                    )
+                )
     return results
 
 
@@ -488,14 +522,11 @@ def print_parsers(results):
     Args:
         results: the list `parsers` returns.
     """
-    print(f"\n{os.cpu_count()} CPU cores; each body read into a float32 "
-          "array in this process\n")
-    print("| body | reader | s | longest GIL hold ms | peak MiB above "
-          "before |")
+    print(f"\n{os.cpu_count()} CPU cores; each body read into a float32 array in this process\n")
+    print("| body | reader | s | longest GIL hold ms | peak MiB above before |")
     print("|---|---|---|---|---|")
     for body, reader, seconds, hold, peak in results:
-        print(f"| {body} | {reader} | {seconds:.2f} | {hold:.0f} | "
-              f"{peak:.0f} |")
+        print(f"| {body} | {reader} | {seconds:.2f} | {hold:.0f} | {peak:.0f} |")
 
 
 def print_large_body(results):
@@ -504,16 +535,21 @@ def print_large_body(results):
     Args:
         results: the list `large_body` returns.
     """
-    print(f"\nTensorFlow {tf.__version__}, {os.cpu_count()} CPU cores, "
-          "loopback, client in the same machine; one-value rows to y = 0.5 x "
-          "+ 2, 64-value rows to a dense 10-class classifier\n")
-    print("| body | MiB (JSON) | rows | status | median s | worst s | "
-          "peak MiB above idle | MiB kept after | slowest /healthz ms |")
+    print(
+        f"\nTensorFlow {tf.__version__}, {os.cpu_count()} CPU cores, "
+        "loopback, client in the same machine; one-value rows to y = 0.5 x "
+        "+ 2, 64-value rows to a dense 10-class classifier\n"
+    )
+    print(
+        "| body | MiB (JSON) | rows | status | median s | worst s | "
+        "peak MiB above idle | MiB kept after | slowest /healthz ms |"
+    )
     print("|---|---|---|---|---|---|---|---|---|")
-    for (name, mib, rows, median, worst, peak, kept, probe,
-         status) in results:
-        print(f"| {name} | {mib:.1f} | {rows} | {status} | {median:.2f} | "
-              f"{worst:.2f} | {peak:.0f} | {kept:.0f} | {probe:.0f} |")
+    for name, mib, rows, median, worst, peak, kept, probe, status in results:
+        print(
+            f"| {name} | {mib:.1f} | {rows} | {status} | {median:.2f} | "
+            f"{worst:.2f} | {peak:.0f} | {kept:.0f} | {probe:.0f} |"
+        )
 
 
 def main():
@@ -521,10 +557,12 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--seconds", type=float, default=10.0)
     parser.add_argument("--clients", type=int, default=32)
-    parser.add_argument("--large-body", action="store_true",
-                        help="measure large JSON bodies instead")
-    parser.add_argument("--parsers", action="store_true",
-                        help="compare JSON readers on large bodies instead")
+    parser.add_argument(
+        "--large-body", action="store_true", help="measure large JSON bodies instead"
+    )
+    parser.add_argument(
+        "--parsers", action="store_true", help="compare JSON readers on large bodies instead"
+    )
     parser.add_argument("--repeats", type=int, default=3)
     args = parser.parse_args()
     if args.large_body:
@@ -538,8 +576,7 @@ def main():
     rng = np.random.default_rng(0)
     cases = {
         "small": (small_model(), {"features": rng.random((1, 4), np.float32)}),
-        "image": (image_model(),
-                  {"image": rng.random((1, 128, 128, 3), np.float32)}),
+        "image": (image_model(), {"image": rng.random((1, 128, 128, 3), np.float32)}),
     }
     rows = []
     baselines = {}
@@ -552,21 +589,20 @@ def main():
 
     for batching in ("off", "on"):
         process, rest_port, grpc_port = start_server(
-            root, batching_file if batching == "on" else None)
+            root, batching_file if batching == "on" else None
+        )
         try:
             for name, (_, row) in cases.items():
-                (input_name, array), = row.items()
+                ((input_name, array),) = row.items()
                 body = json.dumps({"instances": array.tolist()}).encode()
                 request = predict_pb2.PredictRequest()
                 request.model_spec.name = name
                 request.inputs[input_name].CopyFrom(tf.make_tensor_proto(array))
                 for clients in (1, args.clients):
                     seconds = args.seconds if clients > 1 else args.seconds / 2
-                    rest = asyncio.run(rest_load(rest_port, name, body,
-                                                 clients, seconds))
+                    rest = asyncio.run(rest_load(rest_port, name, body, clients, seconds))
                     rows.append((name, "REST", batching, clients, rest))
-                    rpc = asyncio.run(grpc_load(grpc_port, request, clients,
-                                                seconds))
+                    rpc = asyncio.run(grpc_load(grpc_port, request, clients, seconds))
                     rows.append((name, "gRPC", batching, clients, rpc))
         finally:
             process.terminate()
@@ -581,17 +617,23 @@ def print_table(rows, baselines):
         rows: list of `(model, path, batching, clients, summary)`.
         baselines: dict model -> in-process summary.
     """
-    print(f"\nTensorFlow {tf.__version__}, {os.cpu_count()} CPU cores, "
-          "loopback, load generator in the same machine\n")
-    print("| model | path | batching | clients | req/s | p50 ms | p99 ms | "
-          "errors | req/s vs in-process | p50 - in-process p50 (ms) |")
+    print(
+        f"\nTensorFlow {tf.__version__}, {os.cpu_count()} CPU cores, "
+        "loopback, load generator in the same machine\n"
+    )
+    print(
+        "| model | path | batching | clients | req/s | p50 ms | p99 ms | "
+        "errors | req/s vs in-process | p50 - in-process p50 (ms) |"
+    )
     print("|---|---|---|---|---|---|---|---|---|---|")
     for model, path, batching, clients, s in rows:
         base = baselines[model]
-        print(f"| {model} | {path} | {batching} | {clients} | {s['rps']:.0f} | "
-              f"{s['p50_ms']:.2f} | {s['p99_ms']:.2f} | {s['errors']} | "
-              f"{s['rps'] / base['rps']:.2f}x | "
-              f"{s['p50_ms'] - base['p50_ms']:+.2f} |")
+        print(
+            f"| {model} | {path} | {batching} | {clients} | {s['rps']:.0f} | "
+            f"{s['p50_ms']:.2f} | {s['p99_ms']:.2f} | {s['errors']} | "
+            f"{s['rps'] / base['rps']:.2f}x | "
+            f"{s['p50_ms'] - base['p50_ms']:+.2f} |"
+        )
 
 
 if __name__ == "__main__":

@@ -1,4 +1,4 @@
-"""Keras's `fit`, the zoo's `fit` and the zoo's loop for several workers, side by side, on one device.
+"""Keras's `fit`, the zoo's `fit` and the zoo's loop for several workers, side by side.
 
 For each task, the reference model is built three times from the same seed
 and trained for the same epochs at the same batch size: with `model.fit` on
@@ -42,19 +42,27 @@ def three_ways(task, splits, epochs):
         return task.build(splits)
 
     def with_keras_fit():
-        return build().fit(x, y, validation_data=splits.validation, verbose=0,
-                           **options).history
+        return build().fit(x, y, validation_data=splits.validation, verbose=0, **options).history
 
     def with_zoo_fit():
-        return fit(build(), x, y, validation_data=splits.validation, verbose=0,
-                   shuffle_seed=0, **options).history
+        return fit(
+            build(), x, y, validation_data=splits.validation, verbose=0, shuffle_seed=0, **options
+        ).history
 
     def with_loop():
         model, arrays = build(), training_arrays(x, y)
         build_for_training(model, arrays)
         history = keras.callbacks.History()
-        multi_worker_fit(model, arrays, training_arrays(*splits.validation), first_epoch=0,
-                         shuffle_seed=0, callbacks=[history], verbose=0, **options)
+        multi_worker_fit(
+            model,
+            arrays,
+            training_arrays(*splits.validation),
+            first_epoch=0,
+            shuffle_seed=0,
+            callbacks=[history],
+            verbose=0,
+            **options,
+        )
         return history.history
 
     return with_keras_fit, with_zoo_fit, with_loop
@@ -72,8 +80,10 @@ def main(argv=None):
     from zoo.tasks import get_task
 
     print(f"device: {describe_device()}")
-    print(f"{'task':<18} {'batch':>5}  {'Keras fit':>9}  {'zoo fit':>7}  {'loop':>6}  "
-          f"{'zoo fit/Keras':>13}  {'loop/Keras':>10}  val_loss Keras / zoo fit / loop")
+    print(
+        f"{'task':<18} {'batch':>5}  {'Keras fit':>9}  {'zoo fit':>7}  {'loop':>6}  "
+        f"{'zoo fit/Keras':>13}  {'loop/Keras':>10}  val_loss Keras / zoo fit / loop"
+    )
     for item in args.tasks:
         name, _, data = item.partition("=")
         task = get_task(name)
@@ -83,11 +93,14 @@ def main(argv=None):
             for way, times in runs.items():
                 times.append(timed(way))
         (keras_s, keras_loss), (zoo_s, zoo_loss), (loop_s, loop_loss) = (
-            min(times) for times in runs.values())
-        print(f"{name:<18} {task.batch_size:>5}  {keras_s / args.epochs:>9.3f}  "
-              f"{zoo_s / args.epochs:>7.3f}  {loop_s / args.epochs:>6.3f}  "
-              f"{zoo_s / keras_s:>13.2f}  {loop_s / keras_s:>10.2f}  "
-              f"{keras_loss:.4g} / {zoo_loss:.4g} / {loop_loss:.4g}")
+            min(times) for times in runs.values()
+        )
+        print(
+            f"{name:<18} {task.batch_size:>5}  {keras_s / args.epochs:>9.3f}  "
+            f"{zoo_s / args.epochs:>7.3f}  {loop_s / args.epochs:>6.3f}  "
+            f"{zoo_s / keras_s:>13.2f}  {loop_s / keras_s:>10.2f}  "
+            f"{keras_loss:.4g} / {zoo_loss:.4g} / {loop_loss:.4g}"
+        )
     return 0
 
 

@@ -29,9 +29,11 @@ def all_tasks():
     Returns:
         A list of `zoo.task.Task`.
     """
-    tasks = [importlib.import_module(f"{__name__}.{info.name}").TASK
-             for info in pkgutil.iter_modules(__path__)
-             if not info.name.startswith("_")]
+    tasks = [
+        importlib.import_module(f"{__name__}.{info.name}").TASK
+        for info in pkgutil.iter_modules(__path__)
+        if not info.name.startswith("_")
+    ]
     # Digits sort before "zoo", so exam categories come first.
     return sorted(tasks, key=lambda t: (str(t.category), t.name))
 
@@ -50,7 +52,10 @@ def get_task(name):
     """
     module_name = name.replace("-", "_")
     if module_name.startswith("_") or not any(
-            info.name == module_name for info in pkgutil.iter_modules(__path__)):
-        raise KeyError(f"Unknown task {name!r}. Known tasks: {', '.join(task_names())}. "
-                       "Run `zoo tasks` for the table.")
+        info.name == module_name for info in pkgutil.iter_modules(__path__)
+    ):
+        raise KeyError(
+            f"Unknown task {name!r}. Known tasks: {', '.join(task_names())}. "
+            "Run `zoo tasks` for the table."
+        )
     return importlib.import_module(f"{__name__}.{module_name}").TASK

@@ -41,9 +41,12 @@ def scaling_layers(model):
 
     if model is None:
         return []
-    return [layer for layer in keras_layers(model)
-            if type(layer).__name__ == "Rescaling"
-            and np.isclose(float(np.ravel(layer.scale)[0]), (SCALE, 2 * SCALE)).any()]
+    return [
+        layer
+        for layer in keras_layers(model)
+        if type(layer).__name__ == "Rescaling"
+        and np.isclose(float(np.ravel(layer.scale)[0]), (SCALE, 2 * SCALE)).any()
+    ]
 
 
 def read_image_folder(folder, class_folders, size, expected, validation_split=None):
@@ -74,27 +77,38 @@ def read_image_folder(folder, class_folders, size, expected, validation_split=No
 
     missing = [name for name in class_folders if not (Path(folder) / name).is_dir()]
     if missing:
-        named = ", ".join(missing[:5]) + (f" and {len(missing) - 5} more" if len(missing) > 5
-                                          else "")
+        named = ", ".join(missing[:5]) + (
+            f" and {len(missing) - 5} more" if len(missing) > 5 else ""
+        )
         raise FileNotFoundError(f"{folder} lacks {named}/: pass --data {expected}.")
     read = functools.partial(
-        keras.utils.image_dataset_from_directory, folder, labels="inferred",
-        label_mode="int", class_names=list(class_folders), image_size=(size, size),
-        batch_size=64, verbose=False)
+        keras.utils.image_dataset_from_directory,
+        folder,
+        labels="inferred",
+        label_mode="int",
+        class_names=list(class_folders),
+        image_size=(size, size),
+        batch_size=64,
+        verbose=False,
+    )
     if validation_split is None:
         return _arrays(read(shuffle=False))
-    images = sum(1 for name in class_folders for path in (Path(folder) / name).iterdir()
-                 if path.suffix.lower() in IMAGE_SUFFIXES)
+    images = sum(
+        1
+        for name in class_folders
+        for path in (Path(folder) / name).iterdir()
+        if path.suffix.lower() in IMAGE_SUFFIXES
+    )
     if int(images * validation_split) == 0:
         # Keras would hold out no image and train on none ("No training images found").
         raise ValueError(
             f"{folder} has {images} images: the starter's {validation_split:.0%} validation "
-            f"split needs at least {math.ceil(1 / validation_split)}. Pass --data {expected}.")
+            f"split needs at least {math.ceil(1 / validation_split)}. Pass --data {expected}."
+        )
     # The starter's own split: the same files, whatever order they come in.
     # Keras prints how many files each part has, whatever `verbose` says.
     with contextlib.redirect_stdout(io.StringIO()):
-        training, validation = read(validation_split=validation_split, subset="both",
-                                    seed=0)
+        training, validation = read(validation_split=validation_split, subset="both", seed=0)
     return _arrays(training), _arrays(validation)
 
 
@@ -119,13 +133,17 @@ def image_folder_splits(root, class_folders, size, expected):
     Returns:
         `Splits`.
     """
-    train, validation = read_image_folder(Path(root) / "train", class_folders, size, expected,
-                                          STARTER_VALIDATION)
-    return Splits(train, validation,
-                  read_image_folder(Path(root) / "validation", class_folders, size, expected),
-                  source=str(root),
-                  validation_source=f"the {STARTER_VALIDATION:.0%} of train/ that the exam "
-                                    "starter holds out (seed 0)")
+    train, validation = read_image_folder(
+        Path(root) / "train", class_folders, size, expected, STARTER_VALIDATION
+    )
+    return Splits(
+        train,
+        validation,
+        read_image_folder(Path(root) / "validation", class_folders, size, expected),
+        source=str(root),
+        validation_source=f"the {STARTER_VALIDATION:.0%} of train/ that the exam "
+        "starter holds out (seed 0)",
+    )
 
 
 def resized(size):
@@ -138,6 +156,7 @@ def resized(size):
         `transform(image, label) -> (image, label)` on tensors (for
         `zoo.data.tfds_splits`): bilinear with antialiasing, rounded.
     """
+
     def transform(image, label):
         import tensorflow as tf
 
@@ -180,15 +199,19 @@ class ImageStarter(Convention):
     def rules_out(self, model):
         """A Rescaling(1/255) inside means the model takes raw pixels."""
         if scaling_layers(model):
-            return ("the model rescales pixels itself (a Rescaling(1/255) layer inside), "
-                    "so it takes raw 0–255 pixels")
+            return (
+                "the model rescales pixels itself (a Rescaling(1/255) layer inside), "
+                "so it takes raw 0–255 pixels"
+            )
         return None
 
     def suggests(self, model):
         """A Keras model with no scaling layer expects pixels scaled outside it."""
         if model is not None and not scaling_layers(model):
-            return ("no layer inside the model scales its pixels, so it expects them "
-                    f"scaled outside, as {self.how} did")
+            return (
+                "no layer inside the model scales its pixels, so it expects them "
+                f"scaled outside, as {self.how} did"
+            )
         return None
 
     def held_out(self, splits):
@@ -202,8 +225,9 @@ class ImageStarter(Convention):
         return HeldOut(x.astype("float32") * np.float32(SCALE), y)
 
 
-def build_cam_classifier(splits, num_classes, filters=(16, 32, 64), learning_rate=1e-3,
-                         augment=False):
+def build_cam_classifier(
+    splits, num_classes, filters=(16, 32, 64), learning_rate=1e-3, augment=False
+):
     """A small convolutional backbone under a CAM head, compiled.
 
     Args:
@@ -236,8 +260,7 @@ def build_cam_classifier(splits, num_classes, filters=(16, 32, 64), learning_rat
     backbone = keras.Sequential(blocks, name="backbone")
     activation, loss = classifier_output(num_classes)
     model = CAMClassifier(backbone, num_classes, activation=activation)
-    model.compile(optimizer=keras.optimizers.Adam(learning_rate), loss=loss,
-                  metrics=["accuracy"])
+    model.compile(optimizer=keras.optimizers.Adam(learning_rate), loss=loss, metrics=["accuracy"])
     return model
 
 
@@ -268,10 +291,23 @@ def cam_pictures(task, model, splits, predictions, out_dir, count=8):
     return [plot_cams(images / 255.0, heatmaps, f"{out_dir}/cam_overlays.png")]
 
 
-def image_task(name, category, summary, source, load, image_shape, class_names,
-               threshold, num_classes=None, step=0.02, filters=(16, 32, 64),
-               augment=False, scaled_by="ImageDataGenerator(rescale=1./255)", build=None,
-               **fields):
+def image_task(
+    name,
+    category,
+    summary,
+    source,
+    load,
+    image_shape,
+    class_names,
+    threshold,
+    num_classes=None,
+    step=0.02,
+    filters=(16, 32, 64),
+    augment=False,
+    scaled_by="ImageDataGenerator(rescale=1./255)",
+    build=None,
+    **fields,
+):
     """Declares an image-classification task: uint8 pixels → class probabilities.
 
     Args:
@@ -310,12 +346,24 @@ def image_task(name, category, summary, source, load, image_shape, class_names,
     scoring = Steps(threshold=threshold, step=step)
     exam = ImageStarter(image_shape, how=scaled_by)
     exam.scoring = scoring  # the exam scored scaled-pixel models by the same rule
-    return Task(name=name, category=category, summary=summary, source=source,
-                load=load, build=build_reference, input_shape=tuple(image_shape),
-                input_dtype="uint8", output_shape=(units,),
-                output_activation=classifier_output(units)[0],
-                metric="accuracy", measure=accuracy, scoring=scoring, exam=exam,
-                pictures=cam_pictures,
-                class_names=tuple(class_names),
-                starter_hint="Conv2D/MaxPooling2D blocks; scale pixels inside the "
-                             "model with Rescaling(1/255)", **fields)
+    return Task(
+        name=name,
+        category=category,
+        summary=summary,
+        source=source,
+        load=load,
+        build=build_reference,
+        input_shape=tuple(image_shape),
+        input_dtype="uint8",
+        output_shape=(units,),
+        output_activation=classifier_output(units)[0],
+        metric="accuracy",
+        measure=accuracy,
+        scoring=scoring,
+        exam=exam,
+        pictures=cam_pictures,
+        class_names=tuple(class_names),
+        starter_hint="Conv2D/MaxPooling2D blocks; scale pixels inside the "
+        "model with Rescaling(1/255)",
+        **fields,
+    )

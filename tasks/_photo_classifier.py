@@ -39,8 +39,9 @@ def photo_backbone(image_shape, width=24, dropout=0.2, dtype=None):
     layers = keras.layers
 
     def normalised(x, filters, strides=1):
-        x = layers.Conv2D(filters, 3, strides=strides, padding="same", use_bias=False,
-                          dtype=dtype)(x)
+        x = layers.Conv2D(filters, 3, strides=strides, padding="same", use_bias=False, dtype=dtype)(
+            x
+        )
         # Momentum 0.9: with ~45 steps an epoch, the default 0.99 leaves the
         # inference statistics far from the training ones for many epochs.
         x = layers.BatchNormalization(momentum=0.9, dtype=dtype)(x)
@@ -62,8 +63,7 @@ def photo_backbone(image_shape, width=24, dropout=0.2, dtype=None):
     return keras.Model(images, x, name="photo_backbone")
 
 
-def build_photo_classifier(splits, num_classes, width=24, learning_rate=2e-3,
-                           weight_decay=1e-4):
+def build_photo_classifier(splits, num_classes, width=24, learning_rate=2e-3, weight_decay=1e-4):
     """A `CAMClassifier` on `photo_backbone`, compiled with AdamW.
 
     Args:
@@ -84,8 +84,11 @@ def build_photo_classifier(splits, num_classes, width=24, learning_rate=2e-3,
     backbone = photo_backbone(splits.train[0].shape[1:], width=width)
     activation, loss = classifier_output(num_classes)
     model = CAMClassifier(backbone, num_classes, activation=activation)
-    model.compile(optimizer=keras.optimizers.AdamW(learning_rate, weight_decay=weight_decay),
-                  loss=loss, metrics=["accuracy"])
+    model.compile(
+        optimizer=keras.optimizers.AdamW(learning_rate, weight_decay=weight_decay),
+        loss=loss,
+        metrics=["accuracy"],
+    )
     return model
 
 
@@ -131,5 +134,6 @@ def fit_photo_classifier(model, splits, epochs, batch_size, callbacks, verbose):
 
     peak = float(model.optimizer.learning_rate)  # as compiled: the schedule's peak
     schedule = keras.callbacks.LearningRateScheduler(
-        lambda epoch: warmup_cosine(epoch, epochs, peak))
+        lambda epoch: warmup_cosine(epoch, epochs, peak)
+    )
     return fit_pairs(model, splits, epochs, batch_size, [schedule, *callbacks], verbose)

@@ -44,8 +44,11 @@ def reconstruction_pictures(task, model, splits, predictions, out_dir, count=8):
     """Writes `reconstructions.png`: held-out digits above their reconstructions."""
     from zoo.report.model_figures import plot_reconstructions
 
-    return [plot_reconstructions(splits.test[1][:count], predictions[:count],
-                                 f"{out_dir}/reconstructions.png")]
+    return [
+        plot_reconstructions(
+            splits.test[1][:count], predictions[:count], f"{out_dir}/reconstructions.png"
+        )
+    ]
 
 
 def reconstruction_task(name, summary, build, threshold, step, fit=None, **fields):
@@ -63,12 +66,24 @@ def reconstruction_task(name, summary, build, threshold, step, fit=None, **field
     Returns:
         A `Task`.
     """
-    return Task(name=name, category=ZOO_MODEL, summary=summary, source=Source("tfds", "mnist"),
-                load=load, build=build, input_shape=(28, 28), input_dtype="uint8",
-                output_shape=(28, 28), output_activation=None, metric="pixel mse",
-                measure=mean_squared_error,
-                scoring=Steps(threshold=threshold, step=step, higher_is_better=False),
-                pictures=reconstruction_pictures, fit=fit, **fields)
+    return Task(
+        name=name,
+        category=ZOO_MODEL,
+        summary=summary,
+        source=Source("tfds", "mnist"),
+        load=load,
+        build=build,
+        input_shape=(28, 28),
+        input_dtype="uint8",
+        output_shape=(28, 28),
+        output_activation=None,
+        metric="pixel mse",
+        measure=mean_squared_error,
+        scoring=Steps(threshold=threshold, step=step, higher_is_better=False),
+        pictures=reconstruction_pictures,
+        fit=fit,
+        **fields,
+    )
 
 
 def digits_in_unit_range(pairs):

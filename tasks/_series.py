@@ -82,12 +82,15 @@ def series_splits(series, split, window, source, time=None):
     start = valid_time(split)
     # The whole series keeps its own precision: the exam's tester compares
     # forecasts with the values as its CSV reader parsed them (float64).
-    return Splits(windows(series, window, window, start),
-                  windows(series, window, start, split),
-                  windows(series, window, split, len(series)), source,
-                  extras={"series": np.asarray(series), "split": split, "time": time},
-                  validation_source=f"the windows whose targets are values {start} to "
-                                    f"{split - 1} (the exam starter's valid_data)")
+    return Splits(
+        windows(series, window, window, start),
+        windows(series, window, start, split),
+        windows(series, window, split, len(series)),
+        source,
+        extras={"series": np.asarray(series), "split": split, "time": time},
+        validation_source=f"the windows whose targets are values {start} to "
+        f"{split - 1} (the exam starter's valid_data)",
+    )
 
 
 def sequence_splits(series, split, past, future, source, test, features=None):
@@ -122,11 +125,15 @@ def sequence_splits(series, split, past, future, source, test, features=None):
     """
     start = valid_time(split)
     series = np.asarray(series)
-    return Splits(sequence_windows(series, past, future, past, start),
-                  sequence_windows(series, past, future, start, split), test, source,
-                  extras={"series": series, "split": split, "features": features},
-                  validation_source=f"the windows whose targets lie in steps {start} to "
-                                    f"{split - 1} (the exam starter's valid_set)")
+    return Splits(
+        sequence_windows(series, past, future, past, start),
+        sequence_windows(series, past, future, start, split),
+        test,
+        source,
+        extras={"series": series, "split": split, "features": features},
+        validation_source=f"the windows whose targets lie in steps {start} to "
+        f"{split - 1} (the exam starter's valid_set)",
+    )
 
 
 def read_dated_csv(path, index, features, expected):
@@ -154,8 +161,7 @@ def read_dated_csv(path, index, features, expected):
         column = header.index(index)
         names = [name for i, name in enumerate(header) if i != column]
         if len(names) != features:
-            raise ValueError(f"{len(names)} feature columns ({', '.join(names)}), not "
-                             f"{features}")
+            raise ValueError(f"{len(names)} feature columns ({', '.join(names)}), not {features}")
         dates, values = [], []
         for row in rows:
             if row:
@@ -205,7 +211,8 @@ def read_forecasts(outputs, future=1, features=1):
         raise GradingError(
             f"The model outputs shape {tuple(outputs.shape[1:])}; a forecaster gives one "
             "value per window, (1,), or one per time step, (window, 1), whose last the "
-            "exam's tester read. End the model with Dense(1).")
+            "exam's tester read. End the model with Dense(1)."
+        )
     received = ", ".join(["BATCH", *map(str, outputs.shape[1:])])
     raise GradingError(
         f"The model's output shape is ({received}), but the tester expects (BATCH, "
@@ -213,7 +220,8 @@ def read_forecasts(outputs, future=1, features=1):
         f"{features} feature{'s' if features > 1 else ''} for every window. End with "
         f"Dense({features}) after a layer that keeps the {future} time steps (an LSTM or "
         f"GRU with return_sequences=True, or a Reshape(({future}, {features})) after a "
-        f"Dense({future * features})).")
+        f"Dense({future * features}))."
+    )
 
 
 class Scale:
@@ -294,8 +302,18 @@ class SeriesConvention(Convention):
         features: features each step holds (`N_FEATURES`).
     """
 
-    def __init__(self, name, window, metric, measure, scoring, normalise=False,
-                 normalised_task=False, future=1, features=1):
+    def __init__(
+        self,
+        name,
+        window,
+        metric,
+        measure,
+        scoring,
+        normalise=False,
+        normalised_task=False,
+        future=1,
+        features=1,
+    ):
         self.name, self.window, self.normalise = name, window, normalise
         self.normalised_task = normalised_task
         self.future, self.features = future, features
@@ -304,15 +322,22 @@ class SeriesConvention(Convention):
 
     def describe(self):
         """Returns what the model is fed, in words."""
-        shape = f"windows of {self.window}" if self.features == 1 else \
-            f"windows of {self.window} steps of {self.features} features"
+        shape = (
+            f"windows of {self.window}"
+            if self.features == 1
+            else f"windows of {self.window} steps of {self.features} features"
+        )
         if not self.normalise:
             return f"the raw series, {shape}"
         if self.features == 1 and self.future == 1:
-            return ("the series normalised as the exam starter did (series -= min; "
-                    f"series /= max), {shape}")
-        return ("the series normalised as the exam starter did (normalize_series(data, "
-                f"data.min(axis=0), data.max(axis=0))), {shape}")
+            return (
+                "the series normalised as the exam starter did (series -= min; "
+                f"series /= max), {shape}"
+            )
+        return (
+            "the series normalised as the exam starter did (normalize_series(data, "
+            f"data.min(axis=0), data.max(axis=0))), {shape}"
+        )
 
     def admits(self, dtype, shape):
         """Any float input: the windows are floats either way."""
@@ -349,6 +374,7 @@ class SeriesConvention(Convention):
         Returns:
             A function of the model's outputs giving `(n, future, features)`.
         """
+
         def read(outputs):
             return read_forecasts(outputs, self.future, self.features)
 
@@ -365,14 +391,20 @@ class SeriesConvention(Convention):
         task_scale = exam_scale(series) if self.normalised_task else RAW_SCALE
         x, y = evenly(splits.validation, count)
         targets = task_scale.apply(np.asarray(y).reshape(len(y), self.future, self.features))
-        return HeldOut(inputs=self.feed_scale(series).apply(x).astype("float32"),
-                       targets=targets, select=self.rescaled(series, self.normalised_task))
+        return HeldOut(
+            inputs=self.feed_scale(series).apply(x).astype("float32"),
+            targets=targets,
+            select=self.rescaled(series, self.normalised_task),
+        )
 
 
 def _numbers(values):
     values = np.ravel(values)
-    return f"{values[0]:g}" if len(values) == 1 else "[" + ", ".join(
-        f"{value:g}" for value in values) + "]"
+    return (
+        f"{values[0]:g}"
+        if len(values) == 1
+        else "[" + ", ".join(f"{value:g}" for value in values) + "]"
+    )
 
 
 class SeriesForecast(SeriesConvention):
@@ -407,10 +439,22 @@ class SeriesForecast(SeriesConvention):
     'the series normalised as the exam starter did (series -= min; series /= max), windows of 30'
     """
 
-    def __init__(self, name, window, metric, measure, scoring, normalise=False,
-                 normalised_task=False, future=1, features=1, batch=None):
-        super().__init__(name, window, metric, measure, scoring, normalise, normalised_task,
-                         future, features)
+    def __init__(
+        self,
+        name,
+        window,
+        metric,
+        measure,
+        scoring,
+        normalise=False,
+        normalised_task=False,
+        future=1,
+        features=1,
+        batch=None,
+    ):
+        super().__init__(
+            name, window, metric, measure, scoring, normalise, normalised_task, future, features
+        )
         self.batch = batch
 
     def held_out(self, splits):
@@ -421,15 +465,20 @@ class SeriesForecast(SeriesConvention):
             self.feed_scale(series).apply(as_columns(series)), window, axis=0
         ).transpose(0, 2, 1)
         if self.batch:
-            inputs = inputs[:len(inputs) // self.batch * self.batch]
+            inputs = inputs[: len(inputs) // self.batch * self.batch]
         judged = self.judged_scale(series)
         # The tester keeps [split - window:-1] and compares with as many held-out values.
         count = len(inputs) - 1 - (split - window)
         step = 0 if self.future > 1 else -1
         rescale = self.rescaled(series, self.judged_normalised)
-        return HeldOut(inputs=inputs, targets=judged.apply(as_columns(series)[split:][:count]),
-                       select=lambda outputs: rescale(outputs)[split - window:-1, step],
-                       restore=judged.invert, note=self.note(series), shape=(self.features,))
+        return HeldOut(
+            inputs=inputs,
+            targets=judged.apply(as_columns(series)[split:][:count]),
+            select=lambda outputs: rescale(outputs)[split - window : -1, step],
+            restore=judged.invert,
+            note=self.note(series),
+            shape=(self.features,),
+        )
 
 
 class WindowForecast(SeriesConvention):
@@ -452,13 +501,19 @@ class WindowForecast(SeriesConvention):
         series = splits.extras["series"]
         split, columns = splits.extras["split"], as_columns(splits.extras["series"])
         start, judged = split + self.window, self.judged_scale(series)
-        inputs, _ = sequence_windows(self.feed_scale(series).apply(columns), self.window,
-                                     self.future, start, len(columns))
-        _, targets = sequence_windows(judged.apply(columns), self.window, self.future, start,
-                                      len(columns))
-        return HeldOut(inputs=inputs, targets=targets,
-                       select=self.rescaled(series, self.judged_normalised),
-                       restore=judged.invert, note=self.note(series))
+        inputs, _ = sequence_windows(
+            self.feed_scale(series).apply(columns), self.window, self.future, start, len(columns)
+        )
+        _, targets = sequence_windows(
+            judged.apply(columns), self.window, self.future, start, len(columns)
+        )
+        return HeldOut(
+            inputs=inputs,
+            targets=targets,
+            select=self.rescaled(series, self.judged_normalised),
+            restore=judged.invert,
+            note=self.note(series),
+        )
 
 
 def build_forecaster(splits, units=32, learning_rate=1e-3, loss="huber"):
@@ -487,13 +542,21 @@ def build_forecaster(splits, units=32, learning_rate=1e-3, loss="huber"):
     window = splits.train[0].shape[1]
     inputs = keras.Input((window, 1), name="window")
     x = layers.Rescaling(1.0 / std, name="scale")(inputs)
-    x = LSTMForecaster(horizon=1, lstm_units=(units,), conv_filters=units,
-                       conv_kernel_size=5, name="lstm_forecaster")(x)
+    x = LSTMForecaster(
+        horizon=1,
+        lstm_units=(units,),
+        conv_filters=units,
+        conv_kernel_size=5,
+        name="lstm_forecaster",
+    )(x)
     x = layers.Reshape((1,), name="next_value")(x)
     outputs = layers.Rescaling(std, name="unscale")(x)
     model = keras.Model(inputs, outputs, name="forecaster")
-    model.compile(optimizer=keras.optimizers.Adam(learning_rate),
-                  loss=keras.losses.Huber() if loss == "huber" else loss, metrics=["mae"])
+    model.compile(
+        optimizer=keras.optimizers.Adam(learning_rate),
+        loss=keras.losses.Huber() if loss == "huber" else loss,
+        metrics=["mae"],
+    )
     return model
 
 
@@ -533,19 +596,35 @@ def build_sequence_forecaster(splits, units=32, learning_rate=1e-3, loss="mae"):
     variance = np.where(variance > 0, variance, 1.0)  # a constant feature stays as it is
     inputs = keras.Input((past, features), name="window")
     scaled = keras.layers.Normalization(mean=mean, variance=variance, name="scale")(inputs)
-    forecast = LSTMForecaster(horizon=y.shape[1], num_targets=features, lstm_units=(units,),
-                              conv_filters=units, conv_kernel_size=5,
-                              name="lstm_forecaster")(scaled)
-    outputs = keras.layers.Normalization(mean=mean, variance=variance, invert=True,
-                                         name="unscale")(forecast)
+    forecast = LSTMForecaster(
+        horizon=y.shape[1],
+        num_targets=features,
+        lstm_units=(units,),
+        conv_filters=units,
+        conv_kernel_size=5,
+        name="lstm_forecaster",
+    )(scaled)
+    outputs = keras.layers.Normalization(mean=mean, variance=variance, invert=True, name="unscale")(
+        forecast
+    )
     model = keras.Model(inputs, outputs, name="sequence_forecaster")
     model.compile(optimizer=keras.optimizers.Adam(learning_rate), loss=loss, metrics=["mae"])
     return model
 
 
-def series_task(name, summary, source, load, window, scoring, metric="mae",
-                measure=mean_absolute_error, build=build_forecaster, exam_scoring=None,
-                **fields):
+def series_task(
+    name,
+    summary,
+    source,
+    load,
+    window,
+    scoring,
+    metric="mae",
+    measure=mean_absolute_error,
+    build=build_forecaster,
+    exam_scoring=None,
+    **fields,
+):
     """Declares a one-step category-5 task: window of raw values → next value.
 
     Args:
@@ -566,18 +645,48 @@ def series_task(name, summary, source, load, window, scoring, metric="mae",
         A `Task`.
     """
     raw = SeriesForecast(RAW, window, metric, measure, scoring)
-    exam = None if exam_scoring is None else SeriesForecast(
-        EXAM, window, "normalised mae", mean_absolute_error, exam_scoring, normalise=True)
-    return Task(name=name, category=TIME_SERIES, summary=summary, source=source, load=load,
-                build=build, input_shape=(window, 1), input_dtype="float32",
-                output_shape=(1,), output_activation=None, metric=metric,
-                measure=measure, scoring=scoring, monitor="val_mae",
-                starter_hint="e.g. Conv1D, LSTM and Dense layers", raw=raw, exam=exam,
-                **fields)
+    exam = (
+        None
+        if exam_scoring is None
+        else SeriesForecast(
+            EXAM, window, "normalised mae", mean_absolute_error, exam_scoring, normalise=True
+        )
+    )
+    return Task(
+        name=name,
+        category=TIME_SERIES,
+        summary=summary,
+        source=source,
+        load=load,
+        build=build,
+        input_shape=(window, 1),
+        input_dtype="float32",
+        output_shape=(1,),
+        output_activation=None,
+        metric=metric,
+        measure=measure,
+        scoring=scoring,
+        monitor="val_mae",
+        starter_hint="e.g. Conv1D, LSTM and Dense layers",
+        raw=raw,
+        exam=exam,
+        **fields,
+    )
 
 
-def sequence_task(name, summary, source, load, past, future, features, scoring, tester,
-                  build=build_sequence_forecaster, **fields):
+def sequence_task(
+    name,
+    summary,
+    source,
+    load,
+    past,
+    future,
+    features,
+    scoring,
+    tester,
+    build=build_sequence_forecaster,
+    **fields,
+):
     """Declares a sequence-to-sequence category-5 task: `(past, features)` → `(future, features)`.
 
     Both conventions are judged by the normalised MAE, the hint's metric: a
@@ -604,14 +713,36 @@ def sequence_task(name, summary, source, load, past, future, features, scoring, 
     metric = "normalised mae"
 
     def convention(convention_name, normalise):
-        return tester(convention_name, past, metric, mean_absolute_error, scoring,
-                      normalise=normalise, normalised_task=True, future=future,
-                      features=features)
+        return tester(
+            convention_name,
+            past,
+            metric,
+            mean_absolute_error,
+            scoring,
+            normalise=normalise,
+            normalised_task=True,
+            future=future,
+            features=features,
+        )
 
-    return Task(name=name, category=TIME_SERIES, summary=summary, source=source, load=load,
-                build=build, input_shape=(past, features), input_dtype="float32",
-                output_shape=(future, features), output_activation=None, metric=metric,
-                measure=mean_absolute_error, scoring=scoring, monitor="val_mae",
-                starter_hint=f"e.g. Conv1D, LSTM(return_sequences=True) and a last "
-                             f"Dense({features}), so that {future} steps come out",
-                raw=convention(RAW, False), exam=convention(EXAM, True), **fields)
+    return Task(
+        name=name,
+        category=TIME_SERIES,
+        summary=summary,
+        source=source,
+        load=load,
+        build=build,
+        input_shape=(past, features),
+        input_dtype="float32",
+        output_shape=(future, features),
+        output_activation=None,
+        metric=metric,
+        measure=mean_absolute_error,
+        scoring=scoring,
+        monitor="val_mae",
+        starter_hint=f"e.g. Conv1D, LSTM(return_sequences=True) and a last "
+        f"Dense({features}), so that {future} steps come out",
+        raw=convention(RAW, False),
+        exam=convention(EXAM, True),
+        **fields,
+    )

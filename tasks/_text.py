@@ -16,8 +16,8 @@ import copy
 import numpy as np
 
 from zoo.grading.conventions import EXAM, Convention, HeldOut, evenly
-from zoo.task import Steps, Task, accuracy, classifier_output
 from zoo.grading.tokenizer import Tokenizer, pad_sequences
+from zoo.task import Steps, Task, accuracy, classifier_output
 
 
 class TextStarter(Convention):
@@ -46,8 +46,16 @@ class TextStarter(Convention):
 
     name = EXAM
 
-    def __init__(self, vocab_size, max_length, fitted_on, oov_token="<OOV>",
-                 padding="post", truncating="post", stopwords=()):
+    def __init__(
+        self,
+        vocab_size,
+        max_length,
+        fitted_on,
+        oov_token="<OOV>",
+        padding="post",
+        truncating="post",
+        stopwords=(),
+    ):
         self.vocab_size, self.max_length, self.fitted_on = vocab_size, max_length, fitted_on
         self.oov_token, self.padding, self.truncating = oov_token, padding, truncating
         self.stopwords = frozenset(stopwords)
@@ -56,12 +64,15 @@ class TextStarter(Convention):
 
     def describe(self):
         """Returns what the model is fed, in words."""
-        removed = f"the starter's {len(self.stopwords)} stop words removed, " \
-            if self.stopwords else ""
-        return (f"word ids: {removed}Tokenizer(num_words={self.vocab_size}, "
-                f"oov_token={self.oov_token!r}) fitted on {self.fitted_on}, "
-                f"pad_sequences(maxlen={self.max_length}, padding={self.padding!r}, "
-                f"truncating={self.truncating!r})")
+        removed = (
+            f"the starter's {len(self.stopwords)} stop words removed, " if self.stopwords else ""
+        )
+        return (
+            f"word ids: {removed}Tokenizer(num_words={self.vocab_size}, "
+            f"oov_token={self.oov_token!r}) fitted on {self.fitted_on}, "
+            f"pad_sequences(maxlen={self.max_length}, padding={self.padding!r}, "
+            f"truncating={self.truncating!r})"
+        )
 
     def admits(self, dtype, shape):
         """Numbers, one row of `max_length` ids (or of any length) per text."""
@@ -73,24 +84,27 @@ class TextStarter(Convention):
         """Removes the starter's stop words, as the course's `remove_stopwords` did."""
         if not self.stopwords:
             return list(texts)
-        return [" ".join(w for w in str(t).lower().split() if w not in self.stopwords)
-                for t in texts]
+        return [
+            " ".join(w for w in str(t).lower().split() if w not in self.stopwords) for t in texts
+        ]
 
     def tokenizer(self, splits):
         """The starter's Tokenizer, fitted on its training texts (cached on `splits`)."""
         key = ("exam tokenizer", self.vocab_size, self.oov_token, self.stopwords)
         if key not in splits.extras:
             tokenizer = Tokenizer(num_words=self.vocab_size, oov_token=self.oov_token)
-            tokenizer.fit_on_texts(self.clean(np.concatenate([splits.train[0],
-                                                              splits.validation[0]])))
+            tokenizer.fit_on_texts(
+                self.clean(np.concatenate([splits.train[0], splits.validation[0]]))
+            )
             splits.extras[key] = tokenizer
         return splits.extras[key]
 
     def encode(self, splits, texts):
         """Returns the padded ids of `texts` `(n, max_length)`, int32."""
         ids = self.tokenizer(splits).texts_to_sequences(self.clean(texts))
-        return pad_sequences(ids, maxlen=self.max_length, padding=self.padding,
-                             truncating=self.truncating)
+        return pad_sequences(
+            ids, maxlen=self.max_length, padding=self.padding, truncating=self.truncating
+        )
 
     def held_out(self, splits):
         """The held-out texts as the starter's padded ids, with their labels."""
@@ -103,8 +117,16 @@ class TextStarter(Convention):
         return HeldOut(self.encode(splits, x), y)
 
 
-def build_text_classifier(splits, num_classes, vocabulary_size=10000, sequence_length=40,
-                          embedding_dim=32, num_heads=2, dropout=0.2, learning_rate=1e-3):
+def build_text_classifier(
+    splits,
+    num_classes,
+    vocabulary_size=10000,
+    sequence_length=40,
+    embedding_dim=32,
+    num_heads=2,
+    dropout=0.2,
+    learning_rate=1e-3,
+):
     """`TextVectorization` adapted on the training text, then a Transformer.
 
     Args:
@@ -126,23 +148,40 @@ def build_text_classifier(splits, num_classes, vocabulary_size=10000, sequence_l
     from zoo.models import TransformerClassifier
 
     vectorizer = keras.layers.TextVectorization(
-        max_tokens=vocabulary_size, output_sequence_length=sequence_length,
-        name="vectorizer")
+        max_tokens=vocabulary_size, output_sequence_length=sequence_length, name="vectorizer"
+    )
     vectorizer.adapt(splits.train[0], batch_size=1024)
     inputs = keras.Input((), dtype="string", name="text")
     classifier = TransformerClassifier(
-        vectorizer.vocabulary_size(), sequence_length, num_classes,
-        embedding_dim=embedding_dim, num_heads=num_heads,
-        intermediate_dim=2 * embedding_dim, dropout=dropout, name="classifier")
+        vectorizer.vocabulary_size(),
+        sequence_length,
+        num_classes,
+        embedding_dim=embedding_dim,
+        num_heads=num_heads,
+        intermediate_dim=2 * embedding_dim,
+        dropout=dropout,
+        name="classifier",
+    )
     model = keras.Model(inputs, classifier(vectorizer(inputs)), name="text_classifier")
     loss = classifier_output(num_classes)[1]
-    model.compile(optimizer=keras.optimizers.Adam(learning_rate), loss=loss,
-                  metrics=["accuracy"])
+    model.compile(optimizer=keras.optimizers.Adam(learning_rate), loss=loss, metrics=["accuracy"])
     return model
 
 
-def text_task(name, category, summary, source, load, num_classes, threshold,
-              class_names=None, step=0.02, model_options=None, exam=None, **fields):
+def text_task(
+    name,
+    category,
+    summary,
+    source,
+    load,
+    num_classes,
+    threshold,
+    class_names=None,
+    step=0.02,
+    model_options=None,
+    exam=None,
+    **fields,
+):
     """Declares a text-classification task: raw strings → class probabilities.
 
     Args:
@@ -171,11 +210,24 @@ def text_task(name, category, summary, source, load, num_classes, threshold,
     if exam is not None:  # the exam scored ids models by the task's own rule
         exam = copy.copy(exam)
         exam.scoring = scoring
-    return Task(name=name, category=category, summary=summary, source=source, load=load,
-                build=build, input_shape=(), input_dtype="string",
-                output_shape=(num_classes,),
-                output_activation=classifier_output(num_classes)[0],
-                metric="accuracy", measure=accuracy, scoring=scoring,
-                monitor="val_accuracy", class_names=class_names, exam=exam,
-                starter_hint="TextVectorization adapted on train_x, then Embedding and "
-                             "pooling or recurrent layers", **fields)
+    return Task(
+        name=name,
+        category=category,
+        summary=summary,
+        source=source,
+        load=load,
+        build=build,
+        input_shape=(),
+        input_dtype="string",
+        output_shape=(num_classes,),
+        output_activation=classifier_output(num_classes)[0],
+        metric="accuracy",
+        measure=accuracy,
+        scoring=scoring,
+        monitor="val_accuracy",
+        class_names=class_names,
+        exam=exam,
+        starter_hint="TextVectorization adapted on train_x, then Embedding and "
+        "pooling or recurrent layers",
+        **fields,
+    )

@@ -18,34 +18,173 @@ import sys
 import numpy as np
 
 from zoo.data import DataFormatError, fetch_file, file_format
+from zoo.grading.tokenizer import Tokenizer
 from zoo.task import TEXT_CLASSIFICATION, Source, Splits
 from zoo.tasks._text import TextStarter, text_task
-from zoo.grading.tokenizer import Tokenizer
 from zoo.training.script import run_script
 
 TOPICS = ("sport", "business", "politics", "tech", "entertainment")
 TRAINING_PORTION = 0.8
-SOURCE = Source("url", "bbc-text.csv",
-                url="https://storage.googleapis.com/learning-datasets/bbc-text.csv")
+SOURCE = Source(
+    "url", "bbc-text.csv", url="https://storage.googleapis.com/learning-datasets/bbc-text.csv"
+)
 EXPECTED = "the course's bbc-text.csv, a CSV with the header category,text"
 # The exam starter's stop words.
 STOPWORDS = (
-    "a", "about", "above", "after", "again", "against", "all", "am", "an", "and", "any",
-    "are", "as", "at", "be", "because", "been", "before", "being", "below", "between",
-    "both", "but", "by", "could", "did", "do", "does", "doing", "down", "during", "each",
-    "few", "for", "from", "further", "had", "has", "have", "having", "he", "he'd",
-    "he'll", "he's", "her", "here", "here's", "hers", "herself", "him", "himself", "his",
-    "how", "how's", "i", "i'd", "i'll", "i'm", "i've", "if", "in", "into", "is", "it",
-    "it's", "its", "itself", "let's", "me", "more", "most", "my", "myself", "nor", "of",
-    "on", "once", "only", "or", "other", "ought", "our", "ours", "ourselves", "out",
-    "over", "own", "same", "she", "she'd", "she'll", "she's", "should", "so", "some",
-    "such", "than", "that", "that's", "the", "their", "theirs", "them", "themselves",
-    "then", "there", "there's", "these", "they", "they'd", "they'll", "they're",
-    "they've", "this", "those", "through", "to", "too", "under", "until", "up", "very",
-    "was", "we", "we'd", "we'll", "we're", "we've", "were", "what", "what's", "when",
-    "when's", "where", "where's", "which", "while", "who", "who's", "whom", "why",
-    "why's", "with", "would", "you", "you'd", "you'll", "you're", "you've", "your",
-    "yours", "yourself", "yourselves")
+    "a",
+    "about",
+    "above",
+    "after",
+    "again",
+    "against",
+    "all",
+    "am",
+    "an",
+    "and",
+    "any",
+    "are",
+    "as",
+    "at",
+    "be",
+    "because",
+    "been",
+    "before",
+    "being",
+    "below",
+    "between",
+    "both",
+    "but",
+    "by",
+    "could",
+    "did",
+    "do",
+    "does",
+    "doing",
+    "down",
+    "during",
+    "each",
+    "few",
+    "for",
+    "from",
+    "further",
+    "had",
+    "has",
+    "have",
+    "having",
+    "he",
+    "he'd",
+    "he'll",
+    "he's",
+    "her",
+    "here",
+    "here's",
+    "hers",
+    "herself",
+    "him",
+    "himself",
+    "his",
+    "how",
+    "how's",
+    "i",
+    "i'd",
+    "i'll",
+    "i'm",
+    "i've",
+    "if",
+    "in",
+    "into",
+    "is",
+    "it",
+    "it's",
+    "its",
+    "itself",
+    "let's",
+    "me",
+    "more",
+    "most",
+    "my",
+    "myself",
+    "nor",
+    "of",
+    "on",
+    "once",
+    "only",
+    "or",
+    "other",
+    "ought",
+    "our",
+    "ours",
+    "ourselves",
+    "out",
+    "over",
+    "own",
+    "same",
+    "she",
+    "she'd",
+    "she'll",
+    "she's",
+    "should",
+    "so",
+    "some",
+    "such",
+    "than",
+    "that",
+    "that's",
+    "the",
+    "their",
+    "theirs",
+    "them",
+    "themselves",
+    "then",
+    "there",
+    "there's",
+    "these",
+    "they",
+    "they'd",
+    "they'll",
+    "they're",
+    "they've",
+    "this",
+    "those",
+    "through",
+    "to",
+    "too",
+    "under",
+    "until",
+    "up",
+    "very",
+    "was",
+    "we",
+    "we'd",
+    "we'll",
+    "we're",
+    "we've",
+    "were",
+    "what",
+    "what's",
+    "when",
+    "when's",
+    "where",
+    "where's",
+    "which",
+    "while",
+    "who",
+    "who's",
+    "whom",
+    "why",
+    "why's",
+    "with",
+    "would",
+    "you",
+    "you'd",
+    "you'll",
+    "you're",
+    "you've",
+    "your",
+    "yours",
+    "yourself",
+    "yourselves",
+)
 
 
 def label_ids(categories):
@@ -87,8 +226,9 @@ def read_bbc(path):
             raise ValueError("no rows after the header")
     unknown = set(categories) - set(TOPICS)
     if unknown:
-        raise DataFormatError(f"{path}: unknown categories {sorted(unknown)}; expected "
-                              f"{', '.join(TOPICS)}.")
+        raise DataFormatError(
+            f"{path}: unknown categories {sorted(unknown)}; expected {', '.join(TOPICS)}."
+        )
     return np.array(texts, dtype=object), label_ids(categories)
 
 
@@ -98,21 +238,36 @@ def load(data=None):
     x, y = read_bbc(path)
     cut = int(len(x) * TRAINING_PORTION)
     validation_cut = cut - max(1, cut // 10)
-    return Splits(train=(x[:validation_cut], y[:validation_cut]),
-                  validation=(x[validation_cut:cut], y[validation_cut:cut]),
-                  test=(x[cut:], y[cut:]), source=str(path),
-                  validation_source=f"articles {validation_cut:,} to {cut - 1:,} (the exam "
-                                    "starter's valid_x)")
+    return Splits(
+        train=(x[:validation_cut], y[:validation_cut]),
+        validation=(x[validation_cut:cut], y[validation_cut:cut]),
+        test=(x[cut:], y[cut:]),
+        source=str(path),
+        validation_source=f"articles {validation_cut:,} to {cut - 1:,} (the exam "
+        "starter's valid_x)",
+    )
 
 
 TASK = text_task(
-    "bbc_news", TEXT_CLASSIFICATION, "tell the topic of a BBC news article", SOURCE, load,
-    num_classes=6, threshold=0.91, class_names=("(unused)", *TOPICS),
-    model_options={"vocabulary_size": 10000, "sequence_length": 200,
-                   "learning_rate": 2e-3},
-    exam=TextStarter(vocab_size=1000, max_length=120, stopwords=STOPWORDS,
-                     fitted_on=f"the first {TRAINING_PORTION:.0%} of the articles"),
-    epochs=20, batch_size=32, patience=4)
+    "bbc_news",
+    TEXT_CLASSIFICATION,
+    "tell the topic of a BBC news article",
+    SOURCE,
+    load,
+    num_classes=6,
+    threshold=0.91,
+    class_names=("(unused)", *TOPICS),
+    model_options={"vocabulary_size": 10000, "sequence_length": 200, "learning_rate": 2e-3},
+    exam=TextStarter(
+        vocab_size=1000,
+        max_length=120,
+        stopwords=STOPWORDS,
+        fitted_on=f"the first {TRAINING_PORTION:.0%} of the articles",
+    ),
+    epochs=20,
+    batch_size=32,
+    patience=4,
+)
 
 
 if __name__ == "__main__":

@@ -25,16 +25,28 @@ SIZE = 300
 
 def load(data=None):
     """Returns the `Splits` (tfds train, validation and, held out, test)."""
-    return tfds_splits("beans", data, train="train", validation="validation", test="test",
-                       transform=resized(SIZE))
+    return tfds_splits(
+        "beans", data, train="train", validation="validation", test="test", transform=resized(SIZE)
+    )
 
 
 TASK = image_task(
-    "beans", REAL_WORLD_IMAGES, "tell healthy bean leaves from two diseases",
-    Source("tfds", "beans"), load, (SIZE, SIZE, 3),
-    ("angular_leaf_spot", "bean_rust", "healthy"), threshold=0.75, step=0.03,
-    build=build_photo_classifier, fit=fit_photo_classifier, monitor=None,
-    scaled_by="preprocess(): resize, then image / 255", epochs=30, batch_size=32)
+    "beans",
+    REAL_WORLD_IMAGES,
+    "tell healthy bean leaves from two diseases",
+    Source("tfds", "beans"),
+    load,
+    (SIZE, SIZE, 3),
+    ("angular_leaf_spot", "bean_rust", "healthy"),
+    threshold=0.75,
+    step=0.03,
+    build=build_photo_classifier,
+    fit=fit_photo_classifier,
+    monitor=None,
+    scaled_by="preprocess(): resize, then image / 255",
+    epochs=30,
+    batch_size=32,
+)
 
 
 if __name__ == "__main__":

@@ -18,24 +18,41 @@ from zoo.training.script import run_script
 
 SIZE = 150
 CLASS_FOLDERS = ("cats", "dogs")
-SOURCE = Source("url", "cats_and_dogs_filtered.zip",
-                url="https://storage.googleapis.com/mledu-datasets/"
-                    "cats_and_dogs_filtered.zip", extract=True)
+SOURCE = Source(
+    "url",
+    "cats_and_dogs_filtered.zip",
+    url="https://storage.googleapis.com/mledu-datasets/cats_and_dogs_filtered.zip",
+    extract=True,
+)
 
 
 def load(data=None):
     """Returns the `Splits` of the extracted zip (downloaded, or `data`)."""
     return image_folder_splits(
-        fetch_file(SOURCE, data), CLASS_FOLDERS, SIZE,
-        "the folder the zip extracts to (cats_and_dogs_filtered, with train/ and "
-        "validation/)")
+        fetch_file(SOURCE, data),
+        CLASS_FOLDERS,
+        SIZE,
+        "the folder the zip extracts to (cats_and_dogs_filtered, with train/ and validation/)",
+    )
 
 
 TASK = image_task(
-    "cats_vs_dogs", REAL_WORLD_IMAGES, "tell cats from dogs, trained from scratch", SOURCE, load,
-    (SIZE, SIZE, 3), ("cat", "dog"), num_classes=1, threshold=0.72, step=0.03,
-    build=build_photo_classifier, fit=fit_photo_classifier, monitor=None, epochs=40,
-    batch_size=32)
+    "cats_vs_dogs",
+    REAL_WORLD_IMAGES,
+    "tell cats from dogs, trained from scratch",
+    SOURCE,
+    load,
+    (SIZE, SIZE, 3),
+    ("cat", "dog"),
+    num_classes=1,
+    threshold=0.72,
+    step=0.03,
+    build=build_photo_classifier,
+    fit=fit_photo_classifier,
+    monitor=None,
+    epochs=40,
+    batch_size=32,
+)
 
 
 if __name__ == "__main__":

@@ -1,4 +1,4 @@
-"""Category 3: cat or dog, as the November 2022 sitting asked: tfds `cats_vs_dogs`, 224×224 → 1 sigmoid.
+"""Category 3: cat or dog as the November 2022 sitting asked: tfds `cats_vs_dogs`, 224² → sigmoid.
 
 The sitting's starter loaded tfds' `cats_vs_dogs` (Microsoft's 25,000
 photos, of which tfds keeps 23,262) and said that the grader resizes every
@@ -35,18 +35,34 @@ SIZE = 224
 
 def load(data=None):
     """Returns the `Splits` (tfds train: 80% train, 10% validation, 10% held out)."""
-    return tfds_splits("cats_vs_dogs", data, train="train[:80%]",
-                       validation="train[80%:90%]", test="train[90%:]",
-                       transform=resized(SIZE))
+    return tfds_splits(
+        "cats_vs_dogs",
+        data,
+        train="train[:80%]",
+        validation="train[80%:90%]",
+        test="train[90%:]",
+        transform=resized(SIZE),
+    )
 
 
 TASK = image_task(
-    "cats_vs_dogs_224", REAL_WORLD_IMAGES,
+    "cats_vs_dogs_224",
+    REAL_WORLD_IMAGES,
     "tell cats from dogs in tfds' photos at 224×224 (November 2022)",
-    Source("tfds", "cats_vs_dogs"), load, (SIZE, SIZE, 3), ("cat", "dog"), num_classes=1,
-    threshold=0.867, step=0.03, build=build_photo_classifier, fit=fit_photo_classifier,
-    monitor=None, scaled_by="preprocess(): resize, then image / 255", epochs=20,
-    batch_size=32)
+    Source("tfds", "cats_vs_dogs"),
+    load,
+    (SIZE, SIZE, 3),
+    ("cat", "dog"),
+    num_classes=1,
+    threshold=0.867,
+    step=0.03,
+    build=build_photo_classifier,
+    fit=fit_photo_classifier,
+    monitor=None,
+    scaled_by="preprocess(): resize, then image / 255",
+    epochs=20,
+    batch_size=32,
+)
 
 
 if __name__ == "__main__":

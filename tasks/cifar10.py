@@ -27,23 +27,44 @@ from zoo.task import LEARNING_DATASET, Source, Splits
 from zoo.tasks._images import image_task
 from zoo.training.script import run_script
 
-SOURCE = Source("url", "cifar-10-python.tar.gz",
-                url="https://www.cs.toronto.edu/~kriz/cifar-10-python.tar.gz",
-                sha256="6d958be074577803d12ecdefd02955f39262c83c16fe9348329d7fe0b5c001ce",
-                extract=True, folder="cifar-10-batches-py")
-CLASS_NAMES = ("airplane", "automobile", "bird", "cat", "deer", "dog", "frog", "horse", "ship",
-               "truck")
+SOURCE = Source(
+    "url",
+    "cifar-10-python.tar.gz",
+    url="https://www.cs.toronto.edu/~kriz/cifar-10-python.tar.gz",
+    sha256="6d958be074577803d12ecdefd02955f39262c83c16fe9348329d7fe0b5c001ce",
+    extract=True,
+    folder="cifar-10-batches-py",
+)
+CLASS_NAMES = (
+    "airplane",
+    "automobile",
+    "bird",
+    "cat",
+    "deer",
+    "dog",
+    "frog",
+    "horse",
+    "ship",
+    "truck",
+)
 TRAINING_BATCHES = tuple(f"data_batch_{i}" for i in range(1, 6))
 # The share of the training pictures the starter validates on: its last 5,000 of 50,000.
 STARTER_VALIDATION = 0.1
-EXPECTED = ("CIFAR-10's python archive (cifar-10-python.tar.gz, or the cifar-10-batches-py "
-            "folder it extracts to): pickled batches data_batch_1 to data_batch_5 and "
-            "test_batch, each a dict of b\"data\" (one 3,072-byte picture per row) and "
-            "b\"labels\"")
+EXPECTED = (
+    "CIFAR-10's python archive (cifar-10-python.tar.gz, or the cifar-10-batches-py "
+    "folder it extracts to): pickled batches data_batch_1 to data_batch_5 and "
+    'test_batch, each a dict of b"data" (one 3,072-byte picture per row) and '
+    'b"labels"'
+)
 # What a pickled batch may build: NumPy arrays and nothing else.
-ALLOWED_GLOBALS = frozenset({("numpy", "ndarray"), ("numpy", "dtype"),
-                             ("numpy.core.multiarray", "_reconstruct"),
-                             ("numpy._core.multiarray", "_reconstruct")})
+ALLOWED_GLOBALS = frozenset(
+    {
+        ("numpy", "ndarray"),
+        ("numpy", "dtype"),
+        ("numpy.core.multiarray", "_reconstruct"),
+        ("numpy._core.multiarray", "_reconstruct"),
+    }
+)
 
 
 class ArraysOnly(pickle.Unpickler):
@@ -96,12 +117,12 @@ def read_folder(folder):
     Raises:
         FileNotFoundError: when a batch is missing, naming it and `--data`.
     """
-    missing = [name for name in (*TRAINING_BATCHES, "test_batch")
-               if not (folder / name).is_file()]
+    missing = [name for name in (*TRAINING_BATCHES, "test_batch") if not (folder / name).is_file()]
     if missing:
         raise FileNotFoundError(
             f"{folder} lacks {', '.join(missing)}: pass --data cifar-10-python.tar.gz or "
-            "the cifar-10-batches-py folder it extracts to.")
+            "the cifar-10-batches-py folder it extracts to."
+        )
     parts = [read_batch(folder / name) for name in TRAINING_BATCHES]
     train = tuple(np.concatenate(arrays) for arrays in zip(*parts))
     return train, read_batch(folder / "test_batch")
@@ -112,16 +133,33 @@ def load(data=None):
     folder = fetch_file(SOURCE, data)
     (images, labels), test = read_folder(folder)
     cut = len(images) - round(len(images) * STARTER_VALIDATION)
-    return Splits((images[:cut], labels[:cut]), (images[cut:], labels[cut:]), test,
-                  source=str(folder),
-                  validation_source=f"the last {len(images) - cut} training pictures, the "
-                                    "exam starter's validation split")
+    return Splits(
+        (images[:cut], labels[:cut]),
+        (images[cut:], labels[cut:]),
+        test,
+        source=str(folder),
+        validation_source=f"the last {len(images) - cut} training pictures, the "
+        "exam starter's validation split",
+    )
 
 
 TASK = image_task(
-    "cifar10", LEARNING_DATASET, "tell ten kinds of small colour picture apart", SOURCE, load,
-    (32, 32, 3), CLASS_NAMES, threshold=0.70, step=0.03, filters=(32, 64, 128), augment=True,
-    scaled_by="x / 255.0", epochs=30, batch_size=64, patience=5)
+    "cifar10",
+    LEARNING_DATASET,
+    "tell ten kinds of small colour picture apart",
+    SOURCE,
+    load,
+    (32, 32, 3),
+    CLASS_NAMES,
+    threshold=0.70,
+    step=0.03,
+    filters=(32, 64, 128),
+    augment=True,
+    scaled_by="x / 255.0",
+    epochs=30,
+    batch_size=64,
+    patience=5,
+)
 
 
 if __name__ == "__main__":

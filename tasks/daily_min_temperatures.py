@@ -24,13 +24,16 @@ SPLIT, WINDOW = 2500, 64
 # The range of the whole 1981–1990 series, which the exam normalised by.
 LOW, HIGH = 0.0, 26.3
 SOURCE = Source(
-    "url", "daily-min-temperatures.csv",
-    url="https://raw.githubusercontent.com/jbrownlee/Datasets/master/"
-        "daily-min-temperatures.csv")
+    "url",
+    "daily-min-temperatures.csv",
+    url="https://raw.githubusercontent.com/jbrownlee/Datasets/master/daily-min-temperatures.csv",
+)
 
 
-EXPECTED = ('the daily-min-temperatures.csv of jbrownlee/Datasets, a header line, then '
-            'rows of "date","temperature"')
+EXPECTED = (
+    "the daily-min-temperatures.csv of jbrownlee/Datasets, a header line, then "
+    'rows of "date","temperature"'
+)
 
 
 def read_temperatures(path):
@@ -71,11 +74,19 @@ def load(data=None):
 
 
 TASK = series_task(
-    "daily_min_temperatures", "forecast tomorrow's minimum temperature in Melbourne",
-    SOURCE, load, WINDOW, Steps(threshold=0.19, step=0.01, higher_is_better=False),
-    metric="normalised mae", measure=normalised_mae,
+    "daily_min_temperatures",
+    "forecast tomorrow's minimum temperature in Melbourne",
+    SOURCE,
+    load,
+    WINDOW,
+    Steps(threshold=0.19, step=0.01, higher_is_better=False),
+    metric="normalised mae",
+    measure=normalised_mae,
     exam_scoring=Steps(threshold=0.19, step=0.01, higher_is_better=False),
-    epochs=30, batch_size=32, patience=5)
+    epochs=30,
+    batch_size=32,
+    patience=5,
+)
 
 
 if __name__ == "__main__":

@@ -27,24 +27,42 @@ from zoo.training.script import run_script
 SIZE = 30
 # The labels image_dataset_from_directory infers: the folders sorted by name.
 CLASS_FOLDERS = tuple(sorted(str(number) for number in range(43)))
-SOURCE = Source("url", "germantrafficsigns.zip",
-                url="https://storage.googleapis.com/download.tensorflow.org/data/certificate/"
-                    "germantrafficsigns.zip", extract=True)
+SOURCE = Source(
+    "url",
+    "germantrafficsigns.zip",
+    url="https://storage.googleapis.com/download.tensorflow.org/data/certificate/"
+    "germantrafficsigns.zip",
+    extract=True,
+)
 
 
 def load(data=None):
     """Returns the `Splits` of the extracted zip (downloaded, or `data`)."""
     return image_folder_splits(
-        fetch_file(SOURCE, data), CLASS_FOLDERS, SIZE,
+        fetch_file(SOURCE, data),
+        CLASS_FOLDERS,
+        SIZE,
         "germantrafficsigns.zip or the folder it extracts to (with train/ and validation/, "
-        "each holding the class folders 0 to 42)")
+        "each holding the class folders 0 to 42)",
+    )
 
 
 TASK = image_task(
-    "german_traffic_signs", REAL_WORLD_IMAGES, "tell 43 kinds of German traffic sign apart",
-    SOURCE, load, (SIZE, SIZE, 3), CLASS_FOLDERS, threshold=0.95, step=0.03,
-    filters=(32, 64, 128), scaled_by="preprocess(): image / 255.0", epochs=30, batch_size=32,
-    patience=5)
+    "german_traffic_signs",
+    REAL_WORLD_IMAGES,
+    "tell 43 kinds of German traffic sign apart",
+    SOURCE,
+    load,
+    (SIZE, SIZE, 3),
+    CLASS_FOLDERS,
+    threshold=0.95,
+    step=0.03,
+    filters=(32, 64, 128),
+    scaled_by="preprocess(): image / 255.0",
+    epochs=30,
+    batch_size=32,
+    patience=5,
+)
 
 
 if __name__ == "__main__":

@@ -14,10 +14,21 @@ def load(data=None):
 
 
 TASK = image_task(
-    "horses_or_humans", REAL_WORLD_IMAGES, "tell horses from humans in rendered pictures",
-    Source("tfds", "horses_or_humans"), load, (300, 300, 3), ("horse", "human"),
-    threshold=0.98, step=0.03, filters=(16, 32, 64, 64, 64), augment=True,
-    epochs=15, batch_size=32, patience=4)
+    "horses_or_humans",
+    REAL_WORLD_IMAGES,
+    "tell horses from humans in rendered pictures",
+    Source("tfds", "horses_or_humans"),
+    load,
+    (300, 300, 3),
+    ("horse", "human"),
+    threshold=0.98,
+    step=0.03,
+    filters=(16, 32, 64, 64, 64),
+    augment=True,
+    epochs=15,
+    batch_size=32,
+    patience=4,
+)
 
 
 if __name__ == "__main__":

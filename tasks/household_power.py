@@ -35,11 +35,17 @@ from zoo.training.script import run_script
 N_PAST = N_FUTURE = 24
 N_FEATURES = 7
 FILE_NAME = "household_power_consumption.csv"
-SOURCE = Source("url", "household_power.zip",
-                url="https://storage.googleapis.com/download.tensorflow.org/data/certificate/"
-                    "household_power.zip", extract=True)
-EXPECTED = (f"the exam's {FILE_NAME}: a header line with a datetime column and 7 feature "
-            "columns, then one row of numbers a minute")
+SOURCE = Source(
+    "url",
+    "household_power.zip",
+    url="https://storage.googleapis.com/download.tensorflow.org/data/certificate/"
+    "household_power.zip",
+    extract=True,
+)
+EXPECTED = (
+    f"the exam's {FILE_NAME}: a header line with a datetime column and 7 feature "
+    "columns, then one row of numbers a minute"
+)
 
 
 def split_time(rows):
@@ -52,22 +58,35 @@ def load(data=None):
     folder = fetch_file(SOURCE, data)
     path = folder / FILE_NAME
     if not path.is_file():
-        raise FileNotFoundError(f"{folder} holds no {FILE_NAME}: pass --data "
-                                "household_power.zip or the folder it extracts to.")
+        raise FileNotFoundError(
+            f"{folder} holds no {FILE_NAME}: pass --data "
+            "household_power.zip or the folder it extracts to."
+        )
     _, series, names = read_dated_csv(path, "datetime", N_FEATURES, EXPECTED)
     split = split_time(len(series))
     if len(series) - split < N_PAST + N_FUTURE:
-        raise ValueError(f"{path} has {len(series)} rows: too few for a window of "
-                         f"{N_PAST} + {N_FUTURE} steps in its second half")
+        raise ValueError(
+            f"{path} has {len(series)} rows: too few for a window of "
+            f"{N_PAST} + {N_FUTURE} steps in its second half"
+        )
     test = sequence_windows(series, N_PAST, N_FUTURE, split + N_PAST, len(series))
     return sequence_splits(series, split, N_PAST, N_FUTURE, str(path), test, features=names)
 
 
 TASK = sequence_task(
-    "household_power", "forecast a household's 7 power readings for the next 24 minutes",
-    SOURCE, load, N_PAST, N_FUTURE, N_FEATURES,
-    Steps(threshold=0.055, step=0.01, higher_is_better=False), tester=WindowForecast,
-    epochs=20, batch_size=32, patience=4)
+    "household_power",
+    "forecast a household's 7 power readings for the next 24 minutes",
+    SOURCE,
+    load,
+    N_PAST,
+    N_FUTURE,
+    N_FEATURES,
+    Steps(threshold=0.055, step=0.01, higher_is_better=False),
+    tester=WindowForecast,
+    epochs=20,
+    batch_size=32,
+    patience=4,
+)
 
 
 if __name__ == "__main__":

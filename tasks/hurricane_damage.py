@@ -27,25 +27,44 @@ from zoo.training.script import run_script
 
 SIZE = 128
 CLASS_FOLDERS = ("damage", "no_damage")
-SOURCE = Source("url", "satellitehurricaneimages.zip",
-                url="https://storage.googleapis.com/download.tensorflow.org/data/certificate/"
-                    "satellitehurricaneimages.zip", extract=True)
+SOURCE = Source(
+    "url",
+    "satellitehurricaneimages.zip",
+    url="https://storage.googleapis.com/download.tensorflow.org/data/certificate/"
+    "satellitehurricaneimages.zip",
+    extract=True,
+)
 
 
 def load(data=None):
     """Returns the `Splits` of the extracted zip (downloaded, or `data`)."""
     return image_folder_splits(
-        fetch_file(SOURCE, data), CLASS_FOLDERS, SIZE,
+        fetch_file(SOURCE, data),
+        CLASS_FOLDERS,
+        SIZE,
         "satellitehurricaneimages.zip or the folder it extracts to (with train/ and "
-        "validation/, each holding damage/ and no_damage/)")
+        "validation/, each holding damage/ and no_damage/)",
+    )
 
 
 TASK = image_task(
-    "hurricane_damage", REAL_WORLD_IMAGES,
-    "tell damaged from undamaged buildings in satellite pictures", SOURCE, load,
-    (SIZE, SIZE, 3), CLASS_FOLDERS, num_classes=1, threshold=0.95, step=0.03,
-    build=build_photo_classifier, fit=fit_photo_classifier, monitor=None,
-    scaled_by="preprocess(): image / 255", epochs=30, batch_size=64)
+    "hurricane_damage",
+    REAL_WORLD_IMAGES,
+    "tell damaged from undamaged buildings in satellite pictures",
+    SOURCE,
+    load,
+    (SIZE, SIZE, 3),
+    CLASS_FOLDERS,
+    num_classes=1,
+    threshold=0.95,
+    step=0.03,
+    build=build_photo_classifier,
+    fit=fit_photo_classifier,
+    monitor=None,
+    scaled_by="preprocess(): image / 255",
+    epochs=30,
+    batch_size=64,
+)
 
 
 if __name__ == "__main__":

@@ -20,13 +20,26 @@ def load(data=None):
 
 
 TASK = text_task(
-    "imdb_reviews", TEXT_CLASSIFICATION, "tell positive film reviews from negative ones",
-    Source("tfds", "imdb_reviews"), load, num_classes=1, threshold=0.83,
+    "imdb_reviews",
+    TEXT_CLASSIFICATION,
+    "tell positive film reviews from negative ones",
+    Source("tfds", "imdb_reviews"),
+    load,
+    num_classes=1,
+    threshold=0.83,
     class_names=("negative", "positive"),
     model_options={"vocabulary_size": 10000, "sequence_length": 120},
-    exam=TextStarter(vocab_size=10000, max_length=120, padding="pre", truncating="post",
-                     fitted_on="tfds' 25,000 training reviews"),
-    epochs=6, batch_size=64, patience=2)
+    exam=TextStarter(
+        vocab_size=10000,
+        max_length=120,
+        padding="pre",
+        truncating="post",
+        fitted_on="tfds' 25,000 training reviews",
+    ),
+    epochs=6,
+    batch_size=64,
+    patience=2,
+)
 
 
 if __name__ == "__main__":

@@ -21,9 +21,20 @@ def load(data=None):
 
 
 TASK = image_task(
-    "mnist", LEARNING_DATASET, "recognise handwritten digits", Source("tfds", "mnist"), load,
-    (28, 28), DIGITS, threshold=0.97, step=0.01, filters=(32, 64, 64),
-    scaled_by="the starter's x / 255.0", epochs=10, batch_size=128)
+    "mnist",
+    LEARNING_DATASET,
+    "recognise handwritten digits",
+    Source("tfds", "mnist"),
+    load,
+    (28, 28),
+    DIGITS,
+    threshold=0.97,
+    step=0.01,
+    filters=(32, 64, 64),
+    scaled_by="the starter's x / 255.0",
+    epochs=10,
+    batch_size=128,
+)
 
 
 if __name__ == "__main__":

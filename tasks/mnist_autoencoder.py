@@ -15,15 +15,23 @@ def build(splits):
 
     from zoo.models import Autoencoder
 
-    model = wrap(Autoencoder.convolutional((28, 28, 1), latent_dim=16, filters=(32, 64),
-                                           name="autoencoder"))
+    model = wrap(
+        Autoencoder.convolutional((28, 28, 1), latent_dim=16, filters=(32, 64), name="autoencoder")
+    )
     model.compile(optimizer=keras.optimizers.Adam(1e-3), loss="mse")
     return model
 
 
 TASK = reconstruction_task(
-    "mnist_autoencoder", "reconstruct digits through a 16-number code", build,
-    threshold=0.012, step=0.004, epochs=10, batch_size=128, patience=2)
+    "mnist_autoencoder",
+    "reconstruct digits through a 16-number code",
+    build,
+    threshold=0.012,
+    step=0.004,
+    epochs=10,
+    batch_size=128,
+    patience=2,
+)
 
 
 if __name__ == "__main__":

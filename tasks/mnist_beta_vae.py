@@ -18,8 +18,7 @@ def build(splits):
 
     from zoo.models import VAE
 
-    vae = VAE.convolutional((28, 28, 1), latent_dim=8, filters=(32, 64), beta=4.0,
-                            name="vae")
+    vae = VAE.convolutional((28, 28, 1), latent_dim=8, filters=(32, 64), beta=4.0, name="vae")
     vae.compile(optimizer=keras.optimizers.Adam(1e-3))
     return wrap(vae)
 
@@ -29,15 +28,28 @@ def fit(model, splits, epochs, batch_size, callbacks, verbose):
     import zoo.training.fit
 
     history = zoo.training.fit.fit(
-        model.get_layer("vae"), digits_in_unit_range(splits.train),
-        validation_data=(digits_in_unit_range(splits.validation),), epochs=epochs,
-        batch_size=batch_size, callbacks=callbacks, verbose=verbose)
+        model.get_layer("vae"),
+        digits_in_unit_range(splits.train),
+        validation_data=(digits_in_unit_range(splits.validation),),
+        epochs=epochs,
+        batch_size=batch_size,
+        callbacks=callbacks,
+        verbose=verbose,
+    )
     return history.history
 
 
 TASK = reconstruction_task(
-    "mnist_beta_vae", "reconstruct digits through a β-VAE's 8-dimensional code", build,
-    threshold=0.03, step=0.006, fit=fit, epochs=10, batch_size=128, patience=2)
+    "mnist_beta_vae",
+    "reconstruct digits through a β-VAE's 8-dimensional code",
+    build,
+    threshold=0.03,
+    step=0.006,
+    fit=fit,
+    epochs=10,
+    batch_size=128,
+    patience=2,
+)
 
 
 if __name__ == "__main__":

@@ -29,8 +29,9 @@ def build(splits):
 
     from zoo.models import ConditionalVAE
 
-    cvae = ConditionalVAE.convolutional((28, 28, 1), num_classes=10, latent_dim=8,
-                                        filters=(32, 64), seed=0, name="conditional_vae")
+    cvae = ConditionalVAE.convolutional(
+        (28, 28, 1), num_classes=10, latent_dim=8, filters=(32, 64), seed=0, name="conditional_vae"
+    )
     cvae.compile(optimizer=keras.optimizers.Adam(1e-3))
     return cvae
 
@@ -39,10 +40,15 @@ def fit(model, splits, epochs, batch_size, callbacks, verbose):
     """Trains on `[digits, labels]`, validating on the validation split."""
     import zoo.training.fit
 
-    return zoo.training.fit.fit(model, list(unit_images(splits.train)),
-                                validation_data=(list(unit_images(splits.validation)),),
-                                epochs=epochs, batch_size=batch_size, callbacks=callbacks,
-                                verbose=verbose).history
+    return zoo.training.fit.fit(
+        model,
+        list(unit_images(splits.train)),
+        validation_data=(list(unit_images(splits.validation)),),
+        epochs=epochs,
+        batch_size=batch_size,
+        callbacks=callbacks,
+        verbose=verbose,
+    ).history
 
 
 def evaluate(predictor, splits):
@@ -58,17 +64,37 @@ def sample_pictures(task, model, splits, predictions, out_dir):
     from zoo.report.model_figures import plot_samples
 
     grid = predictions.reshape(10, SAMPLES_PER_DIGIT, *predictions.shape[1:])[:, :4]
-    return [plot_samples(grid.transpose(1, 0, 2, 3, 4).reshape(40, *predictions.shape[1:]),
-                         f"{out_dir}/samples.png", columns=10)]
+    return [
+        plot_samples(
+            grid.transpose(1, 0, 2, 3, 4).reshape(40, *predictions.shape[1:]),
+            f"{out_dir}/samples.png",
+            columns=10,
+        )
+    ]
 
 
 TASK = Task(
-    name="mnist_conditional_vae", category=ZOO_MODEL, summary="draw the digit asked for",
-    source=Source("tfds", "mnist"), load=load, build=build, input_shape=(),
-    input_dtype="int32", output_shape=(28, 28, 1), output_activation=None,
-    metric="judged accuracy", measure=None, scoring=Steps(threshold=0.90, step=0.05),
-    epochs=10, batch_size=128, patience=2, pictures=sample_pictures, fit=fit,
-    evaluate=evaluate, signature="generate")
+    name="mnist_conditional_vae",
+    category=ZOO_MODEL,
+    summary="draw the digit asked for",
+    source=Source("tfds", "mnist"),
+    load=load,
+    build=build,
+    input_shape=(),
+    input_dtype="int32",
+    output_shape=(28, 28, 1),
+    output_activation=None,
+    metric="judged accuracy",
+    measure=None,
+    scoring=Steps(threshold=0.90, step=0.05),
+    epochs=10,
+    batch_size=128,
+    patience=2,
+    pictures=sample_pictures,
+    fit=fit,
+    evaluate=evaluate,
+    signature="generate",
+)
 
 
 if __name__ == "__main__":

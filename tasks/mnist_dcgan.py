@@ -24,10 +24,10 @@ def build(splits):
 
     from zoo.models import DCGAN
 
-    gan = DCGAN.convolutional((28, 28, 1), latent_dim=LATENT_DIM, filters=(32, 64),
-                              seed=0, name="dcgan")
-    gan.compile(keras.optimizers.Adam(2e-4, beta_1=0.5),
-                keras.optimizers.Adam(2e-4, beta_1=0.5))
+    gan = DCGAN.convolutional(
+        (28, 28, 1), latent_dim=LATENT_DIM, filters=(32, 64), seed=0, name="dcgan"
+    )
+    gan.compile(keras.optimizers.Adam(2e-4, beta_1=0.5), keras.optimizers.Adam(2e-4, beta_1=0.5))
     return gan
 
 
@@ -36,8 +36,9 @@ def fit(model, splits, epochs, batch_size, callbacks, verbose):
     import zoo.training.fit
 
     real = splits.train[0][..., None].astype("float32") / 127.5 - 1.0
-    return zoo.training.fit.fit(model, real, epochs=epochs, batch_size=batch_size,
-                                callbacks=callbacks, verbose=verbose).history
+    return zoo.training.fit.fit(
+        model, real, epochs=epochs, batch_size=batch_size, callbacks=callbacks, verbose=verbose
+    ).history
 
 
 def inception_score(probabilities):
@@ -63,14 +64,28 @@ def sample_pictures(task, model, splits, predictions, out_dir):
 
 
 TASK = Task(
-    name="mnist_dcgan", category=ZOO_MODEL, summary="generate handwritten digits",
-    source=Source("tfds", "mnist"), load=load, build=build, input_shape=(LATENT_DIM,),
-    input_dtype="float32", output_shape=(28, 28, 1), output_activation=None,
-    metric="inception score", measure=None, scoring=Steps(threshold=8.0, step=1.0),
+    name="mnist_dcgan",
+    category=ZOO_MODEL,
+    summary="generate handwritten digits",
+    source=Source("tfds", "mnist"),
+    load=load,
+    build=build,
+    input_shape=(LATENT_DIM,),
+    input_dtype="float32",
+    output_shape=(28, 28, 1),
+    output_activation=None,
+    metric="inception score",
+    measure=None,
+    scoring=Steps(threshold=8.0, step=1.0),
     # A GAN's losses do not measure its samples (the lowest g_loss is not the
     # best generator): train for the epochs given and keep the final weights.
-    epochs=5, batch_size=128, monitor=None, pictures=sample_pictures,
-    fit=fit, evaluate=evaluate)
+    epochs=5,
+    batch_size=128,
+    monitor=None,
+    pictures=sample_pictures,
+    fit=fit,
+    evaluate=evaluate,
+)
 
 
 if __name__ == "__main__":

@@ -26,14 +26,17 @@ def resize(image, mask):
 
     image = tf.cast(tf.round(tf.image.resize(image, (SIZE, SIZE), antialias=True)), tf.uint8)
     mask = tf.image.resize(mask, (SIZE, SIZE), method="nearest")[..., 0]
-    mask = tf.gather(tf.constant(TRIMAP_TO_CLASS, tf.uint8), tf.clip_by_value(tf.cast(mask, tf.int32), 0, 3))
+    mask = tf.gather(
+        tf.constant(TRIMAP_TO_CLASS, tf.uint8), tf.clip_by_value(tf.cast(mask, tf.int32), 0, 3)
+    )
     return image, mask
 
 
 def load(data=None):
     """Returns the `Splits` (tfds train 90/10, held-out: tfds test)."""
-    return tfds_splits("oxford_iiit_pet", data, transform=resize,
-                       keys=("image", "segmentation_mask"))
+    return tfds_splits(
+        "oxford_iiit_pet", data, transform=resize, keys=("image", "segmentation_mask")
+    )
 
 
 def mean_iou(y_true, y_pred):
@@ -65,11 +68,14 @@ def build(splits):
     layers = keras.layers
     inputs = keras.Input((SIZE, SIZE, 3), dtype="uint8", name="images")
     logits = UNet(num_classes=3, depth=3, filters=16, name="unet")(
-        layers.Rescaling(1 / 255)(inputs))
-    model = keras.Model(inputs, layers.Softmax(name="probabilities")(logits),
-                        name="segmenter")
-    model.compile(optimizer=keras.optimizers.Adam(1e-3),
-                  loss="sparse_categorical_crossentropy", metrics=["accuracy"])
+        layers.Rescaling(1 / 255)(inputs)
+    )
+    model = keras.Model(inputs, layers.Softmax(name="probabilities")(logits), name="segmenter")
+    model.compile(
+        optimizer=keras.optimizers.Adam(1e-3),
+        loss="sparse_categorical_crossentropy",
+        metrics=["accuracy"],
+    )
     return model
 
 
@@ -77,17 +83,36 @@ def mask_pictures(task, model, splits, predictions, out_dir, count=6):
     """Writes `masks.png`: held-out images, true masks, predicted masks."""
     from zoo.report.model_figures import plot_masks
 
-    return [plot_masks(splits.test[0][:count] / 255.0, predictions[:count],
-                       f"{out_dir}/masks.png", true_masks=splits.test[1][:count])]
+    return [
+        plot_masks(
+            splits.test[0][:count] / 255.0,
+            predictions[:count],
+            f"{out_dir}/masks.png",
+            true_masks=splits.test[1][:count],
+        )
+    ]
 
 
 TASK = Task(
-    name="pets_unet", category=ZOO_MODEL, summary="segment pets from the background",
-    source=Source("tfds", "oxford_iiit_pet"), load=load, build=build,
-    input_shape=(SIZE, SIZE, 3), input_dtype="uint8", output_shape=(SIZE, SIZE, 3),
-    output_activation=None, metric="mean IoU", measure=mean_iou,
-    scoring=Steps(threshold=0.70, step=0.05), epochs=15, batch_size=32, patience=3,
-    pictures=mask_pictures, class_names=CLASS_NAMES)
+    name="pets_unet",
+    category=ZOO_MODEL,
+    summary="segment pets from the background",
+    source=Source("tfds", "oxford_iiit_pet"),
+    load=load,
+    build=build,
+    input_shape=(SIZE, SIZE, 3),
+    input_dtype="uint8",
+    output_shape=(SIZE, SIZE, 3),
+    output_activation=None,
+    metric="mean IoU",
+    measure=mean_iou,
+    scoring=Steps(threshold=0.70, step=0.05),
+    epochs=15,
+    batch_size=32,
+    patience=3,
+    pictures=mask_pictures,
+    class_names=CLASS_NAMES,
+)
 
 
 if __name__ == "__main__":

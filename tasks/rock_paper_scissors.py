@@ -18,10 +18,21 @@ def load(data=None):
 
 
 TASK = image_task(
-    "rock_paper_scissors", REAL_WORLD_IMAGES, "tell rock, paper and scissors hands apart",
-    Source("tfds", "rock_paper_scissors"), load, (SIZE, SIZE, 3),
-    ("rock", "paper", "scissors"), threshold=0.97, step=0.03,
-    filters=(16, 32, 64, 64), augment=True, epochs=15, batch_size=32, patience=4)
+    "rock_paper_scissors",
+    REAL_WORLD_IMAGES,
+    "tell rock, paper and scissors hands apart",
+    Source("tfds", "rock_paper_scissors"),
+    load,
+    (SIZE, SIZE, 3),
+    ("rock", "paper", "scissors"),
+    threshold=0.97,
+    step=0.03,
+    filters=(16, 32, 64, 64),
+    augment=True,
+    epochs=15,
+    batch_size=32,
+    patience=4,
+)
 
 
 if __name__ == "__main__":

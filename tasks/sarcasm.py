@@ -23,14 +23,18 @@ from zoo.training.script import run_script
 
 TRAINING_SIZE, VALIDATION_SIZE = 20000, 2000
 SOURCE = Source(
-    "url", "sarcasm.json",
+    "url",
+    "sarcasm.json",
     url="https://storage.googleapis.com/tensorflow-1-public/course3/sarcasm.json",
-    sha256="6ffa7bac24c05e20934a9454c3631d8bb813ae2796c9177fb9e8c067f4809100")
+    sha256="6ffa7bac24c05e20934a9454c3631d8bb813ae2796c9177fb9e8c067f4809100",
+)
 
 
-EXPECTED = ('the course\'s sarcasm.json, a JSON array of records with "headline" and '
-            '"is_sarcastic" (or Kaggle\'s Sarcasm_Headlines_Dataset.json, one such '
-            'record per line)')
+EXPECTED = (
+    'the course\'s sarcasm.json, a JSON array of records with "headline" and '
+    '"is_sarcastic" (or Kaggle\'s Sarcasm_Headlines_Dataset.json, one such '
+    "record per line)"
+)
 
 
 def read_sarcasm(path):
@@ -55,8 +59,10 @@ def read_sarcasm(path):
             records = [records]
         if not isinstance(records, list) or not records:
             raise ValueError("the file holds no list of records")
-        return (np.array([str(r["headline"]) for r in records], dtype=object),
-                np.array([int(r["is_sarcastic"]) for r in records]))
+        return (
+            np.array([str(r["headline"]) for r in records], dtype=object),
+            np.array([int(r["is_sarcastic"]) for r in records]),
+        )
 
 
 def load(data=None):
@@ -64,24 +70,42 @@ def load(data=None):
     path = fetch_file(SOURCE, data)
     x, y = read_sarcasm(path)
     cut = TRAINING_SIZE - VALIDATION_SIZE
-    return Splits(train=(x[:cut], y[:cut]),
-                  validation=(x[cut:TRAINING_SIZE], y[cut:TRAINING_SIZE]),
-                  test=(x[TRAINING_SIZE:], y[TRAINING_SIZE:]), source=str(path),
-                  validation_source=f"headlines {cut:,} to {TRAINING_SIZE - 1:,} (the exam "
-                                    "starter's valid_x)")
+    return Splits(
+        train=(x[:cut], y[:cut]),
+        validation=(x[cut:TRAINING_SIZE], y[cut:TRAINING_SIZE]),
+        test=(x[TRAINING_SIZE:], y[TRAINING_SIZE:]),
+        source=str(path),
+        validation_source=f"headlines {cut:,} to {TRAINING_SIZE - 1:,} (the exam "
+        "starter's valid_x)",
+    )
 
 
 TASK = text_task(
-    "sarcasm", TEXT_CLASSIFICATION, "tell sarcastic headlines from plain ones", SOURCE, load,
-    num_classes=1, threshold=0.83, class_names=("plain", "sarcastic"),
-    exam=TextStarter(vocab_size=1000, max_length=120,
-                     fitted_on=f"the first {TRAINING_SIZE:,} headlines"),
+    "sarcasm",
+    TEXT_CLASSIFICATION,
+    "tell sarcastic headlines from plain ones",
+    SOURCE,
+    load,
+    num_classes=1,
+    threshold=0.83,
+    class_names=("plain", "sarcastic"),
+    exam=TextStarter(
+        vocab_size=1000, max_length=120, fitted_on=f"the first {TRAINING_SIZE:,} headlines"
+    ),
     # Headlines are short (32 tokens keep all but the longest few); a wide
     # vocabulary and embedding learn more of them, and a lower learning rate
     # with more dropout keeps the best epoch from being the first one.
-    model_options={"vocabulary_size": 20000, "sequence_length": 32, "embedding_dim": 64,
-                   "dropout": 0.3, "learning_rate": 3e-4},
-    epochs=10, batch_size=64, patience=2)
+    model_options={
+        "vocabulary_size": 20000,
+        "sequence_length": 32,
+        "embedding_dim": 64,
+        "dropout": 0.3,
+        "learning_rate": 3e-4,
+    },
+    epochs=10,
+    batch_size=64,
+    patience=2,
+)
 
 
 if __name__ == "__main__":

@@ -36,27 +36,40 @@ def draw_shapes(count, seed):
         cy, cx = rng.uniform(radius + 1, SIZE - radius - 1, 2)
         dy, dx = rows - cy, cols - cx
         if label == 0:
-            inside = dy ** 2 + dx ** 2 <= radius ** 2
+            inside = dy**2 + dx**2 <= radius**2
         elif label == 1:
             inside = (np.abs(dy) <= radius * 0.8) & (np.abs(dx) <= radius * 0.8)
         else:  # apex up: below the apex, within the widening sides
-            inside = (dy >= -radius) & (dy <= radius * 0.7) & \
-                     (np.abs(dx) <= (dy + radius) * 0.6)
+            inside = (dy >= -radius) & (dy <= radius * 0.7) & (np.abs(dx) <= (dy + radius) * 0.6)
         image[inside] = rng.integers(120, 256, 3)
     return images, labels
 
 
 def load(data=None):
     """Returns generated `Splits`; `data` is ignored (nothing to download)."""
-    return Splits(train=draw_shapes(1200, seed=1), validation=draw_shapes(200, seed=2),
-                  test=draw_shapes(300, seed=3), source="generated: shapes on noise")
+    return Splits(
+        train=draw_shapes(1200, seed=1),
+        validation=draw_shapes(200, seed=2),
+        test=draw_shapes(300, seed=3),
+        source="generated: shapes on noise",
+    )
 
 
 TASK = image_task(
-    "shapes", ZOO_MODEL, "tell circles, squares and triangles apart, with CAM heatmaps",
-    Source("generated", "64×64 shapes on noise"), load, (SIZE, SIZE, 3), CLASS_NAMES,
-    threshold=0.95, step=0.03, filters=(16, 32, 32), epochs=12, batch_size=32,
-    patience=3)
+    "shapes",
+    ZOO_MODEL,
+    "tell circles, squares and triangles apart, with CAM heatmaps",
+    Source("generated", "64×64 shapes on noise"),
+    load,
+    (SIZE, SIZE, 3),
+    CLASS_NAMES,
+    threshold=0.95,
+    step=0.03,
+    filters=(16, 32, 32),
+    epochs=12,
+    batch_size=32,
+    patience=3,
+)
 
 
 if __name__ == "__main__":

@@ -28,13 +28,17 @@ from zoo.training.script import run_script
 
 SPLIT, WINDOW = 3000, 30
 SOURCE = Source(
-    "url", "Sunspots.csv",
+    "url",
+    "Sunspots.csv",
     url="https://storage.googleapis.com/tensorflow-1-public/course4/Sunspots.csv",
-    sha256="0ef4cf0379879a9be0043885d8de1c1907ae852c903a0fcbbc58ba813efb3f10")
+    sha256="0ef4cf0379879a9be0043885d8de1c1907ae852c903a0fcbbc58ba813efb3f10",
+)
 
 
-EXPECTED = ("the course's Sunspots.csv, a header line, then rows of index,date,monthly "
-            "mean total sunspot number (a number in the third column)")
+EXPECTED = (
+    "the course's Sunspots.csv, a header line, then rows of index,date,monthly "
+    "mean total sunspot number (a number in the third column)"
+)
 
 
 def read_sunspots(path):
@@ -66,18 +70,31 @@ def load(data=None):
 
 
 TASK = series_task(
-    "sunspots", "forecast next month's sunspot number from the last 30 months",
-    SOURCE, load, WINDOW,
-    Formula(lambda mae: min(5, math.ceil(20 - mae)), "min(5, ceil(20 − MAE))",
-            threshold=15.0, higher_is_better=False),
-    exam_scoring=Formula(lambda mae: min(5, math.ceil(17 - 100 * mae)),
-                         "min(5, ceil(17 − 100 × MAE))", threshold=0.12,
-                         higher_is_better=False),
+    "sunspots",
+    "forecast next month's sunspot number from the last 30 months",
+    SOURCE,
+    load,
+    WINDOW,
+    Formula(
+        lambda mae: min(5, math.ceil(20 - mae)),
+        "min(5, ceil(20 − MAE))",
+        threshold=15.0,
+        higher_is_better=False,
+    ),
+    exam_scoring=Formula(
+        lambda mae: min(5, math.ceil(17 - 100 * mae)),
+        "min(5, ceil(17 − 100 × MAE))",
+        threshold=0.12,
+        higher_is_better=False,
+    ),
     # Trained on the MAE it is graded on: the monthly noise is skewed, and the
     # median forecast that an MAE loss learns beats the Huber loss's near-mean
     # one (14.2 against 14.8, seed 0).
     build=functools.partial(build_forecaster, loss="mae", learning_rate=5e-4),
-    epochs=100, batch_size=32, patience=12)
+    epochs=100,
+    batch_size=32,
+    patience=12,
+)
 
 
 if __name__ == "__main__":

@@ -28,8 +28,9 @@ def course_series(seed=42):
     time = np.arange(4 * 365 + 1, dtype="float32")
     season_time = (time % 365) / 365
     # The course's seasonal shape: a cosine for 40% of the year, then a decay.
-    pattern = np.where(season_time < 0.4, np.cos(season_time * 2 * np.pi),
-                       1 / np.exp(3 * season_time))
+    pattern = np.where(
+        season_time < 0.4, np.cos(season_time * 2 * np.pi), 1 / np.exp(3 * season_time)
+    )
     noise = np.random.RandomState(seed).randn(len(time)) * 5
     return time, (10 + 0.05 * time + 40 * pattern + noise).astype("float32")
 
@@ -37,17 +38,23 @@ def course_series(seed=42):
 def load(data=None):
     """Returns the series' `Splits`; `data` is ignored (nothing to download)."""
     time, series = course_series()
-    return series_splits(series, SPLIT, WINDOW, "generated: the course's synthetic series",
-                         time=time)
+    return series_splits(
+        series, SPLIT, WINDOW, "generated: the course's synthetic series", time=time
+    )
 
 
 TASK = series_task(
     "synthetic_series",
     "forecast the course's synthetic series (trend + seasonality + noise)",
-    Source("generated", "trend + seasonality + noise, seed 42"), load, WINDOW,
+    Source("generated", "trend + seasonality + noise, seed 42"),
+    load,
+    WINDOW,
     # The noise alone (σ = 5) leaves an MAE of about 4: 5.0 is a good forecast.
     Steps(threshold=5.0, step=0.5, higher_is_better=False),
-    epochs=20, batch_size=32, patience=5)
+    epochs=20,
+    batch_size=32,
+    patience=5,
+)
 
 
 if __name__ == "__main__":

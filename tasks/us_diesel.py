@@ -37,11 +37,15 @@ from zoo.training.script import run_script
 
 N_PAST = N_FUTURE = 10
 BATCH_SIZE = 32
-SOURCE = Source("url", "Weekly_U.S.Diesel_Retail_Prices.csv",
-                url="https://www.dropbox.com/s/eduk281didil1km/"
-                    "Weekly_U.S.Diesel_Retail_Prices.csv?dl=1")
-EXPECTED = ('Weekly_U.S.Diesel_Retail_Prices.csv: a header line "Week of" and one price '
-            "column, then one row a week (a date, a price in dollars per gallon)")
+SOURCE = Source(
+    "url",
+    "Weekly_U.S.Diesel_Retail_Prices.csv",
+    url="https://www.dropbox.com/s/eduk281didil1km/Weekly_U.S.Diesel_Retail_Prices.csv?dl=1",
+)
+EXPECTED = (
+    'Weekly_U.S.Diesel_Retail_Prices.csv: a header line "Week of" and one price '
+    "column, then one row a week (a date, a price in dollars per gallon)"
+)
 
 
 def split_time(rows):
@@ -55,20 +59,37 @@ def load(data=None):
     dates, series, names = read_dated_csv(path, "Week of", 1, EXPECTED)
     split = split_time(len(series))
     if split < 2 * (N_PAST + N_FUTURE):
-        raise ValueError(f"{path} has {len(series)} rows: too few to split at 80% and cut "
-                         f"windows of {N_PAST} + {N_FUTURE} weeks")
-    splits = sequence_splits(series, split, N_PAST, N_FUTURE, str(path),
-                             test=windows(series[:, 0], N_PAST, split, len(series)),
-                             features=names)
+        raise ValueError(
+            f"{path} has {len(series)} rows: too few to split at 80% and cut "
+            f"windows of {N_PAST} + {N_FUTURE} weeks"
+        )
+    splits = sequence_splits(
+        series,
+        split,
+        N_PAST,
+        N_FUTURE,
+        str(path),
+        test=windows(series[:, 0], N_PAST, split, len(series)),
+        features=names,
+    )
     splits.extras["time"] = dates
     return splits
 
 
 TASK = sequence_task(
-    "us_diesel", "forecast the US weekly diesel price for the next 10 weeks",
-    SOURCE, load, N_PAST, N_FUTURE, 1, Steps(threshold=0.02, step=0.01, higher_is_better=False),
-    tester=functools.partial(SeriesForecast, batch=BATCH_SIZE), epochs=100, batch_size=32,
-    patience=10)
+    "us_diesel",
+    "forecast the US weekly diesel price for the next 10 weeks",
+    SOURCE,
+    load,
+    N_PAST,
+    N_FUTURE,
+    1,
+    Steps(threshold=0.02, step=0.01, higher_is_better=False),
+    tester=functools.partial(SeriesForecast, batch=BATCH_SIZE),
+    epochs=100,
+    batch_size=32,
+    patience=10,
+)
 
 
 if __name__ == "__main__":

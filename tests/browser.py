@@ -11,8 +11,10 @@ import pytest
 
 CHROMIUM = Path("/usr/bin/chromium")
 needs_chromium = pytest.mark.skipif(
-    not CHROMIUM.exists(), reason="/usr/bin/chromium is not installed (apt-get install "
-                                  "chromium); pages are not checked in a browser")
+    not CHROMIUM.exists(),
+    reason="/usr/bin/chromium is not installed (apt-get install "
+    "chromium); pages are not checked in a browser",
+)
 
 # What a reader of a page sees, measured in the page: every <details> opened first.
 PAGE_FACTS = """(() => {
@@ -58,11 +60,23 @@ class Browser:
             os.dup2(high_writing, 4)
 
         self.process = subprocess.Popen(
-            [str(CHROMIUM), "--headless", "--no-sandbox", "--disable-gpu", "--hide-scrollbars",
-             "--no-first-run", "--disable-background-networking", "--disable-sync",
-             "--remote-debugging-pipe", f"--user-data-dir={profile}"],
-            pass_fds=(3, 4), preexec_fn=wire, stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL)
+            [
+                str(CHROMIUM),
+                "--headless",
+                "--no-sandbox",
+                "--disable-gpu",
+                "--hide-scrollbars",
+                "--no-first-run",
+                "--disable-background-networking",
+                "--disable-sync",
+                "--remote-debugging-pipe",
+                f"--user-data-dir={profile}",
+            ],
+            pass_fds=(3, 4),
+            preexec_fn=wire,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
         os.close(reading)
         os.close(writing)
         self.commands, self.replies = to_browser[1], from_browser[0]
@@ -94,8 +108,14 @@ class Browser:
         """Loads `url` in a page `width` CSS pixels wide; returns the page's session."""
         target = self.send("Target.createTarget", url="about:blank")["targetId"]
         session = self.send("Target.attachToTarget", targetId=target, flatten=True)["sessionId"]
-        self.send("Emulation.setDeviceMetricsOverride", session, width=width, height=height,
-                  deviceScaleFactor=1, mobile=width < 600)
+        self.send(
+            "Emulation.setDeviceMetricsOverride",
+            session,
+            width=width,
+            height=height,
+            deviceScaleFactor=1,
+            mobile=width < 600,
+        )
         self.send("Page.enable", session)
         self.send("Page.navigate", session, url=url)
         self.wait(lambda message: message.get("method") == "Page.loadEventFired")
@@ -103,15 +123,20 @@ class Browser:
 
     def evaluate(self, session, expression):
         """The value of a JavaScript expression in the page."""
-        return self.send("Runtime.evaluate", session, expression=expression,
-                         returnByValue=True)["result"]["value"]
+        return self.send("Runtime.evaluate", session, expression=expression, returnByValue=True)[
+            "result"
+        ]["value"]
 
     def screenshot(self, session, path, height):
         """Writes the page's top `height` pixels as a PNG."""
         width = self.evaluate(session, "window.innerWidth")
-        data = self.send("Page.captureScreenshot", session, format="png",
-                         captureBeyondViewport=True,
-                         clip={"x": 0, "y": 0, "width": width, "height": height, "scale": 1})
+        data = self.send(
+            "Page.captureScreenshot",
+            session,
+            format="png",
+            captureBeyondViewport=True,
+            clip={"x": 0, "y": 0, "width": width, "height": height, "scale": 1},
+        )
         Path(path).write_bytes(base64.b64decode(data["data"]))
 
     def close(self):

@@ -23,25 +23,34 @@ MEASURED = []
 
 
 def pytest_addoption(parser):
-    parser.addoption("--learning-seeds", default="0", metavar="S,S,...",
-                     help="the seeds each test of learning runs with (default 0; "
-                          "`make test-learning` runs 0,1,2,3,4 and lists the margins)")
+    parser.addoption(
+        "--learning-seeds",
+        default="0",
+        metavar="S,S,...",
+        help="the seeds each test of learning runs with (default 0; "
+        "`make test-learning` runs 0,1,2,3,4 and lists the margins)",
+    )
 
 
 def pytest_configure(config):
-    config.addinivalue_line("markers", "learning: a test of learning, run on each seed of "
-                                       "--learning-seeds")
-    config.addinivalue_line("markers", "core: runs in the core install too (Keras and NumPy, "
-                                       "on JAX: `pytest -m core`)")
-    config.addinivalue_line("markers", "tensorflow: needs TensorFlow (a SavedModel, tf ops); "
-                                       "skipped where it is not installed")
+    config.addinivalue_line(
+        "markers", "learning: a test of learning, run on each seed of --learning-seeds"
+    )
+    config.addinivalue_line(
+        "markers", "core: runs in the core install too (Keras and NumPy, on JAX: `pytest -m core`)"
+    )
+    config.addinivalue_line(
+        "markers",
+        "tensorflow: needs TensorFlow (a SavedModel, tf ops); skipped where it is not installed",
+    )
 
 
 def pytest_generate_tests(metafunc):
     if "learning_seed" in metafunc.fixturenames:
         seeds = [int(s) for s in metafunc.config.getoption("learning_seeds").split(",")]
-        metafunc.parametrize("learning_seed", seeds, ids=[f"seed{s}" for s in seeds],
-                             scope="module")
+        metafunc.parametrize(
+            "learning_seed", seeds, ids=[f"seed{s}" for s in seeds], scope="module"
+        )
 
 
 def pytest_collection_modifyitems(items):
@@ -50,8 +59,9 @@ def pytest_collection_modifyitems(items):
         if "learning_seed" in getattr(item, "fixturenames", ()):
             item.add_marker(pytest.mark.learning)
         if not tensorflow and item.get_closest_marker("tensorflow"):
-            item.add_marker(pytest.mark.skip(reason="needs TensorFlow, which the core "
-                                                    "install does not have"))
+            item.add_marker(
+                pytest.mark.skip(reason="needs TensorFlow, which the core install does not have")
+            )
 
 
 @pytest.fixture
@@ -61,8 +71,11 @@ def bound(request):
     Call it as `bound("mean error", value, at_most=0.3)` or with `at_least=`.
     """
     test = request.node.nodeid.split("[")[0]
-    seed = request.node.callspec.params.get("learning_seed") \
-        if hasattr(request.node, "callspec") else None
+    seed = (
+        request.node.callspec.params.get("learning_seed")
+        if hasattr(request.node, "callspec")
+        else None
+    )
 
     def check(what, value, at_most=None, at_least=None):
         value = float(value)
@@ -71,6 +84,7 @@ def bound(request):
             assert value <= at_most, f"{what} {value:.4g} is above its bound {at_most:g}"
         if at_least is not None:
             assert value >= at_least, f"{what} {value:.4g} is below its bound {at_least:g}"
+
     return check
 
 
@@ -93,7 +107,8 @@ def pytest_terminal_summary(terminalreporter, config):
         each = ", ".join(f"{v:.4g}" for _, v in sorted(values.items(), key=str))
         terminalreporter.write_line(
             f"{test}: {what} {side} {limit:g}; worst of {len(values)} seed(s) {value:.4g}, "
-            f"margin {margin:.4g}{relative} [{each}]")
+            f"margin {margin:.4g}{relative} [{each}]"
+        )
 
 
 @pytest.fixture(autouse=True)

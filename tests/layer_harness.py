@@ -46,9 +46,11 @@ def _shapes(value):
 
 def symbolic_inputs(inputs, dynamic_axes=(0,)):
     """Keras Inputs for each call argument, with `dynamic_axes` left open."""
+
     def make(name, array):
-        shape = [None if axis in dynamic_axes else size
-                 for axis, size in enumerate(array.shape)][1:]
+        shape = [None if axis in dynamic_axes else size for axis, size in enumerate(array.shape)][
+            1:
+        ]
         return keras.Input(shape=tuple(shape), dtype=str(array.dtype), name=name)
 
     symbolic = {}
@@ -62,8 +64,11 @@ def symbolic_inputs(inputs, dynamic_axes=(0,)):
 
 def flat_inputs(inputs):
     """The arrays of `{call_argument: value}` as one flat list."""
-    return [v for value in inputs.values()
-            for v in (value if isinstance(value, (list, tuple)) else [value])]
+    return [
+        v
+        for value in inputs.values()
+        for v in (value if isinstance(value, (list, tuple)) else [value])
+    ]
 
 
 def functional_model(layer, symbolic, call_kwargs):
@@ -93,10 +98,18 @@ def _crop(array, axis, length):
     return np.take(array, np.arange(length), axis=axis)
 
 
-def run_layer_test(layer_cls, init_kwargs, input_data, expected_output_shape,
-                   expected_num_trainable_weights,
-                   expected_num_non_trainable_weights=0, call_kwargs=None,
-                   dynamic_axes=(1,), output_dynamic_axes=None, tmp_path=None):
+def run_layer_test(
+    layer_cls,
+    init_kwargs,
+    input_data,
+    expected_output_shape,
+    expected_num_trainable_weights,
+    expected_num_non_trainable_weights=0,
+    call_kwargs=None,
+    dynamic_axes=(1,),
+    output_dynamic_axes=None,
+    tmp_path=None,
+):
     """Runs the standard checks on one zoo layer.
 
     Args:
@@ -119,8 +132,10 @@ def run_layer_test(layer_cls, init_kwargs, input_data, expected_output_shape,
     """
     call_kwargs = call_kwargs or {}
     inputs = as_call_arguments(input_data)
-    output_dynamic_axes = (0, *(dynamic_axes if output_dynamic_axes is None
-                                else output_dynamic_axes))
+    output_dynamic_axes = (
+        0,
+        *(dynamic_axes if output_dynamic_axes is None else output_dynamic_axes),
+    )
     dynamic_axes = (0, *dynamic_axes)
 
     # Config round trip, directly and through the registered name.
@@ -137,8 +152,9 @@ def run_layer_test(layer_cls, init_kwargs, input_data, expected_output_shape,
     _build(layer, inputs)
     _build(clone, inputs)
     clone.set_weights(layer.get_weights())
-    _assert_same_outputs(call_layer(clone, inputs, call_kwargs),
-                         call_layer(layer, inputs, call_kwargs))
+    _assert_same_outputs(
+        call_layer(clone, inputs, call_kwargs), call_layer(layer, inputs, call_kwargs)
+    )
 
     # Build from shapes alone.
     layer = layer_cls(**init_kwargs)
@@ -150,8 +166,10 @@ def run_layer_test(layer_cls, init_kwargs, input_data, expected_output_shape,
     # Symbolic call.
     symbolic = symbolic_inputs(inputs, dynamic_axes)
     symbolic_output = call_layer(layer_cls(**init_kwargs), symbolic, call_kwargs)
-    expected_symbolic = tuple(None if axis in output_dynamic_axes else size
-                              for axis, size in enumerate(expected_output_shape))
+    expected_symbolic = tuple(
+        None if axis in output_dynamic_axes else size
+        for axis, size in enumerate(expected_output_shape)
+    )
     assert tuple(symbolic_output.shape) == expected_symbolic
 
     # Eager call.
@@ -176,7 +194,10 @@ def run_layer_test(layer_cls, init_kwargs, input_data, expected_output_shape,
 
     _check_round_trips(
         functional_model(layer_cls(**init_kwargs), symbolic, call_kwargs),
-        inputs, dynamic_axes, tmp_path)
+        inputs,
+        dynamic_axes,
+        tmp_path,
+    )
 
 
 def _check_round_trips(model, inputs, dynamic_axes, tmp_path):
@@ -191,8 +212,9 @@ def _check_round_trips(model, inputs, dynamic_axes, tmp_path):
     path = Path(tmp_path) / "layer.keras"
     model.save(path)
     reloaded = keras.saving.load_model(path)
-    np.testing.assert_array_equal(keras.ops.convert_to_numpy(reloaded(flat)),
-                                  keras.ops.convert_to_numpy(model(flat)))
+    np.testing.assert_array_equal(
+        keras.ops.convert_to_numpy(reloaded(flat)), keras.ops.convert_to_numpy(model(flat))
+    )
 
     # SavedModel with every dynamic axis open, checked at two lengths. The
     # export and the model then call in step, each from the same state.
@@ -201,9 +223,14 @@ def _check_round_trips(model, inputs, dynamic_axes, tmp_path):
     import tensorflow as tf
 
     export_dir = Path(tmp_path) / "saved_model"
-    signature = [tf.TensorSpec(
-        [None if axis in dynamic_axes else size for axis, size in enumerate(x.shape)],
-        tf.as_dtype(x.dtype), name=f"input_{i}") for i, x in enumerate(flat)]
+    signature = [
+        tf.TensorSpec(
+            [None if axis in dynamic_axes else size for axis, size in enumerate(x.shape)],
+            tf.as_dtype(x.dtype),
+            name=f"input_{i}",
+        )
+        for i, x in enumerate(flat)
+    ]
     archive = keras.export.ExportArchive()
     archive.track(model)
     archive.add_endpoint("serve", lambda *xs: model(list(xs)), signature)

@@ -30,8 +30,9 @@ def reload(model, tmp_path):
 def assert_same_config(first, second):
     """Asserts two models have the same config (tuples and lists alike)."""
     assert type(first) is type(second)
-    assert (json.dumps(first.get_config(), sort_keys=True)
-            == json.dumps(second.get_config(), sort_keys=True))
+    assert json.dumps(first.get_config(), sort_keys=True) == json.dumps(
+        second.get_config(), sort_keys=True
+    )
 
 
 def assert_optimizer_restored(original, reloaded):
@@ -46,8 +47,9 @@ def assert_optimizer_restored(original, reloaded):
 def assert_same_outputs(first, second, atol=1e-6):
     """Asserts two (possibly nested) outputs are equal within `atol`."""
     for a, b in zip(keras.tree.flatten(first), keras.tree.flatten(second)):
-        np.testing.assert_allclose(keras.ops.convert_to_numpy(a),
-                                   keras.ops.convert_to_numpy(b), atol=atol)
+        np.testing.assert_allclose(
+            keras.ops.convert_to_numpy(a), keras.ops.convert_to_numpy(b), atol=atol
+        )
 
 
 def check_export(model, tmp_path, cases, atol=1e-5):
@@ -80,15 +82,19 @@ def check_export(model, tmp_path, cases, atol=1e-5):
         _, input_specs = signature.structured_input_signature
         assert set(input_specs) == set(inputs)
         assert all(spec.shape[0] is None for spec in input_specs.values()), (
-            f"{name}: the batch dimension must be dynamic")
+            f"{name}: the batch dimension must be dynamic"
+        )
         outputs = signature(**{key: tf.constant(value) for key, value in inputs.items()})
         if callable(expected):
             expected = expected()
         assert set(outputs) == set(expected), name
         for key, value in expected.items():
-            np.testing.assert_allclose(outputs[key].numpy(),
-                                       keras.ops.convert_to_numpy(value),
-                                       atol=atol, err_msg=f"{name}/{key}")
+            np.testing.assert_allclose(
+                outputs[key].numpy(),
+                keras.ops.convert_to_numpy(value),
+                atol=atol,
+                err_msg=f"{name}/{key}",
+            )
     return loaded
 
 
@@ -149,15 +155,18 @@ def seasonal_series(length, seed=0, period=24):
     """A series with a linear trend, a seasonal cycle and Gaussian noise."""
     rng = np.random.default_rng(seed)
     t = np.arange(length, dtype="float32")
-    return (0.05 * t + 5.0 * np.sin(2 * np.pi * t / period)
-            + 2.0 * np.sin(4 * np.pi * t / period) + rng.normal(0, 0.5, length)
-            ).astype("float32")
+    return (
+        0.05 * t
+        + 5.0 * np.sin(2 * np.pi * t / period)
+        + 2.0 * np.sin(4 * np.pi * t / period)
+        + rng.normal(0, 0.5, length)
+    ).astype("float32")
 
 
 def windows(series, window, horizon):
     """Slices a 1-D series into `(inputs, targets)` of shape `(n, window, 1)`
     and `(n, horizon, 1)`."""
     starts = np.arange(len(series) - window - horizon + 1)
-    inputs = np.stack([series[s:s + window] for s in starts])[..., None]
-    targets = np.stack([series[s + window:s + window + horizon] for s in starts])[..., None]
+    inputs = np.stack([series[s : s + window] for s in starts])[..., None]
+    targets = np.stack([series[s + window : s + window + horizon] for s in starts])[..., None]
     return inputs, targets

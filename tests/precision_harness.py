@@ -17,7 +17,6 @@ import contextlib
 import keras
 import numpy as np
 from keras.src.models.functional import Functional
-
 from layer_harness import (
     as_call_arguments,
     call_layer,
@@ -65,8 +64,7 @@ def _dtype(x):
 
 
 def _float_dtypes(outputs):
-    return [_dtype(x) for x in keras.tree.flatten(outputs)
-            if "float" in _dtype(x)]
+    return [_dtype(x) for x in keras.tree.flatten(outputs) if "float" in _dtype(x)]
 
 
 def check_sublayer_policies(obj, policy, float32_sublayers=()):
@@ -90,28 +88,38 @@ def check_sublayer_policies(obj, policy, float32_sublayers=()):
         assert (layer.compute_dtype, layer.variable_dtype) == expected, (
             f"{type(obj).__name__} under {policy.name}: sublayer {path!r} "
             f"({type(layer).__name__}) has policy {layer.dtype_policy.name}, "
-            f"expected compute/variable dtypes {expected}")
+            f"expected compute/variable dtypes {expected}"
+        )
     assert found == set(float32_sublayers), (
-        f"float32 sublayers not found: {sorted(set(float32_sublayers) - found)}")
+        f"float32 sublayers not found: {sorted(set(float32_sublayers) - found)}"
+    )
 
 
 def _fit_one_step(model, fit_data, compile_kwargs):
     x, y = fit_data
     before = [keras.ops.convert_to_numpy(w) for w in model.trainable_weights]
     model.compile(**compile_kwargs)
-    history = model.fit(x, y, batch_size=len(keras.tree.flatten(x)[0]), epochs=1,
-                        verbose=0)
+    history = model.fit(x, y, batch_size=len(keras.tree.flatten(x)[0]), epochs=1, verbose=0)
     for name, values in history.history.items():
         assert np.all(np.isfinite(values)), (name, values)
     after = [keras.ops.convert_to_numpy(w) for w in model.trainable_weights]
     if before:
         assert any(not np.array_equal(a, b) for a, b in zip(before, after)), (
-            "one fit step left every trainable weight unchanged")
+            "one fit step left every trainable weight unchanged"
+        )
 
 
-def run_precision_test(make, policy, scope, input_data, float32_outputs=False,
-                       float32_sublayers=(), call_kwargs=None, fit_data=None,
-                       compile_kwargs=None):
+def run_precision_test(
+    make,
+    policy,
+    scope,
+    input_data,
+    float32_outputs=False,
+    float32_sublayers=(),
+    call_kwargs=None,
+    fit_data=None,
+    compile_kwargs=None,
+):
     """Checks one layer or model under one dtype policy, set in one scope.
 
     Args:
@@ -133,8 +141,7 @@ def run_precision_test(make, policy, scope, input_data, float32_outputs=False,
     """
     policy = keras.dtype_policies.get(policy)
     call_kwargs = call_kwargs or {}
-    compile_kwargs = compile_kwargs or {
-        "optimizer": keras.optimizers.SGD(0.01), "loss": "mse"}
+    compile_kwargs = compile_kwargs or {"optimizer": keras.optimizers.SGD(0.01), "loss": "mse"}
     inputs = as_call_arguments(input_data)
     with _policy_scope(policy.name, scope) as kwargs:
         obj = make(**kwargs)
@@ -148,10 +155,10 @@ def run_precision_test(make, policy, scope, input_data, float32_outputs=False,
 
         expected = "float32" if float32_outputs else policy.compute_dtype
         dtypes = _float_dtypes(outputs)
-        assert dtypes and set(dtypes) == {expected}, (
-            f"output dtypes {dtypes}, expected {expected}")
-        assert all(np.all(np.isfinite(keras.ops.convert_to_numpy(x)))
-                   for x in keras.tree.flatten(outputs))
+        assert dtypes and set(dtypes) == {expected}, f"output dtypes {dtypes}, expected {expected}"
+        assert all(
+            np.all(np.isfinite(keras.ops.convert_to_numpy(x))) for x in keras.tree.flatten(outputs)
+        )
 
         if isinstance(obj, keras.Model):
             _fit_one_step(obj, fit_data, compile_kwargs)
@@ -159,8 +166,9 @@ def run_precision_test(make, policy, scope, input_data, float32_outputs=False,
             model = functional_model(obj, symbolic_inputs(inputs), call_kwargs)
             assert _float_dtypes(model.outputs) == dtypes
             rng = np.random.default_rng(0)
-            targets = [rng.normal(size=x.shape).astype("float32")
-                       for x in keras.tree.flatten(outputs)]
+            targets = [
+                rng.normal(size=x.shape).astype("float32") for x in keras.tree.flatten(outputs)
+            ]
             if len(targets) == 1:
                 targets = targets[0]
             _fit_one_step(model, (flat_inputs(inputs), targets), compile_kwargs)

@@ -25,12 +25,12 @@ import tensorflow as tf
 from zoo.export import export_version, write_version, write_warmup_requests
 from zoo.serving.server import ModelServer, ServerOptions
 
-HALF = "half"      # x (None, 3) float -> 0.5 * x + offset; also `plus_one`
-MULTI = "multi"    # a (None, 2) float, b (None,) int64 -> sum, twice
-TEXT = "text"      # text (None,) string -> length int32, text_bytes string
-SLOW = "slow"      # seconds (None,) float -> busy-waits, reports batch size
+HALF = "half"  # x (None, 3) float -> 0.5 * x + offset; also `plus_one`
+MULTI = "multi"  # a (None, 2) float, b (None,) int64 -> sum, twice
+TEXT = "text"  # text (None,) string -> length int32, text_bytes string
+SLOW = "slow"  # seconds (None,) float -> busy-waits, reports batch size
 SCORER = "scorer"  # TF1 classify / regress signatures on tf.Example feature x
-ECHO = "echo"      # x string, any shape -> y = x; "floats": x float -> y = x
+ECHO = "echo"  # x string, any shape -> y = x; "floats": x float -> y = x
 READER = "reader"  # path (None,) string -> size of the file path[0]
 # How long a test waits for an announced event before calling it hung.
 HANG_GUARD_SECONDS = 300
@@ -52,40 +52,46 @@ def export_half(base, offset=2.0):
     model = keras.Model(x, y)
     spec = [tf.TensorSpec((None, 3), tf.float32, name="x")]
     return export_version(
-        model, base, save_keras=False,
-        endpoints={"serving_default": (model, spec),
-                   "plus_one": (lambda x: {"y": model(x) + 1.0}, spec)})
+        model,
+        base,
+        save_keras=False,
+        endpoints={
+            "serving_default": (model, spec),
+            "plus_one": (lambda x: {"y": model(x) + 1.0}, spec),
+        },
+    )
 
 
 def _export_multi(base):
     a = keras.Input((2,), name="a")
     b = keras.Input((), name="b", dtype="int64")
-    total = keras.layers.Dense(1, kernel_initializer="ones",
-                               bias_initializer="zeros", name="sum")(a)
+    total = keras.layers.Dense(1, kernel_initializer="ones", bias_initializer="zeros", name="sum")(
+        a
+    )
     twice = keras.ops.cast(b, "float32") * 2.0
     model = keras.Model({"a": a, "b": b}, {"sum": total, "twice": twice})
     return export_version(model, base, save_keras=False)
 
 
 class _TextModule(tf.Module):
-    @tf.function(input_signature=[tf.TensorSpec([None], tf.string,
-                                                name="text")])
+    @tf.function(input_signature=[tf.TensorSpec([None], tf.string, name="text")])
     def serve(self, text):
-        return {"length": tf.strings.length(text),
-                "text_bytes": tf.strings.upper(text)}
+        return {"length": tf.strings.length(text), "text_bytes": tf.strings.upper(text)}
 
 
 class _SlowModule(tf.Module):
-    @tf.function(input_signature=[tf.TensorSpec([None], tf.float32,
-                                                name="seconds")])
+    @tf.function(input_signature=[tf.TensorSpec([None], tf.float32, name="seconds")])
     def serve(self, seconds):
         start = tf.timestamp()
         limit = tf.cast(tf.reduce_max(seconds), tf.float64)
-        spins = tf.while_loop(lambda i: tf.timestamp() - start < limit,
-                              lambda i: i + 1, [tf.constant(0)])
+        spins = tf.while_loop(
+            lambda i: tf.timestamp() - start < limit, lambda i: i + 1, [tf.constant(0)]
+        )
         rows = tf.shape(seconds)[0]
-        return {"waited": seconds + 0.0 * tf.cast(spins, tf.float32),
-                "batch_size": tf.fill([rows], rows)}
+        return {
+            "waited": seconds + 0.0 * tf.cast(spins, tf.float32),
+            "batch_size": tf.fill([rows], rows),
+        }
 
 
 class _EchoModule(tf.Module):
@@ -102,8 +108,7 @@ class _ReaderModule(tf.Module):
     """Reads a file inside the graph: on a FIFO, the call blocks inside a
     TensorFlow op (ReadFile) until a writer opens the FIFO."""
 
-    @tf.function(input_signature=[tf.TensorSpec([None], tf.string,
-                                                name="path")])
+    @tf.function(input_signature=[tf.TensorSpec([None], tf.string, name="path")])
     def serve(self, path):
         return {"size": tf.strings.length(tf.io.read_file(path[0]))}
 
@@ -122,38 +127,47 @@ def export_reader(base, warmup_path=None):
     """
     version = _export_module(_ReaderModule(), base)
     path = warmup_path or version / "saved_model.pb"
-    write_warmup_requests(version, READER, warmup_inputs={"serving_default": {
-        "path": np.array([str(path).encode()], object)}})
+    write_warmup_requests(
+        version,
+        READER,
+        warmup_inputs={"serving_default": {"path": np.array([str(path).encode()], object)}},
+    )
     return version
 
 
 def _export_echo(base):
     module = _EchoModule()
-    return write_version(base, lambda d: tf.saved_model.save(
-        module, str(d), signatures={"serving_default": module.serve,
-                                    "floats": module.floats}))
+    return write_version(
+        base,
+        lambda d: tf.saved_model.save(
+            module, str(d), signatures={"serving_default": module.serve, "floats": module.floats}
+        ),
+    )
 
 
 def _export_scorer(base):
     """A TF1-style SavedModel with tf.Example classify and regress
     signatures, the kind estimators exported."""
+
     def write(directory):
         staging = Path(directory) / "model"
         with tf.Graph().as_default(), tf.compat.v1.Session() as session:
             examples = tf.compat.v1.placeholder(tf.string, [None])
-            x = tf.io.parse_example(
-                examples, {"x": tf.io.FixedLenFeature([], tf.float32)})["x"]
+            x = tf.io.parse_example(examples, {"x": tf.io.FixedLenFeature([], tf.float32)})["x"]
             scores = tf.stack([x, 1.0 - x], axis=1)
-            classes = tf.tile(tf.constant([["yes", "no"]]),
-                              [tf.shape(x)[0], 1])
+            classes = tf.tile(tf.constant([["yes", "no"]]), [tf.shape(x)[0], 1])
             builder = tf.compat.v1.saved_model.Builder(str(staging))
             signatures = tf.compat.v1.saved_model
             builder.add_meta_graph_and_variables(
-                session, ["serve"], signature_def_map={
+                session,
+                ["serve"],
+                signature_def_map={
                     "classify_x": signatures.classification_signature_def(
-                        examples, classes, scores),
-                    "regress_x": signatures.regression_signature_def(
-                        examples, 2.0 * x + 1.0)})
+                        examples, classes, scores
+                    ),
+                    "regress_x": signatures.regression_signature_def(examples, 2.0 * x + 1.0),
+                },
+            )
             builder.save()
         for item in staging.iterdir():
             item.rename(Path(directory) / item.name)
@@ -184,9 +198,13 @@ def export_half_plus_two(version_dir):
         b = v1.Variable(2.0, name="b")
         c = v1.Variable(3.0, name="c")
         examples = v1.placeholder(tf.string, name="tf_example")
-        features = tf.io.parse_example(examples, {
-            "x": tf.io.FixedLenFeature([1], tf.float32),
-            "x2": tf.io.FixedLenFeature([1], tf.float32, default_value=[0.0])})
+        features = tf.io.parse_example(
+            examples,
+            {
+                "x": tf.io.FixedLenFeature([1], tf.float32),
+                "x2": tf.io.FixedLenFeature([1], tf.float32, default_value=[0.0]),
+            },
+        )
         for name in ("x", "x2"):
             # The serialized examples' rank is unknown, so parse_example
             # cannot infer this; TF Serving's model declares [-1, 1].
@@ -203,28 +221,31 @@ def export_half_plus_two(version_dir):
             return v1.saved_model.signature_def_utils.build_signature_def(
                 {k: info(t) for k, t in inputs.items()},
                 {k: info(t) for k, t in outputs.items()},
-                f"tensorflow/serving/{method}")
+                f"tensorflow/serving/{method}",
+            )
 
         builder = v1.saved_model.Builder(str(version_dir))
-        builder.add_meta_graph_and_variables(session, ["serve"], signature_def_map={
-            "serving_default": signature({"x": x}, {"y": y}, "predict"),
-            "regress_x_to_y": signature({"inputs": examples},
-                                        {"outputs": y}, "regress"),
-            "regress_x_to_y2": signature({"inputs": examples},
-                                         {"outputs": y2}, "regress"),
-            "regress_x2_to_y3": signature({"inputs": x2}, {"outputs": y3},
-                                          "regress"),
-            "classify_x_to_y": signature({"inputs": examples},
-                                         {"scores": y}, "classify"),
-            "classify_x2_to_y3": signature({"inputs": x2}, {"scores": y3},
-                                           "classify")})
+        builder.add_meta_graph_and_variables(
+            session,
+            ["serve"],
+            signature_def_map={
+                "serving_default": signature({"x": x}, {"y": y}, "predict"),
+                "regress_x_to_y": signature({"inputs": examples}, {"outputs": y}, "regress"),
+                "regress_x_to_y2": signature({"inputs": examples}, {"outputs": y2}, "regress"),
+                "regress_x2_to_y3": signature({"inputs": x2}, {"outputs": y3}, "regress"),
+                "classify_x_to_y": signature({"inputs": examples}, {"scores": y}, "classify"),
+                "classify_x2_to_y3": signature({"inputs": x2}, {"scores": y3}, "classify"),
+            },
+        )
         builder.save()
     return Path(version_dir)
 
 
 def _export_module(module, base):
-    return write_version(base, lambda d: tf.saved_model.save(
-        module, str(d), signatures={"serving_default": module.serve}))
+    return write_version(
+        base,
+        lambda d: tf.saved_model.save(module, str(d), signatures={"serving_default": module.serve}),
+    )
 
 
 @functools.cache
@@ -302,15 +323,16 @@ class ServerThread:
                 only stops a hung test, it is not what the test measures.
         """
         waiting = asyncio.run_coroutine_threadsafe(
-            self.server.registry.wait_for_version(name, version, state),
-            self._loop)
+            self.server.registry.wait_for_version(name, version, state), self._loop
+        )
         try:
             waiting.result(HANG_GUARD_SECONDS)
         except concurrent.futures.TimeoutError:
             waiting.cancel()
             status = http("GET", f"{self.rest}/v1/models/{name}")[2]
-            raise AssertionError(f"{name} version {version} never became "
-                                 f"{state}; status: {status}") from None
+            raise AssertionError(
+                f"{name} version {version} never became {state}; status: {status}"
+            ) from None
 
     def submit(self, coroutine):
         """Runs a coroutine on the server's event loop.
@@ -326,8 +348,9 @@ class ServerThread:
     def refresh(self):
         """Runs one poll of the model folders on the server's loop and waits
         for it, so a test sees the effect of a change on disk at once."""
-        asyncio.run_coroutine_threadsafe(self.server.registry.refresh(),
-                                         self._loop).result(HANG_GUARD_SECONDS)
+        asyncio.run_coroutine_threadsafe(self.server.registry.refresh(), self._loop).result(
+            HANG_GUARD_SECONDS
+        )
 
     @property
     def rest(self):
@@ -350,8 +373,7 @@ def serve(root=None, **overrides):
     Returns:
         A `ServerThread` (not yet started).
     """
-    options = ServerOptions(discover_root=str(root or exported_models()),
-                            rest_port=0, grpc_port=0)
+    options = ServerOptions(discover_root=str(root or exported_models()), rest_port=0, grpc_port=0)
     for name, value in overrides.items():
         setattr(options, name, value)
     return ServerThread(options)
@@ -374,8 +396,7 @@ def http(method, url, body=None, headers=None, timeout=30):
         body = json.dumps(body)
     if isinstance(body, str):
         body = body.encode()
-    request = urllib.request.Request(url, data=body, method=method,
-                                     headers=headers or {})
+    request = urllib.request.Request(url, data=body, method=method, headers=headers or {})
     try:
         with urllib.request.urlopen(request, timeout=timeout) as response:
             return response.status, response.headers, response.read().decode()
@@ -393,8 +414,9 @@ def post_gzip(url, obj):
     Returns:
         A tuple `(status, headers, text)`.
     """
-    return http("POST", url, gzip.compress(json.dumps(obj).encode()),
-                headers={"Content-Encoding": "gzip"})
+    return http(
+        "POST", url, gzip.compress(json.dumps(obj).encode()), headers={"Content-Encoding": "gzip"}
+    )
 
 
 def wait_for(predicate, timeout=30.0, interval=0.05):
@@ -441,14 +463,14 @@ class BlockedModel:
         self.entered.release()
         if not self._release.wait(HANG_GUARD_SECONDS):
             raise AssertionError("the test never released the blocked model")
-        return type(self._servable).run(self._servable, signature_name,
-                                        inputs)
+        return type(self._servable).run(self._servable, signature_name, inputs)
 
     def wait_until_called(self, times=1):
         """Blocks until the model has been called `times` more times."""
         for _ in range(times):
-            assert self.entered.acquire(timeout=HANG_GUARD_SECONDS), \
+            assert self.entered.acquire(timeout=HANG_GUARD_SECONDS), (
                 "the blocked model was never called"
+            )
 
     def release(self):
         """Lets every waiting and later call run."""

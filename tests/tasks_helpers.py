@@ -34,9 +34,14 @@ def write_sunspots(path, rows=3100):
 def write_sarcasm(path, records=20200):
     """Writes a `sarcasm.json` array whose label is told by its first word."""
     words = ["local", "nation", "area", "study", "report", "senator", "city", "man"]
-    data = [{"article_link": f"https://example.com/{i}",
-             "headline": f"{'shocking' if i % 2 else 'plain'} {words[i % 8]} news {i % 97}",
-             "is_sarcastic": i % 2} for i in range(records)]
+    data = [
+        {
+            "article_link": f"https://example.com/{i}",
+            "headline": f"{'shocking' if i % 2 else 'plain'} {words[i % 8]} news {i % 97}",
+            "is_sarcastic": i % 2,
+        }
+        for i in range(records)
+    ]
     Path(path).write_text(json.dumps(data))
     return Path(path)
 
@@ -166,19 +171,40 @@ def write_cifar10(folder, per_batch=20, seed=0, noise=20):
     Returns:
         The archive's `Path`.
     """
-    members = {"cifar-10-batches-py/readme.html": b"<html>CIFAR-10</html>\n",
-               "cifar-10-batches-py/batches.meta": python2_pickle(
-                   {b"num_cases_per_batch": per_batch, b"num_vis": 3072,
-                    b"label_names": [b"airplane", b"automobile", b"bird", b"cat", b"deer",
-                                     b"dog", b"frog", b"horse", b"ship", b"truck"]})}
+    members = {
+        "cifar-10-batches-py/readme.html": b"<html>CIFAR-10</html>\n",
+        "cifar-10-batches-py/batches.meta": python2_pickle(
+            {
+                b"num_cases_per_batch": per_batch,
+                b"num_vis": 3072,
+                b"label_names": [
+                    b"airplane",
+                    b"automobile",
+                    b"bird",
+                    b"cat",
+                    b"deer",
+                    b"dog",
+                    b"frog",
+                    b"horse",
+                    b"ship",
+                    b"truck",
+                ],
+            }
+        ),
+    }
     names = [f"data_batch_{i}" for i in range(1, 6)] + ["test_batch"]
     for number, name in enumerate(names):
         labels = [(i + number) % 10 for i in range(per_batch)]
         pictures = class_pictures(labels, 32, 10, seed=seed * 10 + number, noise=noise)
         rows = pictures.transpose(0, 3, 1, 2).reshape(per_batch, 3072)
         members[f"cifar-10-batches-py/{name}"] = python2_pickle(
-            {b"batch_label": name.encode(), b"labels": labels, b"data": rows,
-             b"filenames": [f"picture_{number}_{i}.png".encode() for i in range(per_batch)]})
+            {
+                b"batch_label": name.encode(),
+                b"labels": labels,
+                b"data": rows,
+                b"filenames": [f"picture_{number}_{i}.png".encode() for i in range(per_batch)],
+            }
+        )
     Path(folder).mkdir(parents=True, exist_ok=True)
     path = Path(folder) / "cifar-10-python.tar.gz"
     with tarfile.open(path, "w:gz", compresslevel=1) as archive:
@@ -218,13 +244,16 @@ def write_image_folders(root, class_folders, size, per_class, extension="png", s
 
     encode = tf.io.encode_png if extension == "png" else tf.io.encode_jpeg
     root = Path(root)
-    for part, count, part_seed in (("train", per_class[0], seed),
-                                   ("validation", per_class[1], seed + 1000)):
+    for part, count, part_seed in (
+        ("train", per_class[0], seed),
+        ("validation", per_class[1], seed + 1000),
+    ):
         for label, name in enumerate(class_folders):
             folder = root / part / name
             folder.mkdir(parents=True)
-            pictures = class_pictures([label] * count, size, len(class_folders),
-                                      seed=part_seed * 100 + label)
+            pictures = class_pictures(
+                [label] * count, size, len(class_folders), seed=part_seed * 100 + label
+            )
             for i, picture in enumerate(pictures):
                 (folder / f"{name}_{i}.{extension}").write_bytes(encode(picture).numpy())
     return root
@@ -245,18 +274,32 @@ TRAFFIC_SIGN_FOLDERS = tuple(sorted(str(number) for number in range(43)))
 
 def write_traffic_signs(root, per_class=(3, 1), seed=0):
     """Writes `germantrafficsigns/{train,validation}/{0..42}/*.png` at 30×30."""
-    return write_image_folders(Path(root) / "germantrafficsigns", TRAFFIC_SIGN_FOLDERS, 30,
-                               per_class, "png", seed)
+    return write_image_folders(
+        Path(root) / "germantrafficsigns", TRAFFIC_SIGN_FOLDERS, 30, per_class, "png", seed
+    )
 
 
 def write_hurricane(root, per_class=(10, 3), seed=0):
     """Writes `satellitehurricaneimages/{train,validation}/{damage,no_damage}/*.jpg` at 128×128."""
-    return write_image_folders(Path(root) / "satellitehurricaneimages",
-                               ("damage", "no_damage"), 128, per_class, "jpg", seed)
+    return write_image_folders(
+        Path(root) / "satellitehurricaneimages",
+        ("damage", "no_damage"),
+        128,
+        per_class,
+        "jpg",
+        seed,
+    )
 
 
-HOUSEHOLD_FEATURES = ("Global_active_power", "Global_reactive_power", "Voltage",
-                      "Global_intensity", "Sub_metering_1", "Sub_metering_2", "Sub_metering_3")
+HOUSEHOLD_FEATURES = (
+    "Global_active_power",
+    "Global_reactive_power",
+    "Voltage",
+    "Global_intensity",
+    "Sub_metering_1",
+    "Sub_metering_2",
+    "Sub_metering_3",
+)
 
 
 def household_values(rows, seed=0):
@@ -298,8 +341,12 @@ def diesel_prices(rows, seed=0):
     """Weekly prices in dollars: a slow rise, a yearly swing and small noise."""
     rng = np.random.default_rng(seed)
     weeks = np.arange(rows)
-    return 1.1 + 0.0015 * weeks + 0.25 * np.sin(2 * np.pi * weeks / 52) + \
-        0.01 * rng.standard_normal(rows)
+    return (
+        1.1
+        + 0.0015 * weeks
+        + 0.25 * np.sin(2 * np.pi * weeks / 52)
+        + 0.01 * rng.standard_normal(rows)
+    )
 
 
 def write_diesel(path, rows=300, seed=0):
@@ -309,8 +356,7 @@ def write_diesel(path, rows=300, seed=0):
         writer = csv.writer(file)
         writer.writerow(DIESEL_HEADER)
         for week, price in enumerate(diesel_prices(rows, seed)):
-            writer.writerow([f"{start + datetime.timedelta(weeks=week):%Y-%m-%d}",
-                             f"{price:.3f}"])
+            writer.writerow([f"{start + datetime.timedelta(weeks=week):%Y-%m-%d}", f"{price:.3f}"])
     return Path(path)
 
 
@@ -347,15 +393,20 @@ def data_for(task_name, folder):
         The `--data` path for the task, or None when it needs none (generated
         data, or tfds under `mocked_tfds`).
     """
-    writers = {"sunspots": (write_sunspots, "Sunspots.csv"),
-               "sarcasm": (write_sarcasm, "sarcasm.json"),
-               "bbc_news": (write_bbc, "bbc-text.csv"),
-               "daily_min_temperatures": (write_temperatures,
-                                          "daily-min-temperatures.csv"),
-               "us_diesel": (write_diesel, "Weekly_U.S.Diesel_Retail_Prices.csv")}
-    folders = {"cats_vs_dogs": write_cats_and_dogs, "cifar10": extracted_cifar10,
-               "german_traffic_signs": write_traffic_signs, "hurricane_damage": write_hurricane,
-               "household_power": write_household}
+    writers = {
+        "sunspots": (write_sunspots, "Sunspots.csv"),
+        "sarcasm": (write_sarcasm, "sarcasm.json"),
+        "bbc_news": (write_bbc, "bbc-text.csv"),
+        "daily_min_temperatures": (write_temperatures, "daily-min-temperatures.csv"),
+        "us_diesel": (write_diesel, "Weekly_U.S.Diesel_Retail_Prices.csv"),
+    }
+    folders = {
+        "cats_vs_dogs": write_cats_and_dogs,
+        "cifar10": extracted_cifar10,
+        "german_traffic_signs": write_traffic_signs,
+        "hurricane_damage": write_hurricane,
+        "household_power": write_household,
+    }
     if task_name in folders:
         return folders[task_name](folder)
     if task_name in writers:

@@ -1,6 +1,7 @@
 import keras
 import numpy as np
 import pytest
+
 from zoo.models import CAMClassifier
 
 # The layer and model tests run in the core install too (Keras and NumPy, JAX).
@@ -18,22 +19,25 @@ def _shapes_data(n, seed):
     for image, label in zip(images, labels):
         top, left = rng.integers(0, SIZE - 7, 2)
         if label == 0:
-            image[top + 1:top + 6, left + 1:left + 6] = 255
+            image[top + 1 : top + 6, left + 1 : left + 6] = 255
         else:
-            image[top + 3, left:left + 7] = 255
-            image[top:top + 7, left + 3] = 255
+            image[top + 3, left : left + 7] = 255
+            image[top : top + 7, left + 3] = 255
         boxes.append((top, left))
     return images, labels, np.array(boxes)
 
 
 def _model():
-    backbone = keras.Sequential([
-        keras.Input((SIZE, SIZE, 1), dtype="uint8"),
-        keras.layers.Rescaling(1 / 255),
-        keras.layers.Conv2D(16, 3, padding="same", activation="relu"),
-        keras.layers.MaxPooling2D(),
-        keras.layers.Conv2D(32, 3, padding="same", activation="relu"),
-    ], name="backbone")
+    backbone = keras.Sequential(
+        [
+            keras.Input((SIZE, SIZE, 1), dtype="uint8"),
+            keras.layers.Rescaling(1 / 255),
+            keras.layers.Conv2D(16, 3, padding="same", activation="relu"),
+            keras.layers.MaxPooling2D(),
+            keras.layers.Conv2D(32, 3, padding="same", activation="relu"),
+        ],
+        name="backbone",
+    )
     return CAMClassifier(backbone, num_classes=2)
 
 
@@ -42,8 +46,11 @@ def trained(learning_seed):
     keras.utils.set_random_seed(learning_seed)
     images, labels, _ = _shapes_data(800, seed=2 * learning_seed)
     model = _model()
-    model.compile(optimizer=keras.optimizers.Adam(3e-3),
-                  loss="sparse_categorical_crossentropy", metrics=["accuracy"])
+    model.compile(
+        optimizer=keras.optimizers.Adam(3e-3),
+        loss="sparse_categorical_crossentropy",
+        metrics=["accuracy"],
+    )
     model.fit(images, labels, epochs=6, batch_size=32, verbose=0)
     return model
 
@@ -72,8 +79,9 @@ def test_heatmap_is_the_heads_map_upsampled(trained):
     _, maps = trained.head(features, return_cam=True, class_index=1)
     _, heatmaps = trained(images, return_cam=True, class_index=1)
     expected = tf.image.resize(keras.ops.convert_to_numpy(maps)[..., None], (SIZE, SIZE))
-    np.testing.assert_allclose(keras.ops.convert_to_numpy(heatmaps), expected[..., 0].numpy(),
-                               atol=1e-5)
+    np.testing.assert_allclose(
+        keras.ops.convert_to_numpy(heatmaps), expected[..., 0].numpy(), atol=1e-5
+    )
 
 
 @pytest.mark.tensorflow
@@ -83,8 +91,9 @@ def test_keras_round_trip_and_export(trained, tmp_path):
     from zoo.export import export_version
 
     images, _, _ = _shapes_data(5, seed=3)
-    probabilities, heatmaps = (keras.ops.convert_to_numpy(t)
-                               for t in trained(images, return_cam=True))
+    probabilities, heatmaps = (
+        keras.ops.convert_to_numpy(t) for t in trained(images, return_cam=True)
+    )
     trained.save(tmp_path / "cam.keras")
     reloaded = keras.saving.load_model(tmp_path / "cam.keras")
     np.testing.assert_array_equal(keras.ops.convert_to_numpy(reloaded(images)), probabilities)
@@ -106,14 +115,17 @@ def inference_mode_model():
     in training mode shows in the outputs.
     """
     keras.utils.set_random_seed(0)
-    backbone = keras.Sequential([
-        keras.Input((SIZE, SIZE, 1), dtype="uint8"),
-        keras.layers.Rescaling(1 / 255),
-        keras.layers.RandomFlip("horizontal"),
-        keras.layers.Conv2D(8, 3, padding="same"),
-        keras.layers.BatchNormalization(),
-        keras.layers.Dropout(0.5),
-    ], name="backbone")
+    backbone = keras.Sequential(
+        [
+            keras.Input((SIZE, SIZE, 1), dtype="uint8"),
+            keras.layers.Rescaling(1 / 255),
+            keras.layers.RandomFlip("horizontal"),
+            keras.layers.Conv2D(8, 3, padding="same"),
+            keras.layers.BatchNormalization(),
+            keras.layers.Dropout(0.5),
+        ],
+        name="backbone",
+    )
     backbone.layers[3].moving_mean.assign(np.full(8, 0.3, "float32"))
     return CAMClassifier(backbone, num_classes=2)
 
@@ -125,19 +137,19 @@ def test_calls_without_training_run_in_inference_mode():
     model = inference_mode_model()
     batch_norm = model.backbone.layers[3]
     images, _, _ = _shapes_data(6, seed=4)
-    statistics = [keras.ops.convert_to_numpy(v)
-                  for v in (batch_norm.moving_mean, batch_norm.moving_variance)]
+    statistics = [
+        keras.ops.convert_to_numpy(v) for v in (batch_norm.moving_mean, batch_norm.moving_variance)
+    ]
     expected = model.predict(images, verbose=0)
-    assert not np.allclose(expected, keras.ops.convert_to_numpy(model(images, training=True)),
-                           atol=1e-3)
-    for variable, value in zip((batch_norm.moving_mean, batch_norm.moving_variance),
-                               statistics):
+    assert not np.allclose(
+        expected, keras.ops.convert_to_numpy(model(images, training=True)), atol=1e-3
+    )
+    for variable, value in zip((batch_norm.moving_mean, batch_norm.moving_variance), statistics):
         variable.assign(value)  # training mode moved them
     np.testing.assert_allclose(keras.ops.convert_to_numpy(model(images)), expected, atol=1e-6)
     probabilities, _ = model(images, return_cam=True)
     np.testing.assert_allclose(keras.ops.convert_to_numpy(probabilities), expected, atol=1e-6)
-    for variable, value in zip((batch_norm.moving_mean, batch_norm.moving_variance),
-                               statistics):
+    for variable, value in zip((batch_norm.moving_mean, batch_norm.moving_variance), statistics):
         np.testing.assert_array_equal(keras.ops.convert_to_numpy(variable), value)
 
 

@@ -1,8 +1,8 @@
 import keras
 import numpy as np
 import pytest
-
 from layer_harness import run_layer_test
+
 from zoo.layers import CAMHead
 
 # The layer and model tests run in the core install too (Keras and NumPy, JAX).
@@ -11,10 +11,16 @@ pytestmark = pytest.mark.core
 
 def test_harness(tmp_path):
     features = np.random.default_rng(0).normal(size=(2, 5, 4, 8)).astype("float32")
-    run_layer_test(CAMHead, {"num_classes": 3}, features, (2, 3),
-                   expected_num_trainable_weights=2, dynamic_axes=(1, 2),
-                   output_dynamic_axes=(),
-                   tmp_path=tmp_path)
+    run_layer_test(
+        CAMHead,
+        {"num_classes": 3},
+        features,
+        (2, 3),
+        expected_num_trainable_weights=2,
+        dynamic_axes=(1, 2),
+        output_dynamic_axes=(),
+        tmp_path=tmp_path,
+    )
 
 
 def _softmax(z):
@@ -34,9 +40,11 @@ def test_predictions_and_maps_equal_numpy_formula():
     expected_maps = np.stack([features[i] @ w[:, c] for i, c in enumerate(predicted)])
     np.testing.assert_allclose(keras.ops.convert_to_numpy(maps), expected_maps, atol=1e-5)
     # The class score (before the bias) is the map's mean.
-    np.testing.assert_allclose(expected_maps.mean(axis=(1, 2)),
-                               (features.mean(axis=(1, 2)) @ w)[np.arange(4), predicted],
-                               atol=1e-5)
+    np.testing.assert_allclose(
+        expected_maps.mean(axis=(1, 2)),
+        (features.mean(axis=(1, 2)) @ w)[np.arange(4), predicted],
+        atol=1e-5,
+    )
 
 
 def test_maps_for_chosen_classes():
@@ -44,12 +52,15 @@ def test_maps_for_chosen_classes():
     head = CAMHead(num_classes=5, activation=None)
     _, maps = head(features, return_cam=True, class_index=np.array([4, 1]))
     w = keras.ops.convert_to_numpy(head.classifier.kernel)
-    np.testing.assert_allclose(keras.ops.convert_to_numpy(maps),
-                               np.stack([features[0] @ w[:, 4], features[1] @ w[:, 1]]),
-                               atol=1e-5)
+    np.testing.assert_allclose(
+        keras.ops.convert_to_numpy(maps),
+        np.stack([features[0] @ w[:, 4], features[1] @ w[:, 1]]),
+        atol=1e-5,
+    )
     _, same_class = head(features, return_cam=True, class_index=2)
-    np.testing.assert_allclose(keras.ops.convert_to_numpy(same_class), features @ w[:, 2],
-                               atol=1e-5)
+    np.testing.assert_allclose(
+        keras.ops.convert_to_numpy(same_class), features @ w[:, 2], atol=1e-5
+    )
 
 
 def test_symbolic_call_with_maps():
@@ -60,8 +71,11 @@ def test_symbolic_call_with_maps():
 
 
 def test_rejects_pooled_inputs():
-    with pytest.raises(ValueError, match=r"CAMHead expects a feature map \(batch, height, "
-                                         r"width, channels\)\. Received shape \(2, 16\)"):
+    with pytest.raises(
+        ValueError,
+        match=r"CAMHead expects a feature map \(batch, height, "
+        r"width, channels\)\. Received shape \(2, 16\)",
+    ):
         CAMHead(3)(np.zeros((2, 16), "float32"))
 
 

@@ -16,8 +16,9 @@ def test_every_command_has_a_parser_with_help():
 
 
 def test_zoo_help_lists_every_command():
-    result = subprocess.run([sys.executable, "-m", "zoo", "--help"],
-                            capture_output=True, text=True, timeout=120)
+    result = subprocess.run(
+        [sys.executable, "-m", "zoo", "--help"], capture_output=True, text=True, timeout=120
+    )
     assert result.returncode == 0, result.stderr[-2000:]
     for name in COMMANDS:
         assert name in result.stdout
@@ -25,8 +26,9 @@ def test_zoo_help_lists_every_command():
 
 
 def test_unknown_command_exits_2_naming_the_choices():
-    result = subprocess.run([sys.executable, "-m", "zoo", "evaluate"],
-                            capture_output=True, text=True, timeout=120)
+    result = subprocess.run(
+        [sys.executable, "-m", "zoo", "evaluate"], capture_output=True, text=True, timeout=120
+    )
     assert result.returncode == 2
     assert "invalid choice: 'evaluate'" in result.stderr
 
@@ -42,8 +44,9 @@ except SystemExit:
     pass
 print("heavy:", sorted({{"keras", "tensorflow", "jax"}} & set(sys.modules)), file=sys.stderr)
 """
-    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
-                            timeout=120)
+    result = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, timeout=120
+    )
     assert result.stderr.strip().splitlines()[-1] == "heavy: []", result.stderr[-2000:]
 
 
@@ -52,8 +55,7 @@ NATIVE_LINES = [
     "I0000 00:00:1795455523.558934    8663 port.cc:153] oneDNN custom operations are on.",
     "E0000 00:00:1795455363.851454    6568 cuda_platform.cc:52] failed call to cuInit: "
     "INTERNAL: CUDA error",
-    "W0000 00:00:1795455363.851454    6568 gpu_device.cc:2341] Cannot dlopen some GPU "
-    "libraries.",
+    "W0000 00:00:1795455363.851454    6568 gpu_device.cc:2341] Cannot dlopen some GPU libraries.",
     "To enable the following instructions: AVX2 FMA, in other operations, rebuild TensorFlow "
     "with the appropriate compiler flags.",
 ]
@@ -71,15 +73,22 @@ with NativeLogFilter():
     for line in lines:
         os.write(2, (line + "\\n").encode())
     print("second", file=sys.stderr)
-    subprocess.run([sys.executable, "-c", "import os; os.write(2, b'I0000 00:00:1.5 7 x.cc:1] y\\\\nchild\\\\n')"])
+    child = "import os; os.write(2, b'I0000 00:00:1.5 7 x.cc:1] y\\\\nchild\\\\n')"
+    subprocess.run([sys.executable, "-c", child])
     print("I0000 is not a log line without its prefix", file=sys.stderr)
 print("after", file=sys.stderr)
 """
-    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
-                            timeout=60)
+    result = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, timeout=60
+    )
     assert result.returncode == 0, result.stderr
     assert result.stderr.splitlines() == [
-        "first", "second", "child", "I0000 is not a log line without its prefix", "after"]
+        "first",
+        "second",
+        "child",
+        "I0000 is not a log line without its prefix",
+        "after",
+    ]
 
 
 def test_verbose_is_a_global_option():
@@ -92,22 +101,30 @@ def test_a_closed_pipe_ends_quietly_with_exit_code_0():
     read, write = os.pipe()
     os.close(read)  # the reader is gone before anything is written, as after `| head`
     try:
-        result = subprocess.run([sys.executable, "-m", "zoo", "tasks"], stdout=write,
-                                stderr=subprocess.PIPE, check=False)
+        result = subprocess.run(
+            [sys.executable, "-m", "zoo", "tasks"],
+            stdout=write,
+            stderr=subprocess.PIPE,
+            check=False,
+        )
     finally:
         os.close(write)
     assert (result.returncode, result.stderr) == (0, b"")
 
 
-@pytest.mark.parametrize("command, extra", [("train", "exam"), ("tasks", "exam"),
-                                            ("serve", "serve")])
-def test_a_command_whose_extra_is_missing_names_it_and_exits_2(command, extra, monkeypatch,
-                                                               capsys):
+@pytest.mark.parametrize(
+    "command, extra", [("train", "exam"), ("tasks", "exam"), ("serve", "serve")]
+)
+def test_a_command_whose_extra_is_missing_names_it_and_exits_2(command, extra, monkeypatch, capsys):
     # CI runs `zoo train` in a core-only install, where TensorFlow really is missing.
     find_spec = importlib.util.find_spec
     hidden = {"exam": "tensorflow_datasets", "serve": "aiohttp"}[extra]
-    monkeypatch.setattr(importlib.util, "find_spec",
-                        lambda name, *a: None if name == hidden else find_spec(name, *a))
+    monkeypatch.setattr(
+        importlib.util,
+        "find_spec",
+        lambda name, *a: None if name == hidden else find_spec(name, *a),
+    )
     assert main([command, "--help", "any", "--arguments"]) == 2
-    assert capsys.readouterr().err == (f"zoo {command} needs the {extra} extra: "
-                                       f"pip install 'keras-cert-zoo[{extra}]'\n")
+    assert capsys.readouterr().err == (
+        f"zoo {command} needs the {extra} extra: pip install 'keras-cert-zoo[{extra}]'\n"
+    )

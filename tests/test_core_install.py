@@ -13,9 +13,12 @@ import sys
 
 import pytest
 
-pytestmark = [pytest.mark.core,
-              pytest.mark.skipif(os.environ.get("ZOO_CORE_ONLY") != "1",
-                                 reason="checks the core-only install CI builds")]
+pytestmark = [
+    pytest.mark.core,
+    pytest.mark.skipif(
+        os.environ.get("ZOO_CORE_ONLY") != "1", reason="checks the core-only install CI builds"
+    ),
+]
 
 
 def test_tensorflow_is_not_importable_and_keras_runs_on_jax():
@@ -33,7 +36,8 @@ def test_tensorflow_is_not_importable_and_keras_runs_on_jax():
 
 def test_a_command_of_the_exam_extra_names_it_and_exits_2():
     zoo = shutil.which("zoo", path=os.path.dirname(sys.executable))
-    done = subprocess.run([zoo, "train", "linear"], capture_output=True, text=True,
-                          timeout=120)
+    done = subprocess.run([zoo, "train", "linear"], capture_output=True, text=True, timeout=120)
     assert (done.returncode, done.stderr) == (
-        2, "zoo train needs the exam extra: pip install 'keras-cert-zoo[exam]'\n")
+        2,
+        "zoo train needs the exam extra: pip install 'keras-cert-zoo[exam]'\n",
+    )

@@ -58,8 +58,10 @@ def test_a_failed_tfds_download_is_offline_and_names_the_dataset_and_option(cach
     assert requested, "tfds never tried to download"
     assert not isinstance(error.value, BrokenInstallError)
     message = str(error.value)
-    assert message.startswith("Could not download tensorflow-datasets 'mnist' into "
-                              f"{cache / 'tensorflow_datasets'} (ConnectionError: ")
+    assert message.startswith(
+        "Could not download tensorflow-datasets 'mnist' into "
+        f"{cache / 'tensorflow_datasets'} (ConnectionError: "
+    )
     for fact in ("Offline?", "`tfds build mnist --data_dir DIR`", "--data DIR"):
         assert fact in message
 
@@ -83,13 +85,21 @@ def test_tfds_missing_a_module_is_a_broken_install_not_offline(tmp_path):
             print(error)
     """
     env = {key: value for key, value in os.environ.items() if key != "ZOO_DATA"}
-    result = subprocess.run([sys.executable, "-c", textwrap.dedent(code)], check=False,
-                            capture_output=True, text=True,
-                            env={**env, "TF_CPP_MIN_LOG_LEVEL": "3"}, timeout=300)
+    result = subprocess.run(
+        [sys.executable, "-c", textwrap.dedent(code)],
+        check=False,
+        capture_output=True,
+        text=True,
+        env={**env, "TF_CPP_MIN_LOG_LEVEL": "3"},
+        timeout=300,
+    )
     assert result.returncode == 0, result.stderr[-3000:]
     message = result.stdout.strip().splitlines()[-1]
-    for fact in ("module importlib_resources is missing", "tensorflow-datasets 'mnist'",
-                 f"Reinstall with: {reinstall_command()}"):
+    for fact in (
+        "module importlib_resources is missing",
+        "tensorflow-datasets 'mnist'",
+        f"Reinstall with: {reinstall_command()}",
+    ):
         assert fact in message
     assert not any(words in message for words in NOT_THE_NETWORK)
 
@@ -99,8 +109,11 @@ def test_a_data_dir_without_the_dataset_says_so_and_never_downloads(tmp_path):
         load_tfds("mnist", "test", data=tmp_path)
     assert requested == []
     message = str(error.value)
-    for fact in (f"{tmp_path} (--data, or $ZOO_DATA) holds no prepared tensorflow-datasets 'mnist'",
-                 "`tfds build mnist --data_dir DIR`", "--data DIR"):
+    for fact in (
+        f"{tmp_path} (--data, or $ZOO_DATA) holds no prepared tensorflow-datasets 'mnist'",
+        "`tfds build mnist --data_dir DIR`",
+        "--data DIR",
+    ):
         assert fact in message
     assert not any(words in message for words in NOT_THE_NETWORK)
 
@@ -111,8 +124,10 @@ def test_a_tfds_download_that_fails_its_checksum_is_reported_as_that(cache, tmp_
     with served(downloads.files), pytest.raises(DataUnavailableError) as error:
         load_tfds("mnist", "test")
     message = str(error.value)
-    assert message.startswith("tensorflow-datasets could not load 'mnist' from "
-                              f"{cache / 'tensorflow_datasets'} (NonMatchingChecksumError: ")
+    assert message.startswith(
+        "tensorflow-datasets could not load 'mnist' from "
+        f"{cache / 'tensorflow_datasets'} (NonMatchingChecksumError: "
+    )
     assert "--data DIR" in message
     assert not any(words in message for words in NOT_THE_NETWORK)
 
@@ -153,7 +168,10 @@ def test_a_file_download_missing_a_module_is_a_broken_install(cache, monkeypatch
     with pytest.raises(BrokenInstallError) as error:
         fetch_file(Source("url", "sarcasm.json", url="https://example.com/sarcasm.json"))
     message = str(error.value)
-    for fact in ("module h5py is missing", "sarcasm.json",
-                 f"Reinstall with: {reinstall_command()}"):
+    for fact in (
+        "module h5py is missing",
+        "sarcasm.json",
+        f"Reinstall with: {reinstall_command()}",
+    ):
         assert fact in message
     assert not any(words in message for words in NOT_THE_NETWORK)

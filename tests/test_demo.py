@@ -15,8 +15,9 @@ def test_demo_data_labels_follow_the_majority():
 
 
 def test_demo_trains_exports_and_reloads(tmp_path, capsys, learning_seed, bound):
-    args = argparse.Namespace(epochs=3, samples=1500, seed=learning_seed,
-                              model_base_path=str(tmp_path))
+    args = argparse.Namespace(
+        epochs=3, samples=1500, seed=learning_seed, model_base_path=str(tmp_path)
+    )
     assert demo.run(args) == 0
     version_dir = tmp_path / "transformer_demo" / "1"
     card = json.loads((version_dir / "card.json").read_text())

@@ -114,17 +114,25 @@ CODE = """
 
 @pytest.fixture(scope="module")
 def results():
-    env = {"KERAS_BACKEND": "tensorflow", "TF_CPP_MIN_LOG_LEVEL": "3",
-           "PATH": "/usr/bin:/bin"}
+    env = {"KERAS_BACKEND": "tensorflow", "TF_CPP_MIN_LOG_LEVEL": "3", "PATH": "/usr/bin:/bin"}
     code = textwrap.dedent(CODE.format(steps=STEPS, batch=BATCH_SIZE))
-    done = subprocess.run([sys.executable, "-c", code], capture_output=True,
-                          text=True, env=env, timeout=600)
+    done = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, env=env, timeout=600
+    )
     assert done.returncode == 0, done.stderr[-3000:]
     return json.loads(done.stdout.strip().splitlines()[-1])
 
 
-MODELS = ["Autoencoder", "VAE (beta=4)", "ConditionalVAE", "DCGAN", "UNet",
-          "LSTMForecaster", "TransformerClassifier", "CAMClassifier"]
+MODELS = [
+    "Autoencoder",
+    "VAE (beta=4)",
+    "ConditionalVAE",
+    "DCGAN",
+    "UNet",
+    "LSTMForecaster",
+    "TransformerClassifier",
+    "CAMClassifier",
+]
 
 
 @pytest.mark.parametrize("name", MODELS)

@@ -37,8 +37,7 @@ def example_modules(packages=PACKAGES):
     for package_name in packages:
         package = importlib.import_module(package_name)
         names.append(package_name)
-        names += [f"{package_name}.{info.name}"
-                  for info in pkgutil.iter_modules(package.__path__)]
+        names += [f"{package_name}.{info.name}" for info in pkgutil.iter_modules(package.__path__)]
     return names
 
 
@@ -71,9 +70,12 @@ def test_every_public_class_has_an_example_that_prints(package):
         assert "\n    Example:\n" in cls.__doc__, f"{name} has no Example: block"
         examples = doctest.DocTestParser().get_examples(cls.__doc__)
         assert any(example.want for example in examples), (
-            f"{name}'s example shows no output to check")
-        assert any(f"zoo.{package.__name__.split('.')[-1]}.{name}" in example.source
-                   for example in examples), f"{name}'s example skips the import path"
+            f"{name}'s example shows no output to check"
+        )
+        assert any(
+            f"zoo.{package.__name__.split('.')[-1]}.{name}" in example.source
+            for example in examples
+        ), f"{name}'s example skips the import path"
 
 
 def test_layer_examples_print_the_same_on_jax():
@@ -91,9 +93,13 @@ def test_layer_examples_print_the_same_on_jax():
         print(keras.backend.backend(), attempted)
     """
     env = {"KERAS_BACKEND": "jax", "TF_CPP_MIN_LOG_LEVEL": "3", "PATH": "/usr/bin:/bin"}
-    result = subprocess.run([sys.executable, "-c", textwrap.dedent(code)],
-                            capture_output=True, text=True, env=env, timeout=300)
+    result = subprocess.run(
+        [sys.executable, "-c", textwrap.dedent(code)],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=300,
+    )
     assert result.returncode == 0, result.stderr[-3000:]
-    on_tensorflow = sum(run_examples(name)[0]
-                        for name in example_modules(["zoo.layers"]))
+    on_tensorflow = sum(run_examples(name)[0] for name in example_modules(["zoo.layers"]))
     assert result.stdout == f"jax {on_tensorflow}\n", result.stdout[-3000:]

@@ -8,11 +8,11 @@ from pathlib import Path
 import keras
 import numpy as np
 import pytest
+from tasks_helpers import write_sarcasm
 
 from zoo.cli import main
 from zoo.exam.session import QUICK_EXAM, run_exam
 from zoo.report.card import read_card
-from tasks_helpers import write_sarcasm
 
 CHROMIUM = Path("/usr/bin/chromium")
 
@@ -23,8 +23,9 @@ def quick_exam(tmp_path_factory):
     folder = tmp_path_factory.mktemp("exam")
     with pytest.MonkeyPatch.context() as patch:
         patch.chdir(folder)
-        code = main(["exam", "--quick", "--epochs", "2", "--out", "report",
-                     "--models-dir", "models"])
+        code = main(
+            ["exam", "--quick", "--epochs", "2", "--out", "report", "--models-dir", "models"]
+        )
     return folder, code
 
 
@@ -65,7 +66,8 @@ def test_learner_folder_is_graded_and_missing_files_score_zero(tmp_path):
     assert by_task["shapes"]["error"] == (
         f"no solution for shapes in {solutions}: expected {solutions}/shapes/shapes.py or "
         f"the mymodel.h5 it saves beside it (or shapes.py, .keras, .h5 or a SavedModel in "
-        f"{solutions}).")
+        f"{solutions})."
+    )
     assert result.total == pytest.approx(100 / 9) and not result.passed
     assert "total: 11.1 / 100 -> FAIL (pass mark 90)" in result.scoreboard()
     page = (tmp_path / "report" / "index.html").read_text()
@@ -80,16 +82,22 @@ def test_a_wrong_data_file_scores_zero_and_the_exam_goes_on(tmp_path):
     (solutions / "sunspots" / "mymodel.h5").write_bytes(b"never read")
     (solutions / "cats_vs_dogs" / "mymodel.h5").write_bytes(b"never read")
     wrong = write_sarcasm(tmp_path / "sarcasm.json", records=50)
-    result = run_exam(["linear", "sunspots", "cats_vs_dogs"], tmp_path / "report",
-                      solutions=solutions, data={"sunspots": wrong, "cats_vs_dogs": wrong})
+    result = run_exam(
+        ["linear", "sunspots", "cats_vs_dogs"],
+        tmp_path / "report",
+        solutions=solutions,
+        data={"sunspots": wrong, "cats_vs_dogs": wrong},
+    )
     by_task = {row["task"]: row for row in result.rows}
     assert by_task["linear"]["score"] == 5 and "error" not in by_task["linear"]
     assert by_task["sunspots"]["score"] == 0
     assert by_task["sunspots"]["error"].startswith(
-        f"{wrong} is not in the format this task reads: the course's Sunspots.csv")
+        f"{wrong} is not in the format this task reads: the course's Sunspots.csv"
+    )
     # Neither the zip nor the folder it extracts to: said so, with the format expected.
     assert by_task["cats_vs_dogs"]["error"].startswith(
-        f"{wrong} is not in the format this task reads: a zip archive")
+        f"{wrong} is not in the format this task reads: a zip archive"
+    )
     page = (tmp_path / "report" / "index.html").read_text()
     assert page.count('<p class="error">not graded: ') == 2
     assert f"not graded: {wrong} is not in the format" in result.scoreboard()
@@ -98,8 +106,21 @@ def test_a_wrong_data_file_scores_zero_and_the_exam_goes_on(tmp_path):
 def test_the_reference_exam_goes_on_past_a_wrong_data_file(tmp_path, capsys, monkeypatch):
     monkeypatch.chdir(tmp_path)
     wrong = write_sarcasm(tmp_path / "sarcasm.json", records=50)
-    code = main(["exam", "--tasks", "linear,sunspots", "--data", f"sunspots={wrong}",
-                 "--epochs", "1", "--out", "report", "--models-dir", "models"])
+    code = main(
+        [
+            "exam",
+            "--tasks",
+            "linear,sunspots",
+            "--data",
+            f"sunspots={wrong}",
+            "--epochs",
+            "1",
+            "--out",
+            "report",
+            "--models-dir",
+            "models",
+        ]
+    )
     out = capsys.readouterr().out
     assert code == 1
     assert "    not graded: " in out and "is not in the format this task reads" in out
@@ -109,20 +130,39 @@ def test_the_reference_exam_goes_on_past_a_wrong_data_file(tmp_path, capsys, mon
 
 def chromium(*arguments, user_data_dir):
     return subprocess.run(
-        [str(CHROMIUM), "--headless", "--no-sandbox", "--disable-gpu",
-         "--disable-background-networking", "--disable-component-update", "--disable-sync",
-         "--no-first-run", f"--user-data-dir={user_data_dir}", *arguments],
-        capture_output=True, text=True, timeout=120, check=True)
+        [
+            str(CHROMIUM),
+            "--headless",
+            "--no-sandbox",
+            "--disable-gpu",
+            "--disable-background-networking",
+            "--disable-component-update",
+            "--disable-sync",
+            "--no-first-run",
+            f"--user-data-dir={user_data_dir}",
+            *arguments,
+        ],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=True,
+    )
 
 
-@pytest.mark.skipif(not CHROMIUM.exists(),
-                    reason="/usr/bin/chromium is not installed (apt-get install chromium); "
-                           "the HTML report is not checked in a browser")
+@pytest.mark.skipif(
+    not CHROMIUM.exists(),
+    reason="/usr/bin/chromium is not installed (apt-get install chromium); "
+    "the HTML report is not checked in a browser",
+)
 def test_report_renders_in_headless_chromium(quick_exam, tmp_path):
     folder, code = quick_exam
     index = folder / "report" / "index.html"
-    dom = chromium("--virtual-time-budget=5000", "--dump-dom", index.as_uri(),
-                   user_data_dir=tmp_path / "profile").stdout
+    dom = chromium(
+        "--virtual-time-budget=5000",
+        "--dump-dom",
+        index.as_uri(),
+        user_data_dir=tmp_path / "profile",
+    ).stdout
     # The page's own script counts the pictures the browser actually decoded.
     shown = re.search(r"pictures shown: (\d+) of (\d+)", dom)
     assert shown, dom[:2000]
@@ -135,6 +175,10 @@ def test_report_renders_in_headless_chromium(quick_exam, tmp_path):
     assert rows == list(QUICK_EXAM)
 
     screenshot = tmp_path / "report.png"
-    chromium(f"--screenshot={screenshot}", "--window-size=1000,1400", index.as_uri(),
-             user_data_dir=tmp_path / "profile")
+    chromium(
+        f"--screenshot={screenshot}",
+        "--window-size=1000,1400",
+        index.as_uri(),
+        user_data_dir=tmp_path / "profile",
+    )
     assert screenshot.read_bytes()[:4] == b"\x89PNG" and screenshot.stat().st_size > 20000

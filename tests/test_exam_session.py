@@ -13,23 +13,36 @@ import time
 
 import keras
 import pytest
-
 from tasks_helpers import write_sarcasm, write_sunspots
-from zoo.exam import starters
-from zoo.grading import solution
+
 from zoo.cli import main
 from zoo.data import sha256
-from zoo.exam.session import (FULL_EXAM, POOLS, SESSION_FILE, Session, draw_tasks,
-                              find_solution, run_exam, start_session)
+from zoo.exam import starters
+from zoo.exam.session import (
+    FULL_EXAM,
+    POOLS,
+    SESSION_FILE,
+    Session,
+    draw_tasks,
+    find_solution,
+    run_exam,
+    start_session,
+)
+from zoo.grading import solution
 from zoo.grading.solution import read_record, write_record
 from zoo.tasks import get_task
 
-LINEAR_FIT = ("    model.compile(optimizer='sgd', loss='mean_squared_error')\n"
-              "    model.fit(xs, ys, epochs={epochs}, verbose=0)\n")
-SUNSPOTS_LAYERS = ("        tf.keras.layers.Flatten(), "
-                   "tf.keras.layers.Dense(8, activation='relu'),\n")
-SUNSPOTS_FIT = ("    model.compile(optimizer='adam', loss='huber')\n"
-                "    model.fit(train_data, validation_data=valid_data, epochs=1, verbose=0)\n")
+LINEAR_FIT = (
+    "    model.compile(optimizer='sgd', loss='mean_squared_error')\n"
+    "    model.fit(xs, ys, epochs={epochs}, verbose=0)\n"
+)
+SUNSPOTS_LAYERS = (
+    "        tf.keras.layers.Flatten(), tf.keras.layers.Dense(8, activation='relu'),\n"
+)
+SUNSPOTS_FIT = (
+    "    model.compile(optimizer='adam', loss='huber')\n"
+    "    model.fit(train_data, validation_data=valid_data, epochs=1, verbose=0)\n"
+)
 
 
 def fill(path, layers, training):
@@ -72,7 +85,8 @@ def test_start_writes_the_exams_five_starters_and_the_clock(tmp_path, capsys):
     assert capsys.readouterr().err == (
         f"{folder / SESSION_FILE} exists: {folder} already holds an exam. Submit it with "
         f"`zoo exam submit {folder}`, or pass --force to start again (your files there are "
-        "overwritten).\n")
+        "overwritten).\n"
+    )
     assert main(["exam", "start", str(folder), "--force", "--tasks", "iris,sunspots"]) == 0
     assert Session.load(folder).tasks == ["iris", "sunspots"]
 
@@ -84,8 +98,7 @@ def test_random_start_draws_one_task_per_category_seeded(tmp_path, capsys):
     assert draw_tasks(5) == draws[5]
     assert len({tuple(names) for names in draws.values()}) > 3
     assert main(["exam", "start", str(tmp_path / "a"), "--random", "--seed", "5"]) == 0
-    assert "tasks drawn with seed 5 (--random --seed 5 draws them again)" in \
-        capsys.readouterr().out
+    assert "tasks drawn with seed 5 (--random --seed 5 draws them again)" in capsys.readouterr().out
     session = Session.load(tmp_path / "a")
     assert session.tasks == draws[5] and session.seed == 5
     assert all((tmp_path / "a" / n / f"{n}.py").is_file() for n in draws[5])
@@ -99,10 +112,14 @@ def test_the_default_pool_is_2020_2021_and_2022_2024_draws_from_its_own(tmp_path
     for names in drawn.values():
         assert [str(get_task(n).category) for n in names] == ["1", "2", "3", "4", "5"]
     assert {name for names in drawn.values() for name in names} == set(POOLS["2022"])
-    assert main(["exam", "start", str(tmp_path / "a"), "--random", "--pool", "2022", "--seed",
-                 "3"]) == 0
-    assert ("tasks drawn from the 2022–2024 pool with seed 3 (--random --pool 2022 --seed 3 "
-            "draws them again)") in capsys.readouterr().out
+    assert (
+        main(["exam", "start", str(tmp_path / "a"), "--random", "--pool", "2022", "--seed", "3"])
+        == 0
+    )
+    assert (
+        "tasks drawn from the 2022–2024 pool with seed 3 (--random --pool 2022 --seed 3 "
+        "draws them again)"
+    ) in capsys.readouterr().out
     assert Session.load(tmp_path / "a").tasks == drawn[3]
 
 
@@ -118,17 +135,22 @@ def test_the_november_2022_sitting_and_the_2022_pools_own_set(tmp_path, capsys):
     assert Session.load(tmp_path / "b").tasks == sitting
 
 
-@pytest.mark.parametrize("options, named", [
-    (["--sitting", "2022-11", "--random"], "--sitting and --random"),
-    (["--tasks", "linear", "--pool", "2022"], "--tasks and --pool"),
-    (["--sitting", "2022-11", "--pool", "2022"], "--sitting and --pool"),
-])
-def test_options_that_each_choose_the_questions_are_refused_together(options, named, tmp_path,
-                                                                    capsys):
+@pytest.mark.parametrize(
+    "options, named",
+    [
+        (["--sitting", "2022-11", "--random"], "--sitting and --random"),
+        (["--tasks", "linear", "--pool", "2022"], "--tasks and --pool"),
+        (["--sitting", "2022-11", "--pool", "2022"], "--sitting and --pool"),
+    ],
+)
+def test_options_that_each_choose_the_questions_are_refused_together(
+    options, named, tmp_path, capsys
+):
     assert main(["exam", "start", str(tmp_path / "a"), *options]) == 2
     assert capsys.readouterr().err == (
         f"zoo exam start: {named} each choose the questions: give one (--pool goes with "
-        "--random, or alone for the pool's set).\n")
+        "--random, or alone for the pool's set).\n"
+    )
     assert not (tmp_path / "a").exists()
 
 
@@ -139,8 +161,11 @@ def test_an_unknown_pool_or_sitting_names_the_known_ones(tmp_path, capsys):
     err = capsys.readouterr().err  # Python versions differ in quoting the choices
     assert "argument --sitting: invalid choice: '2023-05' (choose from " in err
     assert "2022-11" in err.splitlines()[-1]
-    with pytest.raises(KeyError, match=r"Unknown pool '2019'. The pools are 2020 \(2020–2021\), "
-                                       r"2022 \(2022–2024\)."):
+    with pytest.raises(
+        KeyError,
+        match=r"Unknown pool '2019'. The pools are 2020 \(2020–2021\), "
+        r"2022 \(2022–2024\).",
+    ):
         draw_tasks(0, "2019")
 
 
@@ -148,7 +173,8 @@ def test_submit_without_a_session_says_how_to_start_one(tmp_path, capsys):
     assert main(["exam", "submit", str(tmp_path)]) == 2
     assert capsys.readouterr().err == (
         f"{tmp_path} holds no exam session ({SESSION_FILE}). Start one with: zoo exam start "
-        f"{tmp_path}\n")
+        f"{tmp_path}\n"
+    )
     assert main(["exam", "start"]) == 2
     assert capsys.readouterr().err == "zoo exam start needs a folder: zoo exam start DIR\n"
 
@@ -164,8 +190,9 @@ def test_the_finder_goes_by_content_not_by_file_times(tmp_path):
     age(model, 600)
     found = find_solution(tmp_path, "sarcasm")
     assert (found.path, found.script) == (model, script)
-    assert found.note == ("made from sarcasm.py as it is now (the same content), so "
-                          "sarcasm.py was not run again")
+    assert found.note == (
+        "made from sarcasm.py as it is now (the same content), so sarcasm.py was not run again"
+    )
     # A changed .py is run again, however new the model looks.
     script.write_text("# the starter, filled in\n")
     age(script, 1200)
@@ -177,12 +204,12 @@ def test_the_finder_goes_by_content_not_by_file_times(tmp_path):
     assert read_record(model) is None
     found = find_solution(tmp_path, "sarcasm")
     assert found.path == model and found.note.startswith(
-        "nothing records which sarcasm.py made mymodel.h5; it was saved after sarcasm.py")
+        "nothing records which sarcasm.py made mymodel.h5; it was saved after sarcasm.py"
+    )
     # What a session noted at an earlier grade counts like a record.
     age(model, 2400)
     assert find_solution(tmp_path, "sarcasm").path == script
-    noted = {"model": "mymodel.h5", "model_sha256": sha256(model),
-             "source_sha256": sha256(script)}
+    noted = {"model": "mymodel.h5", "model_sha256": sha256(model), "source_sha256": sha256(script)}
     assert find_solution(tmp_path, "sarcasm", noted).path == model
     # Of two saved models the newer counts; one without a .py is simply graded.
     (folder / "mymodel.keras").write_bytes(b"newer")
@@ -196,8 +223,10 @@ def test_the_finder_goes_by_content_not_by_file_times(tmp_path):
 def data_files(tmp_path_factory):
     """The exam's files for sarcasm and sunspots, under their own names."""
     root = tmp_path_factory.mktemp("data")
-    return {"sarcasm": write_sarcasm(root / "sarcasm.json", records=20100),
-            "sunspots": write_sunspots(root / "Sunspots.csv")}
+    return {
+        "sarcasm": write_sarcasm(root / "sarcasm.json", records=20100),
+        "sunspots": write_sunspots(root / "Sunspots.csv"),
+    }
 
 
 @pytest.fixture(scope="module")
@@ -246,11 +275,15 @@ def test_submit_grades_each_file_the_right_way(submitted, data_files):
     report = html.unescape((folder / "report" / "index.html").read_text())
     assert code == 1  # far from a pass
     sunspots = folder / "sunspots" / "mymodel.h5"
-    assert (f"<dt>graded</dt><dd>{sunspots} (made from sunspots.py as it is now (the same "
-            "content), so sunspots.py was not run again)") in report
+    assert (
+        f"<dt>graded</dt><dd>{sunspots} (made from sunspots.py as it is now (the same "
+        "content), so sunspots.py was not run again)"
+    ) in report
     assert f"<dt>data</dt><dd>{data_files['sunspots']} (ZOO_DATA when sunspots.py ran)" in report
-    assert f"{folder / 'sarcasm' / 'mymodel.h5'} (nothing records which sarcasm.py made " \
-           "mymodel.h5; it was saved after sarcasm.py last changed" in report
+    assert (
+        f"{folder / 'sarcasm' / 'mymodel.h5'} (nothing records which sarcasm.py made "
+        "mymodel.h5; it was saved after sarcasm.py last changed" in report
+    )
     assert f"<dt>data</dt><dd>{data_files['sarcasm']} (given with --data)" in report
     # The grader ran linear.py: its model and record stay beside it, nothing in tmp.
     model = folder / "linear" / "mymodel.keras"
@@ -268,14 +301,12 @@ def test_submit_grades_each_file_the_right_way(submitted, data_files):
 
 def test_the_terminal_prints_what_the_report_says(submitted):
     folder, printed = submitted[0], submitted[4]
-    report = html.unescape(re.sub(r"<[^>]+>", " ", (folder / "report" / "index.html")
-                                  .read_text()))
+    report = html.unescape(re.sub(r"<[^>]+>", " ", (folder / "report" / "index.html").read_text()))
     report = " ".join(report.split())
     facts = [line.strip() for line in printed.splitlines() if line.startswith("    ")]
     assert any(fact.startswith("95% interval: ") for fact in facts)
     assert any(fact.startswith("convention: exam: ") and "Why: " in fact for fact in facts)
-    assert any(fact.startswith("hint: sarcasm.py still has 2 TODO comment(s)")
-               for fact in facts)
+    assert any(fact.startswith("hint: sarcasm.py still has 2 TODO comment(s)") for fact in facts)
     for fact in facts:
         name, _, text = " ".join(fact.split()).partition(": ")
         # A note reads "hint: ..." on the page too; a fact is a term and its description.
@@ -288,18 +319,22 @@ def test_the_session_notes_the_data_and_the_graded_models(submitted, data_files)
     assert session.data == {name: str(path.resolve()) for name, path in data_files.items()}
     sarcasm = folder / "sarcasm"
     assert session.graded["sarcasm"] == {
-        "model": "mymodel.h5", "model_sha256": sha256(sarcasm / "mymodel.h5"),
-        "source_sha256": sha256(sarcasm / "sarcasm.py")}
+        "model": "mymodel.h5",
+        "model_sha256": sha256(sarcasm / "mymodel.h5"),
+        "source_sha256": sha256(sarcasm / "sarcasm.py"),
+    }
     assert session.graded["linear"]["model"] == "mymodel.keras"
 
 
 def test_a_copied_session_with_touched_files_is_graded_without_running_anything(
-        submitted, tmp_path, monkeypatch, capsys):
+    submitted, tmp_path, monkeypatch, capsys
+):
     folder, printed = submitted[0], submitted[4]
     copy = tmp_path / "copy"
     # As `cp -r` does: the same content, new file times (copyfile keeps no times).
-    shutil.copytree(folder, copy, copy_function=shutil.copyfile,
-                    ignore=shutil.ignore_patterns("report"))
+    shutil.copytree(
+        folder, copy, copy_function=shutil.copyfile, ignore=shutil.ignore_patterns("report")
+    )
     for name in ("linear", "sarcasm", "sunspots"):
         (copy / name / f"{name}.py").touch()
 
@@ -332,13 +367,17 @@ def test_submit_shows_time_used_against_the_five_hours(submitted):
 def test_a_session_past_five_hours_says_by_how_much(tmp_path):
     session = Session(tmp_path, ["linear"], started=1000.0)
     assert session.timing(now=1000.0 + 5 * 3600 + 25 * 60) == {
-        "used": "5 h 25 min", "limit": "5 h: 25 min over the limit", "over": True,
-        "seconds": 19500.0}
+        "used": "5 h 25 min",
+        "limit": "5 h: 25 min over the limit",
+        "over": True,
+        "seconds": 19500.0,
+    }
     assert session.timing(now=1000.0 + 42)["limit"] == "5 h (4 h 59 min left)"
 
 
 def test_zoo_grade_of_a_py_says_where_the_model_went_and_leaves_no_temporary_folder(
-        tmp_path, capsys, monkeypatch):
+    tmp_path, capsys, monkeypatch
+):
     assert main(["practice", "linear", "--out", str(tmp_path)]) == 0
     script = tmp_path / "linear" / "linear.py"
     fill(script, "", LINEAR_FIT.format(epochs=3))
@@ -371,6 +410,7 @@ def test_a_broken_file_and_an_untrained_model_are_said_so_in_terminal_and_report
     result = run_exam(["linear"], folder / "report", solutions=folder)
     (row,) = result.rows
     assert row["note"] == "made by running linear.py" and "error" not in row
-    assert row["curves_note"] == ("none: solution_model() in linear.py never called fit, so "
-                                  "the model is untrained.")
+    assert row["curves_note"] == (
+        "none: solution_model() in linear.py never called fit, so the model is untrained."
+    )
     assert "trained by" not in result.scoreboard()

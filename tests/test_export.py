@@ -39,11 +39,15 @@ def test_versions_count_up_and_never_overwrite(tmp_path):
     assert {"device", "tensorflow", "keras", "time"} <= set(card)
     x = np.arange(6, dtype="float32").reshape(2, 3)
     served = tf.saved_model.load(str(first)).signatures["serving_default"]
-    np.testing.assert_allclose(served(features=tf.constant(x))["output_0"].numpy(),
-                               keras.ops.convert_to_numpy(model(x)), atol=1e-6)
+    np.testing.assert_allclose(
+        served(features=tf.constant(x))["output_0"].numpy(),
+        keras.ops.convert_to_numpy(model(x)),
+        atol=1e-6,
+    )
     reloaded = keras.saving.load_model(first / "model.keras")
-    np.testing.assert_array_equal(keras.ops.convert_to_numpy(reloaded(x)),
-                                  keras.ops.convert_to_numpy(model(x)))
+    np.testing.assert_array_equal(
+        keras.ops.convert_to_numpy(reloaded(x)), keras.ops.convert_to_numpy(model(x))
+    )
 
 
 def test_non_integer_folders_are_not_versions(tmp_path):
@@ -81,9 +85,12 @@ def test_concurrent_writer_taking_the_number_is_skipped(tmp_path):
 
 
 def test_latest_version_dir_explains_an_empty_folder(tmp_path):
-    with pytest.raises(FileNotFoundError, match=r"No exported version under .*: expected "
-                                                r"integer folders such as 1/, 2/\. Export "
-                                                r"a model there first\."):
+    with pytest.raises(
+        FileNotFoundError,
+        match=r"No exported version under .*: expected "
+        r"integer folders such as 1/, 2/\. Export "
+        r"a model there first\.",
+    ):
         latest_version_dir(tmp_path)
 
 
@@ -100,8 +107,9 @@ class Scorer(keras.Model):
 
 
 def _sequential():
-    return keras.Sequential([keras.Input((5,)), keras.layers.Dense(4, activation="relu"),
-                             keras.layers.Dense(2)])
+    return keras.Sequential(
+        [keras.Input((5,)), keras.layers.Dense(4, activation="relu"), keras.layers.Dense(2)]
+    )
 
 
 def _functional():
@@ -116,8 +124,9 @@ def _subclassed():
     return model
 
 
-@pytest.mark.parametrize("build", [_sequential, _functional, _subclassed],
-                         ids=["sequential", "functional", "subclassed"])
+@pytest.mark.parametrize(
+    "build", [_sequential, _functional, _subclassed], ids=["sequential", "functional", "subclassed"]
+)
 def test_any_model_exports_and_serves_its_outputs(build, tmp_path):
     model = build()
     x = np.random.default_rng(0).normal(size=(7, 5)).astype("float32")
@@ -129,8 +138,9 @@ def test_any_model_exports_and_serves_its_outputs(build, tmp_path):
     difference = np.abs(output.numpy() - keras.ops.convert_to_numpy(model(x))).max()
     assert difference <= 1e-6, difference
     reloaded = keras.saving.load_model(version_dir / "model.keras")
-    np.testing.assert_allclose(keras.ops.convert_to_numpy(reloaded(x)),
-                               keras.ops.convert_to_numpy(model(x)), atol=1e-6)
+    np.testing.assert_allclose(
+        keras.ops.convert_to_numpy(reloaded(x)), keras.ops.convert_to_numpy(model(x)), atol=1e-6
+    )
 
 
 @keras.saving.register_keras_serializable(package="test_export")
@@ -142,8 +152,10 @@ class Doubler(keras.Model):
 
     def serving_endpoints(self):
         spec = [keras.InputSpec(shape=(None, 3), dtype="float32", name="x")]
-        return {"serving_default": (lambda x: {"doubled": self(x)}, spec),
-                "negate": (lambda x: {"negated": -x}, spec)}
+        return {
+            "serving_default": (lambda x: {"doubled": self(x)}, spec),
+            "negate": (lambda x: {"negated": -x}, spec),
+        }
 
 
 def test_declared_endpoints_are_the_signatures_unless_overridden(tmp_path):
@@ -152,13 +164,20 @@ def test_declared_endpoints_are_the_signatures_unless_overridden(tmp_path):
     x = tf.constant([[1.0, 2.0, 3.0]])
     declared = tf.saved_model.load(str(export_version(model, tmp_path / "m")))
     assert set(declared.signatures) == {"serving_default", "negate"}
-    np.testing.assert_array_equal(declared.signatures["serving_default"](x=x)["doubled"],
-                                  [[2.0, 4.0, 6.0]])
-    np.testing.assert_array_equal(declared.signatures["negate"](x=x)["negated"],
-                                  [[-1.0, -2.0, -3.0]])
+    np.testing.assert_array_equal(
+        declared.signatures["serving_default"](x=x)["doubled"], [[2.0, 4.0, 6.0]]
+    )
+    np.testing.assert_array_equal(
+        declared.signatures["negate"](x=x)["negated"], [[-1.0, -2.0, -3.0]]
+    )
     spec = [keras.InputSpec(shape=(None, 3), dtype="float32", name="x")]
-    given = tf.saved_model.load(str(export_version(
-        model, tmp_path / "m", endpoints={"triple": (lambda x: {"y": 3.0 * x}, spec)})))
+    given = tf.saved_model.load(
+        str(
+            export_version(
+                model, tmp_path / "m", endpoints={"triple": (lambda x: {"y": 3.0 * x}, spec)}
+            )
+        )
+    )
     # The only endpoint given is also the default.
     assert set(given.signatures) == {"serving_default", "triple"}
     for name in given.signatures:
@@ -167,8 +186,9 @@ def test_declared_endpoints_are_the_signatures_unless_overridden(tmp_path):
 
 def test_token_ids_above_2048_survive_mixed_precision(tmp_path):
     keras.config.set_dtype_policy("mixed_float16")
-    model = zoo.models.TransformerClassifier(5000, 8, num_classes=3, embedding_dim=16,
-                                             num_heads=2, intermediate_dim=16)
+    model = zoo.models.TransformerClassifier(
+        5000, 8, num_classes=3, embedding_dim=16, num_heads=2, intermediate_dim=16
+    )
     ids = np.random.default_rng(0).integers(2049, 5000, (16, 8)).astype("int32")
     # float16 has 11 significant bits: most of these ids would change in it.
     assert np.mean(ids.astype("float16").astype("int32") != ids) > 0.5
@@ -198,34 +218,57 @@ def _built(model, *inputs):
 IMAGES = np.zeros((1, 8, 8, 1), "float32")
 # model builder: {signature: {input: dtype}}
 DECLARED_DTYPES = {
-    "Autoencoder": (lambda: zoo.models.Autoencoder.dense((4,), 2, (4,)),
-                    {"serving_default": {"inputs": "float32"},
-                     "encode": {"inputs": "float32"}, "decode": {"latent": "float32"}}),
-    "VAE": (lambda: zoo.models.VAE.dense((4,), 2, (4,)),
-            {"serving_default": {"inputs": "float32"}, "encode": {"inputs": "float32"},
-             "decode": {"latent": "float32"}}),
-    "ConditionalVAE": (lambda: zoo.models.ConditionalVAE.dense((4,), 3, 2, (4,)),
-                       {"serving_default": {"inputs": "float32", "label": "int32"},
-                        "encode": {"inputs": "float32", "label": "int32"},
-                        "decode": {"latent": "float32", "label": "int32"},
-                        "generate": {"label": "int32"}}),
-    "DCGAN": (lambda: zoo.models.DCGAN.dense(2, 3, (4,)),
-              {"serving_default": {"latent": "float32"}}),
-    "UNet": (lambda: _built(zoo.models.UNet(2, depth=1, filters=2), IMAGES),
-             {"serving_default": {"images": "float32"}}),
+    "Autoencoder": (
+        lambda: zoo.models.Autoencoder.dense((4,), 2, (4,)),
+        {
+            "serving_default": {"inputs": "float32"},
+            "encode": {"inputs": "float32"},
+            "decode": {"latent": "float32"},
+        },
+    ),
+    "VAE": (
+        lambda: zoo.models.VAE.dense((4,), 2, (4,)),
+        {
+            "serving_default": {"inputs": "float32"},
+            "encode": {"inputs": "float32"},
+            "decode": {"latent": "float32"},
+        },
+    ),
+    "ConditionalVAE": (
+        lambda: zoo.models.ConditionalVAE.dense((4,), 3, 2, (4,)),
+        {
+            "serving_default": {"inputs": "float32", "label": "int32"},
+            "encode": {"inputs": "float32", "label": "int32"},
+            "decode": {"latent": "float32", "label": "int32"},
+            "generate": {"label": "int32"},
+        },
+    ),
+    "DCGAN": (
+        lambda: zoo.models.DCGAN.dense(2, 3, (4,)),
+        {"serving_default": {"latent": "float32"}},
+    ),
+    "UNet": (
+        lambda: _built(zoo.models.UNet(2, depth=1, filters=2), IMAGES),
+        {"serving_default": {"images": "float32"}},
+    ),
     "LSTMForecaster": (
         lambda: _built(zoo.models.LSTMForecaster(2, lstm_units=(2,)), IMAGES[:, :, 0]),
-        {"serving_default": {"window": "float32"}}),
+        {"serving_default": {"window": "float32"}},
+    ),
     "TransformerClassifier": (
-        lambda: zoo.models.TransformerClassifier(50, 8, 2, embedding_dim=4, num_heads=1,
-                                                 intermediate_dim=4),
-        {"serving_default": {"token_ids": "int32"}}),
-    "CAMClassifier[uint8 pixels]": (lambda: _cam_classifier("uint8"),
-                                    {"serving_default": {"images": "uint8"},
-                                     "cam": {"images": "uint8"}}),
-    "CAMClassifier[float pixels]": (lambda: _cam_classifier("float32"),
-                                    {"serving_default": {"images": "float32"},
-                                     "cam": {"images": "float32"}}),
+        lambda: zoo.models.TransformerClassifier(
+            50, 8, 2, embedding_dim=4, num_heads=1, intermediate_dim=4
+        ),
+        {"serving_default": {"token_ids": "int32"}},
+    ),
+    "CAMClassifier[uint8 pixels]": (
+        lambda: _cam_classifier("uint8"),
+        {"serving_default": {"images": "uint8"}, "cam": {"images": "uint8"}},
+    ),
+    "CAMClassifier[float pixels]": (
+        lambda: _cam_classifier("float32"),
+        {"serving_default": {"images": "float32"}, "cam": {"images": "float32"}},
+    ),
 }
 
 
@@ -235,9 +278,10 @@ def test_zoo_models_declare_the_dtypes_they_take(name, policy):
     keras.config.set_dtype_policy(policy)
     build, expected = DECLARED_DTYPES[name]
     endpoints = build().serving_endpoints()
-    declared = {signature: {spec.name: keras.backend.standardize_dtype(spec.dtype)
-                            for spec in specs}
-                for signature, (_, specs) in endpoints.items()}
+    declared = {
+        signature: {spec.name: keras.backend.standardize_dtype(spec.dtype) for spec in specs}
+        for signature, (_, specs) in endpoints.items()
+    }
     assert declared == expected
 
 
@@ -255,9 +299,14 @@ def test_nested_lstms_export_without_cudnn(tmp_path, monkeypatch):
     monkeypatch.setattr(TF_RNN, "_is_gpu_available", lambda: True)
     inputs = keras.Input((6, 2), name="window")
     # A Bidirectional holds its two LSTMs in attributes, not in `layers`.
-    inner = keras.Sequential([keras.layers.LSTM(4, return_sequences=True),
-                              keras.layers.Bidirectional(keras.layers.LSTM(3)),
-                              keras.layers.Dense(1)], name="inner")
+    inner = keras.Sequential(
+        [
+            keras.layers.LSTM(4, return_sequences=True),
+            keras.layers.Bidirectional(keras.layers.LSTM(3)),
+            keras.layers.Dense(1),
+        ],
+        name="inner",
+    )
     model = keras.Model(inputs, inner(inputs))
     traced = tf.function(model).get_concrete_function(tf.TensorSpec((None, 6, 2)))
     assert any(op.startswith("CudnnRNN") for op in _op_types(traced))
@@ -267,7 +316,6 @@ def test_nested_lstms_export_without_cudnn(tmp_path, monkeypatch):
         signature = served.signatures["serving_default"]
         (output,) = signature(window=tf.constant(window)).values()
     assert not any(op.startswith("Cudnn") for op in _op_types(signature))
-    np.testing.assert_allclose(output.numpy(), keras.ops.convert_to_numpy(model(window)),
-                               atol=1e-5)
+    np.testing.assert_allclose(output.numpy(), keras.ops.convert_to_numpy(model(window)), atol=1e-5)
     assert inner.layers[0].use_cudnn == "auto"
     assert inner.layers[1].forward_layer.use_cudnn == "auto"

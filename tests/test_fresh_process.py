@@ -21,8 +21,13 @@ def _run(code, env_backend=None):
     env = {"TF_CPP_MIN_LOG_LEVEL": "3", "PATH": "/usr/bin:/bin"}
     if env_backend:
         env["KERAS_BACKEND"] = env_backend
-    result = subprocess.run([sys.executable, "-c", textwrap.dedent(code)],
-                            capture_output=True, text=True, env=env, timeout=300)
+    result = subprocess.run(
+        [sys.executable, "-c", textwrap.dedent(code)],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=300,
+    )
     assert result.returncode == 0, result.stderr[-3000:]
     return result.stdout
 
@@ -47,19 +52,21 @@ def test_keras_file_loads_in_a_new_process_after_import_zoo_models(tmp_path):
     np.save(tmp_path / "expected.npy", keras.ops.convert_to_numpy(model(ids)))
     out = _run(f"""
         import numpy as np, keras, zoo.models
-        model = keras.saving.load_model("{tmp_path / 'model.keras'}")
-        got = keras.ops.convert_to_numpy(model(np.load("{tmp_path / 'ids.npy'}")))
-        print(np.abs(got - np.load("{tmp_path / 'expected.npy'}")).max())
+        model = keras.saving.load_model("{tmp_path / "model.keras"}")
+        got = keras.ops.convert_to_numpy(model(np.load("{tmp_path / "ids.npy"}")))
+        print(np.abs(got - np.load("{tmp_path / "expected.npy"}")).max())
     """)
     assert float(out.strip()) == 0.0
 
 
 def test_import_zoo_leaves_tensorflow_out_and_layers_run_on_jax():
-    out = _run("""
+    out = _run(
+        """
         import sys
         import numpy as np, keras
         import zoo
-        from zoo.layers import MultiHeadAttention, TransformerEncoder, TokenAndPositionEmbedding, CAMHead, Sampling
+        from zoo.layers import (
+            MultiHeadAttention, TransformerEncoder, TokenAndPositionEmbedding, CAMHead, Sampling)
         imported_tensorflow = "tensorflow" in sys.modules
         ids = np.array([[3, 4, 5, 0], [1, 2, 0, 0]])
         x = TokenAndPositionEmbedding(10, 4, 8, mask_zero=True)(ids)
@@ -68,6 +75,22 @@ def test_import_zoo_leaves_tensorflow_out_and_layers_run_on_jax():
         p = CAMHead(3)(np.ones((2, 3, 3, 8), "float32"), return_cam=True)[1]
         s = Sampling(seed=1)([np.zeros((2, 2)), np.zeros((2, 2))])
         print(keras.backend.backend(), imported_tensorflow, y.shape, z.shape, p.shape, s.shape)
-    """, env_backend="jax")
-    assert out.split() == ["jax", "False", "(2,", "4,", "8)", "(2,", "2,", "4,", "4)",
-                           "(2,", "3,", "3)", "(2,", "2)"]
+    """,
+        env_backend="jax",
+    )
+    assert out.split() == [
+        "jax",
+        "False",
+        "(2,",
+        "4,",
+        "8)",
+        "(2,",
+        "2,",
+        "4,",
+        "4)",
+        "(2,",
+        "3,",
+        "3)",
+        "(2,",
+        "2)",
+    ]

@@ -6,8 +6,8 @@ import json
 import keras
 import numpy as np
 import pytest
-
 from tasks_helpers import data_for
+
 from zoo.cli import main
 from zoo.grading.confidence import Confidence, bootstrap, resampled_means
 from zoo.grading.grade import grade, next_marks
@@ -20,10 +20,12 @@ from zoo.tasks import get_task
 def test_vectorised_resampling_equals_drawing_one_resample_at_a_time():
     values = np.random.default_rng(5).normal(15.0, 8.0, 235)
     rng = np.random.default_rng(7)
-    one_at_a_time = [values[rng.integers(0, len(values), len(values), dtype=np.int32)].mean()
-                     for _ in range(300)]
-    np.testing.assert_allclose(resampled_means(values, resamples=300, seed=7), one_at_a_time,
-                               rtol=1e-12)
+    one_at_a_time = [
+        values[rng.integers(0, len(values), len(values), dtype=np.int32)].mean() for _ in range(300)
+    ]
+    np.testing.assert_allclose(
+        resampled_means(values, resamples=300, seed=7), one_at_a_time, rtol=1e-12
+    )
 
 
 def test_interval_and_shares_come_from_the_resampled_means():
@@ -51,33 +53,69 @@ def test_bootstrap_is_seeded_and_repeatable():
 
 
 def confidence(marks, shares):
-    return Confidence(held_out=235, marks=marks, low=0.0, high=1.0, level=0.95,
-                      resamples=1000, seed=0, shares=shares, seconds=0.0)
+    return Confidence(
+        held_out=235,
+        marks=marks,
+        low=0.0,
+        high=1.0,
+        level=0.95,
+        resamples=1000,
+        seed=0,
+        shares=shares,
+        seconds=0.0,
+    )
 
 
-@pytest.mark.parametrize("marks, shares, words", [
-    (5, {5: 0.59, 4: 0.29, 3: 0.08, 2: 0.04}, "5/5 in 59%, 4/5 in 29%, ≤3/5 in 12%"),
-    (5, {5: 1.0}, "5/5 in 100%"),
-    (4, {5: 0.2, 4: 0.5, 3: 0.3}, "5/5 in 20%, 4/5 in 50%, 3/5 in 30%"),
-    (3, {5: 0.001, 4: 0.2, 3: 0.6, 2: 0.15, 0: 0.049},
-     "≥4/5 in 20%, 3/5 in 60%, 2/5 in 15%, ≤1/5 in 5%"),
-    (0, {0: 0.996, 1: 0.004}, "≥1/5 in <1%, 0/5 in >99%"),
-])
+@pytest.mark.parametrize(
+    "marks, shares, words",
+    [
+        (5, {5: 0.59, 4: 0.29, 3: 0.08, 2: 0.04}, "5/5 in 59%, 4/5 in 29%, ≤3/5 in 12%"),
+        (5, {5: 1.0}, "5/5 in 100%"),
+        (4, {5: 0.2, 4: 0.5, 3: 0.3}, "5/5 in 20%, 4/5 in 50%, 3/5 in 30%"),
+        (
+            3,
+            {5: 0.001, 4: 0.2, 3: 0.6, 2: 0.15, 0: 0.049},
+            "≥4/5 in 20%, 3/5 in 60%, 2/5 in 15%, ≤1/5 in 5%",
+        ),
+        (0, {0: 0.996, 1: 0.004}, "≥1/5 in <1%, 0/5 in >99%"),
+    ],
+)
 def test_shares_are_told_around_the_grades_own_marks(marks, shares, words):
     assert confidence(marks, shares).describe_shares() == words
 
 
-@pytest.mark.parametrize("task, value, marks", [
-    # The issue's model: 15.8054 scores 5/5, 0.19 below the boundary at 16.
-    ("sunspots", 15.8054, {"up": None, "down": {"marks": 4, "side": "≥ 16",
-                                                "distance": 0.1946}}),
-    ("sunspots", 17.5, {"up": {"marks": 4, "side": "< 17", "distance": 0.5},
-                        "down": {"marks": 2, "side": "≥ 18", "distance": 0.5}}),
-    ("sarcasm", 0.8065, {"up": {"marks": 4, "side": "≥ 0.81", "distance": 0.0035},
-                         "down": {"marks": 2, "side": "< 0.79", "distance": 0.0165}}),
-    ("linear", 1e-12, {"up": None, "down": {"marks": 4, "side": "> 0.0001",
-                                            "distance": 1e-4 - 1e-12}}),
-])
+@pytest.mark.parametrize(
+    "task, value, marks",
+    [
+        # The issue's model: 15.8054 scores 5/5, 0.19 below the boundary at 16.
+        (
+            "sunspots",
+            15.8054,
+            {"up": None, "down": {"marks": 4, "side": "≥ 16", "distance": 0.1946}},
+        ),
+        (
+            "sunspots",
+            17.5,
+            {
+                "up": {"marks": 4, "side": "< 17", "distance": 0.5},
+                "down": {"marks": 2, "side": "≥ 18", "distance": 0.5},
+            },
+        ),
+        (
+            "sarcasm",
+            0.8065,
+            {
+                "up": {"marks": 4, "side": "≥ 0.81", "distance": 0.0035},
+                "down": {"marks": 2, "side": "< 0.79", "distance": 0.0165},
+            },
+        ),
+        (
+            "linear",
+            1e-12,
+            {"up": None, "down": {"marks": 4, "side": "> 0.0001", "distance": 1e-4 - 1e-12}},
+        ),
+    ],
+)
 def test_next_marks_up_and_down(task, value, marks):
     for side in ("up", "down"):
         if marks[side] is not None:
@@ -88,16 +126,20 @@ def test_next_marks_up_and_down(task, value, marks):
 def test_exam_normalised_sunspots_marks_follow_its_own_formula():
     rule = get_task("sunspots").exam.scoring
     assert rule.top_marks() == "5/5 below 0.13"
-    assert next_marks(rule, 0.0382)["down"] == {"marks": 4, "side": "≥ 0.13",
-                                                "distance": pytest.approx(0.0918)}
+    assert next_marks(rule, 0.0382)["down"] == {
+        "marks": 4,
+        "side": "≥ 0.13",
+        "distance": pytest.approx(0.0918),
+    }
 
 
 @pytest.fixture(scope="module")
 def naive_sunspots(tmp_path_factory):
     """A window → last value forecaster: it forecasts alike on raw and normalised values."""
     folder = tmp_path_factory.mktemp("naive")
-    model = keras.Sequential([keras.Input((30, 1)), keras.layers.Flatten(),
-                              keras.layers.Dense(1, use_bias=False)])
+    model = keras.Sequential(
+        [keras.Input((30, 1)), keras.layers.Flatten(), keras.layers.Dense(1, use_bias=False)]
+    )
     model.layers[-1].set_weights([np.eye(30)[:, -1:]])
     model.save(folder / "naive.h5")
     return folder / "naive.h5", data_for("sunspots", folder)
@@ -119,13 +161,21 @@ def test_an_undecided_convention_says_so_and_names_the_option(naive_sunspots, ca
     assert main(["grade", "sunspots", str(path), "--data", str(data)]) == 0
     out = capsys.readouterr().out
     assert "convention: raw: the raw series, windows of 30\n" in out
-    assert ("  why: unclear: on 256 examples of the windows whose targets are values 2700 "
-            "to 2999 (the exam starter's valid_data), which training never sees, its mae "
-            "is ") in out
-    assert ("graded raw. Pass --convention exam to grade it the exam starter's way "
-            "(--convention raw keeps this).") in out
-    assert main(["grade", "sunspots", str(path), "--data", str(data), "--convention",
-                 "exam", "--json"]) == 0
+    assert (
+        "  why: unclear: on 256 examples of the windows whose targets are values 2700 "
+        "to 2999 (the exam starter's valid_data), which training never sees, its mae "
+        "is "
+    ) in out
+    assert (
+        "graded raw. Pass --convention exam to grade it the exam starter's way "
+        "(--convention raw keeps this)."
+    ) in out
+    assert (
+        main(
+            ["grade", "sunspots", str(path), "--data", str(data), "--convention", "exam", "--json"]
+        )
+        == 0
+    )
     facts = json.loads(capsys.readouterr().out)
     assert facts["convention"]["name"] == "exam" and facts["metric"] == "normalised mae"
     assert facts["convention"]["reason"] == "chosen with --convention"

@@ -6,15 +6,15 @@ import subprocess
 import keras
 import numpy as np
 import pytest
-
-from zoo.tasks import get_task
 from tasks_helpers import data_for, mocked_tfds
+
 from zoo.cli import main
 from zoo.device import describe_device
 from zoo.grading.grade import GradingError, grade, grade_path, run_solution_file
+from zoo.tasks import get_task
 from zoo.training.reference import export_for_task, solve
 
-LINEAR_SOLUTION = '''
+LINEAR_SOLUTION = """
 import keras
 from zoo.tasks import get_task
 
@@ -31,7 +31,7 @@ def solution_model():
 
 if __name__ == "__main__":
     raise SystemExit("the grader imports this file; it must not run this block")
-'''
+"""
 
 
 @pytest.fixture(scope="module")
@@ -44,10 +44,14 @@ def linear_artifacts(tmp_path_factory, learning_seed):
         model = solve(task, seed=learning_seed, verbose=0)[0]
         model.save(folder / "mymodel.keras")
         model.save(folder / "mymodel.h5")
-        version_dir = export_for_task(task, model, folder / "saved_models" / "linear",
-                                      card={"task": "linear"})
-    return {"keras": folder / "mymodel.keras", "h5": folder / "mymodel.h5",
-            "saved_model": version_dir}
+        version_dir = export_for_task(
+            task, model, folder / "saved_models" / "linear", card={"task": "linear"}
+        )
+    return {
+        "keras": folder / "mymodel.keras",
+        "h5": folder / "mymodel.h5",
+        "saved_model": version_dir,
+    }
 
 
 def test_keras_h5_and_saved_model_grade_alike(linear_artifacts, bound):
@@ -81,8 +85,11 @@ def test_zoo_grade_json_is_one_object_with_the_confidence_facts(linear_artifacts
     assert facts["graded"] is True and facts["task"] == "linear" and facts["score"] == 5
     assert facts["top_marks"] == "5/5 at ≤ 0.0001" and facts["threshold"] == 0.0001
     assert facts["convention"] == {
-        "name": "raw", "inputs": "raw inputs as the task has them (1 float32 → 1)",
-        "reason": "the task has one convention", "clear": True}
+        "name": "raw",
+        "inputs": "raw inputs as the task has them (1 float32 → 1)",
+        "reason": "the task has one convention",
+        "clear": True,
+    }
     assert facts["held_out"] == 17
     confidence = facts["confidence"]
     assert confidence["level"] == 0.95 and confidence["resamples"] == 1000
@@ -93,7 +100,9 @@ def test_zoo_grade_json_is_one_object_with_the_confidence_facts(linear_artifacts
     assert facts["marks"]["up"] is None and facts["marks"]["down"]["marks"] == 4
     assert main(["grade", "linear", "missing.keras", "--json"]) == 1
     assert json.loads(capsys.readouterr().out) == {
-        "graded": False, "error": "missing.keras: no such file or folder."}
+        "graded": False,
+        "error": "missing.keras: no such file or folder.",
+    }
 
 
 def test_py_solution_runs_in_its_own_process(tmp_path, capsys):
@@ -110,7 +119,8 @@ def test_py_solution_past_its_time_limit_is_stopped(tmp_path):
         run_solution_file(path, time_limit=2)
     assert str(error.value) == (
         f"{path}: solution_model() did not finish within 2 s. Train fewer epochs or a "
-        "smaller model, or raise --time-limit.")
+        "smaller model, or raise --time-limit."
+    )
 
 
 def test_missing_py_is_reported_at_once_without_a_process(tmp_path, monkeypatch, capsys):
@@ -129,13 +139,15 @@ def test_py_solution_that_fails_says_so(tmp_path, capfd):
     assert main(["grade", "linear", str(path)]) == 1
     err = capfd.readouterr().err
     assert "RuntimeError: oops" in err
-    assert (f"not graded: {path} failed at line 2 (`raise RuntimeError('oops')`): "
-            "RuntimeError: oops\n") in err
+    assert (
+        f"not graded: {path} failed at line 2 (`raise RuntimeError('oops')`): RuntimeError: oops\n"
+    ) in err
 
 
 def test_lambda_layer_in_h5_gets_a_message_not_a_traceback(tmp_path, capsys):
-    model = keras.Sequential([keras.Input((1,)), keras.layers.Lambda(lambda x: x * 2.0),
-                              keras.layers.Dense(1)])
+    model = keras.Sequential(
+        [keras.Input((1,)), keras.layers.Lambda(lambda x: x * 2.0), keras.layers.Dense(1)]
+    )
     path = tmp_path / "mymodel.h5"
     model.save(path)
     assert main(["grade", "linear", str(path)]) == 1
@@ -143,12 +155,17 @@ def test_lambda_layer_in_h5_gets_a_message_not_a_traceback(tmp_path, capsys):
         f"not graded: {path} cannot be loaded: it contains a Lambda layer, whose Python "
         "code is not stored safely in the file (the exam's grader refused these too). "
         "Replace it with a built-in layer, e.g. keras.layers.Rescaling(1/255) for "
-        "scaling, or Reshape.\n")
+        "scaling, or Reshape.\n"
+    )
 
 
-@pytest.mark.parametrize("suffix, what", [
-    (".keras", "a .keras file is a zip archive, and this one is not a readable zip"),
-    (".h5", "an .h5 file is an HDF5 file, and this one is not readable as HDF5")])
+@pytest.mark.parametrize(
+    "suffix, what",
+    [
+        (".keras", "a .keras file is a zip archive, and this one is not a readable zip"),
+        (".h5", "an .h5 file is an HDF5 file, and this one is not readable as HDF5"),
+    ],
+)
 def test_corrupt_model_files_are_called_corrupt(tmp_path, suffix, what, linear_artifacts):
     path = tmp_path / f"mymodel{suffix}"
     path.write_bytes(linear_artifacts[suffix[1:]].read_bytes()[:300])  # cut short
@@ -156,7 +173,8 @@ def test_corrupt_model_files_are_called_corrupt(tmp_path, suffix, what, linear_a
         grade_path(get_task("linear"), path)
     assert str(error.value) == (
         f"{path} is corrupt: {what} (was it cut short while copying?). Save the model "
-        f"again with model.save('mymodel{suffix}').")
+        f"again with model.save('mymodel{suffix}')."
+    )
 
 
 def test_missing_and_foreign_paths(tmp_path):
@@ -182,15 +200,20 @@ def shapes_splits():
 
 
 def image_model(input_dtype, units, activation):
-    return keras.Sequential([keras.Input((64, 64, 3), dtype=input_dtype),
-                             keras.layers.Rescaling(1 / 255),
-                             keras.layers.GlobalAveragePooling2D(),
-                             keras.layers.Dense(units, activation=activation)])
+    return keras.Sequential(
+        [
+            keras.Input((64, 64, 3), dtype=input_dtype),
+            keras.layers.Rescaling(1 / 255),
+            keras.layers.GlobalAveragePooling2D(),
+            keras.layers.Dense(units, activation=activation),
+        ]
+    )
 
 
 def test_float_input_that_scales_itself_is_graded_raw_without_a_hint(tmp_path, shapes_splits):
-    result = grade(get_task("shapes"), save(image_model("float32", 3, "softmax"), tmp_path),
-                   shapes_splits)
+    result = grade(
+        get_task("shapes"), save(image_model("float32", 3, "softmax"), tmp_path), shapes_splits
+    )
     assert result.convention.convention.name == "raw" and result.hints == []
 
 
@@ -205,22 +228,30 @@ def trained_on(pixels, splits, seed=0):
     x, y = splits.train
     standardise = keras.layers.Normalization()
     standardise.adapt(pixels(x[:200]))
-    model = keras.Sequential([keras.Input((64, 64, 3)), standardise,
-                              keras.layers.Activation("tanh"),
-                              keras.layers.Conv2D(16, 3, strides=2, activation="relu"),
-                              keras.layers.Conv2D(32, 3, strides=2, activation="relu"),
-                              keras.layers.GlobalMaxPooling2D(),
-                              keras.layers.Dense(3, activation="softmax")])
+    model = keras.Sequential(
+        [
+            keras.Input((64, 64, 3)),
+            standardise,
+            keras.layers.Activation("tanh"),
+            keras.layers.Conv2D(16, 3, strides=2, activation="relu"),
+            keras.layers.Conv2D(32, 3, strides=2, activation="relu"),
+            keras.layers.GlobalMaxPooling2D(),
+            keras.layers.Dense(3, activation="softmax"),
+        ]
+    )
     model.compile("adam", "sparse_categorical_crossentropy")
     model.fit(pixels(x), y, epochs=2, batch_size=32, verbose=0)
     return model
 
 
-@pytest.mark.parametrize("pixels, hinted", [(lambda x: x / 255.0, True),
-                                            (lambda x: x.astype("float32"), False)],
-                         ids=["scaled_outside", "never_scaled"])
+@pytest.mark.parametrize(
+    "pixels, hinted",
+    [(lambda x: x / 255.0, True), (lambda x: x.astype("float32"), False)],
+    ids=["scaled_outside", "never_scaled"],
+)
 def test_a_convention_asked_for_is_questioned_only_against_evidence(
-        tmp_path, shapes_splits, pixels, hinted, learning_seed):
+    tmp_path, shapes_splits, pixels, hinted, learning_seed
+):
     path = save(trained_on(pixels, shapes_splits, learning_seed), tmp_path)
     result = grade(get_task("shapes"), path, shapes_splits, convention="raw")
     assert result.convention.reason == "chosen with --convention"
@@ -228,26 +259,28 @@ def test_a_convention_asked_for_is_questioned_only_against_evidence(
         assert result.hints == []
         return
     (hint,) = result.hints
-    assert hint.startswith("on 200 examples of the validation split, which training never "
-                           "sees, its accuracy is ")
-    assert hint.endswith("it takes pixels scaled by 1/255 outside the model, as "
-                         "ImageDataGenerator(rescale=1./255) did (64×64×3 float32), so "
-                         "--convention exam grades it the way it was trained.")
+    assert hint.startswith(
+        "on 200 examples of the validation split, which training never sees, its accuracy is "
+    )
+    assert hint.endswith(
+        "it takes pixels scaled by 1/255 outside the model, as "
+        "ImageDataGenerator(rescale=1./255) did (64×64×3 float32), so "
+        "--convention exam grades it the way it was trained."
+    )
 
 
 def test_wrong_number_of_classes_is_refused(tmp_path, shapes_splits):
     with pytest.raises(GradingError) as error:
-        grade(get_task("shapes"), save(image_model("uint8", 2, "softmax"), tmp_path),
-              shapes_splits)
+        grade(get_task("shapes"), save(image_model("uint8", 2, "softmax"), tmp_path), shapes_splits)
     assert str(error.value) == (
         "The model outputs shape (2,), but shapes expects (3,) (64×64×3 uint8 → 3 "
         "softmax). End with Dense(3, activation='softmax') and "
-        "sparse_categorical_crossentropy.")
+        "sparse_categorical_crossentropy."
+    )
 
 
 def test_missing_softmax_is_hinted(tmp_path, shapes_splits):
-    result = grade(get_task("shapes"), save(image_model("uint8", 3, None), tmp_path),
-                   shapes_splits)
+    result = grade(get_task("shapes"), save(image_model("uint8", 3, None), tmp_path), shapes_splits)
     assert len(result.hints) == 1 and "should use activation='softmax'" in result.hints[0]
 
 
@@ -259,32 +292,44 @@ def cats_and_dogs(tmp_path_factory):
 
 
 def cats_model(units, activation):
-    return keras.Sequential([keras.Input((150, 150, 3), dtype="uint8"),
-                             keras.layers.Rescaling(1 / 255),
-                             keras.layers.GlobalAveragePooling2D(),
-                             keras.layers.Dense(units, activation=activation)])
+    return keras.Sequential(
+        [
+            keras.Input((150, 150, 3), dtype="uint8"),
+            keras.layers.Rescaling(1 / 255),
+            keras.layers.GlobalAveragePooling2D(),
+            keras.layers.Dense(units, activation=activation),
+        ]
+    )
 
 
 def test_softmax_pair_on_a_sigmoid_task_is_refused(tmp_path, cats_and_dogs):
-    with pytest.raises(GradingError, match=r"This task is binary with one sigmoid unit: "
-                                           r"end with Dense\(1, activation='sigmoid'\)"):
-        grade(get_task("cats_vs_dogs"), save(cats_model(2, "softmax"), tmp_path),
-              cats_and_dogs[1])
+    with pytest.raises(
+        GradingError,
+        match=r"This task is binary with one sigmoid unit: "
+        r"end with Dense\(1, activation='sigmoid'\)",
+    ):
+        grade(get_task("cats_vs_dogs"), save(cats_model(2, "softmax"), tmp_path), cats_and_dogs[1])
 
 
 def test_unbounded_output_on_a_sigmoid_task_is_hinted(tmp_path, cats_and_dogs):
     model = cats_model(1, None)
     model.layers[-1].set_weights([np.full((3, 1), 50.0), np.array([-60.0])])
     result = grade(get_task("cats_vs_dogs"), save(model, tmp_path), cats_and_dogs[1])
-    assert result.hints == ["the outputs leave [0, 1]: the last layer should use "
-                            "activation='sigmoid' (the grader reads > 0.5 as positive)."]
+    assert result.hints == [
+        "the outputs leave [0, 1]: the last layer should use "
+        "activation='sigmoid' (the grader reads > 0.5 as positive)."
+    ]
 
 
 def ids_model(length, units):
-    return keras.Sequential([keras.Input((length,), dtype="int32"),
-                             keras.layers.Embedding(1000, 4),
-                             keras.layers.GlobalAveragePooling1D(),
-                             keras.layers.Dense(units, activation="softmax")])
+    return keras.Sequential(
+        [
+            keras.Input((length,), dtype="int32"),
+            keras.layers.Embedding(1000, 4),
+            keras.layers.GlobalAveragePooling1D(),
+            keras.layers.Dense(units, activation="softmax"),
+        ]
+    )
 
 
 def test_text_task_grades_a_model_on_token_ids_the_exam_starters_way(tmp_path):
@@ -305,17 +350,19 @@ def test_token_ids_of_another_length_fit_neither_convention(tmp_path):
         "the starter's 153 stop words removed, Tokenizer(num_words=1000, "
         "oov_token='<OOV>') fitted on the first 80% of the articles, "
         "pad_sequences(maxlen=120, padding='post', truncating='post'). Start the model "
-        "with a matching keras.Input(shape=..., dtype=...).")
+        "with a matching keras.Input(shape=..., dtype=...)."
+    )
 
 
 def test_text_vectorization_in_an_h5_is_explained(tmp_path):
-    vectorizer = keras.layers.TextVectorization(max_tokens=50, output_sequence_length=8,
-                                                name="vectorizer")
+    vectorizer = keras.layers.TextVectorization(
+        max_tokens=50, output_sequence_length=8, name="vectorizer"
+    )
     vectorizer.adapt(["plain news", "shocking news today"])
     inputs = keras.Input((), dtype="string")
     outputs = keras.layers.Dense(1, activation="sigmoid")(
-        keras.layers.GlobalAveragePooling1D()(keras.layers.Embedding(50, 4)(
-            vectorizer(inputs))))
+        keras.layers.GlobalAveragePooling1D()(keras.layers.Embedding(50, 4)(vectorizer(inputs)))
+    )
     path = save(keras.Model(inputs, outputs), tmp_path, "mymodel.h5")
     with pytest.raises(GradingError) as error:
         grade_path(get_task("sarcasm"), path, data=data_for("sarcasm", tmp_path))
@@ -325,7 +372,8 @@ def test_text_vectorization_in_an_h5_is_explained(tmp_path):
         "(model.save('mymodel.keras')), or do as the exam's starter did: tokenise "
         "outside the model with the starter's Tokenizer and pad_sequences, and let the "
         "model take the padded ids; such a model saves as .h5 and is graded with the "
-        "starter's tokeniser.")
+        "starter's tokeniser."
+    )
 
 
 def test_convention_option_on_a_task_without_an_exam_convention(linear_artifacts):
@@ -333,7 +381,8 @@ def test_convention_option_on_a_task_without_an_exam_convention(linear_artifacts
         grade(get_task("linear"), linear_artifacts["keras"], convention="exam")
     assert str(error.value) == (
         "--convention exam: linear has no such convention; it is graded raw (raw inputs "
-        "as the task has them (1 float32 → 1)).")
+        "as the task has them (1 float32 → 1))."
+    )
 
 
 def test_series_model_without_channel_axis_is_adapted_with_a_hint(tmp_path):
@@ -341,7 +390,8 @@ def test_series_model_without_channel_axis_is_adapted_with_a_hint(tmp_path):
     result = grade(get_task("synthetic_series"), save(model, tmp_path))
     assert result.hints == [
         "the model takes inputs of shape (20,); the task's contract is (20, 1). Use "
-        "keras.Input(shape=(20, 1)) (a Reshape layer inside can adapt it)."]
+        "keras.Input(shape=(20, 1)) (a Reshape layer inside can adapt it)."
+    ]
 
 
 def test_series_outputs_other_than_one_value_or_one_per_step_are_refused(tmp_path):
@@ -351,7 +401,8 @@ def test_series_outputs_other_than_one_value_or_one_per_step_are_refused(tmp_pat
     assert str(error.value) == (
         "The model outputs shape (20, 2); a forecaster gives one value per window, (1,), "
         "or one per time step, (window, 1), whose last the exam's tester read. End the "
-        "model with Dense(1).")
+        "model with Dense(1)."
+    )
 
 
 def test_mocked_tfds_task_grades_a_learner_keras_file(tmp_path):
@@ -366,5 +417,6 @@ def test_generative_task_needs_its_signature(tmp_path):
     path = save(model, tmp_path)
     with pytest.raises(GradingError) as error:
         grade(get_task("mnist_conditional_vae"), path)
-    assert str(error.value) == (f"{path}: the model has no generate() method, which this "
-                                "task calls to grade it.")
+    assert str(error.value) == (
+        f"{path}: the model has no generate() method, which this task calls to grade it."
+    )

@@ -11,11 +11,21 @@ import io
 
 import pytest
 
-MODULES = ("zoo.grading.tokenizer", "zoo.grading.confidence", "zoo.grading.conventions", "zoo.task",
-           "zoo.tasks._series", "zoo.tasks._text", "zoo.tasks._images",
-           "zoo.tasks.bbc_news")
-FUNCTIONS = ("zoo.grading.grade.next_marks", "zoo.report.scoreboard.confidence_cells",
-             "zoo.data.file_format")
+MODULES = (
+    "zoo.grading.tokenizer",
+    "zoo.grading.confidence",
+    "zoo.grading.conventions",
+    "zoo.task",
+    "zoo.tasks._series",
+    "zoo.tasks._text",
+    "zoo.tasks._images",
+    "zoo.tasks.bbc_news",
+)
+FUNCTIONS = (
+    "zoo.grading.grade.next_marks",
+    "zoo.report.scoreboard.confidence_cells",
+    "zoo.data.file_format",
+)
 
 
 def run(tests):
@@ -38,8 +48,7 @@ def test_module_examples_print_what_they_show(module_name):
 def test_function_examples_print_what_they_show(path):
     module_name, name = path.rsplit(".", 1)
     module = importlib.import_module(module_name)
-    tests = doctest.DocTestFinder().find(getattr(module, name), name,
-                                         globs=vars(module).copy())
+    tests = doctest.DocTestFinder().find(getattr(module, name), name, globs=vars(module).copy())
     attempted, report = run(tests)
     assert report == "", report
     assert attempted > 0

@@ -10,9 +10,24 @@ from zoo.task import CATEGORIES, Formula, Steps, accuracy, mean_absolute_error
 from zoo.tasks import all_tasks, get_task
 
 
-@pytest.mark.parametrize("mae, marks", [
-    (0.0, 5), (14.99, 5), (15.0, 5), (15.01, 5), (15.99, 5), (16.0, 4), (16.5, 4),
-    (17.0, 3), (19.5, 1), (19.99, 1), (20.0, 0), (35.0, 0), (float("nan"), 0)])
+@pytest.mark.parametrize(
+    "mae, marks",
+    [
+        (0.0, 5),
+        (14.99, 5),
+        (15.0, 5),
+        (15.01, 5),
+        (15.99, 5),
+        (16.0, 4),
+        (16.5, 4),
+        (17.0, 3),
+        (19.5, 1),
+        (19.99, 1),
+        (20.0, 0),
+        (35.0, 0),
+        (float("nan"), 0),
+    ],
+)
 def test_sunspots_uses_the_exams_formula(mae, marks):
     scoring = get_task("sunspots").scoring
     assert scoring.score(mae) == marks
@@ -20,29 +35,57 @@ def test_sunspots_uses_the_exams_formula(mae, marks):
         assert marks == max(0, min(5, math.ceil(20 - mae)))
 
 
-@pytest.mark.parametrize("mse, marks", [
-    (1e-12, 5), (1e-4, 5), (1.01e-4, 4), (1e-3, 4), (1.01e-3, 3), (1e-1, 2),
-    (0.5, 1), (1.0, 1), (1.5, 0), (float("inf"), 0)])
+@pytest.mark.parametrize(
+    "mse, marks",
+    [
+        (1e-12, 5),
+        (1e-4, 5),
+        (1.01e-4, 4),
+        (1e-3, 4),
+        (1.01e-3, 3),
+        (1e-1, 2),
+        (0.5, 1),
+        (1.0, 1),
+        (1.5, 0),
+        (float("inf"), 0),
+    ],
+)
 def test_linear_loses_a_mark_per_decade_above_1e_4(mse, marks):
     assert get_task("linear").scoring.score(mse) == marks
 
 
-@pytest.mark.parametrize("value, marks", [
-    (1.0, 5), (0.83, 5), (0.8299, 4), (0.81, 4), (0.8099, 3), (0.75, 1), (0.7299, 0),
-    (0.5, 0)])
+@pytest.mark.parametrize(
+    "value, marks",
+    [(1.0, 5), (0.83, 5), (0.8299, 4), (0.81, 4), (0.8099, 3), (0.75, 1), (0.7299, 0), (0.5, 0)],
+)
 def test_accuracy_steps_for_sarcasm(value, marks):
     assert get_task("sarcasm").scoring.score(value) == marks
 
 
-@pytest.mark.parametrize("value, marks", [
-    (0.05, 5), (0.19, 5), (0.1901, 4), (0.20, 4), (0.2001, 3), (0.23, 1), (0.2401, 0)])
+@pytest.mark.parametrize(
+    "value, marks",
+    [(0.05, 5), (0.19, 5), (0.1901, 4), (0.20, 4), (0.2001, 3), (0.23, 1), (0.2401, 0)],
+)
 def test_normalised_mae_steps_for_daily_min_temperatures(value, marks):
     assert get_task("daily_min_temperatures").scoring.score(value) == marks
 
 
-@pytest.mark.parametrize("mae, marks", [
-    (0.0, 5), (0.0382, 5), (0.12, 5), (0.1299, 5), (0.13, 4), (0.135, 4), (0.14, 3),
-    (0.1650, 1), (0.17, 0), (0.5, 0), (float("nan"), 0)])
+@pytest.mark.parametrize(
+    "mae, marks",
+    [
+        (0.0, 5),
+        (0.0382, 5),
+        (0.12, 5),
+        (0.1299, 5),
+        (0.13, 4),
+        (0.135, 4),
+        (0.14, 3),
+        (0.1650, 1),
+        (0.17, 0),
+        (0.5, 0),
+        (float("nan"), 0),
+    ],
+)
 def test_normalised_sunspots_use_the_exam_starters_formula(mae, marks):
     scoring = get_task("sunspots").exam.scoring
     assert scoring.score(mae) == marks
@@ -67,9 +110,15 @@ def test_the_printed_top_marks_boundary_is_the_one_the_rule_applies(name, rule):
     assert rule.score(rule.threshold) == 5, name
 
 
-@pytest.mark.parametrize("name, top_marks", [
-    ("sunspots", "5/5 below 16"), ("sarcasm", "5/5 at ≥ 0.83"), ("linear", "5/5 at ≤ 0.0001"),
-    ("daily_min_temperatures", "5/5 at ≤ 0.19")])
+@pytest.mark.parametrize(
+    "name, top_marks",
+    [
+        ("sunspots", "5/5 below 16"),
+        ("sarcasm", "5/5 at ≥ 0.83"),
+        ("linear", "5/5 at ≤ 0.0001"),
+        ("daily_min_temperatures", "5/5 at ≤ 0.19"),
+    ],
+)
 def test_top_marks_in_words(name, top_marks):
     assert get_task(name).scoring.top_marks() == top_marks
 
@@ -95,14 +144,18 @@ def test_category_weights_rise_from_1_to_5():
     assert PASS_MARK == 90
 
 
-@pytest.mark.parametrize("scores, total, passes", [
-    ([5, 5, 5, 5, 5], 100.0, True),
-    ([5, 5, 5, 5, 4], 100 - 100 * 5 / 15 / 5, True),   # 93.3
-    ([4, 5, 5, 5, 5], 100 - 100 * 1 / 15 / 5, True),   # 98.7
-    ([5, 5, 5, 5, 3], 100 - 2 * 100 * 5 / 15 / 5, False),  # 86.7
-    ([5, 5, 4, 4, 5], 100 - 7 * 100 / 15 / 5, True),   # 90.7
-    ([5, 5, 5, 3, 5], 100 - 8 * 100 / 15 / 5, False),  # 89.3
-    ([0, 0, 0, 0, 0], 0.0, False)])
+@pytest.mark.parametrize(
+    "scores, total, passes",
+    [
+        ([5, 5, 5, 5, 5], 100.0, True),
+        ([5, 5, 5, 5, 4], 100 - 100 * 5 / 15 / 5, True),  # 93.3
+        ([4, 5, 5, 5, 5], 100 - 100 * 1 / 15 / 5, True),  # 98.7
+        ([5, 5, 5, 5, 3], 100 - 2 * 100 * 5 / 15 / 5, False),  # 86.7
+        ([5, 5, 4, 4, 5], 100 - 7 * 100 / 15 / 5, True),  # 90.7
+        ([5, 5, 5, 3, 5], 100 - 8 * 100 / 15 / 5, False),  # 89.3
+        ([0, 0, 0, 0, 0], 0.0, False),
+    ],
+)
 def test_points_are_weighted_by_category(scores, total, passes):
     rows = [{"weight": c.weight, "score": s} for c, s in zip(EXAM_CATEGORIES, scores)]
     assert add_points(rows) == pytest.approx(total)

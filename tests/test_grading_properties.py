@@ -22,15 +22,18 @@ keras_preprocessing_text = pytest.importorskip("keras_preprocessing.text")
 WORD = st.text(alphabet="abcXYZéß", min_size=1, max_size=4)
 SEPARATOR = st.sampled_from([" ", "  ", ", ", ". ", "!", "\t", "\n", "-", "'", "\r", "_"])
 TEXT = st.lists(st.tuples(WORD, SEPARATOR), max_size=12).map(
-    lambda pairs: "".join(word + separator for word, separator in pairs))
+    lambda pairs: "".join(word + separator for word, separator in pairs)
+)
 
 
 @settings(max_examples=150, deadline=None)
-@given(texts=st.lists(TEXT, min_size=1, max_size=8), others=st.lists(TEXT, max_size=4),
-       num_words=st.one_of(st.none(), st.integers(1, 12)),
-       oov_token=st.sampled_from([None, "<OOV>"]))
-def test_the_tokenizer_numbers_and_encodes_as_the_original(texts, others, num_words,
-                                                           oov_token):
+@given(
+    texts=st.lists(TEXT, min_size=1, max_size=8),
+    others=st.lists(TEXT, max_size=4),
+    num_words=st.one_of(st.none(), st.integers(1, 12)),
+    oov_token=st.sampled_from([None, "<OOV>"]),
+)
+def test_the_tokenizer_numbers_and_encodes_as_the_original(texts, others, num_words, oov_token):
     ours = Tokenizer(num_words=num_words, oov_token=oov_token)
     theirs = keras_preprocessing_text.Tokenizer(num_words=num_words, oov_token=oov_token)
     ours.fit_on_texts(texts)
@@ -44,14 +47,20 @@ SEQUENCES = st.lists(st.lists(st.integers(1, 50), max_size=9), min_size=1, max_s
 
 
 @settings(max_examples=200, deadline=None)
-@given(sequences=SEQUENCES, maxlen=st.one_of(st.none(), st.integers(1, 10)),
-       padding=st.sampled_from(["pre", "post"]), truncating=st.sampled_from(["pre", "post"]),
-       value=st.integers(-1, 3))
+@given(
+    sequences=SEQUENCES,
+    maxlen=st.one_of(st.none(), st.integers(1, 10)),
+    padding=st.sampled_from(["pre", "post"]),
+    truncating=st.sampled_from(["pre", "post"]),
+    value=st.integers(-1, 3),
+)
 def test_pad_sequences_follows_keras_rules(sequences, maxlen, padding, truncating, value):
-    ours = pad_sequences(sequences, maxlen=maxlen, padding=padding, truncating=truncating,
-                         value=value)
-    theirs = keras.utils.pad_sequences(sequences, maxlen=maxlen, padding=padding,
-                                       truncating=truncating, value=value)
+    ours = pad_sequences(
+        sequences, maxlen=maxlen, padding=padding, truncating=truncating, value=value
+    )
+    theirs = keras.utils.pad_sequences(
+        sequences, maxlen=maxlen, padding=padding, truncating=truncating, value=value
+    )
     np.testing.assert_array_equal(ours, theirs)
     assert ours.dtype == np.int32
 
@@ -78,9 +87,14 @@ def test_the_95_percent_interval_covers_the_true_mean_about_95_times_in_100(name
     assert 0.88 <= np.mean(covered) <= 0.99, np.mean(covered)
 
 
-RULES = sorted({(task.name, convention.name): convention.scoring
-                for task in all_tasks() for convention in task.conventions()
-                if convention.scoring is not None}.items())
+RULES = sorted(
+    {
+        (task.name, convention.name): convention.scoring
+        for task in all_tasks()
+        for convention in task.conventions()
+        if convention.scoring is not None
+    }.items()
+)
 
 
 def good_side(boundary, value):
@@ -99,13 +113,18 @@ def test_every_score_band_starts_where_its_boundary_says(key, rule, data):
         sign = -1.0 if rule.higher_is_better else 1.0
         for wanted, boundary in boundaries.items():
             assert boundary.inclusive and boundary.value == pytest.approx(
-                rule.threshold + sign * (5 - wanted) * rule.step, abs=1e-9)
+                rule.threshold + sign * (5 - wanted) * rule.step, abs=1e-9
+            )
     # Values at, just around, and anywhere near every boundary.
     anchors = [b.value for b in boundaries.values() if b is not None] or [rule.threshold]
     anchor = data.draw(st.sampled_from(anchors))
-    offset = data.draw(st.one_of(
-        st.just(0.0), st.sampled_from([-1e-9, 1e-9, -1e-6, 1e-6]),
-        st.floats(-abs(anchor) - 1, abs(anchor) + 1, allow_nan=False)))
+    offset = data.draw(
+        st.one_of(
+            st.just(0.0),
+            st.sampled_from([-1e-9, 1e-9, -1e-6, 1e-6]),
+            st.floats(-abs(anchor) - 1, abs(anchor) + 1, allow_nan=False),
+        )
+    )
     value = anchor + offset * max(abs(anchor), 1.0)
     marks = rule.score(value)
     assert marks in range(6)
@@ -124,9 +143,14 @@ def test_every_score_band_starts_where_its_boundary_says(key, rule, data):
             assert (marks >= wanted) == good_side(boundary, value), (wanted, boundary, value)
 
 
-@pytest.mark.parametrize("rule", [Steps(0.83, 0.02), Steps(0.19, 0.01, higher_is_better=False),
-                                  Formula(lambda mae: min(5, math.ceil(20 - mae)),
-                                          "min(5, ceil(20 − MAE))", 15.0, False)])
+@pytest.mark.parametrize(
+    "rule",
+    [
+        Steps(0.83, 0.02),
+        Steps(0.19, 0.01, higher_is_better=False),
+        Formula(lambda mae: min(5, math.ceil(20 - mae)), "min(5, ceil(20 − MAE))", 15.0, False),
+    ],
+)
 def test_a_score_never_rises_as_the_metric_gets_worse(rule):
     direction = 1.0 if rule.higher_is_better else -1.0
     values = rule.threshold + direction * np.linspace(1.0, -40.0, 4001)

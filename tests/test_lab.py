@@ -15,11 +15,19 @@ from dataclasses import replace
 
 import numpy as np
 import pytest
-
 from browser import assert_readable, look_at, needs_chromium
+
 from zoo.cli import main
-from zoo.lab import EXPERIMENTS, get_experiment
-from zoo.lab import batchnorm, init, optimizers, regularization, transfer, vanishing
+from zoo.lab import (
+    EXPERIMENTS,
+    batchnorm,
+    get_experiment,
+    init,
+    optimizers,
+    regularization,
+    transfer,
+    vanishing,
+)
 from zoo.lab.digits import generate_digits, load_digits
 from zoo.lab.page import Figure, write_page
 
@@ -31,14 +39,15 @@ def digits(learning_seed):
 
 # -- init: 1000 N(0, 1) inputs through 5 Dense layers of 100 units ------------------
 
+
 def test_std_1_saturates_sigmoid_where_xavier_does_not(learning_seed, bound):
     # A layer-5 pre-activation has std ≈ √(100 · E[a²]) ≈ 6.7, so theory puts the
     # share beyond |z| > 2.94 (outputs < 0.05 or > 0.95) near 66%; seeds 0-4 measured
     # 0.61-0.69 with std 1 and 0 with Xavier.
-    share = init.saturated_share(
-        init.layer_activations("std 1", "sigmoid", seed=learning_seed)[-1])
+    share = init.saturated_share(init.layer_activations("std 1", "sigmoid", seed=learning_seed)[-1])
     xavier = init.saturated_share(
-        init.layer_activations("Xavier", "sigmoid", seed=learning_seed)[-1])
+        init.layer_activations("Xavier", "sigmoid", seed=learning_seed)[-1]
+    )
     bound("saturated share, std 1", share, at_least=0.5)
     bound("saturated share, Xavier", xavier, at_most=0.01)
 
@@ -52,6 +61,7 @@ def test_he_keeps_relu_spread_where_std_001_shrinks_it(learning_seed, bound):
 
 
 # -- optimizers ----------------------------------------------------------------------
+
 
 def test_adam_reaches_the_minimum_region_before_sgd():
     adam = optimizers.steps_to_region(optimizers.surface_path("Adam"))
@@ -70,29 +80,42 @@ def test_the_surface_path_is_kerass_own_update():
 
 
 def test_adam_lowers_the_network_loss_faster_than_sgd(digits, learning_seed, bound):
-    small = replace(digits, x_train=digits.x_train[:500], y_train=digits.y_train[:500],
-                    x_validation=digits.x_validation[:100],
-                    y_validation=digits.y_validation[:100])
-    losses, accuracies = optimizers.network_losses(small, steps=60, seed=learning_seed,
-                                                   names=("SGD", "Adam"))
+    small = replace(
+        digits,
+        x_train=digits.x_train[:500],
+        y_train=digits.y_train[:500],
+        x_validation=digits.x_validation[:100],
+        y_validation=digits.y_validation[:100],
+    )
+    losses, accuracies = optimizers.network_losses(
+        small, steps=60, seed=learning_seed, names=("SGD", "Adam")
+    )
     # Seeds 0-4 measured 0.20-0.24 for the ratio; SGD's own loss fell to 0.91-0.97 of
     # its start, and Adam's accuracy was 0.49-0.65 above SGD's.
-    bound("Adam's / SGD's loss over the last 10 steps",
-          losses["Adam"][-10:].mean() / losses["SGD"][-10:].mean(), at_most=0.5)
-    bound("SGD's loss, last / first 10 steps",
-          losses["SGD"][-10:].mean() / losses["SGD"][:10].mean(), at_most=1.0)
+    bound(
+        "Adam's / SGD's loss over the last 10 steps",
+        losses["Adam"][-10:].mean() / losses["SGD"][-10:].mean(),
+        at_most=0.5,
+    )
+    bound(
+        "SGD's loss, last / first 10 steps",
+        losses["SGD"][-10:].mean() / losses["SGD"][:10].mean(),
+        at_most=1.0,
+    )
     bound("Adam's accuracy - SGD's", accuracies["Adam"] - accuracies["SGD"], at_least=0.0)
 
 
 # -- batch normalisation ------------------------------------------------------------
 
+
 @pytest.mark.parametrize("scale, epochs", [(0.1, 20), (0.01, 10)])
-def test_batch_norm_reaches_90_percent_in_fewer_epochs(scale, epochs, digits, learning_seed,
-                                                       bound):
-    with_bn = batchnorm.epochs_to(batchnorm.training_accuracy(scale, True, digits, epochs,
-                                                              seed=learning_seed))
-    without = batchnorm.epochs_to(batchnorm.training_accuracy(scale, False, digits, epochs,
-                                                              seed=learning_seed))
+def test_batch_norm_reaches_90_percent_in_fewer_epochs(scale, epochs, digits, learning_seed, bound):
+    with_bn = batchnorm.epochs_to(
+        batchnorm.training_accuracy(scale, True, digits, epochs, seed=learning_seed)
+    )
+    without = batchnorm.epochs_to(
+        batchnorm.training_accuracy(scale, False, digits, epochs, seed=learning_seed)
+    )
     # Never reaching 90% counts as one epoch past the run. Seeds 0-4: 4 epochs with batch
     # norm at both scales, 7 or more saved.
     with_bn = epochs + 1 if with_bn is None else with_bn
@@ -103,34 +126,39 @@ def test_batch_norm_reaches_90_percent_in_fewer_epochs(scale, epochs, digits, le
 
 # -- regularisation -------------------------------------------------------------------
 
+
 @pytest.fixture(scope="module")
 def noisy_digits(learning_seed):
     small = load_digits(regularization.TRAIN_SIZE, 500, seed=learning_seed)
-    return replace(small, y_train=regularization.noisy_labels(small.y_train,
-                                                              seed=learning_seed))
+    return replace(small, y_train=regularization.noisy_labels(small.y_train, seed=learning_seed))
 
 
 @pytest.fixture(scope="module")
 def unregularized_gap(noisy_digits, learning_seed):
-    return regularization.gap(regularization.train_variant("none", noisy_digits, epochs=30,
-                                                           seed=learning_seed))
+    return regularization.gap(
+        regularization.train_variant("none", noisy_digits, epochs=30, seed=learning_seed)
+    )
 
 
 @pytest.mark.parametrize("variant", ["dropout", "L2"])
-def test_dropout_and_weight_decay_shrink_the_gap(variant, noisy_digits, unregularized_gap,
-                                                 learning_seed, bound):
-    gap = regularization.gap(regularization.train_variant(variant, noisy_digits, epochs=30,
-                                                          seed=learning_seed))
+def test_dropout_and_weight_decay_shrink_the_gap(
+    variant, noisy_digits, unregularized_gap, learning_seed, bound
+):
+    gap = regularization.gap(
+        regularization.train_variant(variant, noisy_digits, epochs=30, seed=learning_seed)
+    )
     # Seeds 0-4 measured gaps of 0.17-0.31 without, closed by 0.13-0.25 with dropout and
     # 0.15-0.25 with L2.
-    bound("train - validation accuracy gap without regularisation", unregularized_gap,
-          at_least=0.15)
+    bound(
+        "train - validation accuracy gap without regularisation", unregularized_gap, at_least=0.15
+    )
     bound(f"gap closed by {variant}", unregularized_gap - gap, at_least=0.1)
 
 
 def test_early_stopping_keeps_an_early_epoch(noisy_digits, learning_seed):
-    curves = regularization.train_variant("early stopping", noisy_digits, epochs=30,
-                                          seed=learning_seed)
+    curves = regularization.train_variant(
+        "early stopping", noisy_digits, epochs=30, seed=learning_seed
+    )
     assert curves["stopped_at"] is not None
     best = int(np.argmin(curves["validation_loss"])) + 1
     assert curves["stopped_at"] == best
@@ -139,12 +167,12 @@ def test_early_stopping_keeps_an_early_epoch(noisy_digits, learning_seed):
 
 # -- vanishing gradients ------------------------------------------------------------
 
-def test_sigmoids_first_layer_gradient_is_far_smaller_than_relus(digits, learning_seed,
-                                                                  bound):
-    sigmoid = vanishing.gradient_norms(vanishing.deep_network("sigmoid", seed=learning_seed),
-                                       digits)
-    relu = vanishing.gradient_norms(vanishing.deep_network("relu", seed=learning_seed),
-                                    digits)
+
+def test_sigmoids_first_layer_gradient_is_far_smaller_than_relus(digits, learning_seed, bound):
+    sigmoid = vanishing.gradient_norms(
+        vanishing.deep_network("sigmoid", seed=learning_seed), digits
+    )
+    relu = vanishing.gradient_norms(vanishing.deep_network("relu", seed=learning_seed), digits)
     # Seeds 0-4 measured 1.6e4-2.7e4; the lesson needs 10.
     bound("ReLU's / sigmoid's first-layer gradient", relu[0] / sigmoid[0], at_least=1000)
     # Sigmoid's gradient shrinks on every step back towards the input.
@@ -152,6 +180,7 @@ def test_sigmoids_first_layer_gradient_is_far_smaller_than_relus(digits, learnin
 
 
 # -- transfer -------------------------------------------------------------------------
+
 
 def write_images(folder, per_class):
     from PIL import Image
@@ -170,8 +199,9 @@ def test_transfer_freezes_then_fine_tunes_the_backbone(tmp_path):
     train = transfer.read_subset(tmp_path / "train", 5, 32)
     validation = transfer.read_subset(tmp_path / "validation", 3, 32)
     assert train[0].shape == (10, 32, 32, 3) and train[1].tolist() == [0, 1] * 5
-    curves, described, changed = transfer.compare(train, validation, None, size=32,
-                                                  alpha=0.35, epochs=1, fine_tune_epochs=1)
+    curves, described, changed = transfer.compare(
+        train, validation, None, size=32, alpha=0.35, epochs=1, fine_tune_epochs=1
+    )
     assert described.startswith("none: random weights")
     assert changed["frozen"] == 0 and changed["fine-tuned"] > 0
     assert [len(c[1]) for c in curves.values()] == [1, 1, 1]
@@ -194,6 +224,7 @@ def test_transfer_names_the_layout_it_needs(tmp_path):
 
 # -- digits, page, registry, command ------------------------------------------------
 
+
 def test_generated_digits_are_seeded_and_balanced():
     images, labels = generate_digits(200, seed=3)
     again, _ = generate_digits(200, seed=3)
@@ -215,8 +246,9 @@ def test_mnist_is_used_when_data_names_a_tfds_dir(tmp_path):
     assert mnist.x_train.shape == (20, 28, 28) and mnist.x_validation.shape == (10, 28, 28)
 
 
-@pytest.mark.parametrize("module_name", ["zoo.lab", "zoo.lab.digits", "zoo.lab.page",
-                                         *(e.module for e in EXPERIMENTS)])
+@pytest.mark.parametrize(
+    "module_name", ["zoo.lab", "zoo.lab.digits", "zoo.lab.page", *(e.module for e in EXPERIMENTS)]
+)
 def test_docstring_examples_print_what_they_show(module_name, tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
     module = importlib.import_module(module_name)
@@ -250,10 +282,11 @@ from zoo.cli import main
 main(["lab"])
 print("heavy:", sorted({"keras", "tensorflow", "jax"} & set(sys.modules)), file=sys.stderr)
 """
-    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
-                            timeout=120)
+    result = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, timeout=120
+    )
     assert result.stderr.strip().splitlines()[-1] == "heavy: []", result.stderr[-2000:]
-    names = [line.split()[0] for line in result.stdout.splitlines()[:len(EXPERIMENTS)]]
+    names = [line.split()[0] for line in result.stdout.splitlines()[: len(EXPERIMENTS)]]
     assert names == [e.name for e in EXPERIMENTS]
 
 
@@ -264,8 +297,12 @@ INIT_PICTURES = ["init_sigmoid.png", "init_tanh.png", "init_relu.png", "init_std
 def init_page(tmp_path_factory):
     """`zoo lab init --quick` run as a command: its folder and what it printed."""
     out = tmp_path_factory.mktemp("lab_init")
-    result = subprocess.run([sys.executable, "-m", "zoo", "lab", "init", "--quick", "--out",
-                             str(out)], capture_output=True, text=True, timeout=300)
+    result = subprocess.run(
+        [sys.executable, "-m", "zoo", "lab", "init", "--quick", "--out", str(out)],
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
     assert result.returncode == 0, result.stderr[-3000:]
     return out, result.stdout
 

@@ -38,11 +38,11 @@ IMAGE_RUNS = {
 # The least held-out accuracy (chance: one over the classes), and what seeds 0-4 gave
 # with --learning-seeds 0,1,2,3,4:
 ACCURACY_BOUNDS = {
-    "cifar10": 0.7,               # 0.9 on each seed (chance 0.1)
+    "cifar10": 0.7,  # 0.9 on each seed (chance 0.1)
     "german_traffic_signs": 0.5,  # 0.70-0.79 (chance 0.023)
-    "hurricane_damage": 0.9,      # 1.0 on each seed (chance 0.5)
-    "beans": 0.8,                 # 1.0 on each seed (chance 0.33)
-    "cats_vs_dogs_224": 0.9,      # 1.0 on each seed (chance 0.5)
+    "hurricane_damage": 0.9,  # 1.0 on each seed (chance 0.5)
+    "beans": 0.8,  # 1.0 on each seed (chance 0.33)
+    "cats_vs_dogs_224": 0.9,  # 1.0 on each seed (chance 0.5)
 }
 
 
@@ -54,15 +54,20 @@ def coloured_splits(task, per_class, held_out, seed):
         labels = np.repeat(np.arange(classes), count)
         return class_pictures(labels, side, classes, seed=part_seed), labels
 
-    return Splits(part(per_class, seed), part(max(1, held_out // 2), seed + 1),
-                  part(held_out, seed + 2), source="generated: one colour per class")
+    return Splits(
+        part(per_class, seed),
+        part(max(1, held_out // 2), seed + 1),
+        part(held_out, seed + 2),
+        source="generated: one colour per class",
+    )
 
 
 def fitted(task, splits, epochs, batch_size):
     """The task's reference, built and fitted on `splits` as `zoo train` does."""
     model = task.build(splits)
-    (task.fit or fit_pairs)(model, splits, epochs=epochs, batch_size=batch_size,
-                            callbacks=[], verbose=0)
+    (task.fit or fit_pairs)(
+        model, splits, epochs=epochs, batch_size=batch_size, callbacks=[], verbose=0
+    )
     return model
 
 
@@ -90,25 +95,29 @@ def last_step_repeated(convention, splits):
 # normalised MAE to the naive forecast's; what seeds 0-4 gave with --learning-seeds 0,1,2,3,4:
 SERIES_RUNS = {
     "household_power": (1200, 6, 0.4),  # 0.165-0.191
-    "us_diesel": (500, 20, 0.85),       # 0.615-0.698
+    "us_diesel": (500, 20, 0.85),  # 0.615-0.698
 }
 
 
 @pytest.mark.parametrize("name", sorted(SERIES_RUNS))
-def test_sequence_reference_beats_repeating_the_last_step(name, learning_seed, bound,
-                                                          tmp_path):
+def test_sequence_reference_beats_repeating_the_last_step(name, learning_seed, bound, tmp_path):
     task = get_task(name)
     rows, epochs, ratio = SERIES_RUNS[name]
     if name == "household_power":
         path = write_household(tmp_path, rows=rows, seed=learning_seed)
     else:
-        path = write_diesel(tmp_path / "Weekly_U.S.Diesel_Retail_Prices.csv", rows=rows,
-                            seed=learning_seed)
+        path = write_diesel(
+            tmp_path / "Weekly_U.S.Diesel_Retail_Prices.csv", rows=rows, seed=learning_seed
+        )
     keras.utils.set_random_seed(learning_seed)
     splits = task.load(path)
     model = fitted(task, splits, epochs, batch_size=32)
     held_out = task.raw.held_out(splits)
-    error = task.raw.measure(held_out.targets,
-                             held_out.select(model.predict(held_out.inputs, verbose=0)))
-    bound(f"{name} held-out normalised MAE / the last step repeated's",
-          error / last_step_repeated(task.raw, splits), at_most=ratio)
+    error = task.raw.measure(
+        held_out.targets, held_out.select(model.predict(held_out.inputs, verbose=0))
+    )
+    bound(
+        f"{name} held-out normalised MAE / the last step repeated's",
+        error / last_step_repeated(task.raw, splits),
+        at_most=ratio,
+    )

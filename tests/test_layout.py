@@ -70,8 +70,10 @@ def test_dependencies_run_one_way(path):
 def import_graph():
     """`{module: modules of the zoo it imports}`, function-local imports included."""
     modules = {module_name(path): path for path in SOURCES}
-    return {name: {m for m in zoo_imports(path) if m in modules and m != name}
-            for name, path in modules.items()}
+    return {
+        name: {m for m in zoo_imports(path) if m in modules and m != name}
+        for name, path in modules.items()
+    }
 
 
 def cycles(graph):
@@ -115,13 +117,28 @@ def test_wheel_installs_zoo_tasks_and_no_top_level_tasks(tmp_path):
     # A copy, so the build leaves no build/ or egg-info in the checkout.
     source = tmp_path / "source"
     for folder in ("zoo", "tasks"):
-        shutil.copytree(ROOT / folder, source / folder,
-                        ignore=shutil.ignore_patterns("__pycache__"))
+        shutil.copytree(
+            ROOT / folder, source / folder, ignore=shutil.ignore_patterns("__pycache__")
+        )
     for file in ("pyproject.toml", "README.md"):
         shutil.copy(ROOT / file, source / file)
-    subprocess.run([sys.executable, "-m", "pip", "wheel", "--no-deps", "--no-build-isolation",
-                    "--quiet", "--wheel-dir", str(tmp_path / "dist"), str(source)],
-                   check=True, capture_output=True, timeout=300)
+    subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "pip",
+            "wheel",
+            "--no-deps",
+            "--no-build-isolation",
+            "--quiet",
+            "--wheel-dir",
+            str(tmp_path / "dist"),
+            str(source),
+        ],
+        check=True,
+        capture_output=True,
+        timeout=300,
+    )
     (wheel,) = (tmp_path / "dist").glob("keras_cert_zoo-*.whl")
     names = set(zipfile.ZipFile(wheel).namelist())
     top_level = {n.split("/")[0] for n in names if not n.split("/")[0].endswith(".dist-info")}
@@ -129,10 +146,19 @@ def test_wheel_installs_zoo_tasks_and_no_top_level_tasks(tmp_path):
     expected = {f"zoo/tasks/{p.name}" for p in (ROOT / "tasks").glob("*.py")}
     expected |= {str(p.relative_to(ROOT)) for p in ROOT.glob("zoo/**/*.py")}
     # The pages' templates, stylesheets and script, which the report and the lab read.
-    pages = {str(p.relative_to(ROOT)) for suffix in ("html", "css", "js")
-             for p in ROOT.glob(f"zoo/**/*.{suffix}")}
-    assert {"zoo/report/page.html", "zoo/report/page.css", "zoo/report/base.css",
-            "zoo/report/pictures_shown.js", "zoo/lab/page.html", "zoo/lab/page.css"} <= pages
+    pages = {
+        str(p.relative_to(ROOT))
+        for suffix in ("html", "css", "js")
+        for p in ROOT.glob(f"zoo/**/*.{suffix}")
+    }
+    assert {
+        "zoo/report/page.html",
+        "zoo/report/page.css",
+        "zoo/report/base.css",
+        "zoo/report/pictures_shown.js",
+        "zoo/lab/page.html",
+        "zoo/lab/page.css",
+    } <= pages
     expected |= pages
     assert expected - names == set()
     entry_points = next(n for n in names if n.endswith(".dist-info/entry_points.txt"))
@@ -146,17 +172,28 @@ def test_a_users_own_tasks_module_neither_shadows_nor_is_shadowed(tmp_path):
         from zoo.tasks import get_task
         print(tasks.WHO, get_task("sunspots").name)
     """)
-    result = subprocess.run([sys.executable, "-c", code], cwd=tmp_path, capture_output=True,
-                            text=True, timeout=120)
+    result = subprocess.run(
+        [sys.executable, "-c", code], cwd=tmp_path, capture_output=True, text=True, timeout=120
+    )
     assert result.returncode == 0, result.stderr[-2000:]
     assert result.stdout.split() == ["the", "user", "sunspots"]
 
 
 def test_a_task_file_runs_as_a_script_that_trains_exports_and_grades(tmp_path):
     result = subprocess.run(
-        [sys.executable, str(ROOT / "tasks" / "linear.py"), "--epochs", "40",
-         "--models-dir", str(tmp_path / "models")],
-        cwd=tmp_path, capture_output=True, text=True, timeout=300)
+        [
+            sys.executable,
+            str(ROOT / "tasks" / "linear.py"),
+            "--epochs",
+            "40",
+            "--models-dir",
+            str(tmp_path / "models"),
+        ],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
     assert result.returncode == 0, result.stderr[-3000:]
     assert "linear: mse = " in result.stdout
     assert f"exported: {tmp_path / 'models' / 'linear' / '1'}" in result.stdout
@@ -164,8 +201,12 @@ def test_a_task_file_runs_as_a_script_that_trains_exports_and_grades(tmp_path):
 
 
 def test_a_task_scripts_help_names_its_options():
-    result = subprocess.run([sys.executable, str(ROOT / "tasks" / "sarcasm.py"), "--help"],
-                            capture_output=True, text=True, timeout=60)
+    result = subprocess.run(
+        [sys.executable, str(ROOT / "tasks" / "sarcasm.py"), "--help"],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
     assert result.returncode == 0, result.stderr
     assert result.stdout.startswith("usage: sarcasm.py [-h] [--data PATH]")
     for option in ("--epochs", "--batch-size", "--seed", "--models-dir"):

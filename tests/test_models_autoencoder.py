@@ -3,7 +3,6 @@
 import keras
 import numpy as np
 import pytest
-
 from models_helpers import (
     assert_same_config,
     assert_same_outputs,
@@ -12,6 +11,7 @@ from models_helpers import (
     mixed_precision,
     reload,
 )
+
 from zoo.models import Autoencoder
 
 # The layer and model tests run in the core install too (Keras and NumPy, JAX).
@@ -50,18 +50,21 @@ def test_reconstruction_error_falls_by_half(plain, data, bound):
     model, untrained_mse = plain
     trained_mse = mse(model.predict(data[1], verbose=0), data[1])
     # Seeds 0-4 measured 0.006-0.008 at 300 steps and 3e-3.
-    bound("trained / untrained reconstruction error", trained_mse / untrained_mse,
-          at_most=0.5)
+    bound("trained / untrained reconstruction error", trained_mse / untrained_mse, at_most=0.5)
 
 
 def test_denoising_beats_plain_on_noisy_inputs(plain, data, learning_seed, bound):
     keras.utils.set_random_seed(learning_seed)
-    denoising = train(Autoencoder.convolutional(
-        (16, 16, 1), latent_dim=8, filters=(8, 16), noise_stddev=NOISE,
-        seed=learning_seed + 1), data[0])
+    denoising = train(
+        Autoencoder.convolutional(
+            (16, 16, 1), latent_dim=8, filters=(8, 16), noise_stddev=NOISE, seed=learning_seed + 1
+        ),
+        data[0],
+    )
     clean = data[1]
-    noisy = clean + np.random.default_rng(learning_seed + 2).normal(
-        0, NOISE, clean.shape).astype("float32")
+    noisy = clean + np.random.default_rng(learning_seed + 2).normal(0, NOISE, clean.shape).astype(
+        "float32"
+    )
     denoising_mse = mse(denoising.predict(noisy, verbose=0), clean)
     plain_mse = mse(plain[0].predict(noisy, verbose=0), clean)
     # Seeds 0-4 measured 0.28-0.46.
@@ -80,8 +83,7 @@ def test_keras_round_trip(plain, data, tmp_path):
     model = plain[0]
     reloaded = reload(model, tmp_path)
     assert_same_config(reloaded, model)
-    assert_same_outputs(reloaded.predict(data[1], verbose=0),
-                        model.predict(data[1], verbose=0))
+    assert_same_outputs(reloaded.predict(data[1], verbose=0), model.predict(data[1], verbose=0))
 
 
 @pytest.mark.tensorflow
@@ -89,18 +91,25 @@ def test_export_signatures(plain, data, tmp_path):
     model = plain[0]
     images = data[1][:5]
     latent = model.encode(images)
-    check_export(model, tmp_path, {
-        "serving_default": ({"inputs": images}, {"reconstruction": model(images)}),
-        "encode": ({"inputs": images}, {"latent": latent}),
-        "decode": ({"latent": keras.ops.convert_to_numpy(latent)},
-                   {"reconstruction": model.decode(latent)}),
-    })
+    check_export(
+        model,
+        tmp_path,
+        {
+            "serving_default": ({"inputs": images}, {"reconstruction": model(images)}),
+            "encode": ({"inputs": images}, {"latent": latent}),
+            "decode": (
+                {"latent": keras.ops.convert_to_numpy(latent)},
+                {"reconstruction": model.decode(latent)},
+            ),
+        },
+    )
 
 
 def test_dense_variant_round_trip(tmp_path):
     keras.utils.set_random_seed(0)
-    model = Autoencoder.dense((12,), latent_dim=3, units=(8,), noise_stddev=0.1,
-                              output_activation=None)
+    model = Autoencoder.dense(
+        (12,), latent_dim=3, units=(8,), noise_stddev=0.1, output_activation=None
+    )
     x = np.random.default_rng(0).normal(size=(4, 12)).astype("float32")
     assert model.encode(x).shape == (4, 3)
     assert_same_outputs(reload(model, tmp_path)(x), model(x))
@@ -109,8 +118,9 @@ def test_dense_variant_round_trip(tmp_path):
 def test_mixed_precision_trains():
     with mixed_precision():
         keras.utils.set_random_seed(0)
-        model = Autoencoder.convolutional((16, 16, 1), latent_dim=4, filters=(4, 8),
-                                          noise_stddev=0.1)
+        model = Autoencoder.convolutional(
+            (16, 16, 1), latent_dim=4, filters=(4, 8), noise_stddev=0.1
+        )
         images = blob_images(16)
         model.compile(optimizer="adam", loss="mse")
         history = model.fit(images, images, epochs=1, verbose=0).history

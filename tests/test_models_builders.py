@@ -17,74 +17,91 @@ pytestmark = pytest.mark.core
 # then the shapes of its weights.
 BUILDS = {
     "Autoencoder.dense": (
-        lambda: Autoencoder.dense((12,), latent_dim=3, units=(8, 6),
-                                  output_activation=None),
-        {"encoder": """
+        lambda: Autoencoder.dense((12,), latent_dim=3, units=(8, 6), output_activation=None),
+        {
+            "encoder": """
             inputs InputLayer - (None, 12)
             flatten Flatten - (None, 12)
             dense_0 Dense relu (None, 8) (12, 8) (8,)
             dense_1 Dense relu (None, 6) (8, 6) (6,)
             latent Dense linear (None, 3) (6, 3) (3,)
-         """, "decoder": """
+         """,
+            "decoder": """
             code InputLayer - (None, 3)
             dense_0 Dense relu (None, 6) (3, 6) (6,)
             dense_1 Dense relu (None, 8) (6, 8) (8,)
             output Dense linear (None, 12) (8, 12) (12,)
             reshape Reshape - (None, 12)
-         """}),
+         """,
+        },
+    ),
     "Autoencoder.convolutional": (
         lambda: Autoencoder.convolutional((8, 8, 1), latent_dim=3, filters=(4, 6)),
-        {"encoder": """
+        {
+            "encoder": """
             inputs InputLayer - (None, 8, 8, 1)
             conv_0 Conv2D relu (None, 4, 4, 4) (3, 3, 1, 4) (4,)
             conv_1 Conv2D relu (None, 2, 2, 6) (3, 3, 4, 6) (6,)
             flatten Flatten - (None, 24)
             latent Dense linear (None, 3) (24, 3) (3,)
-         """, "decoder": """
+         """,
+            "decoder": """
             code InputLayer - (None, 3)
             project Dense relu (None, 24) (3, 24) (24,)
             reshape Reshape - (None, 2, 2, 6)
             deconv_0 Conv2DTranspose relu (None, 4, 4, 6) (3, 3, 6, 6) (6,)
             deconv_1 Conv2DTranspose relu (None, 8, 8, 4) (3, 3, 4, 6) (4,)
             output Conv2D sigmoid (None, 8, 8, 1) (3, 3, 4, 1) (1,)
-         """}),
+         """,
+        },
+    ),
     "VAE.dense": (
         lambda: VAE.dense((12,), latent_dim=3, units=(8, 6)),
-        {"encoder": """
+        {
+            "encoder": """
             inputs InputLayer - (None, 12)
             flatten Flatten - (None, 12)
             dense_0 Dense relu (None, 8) (12, 8) (8,)
             dense_1 Dense relu (None, 6) (8, 6) (6,)
             mean Dense linear (None, 3) (6, 3) (3,)
             log_var Dense linear (None, 3) (6, 3) (3,)
-         """, "decoder": """
+         """,
+            "decoder": """
             code InputLayer - (None, 3)
             dense_0 Dense relu (None, 6) (3, 6) (6,)
             dense_1 Dense relu (None, 8) (6, 8) (8,)
             output Dense sigmoid (None, 12) (8, 12) (12,)
             reshape Reshape - (None, 12)
-         """}),
+         """,
+        },
+    ),
     "VAE.convolutional": (
-        lambda: VAE.convolutional((8, 8, 2), latent_dim=3, filters=(4, 6),
-                                  output_activation="tanh"),
-        {"encoder": """
+        lambda: VAE.convolutional(
+            (8, 8, 2), latent_dim=3, filters=(4, 6), output_activation="tanh"
+        ),
+        {
+            "encoder": """
             inputs InputLayer - (None, 8, 8, 2)
             conv_0 Conv2D relu (None, 4, 4, 4) (3, 3, 2, 4) (4,)
             conv_1 Conv2D relu (None, 2, 2, 6) (3, 3, 4, 6) (6,)
             flatten Flatten - (None, 24)
             mean Dense linear (None, 3) (24, 3) (3,)
             log_var Dense linear (None, 3) (24, 3) (3,)
-         """, "decoder": """
+         """,
+            "decoder": """
             code InputLayer - (None, 3)
             project Dense relu (None, 24) (3, 24) (24,)
             reshape Reshape - (None, 2, 2, 6)
             deconv_0 Conv2DTranspose relu (None, 4, 4, 6) (3, 3, 6, 6) (6,)
             deconv_1 Conv2DTranspose relu (None, 8, 8, 4) (3, 3, 4, 6) (4,)
             output Conv2D tanh (None, 8, 8, 2) (3, 3, 4, 2) (2,)
-         """}),
+         """,
+        },
+    ),
     "ConditionalVAE.dense": (
         lambda: ConditionalVAE.dense((12,), num_classes=5, latent_dim=3, units=(8, 6)),
-        {"encoder": """
+        {
+            "encoder": """
             inputs InputLayer - (None, 12)
             flatten Flatten - (None, 12)
             dense_0 Dense relu (None, 8) (12, 8) (8,)
@@ -93,7 +110,8 @@ BUILDS = {
             join_condition Concatenate - (None, 11)
             mean Dense linear (None, 3) (11, 3) (3,)
             log_var Dense linear (None, 3) (11, 3) (3,)
-         """, "decoder": """
+         """,
+            "decoder": """
             code InputLayer - (None, 3)
             condition InputLayer - (None, 5)
             join_condition Concatenate - (None, 8)
@@ -101,11 +119,15 @@ BUILDS = {
             dense_1 Dense relu (None, 8) (6, 8) (8,)
             output Dense sigmoid (None, 12) (8, 12) (12,)
             reshape Reshape - (None, 12)
-         """}),
+         """,
+        },
+    ),
     "ConditionalVAE.convolutional": (
-        lambda: ConditionalVAE.convolutional((8, 8, 1), num_classes=5, latent_dim=3,
-                                             filters=(4, 6)),
-        {"encoder": """
+        lambda: ConditionalVAE.convolutional(
+            (8, 8, 1), num_classes=5, latent_dim=3, filters=(4, 6)
+        ),
+        {
+            "encoder": """
             inputs InputLayer - (None, 8, 8, 1)
             conv_0 Conv2D relu (None, 4, 4, 4) (3, 3, 1, 4) (4,)
             conv_1 Conv2D relu (None, 2, 2, 6) (3, 3, 4, 6) (6,)
@@ -114,7 +136,8 @@ BUILDS = {
             join_condition Concatenate - (None, 29)
             mean Dense linear (None, 3) (29, 3) (3,)
             log_var Dense linear (None, 3) (29, 3) (3,)
-         """, "decoder": """
+         """,
+            "decoder": """
             code InputLayer - (None, 3)
             condition InputLayer - (None, 5)
             join_condition Concatenate - (None, 8)
@@ -123,38 +146,48 @@ BUILDS = {
             deconv_0 Conv2DTranspose relu (None, 4, 4, 6) (3, 3, 6, 6) (6,)
             deconv_1 Conv2DTranspose relu (None, 8, 8, 4) (3, 3, 4, 6) (4,)
             output Conv2D sigmoid (None, 8, 8, 1) (3, 3, 4, 1) (1,)
-         """}),
+         """,
+        },
+    ),
     "DCGAN.dense": (
         lambda: DCGAN.dense(12, latent_dim=3, units=(8, 6)),
-        {"generator": """
+        {
+            "generator": """
             code InputLayer - (None, 3)
             dense_0 Dense relu (None, 6) (3, 6) (6,)
             dense_1 Dense relu (None, 8) (6, 8) (8,)
             output Dense linear (None, 12) (8, 12) (12,)
             reshape Reshape - (None, 12)
-         """, "discriminator": """
+         """,
+            "discriminator": """
             inputs InputLayer - (None, 12)
             flatten Flatten - (None, 12)
             dense_0 Dense leaky_relu (None, 8) (12, 8) (8,)
             dense_1 Dense leaky_relu (None, 6) (8, 6) (6,)
             logit Dense linear (None, 1) (6, 1) (1,)
-         """}),
+         """,
+        },
+    ),
     "DCGAN.convolutional": (
         lambda: DCGAN.convolutional((8, 8, 1), latent_dim=3, filters=(4, 6)),
-        {"generator": """
+        {
+            "generator": """
             code InputLayer - (None, 3)
             project Dense relu (None, 24) (3, 24) (24,)
             reshape Reshape - (None, 2, 2, 6)
             deconv_0 Conv2DTranspose relu (None, 4, 4, 6) (3, 3, 6, 6) (6,)
             deconv_1 Conv2DTranspose relu (None, 8, 8, 4) (3, 3, 4, 6) (4,)
             output Conv2D tanh (None, 8, 8, 1) (3, 3, 4, 1) (1,)
-         """, "discriminator": """
+         """,
+            "discriminator": """
             inputs InputLayer - (None, 8, 8, 1)
             conv_0 Conv2D leaky_relu (None, 4, 4, 4) (3, 3, 1, 4) (4,)
             conv_1 Conv2D leaky_relu (None, 2, 2, 6) (3, 3, 4, 6) (6,)
             flatten Flatten - (None, 24)
             logit Dense linear (None, 1) (24, 1) (1,)
-         """}),
+         """,
+        },
+    ),
 }
 
 
@@ -162,8 +195,12 @@ def layer_lines(network):
     """One line per layer of a functional model, in the format of `BUILDS`."""
     lines = []
     for layer in network.layers:
-        words = [layer.name, type(layer).__name__,
-                 layer.get_config().get("activation") or "-", str(tuple(layer.output.shape))]
+        words = [
+            layer.name,
+            type(layer).__name__,
+            layer.get_config().get("activation") or "-",
+            str(tuple(layer.output.shape)),
+        ]
         words += [str(tuple(weight.shape)) for weight in layer.weights]
         lines.append(" ".join(words))
     return lines
@@ -174,12 +211,15 @@ def test_builder_makes_the_networks_it_always_made(builder):
     build, expected = BUILDS[builder]
     model = build()
     for network, layers in expected.items():
-        assert layer_lines(getattr(model, network)) == \
-            textwrap.dedent(layers).strip().splitlines(), network
+        assert (
+            layer_lines(getattr(model, network)) == textwrap.dedent(layers).strip().splitlines()
+        ), network
 
 
 def test_an_unknown_architecture_names_the_two_there_are():
-    with pytest.raises(ValueError, match=r"\('dense', 'convolutional'\). Received: "
-                                         r"architecture='recurrent'"):
-        encoder_decoder("recurrent", (12,), latent_dim=3, sizes=(8,),
-                        output_activation=None)
+    with pytest.raises(
+        ValueError,
+        match=r"\('dense', 'convolutional'\). Received: "
+        r"architecture='recurrent'",
+    ):
+        encoder_decoder("recurrent", (12,), latent_dim=3, sizes=(8,), output_activation=None)

@@ -3,7 +3,6 @@
 import keras
 import numpy as np
 import pytest
-
 from models_helpers import (
     SHAPE_CLASSES,
     assert_optimizer_restored,
@@ -14,6 +13,7 @@ from models_helpers import (
     reload,
     shape_images,
 )
+
 from zoo.models import ConditionalVAE
 
 # The layer and model tests run in the core install too (Keras and NumPy, JAX).
@@ -25,8 +25,9 @@ SAMPLES_PER_CLASS = 60
 
 def build(seed=0):
     keras.utils.set_random_seed(seed)
-    model = ConditionalVAE.convolutional((16, 16, 1), NUM_CLASSES, latent_dim=4,
-                                         filters=(8, 16), seed=seed)
+    model = ConditionalVAE.convolutional(
+        (16, 16, 1), NUM_CLASSES, latent_dim=4, filters=(8, 16), seed=seed
+    )
     model.compile(optimizer=keras.optimizers.Adam(3e-3))
     return model
 
@@ -46,16 +47,21 @@ def trained(data, learning_seed):
 
 def shape_classifier(images, labels, seed):
     keras.utils.set_random_seed(seed)
-    classifier = keras.Sequential([
-        keras.Input((16, 16, 1)),
-        keras.layers.Conv2D(8, 3, activation="relu"),
-        keras.layers.MaxPooling2D(),
-        keras.layers.Conv2D(16, 3, activation="relu"),
-        keras.layers.GlobalMaxPooling2D(),
-        keras.layers.Dense(NUM_CLASSES, activation="softmax"),
-    ])
-    classifier.compile(optimizer=keras.optimizers.Adam(3e-3),
-                       loss="sparse_categorical_crossentropy", metrics=["accuracy"])
+    classifier = keras.Sequential(
+        [
+            keras.Input((16, 16, 1)),
+            keras.layers.Conv2D(8, 3, activation="relu"),
+            keras.layers.MaxPooling2D(),
+            keras.layers.Conv2D(16, 3, activation="relu"),
+            keras.layers.GlobalMaxPooling2D(),
+            keras.layers.Dense(NUM_CLASSES, activation="softmax"),
+        ]
+    )
+    classifier.compile(
+        optimizer=keras.optimizers.Adam(3e-3),
+        loss="sparse_categorical_crossentropy",
+        metrics=["accuracy"],
+    )
     classifier.fit(images, labels, batch_size=32, epochs=15, verbose=0)
     return classifier
 
@@ -92,45 +98,57 @@ def test_export_signatures(trained, data, tmp_path):
     mean, log_var = trained.encode(images, labels)
     codes = np.random.default_rng(0).normal(size=(6, 4)).astype("float32")
     cases = {
-        "serving_default": ({"inputs": images, "label": labels},
-                            {"reconstruction": trained([images, labels])}),
-        "encode": ({"inputs": images, "label": labels},
-                   {"mean": mean, "log_variance": log_var}),
-        "decode": ({"latent": codes, "label": labels},
-                   {"reconstruction": trained.decode(codes, labels)}),
-        "generate": ({"label": labels},
-                     lambda: {"generated": trained.generate(labels)}),
+        "serving_default": (
+            {"inputs": images, "label": labels},
+            {"reconstruction": trained([images, labels])},
+        ),
+        "encode": ({"inputs": images, "label": labels}, {"mean": mean, "log_variance": log_var}),
+        "decode": (
+            {"latent": codes, "label": labels},
+            {"reconstruction": trained.decode(codes, labels)},
+        ),
+        "generate": ({"label": labels}, lambda: {"generated": trained.generate(labels)}),
     }
     check_export(trained, tmp_path, cases)
 
 
-@pytest.mark.parametrize("fit_args, received", [
-    (lambda images, labels: (images,), "one tensor of shape (32, 16, 16, 1)"),
-    (lambda images, labels: (images, labels), "one tensor of shape (32, 16, 16, 1)"),
-    (lambda images, labels: ([images],), "a list of 1"),
-], ids=["images", "images-then-labels", "list-of-images"])
+@pytest.mark.parametrize(
+    "fit_args, received",
+    [
+        (lambda images, labels: (images,), "one tensor of shape (32, 16, 16, 1)"),
+        (lambda images, labels: (images, labels), "one tensor of shape (32, 16, 16, 1)"),
+        (lambda images, labels: ([images],), "a list of 1"),
+    ],
+    ids=["images", "images-then-labels", "list-of-images"],
+)
 def test_fit_without_labels_as_input_is_explained(data, fit_args, received):
     with pytest.raises(ValueError) as error:
-        build().fit(*fit_args(data[0][:32], data[1][:32]), batch_size=32, epochs=1,
-                    verbose=0)
+        build().fit(*fit_args(data[0][:32], data[1][:32]), batch_size=32, epochs=1, verbose=0)
     # Keras prefixes the layer's name to errors raised in `call`.
-    assert ("ConditionalVAE takes a list [images, labels] (integer labels, shape "
-            "(batch,)), e.g. `model([images, labels])` or `fit([images, labels])`. "
-            f"Received {received}.") in str(error.value)
+    assert (
+        "ConditionalVAE takes a list [images, labels] (integer labels, shape "
+        "(batch,)), e.g. `model([images, labels])` or `fit([images, labels])`. "
+        f"Received {received}."
+    ) in str(error.value)
 
 
 def test_labels_as_targets_are_refused(data):
     images, labels = data[0][:8], data[1][:8]
-    with pytest.raises(ValueError, match=(
+    with pytest.raises(
+        ValueError,
+        match=(
             r"ConditionalVAE takes the labels as an input, beside the images: call "
-            r"`fit\(\[images, labels\]\)`, not `fit\(images, labels\)`\.")):
+            r"`fit\(\[images, labels\]\)`, not `fit\(images, labels\)`\."
+        ),
+    ):
         build().compute_loss([images, labels], labels)
 
 
 def test_mixed_precision_trains(data):
     with mixed_precision():
         model = build()
-        history = model.fit([data[0][:64], data[1][:64]], batch_size=32, epochs=1,
-                            verbose=0).history
+        history = model.fit(
+            [data[0][:64], data[1][:64]], batch_size=32, epochs=1, verbose=0
+        ).history
         assert model.generate(np.array([0, 1, 2])).dtype == "float32"
         assert all(np.isfinite(history[name]).all() for name in history)

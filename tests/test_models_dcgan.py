@@ -4,7 +4,6 @@ optimizers answer to Keras's learning-rate callbacks and to `model.optimizer`.""
 import keras
 import numpy as np
 import pytest
-
 from models_helpers import (
     assert_optimizer_restored,
     assert_same_config,
@@ -15,6 +14,7 @@ from models_helpers import (
     reload,
     shape_images,
 )
+
 from zoo.models import DCGAN
 
 # The layer and model tests run in the core install too (Keras and NumPy, JAX).
@@ -63,8 +63,9 @@ def test_learns_gaussian_mixture(learning_seed, bound):
     on_a_mode = distances.min(axis=1) <= 3.0
     shares = np.bincount(distances.argmin(axis=1)[on_a_mode], minlength=3) / len(samples)
     data_covariance = np.cov(data.T)
-    covariance_error = (np.linalg.norm(np.cov(samples.T) - data_covariance)
-                        / np.linalg.norm(data_covariance))
+    covariance_error = np.linalg.norm(np.cov(samples.T) - data_covariance) / np.linalg.norm(
+        data_covariance
+    )
     bound("share of samples on a mode", on_a_mode.mean(), at_least=ON_MODES)
     bound("smallest share of one mode", shares.min(), at_least=EACH_MODE)
     bound("covariance error", covariance_error, at_most=COVARIANCE_TOLERANCE)
@@ -78,8 +79,7 @@ def test_round_trip_resumes_training(images, tmp_path):
     latent = np.random.default_rng(0).normal(size=(4, 8)).astype("float32")
     assert_same_outputs(reloaded(latent), gan(latent))
     assert_optimizer_restored(gan.generator_optimizer, reloaded.generator_optimizer)
-    assert_optimizer_restored(gan.discriminator_optimizer,
-                              reloaded.discriminator_optimizer)
+    assert_optimizer_restored(gan.discriminator_optimizer, reloaded.discriminator_optimizer)
     history = reloaded.fit(images, batch_size=32, epochs=1, verbose=0).history
     assert reloaded.generator_optimizer.iterations.numpy() == 4
     assert all(np.isfinite(history[name]).all() for name in ("d_loss", "g_loss"))
@@ -89,9 +89,13 @@ def test_round_trip_resumes_training(images, tmp_path):
 def test_export_signature(images, tmp_path):
     gan = convolutional_gan()
     latent = np.random.default_rng(0).normal(size=(5, 8)).astype("float32")
-    check_export(gan, tmp_path, {
-        "serving_default": ({"latent": latent}, {"generated": gan(latent)}),
-    })
+    check_export(
+        gan,
+        tmp_path,
+        {
+            "serving_default": ({"latent": latent}, {"generated": gan(latent)}),
+        },
+    )
 
 
 def test_generated_images_in_tanh_range():
@@ -118,7 +122,8 @@ def test_other_backends_are_told_which_train(images, monkeypatch):
     assert str(error.value) == (
         "DCGAN trains on the tensorflow and jax backends; this process uses 'torch'. "
         "Set KERAS_BACKEND to one of tensorflow, jax to train. `call` and `generate` "
-        "work on every backend.")
+        "work on every backend."
+    )
 
 
 def two_rate_gan():
@@ -144,11 +149,10 @@ class EpochEnds(keras.callbacks.Callback):
 def test_learning_rate_scheduler_sets_both_optimizers_and_the_steps_use_them():
     gan, seen = two_rate_gan(), EpochEnds()
     schedule = keras.callbacks.LearningRateScheduler(
-        lambda epoch, rate: [rate, rate / 2, 0.0][epoch])
-    gan.fit(gaussian_mixture(64), batch_size=32, epochs=3, callbacks=[schedule, seen],
-            verbose=0)
-    np.testing.assert_allclose(seen.rates, [[1e-3, 4e-3], [5e-4, 2e-3], [0.0, 0.0]],
-                               rtol=1e-6)
+        lambda epoch, rate: [rate, rate / 2, 0.0][epoch]
+    )
+    gan.fit(gaussian_mixture(64), batch_size=32, epochs=3, callbacks=[schedule, seen], verbose=0)
+    np.testing.assert_allclose(seen.rates, [[1e-3, 4e-3], [5e-4, 2e-3], [0.0, 0.0]], rtol=1e-6)
     # The second epoch's steps moved both networks; at rate 0 the third moved neither.
     assert max(np.abs(a - b).max() for a, b in zip(*seen.weights[:2])) > 1e-5
     for before, after in zip(*seen.weights[1:]):
@@ -158,12 +162,11 @@ def test_learning_rate_scheduler_sets_both_optimizers_and_the_steps_use_them():
 def test_reduce_lr_on_plateau_reduces_both_optimizers_keeping_their_ratio():
     gan, seen = two_rate_gan(), EpochEnds()
     # No epoch improves on the first by a million: every later one is a plateau.
-    plateau = keras.callbacks.ReduceLROnPlateau(monitor="g_loss", mode="min", factor=0.5,
-                                                patience=1, min_delta=1e6)
-    gan.fit(gaussian_mixture(64), batch_size=32, epochs=3, callbacks=[plateau, seen],
-            verbose=0)
-    np.testing.assert_allclose(seen.rates, [[1e-3, 4e-3], [5e-4, 2e-3], [2.5e-4, 1e-3]],
-                               rtol=1e-6)
+    plateau = keras.callbacks.ReduceLROnPlateau(
+        monitor="g_loss", mode="min", factor=0.5, patience=1, min_delta=1e6
+    )
+    gan.fit(gaussian_mixture(64), batch_size=32, epochs=3, callbacks=[plateau, seen], verbose=0)
+    np.testing.assert_allclose(seen.rates, [[1e-3, 4e-3], [5e-4, 2e-3], [2.5e-4, 1e-3]], rtol=1e-6)
 
 
 def test_model_optimizer_reads_and_sets_a_learning_rate_and_counts_steps():
@@ -174,12 +177,12 @@ def test_model_optimizer_reads_and_sets_a_learning_rate_and_counts_steps():
     assert int(gan.optimizer.iterations) == 6  # 3 batches, twice
     assert int(gan.discriminator_optimizer.iterations) == 6
     gan.optimizer.learning_rate = 2e-4
-    assert [float(o.learning_rate) for o in gan.optimizer.optimizers] == pytest.approx(
-        [2e-4, 8e-4])
+    assert [float(o.learning_rate) for o in gan.optimizer.optimizers] == pytest.approx([2e-4, 8e-4])
     assert float(gan.optimizer.learning_rate) == pytest.approx(2e-4)
     # A generator's rate of 0 at compile leaves no ratio to keep: both get the value.
     frozen = DCGAN.dense(2, latent_dim=2, units=(8,))
     frozen.compile(keras.optimizers.SGD(0.0), keras.optimizers.SGD(0.1))
     frozen.optimizer.learning_rate = 0.05
     assert [float(o.learning_rate) for o in frozen.optimizer.optimizers] == pytest.approx(
-        [0.05, 0.05])
+        [0.05, 0.05]
+    )

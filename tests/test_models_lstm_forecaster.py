@@ -5,7 +5,6 @@ import importlib
 import keras
 import numpy as np
 import pytest
-
 from models_helpers import (
     assert_same_config,
     assert_same_outputs,
@@ -15,6 +14,7 @@ from models_helpers import (
     seasonal_series,
     windows,
 )
+
 from zoo.models import LSTMForecaster
 
 # The layer and model tests run in the core install too (Keras and NumPy, JAX).
@@ -41,7 +41,7 @@ def trained(series, learning_seed):
 def test_beats_naive_forecast_by_30_percent(trained, series, bound):
     # Validation windows come after the training range: the trend has moved
     # the series to levels the model never saw.
-    inputs, targets = windows(series[800 - WINDOW:], WINDOW, HORIZON)
+    inputs, targets = windows(series[800 - WINDOW :], WINDOW, HORIZON)
     naive_mae = np.mean(np.abs(targets - inputs[:, -1:, :]))
     mae = np.mean(np.abs(trained.predict(inputs, verbose=0) - targets))
     # Seeds 0-4 measured 0.17-0.22.
@@ -73,25 +73,27 @@ def test_export_serves_on_cpu_without_cudnn(trained, series, tmp_path, monkeypat
     # it does, as when a model trained on a GPU is exported there.
     monkeypatch.setattr(tf_rnn, "_is_gpu_available", lambda: True)
     plain_trace = tf.function(trained).get_concrete_function(
-        tf.TensorSpec((None, WINDOW, 1), tf.float32))
+        tf.TensorSpec((None, WINDOW, 1), tf.float32)
+    )
     assert any(op.startswith("CudnnRNN") for op in op_types(plain_trace))
 
     inputs, _ = windows(series[:60], WINDOW, HORIZON)
     short = inputs[:, -20:]
     with tf.device("/CPU:0"):
-        loaded = check_export(trained, tmp_path, {"serving_default": (
-            {"window": inputs}, {"forecast": trained(inputs)})})
+        loaded = check_export(
+            trained,
+            tmp_path,
+            {"serving_default": ({"window": inputs}, {"forecast": trained(inputs)})},
+        )
         served_short = loaded.signatures["serving_default"](window=short)["forecast"]
-    assert not any(op.startswith("Cudnn")
-                   for op in op_types(loaded.signatures["serving_default"]))
+    assert not any(op.startswith("Cudnn") for op in op_types(loaded.signatures["serving_default"]))
     np.testing.assert_allclose(served_short.numpy(), trained(short), atol=1e-5)
     assert all(lstm.use_cudnn == "auto" for lstm in trained.lstms)
 
 
 def test_several_series_and_options(tmp_path):
     keras.utils.set_random_seed(0)
-    model = LSTMForecaster(4, num_targets=2, lstm_units=(8, 8), dense_units=(8,),
-                           dropout=0.1)
+    model = LSTMForecaster(4, num_targets=2, lstm_units=(8, 8), dense_units=(8,), dropout=0.1)
     window = np.random.default_rng(0).normal(size=(3, 10, 3)).astype("float32")
     forecast = model(window)
     assert forecast.shape == (3, 4, 2)

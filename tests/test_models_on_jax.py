@@ -123,8 +123,13 @@ LOSS_RATIO = {
 @pytest.fixture(scope="module")
 def trained_on_jax(learning_seed):
     env = {"KERAS_BACKEND": "jax", "TF_CPP_MIN_LOG_LEVEL": "3", "PATH": "/usr/bin:/bin"}
-    done = subprocess.run([sys.executable, "-c", textwrap.dedent(CODE), str(learning_seed)],
-                          capture_output=True, text=True, env=env, timeout=600)
+    done = subprocess.run(
+        [sys.executable, "-c", textwrap.dedent(CODE), str(learning_seed)],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=600,
+    )
     assert done.returncode == 0, done.stderr[-3000:]
     return json.loads(done.stdout.strip().splitlines()[-1])
 
@@ -138,5 +143,8 @@ def test_runs_on_jax_without_tensorflow(trained_on_jax):
 def test_model_learns_on_jax(trained_on_jax, name, bound):
     result = trained_on_jax["results"][name]
     assert result.get("finite", True)
-    bound(f"{name}: loss after / before training", result["after"] / result["before"],
-          at_most=LOSS_RATIO[name])
+    bound(
+        f"{name}: loss after / before training",
+        result["after"] / result["before"],
+        at_most=LOSS_RATIO[name],
+    )

@@ -3,7 +3,6 @@
 import keras
 import numpy as np
 import pytest
-
 from models_helpers import (
     SHAPE_CLASSES,
     assert_same_config,
@@ -13,6 +12,7 @@ from models_helpers import (
     reload,
     shape_images,
 )
+
 from zoo.models import UNet
 
 # The layer and model tests run in the core install too (Keras and NumPy, JAX).
@@ -34,8 +34,10 @@ def trained(learning_seed):
     images, masks, _ = shape_images(512, seed=2 * learning_seed, noise=0.1)
     keras.utils.set_random_seed(learning_seed)
     model = UNet(NUM_CLASSES, depth=2, filters=8, dropout=0.1)
-    model.compile(optimizer=keras.optimizers.Adam(3e-3),
-                  loss=keras.losses.SparseCategoricalCrossentropy(from_logits=True))
+    model.compile(
+        optimizer=keras.optimizers.Adam(3e-3),
+        loss=keras.losses.SparseCategoricalCrossentropy(from_logits=True),
+    )
     model.fit(images, masks, batch_size=32, epochs=25, verbose=0)
     return model
 
@@ -76,13 +78,23 @@ def test_keras_round_trip(trained, tmp_path):
 def test_export_signature_any_size(trained, tmp_path):
     small = shape_images(3, seed=3)[0]
     large = np.tile(small, (1, 2, 3, 1))
-    loaded = check_export(trained, tmp_path, {"serving_default": (
-        {"images": small},
-        {"probabilities": keras.ops.softmax(trained(small)),
-         "classes": trained(small).numpy().argmax(axis=-1)})})
+    loaded = check_export(
+        trained,
+        tmp_path,
+        {
+            "serving_default": (
+                {"images": small},
+                {
+                    "probabilities": keras.ops.softmax(trained(small)),
+                    "classes": trained(small).numpy().argmax(axis=-1),
+                },
+            )
+        },
+    )
     served = loaded.signatures["serving_default"](images=large)
-    np.testing.assert_allclose(served["probabilities"].numpy(),
-                               keras.ops.softmax(trained(large)), atol=1e-5)
+    np.testing.assert_allclose(
+        served["probabilities"].numpy(), keras.ops.softmax(trained(large)), atol=1e-5
+    )
 
 
 def test_mixed_precision_trains():
@@ -90,8 +102,9 @@ def test_mixed_precision_trains():
     with mixed_precision():
         keras.utils.set_random_seed(0)
         model = UNet(NUM_CLASSES, depth=1, filters=4, batch_norm=True)
-        model.compile(optimizer="adam",
-                      loss=keras.losses.SparseCategoricalCrossentropy(from_logits=True))
+        model.compile(
+            optimizer="adam", loss=keras.losses.SparseCategoricalCrossentropy(from_logits=True)
+        )
         history = model.fit(images, masks, batch_size=16, epochs=1, verbose=0).history
         assert model.down_blocks[0].layers[0].compute_dtype == "float16"
         assert model(images).dtype == "float32"

@@ -3,7 +3,6 @@
 import keras
 import numpy as np
 import pytest
-
 from models_helpers import (
     assert_optimizer_restored,
     assert_same_config,
@@ -13,6 +12,7 @@ from models_helpers import (
     mixed_precision,
     reload,
 )
+
 from zoo.models import VAE
 
 # The layer and model tests run in the core install too (Keras and NumPy, JAX).
@@ -24,8 +24,7 @@ BATCH_SIZE = 32
 
 def build(beta, seed=0):
     keras.utils.set_random_seed(seed)
-    model = VAE.convolutional((16, 16, 1), latent_dim=4, filters=(8, 16), beta=beta,
-                              seed=seed)
+    model = VAE.convolutional((16, 16, 1), latent_dim=4, filters=(8, 16), beta=beta, seed=seed)
     model.compile(optimizer=keras.optimizers.Adam(3e-3))
     return model
 
@@ -48,8 +47,11 @@ def trained(data, learning_seed):
         model = build(beta, learning_seed)
         before = negative_elbo(model, data[1])
         model.fit(data[0], batch_size=BATCH_SIZE, epochs=EPOCHS, verbose=0)
-        runs[beta] = model, before, model.evaluate(data[1], batch_size=128,
-                                                   verbose=0, return_dict=True)
+        runs[beta] = (
+            model,
+            before,
+            model.evaluate(data[1], batch_size=128, verbose=0, return_dict=True),
+        )
     return runs
 
 
@@ -72,7 +74,8 @@ def test_metrics_reported(trained):
     _, _, metrics = trained[4.0]
     assert set(metrics) == {"loss", "reconstruction_loss", "kl_loss"}
     assert metrics["loss"] == pytest.approx(
-        metrics["reconstruction_loss"] + 4.0 * metrics["kl_loss"], rel=1e-4)
+        metrics["reconstruction_loss"] + 4.0 * metrics["kl_loss"], rel=1e-4
+    )
 
 
 def test_round_trip_resumes_training(data, tmp_path):
@@ -94,17 +97,27 @@ def test_export_signatures(trained, data, tmp_path):
     images = data[1][:5]
     mean, log_var = model.encode(images)
     codes = np.random.default_rng(0).normal(size=(3, 4)).astype("float32")
-    check_export(model, tmp_path, {
-        "serving_default": ({"inputs": images}, {"reconstruction": model(images)}),
-        "encode": ({"inputs": images}, {"mean": mean, "log_variance": log_var}),
-        "decode": ({"latent": codes}, {"reconstruction": model.decode(codes)}),
-    })
+    check_export(
+        model,
+        tmp_path,
+        {
+            "serving_default": ({"inputs": images}, {"reconstruction": model(images)}),
+            "encode": ({"inputs": images}, {"mean": mean, "log_variance": log_var}),
+            "decode": ({"latent": codes}, {"reconstruction": model.decode(codes)}),
+        },
+    )
 
 
 def test_generate_and_dense_variant():
     keras.utils.set_random_seed(0)
-    model = VAE.dense((10,), latent_dim=2, units=(8,), output_activation=None,
-                      reconstruction_loss="squared_error", seed=3)
+    model = VAE.dense(
+        (10,),
+        latent_dim=2,
+        units=(8,),
+        output_activation=None,
+        reconstruction_loss="squared_error",
+        seed=3,
+    )
     assert model.generate(5).shape == (5, 10)
     assert not np.allclose(model.generate(2), model.generate(2))
 
@@ -112,8 +125,7 @@ def test_generate_and_dense_variant():
 def test_mixed_precision_trains():
     with mixed_precision():
         model = build(1.0)
-        history = model.fit(blob_images(64), batch_size=BATCH_SIZE, epochs=1,
-                            verbose=0).history
+        history = model.fit(blob_images(64), batch_size=BATCH_SIZE, epochs=1, verbose=0).history
         assert isinstance(model.optimizer, keras.optimizers.LossScaleOptimizer)
         assert model.decoder.layers[1].compute_dtype == "float16"
         assert all(np.isfinite(history[name]).all() for name in history)
@@ -122,16 +134,23 @@ def test_mixed_precision_trains():
 def test_targets_are_refused():
     model = build(1.0)
     images = blob_images(4)
-    with pytest.raises(ValueError, match=(
+    with pytest.raises(
+        ValueError,
+        match=(
             r"A VAE reconstructs its inputs and takes no targets: call `fit\(x\)`, "
-            r"not `fit\(x, y\)`\.")):
+            r"not `fit\(x, y\)`\."
+        ),
+    ):
         model.fit(images, images, epochs=1, verbose=0)
 
 
-@pytest.mark.parametrize("kwargs, message", [
-    ({"beta": 0.0}, "beta"),
-    ({"reconstruction_loss": "mae"}, "reconstruction_loss"),
-])
+@pytest.mark.parametrize(
+    "kwargs, message",
+    [
+        ({"beta": 0.0}, "beta"),
+        ({"reconstruction_loss": "mae"}, "reconstruction_loss"),
+    ],
+)
 def test_rejects_bad_arguments(kwargs, message):
     with pytest.raises(ValueError, match=message):
         VAE.dense((4,), latent_dim=2, **kwargs)

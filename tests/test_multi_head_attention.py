@@ -1,8 +1,8 @@
 import keras
 import numpy as np
 import pytest
-
 from layer_harness import run_layer_test
+
 from zoo.layers import MultiHeadAttention
 
 # The layer and model tests run in the core install too (Keras and NumPy, JAX).
@@ -14,22 +14,32 @@ BATCH, QUERY_LEN, VALUE_LEN, DIM = 3, 6, 5, 16
 @pytest.fixture
 def inputs():
     rng = np.random.default_rng(0)
-    return {"query": rng.normal(size=(BATCH, QUERY_LEN, DIM)).astype("float32"),
-            "value": rng.normal(size=(BATCH, VALUE_LEN, 8)).astype("float32")}
+    return {
+        "query": rng.normal(size=(BATCH, QUERY_LEN, DIM)).astype("float32"),
+        "value": rng.normal(size=(BATCH, VALUE_LEN, 8)).astype("float32"),
+    }
 
 
 def test_harness(inputs, tmp_path):
-    run_layer_test(MultiHeadAttention, {"num_heads": 4, "key_dim": 4},
-                   inputs, (BATCH, QUERY_LEN, DIM),
-                   expected_num_trainable_weights=8, tmp_path=tmp_path)
+    run_layer_test(
+        MultiHeadAttention,
+        {"num_heads": 4, "key_dim": 4},
+        inputs,
+        (BATCH, QUERY_LEN, DIM),
+        expected_num_trainable_weights=8,
+        tmp_path=tmp_path,
+    )
 
 
 def test_harness_with_output_dim_and_no_bias(inputs, tmp_path):
-    run_layer_test(MultiHeadAttention,
-                   {"num_heads": 2, "key_dim": 3, "value_dim": 5,
-                    "output_dim": 7, "use_bias": False},
-                   inputs, (BATCH, QUERY_LEN, 7),
-                   expected_num_trainable_weights=4, tmp_path=tmp_path)
+    run_layer_test(
+        MultiHeadAttention,
+        {"num_heads": 2, "key_dim": 3, "value_dim": 5, "output_dim": 7, "use_bias": False},
+        inputs,
+        (BATCH, QUERY_LEN, 7),
+        expected_num_trainable_weights=4,
+        tmp_path=tmp_path,
+    )
 
 
 def _pair(num_heads=4, key_dim=4, **kwargs):
@@ -44,8 +54,7 @@ def _pair(num_heads=4, key_dim=4, **kwargs):
 
 
 def _max_difference(a, b):
-    return float(np.max(np.abs(keras.ops.convert_to_numpy(a)
-                               - keras.ops.convert_to_numpy(b))))
+    return float(np.max(np.abs(keras.ops.convert_to_numpy(a) - keras.ops.convert_to_numpy(b))))
 
 
 def test_equals_keras_without_mask(inputs):
@@ -66,8 +75,10 @@ def test_equals_keras_with_padding_mask():
 def test_equals_keras_with_causal_mask(inputs):
     ours, theirs = _pair()
     x = inputs["query"]
-    assert _max_difference(ours(x, x, use_causal_mask=True),
-                           theirs(x, x, use_causal_mask=True)) <= 1e-5
+    assert (
+        _max_difference(ours(x, x, use_causal_mask=True), theirs(x, x, use_causal_mask=True))
+        <= 1e-5
+    )
 
 
 def test_equals_keras_with_attention_mask_and_scores(inputs):
@@ -76,8 +87,7 @@ def test_equals_keras_with_attention_mask_and_scores(inputs):
     attention_mask = np.random.default_rng(1).random((BATCH, QUERY_LEN, QUERY_LEN)) > 0.3
     attention_mask[:, :, 0] = True  # every query keeps one key
     out, scores = ours(x, x, attention_mask=attention_mask, return_attention_scores=True)
-    ref_out, ref_scores = theirs(x, x, attention_mask=attention_mask,
-                                 return_attention_scores=True)
+    ref_out, ref_scores = theirs(x, x, attention_mask=attention_mask, return_attention_scores=True)
     assert _max_difference(out, ref_out) <= 1e-5
     assert _max_difference(scores, ref_scores) <= 1e-5
     np.testing.assert_allclose(keras.ops.convert_to_numpy(scores).sum(-1), 1.0, atol=1e-5)
@@ -96,11 +106,11 @@ def test_causal_outputs_ignore_later_tokens(inputs):
     x = inputs["query"]
     t = 2
     changed = x.copy()
-    changed[:, t + 1:] = np.random.default_rng(2).normal(size=changed[:, t + 1:].shape)
+    changed[:, t + 1 :] = np.random.default_rng(2).normal(size=changed[:, t + 1 :].shape)
     before = keras.ops.convert_to_numpy(layer(x, x, use_causal_mask=True))
     after = keras.ops.convert_to_numpy(layer(changed, changed, use_causal_mask=True))
-    np.testing.assert_allclose(after[:, :t + 1], before[:, :t + 1], atol=1e-6)
-    assert not np.allclose(after[:, t + 1:], before[:, t + 1:])
+    np.testing.assert_allclose(after[:, : t + 1], before[:, : t + 1], atol=1e-6)
+    assert not np.allclose(after[:, t + 1 :], before[:, t + 1 :])
 
 
 def test_padded_tokens_do_not_change_real_outputs(inputs):
@@ -110,8 +120,7 @@ def test_padded_tokens_do_not_change_real_outputs(inputs):
     mask = np.arange(QUERY_LEN)[None, :] < lengths[:, None]
     changed = np.where(mask[..., None], x, 100.0).astype("float32")
     before = keras.ops.convert_to_numpy(layer(x, x, query_mask=mask, value_mask=mask))
-    after = keras.ops.convert_to_numpy(layer(changed, changed, query_mask=mask,
-                                             value_mask=mask))
+    after = keras.ops.convert_to_numpy(layer(changed, changed, query_mask=mask, value_mask=mask))
     np.testing.assert_allclose(after[mask], before[mask], atol=1e-5)
 
 
@@ -123,7 +132,8 @@ def test_keras_mask_from_embedding_is_used():
     implicit = keras.ops.convert_to_numpy(layer(x, x))
     mask = ids != 0
     explicit = keras.ops.convert_to_numpy(
-        layer(embedding(ids), embedding(ids), query_mask=mask, value_mask=mask))
+        layer(embedding(ids), embedding(ids), query_mask=mask, value_mask=mask)
+    )
     np.testing.assert_allclose(implicit, explicit, atol=1e-6)
 
 
@@ -137,12 +147,17 @@ def test_dropout_applies_to_attention_weights_in_training_only(inputs):
 
 
 def test_rejects_bad_arguments():
-    with pytest.raises(ValueError, match=r"`num_heads` must be a positive integer\. Received: num_heads=0"):
+    with pytest.raises(
+        ValueError, match=r"`num_heads` must be a positive integer\. Received: num_heads=0"
+    ):
         MultiHeadAttention(0, 4)
     with pytest.raises(ValueError, match=r"`dropout` must be in \[0, 1\)\. Received: dropout=1\.5"):
         MultiHeadAttention(2, 4, dropout=1.5)
-    with pytest.raises(ValueError, match=r"`query` must have rank 3, \(batch, sequence, features\)\. "
-                                         r"Received: query\.shape=\(2, 8\)"):
+    with pytest.raises(
+        ValueError,
+        match=r"`query` must have rank 3, \(batch, sequence, features\)\. "
+        r"Received: query\.shape=\(2, 8\)",
+    ):
         MultiHeadAttention(2, 4)(np.ones((2, 8)), np.ones((2, 8)))
 
 
@@ -169,13 +184,22 @@ def test_keras_output_shape_spelling_means_output_dim(inputs, output_shape):
 
 
 def test_output_shape_errors_name_the_fix():
-    with pytest.raises(ValueError, match=r"`output_dim` and `output_shape` name the same "
-                                         r"thing; give one of them\. Received: "
-                                         r"output_dim=7, output_shape=7"):
+    with pytest.raises(
+        ValueError,
+        match=r"`output_dim` and `output_shape` name the same "
+        r"thing; give one of them\. Received: "
+        r"output_dim=7, output_shape=7",
+    ):
         MultiHeadAttention(2, 4, output_dim=7, output_shape=7)
-    with pytest.raises(ValueError, match=r"`output_shape` must be an int or a tuple of "
-                                         r"one int\. Received: output_shape=\(2, 3\)"):
+    with pytest.raises(
+        ValueError,
+        match=r"`output_shape` must be an int or a tuple of "
+        r"one int\. Received: output_shape=\(2, 3\)",
+    ):
         MultiHeadAttention(2, 4, output_shape=(2, 3))
-    with pytest.raises(ValueError, match=r"`output_shape` must be a positive integer\. "
-                                         r"Received: output_shape=0"):
+    with pytest.raises(
+        ValueError,
+        match=r"`output_shape` must be a positive integer\. "
+        r"Received: output_shape=0",
+    ):
         MultiHeadAttention(2, 4, output_shape=0)

@@ -19,7 +19,6 @@ import subprocess
 
 import keras
 import pytest
-
 from tasks_helpers import mocked_tfds
 from training_helpers import (
     WeightsAtStartAndEnd,
@@ -32,6 +31,7 @@ from training_helpers import (
     tf_config,
     train_and_dump_command,
 )
+
 from zoo.export import list_versions
 from zoo.report.card import read_card
 from zoo.tasks import get_task
@@ -52,16 +52,25 @@ def cluster(tmp_path_factory):
     """Runs the two workers; returns their folder and `(code, stdout, stderr)`s."""
     folder = tmp_path_factory.mktemp("cluster")
     killed = subprocess.run(
-        killed_run_command("mnist", EPOCHS, BATCH_SIZES["mnist"], MOCK_EXAMPLES,
-                           after_epoch=1),
-        cwd=folder, env=environment(folder), capture_output=True, text=True, timeout=300)
+        killed_run_command("mnist", EPOCHS, BATCH_SIZES["mnist"], MOCK_EXAMPLES, after_epoch=1),
+        cwd=folder,
+        env=environment(folder),
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
     assert killed.returncode == -signal.SIGKILL, killed.stderr[-3000:]
     ports = free_ports(2)
-    commands = [train_and_dump_command(folder / f"worker{index}", BATCH_SIZES | OWN_STEP,
-                                       ["--epochs", str(EPOCHS), "--resume"], MOCK_EXAMPLES)
-                for index in range(2)]
-    environments = [environment(folder, TF_CONFIG=tf_config(ports, index))
-                    for index in range(2)]
+    commands = [
+        train_and_dump_command(
+            folder / f"worker{index}",
+            BATCH_SIZES | OWN_STEP,
+            ["--epochs", str(EPOCHS), "--resume"],
+            MOCK_EXAMPLES,
+        )
+        for index in range(2)
+    ]
+    environments = [environment(folder, TF_CONFIG=tf_config(ports, index)) for index in range(2)]
     return folder, run_together(commands, folder, environments)
 
 
@@ -72,8 +81,14 @@ def one_worker():
     for name, batch_size in BATCH_SIZES.items():
         recorder = WeightsAtStartAndEnd()
         with mocked_tfds(MOCK_EXAMPLES):
-            solve(get_task(name), epochs=EPOCHS, batch_size=batch_size, seed=0,
-                  verbose=0, more_callbacks=[recorder])
+            solve(
+                get_task(name),
+                epochs=EPOCHS,
+                batch_size=batch_size,
+                seed=0,
+                verbose=0,
+                more_callbacks=[recorder],
+            )
         weights[name] = recorder
     return weights
 
@@ -90,8 +105,7 @@ def test_both_workers_exit_0_and_only_the_chief_reports(cluster):
     # mnist went on from the killed run's backup (had a worker not, the two
     # would have found different epochs to start at, and stopped with code 2).
     (run,) = (folder / "runs" / "mnist").iterdir()
-    assert f"Resuming from runs/mnist/{run.name}/backup/epoch-0001, after epoch 1." \
-        in chief_out
+    assert f"Resuming from runs/mnist/{run.name}/backup/epoch-0001, after epoch 1." in chief_out
     assert chief_out.count("Resuming from") == 1
     # The other worker's checkpoints and logs went to a folder it removed.
     assert [p for p in (folder / "tmp").iterdir() if p.name.startswith("zoo-")] == []
@@ -124,8 +138,10 @@ def test_workers_training_a_model_with_its_own_step_end_equal(cluster):
     folder, _ = cluster
     for name in OWN_STEP:
         first = load_weights(folder / f"worker0-{name}.npz")
-        assert largest_difference(first, load_weights(folder / f"worker1-{name}.npz")) <= \
-            BETWEEN_WORKERS
+        assert (
+            largest_difference(first, load_weights(folder / f"worker1-{name}.npz"))
+            <= BETWEEN_WORKERS
+        )
         # The weights they agree on are trained ones: built as `solve` builds them,
         # from the same seed, the model starts elsewhere.
         task = get_task(name)

@@ -8,8 +8,8 @@ import keras
 import pytest
 
 from zoo.tasks import get_task
-from zoo.training.reference import solve
 from zoo.training.errors import TrainingDivergedError
+from zoo.training.reference import solve
 from zoo.training.script import add_training_arguments, run_training
 
 
@@ -58,7 +58,8 @@ def test_a_learning_rate_too_high_is_named_with_the_epoch_it_diverged_in(tmp_pat
         f"Training diverged in epoch {len(losses) + 1} of 60 (batch 1 of 1): loss became inf. "
         "Likely cause: the learning rate is too high (it is 0.5: try 0.05); the training "
         "inputs range over [-1, 6], so they look scaled. Training stopped; nothing was "
-        "exported.")
+        "exported."
+    )
     assert not (tmp_path / "run" / "backup").exists()
 
 
@@ -66,16 +67,17 @@ def test_unscaled_inputs_are_named_first_with_their_range(tmp_path):
     error, losses = diverge(diverging_linear(0.01, scale=1000.0), tmp_path)
     assert error.epoch == len(losses)
     assert str(error).startswith(
-        f"Training diverged in epoch {len(losses) + 1} of 60 (batch 1 of 1): loss became ")
+        f"Training diverged in epoch {len(losses) + 1} of 60 (batch 1 of 1): loss became "
+    )
     assert str(error).endswith(
         "Likely causes: the inputs are not scaled (the training inputs range over "
         "[-1000, 6000]: scale them to about [-1, 1] inside the model, e.g. "
         "keras.layers.Rescaling(1 / 6000), if it does not already); the learning rate "
-        "is too high (it is 0.01: try 0.001). Training stopped; nothing was exported.")
+        "is too high (it is 0.01: try 0.001). Training stopped; nothing was exported."
+    )
 
 
-def test_zoo_train_exits_1_with_the_message_and_exports_nothing(tmp_path, monkeypatch,
-                                                                capsys):
+def test_zoo_train_exits_1_with_the_message_and_exports_nothing(tmp_path, monkeypatch, capsys):
     monkeypatch.chdir(tmp_path)
     parser = argparse.ArgumentParser()
     add_training_arguments(parser)

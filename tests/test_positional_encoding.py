@@ -1,8 +1,8 @@
 import keras
 import numpy as np
 import pytest
-
 from layer_harness import run_layer_test
+
 from zoo.layers import (
     PositionEmbedding,
     SinusoidalPositionalEncoding,
@@ -26,8 +26,14 @@ def _closed_form(length, width, max_wavelength=10000.0):
 
 def test_sinusoidal_harness(tmp_path):
     x = np.random.default_rng(0).normal(size=(2, 7, 6)).astype("float32")
-    run_layer_test(SinusoidalPositionalEncoding, {}, x, (2, 7, 6),
-                   expected_num_trainable_weights=0, tmp_path=tmp_path)
+    run_layer_test(
+        SinusoidalPositionalEncoding,
+        {},
+        x,
+        (2, 7, 6),
+        expected_num_trainable_weights=0,
+        tmp_path=tmp_path,
+    )
 
 
 @pytest.mark.parametrize("length, width", [(50, 16), (7, 5), (300, 32)])
@@ -48,8 +54,14 @@ def test_sinusoidal_start_index_shifts_positions():
 
 def test_position_embedding_harness(tmp_path):
     x = np.random.default_rng(0).normal(size=(2, 7, 6)).astype("float32")
-    run_layer_test(PositionEmbedding, {"sequence_length": 10}, x, (2, 7, 6),
-                   expected_num_trainable_weights=1, tmp_path=tmp_path)
+    run_layer_test(
+        PositionEmbedding,
+        {"sequence_length": 10},
+        x,
+        (2, 7, 6),
+        expected_num_trainable_weights=1,
+        tmp_path=tmp_path,
+    )
 
 
 def test_position_embedding_returns_its_table_rows():
@@ -61,9 +73,11 @@ def test_position_embedding_returns_its_table_rows():
 
 
 def test_position_embedding_rejects_longer_inputs():
-    message = ("Inputs have 12 positions but this PositionEmbedding holds only "
-               "sequence_length=10. Truncate the inputs or build the layer with a "
-               "larger sequence_length.")
+    message = (
+        "Inputs have 12 positions but this PositionEmbedding holds only "
+        "sequence_length=10. Truncate the inputs or build the layer with a "
+        "larger sequence_length."
+    )
     with pytest.raises(ValueError, match=message):
         PositionEmbedding(sequence_length=10)(np.zeros((1, 12, 4), "float32"))
     with pytest.raises(ValueError, match=message):
@@ -73,11 +87,14 @@ def test_position_embedding_rejects_longer_inputs():
 @pytest.mark.parametrize("position, weights", [("learned", 2), ("sinusoidal", 1)])
 def test_token_and_position_embedding_harness(position, weights, tmp_path):
     ids = np.random.default_rng(0).integers(0, 20, size=(2, 9)).astype("int32")
-    run_layer_test(TokenAndPositionEmbedding,
-                   {"vocabulary_size": 20, "sequence_length": 12,
-                    "embedding_dim": 8, "position": position},
-                   ids, (2, 9, 8), expected_num_trainable_weights=weights,
-                   tmp_path=tmp_path)
+    run_layer_test(
+        TokenAndPositionEmbedding,
+        {"vocabulary_size": 20, "sequence_length": 12, "embedding_dim": 8, "position": position},
+        ids,
+        (2, 9, 8),
+        expected_num_trainable_weights=weights,
+        tmp_path=tmp_path,
+    )
 
 
 def test_token_and_position_embedding_adds_both_and_masks_padding():
@@ -85,12 +102,16 @@ def test_token_and_position_embedding_adds_both_and_masks_padding():
     ids = np.array([[3, 5, 0, 0], [1, 2, 3, 0]])
     out = layer(ids)
     tokens = keras.ops.convert_to_numpy(layer.token_embedding.embeddings)[ids]
-    np.testing.assert_allclose(keras.ops.convert_to_numpy(out),
-                               tokens + _closed_form(4, 4)[None], atol=1e-5)
+    np.testing.assert_allclose(
+        keras.ops.convert_to_numpy(out), tokens + _closed_form(4, 4)[None], atol=1e-5
+    )
     np.testing.assert_array_equal(keras.ops.convert_to_numpy(out._keras_mask), ids != 0)
 
 
 def test_token_and_position_embedding_rejects_unknown_position():
-    with pytest.raises(ValueError, match=r"`position` must be one of \('learned', "
-                                         r"'sinusoidal'\)\. Received: position='rotary'"):
+    with pytest.raises(
+        ValueError,
+        match=r"`position` must be one of \('learned', "
+        r"'sinusoidal'\)\. Received: position='rotary'",
+    ):
         TokenAndPositionEmbedding(20, 6, 4, position="rotary")

@@ -1,10 +1,10 @@
 from math import erf
 
 import keras
-import pytest
 import numpy as np
-
+import pytest
 from layer_harness import run_layer_test
+
 from zoo.layers import PositionwiseFeedForward
 
 # The layer and model tests run in the core install too (Keras and NumPy, JAX).
@@ -13,8 +13,14 @@ pytestmark = pytest.mark.core
 
 def test_harness(tmp_path):
     x = np.random.default_rng(0).normal(size=(2, 5, 6)).astype("float32")
-    run_layer_test(PositionwiseFeedForward, {"intermediate_dim": 12, "dropout": 0.1},
-                   x, (2, 5, 6), expected_num_trainable_weights=4, tmp_path=tmp_path)
+    run_layer_test(
+        PositionwiseFeedForward,
+        {"intermediate_dim": 12, "dropout": 0.1},
+        x,
+        (2, 5, 6),
+        expected_num_trainable_weights=4,
+        tmp_path=tmp_path,
+    )
 
 
 def test_equals_numpy_formula():

@@ -5,14 +5,16 @@ import runpy
 
 import pytest
 
-from zoo.exam import starters
 from zoo.cli import main
+from zoo.exam import starters
 from zoo.exam.practice import starter_source
 from zoo.tasks import all_tasks, get_task
 
-ZOO_TASKS = [t.name for t in all_tasks()
-             if not starters.has_starter(t.name) and t.evaluate is None
-             and len(t.output_shape) == 1]
+ZOO_TASKS = [
+    t.name
+    for t in all_tasks()
+    if not starters.has_starter(t.name) and t.evaluate is None and len(t.output_shape) == 1
+]
 
 
 @pytest.mark.parametrize("name", ["linear", "sarcasm", "sunspots"])
@@ -23,7 +25,8 @@ def test_an_exam_task_gets_the_exams_starter(name, tmp_path, capsys):
     assert capsys.readouterr().out == (
         f"wrote {path}\nfill in its TODOs and run it (python {path}); it saves "
         f"{tmp_path / name / 'mymodel.h5'}.\nthen grade the model:   zoo grade {name} "
-        f"{tmp_path / name / 'mymodel.h5'}\nor let the grader run it: zoo grade {name} {path}\n")
+        f"{tmp_path / name / 'mymodel.h5'}\nor let the grader run it: zoo grade {name} {path}\n"
+    )
 
 
 @pytest.mark.parametrize("name", ZOO_TASKS)
@@ -33,15 +36,18 @@ def test_a_zoo_task_gets_a_template_with_the_fixed_output_layer(name):
     compile(source, f"{name}.py", "exec")
     assert "def solution_model():" in source and source.count("# TODO") == 2
     assert f'get_task("{name}").load()' in source
-    assert f"keras.Input(shape={tuple(task.input_shape)!r}, dtype=\"{task.input_dtype}\")" \
-        in source
+    assert f'keras.Input(shape={tuple(task.input_shape)!r}, dtype="{task.input_dtype}")' in source
     units = task.output_shape[0]
-    layer = (f'keras.layers.Dense({units}, activation="{task.output_activation}")'
-             if task.output_activation else f"keras.layers.Dense({units})")
+    layer = (
+        f'keras.layers.Dense({units}, activation="{task.output_activation}")'
+        if task.output_activation
+        else f"keras.layers.Dense({units})"
+    )
     assert f"{layer},  # fixed by the task: do not change" in source
     assert source.endswith(
-        '    model.save(os.path.join(os.path.dirname(os.path.abspath(__file__)), '
-        '"mymodel.keras"))\n')
+        "    model.save(os.path.join(os.path.dirname(os.path.abspath(__file__)), "
+        '"mymodel.keras"))\n'
+    )
 
 
 def test_practice_refuses_to_overwrite(tmp_path, capsys):
@@ -49,13 +55,13 @@ def test_practice_refuses_to_overwrite(tmp_path, capsys):
     assert main(["practice", "linear", "--out", str(tmp_path)]) == 1
     assert capsys.readouterr().err == (
         f"{tmp_path / 'linear' / 'linear.py'} exists; pass --force to overwrite it, or --out "
-        "DIR to write elsewhere.\n")
+        "DIR to write elsewhere.\n"
+    )
     assert main(["practice", "linear", "--out", str(tmp_path), "--force"]) == 0
     assert main(["practice", "no_such_task"]) == 2
 
 
-def test_filled_zoo_template_runs_as_a_script_saving_beside_itself(tmp_path, capsys,
-                                                                    monkeypatch):
+def test_filled_zoo_template_runs_as_a_script_saving_beside_itself(tmp_path, capsys, monkeypatch):
     assert main(["practice", "synthetic_series", "--out", str(tmp_path)]) == 0
     path = tmp_path / "synthetic_series" / "synthetic_series.py"
     source = path.read_text()
@@ -67,7 +73,8 @@ def test_filled_zoo_template_runs_as_a_script_saving_beside_itself(tmp_path, cap
         "    # validation_data=(valid_x, valid_y).\n",
         "    model.compile('adam', 'mae')\n"
         "    model.fit(train_x, train_y, validation_data=(valid_x, valid_y), epochs=1,\n"
-        "              verbose=0)\n")
+        "              verbose=0)\n",
+    )
     assert filled != source and "# TODO" not in filled
     path.write_text(filled)
     # Run as a script from elsewhere (in this process, to spare starting TensorFlow

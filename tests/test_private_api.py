@@ -52,30 +52,38 @@ def private_uses(tree, own):
             return False
         if name in ALWAYS_PRIVATE:
             return True
-        return not (isinstance(owner, ast.Name) and owner.id in ("self", "cls")) \
-            and name not in own
+        return not (isinstance(owner, ast.Name) and owner.id in ("self", "cls")) and name not in own
 
     found = []
     for node in ast.walk(tree):
         if isinstance(node, ast.Import):
-            found += [(node.lineno, f"import {alias.name}") for alias in node.names
-                      if alias.name.startswith("keras.src")]
+            found += [
+                (node.lineno, f"import {alias.name}")
+                for alias in node.names
+                if alias.name.startswith("keras.src")
+            ]
         elif isinstance(node, ast.ImportFrom) and (node.module or "").startswith("keras.src"):
             found.append((node.lineno, f"from {node.module} import ..."))
-        elif isinstance(node, ast.Constant) and isinstance(node.value, str) \
-                and node.value.startswith("keras.src"):
+        elif (
+            isinstance(node, ast.Constant)
+            and isinstance(node.value, str)
+            and node.value.startswith("keras.src")
+        ):
             found.append((node.lineno, repr(node.value)))
         elif isinstance(node, ast.Attribute):
-            if node.attr == "src" and isinstance(node.value, ast.Name) \
-                    and node.value.id == "keras":
+            if node.attr == "src" and isinstance(node.value, ast.Name) and node.value.id == "keras":
                 found.append((node.lineno, "keras.src"))
             elif private(node.attr, node.value):
                 found.append((node.lineno, ast.unparse(node)))
-        elif isinstance(node, ast.Call) and isinstance(node.func, ast.Name) \
-                and node.func.id in ATTRIBUTE_FUNCTIONS and len(node.args) >= 2 \
-                and isinstance(node.args[1], ast.Constant) \
-                and isinstance(node.args[1].value, str) \
-                and private(node.args[1].value, node.args[0]):
+        elif (
+            isinstance(node, ast.Call)
+            and isinstance(node.func, ast.Name)
+            and node.func.id in ATTRIBUTE_FUNCTIONS
+            and len(node.args) >= 2
+            and isinstance(node.args[1], ast.Constant)
+            and isinstance(node.args[1].value, str)
+            and private(node.args[1].value, node.args[0])
+        ):
             found.append((node.lineno, ast.unparse(node)))
     return sorted(found)
 
@@ -122,11 +130,14 @@ def test_the_check_finds_each_kind_of_private_use_and_only_those():
     found = private_uses(ast.parse(USED_ONCE), own=defined_names([ast.parse(USED_ONCE)]))
     assert [line for line, _ in found] == [3, 4, 7, 8, 9, 10, 11, 12, 13, 14]
     assert [what for _, what in found][2:5] == [
-        "model._symbolic_build", "self.model._symbolic_build",
-        "getattr(inputs, '_keras_mask', None)"]
+        "model._symbolic_build",
+        "self.model._symbolic_build",
+        "getattr(inputs, '_keras_mask', None)",
+    ]
     # `self`'s and `cls`'s own, and names the sources define (`_train` here).
     allowed = ast.parse(ALLOWED)
     assert private_uses(allowed, own=defined_names([allowed])) == []
     # A name the zoo defines is still private when the zoo once took it from Keras.
-    assert private_uses(ast.parse("def _keras_mask(): pass\nx._keras_mask"),
-                        own={"_keras_mask"}) == [(2, "x._keras_mask")]
+    assert private_uses(
+        ast.parse("def _keras_mask(): pass\nx._keras_mask"), own={"_keras_mask"}
+    ) == [(2, "x._keras_mask")]

@@ -26,8 +26,11 @@ def test_the_readme_task_table_is_what_zoo_tasks_prints():
 
 @pytest.mark.parametrize("page", PAGES, ids=lambda p: p.name)
 def test_every_relative_link_resolves(page):
-    targets = [target for target in LINK.findall(page.read_text())
-               if not target.startswith(("http://", "https://", "mailto:"))]
+    targets = [
+        target
+        for target in LINK.findall(page.read_text())
+        if not target.startswith(("http://", "https://", "mailto:"))
+    ]
     missing = [target for target in targets if not (page.parent / target).exists()]
     assert missing == []
 

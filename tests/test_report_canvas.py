@@ -13,26 +13,37 @@ from zoo.report.canvas import TEXT_SIZES, png_figure
 
 
 def test_nothing_is_written_when_drawing_fails(tmp_path):
-    with pytest.raises(RuntimeError, match="drawing failed"), \
-            png_figure(tmp_path / "p.png", 100, 100) as figure:
+    with (
+        pytest.raises(RuntimeError, match="drawing failed"),
+        png_figure(tmp_path / "p.png", 100, 100) as figure,
+    ):
         figure.subplots().plot([0, 1])
         raise RuntimeError("drawing failed")
     assert not (tmp_path / "p.png").exists()
 
 
 DRAWINGS = {
-    "task_figures": (task_figures, lambda path: task_figures.plot_history(
-        {"loss": [1.0, 0.5]}, path)),
-    "model_figures": (model_figures, lambda path: model_figures.plot_forecast(
-        np.zeros(8), np.ones(4), np.ones(4), path)),
-    "lab_figures": (lab_figures, lambda path: lab_figures.plot_panels(
-        [lab_figures.Panel("loss", {"SGD": [1.0, 0.5]})], path)),
+    "task_figures": (
+        task_figures,
+        lambda path: task_figures.plot_history({"loss": [1.0, 0.5]}, path),
+    ),
+    "model_figures": (
+        model_figures,
+        lambda path: model_figures.plot_forecast(np.zeros(8), np.ones(4), np.ones(4), path),
+    ),
+    "lab_figures": (
+        lab_figures,
+        lambda path: lab_figures.plot_panels(
+            [lab_figures.Panel("loss", {"SGD": [1.0, 0.5]})], path
+        ),
+    ),
 }
 
 
 @pytest.mark.parametrize("name", DRAWINGS)
 def test_each_figure_module_draws_with_the_zoos_text_sizes_and_leaves_matplotlib_alone(
-        name, tmp_path, monkeypatch):
+    name, tmp_path, monkeypatch
+):
     module, draw = DRAWINGS[name]
     seen = []
 

@@ -4,9 +4,14 @@ import json
 
 from zoo.report.card import CARD_NAME, read_card, update_card, write_card
 
-CARD = {"task": "sarcasm", "score": 4, "value": 0.8125,
-        "confidence": {"interval": [0.79, 0.83], "shares": {"4": 0.9, "5": 0.1}},
-        "data": "données/sarcasm.json", "pictures": ["confusion_matrix.png"]}
+CARD = {
+    "task": "sarcasm",
+    "score": 4,
+    "value": 0.8125,
+    "confidence": {"interval": [0.79, 0.83], "shares": {"4": 0.9, "5": 0.1}},
+    "data": "données/sarcasm.json",
+    "pictures": ["confusion_matrix.png"],
+}
 
 
 def test_a_card_reads_back_as_written(tmp_path):
@@ -31,4 +36,3 @@ def test_an_update_replaces_the_file_so_a_reader_never_sees_half_a_card(tmp_path
         update_card(tmp_path, {"notes": "x" * 100_000})
         assert json.loads(before.read()) == CARD
     assert read_card(tmp_path)["notes"] == "x" * 100_000
-

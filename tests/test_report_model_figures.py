@@ -27,8 +27,9 @@ def images():
 
 
 def test_reconstructions(images, tmp_path):
-    path = model_figures.plot_reconstructions(images, 1.0 - images, tmp_path / "rec.png",
-                                      cell_pixels=40)
+    path = model_figures.plot_reconstructions(
+        images, 1.0 - images, tmp_path / "rec.png", cell_pixels=40
+    )
     assert png_size(path) == (5 * 40, 2 * 40)
 
 
@@ -41,8 +42,9 @@ def test_samples_grid_wraps_rows(tmp_path):
 def test_latent_traversals_of_a_vae(tmp_path):
     keras.utils.set_random_seed(0)
     vae = VAE.dense((8, 8, 1), latent_dim=3, units=(16,))
-    path = model_figures.plot_latent_traversals(vae.decode, 3, tmp_path / "traverse.png",
-                                        values=np.linspace(-2, 2, 5), cell_pixels=32)
+    path = model_figures.plot_latent_traversals(
+        vae.decode, 3, tmp_path / "traverse.png", values=np.linspace(-2, 2, 5), cell_pixels=32
+    )
     assert png_size(path) == (5 * 32, 3 * 32)
 
 
@@ -50,15 +52,17 @@ def test_masks_with_truth(images, tmp_path):
     rng = np.random.default_rng(0)
     true_masks = rng.integers(0, 3, (5, 16, 16))
     probabilities = rng.random((5, 16, 16, 3))
-    path = model_figures.plot_masks(images, probabilities, tmp_path / "masks.png",
-                            true_masks=true_masks, cell_pixels=48)
+    path = model_figures.plot_masks(
+        images, probabilities, tmp_path / "masks.png", true_masks=true_masks, cell_pixels=48
+    )
     assert png_size(path) == (5 * 48, 3 * 48)
 
 
 def test_forecast(tmp_path):
     rng = np.random.default_rng(0)
-    path = model_figures.plot_forecast(rng.random(36), rng.random(12), rng.random(12),
-                               tmp_path / "forecast.png", size=(500, 250))
+    path = model_figures.plot_forecast(
+        rng.random(36), rng.random(12), rng.random(12), tmp_path / "forecast.png", size=(500, 250)
+    )
     assert png_size(path) == (500, 250)
 
 
@@ -72,8 +76,7 @@ def test_cams_from_cam_head(tmp_path):
     images = rng.random((3, 32, 32, 3)).astype("float32")
     features = rng.random((3, 4, 4, 8)).astype("float32")
     _, maps = CAMHead(num_classes=2)(features, return_cam=True)
-    path = model_figures.plot_cams(images, keras.ops.convert_to_numpy(maps),
-                           tmp_path / "cam.png")
+    path = model_figures.plot_cams(images, keras.ops.convert_to_numpy(maps), tmp_path / "cam.png")
     assert png_size(path) == (3 * 96, 2 * 96)
 
 
@@ -86,7 +89,6 @@ def test_normalized_maps_resize_and_scale():
     assert heat[0].min() == 0.0 and heat[0].max() == pytest.approx(1.0)
     assert np.unravel_index(heat[0].argmax(), heat[0].shape) == (0, 11)
     assert not heat[1].any()  # a constant map has no hot spot
-
 
 
 def test_pixel_ranges():

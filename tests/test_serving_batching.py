@@ -23,8 +23,9 @@ def _slow_server(**overrides):
 
 
 def _wait(server, seconds):
-    status, _, text = http("POST", f"{server.rest}/v1/models/{SLOW}:predict",
-                           {"instances": [seconds]})
+    status, _, text = http(
+        "POST", f"{server.rest}/v1/models/{SLOW}:predict", {"instances": [seconds]}
+    )
     return status, json.loads(text)
 
 
@@ -34,8 +35,12 @@ def _concurrently(function, arguments):
 
 
 def test_concurrent_requests_are_merged_into_one_model_call():
-    options = BatchingOptions(max_batch_size=8, batch_timeout_micros=5_000_000,
-                              max_enqueued_batches=4, num_batch_threads=1)
+    options = BatchingOptions(
+        max_batch_size=8,
+        batch_timeout_micros=5_000_000,
+        max_enqueued_batches=4,
+        num_batch_threads=1,
+    )
     with _slow_server(batching=options) as server:
         sent = [0.001 * i for i in range(8)]
         answers = _concurrently(lambda s: _wait(server, s), sent)
@@ -47,30 +52,33 @@ def test_concurrent_requests_are_merged_into_one_model_call():
         with grpc.insecure_channel(server.grpc_target) as channel:
             request = predict_pb2.PredictRequest()
             request.model_spec.name = SLOW
-            request.inputs["seconds"].CopyFrom(
-                tf.make_tensor_proto(np.zeros(8, np.float32)))
-            response = prediction_service_pb2_grpc.PredictionServiceStub(
-                channel).Predict(request, timeout=30)
+            request.inputs["seconds"].CopyFrom(tf.make_tensor_proto(np.zeros(8, np.float32)))
+            response = prediction_service_pb2_grpc.PredictionServiceStub(channel).Predict(
+                request, timeout=30
+            )
         assert list(response.outputs["batch_size"].int_val) == [8] * 8
 
-        status, body = http("POST", f"{server.rest}/v1/models/{SLOW}:predict",
-                            {"instances": [0.0] * 9})[::2]
+        status, body = http(
+            "POST", f"{server.rest}/v1/models/{SLOW}:predict", {"instances": [0.0] * 9}
+        )[::2]
         assert status == 400
         assert json.loads(body)["error"].startswith(
-            "Task size 9 is larger than maximum input batch size 8")
+            "Task size 9 is larger than maximum input batch size 8"
+        )
 
 
 def test_full_queue_answers_503_and_the_server_recovers():
-    options = BatchingOptions(max_batch_size=1, batch_timeout_micros=0,
-                              max_enqueued_batches=1, num_batch_threads=1)
+    options = BatchingOptions(
+        max_batch_size=1, batch_timeout_micros=0, max_enqueued_batches=1, num_batch_threads=1
+    )
     with _slow_server(batching=options) as server:
         answers = _concurrently(lambda s: _wait(server, s), [0.5] * 6)
         statuses = [status for status, _ in answers]
         assert 200 in statuses and 503 in statuses
         refused = [body for status, body in answers if status == 503]
         assert refused[0]["error"].startswith(
-            "The batch scheduling queue to which this task was submitted is "
-            "full")
+            "The batch scheduling queue to which this task was submitted is full"
+        )
         assert _wait(server, 0.0)[0] == 200
 
 
@@ -78,17 +86,19 @@ def test_request_over_the_time_limit_gets_504_and_the_server_goes_on():
     with _slow_server(timeout_seconds=0.3) as server:
         status, body = _wait(server, 0.8)
         assert status == 504
-        assert body == {"error": "Deadline exceeded: the request took longer "
-                                 "than 300 ms. Send fewer rows per request or "
-                                 "raise --rest-api-timeout-in-ms."}
+        assert body == {
+            "error": "Deadline exceeded: the request took longer "
+            "than 300 ms. Send fewer rows per request or "
+            "raise --rest-api-timeout-in-ms."
+        }
         with grpc.insecure_channel(server.grpc_target) as channel:
             request = predict_pb2.PredictRequest()
             request.model_spec.name = SLOW
-            request.inputs["seconds"].CopyFrom(
-                tf.make_tensor_proto(np.ones(1, np.float32)))
+            request.inputs["seconds"].CopyFrom(tf.make_tensor_proto(np.ones(1, np.float32)))
             with pytest.raises(grpc.RpcError) as raised:
-                prediction_service_pb2_grpc.PredictionServiceStub(
-                    channel).Predict(request, timeout=30)
+                prediction_service_pb2_grpc.PredictionServiceStub(channel).Predict(
+                    request, timeout=30
+                )
         assert raised.value.code() == grpc.StatusCode.DEADLINE_EXCEEDED
         # The abandoned model calls run to their end (TensorFlow cannot stop
         # a running graph) and hold the CPU until then.
@@ -97,11 +107,13 @@ def test_request_over_the_time_limit_gets_504_and_the_server_goes_on():
 
 def test_batching_parameters_file_uses_tf_serving_names_and_defaults(tmp_path):
     path = tmp_path / "batching.config"
-    path.write_text("max_batch_size { value: 64 }\n"
-                    "batch_timeout_micros { value: 500 }\n")
+    path.write_text("max_batch_size { value: 64 }\nbatch_timeout_micros { value: 500 }\n")
     options = parse_batching_parameters_file(path)
-    assert (options.max_batch_size, options.batch_timeout_micros,
-            options.max_enqueued_batches) == (64, 500, 10)
+    assert (options.max_batch_size, options.batch_timeout_micros, options.max_enqueued_batches) == (
+        64,
+        500,
+        10,
+    )
     assert parse_batching_parameters_file(None).max_batch_size == 1000
     path.write_text("allowed_batch_sizes: 8\n")
     with pytest.raises(ValueError, match="Supported fields: max_batch_size"):

@@ -17,19 +17,22 @@ from zoo.serving import json_decode, json_encode, json_text, number_text
 from zoo.serving.errors import ServingError
 
 
-@pytest.mark.parametrize("value,float32,text", [
-    (0.1, True, "0.1"),
-    (2.0, True, "2.0"),
-    (3e-05, True, "3e-05"),
-    (9000000.0, True, "9e+06"),
-    (float(np.float32(123456789.0)), True, "123456792.0"),
-    (float(np.float32(-2.1571422)), True, "-2.15714216"),
-    (-0.0, True, "-0.0"),
-    (float("nan"), True, "NaN"),
-    (float("-inf"), False, "-Infinity"),
-    (0.1, False, "0.1"),
-    (1 / 3, False, "0.33333333333333331"),
-])
+@pytest.mark.parametrize(
+    "value,float32,text",
+    [
+        (0.1, True, "0.1"),
+        (2.0, True, "2.0"),
+        (3e-05, True, "3e-05"),
+        (9000000.0, True, "9e+06"),
+        (float(np.float32(123456789.0)), True, "123456792.0"),
+        (float(np.float32(-2.1571422)), True, "-2.15714216"),
+        (-0.0, True, "-0.0"),
+        (float("nan"), True, "NaN"),
+        (float("-inf"), False, "-Infinity"),
+        (0.1, False, "0.1"),
+        (1 / 3, False, "0.33333333333333331"),
+    ],
+)
 def test_floats_are_written_like_write_decimal(value, float32, text):
     assert number_text.format_decimal(value, float32) == text
     array = np.array([value], np.float32 if float32 else np.float64)
@@ -37,38 +40,55 @@ def test_floats_are_written_like_write_decimal(value, float32, text):
 
 
 def test_columnar_layout_is_rapidjson_pretty():
-    text = "".join(json_encode.encode_columnar_format(
-        {"y": np.array([[1, 2], [3, 4]], np.float32)}))
-    assert text == ('{\n    "outputs": [\n        [\n            1.0,\n'
-                    '            2.0\n        ],\n        [\n            3.0,\n'
-                    '            4.0\n        ]\n    ]\n}')
+    text = "".join(
+        json_encode.encode_columnar_format({"y": np.array([[1, 2], [3, 4]], np.float32)})
+    )
+    assert text == (
+        '{\n    "outputs": [\n        [\n            1.0,\n'
+        "            2.0\n        ],\n        [\n            3.0,\n"
+        "            4.0\n        ]\n    ]\n}"
+    )
 
 
 def test_row_layout_with_several_outputs_and_bytes():
-    text = "".join(json_encode.encode_row_format({
-        "ids": np.array([1, 2], np.int64),
-        "raw_bytes": np.array([b"\x00\xff", b"ok"], dtype=object),
-        "label": np.array([b"cat", b"dog"], dtype=object)}))
-    assert text.startswith('{\n    "predictions": [\n        {\n'
-                           '            "ids": 1,\n'
-                           '            "label": "cat",\n'
-                           '            "raw_bytes": {\n'
-                           '                "b64": "AP8="\n'
-                           '            }\n        },')
+    text = "".join(
+        json_encode.encode_row_format(
+            {
+                "ids": np.array([1, 2], np.int64),
+                "raw_bytes": np.array([b"\x00\xff", b"ok"], dtype=object),
+                "label": np.array([b"cat", b"dog"], dtype=object),
+            }
+        )
+    )
+    assert text.startswith(
+        '{\n    "predictions": [\n        {\n'
+        '            "ids": 1,\n'
+        '            "label": "cat",\n'
+        '            "raw_bytes": {\n'
+        '                "b64": "AP8="\n'
+        "            }\n        },"
+    )
     assert json.loads(text)["predictions"][1] == {
-        "ids": 2, "label": "dog", "raw_bytes": {"b64": "b2s="}}
+        "ids": 2,
+        "label": "dog",
+        "raw_bytes": {"b64": "b2s="},
+    }
 
 
 def test_row_format_rejects_inconsistent_batch_sizes():
-    with pytest.raises(ServingError, match="Tensor name: b has inconsistent "
-                                           "batch size: 3 expecting: 2"):
+    with pytest.raises(
+        ServingError, match="Tensor name: b has inconsistent batch size: 3 expecting: 2"
+    ):
         json_encode.encode_row_format({"a": np.zeros(2), "b": np.zeros(3)})
 
 
-@pytest.mark.parametrize("body", [
-    {"instances": [[1.5, 2, 3], [4, 5, 6]]},
-    {"inputs": [[1.5, 2, 3], [4, 5, 6]]},
-])
+@pytest.mark.parametrize(
+    "body",
+    [
+        {"instances": [[1.5, 2, 3], [4, 5, 6]]},
+        {"inputs": [[1.5, 2, 3], [4, 5, 6]]},
+    ],
+)
 def test_fast_and_exact_readers_agree(body):
     dtypes = {"x": types_pb2.DT_FLOAT}
     fast, _ = json_decode.decode_predict_inputs(body, dtypes, False)
@@ -77,30 +97,52 @@ def test_fast_and_exact_readers_agree(body):
     np.testing.assert_array_equal(fast["x"], exact["x"])
 
 
-@pytest.mark.parametrize("body,dtype,code,message", [
-    ({"instances": [1, True]}, types_pb2.DT_FLOAT,
-     grpc.StatusCode.INVALID_ARGUMENT,
-     ("Failed to process element: 1 of 'instances' list. Error: "
-     "INVALID_ARGUMENT: JSON Value: true Type: True is not of expected type: "
-     "float")),
-    # A deliberate difference: TF Serving stores 300 and TensorFlow wraps it
-    # to 44 when it makes the uint8 tensor; an error is the better answer.
-    ({"inputs": [300]}, types_pb2.DT_UINT8, grpc.StatusCode.INVALID_ARGUMENT,
-     "JSON Value: 300 is out of range for uint8 [0, 255]"),
-    ({"inputs": [1.0]}, types_pb2.DT_HALF, grpc.StatusCode.UNIMPLEMENTED,
-     "Conversion of JSON Value: 1.0 to type: half"),
-    ({"inputs": [[1], 2]}, types_pb2.DT_INT32,
-     grpc.StatusCode.INVALID_ARGUMENT,
-     ("JSON Value: 2 found at incorrect level: 2 in the JSON DOM. Expected at "
-     "level: 2")),
-    ({"instances": []}, types_pb2.DT_INT32, grpc.StatusCode.INVALID_ARGUMENT,
-     'JSON Value: {\n    "instances": []\n} No values in \'instances\' array'),
-])
+@pytest.mark.parametrize(
+    "body,dtype,code,message",
+    [
+        (
+            {"instances": [1, True]},
+            types_pb2.DT_FLOAT,
+            grpc.StatusCode.INVALID_ARGUMENT,
+            (
+                "Failed to process element: 1 of 'instances' list. Error: "
+                "INVALID_ARGUMENT: JSON Value: true Type: True is not of expected type: "
+                "float"
+            ),
+        ),
+        # A deliberate difference: TF Serving stores 300 and TensorFlow wraps it
+        # to 44 when it makes the uint8 tensor; an error is the better answer.
+        (
+            {"inputs": [300]},
+            types_pb2.DT_UINT8,
+            grpc.StatusCode.INVALID_ARGUMENT,
+            "JSON Value: 300 is out of range for uint8 [0, 255]",
+        ),
+        (
+            {"inputs": [1.0]},
+            types_pb2.DT_HALF,
+            grpc.StatusCode.UNIMPLEMENTED,
+            "Conversion of JSON Value: 1.0 to type: half",
+        ),
+        (
+            {"inputs": [[1], 2]},
+            types_pb2.DT_INT32,
+            grpc.StatusCode.INVALID_ARGUMENT,
+            ("JSON Value: 2 found at incorrect level: 2 in the JSON DOM. Expected at level: 2"),
+        ),
+        (
+            {"instances": []},
+            types_pb2.DT_INT32,
+            grpc.StatusCode.INVALID_ARGUMENT,
+            "JSON Value: {\n    \"instances\": []\n} No values in 'instances' array",
+        ),
+    ],
+)
 def test_exact_errors(body, dtype, code, message):
     with pytest.raises(ServingError) as raised:
         json_decode.decode_predict_inputs(
-            body, {"x": dtype},
-            json_decode.may_hold_booleans(json.dumps(body).encode()))
+            body, {"x": dtype}, json_decode.may_hold_booleans(json.dumps(body).encode())
+        )
     assert (raised.value.code, raised.value.message) == (code, message)
 
 
@@ -110,21 +152,24 @@ def test_tensors_nested_beyond_numpy_rank_are_refused(key):
         return json.loads("[" * depth + "1" + "]" * depth)
 
     arrays, _ = json_decode.decode_predict_inputs(
-        {key: nested(32)}, {"x": types_pb2.DT_FLOAT}, False)
+        {key: nested(32)}, {"x": types_pb2.DT_FLOAT}, False
+    )
     assert arrays["x"].ndim == 32
     with pytest.raises(ServingError) as raised:
-        json_decode.decode_predict_inputs({key: nested(33)},
-                                         {"x": types_pb2.DT_FLOAT}, False)
+        json_decode.decode_predict_inputs({key: nested(33)}, {"x": types_pb2.DT_FLOAT}, False)
     assert raised.value.message.endswith(
         "JSON list nested more than 32 levels deep: a request tensor has at "
-        "most 32 dimensions, one level of nesting each.")
+        "most 32 dimensions, one level of nesting each."
+    )
 
 
 def test_booleans_and_b64_strings_are_read():
     body = {"inputs": {"flag": [True, False], "text": [{"b64": "aGk"}, "yo"]}}
     arrays, row_format = json_decode.decode_predict_inputs(
-        body, {"flag": types_pb2.DT_BOOL, "text": types_pb2.DT_STRING},
-        json_decode.may_hold_booleans(json.dumps(body).encode()))
+        body,
+        {"flag": types_pb2.DT_BOOL, "text": types_pb2.DT_STRING},
+        json_decode.may_hold_booleans(json.dumps(body).encode()),
+    )
     assert not row_format
     assert arrays["flag"].tolist() == [True, False]
     assert arrays["text"].tolist() == [b"hi", b"yo"]
@@ -132,12 +177,10 @@ def test_booleans_and_b64_strings_are_read():
 
 PARSE_ERRORS = [
     (b'{"a" 1}', "Missing a colon after a name of object member. at offset: 5"),
-    (b'{"a": 1 "b": 2}', ("Missing a comma or '}' after an object member. at "
-                         "offset: 8")),
-    (b'{"a": [1 2]}', ("Missing a comma or ']' after an array element. at "
-                      "offset: 9")),
+    (b'{"a": 1 "b": 2}', ("Missing a comma or '}' after an object member. at offset: 8")),
+    (b'{"a": [1 2]}', ("Missing a comma or ']' after an array element. at offset: 9")),
     (b'{"a": tru}', "Invalid value. at offset: 6"),
-    (b'{1: 2}', "Missing a name for object member. at offset: 1"),
+    (b"{1: 2}", "Missing a name for object member. at offset: 1"),
     (b'{"a": "x', "Missing a closing quotation mark in string. at offset: 6"),
     (b"  \n ", "The document is empty. at offset: 4"),
 ]
@@ -153,8 +196,9 @@ def test_parse_errors_use_rapidjson_wording(raw, message):
 DEEP = 2000  # far beyond the recursion limit of Python's json scanner
 
 
-@pytest.mark.parametrize("raw,message", [
-    (raw, message) for raw, message in PARSE_ERRORS if b"{" in raw])
+@pytest.mark.parametrize(
+    "raw,message", [(raw, message) for raw, message in PARSE_ERRORS if b"{" in raw]
+)
 def test_deep_documents_get_the_same_parse_errors(raw, message):
     # The iterative reader takes over past json's recursion limit; the same
     # fault inside a deeply nested member must read the same.
@@ -163,13 +207,17 @@ def test_deep_documents_get_the_same_parse_errors(raw, message):
     offset = int(message.rsplit(" ", 1)[1]) + len(prefix) - 1
     with pytest.raises(ServingError) as raised:
         json_text.parse_json_object(raw)
-    assert raised.value.message == ("JSON Parse error: "
-                                    + message.rsplit(" ", 1)[0] + f" {offset}")
+    assert raised.value.message == ("JSON Parse error: " + message.rsplit(" ", 1)[0] + f" {offset}")
 
 
 def test_deep_documents_parse_to_the_same_value():
-    text = ('{"a": ' + "[" * DEEP + '{"b": [1, 2.5, "x", true, null, NaN]}'
-            + "]" * DEEP + ', "c": {}, "d": []}')
+    text = (
+        '{"a": '
+        + "[" * DEEP
+        + '{"b": [1, 2.5, "x", true, null, NaN]}'
+        + "]" * DEEP
+        + ', "c": {}, "d": []}'
+    )
     doc = json_text.parse_json_object(text.encode())
     inner = doc["a"]
     for _ in range(DEEP):
@@ -186,8 +234,8 @@ def test_integers_python_cannot_convert_are_refused_where_they_are():
         with pytest.raises(ServingError) as raised:
             json_text.parse_json_object(prefix + b"9" * 5000 + b"]}")
         assert raised.value.message == (
-            "JSON Parse error: Number too big to be stored in double. at "
-            f"offset: {len(prefix)}")
+            f"JSON Parse error: Number too big to be stored in double. at offset: {len(prefix)}"
+        )
 
 
 def test_integers_beyond_any_double_are_refused_when_read_as_floats():
@@ -196,12 +244,10 @@ def test_integers_beyond_any_double_are_refused_when_read_as_floats():
     # an integer of up to 4300 digits (what Python converts) is refused
     # when a float tensor is made of it, and a float literal such as 1e400
     # becomes an infinity, as a value beyond float32 does.
-    doc = json_text.parse_json_object(b'{"inputs": [1, ' + b"9" * 400
-                                      + b", 1e400]}")
+    doc = json_text.parse_json_object(b'{"inputs": [1, ' + b"9" * 400 + b", 1e400]}")
     with pytest.raises(ServingError) as raised:
         json_decode.decode_predict_inputs(doc, {"x": types_pb2.DT_FLOAT})
-    assert raised.value.message == (
-        f"JSON Value: {'9' * 400} is too big to be stored in a double.")
+    assert raised.value.message == (f"JSON Value: {'9' * 400} is too big to be stored in a double.")
     assert doc["inputs"][2] == float("inf")
 
 
@@ -210,19 +256,23 @@ def test_text_after_the_first_value_is_ignored():
     assert json_text.parse_json_object(b'{"a": 1} x') == {"a": 1}
 
 
-@pytest.mark.parametrize("value,text", [
-    ([1, 2.5, -0.0, 1e-07, 1e21, 1e20, 0.001, 2 ** 64],
-     ("[1, 2.5, -0.0, 1e-7, 1e21, 100000000000000000000.0, 0.001, "
-     "18446744073709552000.0]")),
-    ({"a": [{"b": "q\"\x01"}], "c": {}},
-     ('{\n    "a": [{\n            "b": "q\\"\\u0001"\n        }],'
-     '\n    "c": {}\n}')),
-    ([1.0, float("nan"), 2.0], "[1.0, "),
-    (["é" * 200, 1], '["' + "é" * 200 + '"'),
-    (list(range(1000)), "[" + ", ".join(str(i) for i in range(67))),
-])
-def test_quoted_values_follow_rapidjson_pretty_writer_with_a_limit(value,
-                                                                  text):
+@pytest.mark.parametrize(
+    "value,text",
+    [
+        (
+            [1, 2.5, -0.0, 1e-07, 1e21, 1e20, 0.001, 2**64],
+            ("[1, 2.5, -0.0, 1e-7, 1e21, 100000000000000000000.0, 0.001, 18446744073709552000.0]"),
+        ),
+        (
+            {"a": [{"b": 'q"\x01'}], "c": {}},
+            ('{\n    "a": [{\n            "b": "q\\"\\u0001"\n        }],\n    "c": {}\n}'),
+        ),
+        ([1.0, float("nan"), 2.0], "[1.0, "),
+        (["é" * 200, 1], '["' + "é" * 200 + '"'),
+        (list(range(1000)), "[" + ", ".join(str(i) for i in range(67))),
+    ],
+)
+def test_quoted_values_follow_rapidjson_pretty_writer_with_a_limit(value, text):
     # Single-line arrays, four-space objects, NaN refused (ending the text),
     # and no new token once 256 bytes are written.
     assert json_text.quote_value(value) == text
@@ -232,6 +282,7 @@ def test_parsing_never_switches_the_garbage_collector(monkeypatch):
     # Codec threads parse concurrently: a check-then-disable of the process
     # wide collector from one of them could leave it off for the server.
     import gc
+
     switched = []
     monkeypatch.setattr(gc, "disable", lambda: switched.append("disable"))
     monkeypatch.setattr(gc, "enable", lambda: switched.append("enable"))
@@ -243,28 +294,44 @@ def test_parsing_never_switches_the_garbage_collector(monkeypatch):
 SURROGATE = "JSON Parse error: The surrogate pair in string is invalid. at offset: "
 
 
-@pytest.mark.parametrize("raw,offset", [
-    (rb'{"signature_name": "\ud800", "instances": [1]}', 20),
-    (rb'{"instances": ["ok", "\udc00"]}', 22),
-    (rb'{"\uD83D": 1}', 2),
-    (rb'{"a": "\ud83d\u0041"}', 7),
-    (b'{"a": "\xc3\xa9\\ud800"}', 9),  # offsets count bytes, not characters
-    (rb'{"a": "' + b"x" * 100_000 + rb'\ud800"}', 100_007),
-    (rb'{"a": [1, "\ud800", }', 11),  # the first fault in the text wins
-], ids=["signature name", "lone low", "key", "high then not low",
-        "after UTF-8", "large body", "before a syntax error"])
+@pytest.mark.parametrize(
+    "raw,offset",
+    [
+        (rb'{"signature_name": "\ud800", "instances": [1]}', 20),
+        (rb'{"instances": ["ok", "\udc00"]}', 22),
+        (rb'{"\uD83D": 1}', 2),
+        (rb'{"a": "\ud83d\u0041"}', 7),
+        (b'{"a": "\xc3\xa9\\ud800"}', 9),  # offsets count bytes, not characters
+        (rb'{"a": "' + b"x" * 100_000 + rb'\ud800"}', 100_007),
+        (rb'{"a": [1, "\ud800", }', 11),  # the first fault in the text wins
+    ],
+    ids=[
+        "signature name",
+        "lone low",
+        "key",
+        "high then not low",
+        "after UTF-8",
+        "large body",
+        "before a syntax error",
+    ],
+)
 def test_lone_surrogates_are_refused_where_they_are(raw, offset):
     with pytest.raises(ServingError) as raised:
         json_text.parse_json_object(raw)
     assert (raised.value.code, raised.value.message) == (
-        grpc.StatusCode.INVALID_ARGUMENT, SURROGATE + str(offset))
+        grpc.StatusCode.INVALID_ARGUMENT,
+        SURROGATE + str(offset),
+    )
 
 
-@pytest.mark.parametrize("raw,value", [
-    (rb'{"a": "\ud83d\ude00"}', "\U0001f600"),
-    (rb'{"a": "\\ud800"}', "\\ud800"),  # an escaped backslash, then text
-    (rb'{"a": "\\\ud83d\ude00"}', "\\\U0001f600"),
-])
+@pytest.mark.parametrize(
+    "raw,value",
+    [
+        (rb'{"a": "\ud83d\ude00"}', "\U0001f600"),
+        (rb'{"a": "\\ud800"}', "\\ud800"),  # an escaped backslash, then text
+        (rb'{"a": "\\\ud83d\ude00"}', "\\\U0001f600"),
+    ],
+)
 def test_surrogate_pairs_and_escaped_backslashes_are_read(raw, value):
     assert json_text.parse_json_object(raw) == {"a": value}
 
@@ -273,11 +340,10 @@ def test_surrogate_pairs_and_escaped_backslashes_are_read(raw, value):
 def test_repeated_values_are_written_as_one_by_one(dtype):
     # A chunk of few distinct values prints each once; -0.0 and 0.0 (equal
     # as numbers) and NaN must keep their own text.
-    values = np.array([0.0, -0.0, 2.25, np.nan, -np.inf, 1 / 3, 1e-7, 1e9],
-                      dtype)
+    values = np.array([0.0, -0.0, 2.25, np.nan, -np.inf, 1 / 3, 1e-7, 1e9], dtype)
     array = np.random.default_rng(0).choice(values, size=(4000, 2))
     written = "".join(number_text.write(array, outer_brackets=False))
     assert written == ", ".join(
-        "[" + ", ".join(number_text.format_decimal(v, dtype == np.float32)
-                        for v in row) + "]"
-        for row in array.astype(np.float64).tolist())
+        "[" + ", ".join(number_text.format_decimal(v, dtype == np.float32) for v in row) + "]"
+        for row in array.astype(np.float64).tolist()
+    )

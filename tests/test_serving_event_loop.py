@@ -78,10 +78,8 @@ class LoopProbe:
 
 
 def _examples_json(method):
-    rows = [{"x": 0.25, "tokens": [1, 2, 3], "note": "more than x"}
-            for _ in range(EXAMPLES)]
-    return json.dumps({"signature_name": f"{method}_x",
-                       "examples": rows}).encode()
+    rows = [{"x": 0.25, "tokens": [1, 2, 3], "note": "more than x"} for _ in range(EXAMPLES)]
+    return json.dumps({"signature_name": f"{method}_x", "examples": rows}).encode()
 
 
 def _classify_message():
@@ -99,20 +97,19 @@ def _predict_message():
     request = predict_pb2.PredictRequest()
     request.model_spec.name = ECHO
     request.model_spec.signature_name = "floats"
-    request.inputs["x"].CopyFrom(tf.make_tensor_proto(
-        np.random.default_rng(0).random((ROWS, 4), np.float32)))
+    request.inputs["x"].CopyFrom(
+        tf.make_tensor_proto(np.random.default_rng(0).random((ROWS, 4), np.float32))
+    )
     return request.SerializeToString()
 
 
 def _one_value_rows():
-    return (b'{"signature_name": "floats", "instances": ['
-            + b",".join([b"[0.5]"] * ROWS) + b"]}")
+    return b'{"signature_name": "floats", "instances": [' + b",".join([b"[0.5]"] * ROWS) + b"]}"
 
 
 def _wide_rows():
     rows = np.random.default_rng(1).random((ROWS // 16, 64)).round(6)
-    return json.dumps({"signature_name": "floats",
-                       "instances": rows.tolist()}).encode()
+    return json.dumps({"signature_name": "floats", "instances": rows.tolist()}).encode()
 
 
 def _post(port, path, body, headers=()):
@@ -126,10 +123,10 @@ def _post(port, path, body, headers=()):
 
 
 def _grpc_call(target, method, message):
-    with grpc.insecure_channel(target, options=[
-            ("grpc.max_receive_message_length", -1)]) as channel:
-        call = channel.unary_unary(
-            f"/tensorflow.serving.PredictionService/{method}")
+    with grpc.insecure_channel(
+        target, options=[("grpc.max_receive_message_length", -1)]
+    ) as channel:
+        call = channel.unary_unary(f"/tensorflow.serving.PredictionService/{method}")
         return len(call(message, timeout=HANG_GUARD_SECONDS))
 
 
@@ -160,30 +157,38 @@ def codec_threads(monkeypatch):
 
 @pytest.mark.slow
 def test_large_requests_never_stall_the_event_loop(codec_threads):
-    models = [ModelConfig(name=n, base_path=str(exported_models() / n))
-              for n in (SCORER, ECHO)]
+    models = [ModelConfig(name=n, base_path=str(exported_models() / n)) for n in (SCORER, ECHO)]
     rest_bodies = [
         (f"/v1/models/{SCORER}:classify", _examples_json("classify"), ()),
         (f"/v1/models/{ECHO}:predict", _one_value_rows(), ()),
-        (f"/v1/models/{ECHO}:predict", gzip.compress(_wide_rows()),
-         (("Content-Encoding", "gzip"),)),
+        (
+            f"/v1/models/{ECHO}:predict",
+            gzip.compress(_wide_rows()),
+            (("Content-Encoding", "gzip"),),
+        ),
     ]
-    grpc_messages = [("Classify", _classify_message()),
-                     ("Predict", _predict_message())]
-    with serve(discover_root=None, models=models,
-               max_body_bytes=64 << 20) as server, LoopProbe(server) as probe:
+    grpc_messages = [("Classify", _classify_message()), ("Predict", _predict_message())]
+    with (
+        serve(discover_root=None, models=models, max_body_bytes=64 << 20) as server,
+        LoopProbe(server) as probe,
+    ):
         for path, body, headers in rest_bodies:
-            assert _post(server.server.rest_port, path, body,
-                         headers)[0] == 200
+            assert _post(server.server.rest_port, path, body, headers)[0] == 200
         for method, message in grpc_messages:
             assert _grpc_call(server.grpc_target, method, message) > 0
     steps = {name for name, _ in codec_threads}
-    assert steps == {"parse_json_object", "encode_row_format",
-                     "serialized_examples_from_json",
-                     "serialized_examples_from_input", "result", "_parsed",
-                     "_request_arrays", "_predict_response"}
-    assert {thread for _, thread in codec_threads
-            if not thread.startswith("zoo-codec")} == set()
+    assert steps == {
+        "parse_json_object",
+        "encode_row_format",
+        "serialized_examples_from_json",
+        "serialized_examples_from_input",
+        "result",
+        "_parsed",
+        "_request_arrays",
+        "_predict_response",
+    }
+    assert {thread for _, thread in codec_threads if not thread.startswith("zoo-codec")} == set()
     assert probe.worst < STALL_LIMIT_SECONDS, (
         f"the event loop stalled for {probe.worst * 1000:.0f} ms while the "
-        f"process ran ({probe.worst_wall * 1000:.0f} ms in all)")
+        f"process ran ({probe.worst_wall * 1000:.0f} ms in all)"
+    )

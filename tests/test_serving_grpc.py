@@ -43,8 +43,7 @@ def _predict_request(model, inputs, signature="", version=None):
 
 def test_predict_fills_float_val_like_the_official_example_client(channel):
     stub = prediction_service_pb2_grpc.PredictionServiceStub(channel)
-    request = _predict_request(HALF, {"x": np.array([[1.0, 2.0, 5.0]],
-                                                    np.float32)})
+    request = _predict_request(HALF, {"x": np.array([[1.0, 2.0, 5.0]], np.float32)})
     response = stub.Predict(request, timeout=30)
     output = response.outputs["output_0"]
     assert list(output.float_val) == [2.5, 3.0, 4.5]
@@ -72,8 +71,9 @@ def test_predict_multi_io_with_output_filter_and_typed_request(channel):
 
 def test_predict_strings_use_string_val(channel):
     stub = prediction_service_pb2_grpc.PredictionServiceStub(channel)
-    response = stub.Predict(_predict_request(
-        TEXT, {"text": np.array([b"ab", b"xyz"], dtype=object)}), timeout=30)
+    response = stub.Predict(
+        _predict_request(TEXT, {"text": np.array([b"ab", b"xyz"], dtype=object)}), timeout=30
+    )
     assert list(response.outputs["length"].int_val) == [2, 3]
     assert list(response.outputs["text_bytes"].string_val) == [b"AB", b"XYZ"]
 
@@ -84,8 +84,7 @@ def test_messages_over_4_mib_pass_both_ways(server):
     rows = np.ones((400_000, 3), np.float32)  # ~4.8 MB each way
     with grpc.insecure_channel(server.grpc_target, options) as big:
         stub = prediction_service_pb2_grpc.PredictionServiceStub(big)
-        response = stub.Predict(_predict_request(HALF, {"x": rows}),
-                                timeout=60)
+        response = stub.Predict(_predict_request(HALF, {"x": rows}), timeout=60)
     assert len(response.outputs["output_0"].float_val) == rows.size
 
 
@@ -112,30 +111,47 @@ def test_get_model_status(channel):
     assert status.state == get_model_status_pb2.ModelVersionStatus.AVAILABLE
 
 
-@pytest.mark.parametrize("make_request,code,message", [
-    (lambda: _predict_request("nope", {"x": np.zeros((1, 3), np.float32)}),
-     grpc.StatusCode.NOT_FOUND, "Servable not found for request: Latest(nope)"),
-    (lambda: _predict_request(HALF, {"x": np.zeros((1, 3), np.float32)},
-                              version=4),
-     grpc.StatusCode.NOT_FOUND,
-     "Servable not found for request: Specific(half, 4)"),
-    (lambda: _predict_request(HALF, {"x": np.zeros((1, 3), np.float32)},
-                              signature="nope"),
-     grpc.StatusCode.FAILED_PRECONDITION,
-     'Serving signature key "nope" not found.'),
-    (lambda: _predict_request(HALF, {"y": np.zeros((1, 3), np.float32)}),
-     grpc.StatusCode.INVALID_ARGUMENT,
-     ("input tensor alias not found in signature: y. Inputs expected to be in "
-     "the set {x}.")),
-    (lambda: _predict_request(MULTI, {"a": np.zeros((1, 2), np.float32)}),
-     grpc.StatusCode.INVALID_ARGUMENT,
-     ("input size does not match signature: 1!=2 len({a}) != len({a,b}). "
-     "Sent extra: {}. Missing but required: {b}.")),
-    (lambda: _predict_request(HALF, {"x": np.zeros((1, 3), np.float64)}),
-     grpc.StatusCode.INVALID_ARGUMENT,
-     ("Expects arg[0] to be float but double is provided (input 'x' of "
-     "signature 'serving_default').")),
-])
+@pytest.mark.parametrize(
+    "make_request,code,message",
+    [
+        (
+            lambda: _predict_request("nope", {"x": np.zeros((1, 3), np.float32)}),
+            grpc.StatusCode.NOT_FOUND,
+            "Servable not found for request: Latest(nope)",
+        ),
+        (
+            lambda: _predict_request(HALF, {"x": np.zeros((1, 3), np.float32)}, version=4),
+            grpc.StatusCode.NOT_FOUND,
+            "Servable not found for request: Specific(half, 4)",
+        ),
+        (
+            lambda: _predict_request(HALF, {"x": np.zeros((1, 3), np.float32)}, signature="nope"),
+            grpc.StatusCode.FAILED_PRECONDITION,
+            'Serving signature key "nope" not found.',
+        ),
+        (
+            lambda: _predict_request(HALF, {"y": np.zeros((1, 3), np.float32)}),
+            grpc.StatusCode.INVALID_ARGUMENT,
+            ("input tensor alias not found in signature: y. Inputs expected to be in the set {x}."),
+        ),
+        (
+            lambda: _predict_request(MULTI, {"a": np.zeros((1, 2), np.float32)}),
+            grpc.StatusCode.INVALID_ARGUMENT,
+            (
+                "input size does not match signature: 1!=2 len({a}) != len({a,b}). "
+                "Sent extra: {}. Missing but required: {b}."
+            ),
+        ),
+        (
+            lambda: _predict_request(HALF, {"x": np.zeros((1, 3), np.float64)}),
+            grpc.StatusCode.INVALID_ARGUMENT,
+            (
+                "Expects arg[0] to be float but double is provided (input 'x' of "
+                "signature 'serving_default')."
+            ),
+        ),
+    ],
+)
 def test_grpc_errors(channel, make_request, code, message):
     stub = prediction_service_pb2_grpc.PredictionServiceStub(channel)
     with pytest.raises(grpc.RpcError) as raised:
@@ -145,8 +161,7 @@ def test_grpc_errors(channel, make_request, code, message):
 
 def test_status_of_unknown_version_is_not_found(channel):
     stub = model_service_pb2_grpc.ModelServiceStub(channel)
-    request = get_model_status_pb2.GetModelStatusRequest(
-        model_spec=model_pb2.ModelSpec(name=HALF))
+    request = get_model_status_pb2.GetModelStatusRequest(model_spec=model_pb2.ModelSpec(name=HALF))
     request.model_spec.version.value = 12
     with pytest.raises(grpc.RpcError) as raised:
         stub.GetModelStatus(request, timeout=30)
@@ -163,16 +178,24 @@ def test_classify_with_the_official_stub(channel):
     example.features.feature["x"].float_list.value.append(0.25)
     response = stub.Classify(request, timeout=30)
     (classes,) = response.result.classifications
-    assert [(c.label, c.score) for c in classes.classes] == [("yes", 0.25),
-                                                             ("no", 0.75)]
+    assert [(c.label, c.score) for c in classes.classes] == [("yes", 0.25), ("no", 0.75)]
     assert response.model_spec.version.value == 1
 
 
-@pytest.mark.parametrize("dtype,field", [
-    (np.float32, "float_val"), (np.float64, "double_val"),
-    (np.int32, "int_val"), (np.int8, "int_val"), (np.int64, "int64_val"),
-    (np.uint32, "uint32_val"), (np.bool_, "bool_val"),
-    (np.float16, "half_val"), (object, "string_val")])
+@pytest.mark.parametrize(
+    "dtype,field",
+    [
+        (np.float32, "float_val"),
+        (np.float64, "double_val"),
+        (np.int32, "int_val"),
+        (np.int8, "int_val"),
+        (np.int64, "int64_val"),
+        (np.uint32, "uint32_val"),
+        (np.bool_, "bool_val"),
+        (np.float16, "half_val"),
+        (object, "string_val"),
+    ],
+)
 def test_large_tensors_in_typed_fields_round_trip(dtype, field):
     # Over 65,536 values: written and read a chunk per call.
     rng = np.random.default_rng(0)

@@ -52,14 +52,12 @@ LIMIT = 1 << 20  # the servers' body limit here: 1 MiB after inflating
 
 
 def _models(*names):
-    return [ModelConfig(name=n, base_path=str(exported_models() / n))
-            for n in names]
+    return [ModelConfig(name=n, base_path=str(exported_models() / n)) for n in names]
 
 
 @pytest.fixture(scope="module")
 def server():
-    with serve(discover_root=None, models=_models(HALF, ECHO),
-               max_body_bytes=LIMIT) as running:
+    with serve(discover_root=None, models=_models(HALF, ECHO), max_body_bytes=LIMIT) as running:
         yield running
 
 
@@ -72,10 +70,8 @@ def stub(server):
 def _half_over_grpc(stub):
     request = predict_pb2.PredictRequest()
     request.model_spec.name = HALF
-    request.inputs["x"].CopyFrom(tf.make_tensor_proto(
-        np.array([[2.0, 4.0, 6.0]], np.float32)))
-    return list(stub.Predict(request, timeout=HANG_GUARD_SECONDS)
-                .outputs["output_0"].float_val)
+    request.inputs["x"].CopyFrom(tf.make_tensor_proto(np.array([[2.0, 4.0, 6.0]], np.float32)))
+    return list(stub.Predict(request, timeout=HANG_GUARD_SECONDS).outputs["output_0"].float_val)
 
 
 def _gzip_bomb(inflated_bytes):
@@ -87,12 +83,12 @@ def _gzip_bomb(inflated_bytes):
 
 def _post_head(path, length, encoding=None):
     extra = f"Content-Encoding: {encoding}\r\n" if encoding else ""
-    return (f"POST {path} HTTP/1.1\r\nHost: 127.0.0.1\r\n{extra}"
-            f"Content-Length: {length}\r\n\r\n").encode()
+    return (
+        f"POST {path} HTTP/1.1\r\nHost: 127.0.0.1\r\n{extra}Content-Length: {length}\r\n\r\n"
+    ).encode()
 
 
-def test_gzip_bomb_is_inflated_off_the_loop_within_the_limit(
-        server, stub, monkeypatch):
+def test_gzip_bomb_is_inflated_off_the_loop_within_the_limit(server, stub, monkeypatch):
     # 64 MiB of zeros in a 64 KiB body. While the server inflates it (held
     # at its first inflate call here), probes and gRPC still answer: the
     # inflating happens off the event loop. It stops one byte past the
@@ -114,9 +110,14 @@ def test_gzip_bomb_is_inflated_off_the_loop_within_the_limit(
 
     monkeypatch.setattr(body._Inflater, "feed", held_feed)
     answer = {}
-    sender = threading.Thread(target=lambda: answer.update(raw=raw_http(
-        server.server.rest_port,
-        _post_head(f"/v1/models/{HALF}:predict", len(bomb), "gzip") + bomb)))
+    sender = threading.Thread(
+        target=lambda: answer.update(
+            raw=raw_http(
+                server.server.rest_port,
+                _post_head(f"/v1/models/{HALF}:predict", len(bomb), "gzip") + bomb,
+            )
+        )
+    )
     sender.start()
     try:
         assert inflating.wait(HANG_GUARD_SECONDS)
@@ -129,39 +130,63 @@ def test_gzip_bomb_is_inflated_off_the_loop_within_the_limit(
     assert head.startswith(b"HTTP/1.1 413 ")
     assert b"Connection: close" in head
     assert json.loads(text)["error"].startswith(
-        f"Request body too large: the limit is {LIMIT} bytes after "
-        "decompression.")
+        f"Request body too large: the limit is {LIMIT} bytes after decompression."
+    )
     assert max(seen["sizes"]) == LIMIT + 1
     assert all(name.startswith("zoo-codec") for name in seen["threads"])
 
 
 def test_body_over_the_limit_by_its_length_is_refused_unread(server):
-    raw = raw_http(server.server.rest_port,
-                   _post_head(f"/v1/models/{HALF}:predict", 10 * LIMIT))
+    raw = raw_http(server.server.rest_port, _post_head(f"/v1/models/{HALF}:predict", 10 * LIMIT))
     head, _, text = raw.partition(b"\r\n\r\n")
     assert head.startswith(b"HTTP/1.1 413 ") and b"Connection: close" in head
-    assert json.loads(text)["error"].startswith(
-        f"Request body too large ({10 * LIMIT} bytes sent)")
+    assert json.loads(text)["error"].startswith(f"Request body too large ({10 * LIMIT} bytes sent)")
 
 
-@pytest.mark.parametrize("encoding,data,status,message", [
-    ("gzip", zlib.compress(b'{"instances": [[1.0, 2.0, 3.0]]}')[:-3], 400,
-     ("Failed to decompress the request body (Content-Encoding: gzip): "
-     "Error -3 while decompressing data: incorrect header check. Send the "
-     "whole compressed body, or send it uncompressed without "
-     "Content-Encoding.")),
-    ("deflate", zlib.compress(b'{"instances": [[1.0, 2.0, 3.0]]}')[:-3],
-     400, ("Failed to decompress the request body (Content-Encoding: "
-          "deflate): the stream ends before its end marker. Send the whole "
-          "compressed body, or send it uncompressed without "
-          "Content-Encoding.")),
-    ("br", b"{}", 415, ("Unsupported Content-Encoding: br. Send the body "
-                       "uncompressed, or with gzip or deflate.")),
-], ids=["not gzip", "truncated deflate", "brotli"])
-def test_bad_compression_gets_a_4xx_and_closes(server, encoding, data, status,
-                                               message):
-    got, headers, text = http("POST", f"{server.rest}/v1/models/{HALF}:predict",
-                              data, headers={"Content-Encoding": encoding})
+@pytest.mark.parametrize(
+    "encoding,data,status,message",
+    [
+        (
+            "gzip",
+            zlib.compress(b'{"instances": [[1.0, 2.0, 3.0]]}')[:-3],
+            400,
+            (
+                "Failed to decompress the request body (Content-Encoding: gzip): "
+                "Error -3 while decompressing data: incorrect header check. Send the "
+                "whole compressed body, or send it uncompressed without "
+                "Content-Encoding."
+            ),
+        ),
+        (
+            "deflate",
+            zlib.compress(b'{"instances": [[1.0, 2.0, 3.0]]}')[:-3],
+            400,
+            (
+                "Failed to decompress the request body (Content-Encoding: "
+                "deflate): the stream ends before its end marker. Send the whole "
+                "compressed body, or send it uncompressed without "
+                "Content-Encoding."
+            ),
+        ),
+        (
+            "br",
+            b"{}",
+            415,
+            (
+                "Unsupported Content-Encoding: br. Send the body "
+                "uncompressed, or with gzip or deflate."
+            ),
+        ),
+    ],
+    ids=["not gzip", "truncated deflate", "brotli"],
+)
+def test_bad_compression_gets_a_4xx_and_closes(server, encoding, data, status, message):
+    got, headers, text = http(
+        "POST",
+        f"{server.rest}/v1/models/{HALF}:predict",
+        data,
+        headers={"Content-Encoding": encoding},
+    )
     assert (got, json.loads(text)) == (status, {"error": message})
     assert headers["Connection"] == "close"
 
@@ -171,15 +196,22 @@ def _deflate(raw, wbits):
     return packer.compress(raw) + packer.flush()
 
 
-@pytest.mark.parametrize("encoding,wbits", [
-    ("gzip", 16 + zlib.MAX_WBITS),
-    ("deflate", zlib.MAX_WBITS),
-    ("deflate", -zlib.MAX_WBITS),  # raw deflate, as some clients send it
-])
+@pytest.mark.parametrize(
+    "encoding,wbits",
+    [
+        ("gzip", 16 + zlib.MAX_WBITS),
+        ("deflate", zlib.MAX_WBITS),
+        ("deflate", -zlib.MAX_WBITS),  # raw deflate, as some clients send it
+    ],
+)
 def test_gzip_and_deflate_bodies_are_read(server, encoding, wbits):
     data = _deflate(b'{"instances": [[2.0, 2.0, 2.0]]}', wbits)
-    status, _, text = http("POST", f"{server.rest}/v1/models/{HALF}:predict",
-                           data, headers={"Content-Encoding": encoding})
+    status, _, text = http(
+        "POST",
+        f"{server.rest}/v1/models/{HALF}:predict",
+        data,
+        headers={"Content-Encoding": encoding},
+    )
     assert (status, json.loads(text)) == (200, {"predictions": [[3.0] * 3]})
 
 
@@ -195,20 +227,22 @@ def _assert_head_timeout(raw):
     assert head.startswith(b"HTTP/1.1 408 ")
     assert b"Connection: close" in head
     assert b"Content-Type: application/json" in head
-    assert json.loads(text) == {"error": (
-        "Request head not received within 500 ms; the connection is closed. "
-        "Send the whole request head at once, or raise "
-        "--rest-api-timeout-in-ms.")}
+    assert json.loads(text) == {
+        "error": (
+            "Request head not received within 500 ms; the connection is closed. "
+            "Send the whole request head at once, or raise "
+            "--rest-api-timeout-in-ms."
+        )
+    }
 
 
 def test_stalled_clients_are_disconnected():
-    with serve(discover_root=None, models=_models(HALF),
-               timeout_seconds=0.5) as server:
+    with serve(discover_root=None, models=_models(HALF), timeout_seconds=0.5) as server:
         port = server.server.rest_port
         # Half a request head, never finished: 408, and the connection closes.
-        _assert_head_timeout(raw_http(
-            port, b"POST /v1/models/half:predict HTTP/1.1\r\n"
-                  b"Host: 127.0.0.1\r\n"))
+        _assert_head_timeout(
+            raw_http(port, b"POST /v1/models/half:predict HTTP/1.1\r\nHost: 127.0.0.1\r\n")
+        )
         # The same for the second request of a kept-alive connection.
         with socket.create_connection(("127.0.0.1", port)) as sock:
             sock.settimeout(HANG_GUARD_SECONDS)
@@ -218,15 +252,17 @@ def test_stalled_clients_are_disconnected():
             sock.sendall(b"GET /healthz HTTP/1.1\r\n")
             _assert_head_timeout(_read_until_closed(sock))
         # A full head, then a tenth of the body it announced.
-        raw = raw_http(port, _post_head(f"/v1/models/{HALF}:predict", 100)
-                       + b'{"inputs"')
+        raw = raw_http(port, _post_head(f"/v1/models/{HALF}:predict", 100) + b'{"inputs"')
         head, _, text = raw.partition(b"\r\n\r\n")
         assert head.startswith(b"HTTP/1.1 408 ")
         assert b"Connection: close" in head
-        assert json.loads(text) == {"error": (
-            "Request body not received within 500 ms; the connection is "
-            "closed. Send the body at once, or raise "
-            "--rest-api-timeout-in-ms.")}
+        assert json.loads(text) == {
+            "error": (
+                "Request body not received within 500 ms; the connection is "
+                "closed. Send the body at once, or raise "
+                "--rest-api-timeout-in-ms."
+            )
+        }
         assert http("GET", f"{server.rest}/healthz")[0] == 200
 
 
@@ -237,19 +273,22 @@ def test_probes_answer_head_requests(server, path):
     assert headers["Content-Type"] == "application/json"
 
 
-@pytest.mark.parametrize("signature,body,expected", [
-    # json_tensor_test.cc MultipleNamedTensorColumnarFormat: a scalar string.
-    ("", {"inputs": "hello"}, {"outputs": "hello"}),
-    ("", {"inputs": {"b64": "aGk="}}, {"outputs": "hi"}),
-    ("floats", {"inputs": [[]]}, {"outputs": [[]]}),
-    ("floats", {"inputs": [[[], []]]}, {"outputs": [[[], []]]}),
-    ("floats", {"instances": [[], []]}, {"predictions": [[], []]}),
-    ("floats", {"inputs": 2.5}, {"outputs": 2.5}),
-])
-def test_scalar_and_empty_outputs_are_answered(server, signature, body,
-                                               expected):
-    status, _, text = http("POST", f"{server.rest}/v1/models/{ECHO}:predict",
-                           {"signature_name": signature, **body})
+@pytest.mark.parametrize(
+    "signature,body,expected",
+    [
+        # json_tensor_test.cc MultipleNamedTensorColumnarFormat: a scalar string.
+        ("", {"inputs": "hello"}, {"outputs": "hello"}),
+        ("", {"inputs": {"b64": "aGk="}}, {"outputs": "hi"}),
+        ("floats", {"inputs": [[]]}, {"outputs": [[]]}),
+        ("floats", {"inputs": [[[], []]]}, {"outputs": [[[], []]]}),
+        ("floats", {"instances": [[], []]}, {"predictions": [[], []]}),
+        ("floats", {"inputs": 2.5}, {"outputs": 2.5}),
+    ],
+)
+def test_scalar_and_empty_outputs_are_answered(server, signature, body, expected):
+    status, _, text = http(
+        "POST", f"{server.rest}/v1/models/{ECHO}:predict", {"signature_name": signature, **body}
+    )
     assert (status, json.loads(text)) == (200, expected)
 
 
@@ -262,18 +301,35 @@ def test_scalar_string_over_grpc(stub):
     assert list(output.tensor_shape.dim) == []
 
 
-@pytest.mark.parametrize("path,body,message", [
-    (f"/v1/models/{HALF}:predict", '{"instances": [[1, 2, ' + "9" * 5000 + "]]}",
-     "JSON Parse error: Number too big to be stored in double. at offset: 22"),
-    (f"/v1/models/{HALF}:predict", '{"instances": [[1, 2, ' + "9" * 400 + "]]}",
-     (f"Failed to process element: 0 of 'instances' list. Error: "
-     f"INVALID_ARGUMENT: JSON Value: {'9' * 400} is too big to be stored in "
-     "a double.")),
-    (f"/v1/models/{HALF}/versions/{'9' * 5000}:predict", "{}",
-     f"Failed to convert version: {'9' * 5000} to numeric."),
-    (f"/v1/models/{HALF}/versions/{'0' * 5000}7:predict", "{}",
-     f"Servable not found for request: Specific({HALF}, 7)"),
-])
+@pytest.mark.parametrize(
+    "path,body,message",
+    [
+        (
+            f"/v1/models/{HALF}:predict",
+            '{"instances": [[1, 2, ' + "9" * 5000 + "]]}",
+            "JSON Parse error: Number too big to be stored in double. at offset: 22",
+        ),
+        (
+            f"/v1/models/{HALF}:predict",
+            '{"instances": [[1, 2, ' + "9" * 400 + "]]}",
+            (
+                f"Failed to process element: 0 of 'instances' list. Error: "
+                f"INVALID_ARGUMENT: JSON Value: {'9' * 400} is too big to be stored in "
+                "a double."
+            ),
+        ),
+        (
+            f"/v1/models/{HALF}/versions/{'9' * 5000}:predict",
+            "{}",
+            f"Failed to convert version: {'9' * 5000} to numeric.",
+        ),
+        (
+            f"/v1/models/{HALF}/versions/{'0' * 5000}7:predict",
+            "{}",
+            f"Servable not found for request: Specific({HALF}, 7)",
+        ),
+    ],
+)
 def test_numbers_too_big_for_any_type_get_400(server, path, body, message):
     status, _, text = http("POST", f"{server.rest}{path}", body)
     assert json.loads(text) == {"error": message}
@@ -296,38 +352,62 @@ def _tensor_request(**fields):
     return request
 
 
-@pytest.mark.parametrize("request_,message", [
-    (_tensor_request(dims=[1], dtype=tf.resource.as_datatype_enum),
-     ("tensor parsing error: x (DT_RESOURCE cannot be sent as a request "
-     "tensor)")),
-    (_tensor_request(dims=[1], dtype=tf.variant.as_datatype_enum),
-     ("tensor parsing error: x (DT_VARIANT cannot be sent as a request "
-     "tensor)")),
-    (_tensor_request(dims=[2 ** 40, 3]),
-     ("tensor parsing error: x (its shape [1099511627776, 3] holds "
-     "3298534883328 values but the request carries 0; filling in the rest "
-     "would take 13194139533312 bytes, more than 67108864. Send every "
-     "value.)")),
-    (_tensor_request(dims=[50_000_000, 4], float_val=[1.0]),
-     ("tensor parsing error: x (its shape [50000000, 4] holds 200000000 "
-     "values but the request carries 1; filling in the rest would take "
-     "800000000 bytes, more than 67108864. Send every value.)")),
-    (_tensor_request(dims=[1, 4], float_val=[1.0] * 5),
-     ("tensor parsing error: x (its shape [1, 4] holds 4 values but the "
-     "request carries 5. Send 4 values, or a shape that holds 5.)")),
-    (_tensor_request(dims=[1, 4], tensor_content=[np.ones(5, np.float32)
-                                                  .tobytes()]),
-     ("tensor parsing error: x (its shape [1, 4] holds 4 values but the "
-     "request carries 5. Send 4 values, or a shape that holds 5.)")),
-    (_tensor_request(dims=[1, 4], tensor_content=[bytes(15)]),
-     ("tensor parsing error: x (its tensor_content holds 15 bytes, not a "
-     "whole number of 4-byte float values. Send 4 values.)")),
-    (_tensor_request(dims=[2], dtype=tf.int8.as_datatype_enum,
-                     int_val=[1, 300]),
-     "tensor parsing error: x (Python integer 300 out of bounds for int8)"),
-])
-def test_grpc_tensors_that_cannot_be_made_are_refused(stub, request_,
-                                                      message):
+@pytest.mark.parametrize(
+    "request_,message",
+    [
+        (
+            _tensor_request(dims=[1], dtype=tf.resource.as_datatype_enum),
+            ("tensor parsing error: x (DT_RESOURCE cannot be sent as a request tensor)"),
+        ),
+        (
+            _tensor_request(dims=[1], dtype=tf.variant.as_datatype_enum),
+            ("tensor parsing error: x (DT_VARIANT cannot be sent as a request tensor)"),
+        ),
+        (
+            _tensor_request(dims=[2**40, 3]),
+            (
+                "tensor parsing error: x (its shape [1099511627776, 3] holds "
+                "3298534883328 values but the request carries 0; filling in the rest "
+                "would take 13194139533312 bytes, more than 67108864. Send every "
+                "value.)"
+            ),
+        ),
+        (
+            _tensor_request(dims=[50_000_000, 4], float_val=[1.0]),
+            (
+                "tensor parsing error: x (its shape [50000000, 4] holds 200000000 "
+                "values but the request carries 1; filling in the rest would take "
+                "800000000 bytes, more than 67108864. Send every value.)"
+            ),
+        ),
+        (
+            _tensor_request(dims=[1, 4], float_val=[1.0] * 5),
+            (
+                "tensor parsing error: x (its shape [1, 4] holds 4 values but the "
+                "request carries 5. Send 4 values, or a shape that holds 5.)"
+            ),
+        ),
+        (
+            _tensor_request(dims=[1, 4], tensor_content=[np.ones(5, np.float32).tobytes()]),
+            (
+                "tensor parsing error: x (its shape [1, 4] holds 4 values but the "
+                "request carries 5. Send 4 values, or a shape that holds 5.)"
+            ),
+        ),
+        (
+            _tensor_request(dims=[1, 4], tensor_content=[bytes(15)]),
+            (
+                "tensor parsing error: x (its tensor_content holds 15 bytes, not a "
+                "whole number of 4-byte float values. Send 4 values.)"
+            ),
+        ),
+        (
+            _tensor_request(dims=[2], dtype=tf.int8.as_datatype_enum, int_val=[1, 300]),
+            "tensor parsing error: x (Python integer 300 out of bounds for int8)",
+        ),
+    ],
+)
+def test_grpc_tensors_that_cannot_be_made_are_refused(stub, request_, message):
     assert request_.ByteSize() < 64  # a few bytes
     with pytest.raises(grpc.RpcError) as raised:
         stub.Predict(request_, timeout=HANG_GUARD_SECONDS)
@@ -336,17 +416,23 @@ def test_grpc_tensors_that_cannot_be_made_are_refused(stub, request_,
 
 
 def test_grpc_short_tensors_are_filled_as_tensorflow_does(stub):
-    response = stub.Predict(_tensor_request(dims=[2, 3], float_val=[1.0, 2.0]),
-                            timeout=HANG_GUARD_SECONDS)
+    response = stub.Predict(
+        _tensor_request(dims=[2, 3], float_val=[1.0, 2.0]), timeout=HANG_GUARD_SECONDS
+    )
     assert list(response.outputs["y"].float_val) == [1.0, 2.0] + [2.0] * 4
 
 
-@pytest.mark.parametrize("call,request_", [
-    ("Predict", predict_pb2.PredictRequest()),
-    ("Classify", classification_pb2.ClassificationRequest()),
-    ("GetModelMetadata", get_model_metadata_pb2.GetModelMetadataRequest(
-        metadata_field=["signature_def"])),
-])
+@pytest.mark.parametrize(
+    "call,request_",
+    [
+        ("Predict", predict_pb2.PredictRequest()),
+        ("Classify", classification_pb2.ClassificationRequest()),
+        (
+            "GetModelMetadata",
+            get_model_metadata_pb2.GetModelMetadataRequest(metadata_field=["signature_def"]),
+        ),
+    ],
+)
 def test_grpc_requests_without_model_spec(stub, call, request_):
     # predict_impl.cc, classification_service.cc, get_model_metadata_impl.cc
     with pytest.raises(grpc.RpcError) as raised:
@@ -355,20 +441,22 @@ def test_grpc_requests_without_model_spec(stub, call, request_):
     assert raised.value.details() == "Missing ModelSpec"
 
 
-@pytest.mark.parametrize("body", [
-    rb'{"signature_name": "\ud800", "instances": ["a"]}',
-    rb'{"instances": ["\udfff"]}',
-    rb'{"inputs": {"x": ["\ud800"]}}',
-], ids=["signature name", "string input", "columnar"])
+@pytest.mark.parametrize(
+    "body",
+    [
+        rb'{"signature_name": "\ud800", "instances": ["a"]}',
+        rb'{"instances": ["\udfff"]}',
+        rb'{"inputs": {"x": ["\ud800"]}}',
+    ],
+    ids=["signature name", "string input", "columnar"],
+)
 def test_lone_surrogates_get_400(server, body):
-    status, headers, text = http("POST",
-                                 f"{server.rest}/v1/models/{ECHO}:predict",
-                                 body)
+    status, headers, text = http("POST", f"{server.rest}/v1/models/{ECHO}:predict", body)
     assert status == 400
     assert headers["Content-Type"] == "application/json"
     assert json.loads(text)["error"].startswith(
-        "JSON Parse error: The surrogate pair in string is invalid. at "
-        "offset: ")
+        "JSON Parse error: The surrogate pair in string is invalid. at offset: "
+    )
 
 
 def _server_paths():
@@ -390,14 +478,12 @@ def test_model_errors_reach_clients_without_stack_traces_or_paths(caplog):
         error = request_runner.error_from_op_error(raised.value)
     assert error.code == grpc.StatusCode.INVALID_ARGUMENT
     assert "assertion failed: [x must be positive" in error.message
-    for leak in ["(most recent call last)", 'File "', __file__,
-                 *_server_paths()]:
+    for leak in ["(most recent call last)", 'File "', __file__, *_server_paths()]:
         assert leak not in error.message
     assert __file__ in caplog.text  # the log keeps the details
 
 
-def test_internal_errors_answer_without_details_and_log_them(
-        server, stub, monkeypatch, caplog):
+def test_internal_errors_answer_without_details_and_log_them(server, stub, monkeypatch, caplog):
     where = f"{Path(zoo.__file__).parent}/serving/secret.py"
 
     def broken(*args):
@@ -406,16 +492,19 @@ def test_internal_errors_answer_without_details_and_log_them(
     monkeypatch.setattr(json_encode, "encode_row_format", broken)
     monkeypatch.setattr(grpc_service, "_predict_response", broken)
     with caplog.at_level(logging.ERROR, logger="zoo.serving"):
-        status, _, text = http("POST",
-                               f"{server.rest}/v1/models/{HALF}:predict",
-                               {"instances": [[1.0, 2.0, 3.0]]})
+        status, _, text = http(
+            "POST", f"{server.rest}/v1/models/{HALF}:predict", {"instances": [[1.0, 2.0, 3.0]]}
+        )
         with pytest.raises(grpc.RpcError) as raised:
             _half_over_grpc(stub)
-    assert (status, json.loads(text)) == (500, {"error": (
-        "Internal error (RuntimeError); the server log has the details.")})
+    assert (status, json.loads(text)) == (
+        500,
+        {"error": ("Internal error (RuntimeError); the server log has the details.")},
+    )
     assert raised.value.code() == grpc.StatusCode.INTERNAL
     assert raised.value.details() == (
-        "Internal error (RuntimeError); the server log has the details.")
+        "Internal error (RuntimeError); the server log has the details."
+    )
     assert caplog.text.count(where) >= 2
     assert "Traceback (most recent call last)" in caplog.text
 
@@ -424,15 +513,16 @@ def _hang_up_after(port, data):
     with socket.create_connection(("127.0.0.1", port)) as sock:
         sock.sendall(data)
         # A reset rather than an orderly close: what a killed client does.
-        sock.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER,
-                        struct.pack("ii", 1, 0))
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
 
 
 @pytest.mark.parametrize("sent", ["whole request", "half the body"])
 def test_a_client_that_hangs_up_is_logged_once_at_debug_level(caplog, sent):
-    with serve(discover_root=None, models=_models(SLOW)) as server, \
-            BlockedModel(server, SLOW) as blocked, \
-            caplog.at_level(logging.DEBUG):
+    with (
+        serve(discover_root=None, models=_models(SLOW)) as server,
+        BlockedModel(server, SLOW) as blocked,
+        caplog.at_level(logging.DEBUG),
+    ):
         body = json.dumps({"instances": [0.0]}).encode()
         head = _post_head(f"/v1/models/{SLOW}:predict", len(body))
         if sent == "whole request":
@@ -443,17 +533,25 @@ def test_a_client_that_hangs_up_is_logged_once_at_debug_level(caplog, sent):
             _hang_up_after(server.server.rest_port, head + body[:5])
 
         def noted():
-            return [r for r in caplog.records
-                    if r.name.startswith(("zoo.serving", "aiohttp"))
-                    and ("closed the connection" in r.getMessage()
-                         or r.levelno >= logging.WARNING)]
+            return [
+                r
+                for r in caplog.records
+                if r.name.startswith(("zoo.serving", "aiohttp"))
+                and ("closed the connection" in r.getMessage() or r.levelno >= logging.WARNING)
+            ]
 
         wait_for(noted, timeout=HANG_GUARD_SECONDS)
         assert http("GET", f"{server.rest}/healthz")[0] == 200
         records = noted()
-    assert [(r.levelname, r.getMessage()) for r in records] == [(
-        "DEBUG", (f"The client closed the connection before the answer to "
-                 f"POST /v1/models/{SLOW}:predict was sent"))]
+    assert [(r.levelname, r.getMessage()) for r in records] == [
+        (
+            "DEBUG",
+            (
+                f"The client closed the connection before the answer to "
+                f"POST /v1/models/{SLOW}:predict was sent"
+            ),
+        )
+    ]
 
 
 def _one_value_rows(rows):
@@ -472,21 +570,30 @@ def test_the_time_limit_covers_parsing_and_writing(monkeypatch):
         return decode(*args, **kwargs)
 
     monkeypatch.setattr(json_decode, "decode_predict_inputs", held)
-    with serve(discover_root=None, models=_models(ECHO),
-               timeout_seconds=0.5) as server, \
-            concurrent.futures.ThreadPoolExecutor(1) as client:
+    with (
+        serve(discover_root=None, models=_models(ECHO), timeout_seconds=0.5) as server,
+        concurrent.futures.ThreadPoolExecutor(1) as client,
+    ):
         answer = client.submit(
-            http, "POST", f"{server.rest}/v1/models/{ECHO}:predict",
-            b'{"signature_name": "floats", "instances": '
-            + _one_value_rows(20_000)[14:-1] + b"}")
+            http,
+            "POST",
+            f"{server.rest}/v1/models/{ECHO}:predict",
+            b'{"signature_name": "floats", "instances": ' + _one_value_rows(20_000)[14:-1] + b"}",
+        )
         try:
             assert entered.wait(HANG_GUARD_SECONDS)
             status, _, text = answer.result(HANG_GUARD_SECONDS)
         finally:
             release.set()
-        assert (status, json.loads(text)) == (504, {"error": (
-            "Deadline exceeded: the request took longer than 500 ms. Send "
-            "fewer rows per request or raise --rest-api-timeout-in-ms.")})
+        assert (status, json.loads(text)) == (
+            504,
+            {
+                "error": (
+                    "Deadline exceeded: the request took longer than 500 ms. Send "
+                    "fewer rows per request or raise --rest-api-timeout-in-ms."
+                )
+            },
+        )
 
 
 def test_the_codecs_stop_at_a_passed_deadline():
@@ -494,12 +601,13 @@ def test_the_codecs_stop_at_a_passed_deadline():
     # a request that timed out stops using the codec threads.
     passed = Deadline(-1.0)
     body = _one_value_rows(20_000)
-    for work in (lambda: json_text.parse_json_object(body, passed),
-                 lambda: json_decode.decode_predict_inputs(
-                     json_text.parse_json_object(body),
-                     {"x": types_pb2.DT_FLOAT}, False, passed),
-                 lambda: json_encode.encode_row_format(
-                     {"y": np.ones((20_000, 1), np.float32)}, passed)):
+    for work in (
+        lambda: json_text.parse_json_object(body, passed),
+        lambda: json_decode.decode_predict_inputs(
+            json_text.parse_json_object(body), {"x": types_pb2.DT_FLOAT}, False, passed
+        ),
+        lambda: json_encode.encode_row_format({"y": np.ones((20_000, 1), np.float32)}, passed),
+    ):
         with pytest.raises(ServingError) as raised:
             work()
         assert raised.value.code == grpc.StatusCode.DEADLINE_EXCEEDED

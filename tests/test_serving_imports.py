@@ -27,8 +27,7 @@ def _imported_modules(path):
         if isinstance(node, ast.Import):
             names += [alias.name for alias in node.names]
         elif isinstance(node, ast.ImportFrom) and node.level == 0:
-            names += [node.module] + [f"{node.module}.{alias.name}"
-                                      for alias in node.names]
+            names += [node.module] + [f"{node.module}.{alias.name}" for alias in node.names]
     return names
 
 
@@ -38,7 +37,9 @@ def test_serving_imports_only_itself_from_the_zoo():
         for path in sorted(SERVING_DIR.glob("*.py"))
         for name in _imported_modules(path)
         if name.split(".")[0] in ("zoo", "tasks")
-        and name != "zoo.serving" and not name.startswith("zoo.serving.")}
+        and name != "zoo.serving"
+        and not name.startswith("zoo.serving.")
+    }
     assert outside == set()
 
 
@@ -79,14 +80,18 @@ print(json.dumps({"answer": answer, "modules": sorted(
 def test_zoo_serve_starts_and_answers_without_the_zoo_models():
     # A fresh process: the test process itself has imported the models.
     done = subprocess.run(
-        [sys.executable, "-c", START_AND_ANSWER, HALF,
-         str(exported_models() / HALF)],
-        capture_output=True, text=True, timeout=600, check=False,
-        env={**os.environ, "TF_CPP_MIN_LOG_LEVEL": "3"})
+        [sys.executable, "-c", START_AND_ANSWER, HALF, str(exported_models() / HALF)],
+        capture_output=True,
+        text=True,
+        timeout=600,
+        check=False,
+        env={**os.environ, "TF_CPP_MIN_LOG_LEVEL": "3"},
+    )
     assert done.returncode == 0, done.stderr[-3000:]
     report = json.loads(done.stdout.strip().splitlines()[-1])
     assert report["answer"] == {"predictions": [[2.5, 3.0, 4.5]]}
     assert "zoo.serving.server" in report["modules"]
-    loaded = [m for m in report["modules"]
-              if any(m == f or m.startswith(f + ".") for f in FORBIDDEN)]
+    loaded = [
+        m for m in report["modules"] if any(m == f or m.startswith(f + ".") for f in FORBIDDEN)
+    ]
     assert loaded == []

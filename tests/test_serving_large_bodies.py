@@ -29,10 +29,8 @@ ROWS = 30_000  # about 1 MB of JSON: the large-body path
 
 @pytest.fixture(scope="module")
 def server():
-    models = [ModelConfig(name=n, base_path=str(exported_models() / n))
-              for n in (HALF, ECHO)]
-    with serve(discover_root=None, models=models,
-               grpc_max_request_bytes=1 << 20) as running:
+    models = [ModelConfig(name=n, base_path=str(exported_models() / n)) for n in (HALF, ECHO)]
+    with serve(discover_root=None, models=models, grpc_max_request_bytes=1 << 20) as running:
         yield running
 
 
@@ -56,22 +54,17 @@ def _rows(seed=0):
     return (rng.standard_normal((ROWS, 3)) * 100).astype(np.float32)
 
 
-@pytest.mark.parametrize("key,answer", [("instances", "predictions"),
-                                        ("inputs", "outputs")])
-def test_large_bodies_are_read_and_answered_exactly(server, numeric_reads,
-                                                    key, answer):
+@pytest.mark.parametrize("key,answer", [("instances", "predictions"), ("inputs", "outputs")])
+def test_large_bodies_are_read_and_answered_exactly(server, numeric_reads, key, answer):
     rows = _rows()
-    status, _, text = http("POST", f"{server.rest}/v1/models/{HALF}:predict",
-                           {key: rows.tolist()})
+    status, _, text = http("POST", f"{server.rest}/v1/models/{HALF}:predict", {key: rows.tolist()})
     assert status == 200
     assert numeric_reads == [True]
     expected = rows * np.float32(0.5) + np.float32(2.0)
-    np.testing.assert_array_equal(
-        np.asarray(json.loads(text)[answer], np.float32), expected)
+    np.testing.assert_array_equal(np.asarray(json.loads(text)[answer], np.float32), expected)
     # The answer's text is TF Serving's, value for value.
-    small = http("POST", f"{server.rest}/v1/models/{HALF}:predict",
-                 {key: rows[:2].tolist()})[2]
-    assert text.startswith(small[:small.index("]") - 1])
+    small = http("POST", f"{server.rest}/v1/models/{HALF}:predict", {key: rows[:2].tolist()})[2]
+    assert text.startswith(small[: small.index("]") - 1])
 
 
 def test_large_images_keep_their_shape_and_values(server, numeric_reads):
@@ -79,37 +72,45 @@ def test_large_images_keep_their_shape_and_values(server, numeric_reads):
     # the batch as one), read one by one into one tensor.
     images = np.random.default_rng(1).random((4, 64, 64, 3), np.float32)
     status, _, text = http(
-        "POST", f"{server.rest}/v1/models/{ECHO}:predict",
-        {"signature_name": "floats", "inputs": images.tolist()})
+        "POST",
+        f"{server.rest}/v1/models/{ECHO}:predict",
+        {"signature_name": "floats", "inputs": images.tolist()},
+    )
     assert status == 200 and numeric_reads == [True] * 4
-    np.testing.assert_array_equal(
-        np.asarray(json.loads(text)["outputs"], np.float32), images)
+    np.testing.assert_array_equal(np.asarray(json.loads(text)["outputs"], np.float32), images)
 
 
-def test_large_bodies_the_fast_reader_leaves_get_the_exact_answers(
-        server, numeric_reads):
+def test_large_bodies_the_fast_reader_leaves_get_the_exact_answers(server, numeric_reads):
     rows = _rows().tolist()
     rows[-1][0] = float("nan")  # NaN is JSON to TF Serving, not to NumPy
-    status, _, text = http("POST", f"{server.rest}/v1/models/{HALF}:predict",
-                           json.dumps({"instances": rows}))
+    status, _, text = http(
+        "POST", f"{server.rest}/v1/models/{HALF}:predict", json.dumps({"instances": rows})
+    )
     assert status == 200 and numeric_reads == []
-    assert json.loads(text)["predictions"][-1][0] != \
-        json.loads(text)["predictions"][-1][0]
+    assert json.loads(text)["predictions"][-1][0] != json.loads(text)["predictions"][-1][0]
     rows[-1] = [1.0, 2.0]  # ragged
-    status, _, text = http("POST", f"{server.rest}/v1/models/{HALF}:predict",
-                           json.dumps({"instances": rows}))
-    assert (status, json.loads(text)) == (400, {"error": (
-        f"Failed to process element: {ROWS - 1} of 'instances' list. Error: "
-        "INVALID_ARGUMENT: Expecting tensor size: 3 but got: 2")})
+    status, _, text = http(
+        "POST", f"{server.rest}/v1/models/{HALF}:predict", json.dumps({"instances": rows})
+    )
+    assert (status, json.loads(text)) == (
+        400,
+        {
+            "error": (
+                f"Failed to process element: {ROWS - 1} of 'instances' list. Error: "
+                "INVALID_ARGUMENT: Expecting tensor size: 3 but got: 2"
+            )
+        },
+    )
 
 
 def _grpc_predict(server, rows):
     request = predict_pb2.PredictRequest()
     request.model_spec.name = HALF
     request.inputs["x"].CopyFrom(tf.make_tensor_proto(rows))
-    with grpc.insecure_channel(server.grpc_target, options=[
-            ("grpc.max_send_message_length", -1),
-            ("grpc.max_receive_message_length", -1)]) as channel:
+    with grpc.insecure_channel(
+        server.grpc_target,
+        options=[("grpc.max_send_message_length", -1), ("grpc.max_receive_message_length", -1)],
+    ) as channel:
         stub = prediction_service_pb2_grpc.PredictionServiceStub(channel)
         return stub.Predict(request, timeout=HANG_GUARD_SECONDS), request
 

@@ -41,42 +41,47 @@ IMAGES = RNG.random((2, 8, 8, 1)).astype("float32")
 
 
 def _cam_classifier():
-    backbone = keras.Sequential([
-        keras.Input((8, 8, 3)),
-        keras.layers.Conv2D(4, 3, padding="same", activation="relu")])
+    backbone = keras.Sequential(
+        [keras.Input((8, 8, 3)), keras.layers.Conv2D(4, 3, padding="same", activation="relu")]
+    )
     return zm.CAMClassifier(backbone, 2)
 
 
 # name: (build, example inputs of serving_default by name)
 ZOO_MODELS = {
-    "Autoencoder": (lambda: zm.Autoencoder.dense((8, 8, 1), 2, (8,)),
-                    {"inputs": IMAGES}),
-    "VAE": (lambda: zm.VAE.dense((8, 8, 1), 2, (8,), seed=0),
-            {"inputs": IMAGES}),
+    "Autoencoder": (lambda: zm.Autoencoder.dense((8, 8, 1), 2, (8,)), {"inputs": IMAGES}),
+    "VAE": (lambda: zm.VAE.dense((8, 8, 1), 2, (8,), seed=0), {"inputs": IMAGES}),
     "ConditionalVAE": (
         lambda: zm.ConditionalVAE.dense((8, 8, 1), 2, 2, (8,), seed=0),
-        {"inputs": IMAGES, "label": np.array([0, 1], "int32")}),
-    "DCGAN": (lambda: zm.DCGAN.dense(2, 4, units=(8,), seed=0),
-              {"latent": RNG.normal(size=(2, 4)).astype("float32")}),
+        {"inputs": IMAGES, "label": np.array([0, 1], "int32")},
+    ),
+    "DCGAN": (
+        lambda: zm.DCGAN.dense(2, 4, units=(8,), seed=0),
+        {"latent": RNG.normal(size=(2, 4)).astype("float32")},
+    ),
     # 16 x 16: a U-Net of depth 2 takes sizes divisible by 4, never 1 x 1.
-    "UNet": (lambda: zm.UNet(2, depth=2, filters=2),
-             {"images": RNG.random((1, 16, 16, 1)).astype("float32")}),
-    "LSTMForecaster": (lambda: zm.LSTMForecaster(2, lstm_units=(4,)),
-                       {"window": RNG.random((2, 6, 1)).astype("float32")}),
-    "CAMClassifier": (_cam_classifier,
-                      {"images": RNG.random((2, 8, 8, 3)).astype("float32")}),
+    "UNet": (
+        lambda: zm.UNet(2, depth=2, filters=2),
+        {"images": RNG.random((1, 16, 16, 1)).astype("float32")},
+    ),
+    "LSTMForecaster": (
+        lambda: zm.LSTMForecaster(2, lstm_units=(4,)),
+        {"window": RNG.random((2, 6, 1)).astype("float32")},
+    ),
+    "CAMClassifier": (_cam_classifier, {"images": RNG.random((2, 8, 8, 3)).astype("float32")}),
     "TransformerClassifier": (
-        lambda: zm.TransformerClassifier(20, 8, 2, embedding_dim=8,
-                                         num_heads=2, intermediate_dim=8),
-        {"token_ids": RNG.integers(1, 20, (2, 8)).astype("int32")}),
+        lambda: zm.TransformerClassifier(
+            20, 8, 2, embedding_dim=8, num_heads=2, intermediate_dim=8
+        ),
+        {"token_ids": RNG.integers(1, 20, (2, 8)).astype("int32")},
+    ),
 }
 
 
 def _build(build, inputs):
     model = build()
     if not model.built:  # a subclassed model is built by a first call
-        model(*inputs.values()) if len(inputs) == 1 else model(
-            list(inputs.values()))
+        model(*inputs.values()) if len(inputs) == 1 else model(list(inputs.values()))
     return model
 
 
@@ -88,8 +93,7 @@ def _expected(model, inputs):
 
 def _warmup_records(version_dir):
     records = tf.data.TFRecordDataset(str(version_dir / WARMUP_REQUESTS))
-    return [prediction_log_pb2.PredictionLog.FromString(r.numpy())
-            for r in records]
+    return [prediction_log_pb2.PredictionLog.FromString(r.numpy()) for r in records]
 
 
 @pytest.fixture(scope="module")
@@ -98,10 +102,10 @@ def zoo_exports(tmp_path_factory):
     cases = {}
     for name, (build, inputs) in ZOO_MODELS.items():
         model = _build(build, inputs)
-        version = export_version(model, root / name, save_keras=False,
-                                 warmup_inputs={"serving_default": inputs})
-        cases[name] = (version, inputs, _expected(model, inputs),
-                       set(model.serving_endpoints()))
+        version = export_version(
+            model, root / name, save_keras=False, warmup_inputs={"serving_default": inputs}
+        )
+        cases[name] = (version, inputs, _expected(model, inputs), set(model.serving_endpoints()))
     return root, cases
 
 
@@ -110,15 +114,12 @@ def test_exports_carry_warmup_requests_of_every_signature(zoo_exports):
     for name, (version, inputs, _, signatures) in cases.items():
         logs = _warmup_records(version)
         requests = [log.predict_log.request for log in logs]
-        assert requests[0].model_spec.signature_name == \
-            "serving_default", name
-        assert {r.model_spec.signature_name for r in requests} == \
-            signatures, name
+        assert requests[0].model_spec.signature_name == "serving_default", name
+        assert {r.model_spec.signature_name for r in requests} == signatures, name
         assert all(r.model_spec.name == name for r in requests)
         first = requests[0]
         for key, value in inputs.items():  # the real examples, as given
-            np.testing.assert_array_equal(tf.make_ndarray(first.inputs[key]),
-                                          value)
+            np.testing.assert_array_equal(tf.make_ndarray(first.inputs[key]), value)
 
 
 def _grpc_predict(channel, name, inputs):
@@ -126,8 +127,9 @@ def _grpc_predict(channel, name, inputs):
     request.model_spec.name = name
     for key, value in inputs.items():
         request.inputs[key].CopyFrom(tf.make_tensor_proto(value))
-    response = prediction_service_pb2_grpc.PredictionServiceStub(
-        channel).Predict(request, timeout=120)
+    response = prediction_service_pb2_grpc.PredictionServiceStub(channel).Predict(
+        request, timeout=120
+    )
     return {k: tf.make_ndarray(v) for k, v in response.outputs.items()}
 
 
@@ -140,12 +142,16 @@ def _metric_samples(server, family_name):
 
 def test_every_zoo_model_export_is_served_over_rest_and_grpc(zoo_exports):
     root, cases = zoo_exports
-    with serve(root, metrics_path=DEFAULT_PATH) as server, \
-            grpc.insecure_channel(server.grpc_target) as channel:
-        for name, (version, inputs, expected, _) in cases.items():
+    with (
+        serve(root, metrics_path=DEFAULT_PATH) as server,
+        grpc.insecure_channel(server.grpc_target) as channel,
+    ):
+        for name, (_, inputs, expected, _) in cases.items():
             status, _, text = http(
-                "POST", f"{server.rest}/v1/models/{name}:predict",
-                {"inputs": {k: v.tolist() for k, v in inputs.items()}})
+                "POST",
+                f"{server.rest}/v1/models/{name}:predict",
+                {"inputs": {k: v.tolist() for k, v in inputs.items()}},
+            )
             assert status == 200, (name, text)
             outputs = json.loads(text)["outputs"]
             if len(expected) == 1:
@@ -153,20 +159,26 @@ def test_every_zoo_model_export_is_served_over_rest_and_grpc(zoo_exports):
             assert set(outputs) == set(expected), name
             served = _grpc_predict(channel, name, inputs)
             for key, value in expected.items():
-                np.testing.assert_allclose(outputs[key], value, atol=1e-5,
-                                           err_msg=f"{name} REST {key}")
-                np.testing.assert_allclose(served[key], value, atol=1e-5,
-                                           err_msg=f"{name} gRPC {key}")
+                np.testing.assert_allclose(
+                    outputs[key], value, atol=1e-5, err_msg=f"{name} REST {key}"
+                )
+                np.testing.assert_allclose(
+                    served[key], value, atol=1e-5, err_msg=f"{name} gRPC {key}"
+                )
         # Each version ran every record of its warm-up file before serving.
-        read = {s.labels["model_path"]: s.value for s in _metric_samples(
-            server, ":tensorflow:serving:model_warmup_records_read")
-            if s.labels["status"] == "OK"}
-        assert read == {str(version): len(_warmup_records(version))
-                        for version, *_ in cases.values()}
+        read = {
+            s.labels["model_path"]: s.value
+            for s in _metric_samples(server, ":tensorflow:serving:model_warmup_records_read")
+            if s.labels["status"] == "OK"
+        }
+        assert read == {
+            str(version): len(_warmup_records(version)) for version, *_ in cases.values()
+        }
 
 
 def test_without_a_warmup_file_the_model_is_not_called_before_serving(
-        zoo_exports, tmp_path, monkeypatch):
+    zoo_exports, tmp_path, monkeypatch
+):
     # As in TF Serving: no request is made up for a version without a
     # warm-up file (a U-Net whose signature leaves the image size open here).
     _, cases = zoo_exports
@@ -176,24 +188,29 @@ def test_without_a_warmup_file_the_model_is_not_called_before_serving(
     (copy / WARMUP_REQUESTS).unlink()
     calls = []
     run = Servable.run
-    monkeypatch.setattr(Servable, "run", lambda servable, name, inputs: (
-        calls.append(name), run(servable, name, inputs))[1])
+    monkeypatch.setattr(
+        Servable,
+        "run",
+        lambda servable, name, inputs: (calls.append(name), run(servable, name, inputs))[1],
+    )
     with serve(tmp_path) as server:
         status, _, text = http("GET", f"{server.rest}/v1/models/unet")
-        assert json.loads(text)["model_version_status"][0]["state"] == \
-            "AVAILABLE"
+        assert json.loads(text)["model_version_status"][0]["state"] == "AVAILABLE"
         assert calls == []
         status, _, text = http(
-            "POST", f"{server.rest}/v1/models/unet:predict",
-            {"instances": inputs["images"].tolist()})
+            "POST",
+            f"{server.rest}/v1/models/unet:predict",
+            {"instances": inputs["images"].tolist()},
+        )
         assert status == 200
         np.testing.assert_allclose(
             [row["probabilities"] for row in json.loads(text)["predictions"]],
-            expected["probabilities"], atol=1e-5)
+            expected["probabilities"],
+            atol=1e-5,
+        )
 
 
-def test_a_hung_warmup_fails_its_version_after_the_limit_and_delays_no_one(
-        tmp_path):
+def test_a_hung_warmup_fails_its_version_after_the_limit_and_delays_no_one(tmp_path):
     # One model's warm-up blocks inside TensorFlow (it reads a FIFO). The
     # others load beside it, the ports open, and after the limit the hung
     # version is failed with the reason.
@@ -203,20 +220,27 @@ def test_a_hung_warmup_fails_its_version_after_the_limit_and_delays_no_one(
     export_reader(models / READER, warmup_path=fifo.path)
     try:
         with serve(models, load_timeout_seconds=1.0) as server:
-            assert http("POST", f"{server.rest}/v1/models/{HALF}:predict",
-                        {"instances": [[2.0, 4.0, 6.0]]})[0] == 200
-            (version,) = json.loads(http(
-                "GET", f"{server.rest}/v1/models/{READER}")[2])[
-                    "model_version_status"]
+            assert (
+                http(
+                    "POST",
+                    f"{server.rest}/v1/models/{HALF}:predict",
+                    {"instances": [[2.0, 4.0, 6.0]]},
+                )[0]
+                == 200
+            )
+            (version,) = json.loads(http("GET", f"{server.rest}/v1/models/{READER}")[2])[
+                "model_version_status"
+            ]
             assert version["state"] == "END"
             assert version["status"] == {
                 "error_code": "DEADLINE_EXCEEDED",
                 "error_message": f"Version 1 of model {READER} did not finish "
-                                 "loading and warming up within 1 s, so it is "
-                                 "not served (raise "
-                                 "--model-load-timeout-seconds if it needs "
-                                 "longer). It is tried again when its files "
-                                 "change."}
+                "loading and warming up within 1 s, so it is "
+                "not served (raise "
+                "--model-load-timeout-seconds if it needs "
+                "longer). It is tried again when its files "
+                "change.",
+            }
             status, _, text = http("GET", f"{server.rest}/readyz")
             assert status == 503
             assert json.loads(text)["models"][HALF]["ready"] is True
@@ -229,34 +253,48 @@ def _write_records(version_dir, logs):
     path.parent.mkdir(exist_ok=True)
     with tf.io.TFRecordWriter(str(path)) as writer:
         for log in logs:
-            writer.write(log if isinstance(log, bytes)
-                         else log.SerializeToString())
+            writer.write(log if isinstance(log, bytes) else log.SerializeToString())
 
 
 def _half_log(rows, signature=""):
     request = predict_pb2.PredictRequest()
     request.model_spec.name = "ignored: the warm-up runs on this version"
     request.model_spec.signature_name = signature
-    request.inputs["x"].CopyFrom(tf.make_tensor_proto(
-        np.asarray(rows, np.float32)))
+    request.inputs["x"].CopyFrom(tf.make_tensor_proto(np.asarray(rows, np.float32)))
     return prediction_log_pb2.PredictionLog(
-        predict_log=prediction_log_pb2.PredictLog(request=request))
+        predict_log=prediction_log_pb2.PredictLog(request=request)
+    )
 
 
-@pytest.mark.parametrize("logs,message", [
-    ([_half_log([[1.0, 2.0]])],
-     ("ServingError: input 'x' of signature 'serving_default' has shape [1,2] "
-     "but the signature expects [-1,3]")),
-    ([_half_log([[1.0, 2.0, 3.0]], "nope")],
-     'ServingError: Serving signature key "nope" not found.'),
-    ([_half_log([[1.0, 2.0, 3.0]])] * (MAX_RECORDS + 1),
-     (f"ValueError: Number of warmup records exceeds the maximum "
-     f"({MAX_RECORDS}) at {WARMUP_REQUESTS}")),
-    ([b"not a PredictionLog"],
-     f"ValueError: Failed to parse warmup record 0 from {WARMUP_REQUESTS}"),
-], ids=["bad shape", "bad signature", "too many records", "not a log"])
-def test_a_version_whose_warmup_fails_is_not_served(tmp_path, logs,
-                                                    message):
+@pytest.mark.parametrize(
+    "logs,message",
+    [
+        (
+            [_half_log([[1.0, 2.0]])],
+            (
+                "ServingError: input 'x' of signature 'serving_default' has shape [1,2] "
+                "but the signature expects [-1,3]"
+            ),
+        ),
+        (
+            [_half_log([[1.0, 2.0, 3.0]], "nope")],
+            'ServingError: Serving signature key "nope" not found.',
+        ),
+        (
+            [_half_log([[1.0, 2.0, 3.0]])] * (MAX_RECORDS + 1),
+            (
+                f"ValueError: Number of warmup records exceeds the maximum "
+                f"({MAX_RECORDS}) at {WARMUP_REQUESTS}"
+            ),
+        ),
+        (
+            [b"not a PredictionLog"],
+            f"ValueError: Failed to parse warmup record 0 from {WARMUP_REQUESTS}",
+        ),
+    ],
+    ids=["bad shape", "bad signature", "too many records", "not a log"],
+)
+def test_a_version_whose_warmup_fails_is_not_served(tmp_path, logs, message):
     version = export_half(tmp_path / HALF)
     _write_records(version, logs)
     with serve(tmp_path) as server:
@@ -264,45 +302,59 @@ def test_a_version_whose_warmup_fails_is_not_served(tmp_path, logs,
         status = json.loads(http("GET", f"{server.rest}/v1/models/{HALF}")[2])
         error = status["model_version_status"][0]["status"]["error_message"]
         assert message in error
-        assert http("POST", f"{server.rest}/v1/models/{HALF}:predict",
-                    {"instances": [[1.0, 2.0, 3.0]]})[0] == 404
+        assert (
+            http(
+                "POST", f"{server.rest}/v1/models/{HALF}:predict", {"instances": [[1.0, 2.0, 3.0]]}
+            )[0]
+            == 404
+        )
 
 
-def test_warmup_runs_each_record_the_asked_number_of_times(tmp_path,
-                                                          monkeypatch):
+def test_warmup_runs_each_record_the_asked_number_of_times(tmp_path, monkeypatch):
     version = export_half(tmp_path / HALF)
-    _write_records(version, [_half_log([[1.0, 2.0, 3.0]]),
-                             _half_log([[0.0, 0.0, 0.0]], "plus_one")])
+    _write_records(
+        version, [_half_log([[1.0, 2.0, 3.0]]), _half_log([[0.0, 0.0, 0.0]], "plus_one")]
+    )
     calls = []
     run = Servable.run
-    monkeypatch.setattr(Servable, "run", lambda servable, name, inputs: (
-        calls.append(name), run(servable, name, inputs))[1])
-    with serve(tmp_path, warmup_iterations=3,
-               metrics_path=DEFAULT_PATH) as server:
+    monkeypatch.setattr(
+        Servable,
+        "run",
+        lambda servable, name, inputs: (calls.append(name), run(servable, name, inputs))[1],
+    )
+    with serve(tmp_path, warmup_iterations=3, metrics_path=DEFAULT_PATH) as server:
         assert calls == ["serving_default"] * 3 + ["plus_one"] * 3
-        read = [s.value for s in _metric_samples(
-            server, ":tensorflow:serving:model_warmup_records_read")]
+        read = [
+            s.value
+            for s in _metric_samples(server, ":tensorflow:serving:model_warmup_records_read")
+        ]
         assert read == [2]
     calls.clear()
-    with serve(tmp_path, enable_model_warmup=False,
-               metrics_path=DEFAULT_PATH) as server:
+    with serve(tmp_path, enable_model_warmup=False, metrics_path=DEFAULT_PATH) as server:
         assert calls == []
-        assert _metric_samples(
-            server, ":tensorflow:serving:model_warmup_records_read") == []
-        assert http("POST", f"{server.rest}/v1/models/{HALF}:predict",
-                    {"instances": [[1.0, 2.0, 3.0]]})[0] == 200
+        assert _metric_samples(server, ":tensorflow:serving:model_warmup_records_read") == []
+        assert (
+            http(
+                "POST", f"{server.rest}/v1/models/{HALF}:predict", {"instances": [[1.0, 2.0, 3.0]]}
+            )[0]
+            == 200
+        )
 
 
 def test_warmup_inputs_must_match_a_signature(tmp_path):
     version = export_half(tmp_path / HALF)
-    with pytest.raises(ValueError, match=r"warmup_inputs\['serving_default'\] "
-                                         "must give exactly the inputs"):
-        write_warmup_requests(version, HALF, warmup_inputs={
-            "serving_default": {"y": np.zeros((1, 3))}})
+    with pytest.raises(
+        ValueError,
+        match=r"warmup_inputs\['serving_default'\] "
+        "must give exactly the inputs",
+    ):
+        write_warmup_requests(
+            version, HALF, warmup_inputs={"serving_default": {"y": np.zeros((1, 3))}}
+        )
     # Inputs are cast to the signature's dtype (float64 rows to float32).
-    assert write_warmup_requests(version, HALF, warmup_inputs={
-        "serving_default": {"x": np.ones((2, 3))}}) == ["serving_default",
-                                                         "plus_one"]
+    assert write_warmup_requests(
+        version, HALF, warmup_inputs={"serving_default": {"x": np.ones((2, 3))}}
+    ) == ["serving_default", "plus_one"]
     request = _warmup_records(version)[0].predict_log.request
     assert request.inputs["x"].dtype == tf.float32.as_datatype_enum
 

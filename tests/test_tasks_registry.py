@@ -31,15 +31,19 @@ def test_zoo_tasks_prints_the_table(capsys):
     lines = capsys.readouterr().out.splitlines()
     assert lines[0].split() == ["task", "cat", "data", "input", "→", "output", "5/5", "at"]
     assert max(len(line) for line in lines) <= 100
-    table, notes = lines[:2 + len(all_tasks())], lines[2 + len(all_tasks()):]
+    table, notes = lines[: 2 + len(all_tasks())], lines[2 + len(all_tasks()) :]
     sunspots = next(line for line in table if line.startswith("sunspots "))
     assert sunspots.split()[2:] == ["Sunspots.csv", "30×1", "→", "1", "mae", "<", "16"]
     # Both of sunspots' formulas, and which models each applies to.
     note = " ".join(line.strip() for line in notes)
-    assert note.startswith("sunspots is scored one of two ways. A model fed the raw values: "
-                           "min(5, ceil(20 − MAE)), 5/5 below 16 (mae).")
-    assert "series /= max), windows of 30: min(5, ceil(17 − 100 × MAE)), 5/5 below 0.13 " \
-           "(normalised mae)." in note
+    assert note.startswith(
+        "sunspots is scored one of two ways. A model fed the raw values: "
+        "min(5, ceil(20 − MAE)), 5/5 below 16 (mae)."
+    )
+    assert (
+        "series /= max), windows of 30: min(5, ceil(17 − 100 × MAE)), 5/5 below 0.13 "
+        "(normalised mae)." in note
+    )
     assert main(["tasks", "--wide"]) == 0
     wide = capsys.readouterr().out.splitlines()
     assert wide[0].split() == ["task", "cat", "data", "contract", "metric", "top", "marks"]

@@ -30,8 +30,7 @@ def prepared(tmp_path_factory):
 
     def get(name):
         if name not in done:
-            done[name] = prepare(name, root / name / "tensorflow_datasets",
-                                 root / name / "served")
+            done[name] = prepare(name, root / name / "tensorflow_datasets", root / name / "served")
         return done[name]
 
     return get
@@ -40,7 +39,8 @@ def prepared(tmp_path_factory):
 def test_every_tfds_dataset_of_the_pool_has_its_downloads_written():
     assert POOL and set(POOL) <= set(WRITERS), (
         f"tfds datasets without a writer in tests/tfds_downloads.py: "
-        f"{sorted(set(POOL) - set(WRITERS))}")
+        f"{sorted(set(POOL) - set(WRITERS))}"
+    )
 
 
 @pytest.mark.parametrize("name", sorted(WRITERS))
@@ -61,8 +61,9 @@ def test_real_builder_prepares_the_real_download_format(prepared, name):
     # Every URL went through the (fake) network once; nothing else was asked.
     assert sorted(result.requested) == sorted(result.downloads.files)
     splits = result.builder.info.splits
-    assert {split: splits[split].num_examples for split in result.downloads.labels} == \
-        {split: len(labels) for split, labels in result.downloads.labels.items()}
+    assert {split: splits[split].num_examples for split in result.downloads.labels} == {
+        split: len(labels) for split, labels in result.downloads.labels.items()
+    }
     for split, labels in result.downloads.labels.items():
         examples = list(tfds.as_numpy(result.builder.as_dataset(split=split)))
         assert sorted(int(example["label"]) for example in examples) == sorted(labels)
@@ -77,8 +78,7 @@ def shaded_by_label(x, y):
 
 
 def reconstructs(x, y):
-    return np.isin(x, [shade(label) for label in range(10)]).all() and \
-        np.allclose(y, x / 255.0)
+    return np.isin(x, [shade(label) for label in range(10)]).all() and np.allclose(y, x / 255.0)
 
 
 def petals_grow_with_species(x, y):
@@ -134,11 +134,17 @@ def test_task_loader_reads_what_the_real_builder_prepared(prepared, task_name, m
     for part in ("train", "validation", "test"):
         x, y = getattr(splits, part)
         assert len(x) == len(y) > 0, part
-        assert (x.shape[1:], x.dtype, y.shape[1:], y.dtype) == \
-            (x_shape, np.dtype(x_dtype), y_shape, np.dtype(y_dtype)), part
+        assert (x.shape[1:], x.dtype, y.shape[1:], y.dtype) == (
+            x_shape,
+            np.dtype(x_dtype),
+            y_shape,
+            np.dtype(y_dtype),
+        ), part
         assert np.all(agree(x, y)), part
     # Every labelled example lands in one part (tfds' unlabelled reviews in none).
-    labelled = sum(len(values) for split, values in result.downloads.labels.items()
-                   if split != "unsupervised")
-    assert sum(len(getattr(splits, part)[0]) for part in ("train", "validation", "test")) == \
-        labelled
+    labelled = sum(
+        len(values) for split, values in result.downloads.labels.items() if split != "unsupervised"
+    )
+    assert (
+        sum(len(getattr(splits, part)[0]) for part in ("train", "validation", "test")) == labelled
+    )

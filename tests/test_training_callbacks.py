@@ -33,8 +33,11 @@ def test_dcgan_reference_keeps_its_final_weights(tmp_path):
     gan.compile("sgd", "sgd")
     # The generator's loss is lowest first and rises as the discriminator
     # catches up, as in a healthy GAN; restoring by it would undo training.
-    last = run_epochs(gan, callbacks(task, tmp_path),
-                      [{"d_loss": 1.3, "g_loss": g_loss} for g_loss in (0.6, 0.9, 1.2)])
+    last = run_epochs(
+        gan,
+        callbacks(task, tmp_path),
+        [{"d_loss": 1.3, "g_loss": g_loss} for g_loss in (0.6, 0.9, 1.2)],
+    )
     for final, expected in zip(gan.generator.get_weights(), last):
         np.testing.assert_array_equal(final, expected)
     checkpoint = keras.saving.load_model(tmp_path / "checkpoint.keras")

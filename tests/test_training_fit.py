@@ -16,8 +16,8 @@ import textwrap
 import keras
 import numpy as np
 import pytest
-
 from training_helpers import environment, largest_difference
+
 from zoo.tasks import get_task
 from zoo.training.batches import PlannedBatches, batch_plan
 from zoo.training.fit import fit
@@ -37,8 +37,9 @@ def model_pair():
     models = []
     for _ in range(2):
         keras.utils.set_random_seed(0)
-        model = keras.Sequential([keras.Input((3,)), keras.layers.Dense(8, activation="relu"),
-                                  keras.layers.Dense(1)])
+        model = keras.Sequential(
+            [keras.Input((3,)), keras.layers.Dense(8, activation="relu"), keras.layers.Dense(1)]
+        )
         model.compile(keras.optimizers.Adam(0.05), "mse", metrics=["mae"])
         models.append(model)
     models[1].set_weights(models[0].get_weights())
@@ -57,11 +58,27 @@ def test_the_same_steps_history_and_best_weights_as_fit(capsys):
     fitted, ours = model_pair()
     x, y = data()
     validation = data(count=16, seed=1)
-    kept = fitted.fit(x, y, validation_data=validation, epochs=EPOCHS, batch_size=32,
-                      shuffle=False, callbacks=[stopping()], verbose=2).history
+    kept = fitted.fit(
+        x,
+        y,
+        validation_data=validation,
+        epochs=EPOCHS,
+        batch_size=32,
+        shuffle=False,
+        callbacks=[stopping()],
+        verbose=2,
+    ).history
     fit_text = capsys.readouterr().out
-    got = fit(ours, x, y, validation_data=validation, epochs=EPOCHS, batch_size=32,
-              callbacks=[stopping()], verbose=2).history
+    got = fit(
+        ours,
+        x,
+        y,
+        validation_data=validation,
+        epochs=EPOCHS,
+        batch_size=32,
+        callbacks=[stopping()],
+        verbose=2,
+    ).history
     our_text = capsys.readouterr().out
 
     assert largest_difference(fitted.get_weights(), ours.get_weights()) <= 1e-6
@@ -79,10 +96,19 @@ def test_early_stopping_ends_training_and_restores_the_best_epoch():
     x, y = data()
     weights = []
     recorder = keras.callbacks.LambdaCallback(
-        on_epoch_end=lambda epoch, logs: weights.append(model.get_weights()))
+        on_epoch_end=lambda epoch, logs: weights.append(model.get_weights())
+    )
     # Validation targets no model can follow: the validation loss only rises.
-    history = fit(model, x, y, validation_data=(x, -10 * y), epochs=20, batch_size=8,
-                  callbacks=[stopping(), recorder], verbose=0).history
+    history = fit(
+        model,
+        x,
+        y,
+        validation_data=(x, -10 * y),
+        epochs=20,
+        batch_size=8,
+        callbacks=[stopping(), recorder],
+        verbose=0,
+    ).history
     best = int(np.argmin(history["val_loss"]))
     assert len(history["loss"]) < 20
     assert largest_difference(model.get_weights(), weights[best]) == 0.0
@@ -204,16 +230,20 @@ TWO_REPLICAS = """
 @pytest.fixture(scope="module")
 def two_replicas(tmp_path_factory):
     folder = tmp_path_factory.mktemp("replicas")
-    done = subprocess.run([sys.executable, "-c", textwrap.dedent(TWO_REPLICAS)], cwd=folder,
-                          env=environment(folder), capture_output=True, text=True,
-                          timeout=300)
+    done = subprocess.run(
+        [sys.executable, "-c", textwrap.dedent(TWO_REPLICAS)],
+        cwd=folder,
+        env=environment(folder),
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
     assert done.returncode == 0, done.stderr[-3000:]
     return json.loads(done.stdout.strip().splitlines()[-1])
 
 
 def test_one_device_and_mirrored_strategy_train_with_keras_fit(two_replicas):
-    assert two_replicas["keras_fits"] == ["_DefaultDistributionStrategy",
-                                          "MirroredStrategy"]
+    assert two_replicas["keras_fits"] == ["_DefaultDistributionStrategy", "MirroredStrategy"]
     assert two_replicas["keras_fits_after"] == two_replicas["keras_fits"]  # the loop's run
 
 
@@ -237,4 +267,5 @@ def test_a_batch_size_that_does_not_split_into_the_replicas_is_refused(two_repli
     assert two_replicas["error"] == (
         "The batch size 7 does not split evenly into 2 replicas (each takes an equal slice "
         "of every batch, so that they train as one device would). Use a multiple of 2, "
-        "e.g. --batch-size 6 or 8.")
+        "e.g. --batch-size 6 or 8."
+    )

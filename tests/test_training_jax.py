@@ -14,6 +14,7 @@ import sys
 import textwrap
 
 from training_helpers import environment
+
 from zoo.export import list_versions
 from zoo.report.card import read_card
 
@@ -70,13 +71,18 @@ CODE = """
 """
 
 
-def test_zoo_train_on_jax_uses_data_parallel_over_two_devices(tmp_path, learning_seed,
-                                                              bound):
-    env = environment(tmp_path, KERAS_BACKEND="jax",
-                      XLA_FLAGS="--xla_force_host_platform_device_count=2")
-    done = subprocess.run([sys.executable, "-c", textwrap.dedent(CODE), str(learning_seed)],
-                          cwd=tmp_path,
-                          env=env, capture_output=True, text=True, timeout=600)
+def test_zoo_train_on_jax_uses_data_parallel_over_two_devices(tmp_path, learning_seed, bound):
+    env = environment(
+        tmp_path, KERAS_BACKEND="jax", XLA_FLAGS="--xla_force_host_platform_device_count=2"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", textwrap.dedent(CODE), str(learning_seed)],
+        cwd=tmp_path,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
     assert done.returncode == 0, done.stderr[-3000:]
     result = json.loads(done.stdout.strip().splitlines()[-1])
     assert result["code"] == 0 and result["backend"] == "jax"

@@ -26,8 +26,7 @@ def test_mixed_precision_trains_in_bfloat16_on_a_cpu_and_says_so(tmp_path, monke
 
 def test_without_the_option_the_card_says_float32(tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
-    result = train_task(get_task("linear"), epochs=2, models_dir=tmp_path / "models",
-                        verbose=0)
+    result = train_task(get_task("linear"), epochs=2, models_dir=tmp_path / "models", verbose=0)
     assert read_card(result.version_dir)["precision"] == "float32"
 
 
@@ -35,6 +34,7 @@ def test_a_gpu_gets_float16(monkeypatch):
     assert mixed_precision_policy() == "mixed_bfloat16"
     gpu = tf.config.PhysicalDevice("/physical_device:GPU:0", "GPU")
     real = tf.config.list_physical_devices
-    monkeypatch.setattr(tf.config, "list_physical_devices",
-                        lambda kind=None: [gpu] if kind == "GPU" else real(kind))
+    monkeypatch.setattr(
+        tf.config, "list_physical_devices", lambda kind=None: [gpu] if kind == "GPU" else real(kind)
+    )
     assert mixed_precision_policy() == "mixed_float16"

@@ -1,8 +1,8 @@
 import keras
 import numpy as np
 import pytest
-
 from precision_harness import check_sublayer_policies
+
 from zoo.models import TransformerClassifier
 
 # The layer and model tests run in the core install too (Keras and NumPy, JAX).
@@ -25,8 +25,11 @@ def test_padding_does_not_change_predictions():
     model = TransformerClassifier(50, 12, num_classes=1)
     short = np.array([[7, 8, 9, 0, 0, 0, 0, 0]])
     longer = np.array([[7, 8, 9, 0, 0, 0, 0, 0, 0, 0, 0, 0]])
-    np.testing.assert_allclose(keras.ops.convert_to_numpy(model(short)),
-                               keras.ops.convert_to_numpy(model(longer)), atol=1e-6)
+    np.testing.assert_allclose(
+        keras.ops.convert_to_numpy(model(short)),
+        keras.ops.convert_to_numpy(model(longer)),
+        atol=1e-6,
+    )
 
 
 def _dtype(x):
@@ -41,8 +44,7 @@ def test_mixed_precision_computes_in_float16_with_float32_probabilities(scope):
         mixed = TransformerClassifier(50, 8, num_classes=3, dropout=0.0)
         keras.config.set_dtype_policy("float32")
     else:
-        mixed = TransformerClassifier(50, 8, num_classes=3, dropout=0.0,
-                                      dtype="mixed_float16")
+        mixed = TransformerClassifier(50, 8, num_classes=3, dropout=0.0, dtype="mixed_float16")
     probabilities = mixed(ids)
     # Every sublayer computes in float16 but the head, with float32 weights.
     assert mixed.compute_dtype == "float16"
@@ -68,6 +70,9 @@ def test_mixed_precision_computes_in_float16_with_float32_probabilities(scope):
 
 
 def test_rejects_zero_classes():
-    with pytest.raises(ValueError, match=r"`num_classes` must be a positive integer\. "
-                                         r"Received: num_classes=0"):
+    with pytest.raises(
+        ValueError,
+        match=r"`num_classes` must be a positive integer\. "
+        r"Received: num_classes=0",
+    ):
         TransformerClassifier(50, 8, num_classes=0)

@@ -3,8 +3,8 @@ import inspect
 import keras
 import numpy as np
 import pytest
-
 from layer_harness import run_layer_test
+
 from zoo.layers import TokenAndPositionEmbedding, TransformerEncoder
 
 # The layer and model tests run in the core install too (Keras and NumPy, JAX).
@@ -16,11 +16,19 @@ DIM, HEADS, FFN = 16, 4, 32
 @pytest.mark.parametrize("normalize_first", [False, True])
 def test_harness(normalize_first, tmp_path):
     x = np.random.default_rng(0).normal(size=(2, 7, DIM)).astype("float32")
-    run_layer_test(TransformerEncoder,
-                   {"num_heads": HEADS, "intermediate_dim": FFN, "dropout": 0.1,
-                    "normalize_first": normalize_first},
-                   x, (2, 7, DIM), expected_num_trainable_weights=16,
-                   tmp_path=tmp_path)
+    run_layer_test(
+        TransformerEncoder,
+        {
+            "num_heads": HEADS,
+            "intermediate_dim": FFN,
+            "dropout": 0.1,
+            "normalize_first": normalize_first,
+        },
+        x,
+        (2, 7, DIM),
+        expected_num_trainable_weights=16,
+        tmp_path=tmp_path,
+    )
 
 
 def _keras_reference(encoder, x, normalize_first, mask=None):
@@ -42,8 +50,9 @@ def _keras_reference(encoder, x, normalize_first, mask=None):
         norms.append(norm)
 
     def attend(h):
-        return attention(h, h, attention_mask=None if mask is None
-                         else mask[:, None, :] & mask[:, :, None])
+        return attention(
+            h, h, attention_mask=None if mask is None else mask[:, None, :] & mask[:, :, None]
+        )
 
     def feed_forward(h):
         return outer(inner(h))
@@ -58,8 +67,7 @@ def test_equals_block_of_keras_layers(normalize_first):
     x = np.random.default_rng(1).normal(size=(3, 6, DIM)).astype("float32")
     encoder = TransformerEncoder(FFN, HEADS, normalize_first=normalize_first)
     out = keras.ops.convert_to_numpy(encoder(x))
-    np.testing.assert_allclose(out, _keras_reference(encoder, x, normalize_first),
-                               atol=1e-5)
+    np.testing.assert_allclose(out, _keras_reference(encoder, x, normalize_first), atol=1e-5)
 
 
 def test_equals_block_of_keras_layers_with_padding_mask():
@@ -67,8 +75,9 @@ def test_equals_block_of_keras_layers_with_padding_mask():
     mask = np.arange(6)[None, :] < np.array([[6], [3], [1]])
     encoder = TransformerEncoder(FFN, HEADS)
     out = keras.ops.convert_to_numpy(encoder(x, padding_mask=mask))
-    np.testing.assert_allclose(out[mask], _keras_reference(encoder, x, False, mask)[mask],
-                               atol=1e-5)
+    np.testing.assert_allclose(
+        out[mask], _keras_reference(encoder, x, False, mask)[mask], atol=1e-5
+    )
 
 
 def test_padded_tokens_do_not_change_real_outputs():
@@ -96,11 +105,15 @@ def test_mask_flows_through_to_next_layer():
     # The pooling saw the mask through both blocks: it averages the 3 real
     # tokens only, not all 6 positions.
     encoded = keras.Model(ids, x)(ids_value)
-    np.testing.assert_allclose(keras.ops.convert_to_numpy(pooled_value),
-                               keras.ops.convert_to_numpy(keras.ops.mean(encoded[:, :3], axis=1)),
-                               atol=1e-5)
-    assert not np.allclose(keras.ops.convert_to_numpy(pooled_value),
-                           keras.ops.convert_to_numpy(keras.ops.mean(encoded, axis=1)))
+    np.testing.assert_allclose(
+        keras.ops.convert_to_numpy(pooled_value),
+        keras.ops.convert_to_numpy(keras.ops.mean(encoded[:, :3], axis=1)),
+        atol=1e-5,
+    )
+    assert not np.allclose(
+        keras.ops.convert_to_numpy(pooled_value),
+        keras.ops.convert_to_numpy(keras.ops.mean(encoded, axis=1)),
+    )
 
 
 def test_causal_outputs_ignore_later_tokens():
@@ -114,28 +127,45 @@ def test_causal_outputs_ignore_later_tokens():
 
 
 def test_rejects_width_not_divisible_by_heads():
-    with pytest.raises(ValueError, match=r"The inputs' last dimension \(10\) must be "
-                                         r"divisible by num_heads=4\. Change the "
-                                         r"embedding width or the number of heads\."):
+    with pytest.raises(
+        ValueError,
+        match=r"The inputs' last dimension \(10\) must be "
+        r"divisible by num_heads=4\. Change the "
+        r"embedding width or the number of heads\.",
+    ):
         TransformerEncoder(8, 4)(np.zeros((1, 3, 10), "float32"))
 
 
 # keras_hub.layers.TransformerEncoder's leading parameters, in order.
-KERAS_HUB_ORDER = ["intermediate_dim", "num_heads", "dropout", "activation",
-                   "layer_norm_epsilon", "kernel_initializer", "bias_initializer"]
+KERAS_HUB_ORDER = [
+    "intermediate_dim",
+    "num_heads",
+    "dropout",
+    "activation",
+    "layer_norm_epsilon",
+    "kernel_initializer",
+    "bias_initializer",
+]
 
 
 def test_positional_arguments_follow_keras_hub_and_keywords_still_work():
     parameters = list(inspect.signature(TransformerEncoder).parameters)
-    assert parameters[:len(KERAS_HUB_ORDER)] == KERAS_HUB_ORDER
+    assert parameters[: len(KERAS_HUB_ORDER)] == KERAS_HUB_ORDER
     positional = TransformerEncoder(FFN, HEADS, 0.1, "gelu", 1e-6, name="block")
-    keywords = TransformerEncoder(num_heads=HEADS, layer_norm_epsilon=1e-6, name="block",
-                                  activation="gelu", intermediate_dim=FFN, dropout=0.1)
+    keywords = TransformerEncoder(
+        num_heads=HEADS,
+        layer_norm_epsilon=1e-6,
+        name="block",
+        activation="gelu",
+        intermediate_dim=FFN,
+        dropout=0.1,
+    )
     assert (positional.intermediate_dim, positional.num_heads) == (FFN, HEADS)
     assert positional.get_config() == keywords.get_config()
     x = np.random.default_rng(4).normal(size=(2, 5, DIM)).astype("float32")
     positional.build(x.shape)
     keywords.build(x.shape)
     keywords.set_weights(positional.get_weights())
-    np.testing.assert_array_equal(keras.ops.convert_to_numpy(positional(x)),
-                                  keras.ops.convert_to_numpy(keywords(x)))
+    np.testing.assert_array_equal(
+        keras.ops.convert_to_numpy(positional(x)), keras.ops.convert_to_numpy(keywords(x))
+    )

@@ -45,8 +45,10 @@ TF_DATA_URL = "https://storage.googleapis.com/download.tensorflow.org/data/"
 BEANS_URL = "https://storage.googleapis.com/ibeans/"
 IMDB_URL = "http://ai.stanford.edu/~amaas/data/sentiment/aclImdb_v1.tar.gz"
 PETS_URL = "https://thor.robots.ox.ac.uk/~vgg/data/pets/"
-CATS_VS_DOGS_URL = ("https://download.microsoft.com/download/3/E/1/"
-                    "3E1C3F21-ECDB-4869-8368-6DEBA77B919F/kagglecatsanddogs_5340.zip")
+CATS_VS_DOGS_URL = (
+    "https://download.microsoft.com/download/3/E/1/"
+    "3E1C3F21-ECDB-4869-8368-6DEBA77B919F/kagglecatsanddogs_5340.zip"
+)
 # The cats_vs_dogs builder insists on skipping exactly this many pictures
 # without a JFIF header, as the real archive has.
 CATS_VS_DOGS_CORRUPT = 1738
@@ -245,8 +247,11 @@ def write_mnist(folder, url=MNIST_URL):
             name = f"{prefix}-{kind}-ubyte.gz"
             files[url + name] = write_idx(folder / name, array)
         labels[split] = digits.tolist()
-    return Downloads(files, labels, constants={"_TRAIN_EXAMPLES": len(labels["train"]),
-                                               "_TEST_EXAMPLES": len(labels["test"])})
+    return Downloads(
+        files,
+        labels,
+        constants={"_TRAIN_EXAMPLES": len(labels["train"]), "_TEST_EXAMPLES": len(labels["test"])},
+    )
 
 
 def write_fashion_mnist(folder):
@@ -300,13 +305,21 @@ def write_iris(folder):
     rows, labels = [], []
     for label, species in enumerate(IRIS_SPECIES):
         for i in range(10):
-            rows.append(f"{5.0 + 0.1 * i:.1f},{3.0 + 0.05 * i:.2f},"
-                        f"{iris_petal_length(label):.1f},{0.2 + 0.8 * label:.1f},{species}")
+            rows.append(
+                f"{5.0 + 0.1 * i:.1f},{3.0 + 0.05 * i:.2f},"
+                f"{iris_petal_length(label):.1f},{0.2 + 0.8 * label:.1f},{species}"
+            )
             labels.append(label)
     data = ("\n".join(rows) + "\n\n").encode()
-    path = write_zip(folder / "iris.zip", {
-        "iris.data": data, "bezdekIris.data": data, "Index": b"Index of iris\n",
-        "iris.names": b"1. Title: Iris Plants Database\n"})
+    path = write_zip(
+        folder / "iris.zip",
+        {
+            "iris.data": data,
+            "bezdekIris.data": data,
+            "Index": b"Index of iris\n",
+            "iris.names": b"1. Title: Iris Plants Database\n",
+        },
+    )
     return Downloads({IRIS_URL: path}, {"train": labels})
 
 
@@ -315,8 +328,10 @@ def _picture_zips(folder, archives, size, encode):
     # pictures per split the builder makes.
     files, labels = {}, {}
     for (split, url), members in archives.items():
-        files[url] = write_zip(folder / url.rsplit("/", 1)[1], {
-            name: encode(picture(size, size, label)) for name, label in members.items()})
+        files[url] = write_zip(
+            folder / url.rsplit("/", 1)[1],
+            {name: encode(picture(size, size, label)) for name, label in members.items()},
+        )
         labels[split] = list(members.values())
     return Downloads(files, labels)
 
@@ -334,13 +349,23 @@ def write_horses_or_humans(folder):
     >>> write_horses_or_humans(tmp_path).labels["test"]
     [0, 0, 1, 1]
     """
-    def members(prefix, count):
-        return {f"{kind}/{kind[:-1]}{prefix}-{i:02d}.png": label
-                for label, kind in enumerate(("horses", "humans")) for i in range(count)}
 
-    return _picture_zips(folder, {
-        ("train", TF_DATA_URL + "horse-or-human.zip"): members("01", 3),
-        ("test", TF_DATA_URL + "validation-horse-or-human.zip"): members("1", 2)}, 300, png)
+    def members(prefix, count):
+        return {
+            f"{kind}/{kind[:-1]}{prefix}-{i:02d}.png": label
+            for label, kind in enumerate(("horses", "humans"))
+            for i in range(count)
+        }
+
+    return _picture_zips(
+        folder,
+        {
+            ("train", TF_DATA_URL + "horse-or-human.zip"): members("01", 3),
+            ("test", TF_DATA_URL + "validation-horse-or-human.zip"): members("1", 2),
+        },
+        300,
+        png,
+    )
 
 
 def write_rock_paper_scissors(folder):
@@ -359,13 +384,21 @@ def write_rock_paper_scissors(folder):
     hands = ("rock", "paper", "scissors")
 
     def members(top, prefix, count):
-        return {f"{top}/{hand}/{prefix}{hand}01-{i:03d}.png": label
-                for label, hand in enumerate(hands) for i in range(count)}
+        return {
+            f"{top}/{hand}/{prefix}{hand}01-{i:03d}.png": label
+            for label, hand in enumerate(hands)
+            for i in range(count)
+        }
 
-    return _picture_zips(folder, {
-        ("train", TF_DATA_URL + "rps.zip"): members("rps", "", 2),
-        ("test", TF_DATA_URL + "rps-test-set.zip"): members("rps-test-set", "test", 1)},
-        300, png)
+    return _picture_zips(
+        folder,
+        {
+            ("train", TF_DATA_URL + "rps.zip"): members("rps", "", 2),
+            ("test", TF_DATA_URL + "rps-test-set.zip"): members("rps-test-set", "test", 1),
+        },
+        300,
+        png,
+    )
 
 
 def write_beans(folder):
@@ -382,11 +415,19 @@ def write_beans(folder):
     ['test', 'train', 'validation']
     """
     leaves = ("angular_leaf_spot", "bean_rust", "healthy")
-    return _picture_zips(folder, {
-        (split, f"{BEANS_URL}{split}.zip"): {
-            f"{split}/{leaf}/{leaf}_{split}.{i}.jpg": label
-            for label, leaf in enumerate(leaves) for i in range(count)}
-        for split, count in (("train", 2), ("validation", 1), ("test", 1))}, 500, jpeg)
+    return _picture_zips(
+        folder,
+        {
+            (split, f"{BEANS_URL}{split}.zip"): {
+                f"{split}/{leaf}/{leaf}_{split}.{i}.jpg": label
+                for label, leaf in enumerate(leaves)
+                for i in range(count)
+            }
+            for split, count in (("train", 2), ("validation", 1), ("test", 1))
+        },
+        500,
+        jpeg,
+    )
 
 
 def write_cats_vs_dogs(folder):
@@ -407,8 +448,11 @@ def write_cats_vs_dogs(folder):
     >>> write_cats_vs_dogs(tmp_path).labels["train"].count(1)
     10
     """
-    members = {"CDLA-Permissive-2.0.pdf": b"%PDF-1.4\n", "readme[1].txt": b"Cats and dogs\n",
-               "PetImages/Cat/Thumbs.db": b"\0" * 16}
+    members = {
+        "CDLA-Permissive-2.0.pdf": b"%PDF-1.4\n",
+        "readme[1].txt": b"Cats and dogs\n",
+        "PetImages/Cat/Thumbs.db": b"\0" * 16,
+    }
     labels = []
     for label, animal in enumerate(("Cat", "Dog")):
         for i in range(10):
@@ -454,10 +498,12 @@ def write_imdb_reviews(folder):
     >>> write_imdb_reviews(tmp_path).labels["unsupervised"]
     [-1, -1]
     """
-    members = {"aclImdb/README": b"Large Movie Review Dataset v1.0\n",
-               "aclImdb/imdb.vocab": b"the\nfilm\n",
-               "aclImdb/train/labeledBow.feat": b"9 0:9 1:1\n",
-               "aclImdb/train/urls_pos.txt": b"http://www.imdb.com/title/tt0453418/\n"}
+    members = {
+        "aclImdb/README": b"Large Movie Review Dataset v1.0\n",
+        "aclImdb/imdb.vocab": b"the\nfilm\n",
+        "aclImdb/train/labeledBow.feat": b"9 0:9 1:1\n",
+        "aclImdb/train/urls_pos.txt": b"http://www.imdb.com/title/tt0453418/\n",
+    }
     labels = {"train": [], "test": []}
     for split, count in (("train", 3), ("test", 2)):
         for label, kind in enumerate(("neg", "pos")):
@@ -474,10 +520,14 @@ def write_imdb_reviews(folder):
 
 # (file name, breed number 1-37, species 1 cat / 2 dog, breed number in its
 # species), as the pets' list files have them.
-PETS = {split: [(f"{breed}_{i}", number, number, 1)
-                for number, breed in ((1, "Abyssinian"), (2, "american_bulldog"))
-                for i in numbers]
-        for split, numbers in (("train", range(1, 6)), ("test", range(10, 12)))}
+PETS = {
+    split: [
+        (f"{breed}_{i}", number, number, 1)
+        for number, breed in ((1, "Abyssinian"), (2, "american_bulldog"))
+        for i in numbers
+    ]
+    for split, numbers in (("train", range(1, 6)), ("test", range(10, 12)))
+}
 # One of the builder's known corrupt files: a PNG with an alpha channel named
 # .jpg, which it decodes and re-encodes.
 PETS_CORRUPT = "Abyssinian_5"
@@ -503,8 +553,8 @@ def pets_trimap(height, width):
     [2, 3, 1]
     """
     trimap = np.full((height, width, 1), 2, np.uint8)
-    trimap[height // 4:3 * height // 4, width // 4:3 * width // 4] = 3
-    trimap[height // 4 + 2:3 * height // 4 - 2, width // 4 + 2:3 * width // 4 - 2] = 1
+    trimap[height // 4 : 3 * height // 4, width // 4 : 3 * width // 4] = 3
+    trimap[height // 4 + 2 : 3 * height // 4 - 2, width // 4 + 2 : 3 * width // 4 - 2] = 1
     return trimap
 
 
@@ -532,13 +582,16 @@ def write_oxford_iiit_pet(folder):
     [0, 0, 1, 1]
     """
     images = {}
-    annotations = {"annotations/README": b"OXFORD-IIIT PET Dataset\n",
-                   "annotations/list.txt": b"#Image CLASS-ID SPECIES BREED ID\n" + _pets_list(
-                       row for rows in PETS.values() for row in rows)}
+    annotations = {
+        "annotations/README": b"OXFORD-IIIT PET Dataset\n",
+        "annotations/list.txt": b"#Image CLASS-ID SPECIES BREED ID\n"
+        + _pets_list(row for rows in PETS.values() for row in rows),
+    }
     labels = {}
     for split, rows in PETS.items():
-        annotations[f"annotations/{'trainval' if split == 'train' else split}.txt"] = \
-            _pets_list(rows)
+        annotations[f"annotations/{'trainval' if split == 'train' else split}.txt"] = _pets_list(
+            rows
+        )
         for i, (name, breed, species, _) in enumerate(rows):
             height, width = 48 + 8 * i, 64
             if name == PETS_CORRUPT:
@@ -548,12 +601,13 @@ def write_oxford_iiit_pet(folder):
             annotations[f"annotations/trimaps/{name}.png"] = png(pets_trimap(height, width))
             if split == "train":
                 annotations[f"annotations/xmls/{name}.xml"] = PETS_XML.format(
-                    name=name, width=width, height=height,
-                    species=("cat", "dog")[species - 1]).encode()
+                    name=name, width=width, height=height, species=("cat", "dog")[species - 1]
+                ).encode()
         labels[split] = [breed - 1 for _, breed, _, _ in rows]
-    files = {PETS_URL + "images.tar.gz": write_tar_gz(folder / "images.tar.gz", images),
-             PETS_URL + "annotations.tar.gz": write_tar_gz(folder / "annotations.tar.gz",
-                                                           annotations)}
+    files = {
+        PETS_URL + "images.tar.gz": write_tar_gz(folder / "images.tar.gz", images),
+        PETS_URL + "annotations.tar.gz": write_tar_gz(folder / "annotations.tar.gz", annotations),
+    }
     return Downloads(files, labels)
 
 
@@ -584,12 +638,15 @@ def _send(adapter, request, **kwargs):
     _network["requested"].append(request.url)
     path = _network["files"].get(request.url)
     if path is None:
-        raise requests.ConnectionError(f"no network in the tests: {request.url}",
-                                       request=request)
+        raise requests.ConnectionError(f"no network in the tests: {request.url}", request=request)
     body = Path(path).read_bytes()
     response = urllib3.HTTPResponse(
-        body=io.BytesIO(body), headers={"Content-Length": str(len(body))}, status=200,
-        preload_content=False, request_url=request.url)
+        body=io.BytesIO(body),
+        headers={"Content-Length": str(len(body))},
+        status=200,
+        preload_content=False,
+        request_url=request.url,
+    )
     return adapter.build_response(request, response)
 
 
@@ -660,8 +717,10 @@ def registered(builder_class, files):
     """
     from tensorflow_datasets.core.download import checksums
 
-    url_infos = {**(builder_class.url_infos or {}),
-                 **{url: checksums.compute_url_info(path) for url, path in files.items()}}
+    url_infos = {
+        **(builder_class.url_infos or {}),
+        **{url: checksums.compute_url_info(path) for url, path in files.items()},
+    }
     with mock.patch.object(builder_class, "url_infos", url_infos):
         yield
 

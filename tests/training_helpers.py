@@ -92,8 +92,14 @@ def environment(tmp_path, **extra):
     """A small, explicit environment for a child process writing under `tmp_path`."""
     temporary = tmp_path / "tmp"
     temporary.mkdir(exist_ok=True)
-    return {"PATH": "/usr/bin:/bin", "TF_CPP_MIN_LOG_LEVEL": "3", "HOME": str(tmp_path),
-            "TMPDIR": str(temporary), "ZOO_DATA_DIR": str(tmp_path / "cache"), **extra}
+    return {
+        "PATH": "/usr/bin:/bin",
+        "TF_CPP_MIN_LOG_LEVEL": "3",
+        "HOME": str(tmp_path),
+        "TMPDIR": str(temporary),
+        "ZOO_DATA_DIR": str(tmp_path / "cache"),
+        **extra,
+    }
 
 
 def free_ports(count):
@@ -109,8 +115,12 @@ def free_ports(count):
 
 def tf_config(ports, index):
     """The `TF_CONFIG` of worker `index` in a cluster of workers on `ports`."""
-    return json.dumps({"cluster": {"worker": [f"127.0.0.1:{p}" for p in ports]},
-                       "task": {"type": "worker", "index": index}})
+    return json.dumps(
+        {
+            "cluster": {"worker": [f"127.0.0.1:{p}" for p in ports]},
+            "task": {"type": "worker", "index": index},
+        }
+    )
 
 
 def train_and_dump_command(prefix, batch_sizes, options, examples):
@@ -133,9 +143,12 @@ def run_together(commands, cwd, environments, timeout=300):
     Returns:
         A list of `(returncode, stdout, stderr)`, one per command.
     """
-    processes = [subprocess.Popen(command, cwd=cwd, env=env, stdout=subprocess.PIPE,
-                                  stderr=subprocess.PIPE, text=True)
-                 for command, env in zip(commands, environments)]
+    processes = [
+        subprocess.Popen(
+            command, cwd=cwd, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
+        )
+        for command, env in zip(commands, environments)
+    ]
     results = []
     try:
         for process in processes:
@@ -152,8 +165,10 @@ def run_together(commands, cwd, environments, timeout=300):
 def largest_difference(first, second):
     """The largest absolute difference between two lists of weight arrays."""
     assert len(first) == len(second)
-    return max(float(np.abs(np.asarray(a, "float64") - np.asarray(b, "float64")).max())
-               for a, b in zip(first, second))
+    return max(
+        float(np.abs(np.asarray(a, "float64") - np.asarray(b, "float64")).max())
+        for a, b in zip(first, second)
+    )
 
 
 def load_weights(path):
@@ -174,7 +189,14 @@ class WeightsAtStartAndEnd(keras.callbacks.Callback):
 
 def killed_run_command(task, epochs, batch_size, examples, after_epoch=0, die_in_backup=0):
     """The command line of a process that trains `task` and kills itself (see KILLED_RUN)."""
-    code = textwrap.dedent(KILLED_RUN.format(
-        after_epoch=after_epoch, die_in_backup=die_in_backup, examples=examples, task=task,
-        epochs=epochs, batch=batch_size))
+    code = textwrap.dedent(
+        KILLED_RUN.format(
+            after_epoch=after_epoch,
+            die_in_backup=die_in_backup,
+            examples=examples,
+            task=task,
+            epochs=epochs,
+            batch=batch_size,
+        )
+    )
     return [sys.executable, "-c", code]

@@ -29,25 +29,44 @@ EXTRAS = {
 
 # name: (module, the extra it needs, help line)
 COMMANDS = {
-    "demo": ("zoo.demo", "exam", "train, export and reload a small Transformer text "
-                                 "classifier on generated data"),
-    "serve": ("zoo.serving.cli", "serve",
-              "serve exported models over TF Serving's REST and gRPC APIs"),
-    "tasks": ("zoo.commands.tasks", "exam", "list the practice tasks: category, data, "
-                                            "contract, where 5/5 begins"),
-    "practice": ("zoo.commands.practice", "exam",
-                 "write an exam-format starter file for a task"),
-    "grade": ("zoo.commands.grade", "exam", "grade a solution (.py, .keras, .h5, SavedModel) "
-                                            "on the task's held-out data"),
-    "train": ("zoo.commands.train", "exam", "train a task's reference solution, export it, "
-                                            "grade the export, write its report"),
-    "exam": ("zoo.commands.exam", "exam",
-             "sit a mock exam: `exam start DIR` and `exam submit DIR` for a timed session, "
-             "or --quick; a scoreboard out of 100 and an HTML report"),
-    "score": ("zoo.commands.score", "exam",
-              "grade an existing export saved_models/TASK/VERSION"),
-    "lab": ("zoo.commands.lab", "exam", "the classic training lessons as seeded experiments: "
-                                        "pictures and a page"),
+    "demo": (
+        "zoo.demo",
+        "exam",
+        "train, export and reload a small Transformer text classifier on generated data",
+    ),
+    "serve": (
+        "zoo.serving.cli",
+        "serve",
+        "serve exported models over TF Serving's REST and gRPC APIs",
+    ),
+    "tasks": (
+        "zoo.commands.tasks",
+        "exam",
+        "list the practice tasks: category, data, contract, where 5/5 begins",
+    ),
+    "practice": ("zoo.commands.practice", "exam", "write an exam-format starter file for a task"),
+    "grade": (
+        "zoo.commands.grade",
+        "exam",
+        "grade a solution (.py, .keras, .h5, SavedModel) on the task's held-out data",
+    ),
+    "train": (
+        "zoo.commands.train",
+        "exam",
+        "train a task's reference solution, export it, grade the export, write its report",
+    ),
+    "exam": (
+        "zoo.commands.exam",
+        "exam",
+        "sit a mock exam: `exam start DIR` and `exam submit DIR` for a timed session, "
+        "or --quick; a scoreboard out of 100 and an HTML report",
+    ),
+    "score": ("zoo.commands.score", "exam", "grade an existing export saved_models/TASK/VERSION"),
+    "lab": (
+        "zoo.commands.lab",
+        "exam",
+        "the classic training lessons as seeded experiments: pictures and a page",
+    ),
 }
 
 
@@ -84,16 +103,22 @@ def build_parser(command=None):
     parser = argparse.ArgumentParser(
         prog="zoo",
         description="keras-cert-zoo: practise TensorFlow-certificate tasks, "
-                    "train, export, grade and serve Keras models.")
-    parser.add_argument("--verbose", action="store_true",
-                        help="show TensorFlow's and CUDA's own log lines")
+        "train, export, grade and serve Keras models.",
+    )
+    parser.add_argument(
+        "--verbose", action="store_true", help="show TensorFlow's and CUDA's own log lines"
+    )
     subparsers = parser.add_subparsers(dest="command", metavar="COMMAND")
     subparsers.required = True
     for name, (module_name, extra, help_line) in COMMANDS.items():
         installed = not missing_extra(extra)
-        sub = subparsers.add_parser(name, help=help_line, description=help_line,
-                                    formatter_class=argparse.RawDescriptionHelpFormatter,
-                                    add_help=installed)
+        sub = subparsers.add_parser(
+            name,
+            help=help_line,
+            description=help_line,
+            formatter_class=argparse.RawDescriptionHelpFormatter,
+            add_help=installed,
+        )
         sub.set_defaults(module_name=module_name, extra=extra)
         if installed and name == command:
             importlib.import_module(module_name).add_arguments(sub)
@@ -124,8 +149,11 @@ def main(argv=None):
     parser = build_parser(chosen_command(argv))
     args, _ = parser.parse_known_args(argv)
     if missing_extra(args.extra):
-        print(f"zoo {args.command} needs the {args.extra} extra: "
-              f"pip install 'keras-cert-zoo[{args.extra}]'", file=sys.stderr)
+        print(
+            f"zoo {args.command} needs the {args.extra} extra: "
+            f"pip install 'keras-cert-zoo[{args.extra}]'",
+            file=sys.stderr,
+        )
         return 2
     args = parser.parse_args(argv)
     return importlib.import_module(args.module_name).run(args)

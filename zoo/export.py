@@ -47,8 +47,7 @@ def list_versions(base_dir):
     base = Path(base_dir)
     if not base.is_dir():
         return []
-    return sorted(int(p.name) for p in base.iterdir()
-                  if p.is_dir() and p.name.isdigit())
+    return sorted(int(p.name) for p in base.iterdir() if p.is_dir() and p.name.isdigit())
 
 
 def latest_version_dir(base_dir):
@@ -125,14 +124,20 @@ def _write_card(directory, name, version, facts):
         "device": describe_device(),
         "tensorflow": tf.__version__,
         "keras": keras.__version__,
-        "time": datetime.datetime.now(datetime.timezone.utc).isoformat(
-            timespec="seconds"),
+        "time": datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds"),
     }
     write_card(directory, card)
 
 
-def export_version(model, base_dir, input_signature=None, endpoints=None,
-                   card=None, save_keras=True, warmup_inputs=None):
+def export_version(
+    model,
+    base_dir,
+    input_signature=None,
+    endpoints=None,
+    card=None,
+    save_keras=True,
+    warmup_inputs=None,
+):
     """Exports a Keras model as the next SavedModel version under `base_dir`.
 
     The signatures are, in this order of precedence: `endpoints` when given;
@@ -187,10 +192,13 @@ def export_version(model, base_dir, input_signature=None, endpoints=None,
                     archive.add_endpoint(name, fn, signature)
                 archive.write_out(str(directory), verbose=False)
             else:
-                model.export(str(directory), format="tf_saved_model",
-                             input_signature=input_signature, verbose=False)
-        write_warmup_requests(directory, Path(base_dir).name,
-                              _built_shape(model), warmup_inputs)
+                model.export(
+                    str(directory),
+                    format="tf_saved_model",
+                    input_signature=input_signature,
+                    verbose=False,
+                )
+        write_warmup_requests(directory, Path(base_dir).name, _built_shape(model), warmup_inputs)
         if save_keras:
             model.save(Path(directory) / KERAS_NAME)
 
@@ -199,13 +207,11 @@ def export_version(model, base_dir, input_signature=None, endpoints=None,
 
 def _built_shape(model):
     shape = (model.get_build_config() or {}).get("input_shape")
-    ok = isinstance(shape, (list, tuple)) and all(
-        d is None or isinstance(d, int) for d in shape)
+    ok = isinstance(shape, (list, tuple)) and all(d is None or isinstance(d, int) for d in shape)
     return tuple(shape) if ok else None
 
 
-def write_warmup_requests(version_dir, model_name, built_shape=None,
-                          warmup_inputs=None):
+def write_warmup_requests(version_dir, model_name, built_shape=None, warmup_inputs=None):
     """Writes TF Serving's warm-up file into a SavedModel directory.
 
     `assets.extra/tf_serving_warmup_requests` is a TFRecord file of
@@ -240,17 +246,21 @@ def write_warmup_requests(version_dir, model_name, built_shape=None,
     from tensorflow_serving.apis import predict_pb2, prediction_log_pb2
 
     proto = saved_model_pb2.SavedModel.FromString(
-        (Path(version_dir) / "saved_model.pb").read_bytes())
-    signatures = {name: signature for name, signature
-                  in proto.meta_graphs[0].signature_def.items()
-                  if signature.method_name == _PREDICT_METHOD}
+        (Path(version_dir) / "saved_model.pb").read_bytes()
+    )
+    signatures = {
+        name: signature
+        for name, signature in proto.meta_graphs[0].signature_def.items()
+        if signature.method_name == _PREDICT_METHOD
+    }
     given = dict(warmup_inputs or {})
     for name, inputs in given.items():
         if name not in signatures or set(inputs) != set(signatures[name].inputs):
             raise ValueError(
                 f"warmup_inputs[{name!r}] must give exactly the inputs of a "
                 f"predict signature; the export has "
-                f"{ {n: sorted(s.inputs) for n, s in signatures.items()} }.")
+                f"{ {n: sorted(s.inputs) for n, s in signatures.items()} }."
+            )
     written = []
     records = []
     for name in sorted(signatures, key=lambda n: (n != "serving_default", n)):
@@ -263,11 +273,13 @@ def write_warmup_requests(version_dir, model_name, built_shape=None,
         request.model_spec.signature_name = name
         for key, value in inputs.items():
             dtype = tf.dtypes.as_dtype(signature.inputs[key].dtype)
-            array = np.asarray(value, dtype=None if dtype == tf.string
-                               else dtype.as_numpy_dtype)
+            array = np.asarray(value, dtype=None if dtype == tf.string else dtype.as_numpy_dtype)
             request.inputs[key].CopyFrom(tf.make_tensor_proto(array))
-        records.append(prediction_log_pb2.PredictionLog(
-            predict_log=prediction_log_pb2.PredictLog(request=request)))
+        records.append(
+            prediction_log_pb2.PredictionLog(
+                predict_log=prediction_log_pb2.PredictLog(request=request)
+            )
+        )
         written.append(name)
     if records:
         path = Path(version_dir) / WARMUP_REQUESTS
@@ -292,15 +304,20 @@ def _zero_inputs(signature, built_shape):
         if dims and dims[0] < 0:
             dims[0] = 1  # the batch
         if any(d < 0 for d in dims):
-            fits = (built_shape is not None and len(signature.inputs) == 1
-                    and len(built_shape) == len(dims))
-            dims = [d if d >= 0 else (built_shape[i] if fits else None)
-                    for i, d in enumerate(dims)]
+            fits = (
+                built_shape is not None
+                and len(signature.inputs) == 1
+                and len(built_shape) == len(dims)
+            )
+            dims = [d if d >= 0 else (built_shape[i] if fits else None) for i, d in enumerate(dims)]
             if None in dims:
                 return None
         dtype = tf.dtypes.as_dtype(info.dtype)
-        inputs[key] = (np.full(dims, b"", dtype=object) if dtype == tf.string
-                       else np.zeros(dims, dtype.as_numpy_dtype))
+        inputs[key] = (
+            np.full(dims, b"", dtype=object)
+            if dtype == tf.string
+            else np.zeros(dims, dtype.as_numpy_dtype)
+        )
     return inputs
 
 
@@ -319,8 +336,11 @@ def portable_recurrent_layers(model):
     Yields:
         Nothing; each layer's `use_cudnn` setting is restored on exit.
     """
-    recurrent = [layer for layer in [model, *keras_layers(model)]
-                 if isinstance(layer, (keras.layers.LSTM, keras.layers.GRU))]
+    recurrent = [
+        layer
+        for layer in [model, *keras_layers(model)]
+        if isinstance(layer, (keras.layers.LSTM, keras.layers.GRU))
+    ]
     saved = [layer.use_cudnn for layer in recurrent]
     for layer in recurrent:
         layer.use_cudnn = False

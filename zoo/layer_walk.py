@@ -31,8 +31,13 @@ def keras_layers(model):
         for name, value in vars(layer).items():
             if name.startswith("_"):
                 continue
-            values = (value.values() if isinstance(value, dict)
-                      else value if isinstance(value, (list, tuple)) else [value])
+            values = (
+                value.values()
+                if isinstance(value, dict)
+                else value
+                if isinstance(value, (list, tuple))
+                else [value]
+            )
             found += [item for item in values if isinstance(item, keras.layers.Layer)]
         return found
 

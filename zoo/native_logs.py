@@ -21,7 +21,8 @@ import threading
 NATIVE_LOG_LINE = re.compile(
     rb"^([IWEF]\d{4} \d\d:\d\d:\d+\.\d+ +\d+ [\w.]+:\d+\] "
     rb"|WARNING: All log messages before absl::InitializeLog\(\) is called"
-    rb"|To enable the following instructions: .* rebuild TensorFlow with)")
+    rb"|To enable the following instructions: .* rebuild TensorFlow with)"
+)
 
 
 class NativeLogFilter:
@@ -38,8 +39,12 @@ class NativeLogFilter:
         read_end, write_end = os.pipe()
         os.dup2(write_end, 2)
         os.close(write_end)
-        self._pump = threading.Thread(target=self._copy, args=(read_end, os.dup(self._saved)),
-                                      name="native-log-filter", daemon=True)
+        self._pump = threading.Thread(
+            target=self._copy,
+            args=(read_end, os.dup(self._saved)),
+            name="native-log-filter",
+            daemon=True,
+        )
         self._pump.start()
         return self
 

@@ -14,7 +14,8 @@ Example:
 
 import dataclasses
 import math
-from typing import Any, Callable, Optional
+from collections.abc import Callable
+from typing import Any
 
 import numpy as np
 
@@ -53,8 +54,14 @@ REAL_WORLD_IMAGES = Category(3, "real-world images", weight=3)
 TEXT_CLASSIFICATION = Category(4, "text classification", weight=4)
 TIME_SERIES = Category(5, "time series", weight=5)
 ZOO_MODEL = Category("zoo", "zoo model", weight=3)
-CATEGORIES = (BASIC_MODEL, LEARNING_DATASET, REAL_WORLD_IMAGES, TEXT_CLASSIFICATION,
-              TIME_SERIES, ZOO_MODEL)
+CATEGORIES = (
+    BASIC_MODEL,
+    LEARNING_DATASET,
+    REAL_WORLD_IMAGES,
+    TEXT_CLASSIFICATION,
+    TIME_SERIES,
+    ZOO_MODEL,
+)
 
 
 @dataclasses.dataclass(frozen=True)
@@ -80,14 +87,16 @@ class Boundary:
 
     def describe(self):
         """Returns the side that earns the marks, e.g. `"≥ 0.83"` or `"< 16"`."""
-        sign = {(True, True): "≥", (True, False): ">", (False, True): "≤",
-                (False, False): "<"}[(self.higher_is_better, self.inclusive)]
+        sign = {(True, True): "≥", (True, False): ">", (False, True): "≤", (False, False): "<"}[
+            (self.higher_is_better, self.inclusive)
+        ]
         return f"{sign} {self.value:g}"
 
     def describe_below(self):
         """Returns the side that misses the marks, e.g. `"< 0.83"` or `"≥ 16"`."""
-        sign = {(True, True): "<", (True, False): "≤", (False, True): ">",
-                (False, False): "≥"}[(self.higher_is_better, self.inclusive)]
+        sign = {(True, True): "<", (True, False): "≤", (False, True): ">", (False, False): "≥"}[
+            (self.higher_is_better, self.inclusive)
+        ]
         return f"{sign} {self.value:g}"
 
 
@@ -132,8 +141,12 @@ class ScoreRule:
             else:
                 bad = middle
         value = _simplest_near(good)
-        return Boundary(marks, value, inclusive=self.score(value) >= marks,
-                        higher_is_better=self.higher_is_better)
+        return Boundary(
+            marks,
+            value,
+            inclusive=self.score(value) >= marks,
+            higher_is_better=self.higher_is_better,
+        )
 
     def top_marks(self):
         """Returns where 5/5 begins in words, e.g. `"5/5 below 16"`."""
@@ -142,7 +155,8 @@ class ScoreRule:
             return "5/5 always"
         text = top.describe()
         return {"<": f"5/5 below {top.value:g}", ">": f"5/5 above {top.value:g}"}.get(
-            text[0], f"5/5 at {text}")
+            text[0], f"5/5 at {text}"
+        )
 
 
 def _simplest_near(value):
@@ -268,10 +282,10 @@ class Source:
 
     kind: str
     name: str
-    url: Optional[str] = None
-    sha256: Optional[str] = None
+    url: str | None = None
+    sha256: str | None = None
     extract: bool = False
-    folder: Optional[str] = None
+    folder: str | None = None
 
     def describe(self):
         """Returns the source in words, for the task table."""
@@ -342,19 +356,19 @@ class Task:
     input_shape: tuple
     input_dtype: str
     output_shape: tuple
-    output_activation: Optional[str]
+    output_activation: str | None
     metric: str
     measure: Callable
     scoring: Any
     epochs: int = 10
     batch_size: int = 32
-    monitor: Optional[str] = "val_loss"
+    monitor: str | None = "val_loss"
     patience: int = 3
-    pictures: Optional[Callable] = None
-    class_names: Optional[tuple] = None
+    pictures: Callable | None = None
+    class_names: tuple | None = None
     starter_hint: str = "add the layers between the input and the output"
-    fit: Optional[Callable] = None
-    evaluate: Optional[Callable] = None
+    fit: Callable | None = None
+    evaluate: Callable | None = None
     signature: str = "serving_default"
     raw: Any = None
     exam: Any = None
@@ -454,8 +468,9 @@ def absolute_errors(y_true, y_pred):
     """
     y_true = np.asarray(y_true, dtype="float64")
     count = len(y_true)
-    return np.mean(np.abs(y_true.reshape(count, -1) -
-                          np.asarray(y_pred, "float64").reshape(count, -1)), axis=1)
+    return np.mean(
+        np.abs(y_true.reshape(count, -1) - np.asarray(y_pred, "float64").reshape(count, -1)), axis=1
+    )
 
 
 def squared_errors(y_true, y_pred):
@@ -470,8 +485,9 @@ def squared_errors(y_true, y_pred):
     """
     y_true = np.asarray(y_true, dtype="float64")
     count = len(y_true)
-    return np.mean((y_true.reshape(count, -1) -
-                    np.asarray(y_pred, "float64").reshape(count, -1)) ** 2, axis=1)
+    return np.mean(
+        (y_true.reshape(count, -1) - np.asarray(y_pred, "float64").reshape(count, -1)) ** 2, axis=1
+    )
 
 
 # Fraction of correct predictions.

@@ -33,13 +33,18 @@ def add_grading_arguments(parser):
         parser: an `argparse.ArgumentParser`.
     """
     parser.add_argument(
-        "--convention", choices=("raw", "exam"),
+        "--convention",
+        choices=("raw", "exam"),
         help="how the model takes the data: raw (the zoo's contract: strings, uint8 "
-             "pixels, raw values) or exam (the exam starter's preprocessing: word ids, "
-             "pixels scaled by 1/255, a normalised series). Decided from the model "
-             "when omitted; the grade says which and why")
-    parser.add_argument("--json", action="store_true",
-                        help="print the grade as one JSON object (for scripts and CI)")
+        "pixels, raw values) or exam (the exam starter's preprocessing: word ids, "
+        "pixels scaled by 1/255, a normalised series). Decided from the model "
+        "when omitted; the grade says which and why",
+    )
+    parser.add_argument(
+        "--json",
+        action="store_true",
+        help="print the grade as one JSON object (for scripts and CI)",
+    )
 
 
 def print_grade(compute_grade, as_json=False):

@@ -30,53 +30,95 @@ def add_arguments(parser):
     )
 
     parser.epilog = EXAMPLES
-    parser.add_argument("action", nargs="?", choices=("start", "submit"),
-                        help=f"start: write the five category starters into DIR and start "
-                             f"the {EXAM_HOURS}-hour clock; submit: grade what DIR holds. "
-                             "Without it, sit the mock exam of the reference solutions")
-    parser.add_argument("folder", nargs="?", metavar="DIR",
-                        help="the session's folder (for start and submit)")
-    parser.add_argument("--random", action="store_true",
-                        help="start: draw one task per category from the pool instead of "
-                             f"its set ({', '.join(FULL_EXAM)} for {DEFAULT_POOL})")
-    parser.add_argument("--pool", choices=tuple(POOL_YEARS),
-                        help="start: the exam's questions as they were from "
-                             + "; ".join(f"{key}: {years}" for key, years in POOL_YEARS.items())
-                             + f" (default {DEFAULT_POOL}). Without --random, the pool's set: "
-                             f"2022 gives the November 2022 sitting "
-                             f"({', '.join(POOL_EXAMS['2022'])})")
-    parser.add_argument("--sitting", choices=tuple(SITTINGS),
-                        help="start: the five questions of a sitting that public material "
-                             "shows: " + "; ".join(f"{key}: {', '.join(names)}"
-                                                   for key, names in SITTINGS.items()))
-    parser.add_argument("--seed", type=int,
-                        help="start --random: the draw's seed (the same seed, the same tasks)")
-    parser.add_argument("--force", action="store_true",
-                        help="start: overwrite a session already in DIR")
-    parser.add_argument("--quick", action="store_true",
-                        help=f"the offline mock exam on generated data: "
-                             f"{', '.join(QUICK_EXAM)}")
-    parser.add_argument("--tasks", metavar="A,B,...",
-                        help=f"tasks to sit or start (default: {', '.join(FULL_EXAM)})")
-    parser.add_argument("--solutions", metavar="DIR",
-                        help="grade the learner's files in DIR (see `zoo exam submit`) "
-                             "instead of training the reference solutions")
-    parser.add_argument("--data", action="append", default=[], metavar="[TASK=]PATH",
-                        help="local copy of a task's data; TASK= may be left out when the "
-                             "file's own name says the task (sarcasm.json, Sunspots.csv, "
-                             "cats_and_dogs_filtered.zip or its folder, a tfds data_dir); "
-                             "repeat for several tasks. A session remembers it")
-    parser.add_argument("--data-dir", metavar="DIR",
-                        help="a folder holding the exam's files under their own names "
-                             "(and tfds datasets): each task's copy is found there")
+    parser.add_argument(
+        "action",
+        nargs="?",
+        choices=("start", "submit"),
+        help=f"start: write the five category starters into DIR and start "
+        f"the {EXAM_HOURS}-hour clock; submit: grade what DIR holds. "
+        "Without it, sit the mock exam of the reference solutions",
+    )
+    parser.add_argument(
+        "folder", nargs="?", metavar="DIR", help="the session's folder (for start and submit)"
+    )
+    parser.add_argument(
+        "--random",
+        action="store_true",
+        help="start: draw one task per category from the pool instead of "
+        f"its set ({', '.join(FULL_EXAM)} for {DEFAULT_POOL})",
+    )
+    parser.add_argument(
+        "--pool",
+        choices=tuple(POOL_YEARS),
+        help="start: the exam's questions as they were from "
+        + "; ".join(f"{key}: {years}" for key, years in POOL_YEARS.items())
+        + f" (default {DEFAULT_POOL}). Without --random, the pool's set: "
+        f"2022 gives the November 2022 sitting "
+        f"({', '.join(POOL_EXAMS['2022'])})",
+    )
+    parser.add_argument(
+        "--sitting",
+        choices=tuple(SITTINGS),
+        help="start: the five questions of a sitting that public material "
+        "shows: " + "; ".join(f"{key}: {', '.join(names)}" for key, names in SITTINGS.items()),
+    )
+    parser.add_argument(
+        "--seed", type=int, help="start --random: the draw's seed (the same seed, the same tasks)"
+    )
+    parser.add_argument(
+        "--force", action="store_true", help="start: overwrite a session already in DIR"
+    )
+    parser.add_argument(
+        "--quick",
+        action="store_true",
+        help=f"the offline mock exam on generated data: {', '.join(QUICK_EXAM)}",
+    )
+    parser.add_argument(
+        "--tasks",
+        metavar="A,B,...",
+        help=f"tasks to sit or start (default: {', '.join(FULL_EXAM)})",
+    )
+    parser.add_argument(
+        "--solutions",
+        metavar="DIR",
+        help="grade the learner's files in DIR (see `zoo exam submit`) "
+        "instead of training the reference solutions",
+    )
+    parser.add_argument(
+        "--data",
+        action="append",
+        default=[],
+        metavar="[TASK=]PATH",
+        help="local copy of a task's data; TASK= may be left out when the "
+        "file's own name says the task (sarcasm.json, Sunspots.csv, "
+        "cats_and_dogs_filtered.zip or its folder, a tfds data_dir); "
+        "repeat for several tasks. A session remembers it",
+    )
+    parser.add_argument(
+        "--data-dir",
+        metavar="DIR",
+        help="a folder holding the exam's files under their own names "
+        "(and tfds datasets): each task's copy is found there",
+    )
     parser.add_argument("--epochs", type=int, help="most epochs for every reference training")
-    parser.add_argument("--out", metavar="DIR",
-                        help="folder of the HTML report (default reports/exam; for "
-                             "submit, DIR/report)")
-    parser.add_argument("--models-dir", default="saved_models", metavar="DIR",
-                        help="root of the reference exports (default saved_models)")
-    parser.add_argument("--time-limit", type=float, default=30 * 60, metavar="SECONDS",
-                        help="time allowed to each learner .py (default 1800)")
+    parser.add_argument(
+        "--out",
+        metavar="DIR",
+        help="folder of the HTML report (default reports/exam; for submit, DIR/report)",
+    )
+    parser.add_argument(
+        "--models-dir",
+        default="saved_models",
+        metavar="DIR",
+        help="root of the reference exports (default saved_models)",
+    )
+    parser.add_argument(
+        "--time-limit",
+        type=float,
+        default=30 * 60,
+        metavar="SECONDS",
+        help="time allowed to each learner .py (default 1800)",
+    )
 
 
 def run(args):
@@ -84,8 +126,7 @@ def run(args):
     import sys
 
     if args.action and not args.folder:
-        print(f"zoo exam {args.action} needs a folder: zoo exam {args.action} DIR",
-              file=sys.stderr)
+        print(f"zoo exam {args.action} needs a folder: zoo exam {args.action} DIR", file=sys.stderr)
         return 2
     try:
         if args.action == "start":
@@ -118,12 +159,22 @@ def _start(args):
         start_session,
     )
 
-    chosen = [option for option, given in (("--tasks", args.tasks), ("--sitting", args.sitting),
-                                           ("--random", args.random)) if given]
+    chosen = [
+        option
+        for option, given in (
+            ("--tasks", args.tasks),
+            ("--sitting", args.sitting),
+            ("--random", args.random),
+        )
+        if given
+    ]
     if len(chosen) > 1 or (args.pool and {"--tasks", "--sitting"} & set(chosen)):
-        print(f"zoo exam start: {' and '.join(chosen + (['--pool'] if args.pool else []))} "
-              "each choose the questions: give one (--pool goes with --random, or alone for "
-              "the pool's set).", file=sys.stderr)
+        print(
+            f"zoo exam start: {' and '.join(chosen + (['--pool'] if args.pool else []))} "
+            "each choose the questions: give one (--pool goes with --random, or alone for "
+            "the pool's set).",
+            file=sys.stderr,
+        )
         return 2
     pool = args.pool or DEFAULT_POOL
     seed = None
@@ -139,20 +190,26 @@ def _start(args):
     except FileExistsError as error:
         print(error, file=sys.stderr)
         return 1
-    print(f"exam started: {len(names)} questions in {args.folder}, "
-          f"{session.hours:g} hours from now (until {session.deadline():%H:%M %Z}, "
-          f"{session.deadline():%Y-%m-%d})")
+    print(
+        f"exam started: {len(names)} questions in {args.folder}, "
+        f"{session.hours:g} hours from now (until {session.deadline():%H:%M %Z}, "
+        f"{session.deadline():%Y-%m-%d})"
+    )
     if seed is not None and pool == DEFAULT_POOL:
         print(f"tasks drawn with seed {seed} (--random --seed {seed} draws them again)")
     elif seed is not None:
-        print(f"tasks drawn from the {POOL_YEARS[pool]} pool with seed {seed} (--random "
-              f"--pool {pool} --seed {seed} draws them again)")
+        print(
+            f"tasks drawn from the {POOL_YEARS[pool]} pool with seed {seed} (--random "
+            f"--pool {pool} --seed {seed} draws them again)"
+        )
     elif args.sitting:
         print(f"the questions of the {args.sitting} sitting")
     for name in names:
         print(f"  {starters.starter_path(args.folder, name)}")
-    print("fill in each file's TODOs and run it (python FILE) to save mymodel.h5 beside it;\n"
-          f"then, as often as you like: zoo exam submit {args.folder}")
+    print(
+        "fill in each file's TODOs and run it (python FILE) to save mymodel.h5 beside it;\n"
+        f"then, as often as you like: zoo exam submit {args.folder}"
+    )
     return 0
 
 
@@ -205,7 +262,8 @@ def data_options(items, directory, names):
                 f"--data {item}: its name says none of this exam's tasks ({', '.join(names)}; "
                 f"their data goes by {', '.join(known) or 'no file'}). Pass --data TASK=PATH, "
                 f"e.g. --data {names[-1]}={item}, or --data-dir DIR to find the files by "
-                "their own names.")
+                "their own names."
+            )
         data.update(dict.fromkeys(matching, item))
     return data
 
@@ -214,8 +272,7 @@ def _submit(args):
     from zoo.exam.session import Session, submit_session
 
     data = data_options(args.data, args.data_dir, Session.load(args.folder).tasks)
-    return submit_session(args.folder, data=data, out_dir=args.out,
-                          time_limit=args.time_limit)
+    return submit_session(args.folder, data=data, out_dir=args.out, time_limit=args.time_limit)
 
 
 def _sit(args):
@@ -226,6 +283,12 @@ def _sit(args):
     else:
         names = QUICK_EXAM if args.quick else FULL_EXAM
     data = data_options(args.data, args.data_dir, names)
-    return run_exam(names, args.out or "reports/exam", solutions=args.solutions, data=data,
-                    models_dir=args.models_dir, epochs=args.epochs,
-                    time_limit=args.time_limit)
+    return run_exam(
+        names,
+        args.out or "reports/exam",
+        solutions=args.solutions,
+        data=data,
+        models_dir=args.models_dir,
+        epochs=args.epochs,
+        time_limit=args.time_limit,
+    )

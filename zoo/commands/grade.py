@@ -16,11 +16,17 @@ def add_arguments(parser):
     """Adds the command's options."""
     parser.epilog = EXAMPLES
     parser.add_argument("task", help="task name (see `zoo tasks`)")
-    parser.add_argument("path", help="a .py with solution_model(), a .keras or .h5 "
-                                     "file, or a SavedModel folder")
+    parser.add_argument(
+        "path", help="a .py with solution_model(), a .keras or .h5 file, or a SavedModel folder"
+    )
     add_data_argument(parser)
-    parser.add_argument("--time-limit", type=float, default=30 * 60, metavar="SECONDS",
-                        help="time allowed to a .py's solution_model() (default 1800)")
+    parser.add_argument(
+        "--time-limit",
+        type=float,
+        default=30 * 60,
+        metavar="SECONDS",
+        help="time allowed to a .py's solution_model() (default 1800)",
+    )
     add_grading_arguments(parser)
 
 
@@ -46,7 +52,8 @@ def run(args):
         if Path(path).suffix == ".py":
             path = run_solution_file(path, time_limit=args.time_limit, data=args.data)
             print(f"trained model saved to {path}", file=sys.stderr if args.json else sys.stdout)
-        return grade_path(task, path, data=args.data, time_limit=args.time_limit,
-                          convention=args.convention)
+        return grade_path(
+            task, path, data=args.data, time_limit=args.time_limit, convention=args.convention
+        )
 
     return print_grade(compute_grade, as_json=args.json)

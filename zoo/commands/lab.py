@@ -13,18 +13,26 @@ def add_arguments(parser):
     """Adds the command's options."""
     parser.epilog = EXAMPLES
     parser.add_argument("name", nargs="?", help="the experiment to run (omit to list them)")
-    parser.add_argument("--quick", action="store_true",
-                        help="a smaller run (about a minute or two on 2 CPU cores)")
-    parser.add_argument("--out", metavar="DIR",
-                        help="folder for the pictures and index.html (default: lab/NAME)")
-    parser.add_argument("--data", metavar="PATH",
-                        help="digits lessons: a tfds data_dir holding MNIST (default: MNIST "
-                             "if the zoo's tfds cache holds it, else generated digits); "
-                             "transfer: the cats_and_dogs_filtered folder")
+    parser.add_argument(
+        "--quick", action="store_true", help="a smaller run (about a minute or two on 2 CPU cores)"
+    )
+    parser.add_argument(
+        "--out", metavar="DIR", help="folder for the pictures and index.html (default: lab/NAME)"
+    )
+    parser.add_argument(
+        "--data",
+        metavar="PATH",
+        help="digits lessons: a tfds data_dir holding MNIST (default: MNIST "
+        "if the zoo's tfds cache holds it, else generated digits); "
+        "transfer: the cats_and_dogs_filtered folder",
+    )
     parser.add_argument("--seed", type=int, default=0, help="the run's seed (default 0)")
-    parser.add_argument("--weights", metavar="PATH",
-                        help="transfer only: the backbone's weights, 'imagenet' (default), a "
-                             "weights file, or 'none' for random weights")
+    parser.add_argument(
+        "--weights",
+        metavar="PATH",
+        help="transfer only: the backbone's weights, 'imagenet' (default), a "
+        "weights file, or 'none' for random weights",
+    )
 
 
 def listing():
@@ -33,8 +41,9 @@ def listing():
 
     width = max(len(e.name) for e in EXPERIMENTS)
     lines = [f"{e.name.ljust(width)}  {e.summary}" for e in EXPERIMENTS]
-    return "\n".join([*lines, "", "run one: zoo lab NAME [--quick] [--out DIR] "
-                      "[--data PATH] [--seed N]"])
+    return "\n".join(
+        [*lines, "", "run one: zoo lab NAME [--quick] [--out DIR] [--data PATH] [--seed N]"]
+    )
 
 
 def run(args):
@@ -61,8 +70,9 @@ def run(args):
 
     out = args.out or f"lab/{experiment.name}"
     try:
-        page = experiment.load().run(out, quick=args.quick, data=args.data, seed=args.seed,
-                                     **options)
+        page = experiment.load().run(
+            out, quick=args.quick, data=args.data, seed=args.seed, **options
+        )
     except (DataUnavailableError, FileNotFoundError, RuntimeError) as error:
         print(f"zoo lab {experiment.name}: {error}", file=sys.stderr)
         return 1

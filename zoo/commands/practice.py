@@ -12,10 +12,13 @@ def add_arguments(parser):
     """Adds the command's options."""
     parser.epilog = EXAMPLES
     parser.add_argument("task", help="task name (see `zoo tasks`)")
-    parser.add_argument("--out", default=".", metavar="DIR",
-                        help="folder for TASK/TASK.py (default: the current folder)")
-    parser.add_argument("--force", action="store_true",
-                        help="overwrite an existing starter")
+    parser.add_argument(
+        "--out",
+        default=".",
+        metavar="DIR",
+        help="folder for TASK/TASK.py (default: the current folder)",
+    )
+    parser.add_argument("--force", action="store_true", help="overwrite an existing starter")
 
 
 def run(args):
@@ -34,7 +37,9 @@ def run(args):
         print(error, file=sys.stderr)
         return 1
     model = path.parent / starters.MODEL_FILES[0 if starters.has_starter(task.name) else 1]
-    print(f"wrote {path}\nfill in its TODOs and run it (python {path}); it saves {model}."
-          f"\nthen grade the model:   zoo grade {task.name} {model}"
-          f"\nor let the grader run it: zoo grade {task.name} {path}")
+    print(
+        f"wrote {path}\nfill in its TODOs and run it (python {path}); it saves {model}."
+        f"\nthen grade the model:   zoo grade {task.name} {model}"
+        f"\nor let the grader run it: zoo grade {task.name} {path}"
+    )
     return 0

@@ -13,8 +13,7 @@ def add_arguments(parser):
     """Adds the command's options."""
     parser.epilog = EXAMPLES
     parser.add_argument("version_dir", help="an exported version folder")
-    parser.add_argument("--task", help="task name; read from the version's card.json "
-                                       "when omitted")
+    parser.add_argument("--task", help="task name; read from the version's card.json when omitted")
     add_data_argument(parser)
     add_grading_arguments(parser)
 
@@ -32,11 +31,15 @@ def run(args):
         try:
             name = read_card(args.version_dir)["task"]
         except (FileNotFoundError, KeyError):
-            print(f"{args.version_dir} has no card.json naming its task: pass --task.",
-                  file=sys.stderr)
+            print(
+                f"{args.version_dir} has no card.json naming its task: pass --task.",
+                file=sys.stderr,
+            )
             return 2
     task = load_task(name)
     if task is None:
         return 2
-    return print_grade(lambda: grade(task, args.version_dir, data=args.data,
-                                     convention=args.convention), as_json=args.json)
+    return print_grade(
+        lambda: grade(task, args.version_dir, data=args.data, convention=args.convention),
+        as_json=args.json,
+    )

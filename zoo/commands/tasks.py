@@ -17,11 +17,17 @@ def add_arguments(parser):
     """Adds the command's options."""
     parser.epilog = EXAMPLES
     parser.add_argument("--category", help="only this category (1-5 or zoo)")
-    parser.add_argument("--wide", action="store_true",
-                        help="every column in full: the data's address, the contract's "
-                             "dtypes and each score rule (wider than 100 columns)")
-    parser.add_argument("--markdown", action="store_true",
-                        help="the short table as Markdown (the README's task table)")
+    parser.add_argument(
+        "--wide",
+        action="store_true",
+        help="every column in full: the data's address, the contract's "
+        "dtypes and each score rule (wider than 100 columns)",
+    )
+    parser.add_argument(
+        "--markdown",
+        action="store_true",
+        help="the short table as Markdown (the README's task table)",
+    )
 
 
 def format_table(header, rows, width=None):
@@ -48,10 +54,12 @@ def format_table(header, rows, width=None):
         widths[widest] = max(len(header[widest]), widths[widest] - max(over, 0))
 
     def cell(text, size):
-        return text if len(text) <= size else text[:size - 1] + "…"
+        return text if len(text) <= size else text[: size - 1] + "…"
 
-    lines = ["  ".join(cell(text, size).ljust(size) for text, size in zip(row, widths))
-             .rstrip() for row in [header, *rows]]
+    lines = [
+        "  ".join(cell(text, size).ljust(size) for text, size in zip(row, widths)).rstrip()
+        for row in [header, *rows]
+    ]
     lines.insert(1, "  ".join("-" * size for size in widths))
     return "\n".join(lines)
 
@@ -68,8 +76,9 @@ def table(tasks, wide=False):
         The table as one string.
     """
     header, rows = (_wide if wide else _short)(tasks)
-    notes = [textwrap.fill(note, WIDTH, subsequent_indent="  ")
-             for note in map(_two_ways, tasks) if note]
+    notes = [
+        textwrap.fill(note, WIDTH, subsequent_indent="  ") for note in map(_two_ways, tasks) if note
+    ]
     return "\n".join([format_table(header, rows, None if wide else WIDTH), *notes])
 
 
@@ -98,14 +107,18 @@ def markdown_table(tasks):
 
 def _wide(tasks):
     header = ("task", "cat", "data", "contract", "metric", "top marks")
-    return header, [(t.name, str(t.category), t.source.describe(), t.contract(), t.metric,
-                     t.scoring.describe()) for t in tasks]
+    return header, [
+        (t.name, str(t.category), t.source.describe(), t.contract(), t.metric, t.scoring.describe())
+        for t in tasks
+    ]
 
 
 def _short(tasks):
     header = ("task", "cat", "data", "input → output", "5/5 at")
-    return header, [(t.name, str(t.category), _short_source(t.source), _short_contract(t),
-                     _top(t)) for t in tasks]
+    return header, [
+        (t.name, str(t.category), _short_source(t.source), _short_contract(t), _top(t))
+        for t in tasks
+    ]
 
 
 def _short_source(source):
@@ -130,10 +143,12 @@ def _two_ways(task):
     exam = task.exam
     if exam is None or exam.scoring is None or exam.scoring == task.scoring:
         return ""
-    return (f"{task.name} is scored one of two ways. A model fed the raw values: "
-            f"{task.scoring.describe()}, {task.scoring.top_marks()} ({task.metric}). A "
-            f"model fed {exam.describe()}: {exam.scoring.describe()}, "
-            f"{exam.scoring.top_marks()} ({exam.metric}).")
+    return (
+        f"{task.name} is scored one of two ways. A model fed the raw values: "
+        f"{task.scoring.describe()}, {task.scoring.top_marks()} ({task.metric}). A "
+        f"model fed {exam.describe()}: {exam.scoring.describe()}, "
+        f"{exam.scoring.top_marks()} ({exam.metric})."
+    )
 
 
 def run(args):

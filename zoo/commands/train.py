@@ -25,8 +25,8 @@ def run(args):
     """Trains, exports, grades and reports; returns the exit code."""
     import sys
 
-    from zoo.training.pretrained import accepts_backbone, backbone_error
     from zoo.tasks import all_tasks
+    from zoo.training.pretrained import accepts_backbone, backbone_error
 
     task = load_task(args.task)
     if task is None:

@@ -74,7 +74,8 @@ def file_format(path, expected):
             detail = detail[:197] + "..."
         raise DataFormatError(
             f"{path} is not in the format this task reads: {expected} ({detail}). "
-            "Pass --data a file in that format.") from error
+            "Pass --data a file in that format."
+        ) from error
 
 
 class BrokenInstallError(DataUnavailableError):
@@ -94,7 +95,8 @@ def _broken_install(missing, needed_for):
         what = f"an import failed ({missing})"
     return BrokenInstallError(
         f"{what}, which {needed_for} needs: the install is broken, not the network. "
-        f"Reinstall with: {reinstall_command()}")
+        f"Reinstall with: {reinstall_command()}"
+    )
 
 
 def sha256(path):
@@ -135,9 +137,13 @@ def fetch_file(source, data=None):
         import keras
 
         path = keras.utils.get_file(
-            source.name, origin=source.url, file_hash=source.sha256,
-            hash_algorithm="sha256", extract=source.extract,
-            cache_dir=str(CACHE_DIR))
+            source.name,
+            origin=source.url,
+            file_hash=source.sha256,
+            hash_algorithm="sha256",
+            extract=source.extract,
+            cache_dir=str(CACHE_DIR),
+        )
     except Exception as error:  # get_file wraps urllib's errors in a bare Exception
         raise _fetch_error(source, error) from error
     path = Path(path)
@@ -153,23 +159,27 @@ def _fetch_error(source, error):
     if failed_download(error) is not None:
         return DataUnavailableError(
             f"Could not download {source.name} from {source.url} ({error}). "
-            f"Fetch it on a machine with network access and {option}.")
+            f"Fetch it on a machine with network access and {option}."
+        )
     return DataUnavailableError(
         f"{source.name} from {source.url} cannot be used ({type(error).__name__}: "
-        f"{error}). Fetch a good copy and {option}.")
+        f"{error}). Fetch a good copy and {option}."
+    )
 
 
 def _local_copy(source, path):
     if not path.exists():
         raise FileNotFoundError(
             f"--data {path}: no such file or folder. Pass the downloaded "
-            f"{source.name} or the folder it extracts to.")
+            f"{source.name} or the folder it extracts to."
+        )
     if path.is_dir() and not source.extract:
         candidate = path / source.name
         if not candidate.exists():
             raise FileNotFoundError(
                 f"--data {path} is a folder without {source.name}. Pass the "
-                f"file itself (downloaded from {source.url}).")
+                f"file itself (downloaded from {source.url})."
+            )
         path = candidate
     if source.extract:
         return _extracted_root(_extract_archive(source, path) if path.is_file() else path)
@@ -204,7 +214,7 @@ def _stem(name):
     lower = name.lower()
     for extension in (".tar.gz", ".tgz", ".tar", ".zip"):
         if lower.endswith(extension):
-            return name[:-len(extension)]
+            return name[: -len(extension)]
     return name
 
 
@@ -270,13 +280,21 @@ def find_copy(source, directory):
     """
     directory = Path(directory)
     if source.kind == "tfds":
-        return next((root for root in (directory, directory / "tensorflow_datasets")
-                     if is_copy_of(source, root)), None)
+        return next(
+            (
+                root
+                for root in (directory, directory / "tensorflow_datasets")
+                if is_copy_of(source, root)
+            ),
+            None,
+        )
     if not directory.is_dir():
         return None
     # An extracted folder before its zip: nothing to extract.
-    found = sorted((child for child in directory.iterdir() if is_copy_of(source, child)),
-                   key=lambda child: not child.is_dir())
+    found = sorted(
+        (child for child in directory.iterdir() if is_copy_of(source, child)),
+        key=lambda child: not child.is_dir(),
+    )
     return found[0] if found else None
 
 
@@ -284,9 +302,12 @@ def _warn_if_different(source, path):
     # A different copy is still graded, but its numbers are not the exam's.
     actual = sha256(path)
     if actual != source.sha256:
-        print(f"warning: {path} is not the known {source.name}: its SHA-256 is {actual}, "
-              f"the known file's is {source.sha256}. It is read all the same; grades on "
-              "it are not comparable with grades on the original.", file=sys.stderr)
+        print(
+            f"warning: {path} is not the known {source.name}: its SHA-256 is {actual}, "
+            f"the known file's is {source.sha256}. It is read all the same; grades on "
+            "it are not comparable with grades on the original.",
+            file=sys.stderr,
+        )
 
 
 def _extracted_root(path):
@@ -324,8 +345,9 @@ def load_tfds(name, split, data=None, transform=None, keys=None):
     try:
         import tensorflow_datasets as tfds
 
-        dataset = tfds.load(name, split=split, as_supervised=keys is None,
-                            data_dir=data_dir, download=data is None)
+        dataset = tfds.load(
+            name, split=split, as_supervised=keys is None, data_dir=data_dir, download=data is None
+        )
     except Exception as error:  # tfds raises many kinds, from many libraries
         raise _tfds_error(name, data_dir, error, downloading=data is None) from error
     if keys is not None:
@@ -348,19 +370,29 @@ def _tfds_error(name, data_dir, error, downloading):
         return DataUnavailableError(
             f"Could not download tensorflow-datasets '{name}' into {data_dir} ({detail}). "
             f"Offline? Prepare it on a machine with network access ({build}) and pass "
-            f"--data DIR.")
+            f"--data DIR."
+        )
     if not downloading and isinstance(error, AssertionError):
         # tfds.load(download=False) asserts that the prepared data is there.
         return DataUnavailableError(
             f"{data_dir} (--data, or ${DATA_VARIABLE}) holds no prepared tensorflow-datasets "
-            f"'{name}'. Prepare it ({build}) and pass --data DIR.")
+            f"'{name}'. Prepare it ({build}) and pass --data DIR."
+        )
     return DataUnavailableError(
         f"tensorflow-datasets could not load '{name}' from {data_dir} ({detail}). To use a "
-        f"copy prepared elsewhere ({build}), pass --data DIR.")
+        f"copy prepared elsewhere ({build}), pass --data DIR."
+    )
 
 
-def tfds_splits(name, data=None, train="train[:90%]", validation="train[90%:]",
-                test="test", transform=None, keys=None):
+def tfds_splits(
+    name,
+    data=None,
+    train="train[:90%]",
+    validation="train[90%:]",
+    test="test",
+    transform=None,
+    keys=None,
+):
     """Loads a tfds dataset's training, validation and held-out splits.
 
     Args:
@@ -377,11 +409,12 @@ def tfds_splits(name, data=None, train="train[:90%]", validation="train[90%:]",
     """
     from zoo.task import Splits
 
-    parts = [load_tfds(name, split, data, transform, keys)
-             for split in (train, validation, test)]
-    return Splits(*parts, source=f"tfds:{name}",
-                  validation_source=f"tfds {name} {validation} (the exam starter's "
-                                    "validation split)")
+    parts = [load_tfds(name, split, data, transform, keys) for split in (train, validation, test)]
+    return Splits(
+        *parts,
+        source=f"tfds:{name}",
+        validation_source=f"tfds {name} {validation} (the exam starter's validation split)",
+    )
 
 
 def _stack(values):
@@ -438,7 +471,8 @@ def sequence_windows(series, past, future, start, stop):
     series = np.asarray(series, dtype="float32")
     start = max(start, past)
     view = np.lib.stride_tricks.sliding_window_view(
-        series[start - past:stop], past + future, axis=0).transpose(0, 2, 1)
+        series[start - past : stop], past + future, axis=0
+    ).transpose(0, 2, 1)
     return view[:, :past].copy(), view[:, past:].copy()
 
 

@@ -105,8 +105,10 @@ def reinstall_command():
     pip = f"{shlex.quote(sys.executable)} -m pip install"
     # pip's record of where it installed from; a checkout's own
     # keras_cert_zoo.egg-info, found first when Python runs in it, has none.
-    origins = (found.read_text("direct_url.json")
-               for found in importlib.metadata.distributions(name=DISTRIBUTION))
+    origins = (
+        found.read_text("direct_url.json")
+        for found in importlib.metadata.distributions(name=DISTRIBUTION)
+    )
     origin = json.loads(next((text for text in origins if text), "{}"))
     if origin.get("dir_info", {}).get("editable"):
         checkout = urllib.request.url2pathname(urllib.parse.urlparse(origin["url"]).path)

@@ -1,4 +1,4 @@
-'''Starter files for the practice tasks, written where the grader looks for them.
+"""Starter files for the practice tasks, written where the grader looks for them.
 
 An exam task (categories 1–5 in `zoo tasks`) gets the exam's own starter
 from `zoo.exam.starters`: self-contained, with the download and the fixed
@@ -11,7 +11,7 @@ Example:
 >>> from zoo.tasks import get_task
 >>> write_starter(get_task("sunspots"), "exam/")
 PosixPath('exam/sunspots/sunspots.py')
-'''
+"""
 
 from zoo.exam import starters
 
@@ -90,15 +90,25 @@ def starter_source(task, filename):
             a classifier or regressor (e.g. generated samples).
     """
     if task.evaluate is not None or len(task.output_shape) != 1:
-        raise ValueError(f"{task.name} is not graded on a single output layer, so it "
-                         f"has no exam-format starter; run `zoo train {task.name}` to "
-                         "see its reference solution.")
+        raise ValueError(
+            f"{task.name} is not graded on a single output layer, so it "
+            f"has no exam-format starter; run `zoo train {task.name}` to "
+            "see its reference solution."
+        )
     return TEMPLATE.format(
-        name=task.name, category=task.category, summary=task.summary,
-        source=task.source.describe(), contract=task.contract(), metric=task.metric,
-        rule=task.scoring.describe(), filename=filename,
-        input_shape=tuple(task.input_shape), input_dtype=task.input_dtype,
-        hint=task.starter_hint, output_layer=output_layer(task))
+        name=task.name,
+        category=task.category,
+        summary=task.summary,
+        source=task.source.describe(),
+        contract=task.contract(),
+        metric=task.metric,
+        rule=task.scoring.describe(),
+        filename=filename,
+        input_shape=tuple(task.input_shape),
+        input_dtype=task.input_dtype,
+        hint=task.starter_hint,
+        output_layer=output_layer(task),
+    )
 
 
 def write_starter(task, out_dir=".", overwrite=False):
@@ -118,10 +128,14 @@ def write_starter(task, out_dir=".", overwrite=False):
     """
     path = starters.starter_path(out_dir, task.name)
     if path.exists() and not overwrite:
-        raise FileExistsError(f"{path} exists; pass --force to overwrite it, or "
-                              "--out DIR to write elsewhere.")
-    source = (starters.source(task.name) if starters.has_starter(task.name)
-              else starter_source(task, path.name))
+        raise FileExistsError(
+            f"{path} exists; pass --force to overwrite it, or --out DIR to write elsewhere."
+        )
+    source = (
+        starters.source(task.name)
+        if starters.has_starter(task.name)
+        else starter_source(task, path.name)
+    )
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(source, encoding="utf-8")
     return path

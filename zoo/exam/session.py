@@ -26,7 +26,6 @@ import os
 import random
 import time
 from pathlib import Path
-from typing import Optional
 
 from zoo.exam import starters
 
@@ -40,11 +39,31 @@ SESSION_FILE = "exam_session.json"
 # began with; 2022–2024 holds the last versions' questions and those of the
 # one public sitting of the period, November 2022.
 POOLS = {
-    "2020": ("linear", "fashion_mnist", "iris", "mnist", "cats_vs_dogs", "horses_or_humans",
-             "rock_paper_scissors", "bbc_news", "imdb_reviews", "sarcasm",
-             "daily_min_temperatures", "sunspots"),
-    "2022": ("linear", "cifar10", "beans", "cats_vs_dogs_224", "german_traffic_signs",
-             "hurricane_damage", "bbc_news", "household_power", "us_diesel"),
+    "2020": (
+        "linear",
+        "fashion_mnist",
+        "iris",
+        "mnist",
+        "cats_vs_dogs",
+        "horses_or_humans",
+        "rock_paper_scissors",
+        "bbc_news",
+        "imdb_reviews",
+        "sarcasm",
+        "daily_min_temperatures",
+        "sunspots",
+    ),
+    "2022": (
+        "linear",
+        "cifar10",
+        "beans",
+        "cats_vs_dogs_224",
+        "german_traffic_signs",
+        "hurricane_damage",
+        "bbc_news",
+        "household_power",
+        "us_diesel",
+    ),
 }
 POOL_YEARS = {"2020": "2020–2021", "2022": "2022–2024"}
 DEFAULT_POOL = "2020"
@@ -71,7 +90,7 @@ class ExamResult:
     total: float
     passed: bool
     index: Path
-    timing: Optional[dict] = None
+    timing: dict | None = None
 
     def scoreboard(self):
         """Returns the scoreboard as text for the terminal.
@@ -86,16 +105,21 @@ class ExamResult:
         lines = []
         if self.timing:
             lines.append(f"time used: {self.timing['used']} of {self.timing['limit']}")
-        lines.append(f"{'task':<24} {'cat':>4} {'metric':>14} {'value':>10} {'score':>6} "
-                     f"{'points':>7}")
+        lines.append(
+            f"{'task':<24} {'cat':>4} {'metric':>14} {'value':>10} {'score':>6} {'points':>7}"
+        )
         for row in self.rows:
             value = f"{row['value']:.4g}" if row.get("value") is not None else "-"
-            lines.append(f"{row['task']:<24} {row['category']!s:>4} "
-                         f"{row.get('metric', '-'):>14} {value:>10} {row['score']:>4}/5 "
-                         f"{row['points']:>7.1f}")
+            lines.append(
+                f"{row['task']:<24} {row['category']!s:>4} "
+                f"{row.get('metric', '-'):>14} {value:>10} {row['score']:>4}/5 "
+                f"{row['points']:>7.1f}"
+            )
             lines += [f"    {name}: {text}" for name, text in task_facts(row, self.rows)]
-        lines.append(f"total: {self.total:.1f} / 100 -> {'PASS' if self.passed else 'FAIL'}"
-                     f" (pass mark {PASS_MARK})")
+        lines.append(
+            f"total: {self.total:.1f} / 100 -> {'PASS' if self.passed else 'FAIL'}"
+            f" (pass mark {PASS_MARK})"
+        )
         lines.append(f"report: {self.index}")
         return "\n".join(lines)
 
@@ -130,7 +154,7 @@ class Solution:
 
     path: Path
     note: str = ""
-    script: Optional[Path] = None
+    script: Path | None = None
 
 
 def find_solution(directory, name, graded=None):
@@ -160,11 +184,17 @@ def find_solution(directory, name, graded=None):
     """
     directory = Path(directory)
     folder = starters.task_folder(directory, name)
-    found = _choose([folder / model for model in starters.MODEL_FILES],
-                    starters.starter_path(directory, name), graded)
+    found = _choose(
+        [folder / model for model in starters.MODEL_FILES],
+        starters.starter_path(directory, name),
+        graded,
+    )
     if found is None:
-        found = _choose([directory / f"{name}.keras", directory / f"{name}.h5"],
-                        directory / f"{name}.py", graded)
+        found = _choose(
+            [directory / f"{name}.keras", directory / f"{name}.h5"],
+            directory / f"{name}.py",
+            graded,
+        )
     if found is not None:
         return found
     if (folder / "saved_model.pb").exists():
@@ -190,8 +220,7 @@ def made_from(model, graded=None):
     record = read_record(model)
     if record is not None:
         return record.get("source_sha256")
-    if graded and graded.get("model") == model.name and \
-            graded.get("model_sha256") == sha256(model):
+    if graded and graded.get("model") == model.name and graded.get("model_sha256") == sha256(model):
         return graded.get("source_sha256")
     return None
 
@@ -210,18 +239,29 @@ def _choose(models, script, graded):
     same = [model for model in models if sources[model] == source]
     if same:
         model = max(same, key=lambda path: path.stat().st_mtime)
-        return Solution(model, f"made from {script.name} as it is now (the same content), "
-                               f"so {script.name} was not run again", script)
+        return Solution(
+            model,
+            f"made from {script.name} as it is now (the same content), "
+            f"so {script.name} was not run again",
+            script,
+        )
     known = [model for model in models if sources[model] is not None]
     if known:
-        return Solution(script, f"{script.name} changed since {known[0].name} was made "
-                                "from it, so it was run again")
+        return Solution(
+            script,
+            f"{script.name} changed since {known[0].name} was made from it, so it was run again",
+        )
     unknown = f"nothing records which {script.name} made {newest.name}"
     if newest.stat().st_mtime >= script.stat().st_mtime:
-        return Solution(newest, f"{unknown}; it was saved after {script.name} last changed, "
-                                f"so {script.name} was not run again", script)
-    return Solution(script, f"{unknown}; {script.name} changed after it was saved, so it "
-                            "was run again")
+        return Solution(
+            newest,
+            f"{unknown}; it was saved after {script.name} last changed, "
+            f"so {script.name} was not run again",
+            script,
+        )
+    return Solution(
+        script, f"{unknown}; {script.name} changed after it was saved, so it was run again"
+    )
 
 
 def starter_data(task, folder):
@@ -245,8 +285,17 @@ def starter_data(task, folder):
     return find_copy(task.source, folder)
 
 
-def run_exam(names, out_dir, solutions=None, data=None, models_dir="saved_models",
-             epochs=None, time_limit=30 * 60, timing=None, session=None):
+def run_exam(
+    names,
+    out_dir,
+    solutions=None,
+    data=None,
+    models_dir="saved_models",
+    epochs=None,
+    time_limit=30 * 60,
+    timing=None,
+    session=None,
+):
     """Runs a mock exam and writes its report.
 
     Without `solutions`, each task's reference solution is trained, exported,
@@ -285,14 +334,27 @@ def run_exam(names, out_dir, solutions=None, data=None, models_dir="saved_models
     tasks = [get_task(name) for name in names]
     rows = []
     for task in tasks:
-        row = {"task": task.name, "category": str(task.category), "summary": task.summary,
-               "weight": task.category.weight, "score": 0, "metric": task.metric}
+        row = {
+            "task": task.name,
+            "category": str(task.category),
+            "summary": task.summary,
+            "weight": task.category.weight,
+            "score": 0,
+            "metric": task.metric,
+        }
         try:
             if solutions is None:
                 _grade_reference(task, row, (data or {}).get(task.name), models_dir, epochs)
             else:
-                _grade_learner(task, row, Path(solutions), (data or {}).get(task.name),
-                               Path(out_dir) / task.name, time_limit, session)
+                _grade_learner(
+                    task,
+                    row,
+                    Path(solutions),
+                    (data or {}).get(task.name),
+                    Path(out_dir) / task.name,
+                    time_limit,
+                    session,
+                )
         except Exception as error:  # noqa: BLE001  one task's failure never ends the exam
             row["error"] = _reason(error)
         rows.append(row)
@@ -315,9 +377,13 @@ def _grade_reference(task, row, data, models_dir, epochs):
     from zoo.training.reference import train_task
 
     result = train_task(task, data=data, epochs=epochs, models_dir=models_dir)
-    row.update(result.grade.facts(), pictures=result.pictures,
-               image_examples=result.image_examples, graded=str(result.version_dir),
-               train_seconds=result.card.get("train_seconds"))
+    row.update(
+        result.grade.facts(),
+        pictures=result.pictures,
+        image_examples=result.image_examples,
+        graded=str(result.version_dir),
+        train_seconds=result.card.get("train_seconds"),
+    )
 
 
 def task_data(task, folder, given=None, record=None, noted=None):
@@ -362,12 +428,18 @@ def _grade_learner(task, row, solutions, data, picture_dir, time_limit, session)
         raise GradingError(
             f"no solution for {task.name} in {solutions}: expected "
             f"{starters.starter_path(solutions, task.name)} or the mymodel.h5 it saves "
-            f"beside it (or {task.name}.py, .keras, .h5 or a SavedModel in {solutions}).")
+            f"beside it (or {task.name}.py, .keras, .h5 or a SavedModel in {solutions})."
+        )
     row["graded"], row["note"] = str(found.path), found.note
     path, script = found.path, found.script
     record = read_record(path) if path.is_file() else None
-    data, origin = task_data(task, starters.task_folder(solutions, task.name), data, record,
-                             session.data.get(task.name) if session else None)
+    data, origin = task_data(
+        task,
+        starters.task_folder(solutions, task.name),
+        data,
+        record,
+        session.data.get(task.name) if session else None,
+    )
     if origin is not None:
         row["data"] = f"{data} ({origin})" if data is not None else origin
     splits = task.load(data)
@@ -382,20 +454,26 @@ def _grade_learner(task, row, solutions, data, picture_dir, time_limit, session)
     if record is not None:
         row["train_seconds"] = record.get("seconds")
     if record is not None and not history:
-        row["curves_note"] = (f"none: solution_model() in {record.get('source', 'the .py')} "
-                              "never called fit, so the model is untrained.")
+        row["curves_note"] = (
+            f"none: solution_model() in {record.get('source', 'the .py')} "
+            "never called fit, so the model is untrained."
+        )
     elif not history:
-        row["curves_note"] = ("none: nothing recorded the model's training. Running the "
-                              "starter (python FILE) records it beside mymodel.h5, and so "
-                              "does zoo when it runs the .py.")
+        row["curves_note"] = (
+            "none: nothing recorded the model's training. Running the "
+            "starter (python FILE) records it beside mymodel.h5, and so "
+            "does zoo when it runs the .py."
+        )
     result = grade(task, path, splits=splits)
     row.update(result.facts(), examples=text_examples(task, splits, result))
     if script is not None:
         row["hints"] = _todo_hints(script) + row["hints"]
         if session is not None and path.is_file():
-            session.graded[task.name] = {"model": path.name, "model_sha256": sha256(path),
-                                         "source_sha256": (record or {}).get("source_sha256")
-                                         or sha256(script)}
+            session.graded[task.name] = {
+                "model": path.name,
+                "model_sha256": sha256(path),
+                "source_sha256": (record or {}).get("source_sha256") or sha256(script),
+            }
     picture_dir.mkdir(parents=True, exist_ok=True)
     try:
         row["pictures"] = write_pictures(task, None, history, splits, result, picture_dir)
@@ -406,13 +484,17 @@ def _grade_learner(task, row, solutions, data, picture_dir, time_limit, session)
 
 def _todo_hints(script):
     # A starter graded with its TODOs left is the commonest surprising 0/5.
-    left = [number for number, line in enumerate(
-        script.read_text(encoding="utf-8").splitlines(), start=1)
-        if line.strip().startswith("# TODO")]
+    left = [
+        number
+        for number, line in enumerate(script.read_text(encoding="utf-8").splitlines(), start=1)
+        if line.strip().startswith("# TODO")
+    ]
     if not left:
         return []
-    return [f"{script.name} still has {len(left)} TODO comment(s) (line "
-            f"{', '.join(map(str, left))}): it was graded as it stands."]
+    return [
+        f"{script.name} still has {len(left)} TODO comment(s) (line "
+        f"{', '.join(map(str, left))}): it was graded as it stands."
+    ]
 
 
 @dataclasses.dataclass
@@ -437,7 +519,7 @@ class Session:
     tasks: list
     started: float
     hours: float = EXAM_HOURS
-    seed: Optional[int] = None
+    seed: int | None = None
     data: dict = dataclasses.field(default_factory=dict)
     graded: dict = dataclasses.field(default_factory=dict)
 
@@ -451,21 +533,36 @@ class Session:
         """
         path = Path(folder) / SESSION_FILE
         if not path.is_file():
-            raise FileNotFoundError(f"{folder} holds no exam session ({SESSION_FILE}). "
-                                    f"Start one with: zoo exam start {folder}")
+            raise FileNotFoundError(
+                f"{folder} holds no exam session ({SESSION_FILE}). "
+                f"Start one with: zoo exam start {folder}"
+            )
         facts = json.loads(path.read_text(encoding="utf-8"))
-        return cls(Path(folder), list(facts["tasks"]), float(facts["started"]),
-                   float(facts.get("hours", EXAM_HOURS)), facts.get("seed"),
-                   dict(facts.get("data", {})), dict(facts.get("graded", {})))
+        return cls(
+            Path(folder),
+            list(facts["tasks"]),
+            float(facts["started"]),
+            float(facts.get("hours", EXAM_HOURS)),
+            facts.get("seed"),
+            dict(facts.get("data", {})),
+            dict(facts.get("graded", {})),
+        )
 
     def save(self):
         """Writes the session's facts to `<folder>/exam_session.json`."""
         started = datetime.datetime.fromtimestamp(self.started).astimezone()
-        facts = {"tasks": self.tasks, "started": self.started,
-                 "started_at": started.isoformat(timespec="seconds"), "hours": self.hours,
-                 "seed": self.seed, "data": self.data, "graded": self.graded}
-        (self.folder / SESSION_FILE).write_text(json.dumps(facts, indent=2) + "\n",
-                                                encoding="utf-8")
+        facts = {
+            "tasks": self.tasks,
+            "started": self.started,
+            "started_at": started.isoformat(timespec="seconds"),
+            "hours": self.hours,
+            "seed": self.seed,
+            "data": self.data,
+            "graded": self.graded,
+        }
+        (self.folder / SESSION_FILE).write_text(
+            json.dumps(facts, indent=2) + "\n", encoding="utf-8"
+        )
 
     def deadline(self):
         """Returns the end of the time limit as a local `datetime`."""
@@ -487,10 +584,17 @@ class Session:
         limit = self.hours * 3600
         left = limit - used
         hours = f"{self.hours:g} h"
-        state = (f"{hours} ({describe_duration(left)} left)" if left >= 0 else
-                 f"{hours}: {describe_duration(-left)} over the limit")
-        return {"used": describe_duration(used), "limit": state, "over": left < 0,
-                "seconds": round(used, 1)}
+        state = (
+            f"{hours} ({describe_duration(left)} left)"
+            if left >= 0
+            else f"{hours}: {describe_duration(-left)} over the limit"
+        )
+        return {
+            "used": describe_duration(used),
+            "limit": state,
+            "over": left < 0,
+            "seconds": round(used, 1),
+        }
 
 
 def draw_tasks(seed, pool=DEFAULT_POOL):
@@ -534,9 +638,11 @@ def pool_tasks(pool):
         KeyError: for an unknown pool, naming the known ones.
     """
     if pool not in POOLS:
-        raise KeyError(f"Unknown pool {pool!r}. The pools are "
-                       + ", ".join(f"{key} ({years})" for key, years in POOL_YEARS.items())
-                       + ".")
+        raise KeyError(
+            f"Unknown pool {pool!r}. The pools are "
+            + ", ".join(f"{key} ({years})" for key, years in POOL_YEARS.items())
+            + "."
+        )
     return [name for name in starters.names() if name in POOLS[pool]]
 
 
@@ -557,8 +663,7 @@ def sitting_tasks(sitting):
     ['linear', 'cifar10', 'cats_vs_dogs_224', 'bbc_news', 'us_diesel']
     """
     if sitting not in SITTINGS:
-        raise KeyError(f"Unknown sitting {sitting!r}. The sittings are "
-                       f"{', '.join(SITTINGS)}.")
+        raise KeyError(f"Unknown sitting {sitting!r}. The sittings are {', '.join(SITTINGS)}.")
     return list(SITTINGS[sitting])
 
 
@@ -589,7 +694,8 @@ def start_session(folder, tasks=FULL_EXAM, seed=None, overwrite=False, now=None)
             raise FileExistsError(
                 f"{taken[0]} exists: {folder} already holds an exam. Submit it with "
                 f"`zoo exam submit {folder}`, or pass --force to start again (your "
-                "files there are overwritten).")
+                "files there are overwritten)."
+            )
     for name, text in sources.items():
         path = starters.starter_path(folder, name)
         path.parent.mkdir(parents=True, exist_ok=True)
@@ -622,8 +728,14 @@ def submit_session(folder, data=None, out_dir=None, time_limit=30 * 60, now=None
     """
     session = Session.load(folder)
     timing = session.timing(now)
-    result = run_exam(session.tasks, Path(out_dir) if out_dir else Path(folder) / "report",
-                      solutions=folder, data=data, time_limit=time_limit, timing=timing,
-                      session=session)
+    result = run_exam(
+        session.tasks,
+        Path(out_dir) if out_dir else Path(folder) / "report",
+        solutions=folder,
+        data=data,
+        time_limit=time_limit,
+        timing=timing,
+        session=session,
+    )
     session.save()
     return result

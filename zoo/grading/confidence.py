@@ -59,22 +59,29 @@ class Confidence:
         groups: `"5/5 in 59%, 4/5 in 29%, ≤3/5 in 12%"` for a 5/5 grade.
         """
         s = self.marks
-        groups = [(f"≥{s + 1}/5", [m for m in self.shares if m > s]),
-                  (f"{s}/5", [s]), (f"{s - 1}/5", [s - 1]),
-                  (f"≤{s - 2}/5", [m for m in self.shares if m < s - 1])]
+        groups = [
+            (f"≥{s + 1}/5", [m for m in self.shares if m > s]),
+            (f"{s}/5", [s]),
+            (f"{s - 1}/5", [s - 1]),
+            (f"≤{s - 2}/5", [m for m in self.shares if m < s - 1]),
+        ]
         if s == 4:
             groups[0] = ("5/5", [5])
-        parts = [(label, sum(self.shares.get(m, 0.0) for m in members))
-                 for label, members in groups]
+        parts = [
+            (label, sum(self.shares.get(m, 0.0) for m in members)) for label, members in groups
+        ]
         return ", ".join(f"{label} in {_percent(share)}" for label, share in parts if share)
 
     def facts(self):
         """Returns the JSON-ready facts."""
-        return {"level": self.level, "interval": [self.low, self.high],
-                "resamples": self.resamples, "seed": self.seed,
-                "shares": {str(m): share for m, share in sorted(self.shares.items(),
-                                                                reverse=True)},
-                "seconds": round(self.seconds, 4)}
+        return {
+            "level": self.level,
+            "interval": [self.low, self.high],
+            "resamples": self.resamples,
+            "seed": self.seed,
+            "shares": {str(m): share for m, share in sorted(self.shares.items(), reverse=True)},
+            "seconds": round(self.seconds, 4),
+        }
 
 
 def _percent(share):
@@ -105,8 +112,7 @@ def resampled_means(values, resamples=RESAMPLES, seed=SEED):
     means = np.empty(resamples)
     for start in range(0, resamples, CHUNK):
         stop = min(start + CHUNK, resamples)
-        indices = rng.integers(0, len(values), size=(stop - start, len(values)),
-                               dtype=np.int32)
+        indices = rng.integers(0, len(values), size=(stop - start, len(values)), dtype=np.int32)
         means[start:stop] = values[indices].mean(axis=1)
     return means
 
@@ -136,7 +142,14 @@ def bootstrap(per_example, rule, resamples=RESAMPLES, seed=SEED, level=LEVEL):
     marks, counts = np.unique([rule.score(float(m)) for m in means], return_counts=True)
     shares = {int(m): float(c) / resamples for m, c in zip(marks, counts)}
     observed = rule.score(float(np.mean(per_example)))
-    return Confidence(held_out=len(per_example), marks=observed, low=float(low),
-                      high=float(high),
-                      level=level, resamples=resamples, seed=seed, shares=shares,
-                      seconds=time.perf_counter() - started)
+    return Confidence(
+        held_out=len(per_example),
+        marks=observed,
+        low=float(low),
+        high=float(high),
+        level=level,
+        resamples=resamples,
+        seed=seed,
+        shares=shares,
+        seconds=time.perf_counter() - started,
+    )

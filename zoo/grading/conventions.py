@@ -16,7 +16,7 @@ Example:
 
 import abc
 import dataclasses
-from typing import Callable, Optional
+from collections.abc import Callable
 
 import numpy as np
 
@@ -52,7 +52,7 @@ class HeldOut:
     select: Callable = _same
     restore: Callable = _same
     note: str = ""
-    shape: Optional[tuple] = None
+    shape: tuple | None = None
 
 
 class Convention(abc.ABC):
@@ -209,9 +209,13 @@ class Choice:
     convention: Convention
     reason: str
     clear: bool = True
-    note: Optional[str] = None
+    note: str | None = None
 
     def facts(self):
         """Returns the JSON-ready facts of the choice."""
-        return {"name": self.convention.name, "inputs": self.convention.describe(),
-                "reason": self.reason, "clear": self.clear}
+        return {
+            "name": self.convention.name,
+            "inputs": self.convention.describe(),
+            "reason": self.reason,
+            "clear": self.clear,
+        }

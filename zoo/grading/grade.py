@@ -18,7 +18,6 @@ Example:
 import dataclasses
 import time
 from pathlib import Path
-from typing import Optional
 
 import numpy as np
 
@@ -64,7 +63,7 @@ class Grade:
     task: str
     metric: str
     value: float
-    threshold: Optional[float]
+    threshold: float | None
     top_marks: str
     score: int
     rule: str
@@ -72,8 +71,8 @@ class Grade:
     artifact: str
     hints: list
     seconds: float
-    convention: Optional[Choice] = None
-    held_out: Optional[int] = None
+    convention: Choice | None = None
+    held_out: int | None = None
     confidence: object = None
     confidence_note: str = ""
     marks: dict = dataclasses.field(default_factory=dict)
@@ -82,10 +81,17 @@ class Grade:
     def facts(self):
         """Returns the JSON-ready facts for a card, a scoreboard or `--json`."""
         return {
-            "task": self.task, "metric": self.metric, "value": self.value,
-            "threshold": self.threshold, "top_marks": self.top_marks, "score": self.score,
-            "rule": self.rule, "device": self.device, "artifact": self.artifact,
-            "hints": list(self.hints), "seconds": round(self.seconds, 2),
+            "task": self.task,
+            "metric": self.metric,
+            "value": self.value,
+            "threshold": self.threshold,
+            "top_marks": self.top_marks,
+            "score": self.score,
+            "rule": self.rule,
+            "device": self.device,
+            "artifact": self.artifact,
+            "hints": list(self.hints),
+            "seconds": round(self.seconds, 2),
             "convention": self.convention.facts() if self.convention else None,
             "held_out": self.held_out,
             "confidence": self.confidence.facts() if self.confidence else None,
@@ -96,20 +102,25 @@ class Grade:
 
     def summary(self):
         """Returns the grade in a few lines for the terminal."""
-        lines = [f"{self.task}: {self.metric} = {self.value:.6g} "
-                 f"({self.top_marks}; rule: {self.rule})",
-                 f"score: {self.score}/5   device: {self.device}"]
+        lines = [
+            f"{self.task}: {self.metric} = {self.value:.6g} ({self.top_marks}; rule: {self.rule})",
+            f"score: {self.score}/5   device: {self.device}",
+        ]
         if self.convention is not None:
             choice = self.convention
-            lines.append(f"convention: {choice.convention.name}: "
-                         f"{choice.convention.describe()}"
-                         f"{f' ({choice.note})' if choice.note else ''}")
+            lines.append(
+                f"convention: {choice.convention.name}: "
+                f"{choice.convention.describe()}"
+                f"{f' ({choice.note})' if choice.note else ''}"
+            )
             lines.append(f"  why: {choice.reason}")
         if self.confidence is not None:
             c = self.confidence
-            lines.append(f"held-out: {c.held_out} examples; {c.level:.0%} interval of "
-                         f"{self.metric}: {c.low:.4g} to {c.high:.4g} ({c.resamples} "
-                         f"bootstrap resamples, seed {c.seed})")
+            lines.append(
+                f"held-out: {c.held_out} examples; {c.level:.0%} interval of "
+                f"{self.metric}: {c.low:.4g} to {c.high:.4g} ({c.resamples} "
+                f"bootstrap resamples, seed {c.seed})"
+            )
             lines.append(f"resamples: {c.describe_shares()}")
         elif self.held_out is not None or self.confidence_note:
             size = f"{self.held_out} examples; " if self.held_out is not None else ""
@@ -140,11 +151,13 @@ def next_marks(rule, value):
     down = rule.boundary(marks) if marks > 0 else None
     facts = {"up": None, "down": None}
     if up is not None:
-        facts["up"] = {"marks": marks + 1, "side": up.describe(),
-                       "distance": abs(up.value - value)}
+        facts["up"] = {"marks": marks + 1, "side": up.describe(), "distance": abs(up.value - value)}
     if down is not None:
-        facts["down"] = {"marks": marks - 1, "side": down.describe_below(),
-                         "distance": abs(value - down.value)}
+        facts["down"] = {
+            "marks": marks - 1,
+            "side": down.describe_below(),
+            "distance": abs(value - down.value),
+        }
     return facts
 
 
@@ -159,10 +172,16 @@ def describe_marks(marks, metric):
         E.g. `"up: none (top marks); down: 4/5 at mae ≥ 16 (0.5 worse)"`.
     """
     up, down = marks.get("up"), marks.get("down")
-    up_text = (f"{up['marks']}/5 at {metric} {up['side']} ({up['distance']:.4g} better)"
-               if up else "none (top marks)")
-    down_text = (f"{down['marks']}/5 at {metric} {down['side']} "
-                 f"({down['distance']:.4g} worse)" if down else "none (no marks to lose)")
+    up_text = (
+        f"{up['marks']}/5 at {metric} {up['side']} ({up['distance']:.4g} better)"
+        if up
+        else "none (top marks)"
+    )
+    down_text = (
+        f"{down['marks']}/5 at {metric} {down['side']} ({down['distance']:.4g} worse)"
+        if down
+        else "none (no marks to lose)"
+    )
     return f"up: {up_text}; down: {down_text}"
 
 
@@ -198,13 +217,15 @@ def choose_convention(task, predictor, splits, requested=None):
         if requested not in conventions:
             raise GradingError(
                 f"--convention {requested}: {task.name} has no such convention; it is "
-                f"graded {' or '.join(conventions)} ({raw.describe()}).")
+                f"graded {' or '.join(conventions)} ({raw.describe()})."
+            )
         return Choice(conventions[requested], "chosen with --convention")
     if len(conventions) == 1:
         return Choice(raw, "the task has one convention")
     if predictor.zoo_export:
-        return Choice(raw, "a zoo export (card.json beside it): its signature takes the "
-                           "task's raw inputs")
+        return Choice(
+            raw, "a zoo export (card.json beside it): its signature takes the task's raw inputs"
+        )
     dtype, shape = predictor.input_dtype, predictor.input_shape
     admitted = [c for c in conventions.values() if c.admits(dtype, shape)]
     if not admitted:
@@ -212,14 +233,16 @@ def choose_convention(task, predictor, splits, requested=None):
         raise GradingError(
             f"The model takes {dtype} inputs of shape {shape}, which fits neither way "
             f"{task.name} is graded: {ways}. Start the model with a matching "
-            "keras.Input(shape=..., dtype=...).")
+            "keras.Input(shape=..., dtype=...)."
+        )
     ruled_out = {c.name: c.rules_out(predictor.model) for c in admitted}
     remaining = [c for c in admitted if not ruled_out[c.name]]
     if len(remaining) == 1:
         if len(admitted) == 2:
             return Choice(remaining[0], next(r for r in ruled_out.values() if r))
-        kind = "word ids" if remaining[0].name == EXAM and task.input_dtype == "string" \
-            else "inputs"
+        kind = (
+            "word ids" if remaining[0].name == EXAM and task.input_dtype == "string" else "inputs"
+        )
         return Choice(remaining[0], f"the model takes {dtype} {kind} of shape {shape}")
     return _probe(task, predictor, splits, remaining or admitted)
 
@@ -236,7 +259,7 @@ class Comparison:
     """
 
     evidence: str
-    better: Optional[str]
+    better: str | None
     both: bool
 
 
@@ -265,27 +288,37 @@ def compare_conventions(task, predictor, splits):
         except GradingError as error:  # a way the model cannot take is not its way
             refused[convention.name] = str(error)
             continue
-        per_example = np.asarray(task.measure.per_example(sample.targets, predictions),
-                                 "float64")
-        losses[convention.name] = -per_example if task.scoring.higher_is_better \
-            else per_example
+        per_example = np.asarray(task.measure.per_example(sample.targets, predictions), "float64")
+        losses[convention.name] = -per_example if task.scoring.higher_is_better else per_example
         means[convention.name] = float(np.mean(per_example))
     examples = splits.validation_source
     if len(losses) == 1:
         (name,), ((other, why),) = losses, refused.items()
-        return Comparison(f"on {examples}, the model could not take the {other} way's "
-                          f"inputs: {why}", name, both=False)
+        return Comparison(
+            f"on {examples}, the model could not take the {other} way's inputs: {why}",
+            name,
+            both=False,
+        )
     if not losses:
-        return Comparison(f"the model took neither way's inputs on {examples} ("
-                          + "; ".join(f"{name}: {why}" for name, why in refused.items())
-                          + ")", None, both=False)
+        return Comparison(
+            f"the model took neither way's inputs on {examples} ("
+            + "; ".join(f"{name}: {why}" for name, why in refused.items())
+            + ")",
+            None,
+            both=False,
+        )
     difference = losses[RAW] - losses[EXAM]
     spread = difference.std(ddof=1) / np.sqrt(len(difference)) if len(difference) > 1 else 0.0
-    z = difference.mean() / spread if spread > 0 else \
-        (np.inf * np.sign(difference.mean()) if difference.mean() else 0.0)
-    evidence = (f"on {len(difference)} examples of {examples}, which training never sees, "
-                f"its {task.metric} is {means[RAW]:.4g} fed raw inputs and "
-                f"{means[EXAM]:.4g} fed the exam starter's way")
+    z = (
+        difference.mean() / spread
+        if spread > 0
+        else (np.inf * np.sign(difference.mean()) if difference.mean() else 0.0)
+    )
+    evidence = (
+        f"on {len(difference)} examples of {examples}, which training never sees, "
+        f"its {task.metric} is {means[RAW]:.4g} fed raw inputs and "
+        f"{means[EXAM]:.4g} fed the exam starter's way"
+    )
     better = (EXAM if z > 0 else RAW) if abs(z) >= DECISIVE_Z else None
     return Comparison(evidence, better, both=True)
 
@@ -298,11 +331,14 @@ def _probe(task, predictor, splits, conventions):
     for convention in conventions:
         suggestion = convention.suggests(predictor.model)
         if suggestion:
-            return Choice(convention, f"{suggestion} ({compared.evidence}, which does not "
-                                      "decide)")
-    return Choice(named[RAW], f"unclear: {compared.evidence}; graded raw. Pass --convention "
-                              "exam to grade it the exam starter's way (--convention raw "
-                              "keeps this).", clear=False)
+            return Choice(convention, f"{suggestion} ({compared.evidence}, which does not decide)")
+    return Choice(
+        named[RAW],
+        f"unclear: {compared.evidence}; graded raw. Pass --convention "
+        "exam to grade it the exam starter's way (--convention raw "
+        "keeps this).",
+        clear=False,
+    )
 
 
 def other_way_hint(task, predictor, splits, requested):
@@ -325,8 +361,10 @@ def other_way_hint(task, predictor, splits, requested):
     if compared.better in (None, requested):
         return []
     other = {c.name: c for c in task.conventions()}[compared.better]
-    return [f"{compared.evidence}: it takes {other.describe()}, so "
-            f"--convention {other.name} grades it the way it was trained."]
+    return [
+        f"{compared.evidence}: it takes {other.describe()}, so "
+        f"--convention {other.name} grades it the way it was trained."
+    ]
 
 
 def fit_inputs(task, convention, predictor, x):
@@ -352,19 +390,23 @@ def fit_inputs(task, convention, predictor, x):
             f"The model takes {dtype} inputs, but {task.name} feeds {expected} "
             f"({convention.describe()}). For text tasks the model takes raw strings: "
             "put a keras.layers.TextVectorization, adapted on the training sentences, "
-            "inside the model.")
+            "inside the model."
+        )
     declared, shape = predictor.input_shape, tuple(convention.input_shape)
     if declared is not None and not _same_shape(declared, shape):
         if _same_shape(tuple(d for d in declared if d != 1), tuple(d for d in shape if d != 1)):
-            hints.append(f"the model takes inputs of shape {declared}; the task's "
-                         f"contract is {shape}. Use keras.Input(shape={shape}) (a "
-                         "Reshape layer inside can adapt it).")
+            hints.append(
+                f"the model takes inputs of shape {declared}; the task's "
+                f"contract is {shape}. Use keras.Input(shape={shape}) (a "
+                "Reshape layer inside can adapt it)."
+            )
             x = x.reshape((len(x), *[d if d is not None else -1 for d in declared]))
         else:
             raise GradingError(
                 f"The model takes inputs of shape {declared}, but {task.name} feeds "
                 f"{shape} ({convention.describe()}). Start the model with "
-                f"keras.Input(shape={shape}, dtype='{expected}').")
+                f"keras.Input(shape={shape}, dtype='{expected}')."
+            )
     if dtype is None or dtype == expected:
         return x, hints
     return x.astype(dtype), hints
@@ -372,7 +414,8 @@ def fit_inputs(task, convention, predictor, x):
 
 def _same_shape(declared, expected):
     return len(declared) == len(expected) and all(
-        d is None or d == e for d, e in zip(declared, expected))
+        d is None or d == e for d, e in zip(declared, expected)
+    )
 
 
 def check_outputs(task, predictions, expected=None):
@@ -395,29 +438,38 @@ def check_outputs(task, predictions, expected=None):
     if shape != tuple(expected or task.output_shape):
         advice = ""
         if task.output_activation == "sigmoid" and shape in ((2,), (2, 1)):
-            advice = (" This task is binary with one sigmoid unit: end with "
-                      "Dense(1, activation='sigmoid') and binary_crossentropy, "
-                      "not 2 softmax units.")
+            advice = (
+                " This task is binary with one sigmoid unit: end with "
+                "Dense(1, activation='sigmoid') and binary_crossentropy, "
+                "not 2 softmax units."
+            )
         elif task.output_activation == "softmax":
-            advice = (f" End with Dense({task.output_shape[0]}, activation='softmax')"
-                      " and sparse_categorical_crossentropy.")
-        raise GradingError(f"The model outputs shape {shape}, but {task.name} expects "
-                           f"{tuple(task.output_shape)} ({task.contract()}).{advice}")
+            advice = (
+                f" End with Dense({task.output_shape[0]}, activation='softmax')"
+                " and sparse_categorical_crossentropy."
+            )
+        raise GradingError(
+            f"The model outputs shape {shape}, but {task.name} expects "
+            f"{tuple(task.output_shape)} ({task.contract()}).{advice}"
+        )
     hints = []
     if task.output_activation == "softmax" and len(predictions):
         if not np.allclose(predictions.sum(axis=-1), 1.0, atol=1e-3):
-            hints.append("the outputs do not sum to 1 over the classes: the last "
-                         "layer should use activation='softmax' (sigmoid or no "
-                         "activation gives other numbers than the grader expects).")
+            hints.append(
+                "the outputs do not sum to 1 over the classes: the last "
+                "layer should use activation='softmax' (sigmoid or no "
+                "activation gives other numbers than the grader expects)."
+            )
     if task.output_activation == "sigmoid" and len(predictions):
         if predictions.min() < 0 or predictions.max() > 1:
-            hints.append("the outputs leave [0, 1]: the last layer should use "
-                         "activation='sigmoid' (the grader reads > 0.5 as positive).")
+            hints.append(
+                "the outputs leave [0, 1]: the last layer should use "
+                "activation='sigmoid' (the grader reads > 0.5 as positive)."
+            )
     return hints
 
 
-def grade(task, artifact, splits=None, data=None, convention=None, resamples=RESAMPLES,
-          seed=SEED):
+def grade(task, artifact, splits=None, data=None, convention=None, resamples=RESAMPLES, seed=SEED):
     """Scores a saved model on the task's held-out split.
 
     Args:
@@ -441,18 +493,30 @@ def grade(task, artifact, splits=None, data=None, convention=None, resamples=RES
     from zoo.device import describe_device
 
     started = time.monotonic()
-    predictor = artifact if isinstance(artifact, Predictor) else \
-        load_predictor(artifact, task.signature)
+    predictor = (
+        artifact if isinstance(artifact, Predictor) else load_predictor(artifact, task.signature)
+    )
     splits = splits if splits is not None else task.load(data)
     device = describe_device()
     with tf.device("/GPU:0" if device.startswith("GPU") else "/CPU:0"):
         if task.evaluate is not None:
             value, predictions = _run_model(task.evaluate, predictor, splits)
-            return _grade(task, predictor, device, started, float(value), task.scoring,
-                          task.metric, [], predictions, choice=None, per_example=None,
-                          resamples=0, seed=seed,
-                          note="no bootstrap: the score judges generated samples, not "
-                               "held-out examples")
+            return _grade(
+                task,
+                predictor,
+                device,
+                started,
+                float(value),
+                task.scoring,
+                task.metric,
+                [],
+                predictions,
+                choice=None,
+                per_example=None,
+                resamples=0,
+                seed=seed,
+                note="no bootstrap: the score judges generated samples, not held-out examples",
+            )
         choice = choose_convention(task, predictor, splits, convention)
         chosen = choice.convention
         held_out = chosen.held_out(splits)
@@ -464,31 +528,77 @@ def grade(task, artifact, splits=None, data=None, convention=None, resamples=RES
         predictions = held_out.select(_run_model(predictor.predict, x))
         hints += check_outputs(task, predictions, held_out.shape)
         value = chosen.measure(held_out.targets, predictions)
-        per_example = (chosen.measure.per_example(held_out.targets, predictions)
-                       if hasattr(chosen.measure, "per_example") else None)
-    return _grade(task, predictor, device, started, float(value), chosen.scoring,
-                  chosen.metric, hints, held_out.restore(predictions), choice, per_example,
-                  resamples, seed, note="" if per_example is not None else
-                  f"no bootstrap: {chosen.metric} is not a mean over held-out examples")
+        per_example = (
+            chosen.measure.per_example(held_out.targets, predictions)
+            if hasattr(chosen.measure, "per_example")
+            else None
+        )
+    return _grade(
+        task,
+        predictor,
+        device,
+        started,
+        float(value),
+        chosen.scoring,
+        chosen.metric,
+        hints,
+        held_out.restore(predictions),
+        choice,
+        per_example,
+        resamples,
+        seed,
+        note=""
+        if per_example is not None
+        else f"no bootstrap: {chosen.metric} is not a mean over held-out examples",
+    )
 
 
-def _grade(task, predictor, device, started, value, rule, metric, hints, predictions,
-           choice, per_example, resamples, seed, note):
+def _grade(
+    task,
+    predictor,
+    device,
+    started,
+    value,
+    rule,
+    metric,
+    hints,
+    predictions,
+    choice,
+    per_example,
+    resamples,
+    seed,
+    note,
+):
     confidence = None
     if per_example is not None and resamples:
         confidence = bootstrap(per_example, rule, resamples=resamples, seed=seed)
     elif per_example is not None:
         note = "no bootstrap (resamples=0)"
     top = rule.boundary(5)
-    held_out = len(per_example) if per_example is not None else (
-        len(predictions) if task.evaluate is None and predictions is not None else None)
-    return Grade(task=task.name, metric=metric, value=value,
-                 threshold=top.value if top else None, top_marks=rule.top_marks(),
-                 score=rule.score(value), rule=rule.describe(), device=device,
-                 artifact=predictor.description, hints=hints,
-                 seconds=time.monotonic() - started, convention=choice, held_out=held_out,
-                 confidence=confidence, confidence_note=note,
-                 marks=next_marks(rule, value), predictions=predictions)
+    held_out = (
+        len(per_example)
+        if per_example is not None
+        else (len(predictions) if task.evaluate is None and predictions is not None else None)
+    )
+    return Grade(
+        task=task.name,
+        metric=metric,
+        value=value,
+        threshold=top.value if top else None,
+        top_marks=rule.top_marks(),
+        score=rule.score(value),
+        rule=rule.describe(),
+        device=device,
+        artifact=predictor.description,
+        hints=hints,
+        seconds=time.monotonic() - started,
+        convention=choice,
+        held_out=held_out,
+        confidence=confidence,
+        confidence_note=note,
+        marks=next_marks(rule, value),
+        predictions=predictions,
+    )
 
 
 def _run_model(function, *args):
@@ -501,13 +611,24 @@ def _run_model(function, *args):
         if "Table not initialized" in text:
             raise GradingError(
                 "The model's TextVectorization lost its vocabulary: .h5 files do "
-                "not store it. Save with model.save('mymodel.keras') instead.") from error
-        raise GradingError(f"The model failed on the held-out inputs "
-                           f"({type(error).__name__}: {text.strip()[:300]}).") from error
+                "not store it. Save with model.save('mymodel.keras') instead."
+            ) from error
+        raise GradingError(
+            f"The model failed on the held-out inputs "
+            f"({type(error).__name__}: {text.strip()[:300]})."
+        ) from error
 
 
-def grade_path(task, path, data=None, time_limit=DEFAULT_TIME_LIMIT, splits=None,
-               convention=None, resamples=RESAMPLES, seed=SEED):
+def grade_path(
+    task,
+    path,
+    data=None,
+    time_limit=DEFAULT_TIME_LIMIT,
+    splits=None,
+    convention=None,
+    resamples=RESAMPLES,
+    seed=SEED,
+):
     """Grades whatever a learner has: a `.py`, `.keras`, `.h5` or SavedModel.
 
     Args:
@@ -529,5 +650,6 @@ def grade_path(task, path, data=None, time_limit=DEFAULT_TIME_LIMIT, splits=None
     path = Path(path)
     if path.suffix == ".py":
         path = run_solution_file(path, time_limit=time_limit, data=data)
-    return grade(task, path, splits=splits, data=data, convention=convention,
-                 resamples=resamples, seed=seed)
+    return grade(
+        task, path, splits=splits, data=data, convention=convention, resamples=resamples, seed=seed
+    )

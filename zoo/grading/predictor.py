@@ -40,8 +40,16 @@ class Predictor:
             `card.json` naming its task), whose signature takes raw inputs.
     """
 
-    def __init__(self, predict, input_shape, input_dtype, description, owner=None,
-                 model=None, zoo_export=False):
+    def __init__(
+        self,
+        predict,
+        input_shape,
+        input_dtype,
+        description,
+        owner=None,
+        model=None,
+        zoo_export=False,
+    ):
         self._predict = predict
         self.input_shape = input_shape
         self.input_dtype = input_dtype
@@ -59,8 +67,10 @@ class Predictor:
         Returns:
             A numpy array of outputs.
         """
-        outputs = [np.asarray(self._predict(x[i:i + PREDICT_BATCH]))
-                   for i in range(0, len(x), PREDICT_BATCH)]
+        outputs = [
+            np.asarray(self._predict(x[i : i + PREDICT_BATCH]))
+            for i in range(0, len(x), PREDICT_BATCH)
+        ]
         return np.concatenate(outputs) if outputs else np.zeros((0,))
 
 
@@ -87,7 +97,8 @@ def load_predictor(path, signature="serving_default"):
         if not (path / "saved_model.pb").exists():
             raise GradingError(
                 f"{path} is a folder without saved_model.pb: pass a SavedModel "
-                "version folder (e.g. saved_models/TASK/1), a .keras or an .h5 file.")
+                "version folder (e.g. saved_models/TASK/1), a .keras or an .h5 file."
+            )
         return _load_saved_model(path, signature)
     if path.suffix not in (".keras", ".h5"):
         raise GradingError(f"{path}: expected a .py, .keras or .h5 file or a SavedModel folder.")
@@ -99,18 +110,22 @@ def load_predictor(path, signature="serving_default"):
 
 def _corruption(path):
     if path.suffix == ".keras" and not zipfile.is_zipfile(path):
-        return (f"{path} is corrupt: a .keras file is a zip archive, and this one is not "
-                "a readable zip (was it cut short while copying?). Save the model again "
-                f"with model.save('{path.name}').")
+        return (
+            f"{path} is corrupt: a .keras file is a zip archive, and this one is not "
+            "a readable zip (was it cut short while copying?). Save the model again "
+            f"with model.save('{path.name}')."
+        )
     if path.suffix == ".h5":
         import h5py
 
         try:
             h5py.File(path, "r").close()
         except OSError:
-            return (f"{path} is corrupt: an .h5 file is an HDF5 file, and this one is not "
-                    "readable as HDF5 (was it cut short while copying?). Save the model "
-                    f"again with model.save('{path.name}').")
+            return (
+                f"{path} is corrupt: an .h5 file is an HDF5 file, and this one is not "
+                "readable as HDF5 (was it cut short while copying?). Save the model "
+                f"again with model.save('{path.name}')."
+            )
     return None
 
 
@@ -128,11 +143,13 @@ def _load_keras(path, signature):
     description = f"Keras model from {path.name}"
     if signature != "serving_default":
         if not hasattr(model, signature):
-            raise GradingError(f"{path}: the model has no {signature}() method, which "
-                         "this task calls to grade it.")
+            raise GradingError(
+                f"{path}: the model has no {signature}() method, which this task calls to grade it."
+            )
         method = getattr(model, signature)
-        return Predictor(lambda batch: np.asarray(method(batch)), None, None, description,
-                         model=model)
+        return Predictor(
+            lambda batch: np.asarray(method(batch)), None, None, description, model=model
+        )
     try:
         spec = model.inputs[0]
         shape, dtype = tuple(spec.shape[1:]), str(spec.dtype)
@@ -155,20 +172,25 @@ def _check_vocabularies(model, path):
                 "as .keras (model.save('mymodel.keras')), or do as the exam's starter "
                 "did: tokenise outside the model with the starter's Tokenizer and "
                 "pad_sequences, and let the model take the padded ids; such a model "
-                "saves as .h5 and is graded with the starter's tokeniser.")
+                "saves as .h5 and is graded with the starter's tokeniser."
+            )
 
 
 def _load_failure(path, error):
     text = str(error)
     if "Lambda" in text or "lambda" in text:
-        return (f"{path} cannot be loaded: it contains a Lambda layer, whose "
-                "Python code is not stored safely in the file (the exam's grader "
-                "refused these too). Replace it with a built-in layer, e.g. "
-                "keras.layers.Rescaling(1/255) for scaling, or Reshape.")
+        return (
+            f"{path} cannot be loaded: it contains a Lambda layer, whose "
+            "Python code is not stored safely in the file (the exam's grader "
+            "refused these too). Replace it with a built-in layer, e.g. "
+            "keras.layers.Rescaling(1/255) for scaling, or Reshape."
+        )
     first_line = text.strip().splitlines()[0] if text.strip() else ""
-    return (f"{path} cannot be loaded ({type(error).__name__}: {first_line}). "
-            "Save the model with Keras 3 as model.save('mymodel.keras'), using "
-            "only built-in or registered layers.")
+    return (
+        f"{path} cannot be loaded ({type(error).__name__}: {first_line}). "
+        "Save the model with Keras 3 as model.save('mymodel.keras'), using "
+        "only built-in or registered layers."
+    )
 
 
 def _load_saved_model(path, signature_name):
@@ -180,29 +202,38 @@ def _load_saved_model(path, signature_name):
         loaded = tf.saved_model.load(str(path))
         signature = loaded.signatures[signature_name]
     except Exception as error:  # a broken SavedModel fails in many ways
-        raise GradingError(f"{path} is not a loadable SavedModel with a "
-                     f"{signature_name} signature ({error}).") from error
+        raise GradingError(
+            f"{path} is not a loadable SavedModel with a {signature_name} signature ({error})."
+        ) from error
     inputs = signature.structured_input_signature[1]
     if len(inputs) != 1:
-        raise GradingError(f"{path}: the {signature_name} signature takes "
-                     f"{len(inputs)} inputs ({', '.join(sorted(inputs))}); the "
-                     "grader feeds one.")
-    (name, spec), = inputs.items()
+        raise GradingError(
+            f"{path}: the {signature_name} signature takes "
+            f"{len(inputs)} inputs ({', '.join(sorted(inputs))}); the "
+            "grader feeds one."
+        )
+    ((name, spec),) = inputs.items()
     outputs = sorted(signature.structured_outputs)
     key = "probabilities" if "probabilities" in outputs else outputs[0]
 
     def predict(batch):
         return signature(**{name: tf.constant(batch, spec.dtype)})[key].numpy()
 
-    return Predictor(predict, tuple(spec.shape[1:]), spec.dtype.name,
-                     f"SavedModel {path}", owner=loaded,
-                     zoo_export=(path / CARD_NAME).is_file())
+    return Predictor(
+        predict,
+        tuple(spec.shape[1:]),
+        spec.dtype.name,
+        f"SavedModel {path}",
+        owner=loaded,
+        zoo_export=(path / CARD_NAME).is_file(),
+    )
 
 
 def _first_output(outputs):
     if isinstance(outputs, dict):
-        return outputs["probabilities"] if "probabilities" in outputs else \
-            outputs[sorted(outputs)[0]]
+        return (
+            outputs["probabilities"] if "probabilities" in outputs else outputs[sorted(outputs)[0]]
+        )
     if isinstance(outputs, (list, tuple)):
         return outputs[0]
     return outputs

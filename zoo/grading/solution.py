@@ -94,10 +94,14 @@ def write_record(model_path, source, source_sha256, data, seconds, history):
     Returns:
         The record's `Path`.
     """
-    record = {"source": source, "source_sha256": source_sha256,
-              "model_sha256": sha256(model_path),
-              "data": None if data is None else str(data), "seconds": round(seconds, 1),
-              "history": history}
+    record = {
+        "source": source,
+        "source_sha256": source_sha256,
+        "model_sha256": sha256(model_path),
+        "data": None if data is None else str(data),
+        "seconds": round(seconds, 1),
+        "history": history,
+    }
     path = record_path(model_path)
     path.write_text(json.dumps(record) + "\n", encoding="utf-8")
     return path
@@ -136,19 +140,29 @@ def run_solution_file(path, time_limit=DEFAULT_TIME_LIMIT, data=None):
         try:
             process = subprocess.run(
                 [sys.executable, "-m", "zoo.grading.solution", str(path), str(out)],
-                env=env, timeout=time_limit, check=False, stdout=2)
+                env=env,
+                timeout=time_limit,
+                check=False,
+                stdout=2,
+            )
         except subprocess.TimeoutExpired as error:
             raise GradingError(
                 f"{path}: solution_model() did not finish within {time_limit:g} s. "
-                "Train fewer epochs or a smaller model, or raise --time-limit.") from error
+                "Train fewer epochs or a smaller model, or raise --time-limit."
+            ) from error
         if process.returncode != 0 or not out.exists():
-            raise GradingError(_failure_message(path, process.returncode,
-                                                staging / FAILURE_FILE))
+            raise GradingError(_failure_message(path, process.returncode, staging / FAILURE_FILE))
         target = path.parent / MODEL_FILE
         shutil.move(str(out), str(target))
         history = staging / "history.json"
-        write_record(target, path.name, source_sha256, data, time.monotonic() - started,
-                     json.loads(history.read_text()) if history.exists() else {})
+        write_record(
+            target,
+            path.name,
+            source_sha256,
+            data,
+            time.monotonic() - started,
+            json.loads(history.read_text()) if history.exists() else {},
+        )
         return target
     finally:
         shutil.rmtree(staging, ignore_errors=True)
@@ -158,8 +172,10 @@ def _failure_message(path, code, failure_file):
     try:
         failure = json.loads(failure_file.read_text(encoding="utf-8"))
     except (OSError, ValueError):  # killed before it could say (e.g. out of memory)
-        return (f"{path} failed (exit code {code}) before it could say why; its output "
-                "is printed above.")
+        return (
+            f"{path} failed (exit code {code}) before it could say why; its output "
+            "is printed above."
+        )
     where = f" at line {failure['line']}" if failure.get("line") else ""
     code_line = f" (`{failure['code']}`)" if failure.get("code") else ""
     return f"{path} failed{where}{code_line}: {failure['error']}"
@@ -191,11 +207,13 @@ def describe_failure(error, py_path):
     text = f"{type(error).__name__}: {error}"
     if isinstance(error, SyntaxError):
         text = f"{type(error).__name__}: {error.msg}"
-        return {"error": text, "line": error.lineno,
-                "code": (error.text or "").strip() or None}
+        return {"error": text, "line": error.lineno, "code": (error.text or "").strip() or None}
     name = os.path.abspath(py_path)
-    frames = [frame for frame in traceback.extract_tb(error.__traceback__)
-              if os.path.abspath(frame.filename) == name]
+    frames = [
+        frame
+        for frame in traceback.extract_tb(error.__traceback__)
+        if os.path.abspath(frame.filename) == name
+    ]
     if not frames:
         return {"error": text, "line": None, "code": None}
     return {"error": text, "line": frames[-1].lineno, "code": frames[-1].line or None}
@@ -221,7 +239,8 @@ def save_solution(py_path, out_path):
         _save_solution(py_path, out_path)
     except BaseException as error:
         Path(out_path).with_name(FAILURE_FILE).write_text(
-            json.dumps(describe_failure(error, py_path)), encoding="utf-8")
+            json.dumps(describe_failure(error, py_path)), encoding="utf-8"
+        )
         raise
 
 
@@ -245,8 +264,9 @@ def _save_solution(py_path, out_path):
         sys.exit(f"{py_path} defines no solution_model() function.")
     model = module.solution_model()
     if not hasattr(model, "save"):
-        sys.exit(f"solution_model() in {py_path} returned {type(model).__name__}, "
-                 "not a Keras model.")
+        sys.exit(
+            f"solution_model() in {py_path} returned {type(model).__name__}, not a Keras model."
+        )
     model.save(out_path)
     joined = {}
     for fitted, history in fits:

@@ -51,8 +51,9 @@ class Tokenizer:
     {'<OOV>': 1, 'b': 2, 'a': 3}
     """
 
-    def __init__(self, num_words=None, filters=DEFAULT_FILTERS, lower=True, split=" ",
-                 oov_token=None):
+    def __init__(
+        self, num_words=None, filters=DEFAULT_FILTERS, lower=True, split=" ", oov_token=None
+    ):
         self.num_words = num_words
         self.filters = filters
         self.lower = lower
@@ -117,8 +118,7 @@ class Tokenizer:
         return sequences
 
 
-def pad_sequences(sequences, maxlen=None, padding="pre", truncating="pre", value=0,
-                  dtype="int32"):
+def pad_sequences(sequences, maxlen=None, padding="pre", truncating="pre", value=0, dtype="int32"):
     """Pads or cuts id sequences to one length, as the course's `pad_sequences` did.
 
     Args:
@@ -152,7 +152,7 @@ def pad_sequences(sequences, maxlen=None, padding="pre", truncating="pre", value
         if not len(kept):
             continue
         if padding == "post":
-            row[:len(kept)] = kept
+            row[: len(kept)] = kept
         else:
-            row[-len(kept):] = kept
+            row[-len(kept) :] = kept
     return padded

@@ -40,24 +40,37 @@ class Experiment:
 
 
 EXPERIMENTS = (
-    Experiment("optimizers", "zoo.lab.optimizers",
-               "SGD, Momentum, Nesterov, AdaGrad, RMSprop, Adam: paths on x²/20 + y², "
-               "loss curves on digits"),
-    Experiment("init", "zoo.lab.init",
-               "activations of 5 layers under std 1, std 0.01, Xavier and He, with "
-               "sigmoid, tanh and ReLU"),
-    Experiment("batchnorm", "zoo.lab.batchnorm",
-               "training accuracy with and without batch normalisation at several weight "
-               "scales"),
-    Experiment("regularization", "zoo.lab.regularization",
-               "overfitting a small subset: L2, AdamW, dropout and early stopping against "
-               "none"),
-    Experiment("vanishing", "zoo.lab.vanishing",
-               "per-layer gradient norms of a deep net, sigmoid against ReLU, before and "
-               "after training"),
-    Experiment("transfer", "zoo.lab.transfer",
-               "cats and dogs: from scratch against a frozen pretrained backbone against "
-               "fine-tuning"),
+    Experiment(
+        "optimizers",
+        "zoo.lab.optimizers",
+        "SGD, Momentum, Nesterov, AdaGrad, RMSprop, Adam: paths on x²/20 + y², "
+        "loss curves on digits",
+    ),
+    Experiment(
+        "init",
+        "zoo.lab.init",
+        "activations of 5 layers under std 1, std 0.01, Xavier and He, with sigmoid, tanh and ReLU",
+    ),
+    Experiment(
+        "batchnorm",
+        "zoo.lab.batchnorm",
+        "training accuracy with and without batch normalisation at several weight scales",
+    ),
+    Experiment(
+        "regularization",
+        "zoo.lab.regularization",
+        "overfitting a small subset: L2, AdamW, dropout and early stopping against none",
+    ),
+    Experiment(
+        "vanishing",
+        "zoo.lab.vanishing",
+        "per-layer gradient norms of a deep net, sigmoid against ReLU, before and after training",
+    ),
+    Experiment(
+        "transfer",
+        "zoo.lab.transfer",
+        "cats and dogs: from scratch against a frozen pretrained backbone against fine-tuning",
+    ),
 )
 
 

@@ -27,15 +27,31 @@ import numpy as np
 SIDE = 28
 BOX = 20  # MNIST fits each digit into a 20×20 box centred in 28×28
 FONT_FILES = (
-    "DejaVuSans.ttf", "DejaVuSans-Bold.ttf", "DejaVuSans-Oblique.ttf",
-    "DejaVuSans-BoldOblique.ttf", "DejaVuSansMono.ttf", "DejaVuSansMono-Bold.ttf",
-    "DejaVuSansMono-Oblique.ttf", "DejaVuSerif.ttf", "DejaVuSerif-Bold.ttf",
-    "DejaVuSerif-Italic.ttf", "DejaVuSerif-BoldItalic.ttf", "STIXGeneral.ttf",
-    "STIXGeneralBol.ttf", "STIXGeneralItalic.ttf", "STIXGeneralBolIta.ttf",
-    "cmr10.ttf", "cmb10.ttf", "cmss10.ttf", "cmtt10.ttf", "cmti10.ttf",
+    "DejaVuSans.ttf",
+    "DejaVuSans-Bold.ttf",
+    "DejaVuSans-Oblique.ttf",
+    "DejaVuSans-BoldOblique.ttf",
+    "DejaVuSansMono.ttf",
+    "DejaVuSansMono-Bold.ttf",
+    "DejaVuSansMono-Oblique.ttf",
+    "DejaVuSerif.ttf",
+    "DejaVuSerif-Bold.ttf",
+    "DejaVuSerif-Italic.ttf",
+    "DejaVuSerif-BoldItalic.ttf",
+    "STIXGeneral.ttf",
+    "STIXGeneralBol.ttf",
+    "STIXGeneralItalic.ttf",
+    "STIXGeneralBolIta.ttf",
+    "cmr10.ttf",
+    "cmb10.ttf",
+    "cmss10.ttf",
+    "cmtt10.ttf",
+    "cmti10.ttf",
 )
-MNIST_NOTE = ("MNIST was not found in {where}; `zoo train mnist` (online) or "
-              "`tfds build mnist --data_dir DIR` prepares it, then `--data DIR` uses it.")
+MNIST_NOTE = (
+    "MNIST was not found in {where}; `zoo train mnist` (online) or "
+    "`tfds build mnist --data_dir DIR` prepares it, then `--data DIR` uses it."
+)
 
 
 @dataclass(frozen=True)
@@ -64,11 +80,11 @@ class Digits:
         >>> x.shape, x.dtype, float(x.max()) <= 1.0
         ((20, 784), dtype('float32'), True)
         """
+
         def scaled(images):
             return images.reshape(len(images), -1).astype("float32") / 255.0
 
-        return (scaled(self.x_train), self.y_train,
-                scaled(self.x_validation), self.y_validation)
+        return (scaled(self.x_train), self.y_train, scaled(self.x_validation), self.y_validation)
 
 
 def load_digits(train_size, validation_size, seed=0, data=None):
@@ -96,9 +112,14 @@ def load_digits(train_size, validation_size, seed=0, data=None):
         return _mnist(train_size, validation_size, data if data is not None else cache)
     x, y = generate_digits(train_size + validation_size, seed)
     where = f"the zoo's tfds cache ({cache})"
-    return Digits(x[:train_size], y[:train_size], x[train_size:], y[train_size:],
-                  source="generated digits (fonts matplotlib installs, warped at random); "
-                         + MNIST_NOTE.format(where=where))
+    return Digits(
+        x[:train_size],
+        y[:train_size],
+        x[train_size:],
+        y[train_size:],
+        source="generated digits (fonts matplotlib installs, warped at random); "
+        + MNIST_NOTE.format(where=where),
+    )
 
 
 def generate_digits(count, seed=0):
@@ -128,8 +149,12 @@ def generate_digits(count, seed=0):
         image = Image.fromarray(glyphs[font, label])
         if rng.random() < 0.5:  # a thicker pen
             image = image.filter(ImageFilter.MaxFilter(3))
-        image = image.transform((SIDE, SIDE), Image.Transform.AFFINE, _random_affine(rng),
-                                resample=Image.Resampling.BILINEAR)
+        image = image.transform(
+            (SIDE, SIDE),
+            Image.Transform.AFFINE,
+            _random_affine(rng),
+            resample=Image.Resampling.BILINEAR,
+        )
         images[i] = np.asarray(image)
     return images, labels
 
@@ -140,8 +165,11 @@ def _random_affine(rng):
     scale = rng.uniform(0.8, 1.1)
     shear = rng.uniform(-0.25, 0.25)
     shift = rng.uniform(-2, 2, size=2)
-    forward = scale * np.array([[np.cos(angle), -np.sin(angle)],
-                                [np.sin(angle), np.cos(angle)]]) @ np.array([[1, shear], [0, 1]])
+    forward = (
+        scale
+        * np.array([[np.cos(angle), -np.sin(angle)], [np.sin(angle), np.cos(angle)]])
+        @ np.array([[1, shear], [0, 1]])
+    )
     inverse = np.linalg.inv(forward)
     centre = np.array([SIDE / 2, SIDE / 2])
     offset = centre - inverse @ (centre + shift)
@@ -174,8 +202,9 @@ def _glyphs():
 def _mnist_prepared(data_dir):
     import tensorflow_datasets as tfds
 
-    return ((Path(data_dir) / "mnist").is_dir()
-            and tfds.builder("mnist", data_dir=str(data_dir)).is_prepared())
+    return (Path(data_dir) / "mnist").is_dir() and tfds.builder(
+        "mnist", data_dir=str(data_dir)
+    ).is_prepared()
 
 
 def _mnist(train_size, validation_size, data_dir):
@@ -185,5 +214,8 @@ def _mnist(train_size, validation_size, data_dir):
     for split, size in (("train", train_size), ("test", validation_size)):
         x, y = load_tfds("mnist", f"{split}[:{size}]", data=str(data_dir))
         parts += [x[:size].reshape(-1, SIDE, SIDE), y[:size].astype("int32")]
-    return Digits(*parts, source=f"MNIST (tfds, {data_dir}): the first images of its "
-                                 "train split for training, of its test split for validation")
+    return Digits(
+        *parts,
+        source=f"MNIST (tfds, {data_dir}): the first images of its "
+        "train split for training, of its test split for validation",
+    )

@@ -36,7 +36,7 @@ OPTIMIZERS = {
 
 def surface(x, y):
     """The lesson's surface, f(x, y) = x²/20 + y², on numbers or NumPy arrays."""
-    return x ** 2 / 20 + y ** 2
+    return x**2 / 20 + y**2
 
 
 def make_optimizer(name, learning_rate):
@@ -113,10 +113,12 @@ def network_losses(digits, steps, seed=0, batch_size=64, names=tuple(OPTIMIZERS)
     for name in names:
         model = _network(x.shape[1])
         model.set_weights(initial)
-        model.compile(optimizer=make_optimizer(name, OPTIMIZERS[name][3]),
-                      loss="sparse_categorical_crossentropy", metrics=["accuracy"])
-        losses[name] = np.array([model.train_on_batch(x[batch], y[batch])[0]
-                                 for batch in order])
+        model.compile(
+            optimizer=make_optimizer(name, OPTIMIZERS[name][3]),
+            loss="sparse_categorical_crossentropy",
+            metrics=["accuracy"],
+        )
+        losses[name] = np.array([model.train_on_batch(x[batch], y[batch])[0] for batch in order])
         accuracies[name] = float(model.evaluate(x_val, y_val, verbose=0)[1])
     return losses, accuracies
 
@@ -124,9 +126,13 @@ def network_losses(digits, steps, seed=0, batch_size=64, names=tuple(OPTIMIZERS)
 def _network(inputs):
     import keras
 
-    return keras.Sequential([keras.Input((inputs,)),
-                             *[keras.layers.Dense(100, activation="relu") for _ in range(3)],
-                             keras.layers.Dense(10, activation="softmax")])
+    return keras.Sequential(
+        [
+            keras.Input((inputs,)),
+            *[keras.layers.Dense(100, activation="relu") for _ in range(3)],
+            keras.layers.Dense(10, activation="softmax"),
+        ]
+    )
 
 
 def moving_average(values, window):
@@ -155,58 +161,97 @@ def run(out_dir, quick=False, data=None, seed=0):
 
     paths = {name: surface_path(name) for name in OPTIMIZERS}
     reached = {name: steps_to_region(points) for name, points in paths.items()}
-    titled = {f"{name} (lr {OPTIMIZERS[name][2]}): " + (
-        f"within {REGION} at step {reached[name]}" if reached[name] is not None
-        else f"not within {REGION} in {STEPS} steps"): points for name, points in paths.items()}
-    lab_figures.plot_paths_on_contours(surface, titled, f"{out_dir}/optimizers_paths.png",
-                                 extent=(-10, 10, -5, 5))
+    titled = {
+        f"{name} (lr {OPTIMIZERS[name][2]}): "
+        + (
+            f"within {REGION} at step {reached[name]}"
+            if reached[name] is not None
+            else f"not within {REGION} in {STEPS} steps"
+        ): points
+        for name, points in paths.items()
+    }
+    lab_figures.plot_paths_on_contours(
+        surface, titled, f"{out_dir}/optimizers_paths.png", extent=(-10, 10, -5, 5)
+    )
     train_size, steps = (2000, 300) if quick else (10000, 1500)
     digits = load_digits(train_size, 2000, seed, data)
     losses, accuracies = network_losses(digits, steps, seed)
     window = 20
-    lab_figures.plot_panels([lab_figures.Panel(
-        f"training loss (moving average of {window} steps)",
-        {f"{name} (lr {OPTIMIZERS[name][3]})": moving_average(values, window)
-         for name, values in losses.items()},
-        xlabel="step", ylabel="cross-entropy", log_y=True)],
-        f"{out_dir}/optimizers_loss.png", panel_pixels=(720, 400))
+    lab_figures.plot_panels(
+        [
+            lab_figures.Panel(
+                f"training loss (moving average of {window} steps)",
+                {
+                    f"{name} (lr {OPTIMIZERS[name][3]})": moving_average(values, window)
+                    for name, values in losses.items()
+                },
+                xlabel="step",
+                ylabel="cross-entropy",
+                log_y=True,
+            )
+        ],
+        f"{out_dir}/optimizers_loss.png",
+        panel_pixels=(720, 400),
+    )
     figures = [
-        Figure("optimizers_paths.png",
-               f"Paths on f(x, y) = x²/20 + y², {STEPS} steps from (-7, 2) (black square) "
-               "towards the minimum (+)",
-               "SGD zig-zags across the steep y direction and crawls along the flat x "
-               "direction: its learning rate cannot pass 1 without y blowing up, and then x "
-               "shrinks by only about 10% a step. Momentum and Nesterov build up speed along x and "
-               "overshoot like a rolling ball (Nesterov's look-ahead damps it). AdaGrad, "
-               "RMSprop and Adam divide each coordinate's step by the size of its recent "
-               "gradients, so x and y move at similar speeds and the path turns straight "
-               "towards the minimum; AdaGrad's steps keep shrinking because it never "
-               "forgets old gradients, and Adam's momentum carries it past the minimum "
-               "before it settles."),
-        Figure("optimizers_loss.png",
-               "Training loss of the same network, same initial weights, same batches",
-               "Plain SGD falls slowest; momentum, at the same learning rate, goes many "
-               "times faster. RMSprop and Adam, at a tenth of that rate, fall fastest from "
-               "the first steps on. AdaGrad starts fast, then slows as its sum of squared "
-               "gradients keeps growing. The order holds for these learning rates only: "
-               "the rate matters as much as the rule, so compare rules at rates tuned for "
-               "each before picking one."),
+        Figure(
+            "optimizers_paths.png",
+            f"Paths on f(x, y) = x²/20 + y², {STEPS} steps from (-7, 2) (black square) "
+            "towards the minimum (+)",
+            "SGD zig-zags across the steep y direction and crawls along the flat x "
+            "direction: its learning rate cannot pass 1 without y blowing up, and then x "
+            "shrinks by only about 10% a step. Momentum and Nesterov build up speed along x and "
+            "overshoot like a rolling ball (Nesterov's look-ahead damps it). AdaGrad, "
+            "RMSprop and Adam divide each coordinate's step by the size of its recent "
+            "gradients, so x and y move at similar speeds and the path turns straight "
+            "towards the minimum; AdaGrad's steps keep shrinking because it never "
+            "forgets old gradients, and Adam's momentum carries it past the minimum "
+            "before it settles.",
+        ),
+        Figure(
+            "optimizers_loss.png",
+            "Training loss of the same network, same initial weights, same batches",
+            "Plain SGD falls slowest; momentum, at the same learning rate, goes many "
+            "times faster. RMSprop and Adam, at a tenth of that rate, fall fastest from "
+            "the first steps on. AdaGrad starts fast, then slows as its sum of squared "
+            "gradients keeps growing. The order holds for these learning rates only: "
+            "the rate matters as much as the rule, so compare rules at rates tuned for "
+            "each before picking one.",
+        ),
     ]
-    measured = {f"{name}: first step within {REGION} of the minimum":
-                "never" if steps is None else str(steps) for name, steps in reached.items()}
-    measured.update({f"{name}: mean loss over the last {window} steps, validation accuracy":
-                     f"{losses[name][-window:].mean():.3f}, {accuracies[name]:.1%}"
-                     for name in OPTIMIZERS})
+    measured = {
+        f"{name}: first step within {REGION} of the minimum": "never"
+        if steps is None
+        else str(steps)
+        for name, steps in reached.items()
+    }
+    measured.update(
+        {
+            f"{name}: mean loss over the last {window} steps, validation accuracy": (
+                f"{losses[name][-window:].mean():.3f}, {accuracies[name]:.1%}"
+            )
+            for name in OPTIMIZERS
+        }
+    )
     rates = ", ".join(f"{name} {OPTIMIZERS[name][3]}" for name in OPTIMIZERS)
     return write_page(
-        out_dir, "Optimizers: six update rules on a badly scaled surface and on a network",
+        out_dir,
+        "Optimizers: six update rules on a badly scaled surface and on a network",
         "Gradient descent moves against the gradient, but how far and in which exact "
         "direction is the optimizer's choice. Where the loss is much steeper in one "
         "direction than another, plain SGD must take small steps to stay stable in the "
         "steep one and so moves slowly in the flat one. Momentum remembers past steps; "
         "AdaGrad, RMSprop and Adam scale each weight's step by its own gradient history.",
-        figures, run_setup("optimizers", quick, seed, data, data_used=digits.source,
-                           network="784 → 3 × Dense(100, relu) → Dense(10, softmax), "
-                                   f"batches of 64, {steps} steps on {train_size} images",
-                           learning_rates_on_the_network=rates),
-        measured)
+        figures,
+        run_setup(
+            "optimizers",
+            quick,
+            seed,
+            data,
+            data_used=digits.source,
+            network="784 → 3 × Dense(100, relu) → Dense(10, softmax), "
+            f"batches of 64, {steps} steps on {train_size} images",
+            learning_rates_on_the_network=rates,
+        ),
+        measured,
+    )

@@ -50,15 +50,26 @@ def write_page(out_dir, title, lesson, figures, setup, measured):
     out_dir.mkdir(parents=True, exist_ok=True)
 
     def rows(facts):
-        return Html("".join(f"<tr><th>{escape(k)}</th><td>{escape(v)}</td></tr>"
-                            for k, v in facts.items()))
+        return Html(
+            "".join(f"<tr><th>{escape(k)}</th><td>{escape(v)}</td></tr>" for k, v in facts.items())
+        )
 
     sections = "".join(
         f'<section><h2>{escape(f.heading)}</h2><img src="{escape(Path(f.path).name)}" '
         f'alt="{escape(f.heading)}"><p class="look"><strong>What to look for:</strong> '
-        f"{escape(f.look_for)}</p></section>" for f in figures)
-    page = render_page("zoo.lab", "page.html", "page.css", title=title, lesson=lesson,
-                       setup=rows(setup), measured=rows(measured), sections=Html(sections))
+        f"{escape(f.look_for)}</p></section>"
+        for f in figures
+    )
+    page = render_page(
+        "zoo.lab",
+        "page.html",
+        "page.css",
+        title=title,
+        lesson=lesson,
+        setup=rows(setup),
+        measured=rows(measured),
+        sections=Html(sections),
+    )
     index = out_dir / "index.html"
     index.write_text(page, encoding="utf-8")
     return index
@@ -86,6 +97,8 @@ def run_setup(name, quick, seed, data, **details):
     command = f"zoo lab {name}{' --quick' if quick else ''} --seed {seed}"
     if data is not None:
         command += f" --data {data}"
-    return {"command": command,
-            "Keras": f"{keras.__version__}, {keras.backend.backend()} backend",
-            **{key.replace("_", " "): str(value) for key, value in details.items()}}
+    return {
+        "command": command,
+        "Keras": f"{keras.__version__}, {keras.backend.backend()} backend",
+        **{key.replace("_", " "): str(value) for key, value in details.items()},
+    }

@@ -32,10 +32,10 @@ DESCRIPTIONS = {
     "none": "no regularisation (Adam)",
     "L2": f"L2 penalty {L2} × Σw² in the loss (Adam)",
     "AdamW": f"AdamW, decoupled weight decay {WEIGHT_DECAY} (each step shrinks the "
-             f"weights by learning rate × {WEIGHT_DECAY})",
+    f"weights by learning rate × {WEIGHT_DECAY})",
     "dropout": f"Dropout({DROPOUT}) after each hidden layer (Adam)",
     "early stopping": f"EarlyStopping on validation loss, patience {PATIENCE}, best "
-                      "weights restored (Adam)",
+    "weights restored (Adam)",
 }
 GAP_EPOCHS = 10  # the gap is averaged over the last epochs
 
@@ -82,20 +82,31 @@ def train_variant(variant, digits, epochs, seed=0):
             layers.append(keras.layers.Dropout(DROPOUT))
     layers.append(keras.layers.Dense(10, activation="softmax", kernel_regularizer=penalty))
     model = keras.Sequential(layers)
-    optimizer = (keras.optimizers.AdamW(LEARNING_RATE, weight_decay=WEIGHT_DECAY)
-                 if variant == "AdamW" else keras.optimizers.Adam(LEARNING_RATE))
+    optimizer = (
+        keras.optimizers.AdamW(LEARNING_RATE, weight_decay=WEIGHT_DECAY)
+        if variant == "AdamW"
+        else keras.optimizers.Adam(LEARNING_RATE)
+    )
     model.compile(optimizer=optimizer, loss="sparse_categorical_crossentropy")
     recorder = _Curves(x, y, x_val, y_val)
     callbacks, validation = [recorder], None
     stopper = None
     if variant == "early stopping":
-        stopper = keras.callbacks.EarlyStopping("val_loss", patience=PATIENCE,
-                                                restore_best_weights=True)
+        stopper = keras.callbacks.EarlyStopping(
+            "val_loss", patience=PATIENCE, restore_best_weights=True
+        )
         # Only early stopping reads fit's own val_loss; the curves come from `recorder`.
         callbacks.append(stopper)
         validation = (x_val, y_val)
-    model.fit(x, y, batch_size=32, epochs=epochs, validation_data=validation,
-              callbacks=callbacks, verbose=0)
+    model.fit(
+        x,
+        y,
+        batch_size=32,
+        epochs=epochs,
+        validation_data=validation,
+        callbacks=callbacks,
+        verbose=0,
+    )
     stopped = None
     if stopper is not None and stopper.stopped_epoch:
         stopped = stopper.best_epoch + 1
@@ -112,8 +123,10 @@ def final_accuracies(curves, last=GAP_EPOCHS):
         `(training, validation)` floats.
     """
     kept = slice(-last, None) if curves["stopped_at"] is None else [curves["stopped_at"] - 1]
-    return tuple(float(np.mean(np.asarray(curves[key])[kept]))
-                 for key in ("train_accuracy", "validation_accuracy"))
+    return tuple(
+        float(np.mean(np.asarray(curves[key])[kept]))
+        for key in ("train_accuracy", "validation_accuracy")
+    )
 
 
 def gap(curves, last=GAP_EPOCHS):
@@ -134,8 +147,11 @@ class _Curves:
         class Curves(keras.callbacks.Callback):
             def __init__(self):
                 super().__init__()
-                self.curves = {"train_accuracy": [], "validation_accuracy": [],
-                               "validation_loss": []}
+                self.curves = {
+                    "train_accuracy": [],
+                    "validation_accuracy": [],
+                    "validation_loss": [],
+                }
 
             def on_epoch_end(self, epoch, logs=None):
                 # predict_on_batch runs with training=False: dropout is off.
@@ -143,9 +159,11 @@ class _Curves:
                 validation = self.model.predict_on_batch(x_val)
                 self.curves["train_accuracy"].append(float(np.mean(train.argmax(1) == y)))
                 self.curves["validation_accuracy"].append(
-                    float(np.mean(validation.argmax(1) == y_val)))
-                self.curves["validation_loss"].append(float(np.mean(
-                    -np.log(validation[np.arange(len(y_val)), y_val] + 1e-7))))
+                    float(np.mean(validation.argmax(1) == y_val))
+                )
+                self.curves["validation_loss"].append(
+                    float(np.mean(-np.log(validation[np.arange(len(y_val)), y_val] + 1e-7)))
+                )
 
         return Curves()
 
@@ -171,69 +189,106 @@ def run(out_dir, quick=False, data=None, seed=0):
     digits = replace(digits, y_train=noisy_labels(digits.y_train, NOISE, seed))
     results = {variant: train_variant(variant, digits, epochs, seed) for variant in VARIANTS}
     stop = results["early stopping"]["stopped_at"]
-    styles = {"training (noisy labels)": {"color": "tab:blue"},
-              "validation": {"color": "tab:orange"}}
+    styles = {
+        "training (noisy labels)": {"color": "tab:blue"},
+        "validation": {"color": "tab:orange"},
+    }
     panels = []
     for variant, curves in results.items():
-        marks = {f"early stopping keeps epoch {stop}": stop} if (
-            stop and variant in ("none", "early stopping")) else {}
-        panels.append(lab_figures.Panel(
-            f"{variant}: gap {gap(curves):.2f}",
-            {"training (noisy labels)": curves["train_accuracy"],
-             "validation": curves["validation_accuracy"]},
-            xlabel="epoch", ylabel="accuracy", styles=styles, marks=marks,
-            xlim=(0, epochs + 1), ylim=(0, 1.02)))
+        marks = (
+            {f"early stopping keeps epoch {stop}": stop}
+            if (stop and variant in ("none", "early stopping"))
+            else {}
+        )
+        panels.append(
+            lab_figures.Panel(
+                f"{variant}: gap {gap(curves):.2f}",
+                {
+                    "training (noisy labels)": curves["train_accuracy"],
+                    "validation": curves["validation_accuracy"],
+                },
+                xlabel="epoch",
+                ylabel="accuracy",
+                styles=styles,
+                marks=marks,
+                xlim=(0, epochs + 1),
+                ylim=(0, 1.02),
+            )
+        )
     lab_figures.plot_panels(panels, f"{out_dir}/regularization_accuracy.png", shared_legend=True)
-    lab_figures.plot_panels([lab_figures.Panel(
-        "validation loss (cross-entropy)",
-        {variant: curves["validation_loss"] for variant, curves in results.items()},
-        xlabel="epoch", ylabel="validation loss",
-        marks={f"early stopping keeps epoch {stop}": stop} if stop else {})],
-        f"{out_dir}/regularization_validation_loss.png", panel_pixels=(720, 380))
+    lab_figures.plot_panels(
+        [
+            lab_figures.Panel(
+                "validation loss (cross-entropy)",
+                {variant: curves["validation_loss"] for variant, curves in results.items()},
+                xlabel="epoch",
+                ylabel="validation loss",
+                marks={f"early stopping keeps epoch {stop}": stop} if stop else {},
+            )
+        ],
+        f"{out_dir}/regularization_validation_loss.png",
+        panel_pixels=(720, 380),
+    )
     clean_ceiling = 1 - NOISE * 0.9
     figures = [
-        Figure("regularization_accuracy.png",
-               "Training and validation accuracy for each remedy (gap: training minus "
-               "validation accuracy of the weights each run ends with)",
-               "Without regularisation the training accuracy climbs to 100%: the network "
-               "has learnt even the random labels by heart, since no rule can predict them. "
-               f"A network that learns only the digits would score about {clean_ceiling:.0%} "
-               "on these noisy labels. The remedies keep the training curve near that "
-               "level, so the gap between the curves narrows. Look at the validation curve "
-               "too: dropout keeps it as high or higher, while weight decay strong enough "
-               "to stop the memorising also costs some validation accuracy here. Early "
-               f"stopping ends the run {PATIENCE} epochs after the validation loss's lowest "
-               "point and keeps that epoch's weights (dotted line), before the training "
-               "curve runs away from the validation curve."),
-        Figure("regularization_validation_loss.png",
-               "Validation loss of every variant",
-               "Without regularisation the validation loss stops following the training "
-               "loss down: it bumps, and creeps back up while the network grows ever more "
-               "confident on what it memorised. That is the sign of overfitting to watch in "
-               f"`val_loss`. Early stopping gives up after {PATIENCE} epochs without a new "
-               "lowest value and keeps the weights of the lowest (dotted line), so an early "
-               "bump can stop it early: patience is a setting to choose. Dropout's curve "
-               "keeps falling the longest; strong weight decay holds it higher, because it "
-               "holds the fit back."),
+        Figure(
+            "regularization_accuracy.png",
+            "Training and validation accuracy for each remedy (gap: training minus "
+            "validation accuracy of the weights each run ends with)",
+            "Without regularisation the training accuracy climbs to 100%: the network "
+            "has learnt even the random labels by heart, since no rule can predict them. "
+            f"A network that learns only the digits would score about {clean_ceiling:.0%} "
+            "on these noisy labels. The remedies keep the training curve near that "
+            "level, so the gap between the curves narrows. Look at the validation curve "
+            "too: dropout keeps it as high or higher, while weight decay strong enough "
+            "to stop the memorising also costs some validation accuracy here. Early "
+            f"stopping ends the run {PATIENCE} epochs after the validation loss's lowest "
+            "point and keeps that epoch's weights (dotted line), before the training "
+            "curve runs away from the validation curve.",
+        ),
+        Figure(
+            "regularization_validation_loss.png",
+            "Validation loss of every variant",
+            "Without regularisation the validation loss stops following the training "
+            "loss down: it bumps, and creeps back up while the network grows ever more "
+            "confident on what it memorised. That is the sign of overfitting to watch in "
+            f"`val_loss`. Early stopping gives up after {PATIENCE} epochs without a new "
+            "lowest value and keeps the weights of the lowest (dotted line), so an early "
+            "bump can stop it early: patience is a setting to choose. Dropout's curve "
+            "keeps falling the longest; strong weight decay holds it higher, because it "
+            "holds the fit back.",
+        ),
     ]
-    measured = {f"{variant}: training / validation accuracy, gap":
-                "{:.1%} / {:.1%}, {:.3f}".format(*final_accuracies(c), gap(c))
-                for variant, c in results.items()}
-    measured["(how they are taken)"] = (f"mean of the last {GAP_EPOCHS} epochs; for early "
-                                        "stopping, at the epoch it kept")
+    measured = {
+        f"{variant}: training / validation accuracy, gap": "{:.1%} / {:.1%}, {:.3f}".format(
+            *final_accuracies(c), gap(c)
+        )
+        for variant, c in results.items()
+    }
+    measured["(how they are taken)"] = (
+        f"mean of the last {GAP_EPOCHS} epochs; for early stopping, at the epoch it kept"
+    )
     measured["early stopping: epoch kept"] = str(stop) if stop else "did not stop"
     return write_page(
-        out_dir, "Regularisation: overfitting a small training set, and four remedies",
+        out_dir,
+        "Regularisation: overfitting a small training set, and four remedies",
         "A network with many more weights than training images can learn those images by "
         "heart, noise included, instead of the rule behind them: its training accuracy "
         "keeps rising while its validation accuracy stalls or falls. Weight decay keeps the "
         "weights small, dropout makes each unit work without relying on particular others, "
         "and early stopping ends training when the validation loss stops improving.",
-        figures, run_setup(
-            "regularization", quick, seed, data, data_used=digits.source,
+        figures,
+        run_setup(
+            "regularization",
+            quick,
+            seed,
+            data,
+            data_used=digits.source,
             training_set=f"{TRAIN_SIZE} images, {NOISE:.0%} of their labels replaced by "
-                         f"random digits; validation: {VALIDATION_SIZE} images, clean labels",
+            f"random digits; validation: {VALIDATION_SIZE} images, clean labels",
             network=f"784 → 2 × Dense(256, relu) → Dense(10, softmax), Adam {LEARNING_RATE}, "
-                    f"batches of 32, {epochs} epochs",
-            variants="; ".join(f"{v}: {d}" for v, d in DESCRIPTIONS.items())),
-        measured)
+            f"batches of 32, {epochs} epochs",
+            variants="; ".join(f"{v}: {d}" for v, d in DESCRIPTIONS.items()),
+        ),
+        measured,
+    )

@@ -25,14 +25,32 @@ from pathlib import Path
 import numpy as np
 
 from zoo.lab.page import Figure, run_setup, write_page
-from zoo.training.pretrained import IMAGENET, application, describe_weights, preprocessing, unfreeze_top
+from zoo.training.pretrained import (
+    IMAGENET,
+    application,
+    describe_weights,
+    preprocessing,
+    unfreeze_top,
+)
 
 CLASS_FOLDERS = ("cats", "dogs")
 FINE_TUNED_LAYERS = 20  # the backbone's last layers that fine-tuning unfreezes
-QUICK = {"size": 96, "alpha": 0.35, "train": 100, "validation": 50, "epochs": 5,
-         "fine_tune_epochs": 3}
-FULL = {"size": 160, "alpha": 1.0, "train": 500, "validation": 200, "epochs": 10,
-        "fine_tune_epochs": 5}
+QUICK = {
+    "size": 96,
+    "alpha": 0.35,
+    "train": 100,
+    "validation": 50,
+    "epochs": 5,
+    "fine_tune_epochs": 3,
+}
+FULL = {
+    "size": 160,
+    "alpha": 1.0,
+    "train": 500,
+    "validation": 200,
+    "epochs": 10,
+    "fine_tune_epochs": 5,
+}
 
 
 def read_subset(folder, per_class, size):
@@ -54,13 +72,17 @@ def read_subset(folder, per_class, size):
 
     images, labels = [], []
     for label, name in enumerate(CLASS_FOLDERS):
-        files = sorted(p for p in (Path(folder) / name).glob("*")
-                       if p.suffix.lower() in (".jpg", ".jpeg", ".png"))
+        files = sorted(
+            p
+            for p in (Path(folder) / name).glob("*")
+            if p.suffix.lower() in (".jpg", ".jpeg", ".png")
+        )
         if not files:
             raise FileNotFoundError(
                 f"no images in {Path(folder) / name}: --data must be a folder in the layout "
                 "of cats_and_dogs_filtered.zip, with train/{cats,dogs} and "
-                "validation/{cats,dogs} inside.")
+                "validation/{cats,dogs} inside."
+            )
         for path in files[:per_class]:
             image = keras.utils.load_img(path, target_size=(size, size))
             images.append(keras.utils.img_to_array(image))
@@ -111,8 +133,10 @@ def scratch_model(size, seed=0):
     keras.utils.set_random_seed(seed)
     layers = [keras.Input((size, size, 3)), keras.layers.Rescaling(1 / 255)]
     for filters in (16, 32, 64):
-        layers += [keras.layers.Conv2D(filters, 3, activation="relu", padding="same"),
-                   keras.layers.MaxPooling2D()]
+        layers += [
+            keras.layers.Conv2D(filters, 3, activation="relu", padding="same"),
+            keras.layers.MaxPooling2D(),
+        ]
     layers += [keras.layers.GlobalAveragePooling2D(), keras.layers.Dense(1, "sigmoid")]
     return keras.Sequential(layers)
 
@@ -140,10 +164,14 @@ def fit(model, learning_rate, train, validation, epochs, seed=0):
     import keras
 
     keras.utils.set_random_seed(seed)
-    model.compile(optimizer=keras.optimizers.Adam(learning_rate), loss="binary_crossentropy",
-                  metrics=["accuracy"])
-    history = model.fit(*train, validation_data=validation, batch_size=32, epochs=epochs,
-                        verbose=0).history
+    model.compile(
+        optimizer=keras.optimizers.Adam(learning_rate),
+        loss="binary_crossentropy",
+        metrics=["accuracy"],
+    )
+    history = model.fit(
+        *train, validation_data=validation, batch_size=32, epochs=epochs, verbose=0
+    ).history
     return history["accuracy"], history["val_accuracy"]
 
 
@@ -169,8 +197,7 @@ def compare(train, validation, weights, size, alpha, epochs, fine_tune_epochs, s
     """
     # The backbone first: when its weights cannot be had, fail before any training.
     base, described = backbone(weights, size, alpha)
-    curves = {"from scratch": fit(scratch_model(size, seed), 1e-3, train, validation, epochs,
-                                  seed)}
+    curves = {"from scratch": fit(scratch_model(size, seed), 1e-3, train, validation, epochs, seed)}
     model = frozen_model(base, seed)
     start = [w.copy() for w in base.get_weights()]
     curves["frozen backbone"] = fit(model, 1e-3, train, validation, epochs, seed)
@@ -181,8 +208,14 @@ def compare(train, validation, weights, size, alpha, epochs, fine_tune_epochs, s
     def changed(before, after):
         return sum(not np.array_equal(a, b) for a, b in zip(before, after))
 
-    return curves, described, {"frozen": changed(start, after_frozen),
-                               "fine-tuned": changed(after_frozen, base.get_weights())}
+    return (
+        curves,
+        described,
+        {
+            "frozen": changed(start, after_frozen),
+            "fine-tuned": changed(after_frozen, base.get_weights()),
+        },
+    )
 
 
 def run(out_dir, quick=False, data=None, seed=0, weights=IMAGENET):
@@ -207,58 +240,102 @@ def run(out_dir, quick=False, data=None, seed=0, weights=IMAGENET):
     size = settings["size"]
     train = read_subset(root / "train", settings["train"], size)
     validation = read_subset(root / "validation", settings["validation"], size)
-    curves, described, changed = compare(train, validation, weights, size, settings["alpha"],
-                                         settings["epochs"], settings["fine_tune_epochs"],
-                                         seed)
+    curves, described, changed = compare(
+        train,
+        validation,
+        weights,
+        size,
+        settings["alpha"],
+        settings["epochs"],
+        settings["fine_tune_epochs"],
+        seed,
+    )
     epochs = settings["epochs"]
-    styles = {"from scratch": {"color": "tab:gray", "marker": "o"},
-              "frozen backbone": {"color": "tab:blue", "marker": "o"},
-              "fine-tuned": {"color": "tab:red", "marker": "o"}}
+    styles = {
+        "from scratch": {"color": "tab:gray", "marker": "o"},
+        "frozen backbone": {"color": "tab:blue", "marker": "o"},
+        "fine-tuned": {"color": "tab:red", "marker": "o"},
+    }
     panels = []
     for index, what in ((1, "validation accuracy"), (0, "training accuracy")):
-        lines = {name: (np.arange(1, epochs + 1), curves[name][index])
-                 for name in ("from scratch", "frozen backbone")}
+        lines = {
+            name: (np.arange(1, epochs + 1), curves[name][index])
+            for name in ("from scratch", "frozen backbone")
+        }
         tuned = curves["fine-tuned"][index]
-        lines["fine-tuned"] = (np.arange(epochs, epochs + len(tuned) + 1),
-                               [curves["frozen backbone"][index][-1], *tuned])
-        panels.append(lab_figures.Panel(what, lines, xlabel="epoch", ylabel=what, styles=styles,
-                                  marks={"fine-tuning starts": epochs}, ylim=(0.3, 1.02)))
-    lab_figures.plot_panels(panels, f"{out_dir}/transfer_accuracy.png", columns=2,
-                      panel_pixels=(480, 320), shared_legend=True)
+        lines["fine-tuned"] = (
+            np.arange(epochs, epochs + len(tuned) + 1),
+            [curves["frozen backbone"][index][-1], *tuned],
+        )
+        panels.append(
+            lab_figures.Panel(
+                what,
+                lines,
+                xlabel="epoch",
+                ylabel=what,
+                styles=styles,
+                marks={"fine-tuning starts": epochs},
+                ylim=(0.3, 1.02),
+            )
+        )
+    lab_figures.plot_panels(
+        panels,
+        f"{out_dir}/transfer_accuracy.png",
+        columns=2,
+        panel_pixels=(480, 320),
+        shared_legend=True,
+    )
     pretrained = weights is not None
-    figures = [Figure(
-        "transfer_accuracy.png",
-        "Validation and training accuracy: from scratch, frozen backbone, fine-tuned",
-        ("With ImageNet weights the frozen backbone beats the network trained from scratch "
-         "from the first epoch: features learnt on a million photos (edges, fur, eyes) "
-         "already separate cats from dogs, and only the small head has to be learnt. "
-         "Fine-tuning then adapts the backbone's top layers at a small learning rate and "
-         "usually adds a little more; a large rate would wreck what was learnt. From "
-         "scratch, a few hundred photos are not enough to learn such features.")
-        if pretrained else
-        ("These weights are random (--weights none), so the 'pretrained' backbone knows "
-         "nothing: expect no advantage over training from scratch. The run shows what "
-         "happens mechanically (the frozen backbone's weights stay put, fine-tuning moves "
-         "its top layers); run it with ImageNet weights to see the lesson."))]
-    measured = {f"{name}: validation accuracy, last epoch": f"{c[1][-1]:.1%}"
-                for name, c in curves.items()}
+    figures = [
+        Figure(
+            "transfer_accuracy.png",
+            "Validation and training accuracy: from scratch, frozen backbone, fine-tuned",
+            (
+                "With ImageNet weights the frozen backbone beats the network trained from scratch "
+                "from the first epoch: features learnt on a million photos (edges, fur, eyes) "
+                "already separate cats from dogs, and only the small head has to be learnt. "
+                "Fine-tuning then adapts the backbone's top layers at a small learning rate and "
+                "usually adds a little more; a large rate would wreck what was learnt. From "
+                "scratch, a few hundred photos are not enough to learn such features."
+            )
+            if pretrained
+            else (
+                "These weights are random (--weights none), so the 'pretrained' backbone knows "
+                "nothing: expect no advantage over training from scratch. The run shows what "
+                "happens mechanically (the frozen backbone's weights stay put, fine-tuning moves "
+                "its top layers); run it with ImageNet weights to see the lesson."
+            ),
+        )
+    ]
+    measured = {
+        f"{name}: validation accuracy, last epoch": f"{c[1][-1]:.1%}" for name, c in curves.items()
+    }
     measured["backbone weight arrays changed while frozen / while fine-tuning"] = (
-        f"{changed['frozen']} / {changed['fine-tuned']}")
+        f"{changed['frozen']} / {changed['fine-tuned']}"
+    )
     return write_page(
-        out_dir, "Transfer learning: from scratch, frozen backbone, fine-tuning",
+        out_dir,
+        "Transfer learning: from scratch, frozen backbone, fine-tuning",
         "A network trained on a large data set has learnt features that serve other "
         "images too. Reusing its convolutional layers (the backbone), frozen, under a new "
         "small head, needs far fewer examples than learning everything from scratch; "
         "unfreezing its top layers afterwards at a small learning rate (fine-tuning) "
         "adapts those features to the new task.",
-        figures, run_setup(
-            "transfer", quick, seed, data, backbone_weights=described,
+        figures,
+        run_setup(
+            "transfer",
+            quick,
+            seed,
+            data,
+            backbone_weights=described,
             data_used=f"{root}: the first {settings['train']} cats and dogs of train/, the "
-                      f"first {settings['validation']} of validation/, at {size}×{size}",
+            f"first {settings['validation']} of validation/, at {size}×{size}",
             backbone=f"keras.applications.MobileNetV2(alpha={settings['alpha']}, "
-                     f"include_top=False); fine-tuning unfreezes its last "
-                     f"{FINE_TUNED_LAYERS} layers (not batch normalisation)",
+            f"include_top=False); fine-tuning unfreezes its last "
+            f"{FINE_TUNED_LAYERS} layers (not batch normalisation)",
             training=f"Adam 0.001, {epochs} epochs from scratch and on the frozen backbone; "
-                     f"then Adam 0.00001 for {settings['fine_tune_epochs']} epochs of "
-                     "fine-tuning"),
-        measured)
+            f"then Adam 0.00001 for {settings['fine_tune_epochs']} epochs of "
+            "fine-tuning",
+        ),
+        measured,
+    )

@@ -23,9 +23,7 @@ def check_positive_int(name, value):
     ValueError: `num_heads` must be a positive integer. Received: num_heads=0
     """
     if not isinstance(value, int) or isinstance(value, bool) or value <= 0:
-        raise ValueError(
-            f"`{name}` must be a positive integer. Received: {name}={value!r}"
-        )
+        raise ValueError(f"`{name}` must be a positive integer. Received: {name}={value!r}")
 
 
 def check_rate(name, value):
@@ -43,9 +41,7 @@ def check_rate(name, value):
     ValueError: `dropout` must be in [0, 1). Received: dropout=1.5
     """
     if not 0.0 <= float(value) < 1.0:
-        raise ValueError(
-            f"`{name}` must be in [0, 1). Received: {name}={value!r}"
-        )
+        raise ValueError(f"`{name}` must be in [0, 1). Received: {name}={value!r}")
 
 
 def check_divisible_sides(model_name, height, width, levels):
@@ -66,12 +62,14 @@ def check_divisible_sides(model_name, height, width, levels):
     ...
     ValueError: UNet halves the image 2 times, ... a multiple of 4, e.g. 32.
     """
-    factor = 2 ** levels
+    factor = 2**levels
     bad = [s for s in (height, width) if s is not None and s % factor]
     if bad:
         suggestion = "x".join(
             str(max(factor, math.ceil(s / factor) * factor))
-            for s in (height, width) if s is not None)
+            for s in (height, width)
+            if s is not None
+        )
         raise ValueError(
             f"{model_name} halves the image {levels} times, so its height and "
             f"width must be divisible by 2**{levels} = {factor}. Received "
@@ -102,6 +100,9 @@ def unpack_pair(inputs, usage):
     """
     if isinstance(inputs, (list, tuple)) and len(inputs) == 2:
         return inputs
-    received = (f"a list of {len(inputs)}" if isinstance(inputs, (list, tuple))
-                else f"one tensor of shape {tuple(getattr(inputs, 'shape', ()))}")
+    received = (
+        f"a list of {len(inputs)}"
+        if isinstance(inputs, (list, tuple))
+        else f"one tensor of shape {tuple(getattr(inputs, 'shape', ()))}"
+    )
     raise ValueError(f"{usage}. Received {received}.")

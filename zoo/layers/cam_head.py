@@ -51,8 +51,9 @@ class CAMHead(keras.layers.Layer):
         Localization", CVPR 2016.
     """
 
-    def __init__(self, num_classes, activation="softmax",
-                 kernel_initializer="glorot_uniform", **kwargs):
+    def __init__(
+        self, num_classes, activation="softmax", kernel_initializer="glorot_uniform", **kwargs
+    ):
         super().__init__(**kwargs)
         check_positive_int("num_classes", num_classes)
         self.num_classes = num_classes
@@ -67,13 +68,17 @@ class CAMHead(keras.layers.Layer):
                 "it after the last convolution, before any pooling or Flatten."
             )
         self.classifier = keras.layers.Dense(
-            self.num_classes, kernel_initializer=self.kernel_initializer,
-            dtype=self.dtype_policy, name="classifier")
+            self.num_classes,
+            kernel_initializer=self.kernel_initializer,
+            dtype=self.dtype_policy,
+            name="classifier",
+        )
         self.classifier.build((feature_map_shape[0], feature_map_shape[-1]))
         # The one float32 sublayer: probabilities in float16 round small
         # ones to 0 and saturate large logits.
         self.output_activation = keras.layers.Activation(
-            self.activation, dtype="float32", name="output_activation")
+            self.activation, dtype="float32", name="output_activation"
+        )
 
     def call(self, feature_map, return_cam=False, class_index=None):
         logits = self.classifier(ops.mean(feature_map, axis=(1, 2)))
@@ -82,15 +87,13 @@ class CAMHead(keras.layers.Layer):
             return predictions
         if class_index is None:
             class_index = ops.argmax(predictions, axis=-1)
-        class_index = ops.broadcast_to(
-            ops.cast(class_index, "int32"), ops.shape(feature_map)[:1])
+        class_index = ops.broadcast_to(ops.cast(class_index, "int32"), ops.shape(feature_map)[:1])
         # (batch, K): each image's weights for its chosen class, the values
         # the classifier computed with.
         class_weights = ops.take(
-            ops.transpose(ops.cast(self.classifier.kernel, "float32")),
-            class_index, axis=0)
-        maps = ops.einsum("bhwk,bk->bhw", ops.cast(feature_map, "float32"),
-                          class_weights)
+            ops.transpose(ops.cast(self.classifier.kernel, "float32")), class_index, axis=0
+        )
+        maps = ops.einsum("bhwk,bk->bhw", ops.cast(feature_map, "float32"), class_weights)
         return predictions, maps
 
     def compute_output_shape(self, feature_map_shape):
@@ -98,7 +101,8 @@ class CAMHead(keras.layers.Layer):
 
     def compute_output_spec(self, feature_map, return_cam=False, class_index=None):
         predictions = keras.KerasTensor(
-            self.compute_output_shape(feature_map.shape), dtype="float32")
+            self.compute_output_shape(feature_map.shape), dtype="float32"
+        )
         if not return_cam:
             return predictions
         maps = keras.KerasTensor(feature_map.shape[:3], dtype="float32")
@@ -109,6 +113,5 @@ class CAMHead(keras.layers.Layer):
             **super().get_config(),
             "num_classes": self.num_classes,
             "activation": keras.activations.serialize(self.activation),
-            "kernel_initializer": keras.initializers.serialize(
-                self.kernel_initializer),
+            "kernel_initializer": keras.initializers.serialize(self.kernel_initializer),
         }

@@ -3,9 +3,15 @@
 from keras import ops
 
 
-def merge_attention_masks(query, value, query_mask=None, value_mask=None,
-                          key_mask=None, attention_mask=None,
-                          use_causal_mask=False):
+def merge_attention_masks(
+    query,
+    value,
+    query_mask=None,
+    value_mask=None,
+    key_mask=None,
+    attention_mask=None,
+    use_causal_mask=False,
+):
     """Merges padding, causal and explicit masks into one boolean mask.
 
     A position `(t, s)` of the result is True when query token `t` may attend

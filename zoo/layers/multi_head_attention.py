@@ -93,10 +93,20 @@ class MultiHeadAttention(keras.layers.Layer):
         Vaswani et al., "Attention Is All You Need", 2017, section 3.2.
     """
 
-    def __init__(self, num_heads, key_dim, value_dim=None, dropout=0.0,
-                 use_bias=True, output_dim=None,
-                 kernel_initializer="glorot_uniform", bias_initializer="zeros",
-                 seed=None, output_shape=None, **kwargs):
+    def __init__(
+        self,
+        num_heads,
+        key_dim,
+        value_dim=None,
+        dropout=0.0,
+        use_bias=True,
+        output_dim=None,
+        kernel_initializer="glorot_uniform",
+        bias_initializer="zeros",
+        seed=None,
+        output_shape=None,
+        **kwargs,
+    ):
         super().__init__(**kwargs)
         output_dim = _output_dim(output_dim, output_shape)
         check_positive_int("num_heads", num_heads)
@@ -135,48 +145,67 @@ class MultiHeadAttention(keras.layers.Layer):
 
     def build(self, query_shape, value_shape, key_shape=None):
         key_shape = value_shape if key_shape is None else key_shape
-        for name, shape in (("query", query_shape), ("value", value_shape),
-                            ("key", key_shape)):
+        for name, shape in (("query", query_shape), ("value", value_shape), ("key", key_shape)):
             if len(shape) != 3:
                 raise ValueError(
                     f"`{name}` must have rank 3, (batch, sequence, features). "
                     f"Received: {name}.shape={tuple(shape)}"
                 )
-        if value_shape[1] is not None and key_shape[1] is not None \
-                and value_shape[1] != key_shape[1]:
+        if (
+            value_shape[1] is not None
+            and key_shape[1] is not None
+            and value_shape[1] != key_shape[1]
+        ):
             raise ValueError(
                 "`key` and `value` must have the same sequence length. "
                 f"Received: key.shape={tuple(key_shape)}, "
                 f"value.shape={tuple(value_shape)}"
             )
         self.query_dense = self._projection(
-            "query", "abc,cde->abde", (None, self.num_heads, self.key_dim), "de")
+            "query", "abc,cde->abde", (None, self.num_heads, self.key_dim), "de"
+        )
         self.query_dense.build(query_shape)
         self.key_dense = self._projection(
-            "key", "abc,cde->abde", (None, self.num_heads, self.key_dim), "de")
+            "key", "abc,cde->abde", (None, self.num_heads, self.key_dim), "de"
+        )
         self.key_dense.build(key_shape)
         self.value_dense = self._projection(
-            "value", "abc,cde->abde", (None, self.num_heads, self.value_dim), "de")
+            "value", "abc,cde->abde", (None, self.num_heads, self.value_dim), "de"
+        )
         self.value_dense.build(value_shape)
         self.output_dense = self._projection(
-            "attention_output", "abcd,cde->abe",
-            (None, self.output_dim or query_shape[-1]), "e")
-        self.output_dense.build(
-            (query_shape[0], query_shape[1], self.num_heads, self.value_dim))
+            "attention_output", "abcd,cde->abe", (None, self.output_dim or query_shape[-1]), "e"
+        )
+        self.output_dense.build((query_shape[0], query_shape[1], self.num_heads, self.value_dim))
         self.dropout_layer = keras.layers.Dropout(
-            self.dropout, seed=self.seed, dtype=self.dtype_policy,
-            name="attention_dropout")
+            self.dropout, seed=self.seed, dtype=self.dtype_policy, name="attention_dropout"
+        )
 
-    def call(self, query, value, key=None, query_mask=None, value_mask=None,
-             key_mask=None, attention_mask=None, return_attention_scores=False,
-             training=None, use_causal_mask=False):
+    def call(
+        self,
+        query,
+        value,
+        key=None,
+        query_mask=None,
+        value_mask=None,
+        key_mask=None,
+        attention_mask=None,
+        return_attention_scores=False,
+        training=None,
+        use_causal_mask=False,
+    ):
         if key is None:
             key = value
             key_mask = None
         mask = merge_attention_masks(
-            query, value, query_mask=query_mask, value_mask=value_mask,
-            key_mask=key_mask, attention_mask=attention_mask,
-            use_causal_mask=use_causal_mask)
+            query,
+            value,
+            query_mask=query_mask,
+            value_mask=value_mask,
+            key_mask=key_mask,
+            attention_mask=attention_mask,
+            use_causal_mask=use_causal_mask,
+        )
         if mask is not None:
             mask = ops.expand_dims(mask, 1)  # one mask for every head
         # (batch, length, heads, head_dim)
@@ -187,11 +216,9 @@ class MultiHeadAttention(keras.layers.Layer):
         # The fused kernel of the JAX backend takes value heads as wide as the key heads
         # only; narrower or wider value heads go the explicit way on every backend.
         if return_attention_scores or dropout_active or self.value_dim != self.key_dim:
-            output, scores = self._explicit_attention(
-                query, key, value, mask, training)
+            output, scores = self._explicit_attention(query, key, value, mask, training)
         else:
-            output = ops.dot_product_attention(
-                query, key, value, mask=mask, scale=self._scale)
+            output = ops.dot_product_attention(query, key, value, mask=mask, scale=self._scale)
             scores = None
         output = self.output_dense(output)
         if return_attention_scores:
@@ -216,15 +243,15 @@ class MultiHeadAttention(keras.layers.Layer):
     def compute_output_shape(self, query_shape, value_shape, key_shape=None):
         return (*query_shape[:-1], self.output_dim or query_shape[-1])
 
-    def compute_output_spec(self, query, value, key=None,
-                            return_attention_scores=False, **kwargs):
+    def compute_output_spec(self, query, value, key=None, return_attention_scores=False, **kwargs):
         output = keras.KerasTensor(
-            self.compute_output_shape(query.shape, value.shape),
-            dtype=self.compute_dtype)
+            self.compute_output_shape(query.shape, value.shape), dtype=self.compute_dtype
+        )
         if return_attention_scores:
             scores = keras.KerasTensor(
                 (query.shape[0], self.num_heads, query.shape[1], value.shape[1]),
-                dtype=self.compute_dtype)
+                dtype=self.compute_dtype,
+            )
             return output, scores
         return output
 
@@ -237,9 +264,7 @@ class MultiHeadAttention(keras.layers.Layer):
             "dropout": self.dropout,
             "use_bias": self.use_bias,
             "output_dim": self.output_dim,
-            "kernel_initializer": keras.initializers.serialize(
-                self.kernel_initializer),
-            "bias_initializer": keras.initializers.serialize(
-                self.bias_initializer),
+            "kernel_initializer": keras.initializers.serialize(self.kernel_initializer),
+            "bias_initializer": keras.initializers.serialize(self.bias_initializer),
             "seed": self.seed,
         }

@@ -67,8 +67,11 @@ class PositionEmbedding(keras.layers.Layer):
         shape = ops.shape(inputs)
         if isinstance(start_index, int) and isinstance(shape[-2], int):
             self._check_length(start_index + shape[-2])
-        positions = ops.slice(ops.convert_to_tensor(self.position_embeddings),
-                              (start_index, 0), (shape[-2], shape[-1]))
+        positions = ops.slice(
+            ops.convert_to_tensor(self.position_embeddings),
+            (start_index, 0),
+            (shape[-2], shape[-1]),
+        )
         return ops.broadcast_to(ops.cast(positions, self.compute_dtype), shape)
 
     def compute_output_shape(self, input_shape):

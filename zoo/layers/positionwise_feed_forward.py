@@ -37,9 +37,15 @@ class PositionwiseFeedForward(keras.layers.Layer):
         Vaswani et al., "Attention Is All You Need", 2017, section 3.3.
     """
 
-    def __init__(self, intermediate_dim, activation="relu", dropout=0.0,
-                 kernel_initializer="glorot_uniform", bias_initializer="zeros",
-                 **kwargs):
+    def __init__(
+        self,
+        intermediate_dim,
+        activation="relu",
+        dropout=0.0,
+        kernel_initializer="glorot_uniform",
+        bias_initializer="zeros",
+        **kwargs,
+    ):
         super().__init__(**kwargs)
         check_positive_int("intermediate_dim", intermediate_dim)
         check_rate("dropout", dropout)
@@ -52,16 +58,20 @@ class PositionwiseFeedForward(keras.layers.Layer):
 
     def _dense(self, units, activation, name):
         return keras.layers.Dense(
-            units, activation=activation,
+            units,
+            activation=activation,
             kernel_initializer=clone_initializer(self.kernel_initializer),
             bias_initializer=clone_initializer(self.bias_initializer),
-            dtype=self.dtype_policy, name=name)
+            dtype=self.dtype_policy,
+            name=name,
+        )
 
     def build(self, input_shape):
         self.inner = self._dense(self.intermediate_dim, self.activation, "inner")
         self.inner.build(input_shape)
         self.inner_dropout = keras.layers.Dropout(
-            self.dropout, dtype=self.dtype_policy, name="inner_dropout")
+            self.dropout, dtype=self.dtype_policy, name="inner_dropout"
+        )
         self.outer = self._dense(input_shape[-1], None, "outer")
         self.outer.build((*input_shape[:-1], self.intermediate_dim))
 
@@ -78,8 +88,6 @@ class PositionwiseFeedForward(keras.layers.Layer):
             "intermediate_dim": self.intermediate_dim,
             "activation": keras.activations.serialize(self.activation),
             "dropout": self.dropout,
-            "kernel_initializer": keras.initializers.serialize(
-                self.kernel_initializer),
-            "bias_initializer": keras.initializers.serialize(
-                self.bias_initializer),
+            "kernel_initializer": keras.initializers.serialize(self.kernel_initializer),
+            "bias_initializer": keras.initializers.serialize(self.bias_initializer),
         }

@@ -47,7 +47,8 @@ class Sampling(keras.layers.Layer):
     def call(self, inputs):
         mean, log_var = unpack_pair(inputs, USAGE)
         noise = keras.random.normal(
-            ops.shape(mean), dtype=self.compute_dtype, seed=self.seed_generator)
+            ops.shape(mean), dtype=self.compute_dtype, seed=self.seed_generator
+        )
         return mean + ops.exp(0.5 * log_var) * noise
 
     def compute_output_shape(self, input_shape):

@@ -42,16 +42,22 @@ class TokenAndPositionEmbedding(keras.layers.Layer):
         Vaswani et al., "Attention Is All You Need", 2017, sections 3.4-3.5.
     """
 
-    def __init__(self, vocabulary_size, sequence_length, embedding_dim,
-                 position="learned", mask_zero=False,
-                 embeddings_initializer="uniform", **kwargs):
+    def __init__(
+        self,
+        vocabulary_size,
+        sequence_length,
+        embedding_dim,
+        position="learned",
+        mask_zero=False,
+        embeddings_initializer="uniform",
+        **kwargs,
+    ):
         super().__init__(**kwargs)
         check_positive_int("vocabulary_size", vocabulary_size)
         check_positive_int("embedding_dim", embedding_dim)
         if position not in POSITION_KINDS:
             raise ValueError(
-                f"`position` must be one of {POSITION_KINDS}. "
-                f"Received: position={position!r}"
+                f"`position` must be one of {POSITION_KINDS}. Received: position={position!r}"
             )
         if position == "learned" or sequence_length is not None:
             check_positive_int("sequence_length", sequence_length)
@@ -63,15 +69,21 @@ class TokenAndPositionEmbedding(keras.layers.Layer):
         self.embeddings_initializer = keras.initializers.get(embeddings_initializer)
         self.supports_masking = mask_zero
         self.token_embedding = keras.layers.Embedding(
-            vocabulary_size, embedding_dim,
+            vocabulary_size,
+            embedding_dim,
             embeddings_initializer=self.embeddings_initializer,
-            mask_zero=mask_zero, dtype=self.dtype_policy, name="token_embedding")
+            mask_zero=mask_zero,
+            dtype=self.dtype_policy,
+            name="token_embedding",
+        )
         if position == "learned":
             self.position_embedding = PositionEmbedding(
-                sequence_length, dtype=self.dtype_policy, name="position_embedding")
+                sequence_length, dtype=self.dtype_policy, name="position_embedding"
+            )
         else:
             self.position_embedding = SinusoidalPositionalEncoding(
-                dtype=self.dtype_policy, name="position_embedding")
+                dtype=self.dtype_policy, name="position_embedding"
+            )
 
     def build(self, input_shape):
         self.token_embedding.build(input_shape)
@@ -97,6 +109,5 @@ class TokenAndPositionEmbedding(keras.layers.Layer):
             "embedding_dim": self.embedding_dim,
             "position": self.position,
             "mask_zero": self.mask_zero,
-            "embeddings_initializer": keras.initializers.serialize(
-                self.embeddings_initializer),
+            "embeddings_initializer": keras.initializers.serialize(self.embeddings_initializer),
         }

@@ -60,10 +60,18 @@ class TransformerEncoder(keras.layers.Layer):
         Architecture", 2020 (pre-norm).
     """
 
-    def __init__(self, intermediate_dim, num_heads, dropout=0.0,
-                 activation="relu", layer_norm_epsilon=1e-5,
-                 kernel_initializer="glorot_uniform", bias_initializer="zeros",
-                 normalize_first=False, **kwargs):
+    def __init__(
+        self,
+        intermediate_dim,
+        num_heads,
+        dropout=0.0,
+        activation="relu",
+        layer_norm_epsilon=1e-5,
+        kernel_initializer="glorot_uniform",
+        bias_initializer="zeros",
+        normalize_first=False,
+        **kwargs,
+    ):
         super().__init__(**kwargs)
         check_positive_int("intermediate_dim", intermediate_dim)
         check_positive_int("num_heads", num_heads)
@@ -92,45 +100,73 @@ class TransformerEncoder(keras.layers.Layer):
             dtype=self.dtype_policy,
         )
         self.attention = MultiHeadAttention(
-            self.num_heads, hidden_dim // self.num_heads, dropout=self.dropout,
-            name="self_attention", **sublayer_args)
+            self.num_heads,
+            hidden_dim // self.num_heads,
+            dropout=self.dropout,
+            name="self_attention",
+            **sublayer_args,
+        )
         self.attention.build(input_shape, input_shape)
         self.feed_forward = PositionwiseFeedForward(
-            self.intermediate_dim, activation=self.activation,
-            dropout=self.dropout, name="feed_forward", **sublayer_args)
+            self.intermediate_dim,
+            activation=self.activation,
+            dropout=self.dropout,
+            name="feed_forward",
+            **sublayer_args,
+        )
         self.feed_forward.build(input_shape)
         self.attention_norm, self.feed_forward_norm = (
             keras.layers.LayerNormalization(
-                epsilon=self.layer_norm_epsilon, dtype=self.dtype_policy,
-                name=name)
-            for name in ("attention_norm", "feed_forward_norm"))
+                epsilon=self.layer_norm_epsilon, dtype=self.dtype_policy, name=name
+            )
+            for name in ("attention_norm", "feed_forward_norm")
+        )
         self.attention_norm.build(input_shape)
         self.feed_forward_norm.build(input_shape)
         self.attention_dropout = keras.layers.Dropout(
-            self.dropout, dtype=self.dtype_policy, name="attention_dropout")
+            self.dropout, dtype=self.dtype_policy, name="attention_dropout"
+        )
         self.feed_forward_dropout = keras.layers.Dropout(
-            self.dropout, dtype=self.dtype_policy, name="feed_forward_dropout")
+            self.dropout, dtype=self.dtype_policy, name="feed_forward_dropout"
+        )
 
     def _residual(self, inputs, sublayer, norm, dropout, training):
         if self.normalize_first:
             return inputs + dropout(sublayer(norm(inputs)), training=training)
         return norm(inputs + dropout(sublayer(inputs), training=training))
 
-    def call(self, inputs, padding_mask=None, attention_mask=None,
-             use_causal_mask=False, training=None, mask=None):
+    def call(
+        self,
+        inputs,
+        padding_mask=None,
+        attention_mask=None,
+        use_causal_mask=False,
+        training=None,
+        mask=None,
+    ):
         padding_mask = padding_mask_of(inputs, padding_mask, mask)
 
         def self_attention(x):
             return self.attention(
-                x, x, query_mask=padding_mask, value_mask=padding_mask,
-                attention_mask=attention_mask, use_causal_mask=use_causal_mask,
-                training=training)
+                x,
+                x,
+                query_mask=padding_mask,
+                value_mask=padding_mask,
+                attention_mask=attention_mask,
+                use_causal_mask=use_causal_mask,
+                training=training,
+            )
 
-        x = self._residual(inputs, self_attention, self.attention_norm,
-                           self.attention_dropout, training)
+        x = self._residual(
+            inputs, self_attention, self.attention_norm, self.attention_dropout, training
+        )
         return self._residual(
-            x, lambda h: self.feed_forward(h, training=training),
-            self.feed_forward_norm, self.feed_forward_dropout, training)
+            x,
+            lambda h: self.feed_forward(h, training=training),
+            self.feed_forward_norm,
+            self.feed_forward_dropout,
+            training,
+        )
 
     def compute_output_shape(self, input_shape):
         return input_shape
@@ -143,9 +179,7 @@ class TransformerEncoder(keras.layers.Layer):
             "dropout": self.dropout,
             "activation": keras.activations.serialize(self.activation),
             "layer_norm_epsilon": self.layer_norm_epsilon,
-            "kernel_initializer": keras.initializers.serialize(
-                self.kernel_initializer),
-            "bias_initializer": keras.initializers.serialize(
-                self.bias_initializer),
+            "kernel_initializer": keras.initializers.serialize(self.kernel_initializer),
+            "bias_initializer": keras.initializers.serialize(self.bias_initializer),
             "normalize_first": self.normalize_first,
         }

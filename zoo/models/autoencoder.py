@@ -65,14 +65,13 @@ class Autoencoder(keras.Model):
         self.decoder = decoder
         self.noise_stddev = noise_stddev
         self.seed = seed
-        self.noise = keras.layers.GaussianNoise(noise_stddev, seed=seed,
-                                                dtype=self.dtype_policy,
-                                                name="noise")
+        self.noise = keras.layers.GaussianNoise(
+            noise_stddev, seed=seed, dtype=self.dtype_policy, name="noise"
+        )
         mark_built(self, encoder=encoder, decoder=decoder)
 
     @classmethod
-    def dense(cls, input_shape, latent_dim, units=(128,), output_activation="sigmoid",
-              **kwargs):
+    def dense(cls, input_shape, latent_dim, units=(128,), output_activation="sigmoid", **kwargs):
         """Builds a dense autoencoder.
 
         Args:
@@ -87,13 +86,22 @@ class Autoencoder(keras.Model):
         Returns:
             An `Autoencoder`.
         """
-        return cls(*encoder_decoder("dense", input_shape, latent_dim, units,
-                                    output_activation, dtype=kwargs.get("dtype")),
-                   **kwargs)
+        return cls(
+            *encoder_decoder(
+                "dense",
+                input_shape,
+                latent_dim,
+                units,
+                output_activation,
+                dtype=kwargs.get("dtype"),
+            ),
+            **kwargs,
+        )
 
     @classmethod
-    def convolutional(cls, input_shape, latent_dim, filters=(16, 32),
-                      output_activation="sigmoid", **kwargs):
+    def convolutional(
+        cls, input_shape, latent_dim, filters=(16, 32), output_activation="sigmoid", **kwargs
+    ):
         """Builds a convolutional autoencoder.
 
         Args:
@@ -107,13 +115,23 @@ class Autoencoder(keras.Model):
         Returns:
             An `Autoencoder`.
         """
-        return cls(*encoder_decoder("convolutional", input_shape, latent_dim, filters,
-                                    output_activation, dtype=kwargs.get("dtype")),
-                   **kwargs)
+        return cls(
+            *encoder_decoder(
+                "convolutional",
+                input_shape,
+                latent_dim,
+                filters,
+                output_activation,
+                dtype=kwargs.get("dtype"),
+            ),
+            **kwargs,
+        )
 
     def call(self, inputs, training=None):
-        return self.decoder(self.encoder(self.noise(inputs, training=training),
-                                         training=training), training=training)
+        return self.decoder(
+            self.encoder(self.noise(inputs, training=training), training=training),
+            training=training,
+        )
 
     def encode(self, inputs):
         """Returns the codes `(batch, latent_dim)` of `inputs`."""
@@ -133,11 +151,16 @@ class Autoencoder(keras.Model):
         return {
             "serving_default": (
                 lambda inputs: {"reconstruction": self(inputs, training=False)},
-                [serving_spec(input_shape, "inputs")]),
-            "encode": (lambda inputs: {"latent": self.encode(inputs)},
-                       [serving_spec(input_shape, "inputs")]),
-            "decode": (lambda latent: {"reconstruction": self.decode(latent)},
-                       [serving_spec(latent_shape, "latent")]),
+                [serving_spec(input_shape, "inputs")],
+            ),
+            "encode": (
+                lambda inputs: {"latent": self.encode(inputs)},
+                [serving_spec(input_shape, "inputs")],
+            ),
+            "decode": (
+                lambda latent: {"reconstruction": self.decode(latent)},
+                [serving_spec(latent_shape, "latent")],
+            ),
         }
 
     def get_config(self):

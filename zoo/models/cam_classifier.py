@@ -54,8 +54,9 @@ class CAMClassifier(keras.Model):
         self.backbone = backbone
         self.num_classes = num_classes
         self.activation = activation
-        self.head = CAMHead(num_classes, activation=activation,
-                            dtype=self.dtype_policy, name="cam_head")
+        self.head = CAMHead(
+            num_classes, activation=activation, dtype=self.dtype_policy, name="cam_head"
+        )
 
     def call(self, images, return_cam=False, class_index=None, training=None):
         # Said explicitly: otherwise the first layer whose `training` defaults
@@ -65,11 +66,9 @@ class CAMClassifier(keras.Model):
         features = self.backbone(images, training=bool(training))
         if not return_cam:
             return self.head(features)
-        predictions, maps = self.head(features, return_cam=True,
-                                      class_index=class_index)
+        predictions, maps = self.head(features, return_cam=True, class_index=class_index)
         image_size = ops.shape(images)[1:3]
-        heatmaps = ops.image.resize(
-            ops.expand_dims(maps, -1), image_size, interpolation="bilinear")
+        heatmaps = ops.image.resize(ops.expand_dims(maps, -1), image_size, interpolation="bilinear")
         return predictions, ops.squeeze(heatmaps, -1)
 
     def serving_endpoints(self):
@@ -81,8 +80,7 @@ class CAMClassifier(keras.Model):
         the backbone's input dtype: uint8 pixels for a backbone that
         rescales them itself, else float32 (under mixed precision too).
         """
-        image_spec = serving_spec(built_input_shape(self)[1:], "images",
-                                  dtype=self._image_dtype())
+        image_spec = serving_spec(built_input_shape(self)[1:], "images", dtype=self._image_dtype())
 
         def predict(images):
             return {"probabilities": self(images)}
@@ -91,8 +89,7 @@ class CAMClassifier(keras.Model):
             predictions, heatmaps = self(images, return_cam=True)
             return {"probabilities": predictions, "heatmap": heatmaps}
 
-        return {"serving_default": (predict, [image_spec]),
-                "cam": (cam, [image_spec])}
+        return {"serving_default": (predict, [image_spec]), "cam": (cam, [image_spec])}
 
     def _image_dtype(self):
         inputs = getattr(self.backbone, "inputs", None)

@@ -8,8 +8,10 @@ from zoo.models.encoder_decoder_utils import encoder_decoder
 from zoo.models.signature_utils import serving_spec
 from zoo.models.vae import POSTERIOR_HEADS, VAE
 
-USAGE = ("ConditionalVAE takes a list [images, labels] (integer labels, shape (batch,)), "
-         "e.g. `model([images, labels])` or `fit([images, labels])`")
+USAGE = (
+    "ConditionalVAE takes a list [images, labels] (integer labels, shape (batch,)), "
+    "e.g. `model([images, labels])` or `fit([images, labels])`"
+)
 
 
 @keras.saving.register_keras_serializable(package="zoo")
@@ -64,8 +66,15 @@ class ConditionalVAE(VAE):
         self.num_classes = num_classes
 
     @classmethod
-    def dense(cls, input_shape, num_classes, latent_dim, units=(128,),
-              output_activation="sigmoid", **kwargs):
+    def dense(
+        cls,
+        input_shape,
+        num_classes,
+        latent_dim,
+        units=(128,),
+        output_activation="sigmoid",
+        **kwargs,
+    ):
         """Builds a conditional VAE with dense encoder and decoder.
 
         Args:
@@ -79,14 +88,31 @@ class ConditionalVAE(VAE):
         Returns:
             A `ConditionalVAE`.
         """
-        return cls(*encoder_decoder("dense", input_shape, latent_dim, units,
-                                    output_activation, POSTERIOR_HEADS,
-                                    condition_dim=num_classes, dtype=kwargs.get("dtype")),
-                   num_classes, **kwargs)
+        return cls(
+            *encoder_decoder(
+                "dense",
+                input_shape,
+                latent_dim,
+                units,
+                output_activation,
+                POSTERIOR_HEADS,
+                condition_dim=num_classes,
+                dtype=kwargs.get("dtype"),
+            ),
+            num_classes,
+            **kwargs,
+        )
 
     @classmethod
-    def convolutional(cls, input_shape, num_classes, latent_dim, filters=(16, 32),
-                      output_activation="sigmoid", **kwargs):
+    def convolutional(
+        cls,
+        input_shape,
+        num_classes,
+        latent_dim,
+        filters=(16, 32),
+        output_activation="sigmoid",
+        **kwargs,
+    ):
         """Builds a conditional VAE with convolutional encoder and decoder.
 
         Args:
@@ -101,10 +127,20 @@ class ConditionalVAE(VAE):
         Returns:
             A `ConditionalVAE`.
         """
-        return cls(*encoder_decoder("convolutional", input_shape, latent_dim, filters,
-                                    output_activation, POSTERIOR_HEADS,
-                                    condition_dim=num_classes, dtype=kwargs.get("dtype")),
-                   num_classes, **kwargs)
+        return cls(
+            *encoder_decoder(
+                "convolutional",
+                input_shape,
+                latent_dim,
+                filters,
+                output_activation,
+                POSTERIOR_HEADS,
+                condition_dim=num_classes,
+                dtype=kwargs.get("dtype"),
+            ),
+            num_classes,
+            **kwargs,
+        )
 
     def call(self, inputs, training=None):
         images, labels = unpack_pair(inputs, USAGE)
@@ -113,13 +149,15 @@ class ConditionalVAE(VAE):
 
     def encode(self, inputs, labels, training=False):
         """Returns `(mean, log_var)` of `q(z|inputs, labels)`."""
-        return self.encoder([ops.convert_to_tensor(inputs), self._one_hot(labels)],
-                            training=training)
+        return self.encoder(
+            [ops.convert_to_tensor(inputs), self._one_hot(labels)], training=training
+        )
 
     def decode(self, latent, labels, training=False):
         """Returns examples decoded from codes and their integer labels."""
-        return self.decoder([ops.convert_to_tensor(latent), self._one_hot(labels)],
-                            training=training)
+        return self.decoder(
+            [ops.convert_to_tensor(latent), self._one_hot(labels)], training=training
+        )
 
     def generate(self, labels):
         """Decodes one code drawn from the prior `N(0, I)` per label."""
@@ -127,8 +165,7 @@ class ConditionalVAE(VAE):
         return self.decode(self._prior_sample(ops.shape(labels)[0]), labels)
 
     def _one_hot(self, labels):
-        return ops.one_hot(ops.cast(ops.reshape(labels, (-1,)), "int32"),
-                           self.num_classes)
+        return ops.one_hot(ops.cast(ops.reshape(labels, (-1,)), "int32"), self.num_classes)
 
     def _split_inputs(self, x, y):
         if y is not None:
@@ -151,13 +188,14 @@ class ConditionalVAE(VAE):
         return {
             "serving_default": (
                 lambda inputs, label: {"reconstruction": self([inputs, label])},
-                [input_spec, label_spec]),
+                [input_spec, label_spec],
+            ),
             "encode": (self._encode_endpoint, [input_spec, label_spec]),
             "decode": (
                 lambda latent, label: {"reconstruction": self.decode(latent, label)},
-                [latent_spec, label_spec]),
-            "generate": (lambda label: {"generated": self.generate(label)},
-                         [label_spec]),
+                [latent_spec, label_spec],
+            ),
+            "generate": (lambda label: {"generated": self.generate(label)}, [label_spec]),
         }
 
     def get_config(self):

@@ -3,7 +3,7 @@
 import keras
 from keras import ops
 
-from zoo.models.distribution_utils import scale_for_replicas
+from zoo.models.dcgan_steps import jax_train_step, tensorflow_update
 from zoo.models.encoder_decoder_utils import (
     conv_decoder,
     conv_encoder,
@@ -16,7 +16,6 @@ from zoo.models.sub_model_utils import (
     mark_built,
     serialize_sub_models,
 )
-from zoo.models.dcgan_steps import jax_train_step, tensorflow_update
 
 TRAINING_BACKENDS = ("tensorflow", "jax")
 
@@ -102,12 +101,19 @@ class DCGAN(keras.Model):
         """
         dtype = kwargs.get("dtype")
         return cls(
-            conv_decoder(latent_dim, image_shape, filters, "tanh",
-                         name="generator", dtype=dtype),
-            conv_encoder(image_shape, 1, filters, ("logit",),
-                         activation="leaky_relu", name="discriminator",
-                         dtype=dtype),
-            latent_dim, **kwargs)
+            conv_decoder(latent_dim, image_shape, filters, "tanh", name="generator", dtype=dtype),
+            conv_encoder(
+                image_shape,
+                1,
+                filters,
+                ("logit",),
+                activation="leaky_relu",
+                name="discriminator",
+                dtype=dtype,
+            ),
+            latent_dim,
+            **kwargs,
+        )
 
     @classmethod
     def dense(cls, data_dim, latent_dim, units=(64, 64), **kwargs):
@@ -124,19 +130,25 @@ class DCGAN(keras.Model):
         """
         dtype = kwargs.get("dtype")
         return cls(
-            dense_decoder(latent_dim, (data_dim,), units, None, name="generator",
-                          dtype=dtype),
-            dense_encoder((data_dim,), 1, units, ("logit",),
-                          activation="leaky_relu", name="discriminator",
-                          dtype=dtype),
-            latent_dim, **kwargs)
+            dense_decoder(latent_dim, (data_dim,), units, None, name="generator", dtype=dtype),
+            dense_encoder(
+                (data_dim,),
+                1,
+                units,
+                ("logit",),
+                activation="leaky_relu",
+                name="discriminator",
+                dtype=dtype,
+            ),
+            latent_dim,
+            **kwargs,
+        )
 
     @property
     def metrics(self):
         return [self.d_loss_tracker, self.g_loss_tracker]
 
-    def compile(self, generator_optimizer="adam", discriminator_optimizer="adam",
-                **kwargs):
+    def compile(self, generator_optimizer="adam", discriminator_optimizer="adam", **kwargs):
         """Configures the two optimizers.
 
         Under a `mixed_float16` policy each is wrapped in a
@@ -157,14 +169,14 @@ class DCGAN(keras.Model):
         # Keras's trainers carry `model.optimizer.variables` (the JAX one as
         # the state of each step), and its callbacks read and set
         # `model.optimizer`'s learning rate.
-        self.optimizer = OptimizerPair(self.generator_optimizer,
-                                       self.discriminator_optimizer)
+        self.optimizer = OptimizerPair(self.generator_optimizer, self.discriminator_optimizer)
         self._compile_kwargs = kwargs
 
     def _loss_scaled(self, optimizer):
         optimizer = keras.optimizers.get(optimizer)
-        if (self.dtype_policy.name == "mixed_float16"
-                and not isinstance(optimizer, keras.optimizers.LossScaleOptimizer)):
+        if self.dtype_policy.name == "mixed_float16" and not isinstance(
+            optimizer, keras.optimizers.LossScaleOptimizer
+        ):
             return keras.optimizers.LossScaleOptimizer(optimizer)
         return optimizer
 
@@ -172,10 +184,10 @@ class DCGAN(keras.Model):
         if not self.compiled:
             return {}
         return {
-            "generator_optimizer": keras.saving.serialize_keras_object(
-                self.generator_optimizer),
+            "generator_optimizer": keras.saving.serialize_keras_object(self.generator_optimizer),
             "discriminator_optimizer": keras.saving.serialize_keras_object(
-                self.discriminator_optimizer),
+                self.discriminator_optimizer
+            ),
             **self._compile_kwargs,
         }
 
@@ -194,8 +206,7 @@ class DCGAN(keras.Model):
         return self.generator(self._latent_sample(num_samples), training=False)
 
     def _latent_sample(self, num_samples):
-        return keras.random.normal((num_samples, self.latent_dim),
-                                   seed=self.seed_generator)
+        return keras.random.normal((num_samples, self.latent_dim), seed=self.seed_generator)
 
     def train_step(self, *args):
         """One discriminator step, then one generator step.
@@ -234,11 +245,15 @@ class DCGAN(keras.Model):
         real, _, _ = keras.utils.unpack_x_y_sample_weight(data)
         batch_size = ops.shape(real)[0]
         latent = self._latent_sample(batch_size)
-        d_loss = update(self.discriminator, self.discriminator_optimizer,
-                        lambda: self._discriminator_loss(real, latent))
+        d_loss = update(
+            self.discriminator,
+            self.discriminator_optimizer,
+            lambda: self._discriminator_loss(real, latent),
+        )
         latent = self._latent_sample(batch_size)
-        g_loss = update(self.generator, self.generator_optimizer,
-                        lambda: self._generator_loss(latent))
+        g_loss = update(
+            self.generator, self.generator_optimizer, lambda: self._generator_loss(latent)
+        )
         self.d_loss_tracker.update_state(d_loss)
         self.g_loss_tracker.update_state(g_loss)
         return {m.name: m.result() for m in self.metrics}
@@ -247,29 +262,33 @@ class DCGAN(keras.Model):
         fake = self.generator(latent, training=True)
         real_logits = self.discriminator(real, training=True)
         fake_logits = self.discriminator(fake, training=True)
-        return (self._bce(ops.ones_like(real_logits), real_logits)
-                + self._bce(ops.zeros_like(fake_logits), fake_logits))
+        return self._bce(ops.ones_like(real_logits), real_logits) + self._bce(
+            ops.zeros_like(fake_logits), fake_logits
+        )
 
     def _generator_loss(self, latent):
-        fake_logits = self.discriminator(self.generator(latent, training=True),
-                                         training=True)
+        fake_logits = self.discriminator(self.generator(latent, training=True), training=True)
         # Non-saturating: maximize log D(G(z)) rather than minimize
         # log(1 - D(G(z))), whose gradient vanishes early in training.
         return self._bce(ops.ones_like(fake_logits), fake_logits)
 
     @staticmethod
     def _bce(labels, logits):
-        return ops.mean(keras.losses.binary_crossentropy(
-            labels, ops.cast(logits, "float32"), from_logits=True))
+        return ops.mean(
+            keras.losses.binary_crossentropy(labels, ops.cast(logits, "float32"), from_logits=True)
+        )
 
     def compute_output_shape(self, latent_shape):
         return self.generator.compute_output_shape(latent_shape)
 
     def serving_endpoints(self):
         """Returns the export signature `serving_default`: latent → generated."""
-        return {"serving_default": (
-            lambda latent: {"generated": self(latent)},
-            [serving_spec((self.latent_dim,), "latent")])}
+        return {
+            "serving_default": (
+                lambda latent: {"generated": self(latent)},
+                [serving_spec((self.latent_dim,), "latent")],
+            )
+        }
 
     def get_config(self):
         return {
@@ -325,8 +344,7 @@ class OptimizerPair:
     @property
     def variables(self):
         """Both optimizers' variables, the generator's first."""
-        return [variable for optimizer in self.optimizers
-                for variable in optimizer.variables]
+        return [variable for optimizer in self.optimizers for variable in optimizer.variables]
 
     @property
     def learning_rate(self):

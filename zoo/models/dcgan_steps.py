@@ -69,15 +69,22 @@ def jax_train_step(gan, state, data):
         On JAX, `DCGAN.train_step(state, data)` returns
         `jax_train_step(self, state, data)`.
     """
-    variables = (gan.trainable_variables, gan.non_trainable_variables,
-                 gan.optimizer.variables, gan.metrics_variables)
-    mapping = [(variable, value) for group, values in zip(variables, state)
-               for variable, value in zip(group, values)]
+    variables = (
+        gan.trainable_variables,
+        gan.non_trainable_variables,
+        gan.optimizer.variables,
+        gan.metrics_variables,
+    )
+    mapping = [
+        (variable, value)
+        for group, values in zip(variables, state)
+        for variable, value in zip(group, values)
+    ]
     with keras.StatelessScope(state_mapping=mapping) as scope:
-        logs = gan.adversarial_step(
-            data, lambda *args: _jax_update(gan, scope, *args))
-    new_state = tuple([scope.get_current_value(variable) for variable in group]
-                      for group in variables)
+        logs = gan.adversarial_step(data, lambda *args: _jax_update(gan, scope, *args))
+    new_state = tuple(
+        [scope.get_current_value(variable) for variable in group] for group in variables
+    )
     return logs, new_state
 
 
@@ -93,17 +100,15 @@ def _jax_update(gan, scope, network, optimizer, loss_fn):
     def scaled_loss(values):
         # A scope of its own, so that the gradient's tracers stay in it;
         # only the updated non-trainable values (batch statistics) leave.
-        with keras.StatelessScope(
-                state_mapping=current + list(zip(trainable, values))) as inner:
+        with keras.StatelessScope(state_mapping=current + list(zip(trainable, values))) as inner:
             loss = loss_fn()
             scaled = optimizer.scale_loss(loss)
-        updates = [inner.get_current_value(variable)
-                   for variable in gan.non_trainable_variables]
+        updates = [inner.get_current_value(variable) for variable in gan.non_trainable_variables]
         return scaled, (loss, updates)
 
-    (_, (loss, updates)), gradients = jax.value_and_grad(
-        scaled_loss, has_aux=True)([scope.get_current_value(variable)
-                                    for variable in trainable])
+    (_, (loss, updates)), gradients = jax.value_and_grad(scaled_loss, has_aux=True)(
+        [scope.get_current_value(variable) for variable in trainable]
+    )
     for variable, value in zip(gan.non_trainable_variables, updates):
         scope.add_update((variable, value))
     optimizer.apply(gradients, trainable)

@@ -11,8 +11,16 @@ import keras
 from zoo.layers.argument_utils import check_divisible_sides
 
 
-def dense_encoder(input_shape, latent_dim, units=(128,), head_names=("latent",),
-                  condition_dim=None, activation="relu", name="encoder", dtype=None):
+def dense_encoder(
+    input_shape,
+    latent_dim,
+    units=(128,),
+    head_names=("latent",),
+    condition_dim=None,
+    activation="relu",
+    name="encoder",
+    dtype=None,
+):
     """Builds a dense encoder: flatten, dense layers, one linear head per name.
 
     Args:
@@ -37,19 +45,26 @@ def dense_encoder(input_shape, latent_dim, units=(128,), head_names=("latent",),
     >>> [tuple(output.shape) for output in encoder.outputs]
     [(None, 3), (None, 3)]
     """
+
     def features(x):
         x = keras.layers.Flatten(dtype=dtype, name="flatten")(x)
         for i, width in enumerate(units):
-            x = keras.layers.Dense(width, activation=activation, dtype=dtype,
-                                   name=f"dense_{i}")(x)
+            x = keras.layers.Dense(width, activation=activation, dtype=dtype, name=f"dense_{i}")(x)
         return x
 
-    return _encoder(input_shape, latent_dim, head_names, condition_dim,
-                    features, name, dtype)
+    return _encoder(input_shape, latent_dim, head_names, condition_dim, features, name, dtype)
 
 
-def conv_encoder(input_shape, latent_dim, filters=(16, 32), head_names=("latent",),
-                 condition_dim=None, activation="relu", name="encoder", dtype=None):
+def conv_encoder(
+    input_shape,
+    latent_dim,
+    filters=(16, 32),
+    head_names=("latent",),
+    condition_dim=None,
+    activation="relu",
+    name="encoder",
+    dtype=None,
+):
     """Builds a convolutional encoder: strided 3x3 convolutions, then heads.
 
     Each convolution halves the height and width, so both must divide by
@@ -76,38 +91,50 @@ def conv_encoder(input_shape, latent_dim, filters=(16, 32), head_names=("latent"
     >>> tuple(encoder.output.shape)
     (None, 1)
     """
-    check_divisible_sides("A convolutional encoder", input_shape[0],
-                          input_shape[1], len(filters))
+    check_divisible_sides("A convolutional encoder", input_shape[0], input_shape[1], len(filters))
 
     def features(x):
         for i, count in enumerate(filters):
-            x = keras.layers.Conv2D(count, 3, strides=2, padding="same",
-                                    activation=activation, dtype=dtype,
-                                    name=f"conv_{i}")(x)
+            x = keras.layers.Conv2D(
+                count,
+                3,
+                strides=2,
+                padding="same",
+                activation=activation,
+                dtype=dtype,
+                name=f"conv_{i}",
+            )(x)
         return keras.layers.Flatten(dtype=dtype, name="flatten")(x)
 
-    return _encoder(input_shape, latent_dim, head_names, condition_dim,
-                    features, name, dtype)
+    return _encoder(input_shape, latent_dim, head_names, condition_dim, features, name, dtype)
 
 
-def _encoder(input_shape, latent_dim, head_names, condition_dim, features, name,
-             dtype):
+def _encoder(input_shape, latent_dim, head_names, condition_dim, features, name, dtype):
     inputs = [keras.Input(tuple(input_shape), name="inputs")]
     x = features(inputs[0])
     if condition_dim:
         inputs.append(keras.Input((condition_dim,), name="condition"))
-        x = keras.layers.Concatenate(dtype=dtype, name="join_condition")(
-            [x, inputs[1]])
+        x = keras.layers.Concatenate(dtype=dtype, name="join_condition")([x, inputs[1]])
     # Heads in float32: under mixed precision, log-variances and logits
     # overflow float16 easily.
-    outputs = [keras.layers.Dense(latent_dim, dtype="float32", name=head)(x)
-               for head in head_names]
-    return keras.Model(inputs if condition_dim else inputs[0],
-                       outputs if len(outputs) > 1 else outputs[0], name=name)
+    outputs = [keras.layers.Dense(latent_dim, dtype="float32", name=head)(x) for head in head_names]
+    return keras.Model(
+        inputs if condition_dim else inputs[0],
+        outputs if len(outputs) > 1 else outputs[0],
+        name=name,
+    )
 
 
-def dense_decoder(latent_dim, output_shape, units=(128,), output_activation="sigmoid",
-                  condition_dim=None, activation="relu", name="decoder", dtype=None):
+def dense_decoder(
+    latent_dim,
+    output_shape,
+    units=(128,),
+    output_activation="sigmoid",
+    condition_dim=None,
+    activation="relu",
+    name="decoder",
+    dtype=None,
+):
     """Builds a dense decoder: dense layers, then a dense output reshaped.
 
     Args:
@@ -133,20 +160,28 @@ def dense_decoder(latent_dim, output_shape, units=(128,), output_activation="sig
     >>> [tuple(input.shape) for input in decoder.inputs], tuple(decoder.output.shape)
     ([(None, 3), (None, 10)], (None, 4, 5))
     """
+
     def upsample(x):
         for i, width in enumerate(reversed(units)):
-            x = keras.layers.Dense(width, activation=activation, dtype=dtype,
-                                   name=f"dense_{i}")(x)
-        x = keras.layers.Dense(math.prod(output_shape), activation=output_activation,
-                               dtype="float32", name="output")(x)
-        return keras.layers.Reshape(tuple(output_shape), dtype="float32",
-                                    name="reshape")(x)
+            x = keras.layers.Dense(width, activation=activation, dtype=dtype, name=f"dense_{i}")(x)
+        x = keras.layers.Dense(
+            math.prod(output_shape), activation=output_activation, dtype="float32", name="output"
+        )(x)
+        return keras.layers.Reshape(tuple(output_shape), dtype="float32", name="reshape")(x)
 
     return _decoder(latent_dim, condition_dim, upsample, name, dtype)
 
 
-def conv_decoder(latent_dim, output_shape, filters=(16, 32), output_activation="sigmoid",
-                 condition_dim=None, activation="relu", name="decoder", dtype=None):
+def conv_decoder(
+    latent_dim,
+    output_shape,
+    filters=(16, 32),
+    output_activation="sigmoid",
+    condition_dim=None,
+    activation="relu",
+    name="decoder",
+    dtype=None,
+):
     """Builds a convolutional decoder: dense, reshape, transposed convolutions.
 
     Args:
@@ -179,16 +214,28 @@ def conv_decoder(latent_dim, output_shape, filters=(16, 32), output_activation="
     start_shape = (height // factor, width // factor, filters[-1])
 
     def upsample(x):
-        x = keras.layers.Dense(math.prod(start_shape), activation=activation,
-                               dtype=dtype, name="project")(x)
+        x = keras.layers.Dense(
+            math.prod(start_shape), activation=activation, dtype=dtype, name="project"
+        )(x)
         x = keras.layers.Reshape(start_shape, dtype=dtype, name="reshape")(x)
         for i, count in enumerate(reversed(filters)):
             x = keras.layers.Conv2DTranspose(
-                count, 3, strides=2, padding="same", activation=activation,
-                dtype=dtype, name=f"deconv_{i}")(x)
-        return keras.layers.Conv2D(channels, 3, padding="same",
-                                   activation=output_activation,
-                                   dtype="float32", name="output")(x)
+                count,
+                3,
+                strides=2,
+                padding="same",
+                activation=activation,
+                dtype=dtype,
+                name=f"deconv_{i}",
+            )(x)
+        return keras.layers.Conv2D(
+            channels,
+            3,
+            padding="same",
+            activation=output_activation,
+            dtype="float32",
+            name="output",
+        )(x)
 
     return _decoder(latent_dim, condition_dim, upsample, name, dtype)
 
@@ -199,8 +246,7 @@ def _decoder(latent_dim, condition_dim, upsample, name, dtype):
     if condition_dim:
         inputs.append(keras.Input((condition_dim,), name="condition"))
         x = keras.layers.Concatenate(dtype=dtype, name="join_condition")(inputs)
-    return keras.Model(inputs if condition_dim else inputs[0], upsample(x),
-                       name=name)
+    return keras.Model(inputs if condition_dim else inputs[0], upsample(x), name=name)
 
 
 # The builders of each architecture's encoder and decoder, by the name of the
@@ -211,8 +257,16 @@ ARCHITECTURES = {
 }
 
 
-def encoder_decoder(architecture, input_shape, latent_dim, sizes, output_activation,
-                    head_names=("latent",), condition_dim=None, dtype=None):
+def encoder_decoder(
+    architecture,
+    input_shape,
+    latent_dim,
+    sizes,
+    output_activation,
+    head_names=("latent",),
+    condition_dim=None,
+    dtype=None,
+):
     """Builds an encoder and the decoder that mirrors it.
 
     The encoder maps examples of `input_shape` to one code per head name;
@@ -256,7 +310,16 @@ def encoder_decoder(architecture, input_shape, latent_dim, sizes, output_activat
             f"Received: architecture={architecture!r}"
         )
     build_encoder, build_decoder = ARCHITECTURES[architecture]
-    return (build_encoder(input_shape, latent_dim, sizes, head_names,
-                          condition_dim=condition_dim, dtype=dtype),
-            build_decoder(latent_dim, input_shape, sizes, output_activation,
-                          condition_dim=condition_dim, dtype=dtype))
+    return (
+        build_encoder(
+            input_shape, latent_dim, sizes, head_names, condition_dim=condition_dim, dtype=dtype
+        ),
+        build_decoder(
+            latent_dim,
+            input_shape,
+            sizes,
+            output_activation,
+            condition_dim=condition_dim,
+            dtype=dtype,
+        ),
+    )

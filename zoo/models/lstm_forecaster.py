@@ -55,8 +55,17 @@ class LSTMForecaster(keras.Model):
         Computation 1997.
     """
 
-    def __init__(self, horizon, num_targets=1, lstm_units=(32,), conv_filters=None,
-                 conv_kernel_size=3, dense_units=(), dropout=0.0, **kwargs):
+    def __init__(
+        self,
+        horizon,
+        num_targets=1,
+        lstm_units=(32,),
+        conv_filters=None,
+        conv_kernel_size=3,
+        dense_units=(),
+        dropout=0.0,
+        **kwargs,
+    ):
         super().__init__(**kwargs)
         check_positive_int("horizon", horizon)
         check_positive_int("num_targets", num_targets)
@@ -73,20 +82,34 @@ class LSTMForecaster(keras.Model):
         self.conv_kernel_size = conv_kernel_size
         self.dense_units = tuple(dense_units)
         self.dropout = dropout
-        self.conv = None if conv_filters is None else keras.layers.Conv1D(
-            conv_filters, conv_kernel_size, padding="causal", activation="relu",
-            dtype=self.dtype_policy, name="conv")
+        self.conv = (
+            None
+            if conv_filters is None
+            else keras.layers.Conv1D(
+                conv_filters,
+                conv_kernel_size,
+                padding="causal",
+                activation="relu",
+                dtype=self.dtype_policy,
+                name="conv",
+            )
+        )
         self.lstms = [
-            keras.layers.LSTM(units, return_sequences=i < len(lstm_units) - 1,
-                              dropout=dropout, dtype=self.dtype_policy,
-                              name=f"lstm_{i}")
-            for i, units in enumerate(lstm_units)]
-        self.hidden = [keras.layers.Dense(units, activation="relu",
-                                          dtype=self.dtype_policy, name=f"dense_{i}")
-                       for i, units in enumerate(dense_units)]
+            keras.layers.LSTM(
+                units,
+                return_sequences=i < len(lstm_units) - 1,
+                dropout=dropout,
+                dtype=self.dtype_policy,
+                name=f"lstm_{i}",
+            )
+            for i, units in enumerate(lstm_units)
+        ]
+        self.hidden = [
+            keras.layers.Dense(units, activation="relu", dtype=self.dtype_policy, name=f"dense_{i}")
+            for i, units in enumerate(dense_units)
+        ]
         # Float32 forecasts, as Keras advises for a model's last layer.
-        self.head = keras.layers.Dense(horizon * num_targets, dtype="float32",
-                                       name="head")
+        self.head = keras.layers.Dense(horizon * num_targets, dtype="float32", name="head")
 
     @property
     def input_dtype(self):
@@ -112,7 +135,7 @@ class LSTMForecaster(keras.Model):
         for dense in self.hidden:
             x = dense(x)
         change = ops.reshape(self.head(x), (-1, self.horizon, self.num_targets))
-        return ops.cast(last[:, :, :self.num_targets], "float32") + change
+        return ops.cast(last[:, :, : self.num_targets], "float32") + change
 
     def compute_output_shape(self, input_shape):
         return (input_shape[0], self.horizon, self.num_targets)
@@ -124,8 +147,7 @@ class LSTMForecaster(keras.Model):
         def forecast(window):
             return {"forecast": self(window, training=False)}
 
-        return {"serving_default": (forecast,
-                                    [serving_spec((None, num_features), "window")])}
+        return {"serving_default": (forecast, [serving_spec((None, num_features), "window")])}
 
     def get_config(self):
         return {

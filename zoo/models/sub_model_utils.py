@@ -61,8 +61,7 @@ def serialize_sub_models(model, names):
     >>> sorted(config), config["encoder"]["config"]["name"]
     (['decoder', 'encoder'], 'encoder')
     """
-    return {name: keras.saving.serialize_keras_object(getattr(model, name))
-            for name in names}
+    return {name: keras.saving.serialize_keras_object(getattr(model, name)) for name in names}
 
 
 def deserialize_sub_models(config, names):

@@ -44,9 +44,19 @@ class TransformerClassifier(keras.Model):
         Vaswani et al., "Attention Is All You Need", 2017.
     """
 
-    def __init__(self, vocabulary_size, sequence_length, num_classes,
-                 embedding_dim=32, num_heads=4, intermediate_dim=64,
-                 num_layers=1, dropout=0.1, position="learned", **kwargs):
+    def __init__(
+        self,
+        vocabulary_size,
+        sequence_length,
+        num_classes,
+        embedding_dim=32,
+        num_heads=4,
+        intermediate_dim=64,
+        num_layers=1,
+        dropout=0.1,
+        position="learned",
+        **kwargs,
+    ):
         super().__init__(**kwargs)
         check_positive_int("num_classes", num_classes)
         check_positive_int("num_layers", num_layers)
@@ -60,21 +70,35 @@ class TransformerClassifier(keras.Model):
         self.dropout = dropout
         self.position = position
         self.embedding = TokenAndPositionEmbedding(
-            vocabulary_size, sequence_length, embedding_dim,
-            position=position, mask_zero=True, dtype=self.dtype_policy,
-            name="embedding")
+            vocabulary_size,
+            sequence_length,
+            embedding_dim,
+            position=position,
+            mask_zero=True,
+            dtype=self.dtype_policy,
+            name="embedding",
+        )
         self.encoder_blocks = [
-            TransformerEncoder(intermediate_dim, num_heads, dropout=dropout,
-                               dtype=self.dtype_policy, name=f"encoder_{i}")
-            for i in range(num_layers)]
-        self.pooling = keras.layers.GlobalAveragePooling1D(
-            dtype=self.dtype_policy, name="pooling")
+            TransformerEncoder(
+                intermediate_dim,
+                num_heads,
+                dropout=dropout,
+                dtype=self.dtype_policy,
+                name=f"encoder_{i}",
+            )
+            for i in range(num_layers)
+        ]
+        self.pooling = keras.layers.GlobalAveragePooling1D(dtype=self.dtype_policy, name="pooling")
         self.head_dropout = keras.layers.Dropout(
-            dropout, dtype=self.dtype_policy, name="head_dropout")
+            dropout, dtype=self.dtype_policy, name="head_dropout"
+        )
         # Float32 probabilities, as Keras advises for a model's last layer.
         self.head = keras.layers.Dense(
-            num_classes, activation="sigmoid" if num_classes == 1 else "softmax",
-            dtype="float32", name="head")
+            num_classes,
+            activation="sigmoid" if num_classes == 1 else "softmax",
+            dtype="float32",
+            name="head",
+        )
 
     def call(self, token_ids, training=None):
         x = self.embedding(token_ids)
@@ -95,8 +119,7 @@ class TransformerClassifier(keras.Model):
         def classify(token_ids):
             return {"probabilities": self(token_ids, training=False)}
 
-        return {"serving_default": (
-            classify, [serving_spec((None,), "token_ids", dtype="int32")])}
+        return {"serving_default": (classify, [serving_spec((None,), "token_ids", dtype="int32")])}
 
     def get_config(self):
         return {

@@ -57,8 +57,7 @@ class UNet(keras.Model):
         Biomedical Image Segmentation", MICCAI 2015.
     """
 
-    def __init__(self, num_classes, depth=3, filters=16, batch_norm=True, dropout=0.0,
-                 **kwargs):
+    def __init__(self, num_classes, depth=3, filters=16, batch_norm=True, dropout=0.0, **kwargs):
         super().__init__(**kwargs)
         check_positive_int("num_classes", num_classes)
         check_positive_int("depth", depth)
@@ -69,20 +68,26 @@ class UNet(keras.Model):
         self.filters = filters
         self.batch_norm = batch_norm
         self.dropout = dropout
-        self.down_blocks = [self._conv_block(filters * 2**level, f"down_{level}")
-                            for level in range(depth)]
-        self.pools = [keras.layers.MaxPooling2D(2, dtype=self.dtype_policy,
-                                                name=f"pool_{level}")
-                      for level in range(depth)]
+        self.down_blocks = [
+            self._conv_block(filters * 2**level, f"down_{level}") for level in range(depth)
+        ]
+        self.pools = [
+            keras.layers.MaxPooling2D(2, dtype=self.dtype_policy, name=f"pool_{level}")
+            for level in range(depth)
+        ]
         self.bottleneck = self._conv_block(filters * 2**depth, "bottleneck")
         self.bottleneck_dropout = keras.layers.Dropout(
-            dropout, dtype=self.dtype_policy, name="bottleneck_dropout")
-        self.upsamplers = [keras.layers.Conv2DTranspose(
-            filters * 2**level, 2, strides=2, dtype=self.dtype_policy,
-            name=f"upsample_{level}")
-            for level in reversed(range(depth))]
-        self.up_blocks = [self._conv_block(filters * 2**level, f"up_{level}")
-                          for level in reversed(range(depth))]
+            dropout, dtype=self.dtype_policy, name="bottleneck_dropout"
+        )
+        self.upsamplers = [
+            keras.layers.Conv2DTranspose(
+                filters * 2**level, 2, strides=2, dtype=self.dtype_policy, name=f"upsample_{level}"
+            )
+            for level in reversed(range(depth))
+        ]
+        self.up_blocks = [
+            self._conv_block(filters * 2**level, f"up_{level}") for level in reversed(range(depth))
+        ]
         # Float32 logits, as Keras advises for a model's last layer.
         self.head = keras.layers.Conv2D(num_classes, 1, dtype="float32", name="head")
 
@@ -90,18 +95,30 @@ class UNet(keras.Model):
         layers = []
         for i in range(2):
             # Batch normalization's shift makes the convolution's bias redundant.
-            layers.append(keras.layers.Conv2D(
-                filters, 3, padding="same", use_bias=not self.batch_norm,
-                dtype=self.dtype_policy, name=f"{name}_conv_{i}"))
+            layers.append(
+                keras.layers.Conv2D(
+                    filters,
+                    3,
+                    padding="same",
+                    use_bias=not self.batch_norm,
+                    dtype=self.dtype_policy,
+                    name=f"{name}_conv_{i}",
+                )
+            )
             if self.batch_norm:
                 # Statistics of the global batch under tf.distribute, so that
                 # N replicas train as one device does (JAX's data parallelism
                 # sees the global batch already; the option is TF-only).
-                layers.append(keras.layers.BatchNormalization(
-                    synchronized=keras.backend.backend() == "tensorflow",
-                    dtype=self.dtype_policy, name=f"{name}_norm_{i}"))
-            layers.append(keras.layers.Activation(
-                "relu", dtype=self.dtype_policy, name=f"{name}_relu_{i}"))
+                layers.append(
+                    keras.layers.BatchNormalization(
+                        synchronized=keras.backend.backend() == "tensorflow",
+                        dtype=self.dtype_policy,
+                        name=f"{name}_norm_{i}",
+                    )
+                )
+            layers.append(
+                keras.layers.Activation("relu", dtype=self.dtype_policy, name=f"{name}_relu_{i}")
+            )
         return keras.Sequential(layers, name=name)
 
     def call(self, images, training=None):
@@ -112,12 +129,9 @@ class UNet(keras.Model):
             x = block(x, training=training)
             skips.append(x)
             x = pool(x)
-        x = self.bottleneck_dropout(self.bottleneck(x, training=training),
-                                    training=training)
-        for upsample, block, skip in zip(self.upsamplers, self.up_blocks,
-                                         reversed(skips)):
-            x = block(ops.concatenate([upsample(x), skip], axis=-1),
-                      training=training)
+        x = self.bottleneck_dropout(self.bottleneck(x, training=training), training=training)
+        for upsample, block, skip in zip(self.upsamplers, self.up_blocks, reversed(skips)):
+            x = block(ops.concatenate([upsample(x), skip], axis=-1), training=training)
         return self.head(x)
 
     def compute_output_shape(self, input_shape):
@@ -130,11 +144,12 @@ class UNet(keras.Model):
 
         def segment(images):
             probabilities = ops.softmax(self(images, training=False), axis=-1)
-            return {"probabilities": probabilities,
-                    "classes": ops.cast(ops.argmax(probabilities, axis=-1), "int32")}
+            return {
+                "probabilities": probabilities,
+                "classes": ops.cast(ops.argmax(probabilities, axis=-1), "int32"),
+            }
 
-        return {"serving_default": (segment,
-                                    [serving_spec((None, None, channels), "images")])}
+        return {"serving_default": (segment, [serving_spec((None, None, channels), "images")])}
 
     def get_config(self):
         return {

@@ -70,8 +70,15 @@ class VAE(keras.Model):
         Constrained Variational Framework", ICLR 2017.
     """
 
-    def __init__(self, encoder, decoder, beta=1.0, reconstruction_loss="binary_crossentropy",
-                 seed=None, **kwargs):
+    def __init__(
+        self,
+        encoder,
+        decoder,
+        beta=1.0,
+        reconstruction_loss="binary_crossentropy",
+        seed=None,
+        **kwargs,
+    ):
         super().__init__(**kwargs)
         if not beta > 0:
             raise ValueError(
@@ -91,15 +98,15 @@ class VAE(keras.Model):
         self.sampling = Sampling(seed=seed, dtype=self.dtype_policy, name="sampling")
         # Its own stream, so that generating does not shift training's noise.
         self.prior_seed_generator = keras.random.SeedGenerator(
-            None if seed is None else seed + 1, name="prior_seed_generator")
+            None if seed is None else seed + 1, name="prior_seed_generator"
+        )
         # `loss` itself is tracked by Keras' training step.
         self.reconstruction_loss_tracker = keras.metrics.Mean(name="reconstruction_loss")
         self.kl_loss_tracker = keras.metrics.Mean(name="kl_loss")
         mark_built(self, encoder=encoder, decoder=decoder)
 
     @classmethod
-    def dense(cls, input_shape, latent_dim, units=(128,), output_activation="sigmoid",
-              **kwargs):
+    def dense(cls, input_shape, latent_dim, units=(128,), output_activation="sigmoid", **kwargs):
         """Builds a VAE with dense encoder and decoder.
 
         Args:
@@ -113,14 +120,23 @@ class VAE(keras.Model):
         Returns:
             A `VAE`.
         """
-        return cls(*encoder_decoder("dense", input_shape, latent_dim, units,
-                                    output_activation, POSTERIOR_HEADS,
-                                    dtype=kwargs.get("dtype")),
-                   **kwargs)
+        return cls(
+            *encoder_decoder(
+                "dense",
+                input_shape,
+                latent_dim,
+                units,
+                output_activation,
+                POSTERIOR_HEADS,
+                dtype=kwargs.get("dtype"),
+            ),
+            **kwargs,
+        )
 
     @classmethod
-    def convolutional(cls, input_shape, latent_dim, filters=(16, 32),
-                      output_activation="sigmoid", **kwargs):
+    def convolutional(
+        cls, input_shape, latent_dim, filters=(16, 32), output_activation="sigmoid", **kwargs
+    ):
         """Builds a VAE with convolutional encoder and decoder.
 
         Args:
@@ -134,10 +150,18 @@ class VAE(keras.Model):
         Returns:
             A `VAE`.
         """
-        return cls(*encoder_decoder("convolutional", input_shape, latent_dim, filters,
-                                    output_activation, POSTERIOR_HEADS,
-                                    dtype=kwargs.get("dtype")),
-                   **kwargs)
+        return cls(
+            *encoder_decoder(
+                "convolutional",
+                input_shape,
+                latent_dim,
+                filters,
+                output_activation,
+                POSTERIOR_HEADS,
+                dtype=kwargs.get("dtype"),
+            ),
+            **kwargs,
+        )
 
     @property
     def latent_dim(self):
@@ -161,11 +185,9 @@ class VAE(keras.Model):
         return self.decode(self._prior_sample(num_samples))
 
     def _prior_sample(self, num_samples):
-        return keras.random.normal((num_samples, self.latent_dim),
-                                   seed=self.prior_seed_generator)
+        return keras.random.normal((num_samples, self.latent_dim), seed=self.prior_seed_generator)
 
-    def compute_loss(self, x=None, y=None, y_pred=None, sample_weight=None,
-                     training=True):
+    def compute_loss(self, x=None, y=None, y_pred=None, sample_weight=None, training=True):
         """Returns `reconstruction + beta * KL` of the batch `x`, one code per example.
 
         `y_pred`, the deterministic reconstruction `call` returns, is not
@@ -187,13 +209,11 @@ class VAE(keras.Model):
         del y_pred, sample_weight
         targets, condition = self._split_inputs(x, y)
         mean, log_var = self.encode(targets, *condition, training=training)
-        reconstruction = self.decode(self.sampling([mean, log_var]), *condition,
-                                     training=training)
+        reconstruction = self.decode(self.sampling([mean, log_var]), *condition, training=training)
         reconstruction_loss = self._reconstruction_loss(targets, reconstruction)
         kl_loss = self._kl_loss(mean, log_var)
         batch_size = ops.shape(targets)[0]
-        self.reconstruction_loss_tracker.update_state(reconstruction_loss,
-                                                      sample_weight=batch_size)
+        self.reconstruction_loss_tracker.update_state(reconstruction_loss, sample_weight=batch_size)
         self.kl_loss_tracker.update_state(kl_loss, sample_weight=batch_size)
         return scale_for_replicas(reconstruction_loss + self.beta * kl_loss)
 
@@ -211,7 +231,8 @@ class VAE(keras.Model):
         reconstruction = ops.cast(reconstruction, "float32")
         if self.reconstruction_loss == "binary_crossentropy":
             per_value = keras.losses.binary_crossentropy(
-                ops.expand_dims(x, -1), ops.expand_dims(reconstruction, -1))
+                ops.expand_dims(x, -1), ops.expand_dims(reconstruction, -1)
+            )
         else:
             per_value = ops.square(x - reconstruction)
         per_example = ops.sum(ops.reshape(per_value, (ops.shape(x)[0], -1)), axis=1)
@@ -232,11 +253,9 @@ class VAE(keras.Model):
         input_spec = serving_spec(self.encoder.inputs[0].shape[1:], "inputs")
         latent_spec = serving_spec((self.latent_dim,), "latent")
         return {
-            "serving_default": (lambda inputs: {"reconstruction": self(inputs)},
-                                [input_spec]),
+            "serving_default": (lambda inputs: {"reconstruction": self(inputs)}, [input_spec]),
             "encode": (self._encode_endpoint, [input_spec]),
-            "decode": (lambda latent: {"reconstruction": self.decode(latent)},
-                       [latent_spec]),
+            "decode": (lambda latent: {"reconstruction": self.decode(latent)}, [latent_spec]),
         }
 
     def _encode_endpoint(self, *inputs):

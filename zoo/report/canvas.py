@@ -47,11 +47,9 @@ def png_figure(path, width_pixels, height_pixels, **options):
     # Text takes its size when it is made, and tick labels are made as the
     # picture is saved: the sizes hold for both.
     with matplotlib.rc_context(TEXT_SIZES):
-        figure = Figure(figsize=(width_pixels / DPI, height_pixels / DPI), dpi=DPI,
-                        **options)
+        figure = Figure(figsize=(width_pixels / DPI, height_pixels / DPI), dpi=DPI, **options)
         FigureCanvasAgg(figure)
         yield figure
         path = Path(path)
         path.parent.mkdir(parents=True, exist_ok=True)
         figure.savefig(path, dpi=DPI, format="png")
-

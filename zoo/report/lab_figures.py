@@ -83,14 +83,22 @@ def plot_panels(panels, path, columns=3, panel_pixels=(360, 270), shared_legend=
         axes = fig.subplots(rows, columns, squeeze=False).ravel()
         for ax, panel in zip(axes, panels):
             for label, values in panel.lines.items():
-                x, y = values if isinstance(values, tuple) else (
-                    np.arange(1, len(values) + 1), values)
+                x, y = (
+                    values if isinstance(values, tuple) else (np.arange(1, len(values) + 1), values)
+                )
                 ax.plot(x, y, label=label, **panel.styles.get(label, {}))
             for text, x in panel.marks.items():
                 ax.axvline(x, color="gray", linestyle=":", linewidth=1.5)
-                ax.annotate(text, (x, 1), xycoords=("data", "axes fraction"),
-                            xytext=(3, -3), textcoords="offset points", va="top", fontsize=8,
-                            color="dimgray")
+                ax.annotate(
+                    text,
+                    (x, 1),
+                    xycoords=("data", "axes fraction"),
+                    xytext=(3, -3),
+                    textcoords="offset points",
+                    va="top",
+                    fontsize=8,
+                    color="dimgray",
+                )
             if panel.log_y:
                 ax.set_yscale("log")
             if panel.xlim is not None:
@@ -104,20 +112,22 @@ def plot_panels(panels, path, columns=3, panel_pixels=(360, 270), shared_legend=
             ax.grid(alpha=0.3)
             if panel.legend and not shared_legend:
                 ax.legend(fontsize=8, loc="best")
-        for ax in axes[len(panels):]:
+        for ax in axes[len(panels) :]:
             ax.set_axis_off()
         if shared_legend:
             handles, labels = axes[0].get_legend_handles_labels()
-            fig.legend(handles, labels, loc="upper center", ncol=len(labels), fontsize=9,
-                       frameon=False)
+            fig.legend(
+                handles, labels, loc="upper center", ncol=len(labels), fontsize=9, frameon=False
+            )
             fig.tight_layout(rect=(0, 0, 1, 1 - legend_pixels / fig.bbox.height))
         else:
             fig.tight_layout()
     return Path(path)
 
 
-def plot_histograms(cells, path, row_labels, column_labels, value_ranges, bins=30,
-                    cell_pixels=(170, 120)):
+def plot_histograms(
+    cells, path, row_labels, column_labels, value_ranges, bins=30, cell_pixels=(170, 120)
+):
     """Writes a grid of histograms, one per cell, each row over its own range.
 
     Args:
@@ -184,17 +194,22 @@ def plot_paths_on_contours(function, paths, path, extent, columns=3, panel_pixel
         axes = fig.subplots(rows, columns, squeeze=False).ravel()
         for ax, (label, points) in zip(axes, paths.items()):
             points = np.asarray(points)
-            ax.contour(x, y, heights, levels=np.geomspace(0.05, heights.max(), 12),
-                       colors="lightgray", linewidths=0.8)
-            ax.plot(points[:, 0], points[:, 1], "o-", color="tab:red", markersize=2.5,
-                    linewidth=1)
+            ax.contour(
+                x,
+                y,
+                heights,
+                levels=np.geomspace(0.05, heights.max(), 12),
+                colors="lightgray",
+                linewidths=0.8,
+            )
+            ax.plot(points[:, 0], points[:, 1], "o-", color="tab:red", markersize=2.5, linewidth=1)
             ax.plot(*points[0], "s", color="black", markersize=5)
             ax.plot(0, 0, "+", color="black", markersize=10)
             ax.set_xlim(*extent[:2])
             ax.set_ylim(*extent[2:])
             ax.set_title(label, fontsize=10)
             ax.tick_params(labelsize=8)
-        for ax in axes[len(paths):]:
+        for ax in axes[len(paths) :]:
             ax.set_axis_off()
         fig.tight_layout()
     return Path(path)

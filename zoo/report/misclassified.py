@@ -62,8 +62,7 @@ def misclassified(splits, predictions, count=EXAMPLES):
     labels, confidence = predicted_labels(predictions)
     wrong = np.flatnonzero(labels != y_true)
     wrong = wrong[np.argsort(-confidence[wrong], kind="stable")][:count]
-    return [(int(i), int(y_true[i]), int(labels[i]), round(float(confidence[i]), 4))
-            for i in wrong]
+    return [(int(i), int(y_true[i]), int(labels[i]), round(float(confidence[i]), 4)) for i in wrong]
 
 
 def class_name(task, label):
@@ -114,7 +113,13 @@ def text_examples(task, splits, grade, count=EXAMPLES):
     for index, true, predicted, confidence in misclassified(splits, grade.predictions, count):
         text = " ".join(str(texts[index]).split())
         if len(text) > TEXT_CHARS:
-            text = text[:TEXT_CHARS - 1].rstrip() + "…"
-        examples.append({"text": text, "true": class_name(task, true),
-                         "predicted": class_name(task, predicted), "confidence": confidence})
+            text = text[: TEXT_CHARS - 1].rstrip() + "…"
+        examples.append(
+            {
+                "text": text,
+                "true": class_name(task, true),
+                "predicted": class_name(task, predicted),
+                "confidence": confidence,
+            }
+        )
     return examples

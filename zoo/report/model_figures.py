@@ -40,8 +40,7 @@ def plot_reconstructions(inputs, reconstructions, path, cell_pixels=64):
     >>> plot_reconstructions(images, 1.0 - images, "reconstructions.png").name
     'reconstructions.png'
     """
-    return _save_grid([_image_cells(inputs), _image_cells(reconstructions)],
-                      path, cell_pixels)
+    return _save_grid([_image_cells(inputs), _image_cells(reconstructions)], path, cell_pixels)
 
 
 def plot_samples(samples, path, columns=8, cell_pixels=64):
@@ -62,12 +61,13 @@ def plot_samples(samples, path, columns=8, cell_pixels=64):
     'samples.png'
     """
     cells = _image_cells(samples)
-    rows = [cells[i:i + columns] for i in range(0, len(cells), columns)]
+    rows = [cells[i : i + columns] for i in range(0, len(cells), columns)]
     return _save_grid(rows, path, cell_pixels)
 
 
-def plot_latent_traversals(decode, latent_dim, path, values=(-3, -2, -1, 0, 1, 2, 3),
-                           base_code=None, cell_pixels=64):
+def plot_latent_traversals(
+    decode, latent_dim, path, values=(-3, -2, -1, 0, 1, 2, 3), base_code=None, cell_pixels=64
+):
     """Writes one row per latent dimension, varying it alone across `values`.
 
     With a β-VAE each row tends to change one factor of the images (size,
@@ -95,13 +95,14 @@ def plot_latent_traversals(decode, latent_dim, path, values=(-3, -2, -1, 0, 1, 2
     import keras
 
     values = np.asarray(values, "float32")
-    base = np.zeros(latent_dim, "float32") if base_code is None else np.asarray(
-        base_code, "float32")
+    base = (
+        np.zeros(latent_dim, "float32") if base_code is None else np.asarray(base_code, "float32")
+    )
     codes = np.repeat(base[None, None, :], latent_dim, axis=0).repeat(len(values), axis=1)
     for dim in range(latent_dim):
         codes[dim, :, dim] = values
     cells = _image_cells(keras.ops.convert_to_numpy(decode(codes.reshape(-1, latent_dim))))
-    rows = [cells[i:i + len(values)] for i in range(0, len(cells), len(values))]
+    rows = [cells[i : i + len(values)] for i in range(0, len(cells), len(values))]
     return _save_grid(rows, path, cell_pixels)
 
 
@@ -132,8 +133,12 @@ def plot_masks(images, masks, path, true_masks=None, cell_pixels=64):
     rows = [_image_cells(images)]
     for mask_set in (true_masks, masks):
         if mask_set is not None:
-            rows.append([partial(_draw_mask, image=image, class_ids=class_ids)
-                         for image, class_ids in zip(images, _class_ids(mask_set))])
+            rows.append(
+                [
+                    partial(_draw_mask, image=image, class_ids=class_ids)
+                    for image, class_ids in zip(images, _class_ids(mask_set))
+                ]
+            )
     return _save_grid(rows, path, cell_pixels)
 
 
@@ -161,8 +166,10 @@ def plot_cams(images, maps, path, alpha=0.5, cell_pixels=96):
     """
     images = _displayable(images)
     heat = normalized_maps(maps, images.shape[1:3])
-    overlays = [partial(_draw_heat, image=image, heat=heat_map, alpha=alpha)
-                for image, heat_map in zip(images, heat)]
+    overlays = [
+        partial(_draw_heat, image=image, heat=heat_map, alpha=alpha)
+        for image, heat_map in zip(images, heat)
+    ]
     return _save_grid([_image_cells(images), overlays], path, cell_pixels)
 
 
@@ -205,8 +212,9 @@ def plot_forecast(history, actual, forecast, path, size=(640, 320)):
     >>> plot_forecast(series[:36], series[36:], series[36:] + 0.1, "forecast.png").name
     'forecast.png'
     """
-    history, actual, forecast = (np.asarray(a, "float32").ravel()
-                                 for a in (history, actual, forecast))
+    history, actual, forecast = (
+        np.asarray(a, "float32").ravel() for a in (history, actual, forecast)
+    )
     if len(actual) != len(forecast):
         raise ValueError(
             "`actual` and `forecast` must cover the same steps. Received "
@@ -246,10 +254,10 @@ def _resize_bilinear(image, size):
     height, width = size
     rows = np.linspace(0, image.shape[0] - 1, height)
     cols = np.linspace(0, image.shape[1] - 1, width)
-    along_cols = np.stack([np.interp(cols, np.arange(image.shape[1]), row)
-                           for row in image])
-    return np.stack([np.interp(rows, np.arange(image.shape[0]), column)
-                     for column in along_cols.T], axis=1)
+    along_cols = np.stack([np.interp(cols, np.arange(image.shape[1]), row) for row in image])
+    return np.stack(
+        [np.interp(rows, np.arange(image.shape[0]), column) for column in along_cols.T], axis=1
+    )
 
 
 def _image_cells(images):
@@ -263,8 +271,14 @@ def _draw_image(ax, image):
 def _draw_mask(ax, image, class_ids):
     _draw_image(ax, image)
     # Fixed colour range, so a class has the same colour in every cell.
-    ax.imshow(np.ma.masked_equal(class_ids, 0), cmap="tab10", vmin=0, vmax=9,
-              alpha=0.6, interpolation="nearest")
+    ax.imshow(
+        np.ma.masked_equal(class_ids, 0),
+        cmap="tab10",
+        vmin=0,
+        vmax=9,
+        alpha=0.6,
+        interpolation="nearest",
+    )
 
 
 def _draw_heat(ax, image, heat, alpha):

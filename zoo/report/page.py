@@ -34,11 +34,15 @@ def _shares_bars(row):
         return escape(row.get("confidence_note") or "–")
     bars = []
     for marks, share in confidence["shares"].items():
-        bars.append(f'<div class="bar"><span class="label">{escape(marks)}/5</span>'
-                    f'<span class="fill" style="width: {100 * share:.1f}%"></span>'
-                    f'<span class="share">{escape(_share(share))}</span></div>')
-    return (f'<div class="bars">{"".join(bars)}</div><p class="small">the score of each of '
-            f'{escape(confidence["resamples"])} bootstrap resamples of the held-out examples</p>')
+        bars.append(
+            f'<div class="bar"><span class="label">{escape(marks)}/5</span>'
+            f'<span class="fill" style="width: {100 * share:.1f}%"></span>'
+            f'<span class="share">{escape(_share(share))}</span></div>'
+        )
+    return (
+        f'<div class="bars">{"".join(bars)}</div><p class="small">the score of each of '
+        f"{escape(confidence['resamples'])} bootstrap resamples of the held-out examples</p>"
+    )
 
 
 def _copy_picture(task, picture, out_dir):
@@ -55,10 +59,12 @@ def _figures(row, out_dir):
     for picture in row.get("pictures", []):
         relative = _copy_picture(row["task"], picture, out_dir)
         stem = Path(picture).stem
-        images.append(f'<figure><a href="{escape(relative)}"><img src="{escape(relative)}" '
-                      f'alt="{escape(stem)}"></a><figcaption>'
-                      f"{escape(stem.replace('_', ' '))} (tap or click for full size)"
-                      "</figcaption></figure>")
+        images.append(
+            f'<figure><a href="{escape(relative)}"><img src="{escape(relative)}" '
+            f'alt="{escape(stem)}"></a><figcaption>'
+            f"{escape(stem.replace('_', ' '))} (tap or click for full size)"
+            "</figcaption></figure>"
+        )
     return "".join(images)
 
 
@@ -78,12 +84,16 @@ def _examples_table(row):
     examples = row.get("examples") or []
     if not examples:
         return ""
-    lines = "".join(f"<tr><td>{escape(e['true'])} → {escape(e['predicted'])} "
-                    f"({escape(_sure(e['confidence']))})</td><td>{escape(e['text'])}</td></tr>"
-                    for e in examples)
-    return ('<h3>Misclassified held-out texts, most confident first</h3>'
-            '<table class="examples"><thead><tr><th>true → predicted</th><th>text</th>'
-            f"</tr></thead><tbody>{lines}</tbody></table>")
+    lines = "".join(
+        f"<tr><td>{escape(e['true'])} → {escape(e['predicted'])} "
+        f"({escape(_sure(e['confidence']))})</td><td>{escape(e['text'])}</td></tr>"
+        for e in examples
+    )
+    return (
+        "<h3>Misclassified held-out texts, most confident first</h3>"
+        '<table class="examples"><thead><tr><th>true → predicted</th><th>text</th>'
+        f"</tr></thead><tbody>{lines}</tbody></table>"
+    )
 
 
 def _image_gallery(row, out_dir):
@@ -93,12 +103,16 @@ def _image_gallery(row, out_dir):
     figures = []
     for e in examples:
         relative = _copy_picture(row["task"], e["picture"], out_dir)
-        figures.append(f'<figure><img src="{escape(relative)}" alt="{escape(e["true"])}">'
-                       f"<figcaption>true: {escape(e['true'])}<br>predicted: "
-                       f"{escape(e['predicted'])} ({escape(_sure(e['confidence']))})</figcaption>"
-                       "</figure>")
-    return ('<h3>Misclassified held-out images, most confident first</h3>'
-            f'<div class="gallery">{"".join(figures)}</div>')
+        figures.append(
+            f'<figure><img src="{escape(relative)}" alt="{escape(e["true"])}">'
+            f"<figcaption>true: {escape(e['true'])}<br>predicted: "
+            f"{escape(e['predicted'])} ({escape(_sure(e['confidence']))})</figcaption>"
+            "</figure>"
+        )
+    return (
+        "<h3>Misclassified held-out images, most confident first</h3>"
+        f'<div class="gallery">{"".join(figures)}</div>'
+    )
 
 
 NOTE_CLASSES = {"not graded": "error", "hint": "hint", "note": "hint"}
@@ -118,28 +132,37 @@ def _facts(row, rows):
 
 def _section(row, rows, out_dir):
     summary = f'<p class="summary">{escape(row["summary"])}</p>' if row.get("summary") else ""
-    return (f'<section id="{escape(row["task"])}" class="task"><h2>{escape(row["task"])} '
-            f'<span class="score s{escape(row["score"])}">{escape(row["score"])}/5</span></h2>'
-            f'<p class="small">category {escape(row["category"])} · '
-            f'weight {escape(row["weight"])} · '
-            f'{row["points"]:.1f} of {5 * mark_points(row, rows):.1f} points</p>{summary}'
-            f'{_facts(row, rows)}{_examples_table(row)}{_image_gallery(row, out_dir)}'
-            f'<div class="figures">{_figures(row, out_dir)}</div></section>')
+    return (
+        f'<section id="{escape(row["task"])}" class="task"><h2>{escape(row["task"])} '
+        f'<span class="score s{escape(row["score"])}">{escape(row["score"])}/5</span></h2>'
+        f'<p class="small">category {escape(row["category"])} · '
+        f"weight {escape(row['weight'])} · "
+        f"{row['points']:.1f} of {5 * mark_points(row, rows):.1f} points</p>{summary}"
+        f"{_facts(row, rows)}{_examples_table(row)}{_image_gallery(row, out_dir)}"
+        f'<div class="figures">{_figures(row, out_dir)}</div></section>'
+    )
 
 
 def _focus(rows):
     order = work_order(rows)
     if not order:
-        return ('<div id="focus" class="card"><h2>Work on first</h2><p>Nothing: every task '
-                "has top marks.</p></div>")
+        return (
+            '<div id="focus" class="card"><h2>Work on first</h2><p>Nothing: every task '
+            "has top marks.</p></div>"
+        )
     first, others = order[0], order[1:]
-    rest = "".join(f"<li><a href=\"#{escape(r['task'])}\">{escape(r['task'])}</a>: "
-                   f"{escape(describe_next(r, rows))}</li>" for r in others)
+    rest = "".join(
+        f'<li><a href="#{escape(r["task"])}">{escape(r["task"])}</a>: '
+        f"{escape(describe_next(r, rows))}</li>"
+        for r in others
+    )
     rest = f"<p>Then:</p><ol>{rest}</ol>" if rest else ""
-    return (f'<div id="focus" class="card"><h2>Work on first</h2><p><a href="#'
-            f'{escape(first["task"])}"><strong>{escape(first["task"])}</strong></a> '
-            f'(category {escape(first["category"])}): '
-            f'{escape(describe_next(first, rows))}</p>{rest}</div>')
+    return (
+        f'<div id="focus" class="card"><h2>Work on first</h2><p><a href="#'
+        f'{escape(first["task"])}"><strong>{escape(first["task"])}</strong></a> '
+        f"(category {escape(first['category'])}): "
+        f"{escape(describe_next(first, rows))}</p>{rest}</div>"
+    )
 
 
 def _summary_row(row, rows):
@@ -154,10 +177,12 @@ def _summary_row(row, rows):
     # Long names may break after an underscore, never inside a word.
     name = escape(row["task"]).replace("_", "_<wbr>")
     task = f'<a href="#{escape(row["task"])}">{name}</a>'
-    return (f"<tr><td>{task} <span class=\"small\">({escape(row['category'])})</span></td>"
-            f'<td><span class="score s{escape(row["score"])}">{escape(row["score"])}/5</span></td>'
-            f"<td>{row['points']:.1f} / {5 * mark_points(row, rows):.1f}</td>"
-            f'<td class="value">{escape(value)}</td><td>{escape(upcoming)}</td></tr>')
+    return (
+        f'<tr><td>{task} <span class="small">({escape(row["category"])})</span></td>'
+        f'<td><span class="score s{escape(row["score"])}">{escape(row["score"])}/5</span></td>'
+        f"<td>{row['points']:.1f} / {5 * mark_points(row, rows):.1f}</td>"
+        f'<td class="value">{escape(value)}</td><td>{escape(upcoming)}</td></tr>'
+    )
 
 
 def write_index(rows, out_dir, total, passed, title="Mock exam", session=None):
@@ -189,25 +214,50 @@ def write_index(rows, out_dir, total, passed, title="Mock exam", session=None):
     details = []
     for row in rows:
         value = f"{row['value']:.4g}" if row.get("value") is not None else "–"
-        top = row.get("top_marks") or (f"5/5 at {row['threshold']:g}"
-                                       if row.get("threshold") is not None else "–")
+        top = row.get("top_marks") or (
+            f"5/5 at {row['threshold']:g}" if row.get("threshold") is not None else "–"
+        )
         details.append(
-            "<tr>" + "".join(f"<td>{escape(cell)}</td>" for cell in (
-                row["task"], row["category"], row.get("metric", "–"), value, top,
-                f"{row['score']}/5", *confidence_cells(row), row["weight"],
-                f"{row['points']:.1f}")) + "</tr>")
+            "<tr>"
+            + "".join(
+                f"<td>{escape(cell)}</td>"
+                for cell in (
+                    row["task"],
+                    row["category"],
+                    row.get("metric", "–"),
+                    value,
+                    top,
+                    f"{row['score']}/5",
+                    *confidence_cells(row),
+                    row["weight"],
+                    f"{row['points']:.1f}",
+                )
+            )
+            + "</tr>"
+        )
     summary = "".join(_summary_row(row, rows) for row in rows)
     sections = "".join(_section(row, rows, out_dir) for row in rows)
     verdict = "PASS" if passed else "FAIL"
     timing = ""
     if session:
         state = "FAIL" if session.get("over") else ""
-        timing = (f'<p id="time" class="{state}">Time used: <strong>{escape(session["used"])}'
-                  f"</strong> of {escape(session['limit'])}</p>")
-    page = render_page("zoo.report", "page.html", "page.css", title=title,
-                       total=f"{total:.1f}", verdict=verdict, timing=Html(timing),
-                       summary=Html(summary), focus=Html(_focus(rows)),
-                       sections=Html(sections), details=Html("".join(details)))
+        timing = (
+            f'<p id="time" class="{state}">Time used: <strong>{escape(session["used"])}'
+            f"</strong> of {escape(session['limit'])}</p>"
+        )
+    page = render_page(
+        "zoo.report",
+        "page.html",
+        "page.css",
+        title=title,
+        total=f"{total:.1f}",
+        verdict=verdict,
+        timing=Html(timing),
+        summary=Html(summary),
+        focus=Html(_focus(rows)),
+        sections=Html(sections),
+        details=Html("".join(details)),
+    )
     index = out_dir / "index.html"
     index.write_text(page, encoding="utf-8")
     return index

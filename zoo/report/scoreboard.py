@@ -30,17 +30,26 @@ def confidence_cells(row):
     from zoo.grading.grade import describe_marks
 
     confidence = row.get("confidence")
-    interval = (f"{confidence['interval'][0]:.4g} to {confidence['interval'][1]:.4g}"
-                if confidence else row.get("confidence_note") or "–")
+    interval = (
+        f"{confidence['interval'][0]:.4g} to {confidence['interval'][1]:.4g}"
+        if confidence
+        else row.get("confidence_note") or "–"
+    )
     convention = row.get("convention")
     named = "–"
     if convention:
-        named = convention["name"] if convention["clear"] else \
-            f"{convention['name']} (unclear: see --convention)"
-    return (str(row["held_out"]) if row.get("held_out") is not None else "–", interval,
-            row.get("shares") or "–",
-            describe_marks(row["marks"], row.get("metric", "")) if row.get("marks") else "–",
-            named)
+        named = (
+            convention["name"]
+            if convention["clear"]
+            else f"{convention['name']} (unclear: see --convention)"
+        )
+    return (
+        str(row["held_out"]) if row.get("held_out") is not None else "–",
+        interval,
+        row.get("shares") or "–",
+        describe_marks(row["marks"], row.get("metric", "")) if row.get("marks") else "–",
+        named,
+    )
 
 
 def mark_points(row, rows):
@@ -80,6 +89,7 @@ def work_order(rows):
     >>> [row["task"] for row in work_order(rows)]
     ['sarcasm', 'linear']
     """
+
     def within_reach(row):
         shares = (row.get("confidence") or {}).get("shares", {})
         return sum(share for marks, share in shares.items() if int(marks) > row["score"])
@@ -121,12 +131,16 @@ def describe_next(row, rows):
     points = mark_points(row, rows)
     up = (row.get("marks") or {}).get("up")
     if row.get("error"):
-        return f"not graded, so 0/5 (the reason is in its section); each mark is worth " \
-               f"{points:.1f} points."
+        return (
+            f"not graded, so 0/5 (the reason is in its section); each mark is worth "
+            f"{points:.1f} points."
+        )
     if up is None:
         return "top marks."
-    return (f"{up['marks']}/5 at {row['metric']} {up['side']}: {up['distance']:.4g} away, "
-            f"worth {points:.1f} points.")
+    return (
+        f"{up['marks']}/5 at {row['metric']} {up['side']}: {up['distance']:.4g} away, "
+        f"worth {points:.1f} points."
+    )
 
 
 def task_facts(row, rows):
@@ -151,20 +165,38 @@ def task_facts(row, rows):
     facts += [("hint", hint) for hint in row.get("hints", [])]
     facts += [("note", warning) for warning in row.get("warnings", [])]
     if row.get("value") is not None:
-        facts.append(("result", (f"{row['metric']} {row['value']:.4g}: {row['score']}/5 "
-                                 f"({row.get('top_marks', '')}; rule {row.get('rule', '')})")))
+        facts.append(
+            (
+                "result",
+                (
+                    f"{row['metric']} {row['value']:.4g}: {row['score']}/5 "
+                    f"({row.get('top_marks', '')}; rule {row.get('rule', '')})"
+                ),
+            )
+        )
     confidence = row.get("confidence")
     if confidence:
         low, high = confidence["interval"]
-        facts.append((f"{confidence['level']:.0%} interval",
-                      f"{low:.4g} to {high:.4g} ({row['held_out']} held-out examples)"))
+        facts.append(
+            (
+                f"{confidence['level']:.0%} interval",
+                f"{low:.4g} to {high:.4g} ({row['held_out']} held-out examples)",
+            )
+        )
     elif row.get("confidence_note"):
         facts.append(("interval", row["confidence_note"]))
     facts.append(("next mark", describe_next(row, rows)))
     down = (row.get("marks") or {}).get("down")
     if down:
-        facts.append(("margin", (f"{row['score']}/5 holds until {row['metric']} "
-                                 f"{down['side']}, {down['distance']:.4g} away")))
+        facts.append(
+            (
+                "margin",
+                (
+                    f"{row['score']}/5 holds until {row['metric']} "
+                    f"{down['side']}, {down['distance']:.4g} away"
+                ),
+            )
+        )
     if row.get("graded"):
         graded = row["graded"] + (f" ({row['note']})" if row.get("note") else "")
         facts.append(("solution" if row.get("error") else "graded", graded))
@@ -179,8 +211,12 @@ def task_facts(row, rows):
         facts.append(("time", ", ".join(time_parts)))
     if row.get("convention"):
         convention = row["convention"]
-        facts.append(("convention", (f"{convention['name']}: {convention['inputs']}. "
-                                     f"Why: {convention['reason']}")))
+        facts.append(
+            (
+                "convention",
+                (f"{convention['name']}: {convention['inputs']}. Why: {convention['reason']}"),
+            )
+        )
     if row.get("device"):
         facts.append(("device", row["device"]))
     if row.get("curves_note"):

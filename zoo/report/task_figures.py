@@ -50,16 +50,30 @@ def write_pictures(task, model, history, splits, grade, out_dir):
     out_dir = Path(out_dir)
     pictures = [plot_history(history, out_dir / "training_curves.png")] if history else []
     if task.output_activation in ("softmax", "sigmoid") and task.evaluate is None:
-        pictures.append(plot_confusion(splits.test[1], grade.predictions,
-                                       task.class_names, out_dir / "confusion_matrix.png"))
+        pictures.append(
+            plot_confusion(
+                splits.test[1],
+                grade.predictions,
+                task.class_names,
+                out_dir / "confusion_matrix.png",
+            )
+        )
     if task.category is TIME_SERIES and np.ndim(grade.predictions) == 3:
-        pictures.append(plot_feature_forecasts(
-            splits.test[1], grade.predictions, out_dir / "forecast.png",
-            names=splits.extras.get("features"),
-            title=f"held-out forecasts (graded: {grade.metric} {grade.value:.4g})"))
+        pictures.append(
+            plot_feature_forecasts(
+                splits.test[1],
+                grade.predictions,
+                out_dir / "forecast.png",
+                names=splits.extras.get("features"),
+                title=f"held-out forecasts (graded: {grade.metric} {grade.value:.4g})",
+            )
+        )
     elif task.category is TIME_SERIES:
-        pictures.append(plot_forecast_error(splits, grade.predictions, grade.metric,
-                                            grade.value, out_dir / "forecast.png"))
+        pictures.append(
+            plot_forecast_error(
+                splits, grade.predictions, grade.metric, grade.value, out_dir / "forecast.png"
+            )
+        )
     elif task.output_activation is None and tuple(task.input_shape) == (1,):
         pictures.append(plot_fit(splits, grade.predictions, out_dir / "fit.png"))
     if task.pictures is not None and model is not None:
@@ -123,7 +137,7 @@ def spans_decades(values, decades=2):
     values = np.asarray(values, "float64")
     if not values.size or values.min() < 0 or values.max() <= 0:
         return False
-    return bool(values.max() > 10.0 ** decades * values.min())
+    return bool(values.max() > 10.0**decades * values.min())
 
 
 def plot_confusion(y_true, predictions, class_names, path):
@@ -155,11 +169,23 @@ def plot_confusion(y_true, predictions, class_names, path):
         axis.imshow(matrix, cmap="Blues", vmin=0, vmax=max(int(matrix.max()), 1))
         for (i, j), value in np.ndenumerate(matrix):
             dark = value > 0.55 * matrix.max()
-            axis.text(j, i, str(value), ha="center", va="center",
-                      fontsize=13 if count < 8 else 10, color="white" if dark else "black",
-                      fontweight="bold" if i == j else None)
-        axis.set_xticks(range(count), names, rotation=35 if count > 3 else 0,
-                        ha="right" if count > 3 else "center", fontsize=11)
+            axis.text(
+                j,
+                i,
+                str(value),
+                ha="center",
+                va="center",
+                fontsize=13 if count < 8 else 10,
+                color="white" if dark else "black",
+                fontweight="bold" if i == j else None,
+            )
+        axis.set_xticks(
+            range(count),
+            names,
+            rotation=35 if count > 3 else 0,
+            ha="right" if count > 3 else "center",
+            fontsize=11,
+        )
         axis.set_yticks(range(count), names, fontsize=11)
         axis.set_xlabel("predicted", fontsize=12)
         axis.set_ylabel("true", fontsize=12)
@@ -191,14 +217,19 @@ def image_examples(task, splits, grade, out_dir, count=6):
     Example:
     >>> examples = image_examples(task, splits, grade, version_dir)
     """
-    if task.input_dtype != "uint8" or task.output_activation not in ("softmax", "sigmoid") \
-            or task.evaluate is not None or grade.predictions is None:
+    if (
+        task.input_dtype != "uint8"
+        or task.output_activation not in ("softmax", "sigmoid")
+        or task.evaluate is not None
+        or grade.predictions is None
+    ):
         return []
     from matplotlib.image import imsave
 
     examples = []
     for number, (index, true, predicted, confidence) in enumerate(
-            misclassified(splits, grade.predictions, count), start=1):
+        misclassified(splits, grade.predictions, count), start=1
+    ):
         image = np.asarray(splits.test[0][index])
         if image.ndim == 3 and image.shape[-1] == 1:
             image = image[..., 0]
@@ -207,8 +238,14 @@ def image_examples(task, splits, grade, out_dir, count=6):
         image = image.repeat(factor, axis=0).repeat(factor, axis=1)
         path = Path(out_dir) / f"misclassified_{number}.png"
         imsave(path, image, cmap="gray" if image.ndim == 2 else None, vmin=0, vmax=255)
-        examples.append({"picture": str(path), "true": class_name(task, true),
-                         "predicted": class_name(task, predicted), "confidence": confidence})
+        examples.append(
+            {
+                "picture": str(path),
+                "true": class_name(task, true),
+                "predicted": class_name(task, predicted),
+                "confidence": confidence,
+            }
+        )
     return examples
 
 
@@ -235,7 +272,7 @@ def plot_forecast_error(splits, forecast, metric, value, path, history=120):
     series, split = np.asarray(splits.extras["series"]), splits.extras["split"]
     forecast = np.asarray(forecast, "float64").reshape(-1)
     # A tester that drops its last partial batch compares only the first values.
-    actual = np.asarray(splits.test[1], "float64").reshape(-1)[:len(forecast)]
+    actual = np.asarray(splits.test[1], "float64").reshape(-1)[: len(forecast)]
     steps = np.arange(split, split + len(actual))
     with png_figure(path, 650, 480, layout="constrained") as figure:
         top, bottom = figure.subplots(2, 1, sharex=True, height_ratios=[2, 1])
@@ -249,8 +286,12 @@ def plot_forecast_error(splits, forecast, metric, value, path, history=120):
         top.grid(alpha=0.3)
         errors = np.abs(forecast - actual)
         bottom.fill_between(steps, errors, color="tab:red", alpha=0.4, step="mid")
-        bottom.axhline(errors.mean(), color="tab:red", linewidth=1,
-                       label=f"mean absolute error {errors.mean():.4g} (the series' units)")
+        bottom.axhline(
+            errors.mean(),
+            color="tab:red",
+            linewidth=1,
+            label=f"mean absolute error {errors.mean():.4g} (the series' units)",
+        )
         bottom.set_ylabel("|error|")
         bottom.set_xlabel("time step")
         bottom.legend(loc="upper left")
@@ -290,25 +331,40 @@ def plot_feature_forecasts(actual, forecast, path, names=None, title=None, row_p
     if actual.shape != forecast.shape or actual.ndim != 3:
         raise ValueError(
             "`actual` and `forecast` must both be (windows, steps, features). Received "
-            f"{actual.shape} and {forecast.shape}.")
+            f"{actual.shape} and {forecast.shape}."
+        )
     features = actual.shape[2]
     names = list(names) if names is not None else [f"feature {i}" for i in range(features)]
     errors = np.abs(forecast - actual)
     windows, steps = np.arange(len(actual)), np.arange(1, actual.shape[1] + 1)
     height = row_pixels * features + (30 if title else 0)
     with png_figure(path, 680, height, layout="constrained") as figure:
-        axes = figure.subplots(features, 2, squeeze=False,
-                               gridspec_kw={"width_ratios": [3, 1]})
+        axes = figure.subplots(features, 2, squeeze=False, gridspec_kw={"width_ratios": [3, 1]})
         for feature, (line, by_step) in enumerate(axes):
             now, ahead = actual[:, 0, feature], forecast[:, 0, feature]
             line.plot(windows, now, color="black", linewidth=1, label="actual")
-            line.plot(windows, ahead, color="tab:orange", linestyle="--", linewidth=1,
-                      label="forecast, 1 step ahead")
-            line.fill_between(windows, now.min(), now.min() + errors[:, 0, feature],
-                              color="tab:red", alpha=0.3, step="mid", label="|error|")
-            line.set_title(f"{names[feature]}: mean absolute error "
-                           f"{errors[..., feature].mean():.4g} over all {actual.shape[1]} steps",
-                           fontsize=9)
+            line.plot(
+                windows,
+                ahead,
+                color="tab:orange",
+                linestyle="--",
+                linewidth=1,
+                label="forecast, 1 step ahead",
+            )
+            line.fill_between(
+                windows,
+                now.min(),
+                now.min() + errors[:, 0, feature],
+                color="tab:red",
+                alpha=0.3,
+                step="mid",
+                label="|error|",
+            )
+            line.set_title(
+                f"{names[feature]}: mean absolute error "
+                f"{errors[..., feature].mean():.4g} over all {actual.shape[1]} steps",
+                fontsize=9,
+            )
             line.tick_params(labelsize=8)
             by_step.plot(steps, errors[..., feature].mean(axis=0), color="tab:red", marker=".")
             by_step.set_title("error by step ahead", fontsize=9)
@@ -345,13 +401,20 @@ def plot_fit(splits, predictions, path):
         top, bottom = figure.subplots(2, 1, sharex=True, height_ratios=[2, 1])
         top.plot(test_x[order], test_y[order], color="black", label="the rule")
         top.scatter(train_x, train_y, color="tab:blue", zorder=3, label="training points")
-        top.scatter(test_x, predictions, color="tab:orange", marker="x", zorder=4,
-                    label="predictions on held-out x")
+        top.scatter(
+            test_x,
+            predictions,
+            color="tab:orange",
+            marker="x",
+            zorder=4,
+            label="predictions on held-out x",
+        )
         top.legend()
         top.grid(alpha=0.3)
         bottom.bar(test_x, predictions - test_y, width=0.4, color="tab:red")
-        bottom.axvspan(train_x.min(), train_x.max(), color="tab:blue", alpha=0.08,
-                       label="training range")
+        bottom.axvspan(
+            train_x.min(), train_x.max(), color="tab:blue", alpha=0.08, label="training range"
+        )
         bottom.set_ylabel("error")
         bottom.set_xlabel("x")
         bottom.legend()

@@ -64,15 +64,22 @@ def fill(template, **values):
     '<a title="say &quot;hi&quot;">3</a>'
     """
     template = string.Template(template)
-    names = {match.group("named") or match.group("braced")
-             for match in template.pattern.finditer(template.template)} - {None}
+    names = {
+        match.group("named") or match.group("braced")
+        for match in template.pattern.finditer(template.template)
+    } - {None}
     if names != set(values):
         raise ValueError(
             f"the template's placeholders and the values differ: no value for "
             f"{sorted(names - set(values))}, no placeholder for "
-            f"{sorted(set(values) - names)}. Give one value per `$name` of the template.")
-    return template.substitute({name: value if isinstance(value, Html) else escape(value)
-                                for name, value in values.items()})
+            f"{sorted(set(values) - names)}. Give one value per `$name` of the template."
+        )
+    return template.substitute(
+        {
+            name: value if isinstance(value, Html) else escape(value)
+            for name, value in values.items()
+        }
+    )
 
 
 def read_asset(package, name):
@@ -114,5 +121,9 @@ def render_page(package, template, stylesheet, **values):
     ...                    lesson="...", setup=Html(""), measured=Html(""), sections=Html(""))
     """
     style = read_asset("zoo.report", BASE_STYLESHEET) + read_asset(package, stylesheet)
-    return fill(read_asset(package, template), style=Html(style),
-                script=Html(read_asset("zoo.report", PICTURES_SHOWN_SCRIPT)), **values)
+    return fill(
+        read_asset(package, template),
+        style=Html(style),
+        script=Html(read_asset("zoo.report", PICTURES_SHOWN_SCRIPT)),
+        **values,
+    )

@@ -73,7 +73,8 @@ class BatchScheduler:
                 f"Task size {rows} is larger than maximum input batch size "
                 f"{options.max_batch_size}; send at most "
                 f"{options.max_batch_size} rows or raise max_batch_size in "
-                "the batching parameters file.")
+                "the batching parameters file."
+            )
         key = (servable.name, servable.version, signature_name)
         queue = self._queues.get(key)
         if queue is None or queue.servable is not servable:
@@ -85,9 +86,11 @@ class BatchScheduler:
                 "The batch scheduling queue to which this task was submitted "
                 f"is full ({queue.rows} rows waiting, max_enqueued_batches "
                 f"{options.max_enqueued_batches} x max_batch_size "
-                f"{options.max_batch_size}); retry later.")
-        shape_key = tuple(sorted((name, array.shape[1:], array.dtype.str)
-                                 for name, array in inputs.items()))
+                f"{options.max_batch_size}); retry later.",
+            )
+        shape_key = tuple(
+            sorted((name, array.shape[1:], array.dtype.str) for name, array in inputs.items())
+        )
         future = asyncio.get_running_loop().create_future()
         queue.tasks.append(_Task(inputs, rows, shape_key, future))
         queue.rows += rows
@@ -106,8 +109,7 @@ class BatchScheduler:
                     await self._run_batch(queue, batch)
         finally:
             queue.consumers -= 1
-            if not queue.tasks and not queue.consumers \
-                    and self._queues.get(key) is queue:
+            if not queue.tasks and not queue.consumers and self._queues.get(key) is queue:
                 del self._queues[key]
 
     async def _wait_to_fill(self, queue):
@@ -136,8 +138,7 @@ class BatchScheduler:
         for task in queue.tasks:
             if task.future.done():
                 queue.rows -= task.rows
-            elif (task.key == key
-                  and rows + task.rows <= self._options.max_batch_size):
+            elif task.key == key and rows + task.rows <= self._options.max_batch_size:
                 batch.append(task)
                 rows += task.rows
                 queue.rows -= task.rows
@@ -148,15 +149,14 @@ class BatchScheduler:
 
     async def _run_batch(self, queue, batch):
         names = list(batch[0].inputs)
-        merged = {name: np.concatenate([t.inputs[name] for t in batch])
-                  for name in names}
+        merged = {name: np.concatenate([t.inputs[name] for t in batch]) for name in names}
         if self._metrics is not None:
             now = time.monotonic()
             self._metrics.record_batch([now - t.enqueued for t in batch])
         try:
             outputs = await self._executors.run(
-                queue.servable.name, queue.servable.run, queue.signature_name,
-                merged)
+                queue.servable.name, queue.servable.run, queue.signature_name, merged
+            )
             total = sum(t.rows for t in batch)
             for name, array in outputs.items():
                 if array.ndim == 0 or array.shape[0] != total:
@@ -165,7 +165,8 @@ class BatchScheduler:
                         f"Batched output {name!r} has shape "
                         f"{list(array.shape)}, not {total} rows as the "
                         f"batch; signature {queue.signature_name!r} cannot "
-                        "be batched, serve it without --enable-batching.")
+                        "be batched, serve it without --enable-batching.",
+                    )
         # Every request of the batch gets it.
         except Exception as error:  # noqa: BLE001
             for task in batch:
@@ -176,8 +177,7 @@ class BatchScheduler:
         for task in batch:
             end = start + task.rows
             if not task.future.done():
-                task.future.set_result(
-                    {name: array[start:end] for name, array in outputs.items()})
+                task.future.set_result({name: array[start:end] for name, array in outputs.items()})
             start = end
 
 
@@ -187,10 +187,11 @@ def _batch_rows(inputs):
         if array.ndim == 0:
             raise invalid_argument(
                 f"Batching input tensors must have at least one dimension; "
-                f"input {name!r} is a scalar. Send it as a list of one value.")
+                f"input {name!r} is a scalar. Send it as a list of one value."
+            )
         sizes.add(array.shape[0])
     if len(sizes) != 1:
         raise invalid_argument(
-            "Batching Run() input tensors must have equal 0th-dimension size; "
-            f"got {sorted(sizes)}.")
+            f"Batching Run() input tensors must have equal 0th-dimension size; got {sorted(sizes)}."
+        )
     return sizes.pop()

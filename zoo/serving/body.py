@@ -76,15 +76,13 @@ class _Inflater:
                     return  # bytes after a deflate stream are ignored
                 self._decompressor = self._start(data[0])  # next gzip member
             try:
-                out = self._decompressor.decompress(
-                    data, self._limit + 1 - len(self.body))
+                out = self._decompressor.decompress(data, self._limit + 1 - len(self.body))
             except zlib.error as error:
                 raise self._corrupt(error) from None
             self.body += out
             if len(self.body) > self._limit:
                 raise self._too_large(None)
-            data = (self._decompressor.unconsumed_tail
-                    or self._decompressor.unused_data)
+            data = self._decompressor.unconsumed_tail or self._decompressor.unused_data
 
     def finish(self):
         """Checks that the stream ended; returns the inflated body."""
@@ -97,7 +95,8 @@ class _Inflater:
             grpc.StatusCode.INVALID_ARGUMENT,
             f"Failed to decompress the request body (Content-Encoding: "
             f"{self._encoding}): {reason}. Send the whole compressed body, "
-            "or send it uncompressed without Content-Encoding.")
+            "or send it uncompressed without Content-Encoding.",
+        )
 
 
 class BodyReader:
@@ -137,26 +136,33 @@ class BodyReader:
             raise refused(
                 grpc.StatusCode.UNIMPLEMENTED,
                 f"Unsupported Content-Encoding: {encoding}. Send the body "
-                "uncompressed, or with gzip or deflate.", http_status=415)
-        if (request.content_length is not None
-                and request.content_length > self._max_bytes):
+                "uncompressed, or with gzip or deflate.",
+                http_status=415,
+            )
+        if request.content_length is not None and request.content_length > self._max_bytes:
             raise self._too_large(request.content_length)
-        reading = (self._inflate(request.content, _ENCODINGS[encoding])
-                   if encoding in _ENCODINGS else self._raw(request.content))
+        reading = (
+            self._inflate(request.content, _ENCODINGS[encoding])
+            if encoding in _ENCODINGS
+            else self._raw(request.content)
+        )
         if request.content.is_eof():  # all received: nothing can stall
             return await reading
         try:
             return await asyncio.wait_for(reading, deadline.remaining())
         except ConnectionError:
-            raise refused(grpc.StatusCode.CANCELLED,
-                          "The client closed the connection before sending "
-                          "its whole body.") from None
+            raise refused(
+                grpc.StatusCode.CANCELLED,
+                "The client closed the connection before sending its whole body.",
+            ) from None
         except asyncio.TimeoutError:
             raise refused(
                 grpc.StatusCode.DEADLINE_EXCEEDED,
                 f"Request body not received within {deadline.seconds * 1000:g} "
                 "ms; the connection is closed. Send the body at once, or "
-                "raise --rest-api-timeout-in-ms.", http_status=408) from None
+                "raise --rest-api-timeout-in-ms.",
+                http_status=408,
+            ) from None
 
     async def _raw(self, content):
         body = bytearray()
@@ -175,14 +181,11 @@ class BodyReader:
         while True:
             chunk = await content.readany()
             pending += chunk
-            if pending and (not chunk
-                            or len(pending) >= _INFLATE_BATCH_BYTES):
-                await loop.run_in_executor(self._executor, inflater.feed,
-                                           bytes(pending))
+            if pending and (not chunk or len(pending) >= _INFLATE_BATCH_BYTES):
+                await loop.run_in_executor(self._executor, inflater.feed, bytes(pending))
                 pending.clear()
             if not chunk:
-                return await loop.run_in_executor(self._executor,
-                                                  inflater.finish)
+                return await loop.run_in_executor(self._executor, inflater.finish)
 
     def _too_large(self, size):
         sent = f" ({size} bytes sent)" if size is not None else ""
@@ -191,4 +194,6 @@ class BodyReader:
             f"Request body too large{sent}: the limit is {self._max_bytes} "
             "bytes after decompression. Send fewer rows per request, send "
             "images as b64-encoded bytes, or raise "
-            "--rest-api-max-body-bytes.", http_status=413)
+            "--rest-api-max-body-bytes.",
+            http_status=413,
+        )

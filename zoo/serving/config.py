@@ -64,7 +64,7 @@ class ModelConfig:
             return newest_first
         if self.policy == "specific":
             return [v for v in newest_first if v in self.versions]
-        return newest_first[:self.num_versions]
+        return newest_first[: self.num_versions]
 
 
 def parse_model_config_file(path):
@@ -90,7 +90,8 @@ def parse_model_config_file(path):
     except text_format.ParseError as error:
         raise ValueError(
             f"{path}: not a text-format ModelServerConfig ({error}). "
-            f"Expected something like:\n{CONFIG_EXAMPLE}") from error
+            f"Expected something like:\n{CONFIG_EXAMPLE}"
+        ) from error
     return config_from_proto(path, proto)
 
 
@@ -111,14 +112,15 @@ def config_from_proto(source, proto):
         raise ValueError(
             f"{source}: only `model_config_list` is supported (found "
             f"{proto.WhichOneof('config')}). Expected something like:\n"
-            f"{CONFIG_EXAMPLE}")
-    configs = [_model_config_from_proto(source, c)
-               for c in proto.model_config_list.config]
+            f"{CONFIG_EXAMPLE}"
+        )
+    configs = [_model_config_from_proto(source, c) for c in proto.model_config_list.config]
     names = [c.name for c in configs]
     duplicates = sorted({n for n in names if names.count(n) > 1})
     if duplicates:
-        raise ValueError(f"{source}: model names must be unique; "
-                         f"{', '.join(duplicates)} appear more than once.")
+        raise ValueError(
+            f"{source}: model names must be unique; {', '.join(duplicates)} appear more than once."
+        )
     return configs
 
 
@@ -137,31 +139,36 @@ def check_base_paths(source, configs, roots):
             the flags that allow it.
     """
     resolved = {os.path.realpath(root) for root in roots}
-    allowed = sorted(r for r in resolved if not any(
-        other != r and os.path.commonpath([r, other]) == other
-        for other in resolved))
+    allowed = sorted(
+        r
+        for r in resolved
+        if not any(other != r and os.path.commonpath([r, other]) == other for other in resolved)
+    )
     for config in configs:
         path = os.path.realpath(config.base_path)
-        if not any(os.path.commonpath([path, root]) == root
-                   for root in allowed):
+        if not any(os.path.commonpath([path, root]) == root for root in allowed):
             raise PermissionError(
                 f"{source}: base_path {config.base_path} of model "
                 f"{config.name} is outside the folders this server serves "
                 f"models from ({', '.join(allowed) or 'none'}). "
                 "Restart the server with --model-path-root naming its "
-                "folder, or with --allow-any-model-path.")
+                "folder, or with --allow-any-model-path."
+            )
 
 
 def _model_config_from_proto(path, proto):
     if not proto.name or not proto.base_path:
-        raise ValueError(f"{path}: every config needs a `name` and a "
-                         f"`base_path`; got name={proto.name!r} "
-                         f"base_path={proto.base_path!r}.")
+        raise ValueError(
+            f"{path}: every config needs a `name` and a "
+            f"`base_path`; got name={proto.name!r} "
+            f"base_path={proto.base_path!r}."
+        )
     if proto.model_platform not in ("", "tensorflow"):
         raise ValueError(
             f"{path}: model {proto.name} has model_platform "
-            f"{proto.model_platform!r}; only \"tensorflow\" SavedModels are "
-            "served.")
+            f'{proto.model_platform!r}; only "tensorflow" SavedModels are '
+            "served."
+        )
     policy = proto.model_version_policy
     kind = policy.WhichOneof("policy_choice") or "latest"
     num_versions = 1
@@ -171,13 +178,18 @@ def _model_config_from_proto(path, proto):
     elif kind == "specific":
         versions = tuple(policy.specific.versions)
         if not versions:
-            raise ValueError(f"{path}: model {proto.name} has a `specific` "
-                             "version policy without any `versions`.")
-    return ModelConfig(name=proto.name,
-                       base_path=os.path.abspath(proto.base_path),
-                       policy=kind, num_versions=num_versions,
-                       versions=versions,
-                       labels=dict(proto.version_labels))
+            raise ValueError(
+                f"{path}: model {proto.name} has a `specific` "
+                "version policy without any `versions`."
+            )
+    return ModelConfig(
+        name=proto.name,
+        base_path=os.path.abspath(proto.base_path),
+        policy=kind,
+        num_versions=num_versions,
+        versions=versions,
+        labels=dict(proto.version_labels),
+    )
 
 
 @dataclasses.dataclass(frozen=True)
@@ -203,27 +215,34 @@ class BatchingOptions:
 # which the tensorflow-serving-api wheel does not ship. Only the ones
 # `BatchingOptions` acts on are listed, so any other field fails to parse
 # with a message naming it instead of being silently ignored.
-_BATCHING_FIELDS = ("max_batch_size", "batch_timeout_micros",
-                    "max_enqueued_batches", "num_batch_threads")
+_BATCHING_FIELDS = (
+    "max_batch_size",
+    "batch_timeout_micros",
+    "max_enqueued_batches",
+    "num_batch_threads",
+)
 
 
 def _batching_parameters_class():
     pool = descriptor_pool.DescriptorPool()
-    pool.AddSerializedFile(
-        wrappers_pb2.DESCRIPTOR.serialized_pb)
+    pool.AddSerializedFile(wrappers_pb2.DESCRIPTOR.serialized_pb)
     file_proto = descriptor_pb2.FileDescriptorProto(
-        name="zoo_batching_parameters.proto", package="tensorflow.serving",
-        dependency=["google/protobuf/wrappers.proto"], syntax="proto3")
+        name="zoo_batching_parameters.proto",
+        package="tensorflow.serving",
+        dependency=["google/protobuf/wrappers.proto"],
+        syntax="proto3",
+    )
     message = file_proto.message_type.add(name="BatchingParameters")
     for number, name in enumerate(_BATCHING_FIELDS, start=1):
         message.field.add(
-            name=name, number=number,
+            name=name,
+            number=number,
             type=descriptor_pb2.FieldDescriptorProto.TYPE_MESSAGE,
             label=descriptor_pb2.FieldDescriptorProto.LABEL_OPTIONAL,
-            type_name=".google.protobuf.Int64Value")
+            type_name=".google.protobuf.Int64Value",
+        )
     pool.Add(file_proto)
-    descriptor = pool.FindMessageTypeByName(
-        "tensorflow.serving.BatchingParameters")
+    descriptor = pool.FindMessageTypeByName("tensorflow.serving.BatchingParameters")
     return message_factory.GetMessageClass(descriptor)
 
 
@@ -250,9 +269,9 @@ def parse_batching_parameters_file(path):
         raise ValueError(
             f"{path}: not a BatchingParameters text file ({error}). Supported "
             f"fields: {', '.join(_BATCHING_FIELDS)}, each written as "
-            "`name { value: N }`.") from error
-    values = {name: getattr(proto, name).value for name in _BATCHING_FIELDS
-              if proto.HasField(name)}
+            "`name { value: N }`."
+        ) from error
+    values = {name: getattr(proto, name).value for name in _BATCHING_FIELDS if proto.HasField(name)}
     for name, value in values.items():
         if value < (0 if name == "batch_timeout_micros" else 1):
             raise ValueError(f"{path}: {name} must be positive, got {value}.")
@@ -264,21 +283,24 @@ def _monitoring_config_class():
     tensorflow-serving-api wheel does not ship either."""
     field = descriptor_pb2.FieldDescriptorProto
     file_proto = descriptor_pb2.FileDescriptorProto(
-        name="zoo_monitoring_config.proto", package="tensorflow.serving",
-        syntax="proto3")
+        name="zoo_monitoring_config.proto", package="tensorflow.serving", syntax="proto3"
+    )
     prometheus = file_proto.message_type.add(name="PrometheusConfig")
-    prometheus.field.add(name="enable", number=1, type=field.TYPE_BOOL,
-                         label=field.LABEL_OPTIONAL)
-    prometheus.field.add(name="path", number=2, type=field.TYPE_STRING,
-                         label=field.LABEL_OPTIONAL)
+    prometheus.field.add(name="enable", number=1, type=field.TYPE_BOOL, label=field.LABEL_OPTIONAL)
+    prometheus.field.add(name="path", number=2, type=field.TYPE_STRING, label=field.LABEL_OPTIONAL)
     monitoring = file_proto.message_type.add(name="MonitoringConfig")
-    monitoring.field.add(name="prometheus_config", number=1,
-                         type=field.TYPE_MESSAGE, label=field.LABEL_OPTIONAL,
-                         type_name=".tensorflow.serving.PrometheusConfig")
+    monitoring.field.add(
+        name="prometheus_config",
+        number=1,
+        type=field.TYPE_MESSAGE,
+        label=field.LABEL_OPTIONAL,
+        type_name=".tensorflow.serving.PrometheusConfig",
+    )
     pool = descriptor_pool.DescriptorPool()
     pool.Add(file_proto)
     return message_factory.GetMessageClass(
-        pool.FindMessageTypeByName("tensorflow.serving.MonitoringConfig"))
+        pool.FindMessageTypeByName("tensorflow.serving.MonitoringConfig")
+    )
 
 
 def parse_monitoring_config_file(path):
@@ -305,12 +327,12 @@ def parse_monitoring_config_file(path):
     except text_format.ParseError as error:
         raise ValueError(
             f"{path}: not a text-format MonitoringConfig ({error}). Expected "
-            'something like: prometheus_config { enable: true, path: '
-            '"/monitoring/prometheus/metrics" }') from error
+            "something like: prometheus_config { enable: true, path: "
+            '"/monitoring/prometheus/metrics" }'
+        ) from error
     config = proto.prometheus_config
     if not config.enable:
         return None
     if config.path and not config.path.startswith("/"):
-        raise ValueError(f"{path}: prometheus_config path must start with /, "
-                         f"got {config.path!r}.")
+        raise ValueError(f"{path}: prometheus_config path must start with /, got {config.path!r}.")
     return config.path or DEFAULT_PATH

@@ -41,7 +41,8 @@ class Deadline:
             grpc.StatusCode.DEADLINE_EXCEEDED,
             f"Deadline exceeded: the request took longer than "
             f"{self.seconds * 1000:g} ms. Send fewer rows per request or "
-            "raise --rest-api-timeout-in-ms.")
+            "raise --rest-api-timeout-in-ms.",
+        )
 
     def check(self):
         """Raises `error()` when the time is up; safe from any thread.

@@ -22,20 +22,25 @@ DTYPES = {
 }
 FLOATS = (types_pb2.DT_FLOAT, types_pb2.DT_DOUBLE)
 INT_RANGES = {
-    types_pb2.DT_INT32: (-2 ** 31, 2 ** 31 - 1),
-    types_pb2.DT_INT16: (-2 ** 15, 2 ** 15 - 1),
-    types_pb2.DT_INT8: (-2 ** 7, 2 ** 7 - 1),
-    types_pb2.DT_UINT8: (0, 2 ** 8 - 1),
-    types_pb2.DT_UINT16: (0, 2 ** 16 - 1),
-    types_pb2.DT_INT64: (-2 ** 63, 2 ** 63 - 1),
-    types_pb2.DT_UINT32: (0, 2 ** 32 - 1),
-    types_pb2.DT_UINT64: (0, 2 ** 64 - 1),
+    types_pb2.DT_INT32: (-(2**31), 2**31 - 1),
+    types_pb2.DT_INT16: (-(2**15), 2**15 - 1),
+    types_pb2.DT_INT8: (-(2**7), 2**7 - 1),
+    types_pb2.DT_UINT8: (0, 2**8 - 1),
+    types_pb2.DT_UINT16: (0, 2**16 - 1),
+    types_pb2.DT_INT64: (-(2**63), 2**63 - 1),
+    types_pb2.DT_UINT32: (0, 2**32 - 1),
+    types_pb2.DT_UINT64: (0, 2**64 - 1),
 }
 # TF Serving reads these through an int32, so a value beyond int32 is "not
 # of expected type" for them, and one within int32 but beyond the type is
 # out of range.
-NARROW_INTS = (types_pb2.DT_INT32, types_pb2.DT_INT16, types_pb2.DT_INT8,
-               types_pb2.DT_UINT8, types_pb2.DT_UINT16)
+NARROW_INTS = (
+    types_pb2.DT_INT32,
+    types_pb2.DT_INT16,
+    types_pb2.DT_INT8,
+    types_pb2.DT_UINT8,
+    types_pb2.DT_UINT16,
+)
 
 
 def dtype_name(dtype):

@@ -80,9 +80,10 @@ def internal_error(error):
     >>> internal_error(KeyError("x")).message
     'Internal error (KeyError); the server log has the details.'
     """
-    return ServingError(grpc.StatusCode.INTERNAL,
-                        f"Internal error ({type(error).__name__}); the server "
-                        "log has the details.")
+    return ServingError(
+        grpc.StatusCode.INTERNAL,
+        f"Internal error ({type(error).__name__}); the server log has the details.",
+    )
 
 
 # The header of a stack trace: Python's `Traceback (most recent call last):`
@@ -90,9 +91,11 @@ def internal_error(error):
 _STACK_HEADER = re.compile(r".*\(most recent call last\):\s*$")
 _NO_STACK = "<stack traces unavailable>"
 # Folders of the server's own code: its installation and the interpreter's.
-_SERVER_FOLDERS = sorted({str(Path(__file__).resolve().parents[2]),
-                          sys.prefix, sys.base_prefix, sys.exec_prefix},
-                         key=len, reverse=True)
+_SERVER_FOLDERS = sorted(
+    {str(Path(__file__).resolve().parents[2]), sys.prefix, sys.base_prefix, sys.exec_prefix},
+    key=len,
+    reverse=True,
+)
 
 
 def client_text(text):
@@ -119,8 +122,7 @@ def client_text(text):
     for line in text.split("\n"):
         if _STACK_HEADER.match(line):
             in_stack = True
-        elif in_stack and (line.startswith("  ") or not line.strip()
-                           or line.strip() == _NO_STACK):
+        elif in_stack and (line.startswith("  ") or not line.strip() or line.strip() == _NO_STACK):
             continue
         else:
             in_stack = False

@@ -25,28 +25,34 @@ REGRESS = "tensorflow/serving/regress"
 _METHOD_WORDS = {CLASSIFY: "classification", REGRESS: "regression"}
 # How many examples are built between two deadline checks.
 _CHECK_EVERY = 1024
-_INT64 = (-2 ** 63, 2 ** 63 - 1)
-_UINT64_MAX = 2 ** 64 - 1
+_INT64 = (-(2**63), 2**63 - 1)
+_UINT64_MAX = 2**64 - 1
 
 
 def _kind_name(feature):
-    return {"bytes_list": "bytes", "float_list": "float",
-            "int64_list": "int64"}.get(feature.WhichOneof("kind"), "UNKNOWN")
+    return {"bytes_list": "bytes", "float_list": "float", "int64_list": "int64"}.get(
+        feature.WhichOneof("kind"), "UNKNOWN"
+    )
 
 
 def _append(feature, name, kind, value):
     current = feature.WhichOneof("kind")
     if current not in (None, kind):
-        raise invalid_argument(f"Unexpected element type in feature: {name} "
-                               f"expecting type: {_kind_name(feature)}")
+        raise invalid_argument(
+            f"Unexpected element type in feature: {name} expecting type: {_kind_name(feature)}"
+        )
     getattr(feature, kind).value.append(value)
 
 
 def _add_value(feature, name, value):
-    if value is None or isinstance(value, list) or (
-            isinstance(value, dict) and not is_b64_object(value)):
-        raise invalid_argument(f"Feature: {name} has element with unexpected "
-                               f"JSON type: {json_type(value)}")
+    if (
+        value is None
+        or isinstance(value, list)
+        or (isinstance(value, dict) and not is_b64_object(value))
+    ):
+        raise invalid_argument(
+            f"Feature: {name} has element with unexpected JSON type: {json_type(value)}"
+        )
     if isinstance(value, bool):
         _append(feature, name, "int64_list", int(value))
     elif isinstance(value, dict):
@@ -56,23 +62,22 @@ def _add_value(feature, name, value):
     elif isinstance(value, int) and _INT64[0] <= value <= _INT64[1]:
         _append(feature, name, "int64_list", value)
     elif isinstance(value, int) and 0 < value <= _UINT64_MAX:
-        raise invalid_argument(f"Feature: {name} has uint64_t element. "
-                               "Only int64_t is supported.")
+        raise invalid_argument(f"Feature: {name} has uint64_t element. Only int64_t is supported.")
     else:
         # A fraction, or an integer too large for 64 bits, which rapidjson
         # reads as a double; beyond float32 it becomes +-inf, as in TF.
         try:
             value = float(value)
         except OverflowError:  # rapidjson refuses such a number outright
-            raise invalid_argument(f"Feature: {name} has a number too big to "
-                                   "be stored in a double.") from None
+            raise invalid_argument(
+                f"Feature: {name} has a number too big to be stored in a double."
+            ) from None
         _append(feature, name, "float_list", value)
 
 
 def _example_from_json(value):
     if not isinstance(value, dict):
-        raise invalid_argument(f"Example must be JSON object but got JSON "
-                               f"{json_type(value)}")
+        raise invalid_argument(f"Example must be JSON object but got JSON {json_type(value)}")
     example = example_pb2.Example()
     for name, content in value.items():
         feature = example.features.feature[name]
@@ -97,27 +102,26 @@ def serialized_examples_from_json(doc, method, deadline=None):
             DEADLINE_EXCEEDED when the deadline passes.
     """
     doc = materialized(doc)
-    context = (_example_from_json(doc["context"]).SerializeToString()
-               if "context" in doc else b"")
+    context = _example_from_json(doc["context"]).SerializeToString() if "context" in doc else b""
     examples = doc.get("examples")
     if "examples" not in doc:
         raise invalid_argument(
             f"JSON Value: {quote_value(doc)} When method is {method}, key "
-            "'examples' is expected and was not found")
+            "'examples' is expected and was not found"
+        )
     if not isinstance(examples, list):
-        raise invalid_argument(f"JSON Value: {quote_value(doc)} Expecting "
-                               "'examples' value to be an list/array")
+        raise invalid_argument(
+            f"JSON Value: {quote_value(doc)} Expecting 'examples' value to be an list/array"
+        )
     if not examples:
-        raise invalid_argument(f"JSON Value: {quote_value(doc)} 'examples' "
-                               "value is an empty array")
+        raise invalid_argument(f"JSON Value: {quote_value(doc)} 'examples' value is an empty array")
     # Concatenated serializations merge: the example's features override the
     # context's, which is how TF Serving applies a context.
     serialized = []
     for index, example in enumerate(examples):
         if deadline is not None and index % _CHECK_EVERY == 0:
             deadline.check()
-        serialized.append(context + _example_from_json(example)
-                          .SerializeToString())
+        serialized.append(context + _example_from_json(example).SerializeToString())
     return serialized
 
 
@@ -141,11 +145,11 @@ def serialized_examples_from_input(request_input, deadline=None):
         context = b""
     elif kind == "example_list_with_context":
         examples = request_input.example_list_with_context.examples
-        context = (request_input.example_list_with_context.context
-                   .SerializeToString())
+        context = request_input.example_list_with_context.context.SerializeToString()
     else:
-        raise invalid_argument("Input is empty; send an example_list or an "
-                               "example_list_with_context.")
+        raise invalid_argument(
+            "Input is empty; send an example_list or an example_list_with_context."
+        )
     if not examples:
         raise invalid_argument("Input is empty; send at least one example.")
     serialized = []
@@ -174,12 +178,14 @@ def check_signature(signature, method):
             f"Expected {_METHOD_WORDS[method]} signature method_name to be "
             f"{method}. Was: {signature.method_name}. Use :predict with this "
             "signature, or export one with "
-            f"tf.compat.v1.saved_model.{_METHOD_WORDS[method]}_signature_def.")
+            f"tf.compat.v1.saved_model.{_METHOD_WORDS[method]}_signature_def."
+        )
     if list(signature.inputs) != ["inputs"]:
         raise invalid_argument(
             f"A {_METHOD_WORDS[method]} signature takes one input named "
             f"'inputs' (serialized tf.Examples); this one takes "
-            f"{sorted(signature.inputs)}.")
+            f"{sorted(signature.inputs)}."
+        )
     return "inputs"
 
 
@@ -196,10 +202,12 @@ def classification_result(outputs, rows):
     classes = outputs.get("classes")
     scores = outputs.get("scores")
     if classes is None and scores is None:
-        raise ServingError(grpc.StatusCode.INVALID_ARGUMENT,
-                           "Expected classification signature outputs "
-                           "'classes' and/or 'scores'; found "
-                           f"{sorted(outputs)}.")
+        raise ServingError(
+            grpc.StatusCode.INVALID_ARGUMENT,
+            "Expected classification signature outputs "
+            "'classes' and/or 'scores'; found "
+            f"{sorted(outputs)}.",
+        )
     shaped = classes if classes is not None else scores
     result = classification_pb2.ClassificationResult()
     for row in range(rows):
@@ -208,8 +216,9 @@ def classification_result(outputs, rows):
             item = entry.classes.add()
             if classes is not None:
                 label = classes.reshape(rows, -1)[row, column]
-                item.label = (label.decode("utf-8", "replace")
-                              if isinstance(label, bytes) else str(label))
+                item.label = (
+                    label.decode("utf-8", "replace") if isinstance(label, bytes) else str(label)
+                )
             if scores is not None:
                 item.score = float(scores.reshape(rows, -1)[row, column])
     return result
@@ -227,10 +236,12 @@ def regression_result(outputs, rows):
     """
     values = outputs.get("outputs")
     if values is None or values.size != rows:
-        raise ServingError(grpc.StatusCode.INVALID_ARGUMENT,
-                           "Expected regression signature output 'outputs' "
-                           f"with one value per example ({rows}); found "
-                           f"{ {k: list(v.shape) for k, v in outputs.items()} }.")
+        raise ServingError(
+            grpc.StatusCode.INVALID_ARGUMENT,
+            "Expected regression signature output 'outputs' "
+            f"with one value per example ({rows}); found "
+            f"{ {k: list(v.shape) for k, v in outputs.items()} }.",
+        )
     result = regression_pb2.RegressionResult()
     for value in values.reshape(-1).tolist():
         result.regressions.add(value=value)
@@ -250,14 +261,13 @@ def classification_json(result):
         ServingError: when the result holds no classification.
     """
     if not result.classifications:
-        raise invalid_argument(
-            "Cannot convert empty ClassificationResults to JSON")
+        raise invalid_argument("Cannot convert empty ClassificationResults to JSON")
     rows = []
     for entry in result.classifications:
         pairs = ", ".join(
-            f"[{json.dumps(c.label, ensure_ascii=False)}, "
-            f"{format_decimal(c.score, True)}]"
-            for c in entry.classes)
+            f"[{json.dumps(c.label, ensure_ascii=False)}, {format_decimal(c.score, True)}]"
+            for c in entry.classes
+        )
         rows.append(f"[{pairs}]")
     return '{\n    "results": [' + ", ".join(rows) + "\n    ]\n}"
 
@@ -276,8 +286,7 @@ def regression_json(result):
     """
     if not result.regressions:
         raise invalid_argument("Cannot convert empty RegressionResults to JSON")
-    values = ", ".join(format_decimal(r.value, True)
-                       for r in result.regressions)
+    values = ", ".join(format_decimal(r.value, True) for r in result.regressions)
     return '{\n    "results": [' + values + "]\n}"
 
 
@@ -299,13 +308,13 @@ def check_method(servable, signature_name, method):
     name = signature_name or DEFAULT_SIGNATURE
     signature = servable.signature_defs.get(name)
     if signature is None:
-        raise ServingError(grpc.StatusCode.FAILED_PRECONDITION,
-                           f'Serving signature key "{name}" not found.')
+        raise ServingError(
+            grpc.StatusCode.FAILED_PRECONDITION, f'Serving signature key "{name}" not found.'
+        )
     return name, check_signature(signature, method)
 
 
-async def predict(runner, servable, signature_name, serialized, method,
-                  deadline=None):
+async def predict(runner, servable, signature_name, serialized, method, deadline=None):
     """Runs serialized examples through a classify or regress signature.
 
     Args:
@@ -327,9 +336,12 @@ async def predict(runner, servable, signature_name, serialized, method,
     array = np.empty(len(serialized), dtype=object)
     array[:] = serialized
     _, outputs = await runner.predict(
-        servable, name, {key: array},
+        servable,
+        name,
+        {key: array},
         api="Classify" if method == CLASSIFY else "Regress",
-        deadline=deadline)
+        deadline=deadline,
+    )
     return outputs
 
 

@@ -38,9 +38,10 @@ class DaemonThreadPool(concurrent.futures.Executor):
         self._queue = queue.SimpleQueue()
         self._lock = threading.Lock()
         self._closed = False
-        self._threads = [threading.Thread(target=self._work, daemon=True,
-                                          name=f"{name}_{index}")
-                         for index in range(threads)]
+        self._threads = [
+            threading.Thread(target=self._work, daemon=True, name=f"{name}_{index}")
+            for index in range(threads)
+        ]
         for thread in self._threads:
             thread.start()
 
@@ -128,8 +129,7 @@ class ModelExecutors:
         with self._lock:
             pool = self._pools.get(name)
             if pool is None:
-                pool = self._pools[name] = DaemonThreadPool(
-                    self.threads, f"zoo-model-{name}")
+                pool = self._pools[name] = DaemonThreadPool(self.threads, f"zoo-model-{name}")
             return pool
 
     def run(self, name, function, *args):
@@ -149,9 +149,9 @@ class ModelExecutors:
         """
         call = _Call()
         future = asyncio.get_running_loop().run_in_executor(
-            self._pool(name), self._tracked, name, call, function, args)
-        future.add_done_callback(
-            lambda done: self._abandon(call) if done.cancelled() else None)
+            self._pool(name), self._tracked, name, call, function, args
+        )
+        future.add_done_callback(lambda done: self._abandon(call) if done.cancelled() else None)
         return future
 
     def _abandon(self, call):
@@ -181,8 +181,7 @@ class ModelExecutors:
         now = time.monotonic()
         with self._lock:
             calls = list(self._running.get(name, ()))
-        stuck = sum(c.abandoned or now - c.start > self._stuck_after
-                    for c in calls)
+        stuck = sum(c.abandoned or now - c.start > self._stuck_after for c in calls)
         return len(calls), stuck
 
     def running_calls(self):

@@ -79,8 +79,7 @@ def _parsed(message_class, raw):
 
 
 def _request_arrays(request):
-    return {name: from_tensor_proto(name, proto)
-            for name, proto in request.inputs.items()}
+    return {name: from_tensor_proto(name, proto) for name, proto in request.inputs.items()}
 
 
 def _predict_response(servable, signature, outputs):
@@ -107,17 +106,16 @@ class _Codec:
         """Returns `function(*args)`, computed off the loop when `large`."""
         if not large:
             return function(*args)
-        return await asyncio.get_running_loop().run_in_executor(
-            self._executor, function, *args)
+        return await asyncio.get_running_loop().run_in_executor(self._executor, function, *args)
 
     def handler(self, method, request_class):
         """A raw-bytes method handler around `method(request, context)`:
         parses the request and serializes the answer, off the loop when
         they are large."""
+
         async def handle(raw, context):
             try:
-                request = await self.run(len(raw) >= _OFF_LOOP_BYTES, _parsed,
-                                         request_class, raw)
+                request = await self.run(len(raw) >= _OFF_LOOP_BYTES, _parsed, request_class, raw)
             except ServingError as error:
                 await _abort(context, error)
             response = await method(request, context)
@@ -170,8 +168,12 @@ class PredictionServicer(prediction_service_pb2_grpc.PredictionServiceServicer):
             await _abort(context, internal_error(error))
         finally:
             self._metrics.record_request(
-                self._registry.metric_label(request.model_spec.name), api,
-                GRPC, code, time.perf_counter() - start)
+                self._registry.metric_label(request.model_spec.name),
+                api,
+                GRPC,
+                code,
+                time.perf_counter() - start,
+            )
 
     async def Predict(self, request, context):
         """Runs a `PredictRequest`; outputs use the typed value fields.
@@ -184,17 +186,26 @@ class PredictionServicer(prediction_service_pb2_grpc.PredictionServiceServicer):
             A `predict_pb2.PredictResponse` whose `model_spec` names the
             version and signature used.
         """
+
         async def answer(deadline):
             servable = self._registry.servable(*_model_spec_target(request))
             inputs = await self._codec.run(
-                request.ByteSize() >= _OFF_LOOP_BYTES, _request_arrays,
-                request)
+                request.ByteSize() >= _OFF_LOOP_BYTES, _request_arrays, request
+            )
             signature, outputs = await self._requests.predict(
-                servable, request.model_spec.signature_name, inputs,
-                tuple(request.output_filter), deadline=deadline)
+                servable,
+                request.model_spec.signature_name,
+                inputs,
+                tuple(request.output_filter),
+                deadline=deadline,
+            )
             return await self._codec.run(
                 sum(a.size for a in outputs.values()) >= _OFF_LOOP_VALUES,
-                _predict_response, servable, signature, outputs)
+                _predict_response,
+                servable,
+                signature,
+                outputs,
+            )
 
         return await self._measured("Predict", request, context, answer)
 
@@ -208,9 +219,14 @@ class PredictionServicer(prediction_service_pb2_grpc.PredictionServiceServicer):
         Returns:
             A `ClassificationResponse`.
         """
-        return await self._measured("Classify", request, context, lambda d: (
-            self._examples(request, examples.CLASSIFY,
-                           classification_pb2.ClassificationResponse(), d)))
+        return await self._measured(
+            "Classify",
+            request,
+            context,
+            lambda d: self._examples(
+                request, examples.CLASSIFY, classification_pb2.ClassificationResponse(), d
+            ),
+        )
 
     async def Regress(self, request, context):
         """Runs tf.Examples through a regression signature.
@@ -222,9 +238,14 @@ class PredictionServicer(prediction_service_pb2_grpc.PredictionServiceServicer):
         Returns:
             A `RegressionResponse`.
         """
-        return await self._measured("Regress", request, context, lambda d: (
-            self._examples(request, examples.REGRESS,
-                           regression_pb2.RegressionResponse(), d)))
+        return await self._measured(
+            "Regress",
+            request,
+            context,
+            lambda d: self._examples(
+                request, examples.REGRESS, regression_pb2.RegressionResponse(), d
+            ),
+        )
 
     async def _examples(self, request, method, response, deadline):
         servable = self._registry.servable(*_model_spec_target(request))
@@ -232,20 +253,19 @@ class PredictionServicer(prediction_service_pb2_grpc.PredictionServiceServicer):
         examples.check_method(servable, signature_name, method)
         large = request.ByteSize() >= _OFF_LOOP_BYTES
         serialized = await self._codec.run(
-            large, examples.serialized_examples_from_input, request.input,
-            deadline)
+            large, examples.serialized_examples_from_input, request.input, deadline
+        )
         rows = len(serialized)
-        outputs = await examples.predict(self._requests, servable,
-                                         signature_name, serialized, method,
-                                         deadline)
+        outputs = await examples.predict(
+            self._requests, servable, signature_name, serialized, method, deadline
+        )
         del serialized
         result = await self._codec.run(
-            rows >= _OFF_LOOP_EXAMPLES, examples.result, outputs, rows,
-            method)
+            rows >= _OFF_LOOP_EXAMPLES, examples.result, outputs, rows, method
+        )
         response.model_spec.name = servable.name
         response.model_spec.version.value = servable.version
-        response.model_spec.signature_name = (signature_name
-                                              or DEFAULT_SIGNATURE)
+        response.model_spec.signature_name = signature_name or DEFAULT_SIGNATURE
         response.result.CopyFrom(result)
         return response
 
@@ -260,6 +280,7 @@ class PredictionServicer(prediction_service_pb2_grpc.PredictionServiceServicer):
         Returns:
             A `GetModelMetadataResponse`.
         """
+
         async def answer():
             servable = self._registry.servable(*_model_spec_target(request))
             return model_metadata(servable, tuple(request.metadata_field))
@@ -290,6 +311,7 @@ class ModelServicer(model_service_pb2_grpc.ModelServiceServicer):
         Returns:
             A `GetModelStatusResponse`, newest version first.
         """
+
         async def answer():
             return self._registry.status(*_model_spec_target(request))
 
@@ -317,18 +339,18 @@ class ModelServicer(model_service_pb2_grpc.ModelServiceServicer):
         async def answer():
             response = model_management_pb2.ReloadConfigResponse()
             try:
-                configs = config_from_proto("ReloadConfigRequest",
-                                            request.config)
+                configs = config_from_proto("ReloadConfigRequest", request.config)
                 if self._model_roots is not None:
-                    check_base_paths("ReloadConfigRequest", configs,
-                                     self._model_roots)
+                    check_base_paths("ReloadConfigRequest", configs, self._model_roots)
                 self._registry.reconfigure(configs)
                 await self._registry.refresh()
                 self._registry.apply_labels()
             except (ValueError, PermissionError) as error:
-                code = (grpc.StatusCode.PERMISSION_DENIED
-                        if isinstance(error, PermissionError)
-                        else grpc.StatusCode.INVALID_ARGUMENT)
+                code = (
+                    grpc.StatusCode.PERMISSION_DENIED
+                    if isinstance(error, PermissionError)
+                    else grpc.StatusCode.INVALID_ARGUMENT
+                )
                 response.status.error_code = code.value[0]
                 response.status.error_message = str(error)
             except ServingError as error:
@@ -339,8 +361,9 @@ class ModelServicer(model_service_pb2_grpc.ModelServiceServicer):
         return await _answered(context, answer)
 
 
-def make_grpc_server(registry, runner, metrics, codec_executor,
-                     timeout_seconds, max_request_bytes, model_roots=None):
+def make_grpc_server(
+    registry, runner, metrics, codec_executor, timeout_seconds, max_request_bytes, model_roots=None
+):
     """Builds the asyncio gRPC server with both services (not yet bound).
 
     Args:
@@ -359,35 +382,41 @@ def make_grpc_server(registry, runner, metrics, codec_executor,
     Returns:
         A `grpc.aio.Server`.
     """
-    server = grpc.aio.server(options=[
-        ("grpc.max_send_message_length", -1),
-        ("grpc.max_receive_message_length", max_request_bytes)])
+    server = grpc.aio.server(
+        options=[
+            ("grpc.max_send_message_length", -1),
+            ("grpc.max_receive_message_length", max_request_bytes),
+        ]
+    )
     codec = _Codec(codec_executor)
-    prediction = PredictionServicer(registry, runner, metrics, codec,
-                                    timeout_seconds)
+    prediction = PredictionServicer(registry, runner, metrics, codec, timeout_seconds)
     model = ModelServicer(registry, model_roots)
-    server.add_generic_rpc_handlers([
-        grpc.method_handlers_generic_handler(
-            "tensorflow.serving.PredictionService", {
-                "Predict": codec.handler(prediction.Predict,
-                                         predict_pb2.PredictRequest),
-                "Classify": codec.handler(
-                    prediction.Classify,
-                    classification_pb2.ClassificationRequest),
-                "Regress": codec.handler(prediction.Regress,
-                                         regression_pb2.RegressionRequest),
-                "GetModelMetadata": codec.handler(
-                    prediction.GetModelMetadata,
-                    get_model_metadata_pb2.GetModelMetadataRequest),
-            }),
-        grpc.method_handlers_generic_handler(
-            "tensorflow.serving.ModelService", {
-                "GetModelStatus": codec.handler(
-                    model.GetModelStatus,
-                    get_model_status_pb2.GetModelStatusRequest),
-                "HandleReloadConfigRequest": codec.handler(
-                    model.HandleReloadConfigRequest,
-                    model_management_pb2.ReloadConfigRequest),
-            }),
-    ])
+    server.add_generic_rpc_handlers(
+        [
+            grpc.method_handlers_generic_handler(
+                "tensorflow.serving.PredictionService",
+                {
+                    "Predict": codec.handler(prediction.Predict, predict_pb2.PredictRequest),
+                    "Classify": codec.handler(
+                        prediction.Classify, classification_pb2.ClassificationRequest
+                    ),
+                    "Regress": codec.handler(prediction.Regress, regression_pb2.RegressionRequest),
+                    "GetModelMetadata": codec.handler(
+                        prediction.GetModelMetadata, get_model_metadata_pb2.GetModelMetadataRequest
+                    ),
+                },
+            ),
+            grpc.method_handlers_generic_handler(
+                "tensorflow.serving.ModelService",
+                {
+                    "GetModelStatus": codec.handler(
+                        model.GetModelStatus, get_model_status_pb2.GetModelStatusRequest
+                    ),
+                    "HandleReloadConfigRequest": codec.handler(
+                        model.HandleReloadConfigRequest, model_management_pb2.ReloadConfigRequest
+                    ),
+                },
+            ),
+        ]
+    )
     return server

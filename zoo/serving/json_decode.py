@@ -48,19 +48,22 @@ def signature_name_of(doc):
     if not isinstance(name, str):
         raise invalid_argument(
             f"JSON Value: {quote_value(doc)} not formatted correctly. "
-            "'signature_name' key must be a string value.")
+            "'signature_name' key must be a string value."
+        )
     return name
 
 
 def _too_big(value):
-    return invalid_argument(f"JSON Value: {quote_value(value)} is too big to "
-                            "be stored in a double.")
+    return invalid_argument(
+        f"JSON Value: {quote_value(value)} is too big to be stored in a double."
+    )
 
 
 def _type_error(value, dtype):
     return invalid_argument(
         f"JSON Value: {quote_value(value)} Type: {json_type(value)} is not "
-        f"of expected type: {dtype_name(dtype)}")
+        f"of expected type: {dtype_name(dtype)}"
+    )
 
 
 def is_b64_object(value):
@@ -72,8 +75,7 @@ def is_b64_object(value):
     Returns:
         bool.
     """
-    return (isinstance(value, dict) and len(value) == 1
-            and isinstance(value.get("b64"), str))
+    return isinstance(value, dict) and len(value) == 1 and isinstance(value.get("b64"), str)
 
 
 def decode_b64(value):
@@ -89,8 +91,9 @@ def decode_b64(value):
         ServingError: INVALID_ARGUMENT for a malformed object or bad base64.
     """
     if not is_b64_object(value):
-        raise invalid_argument(f"JSON Value: {quote_value(value)} not "
-                               "formatted correctly for base64 data")
+        raise invalid_argument(
+            f"JSON Value: {quote_value(value)} not formatted correctly for base64 data"
+        )
     text = value["b64"].strip()
     try:
         return base64.b64decode(text + "=" * (-len(text) % 4), validate=True)
@@ -115,13 +118,12 @@ def _convert_scalar(value, dtype):
             raise _type_error(value, dtype)
         low, high = INT_RANGES[dtype]
         if not low <= value <= high:
-            bound = (INT_RANGES[types_pb2.DT_INT32]
-                     if dtype in NARROW_INTS else (low, high))
+            bound = INT_RANGES[types_pb2.DT_INT32] if dtype in NARROW_INTS else (low, high)
             if not bound[0] <= value <= bound[1]:
                 raise _type_error(value, dtype)
             raise invalid_argument(
-                f"JSON Value: {value} is out of range for "
-                f"{dtype_name(dtype)} [{low}, {high}]")
+                f"JSON Value: {value} is out of range for {dtype_name(dtype)} [{low}, {high}]"
+            )
         return value
     if dtype == types_pb2.DT_STRING:
         if not isinstance(value, str):
@@ -133,8 +135,8 @@ def _convert_scalar(value, dtype):
         return value
     raise ServingError(
         grpc.StatusCode.UNIMPLEMENTED,
-        f"Conversion of JSON Value: {quote_value(value)} to type: "
-        f"{dtype_name(dtype)}")
+        f"Conversion of JSON Value: {quote_value(value)} to type: {dtype_name(dtype)}",
+    )
 
 
 def _dense_shape(value, max_rank=_MAX_RANK):
@@ -144,7 +146,8 @@ def _dense_shape(value, max_rank=_MAX_RANK):
             raise invalid_argument(
                 f"JSON list nested more than {_MAX_RANK} levels deep: a "
                 f"request tensor has at most {_MAX_RANK} dimensions, one "
-                "level of nesting each.")
+                "level of nesting each."
+            )
         dims.append(len(value))
         if not value:
             break
@@ -159,7 +162,8 @@ def _fill(value, level, dims, dtype, out):
         if level != rank:
             raise invalid_argument(
                 f"JSON Value: {quote_value(value)} found at incorrect level: "
-                f"{level + 1} in the JSON DOM. Expected at level: {rank}")
+                f"{level + 1} in the JSON DOM. Expected at level: {rank}"
+            )
         if isinstance(value, dict):
             if dtype != types_pb2.DT_STRING:
                 raise _type_error(value, dtype)
@@ -168,12 +172,12 @@ def _fill(value, level, dims, dtype, out):
             out.append(_convert_scalar(value, dtype))
         return
     if level >= rank:
-        raise invalid_argument(f"Encountered list at unexpected level: "
-                               f"{level} expected < {rank}")
+        raise invalid_argument(f"Encountered list at unexpected level: {level} expected < {rank}")
     if len(value) != dims[level]:
         raise invalid_argument(
             f"Encountered list at unexpected size: {len(value)} at level: "
-            f"{level} expected size: {dims[level]}")
+            f"{level} expected size: {dims[level]}"
+        )
     for item in value:
         _fill(item, level + 1, dims, dtype, out)
 
@@ -263,12 +267,11 @@ class _RowCollector:
         if self.size is None:
             self.size, self.dims = len(flat), dims
         elif self.size != len(flat):
-            raise invalid_argument(
-                f"Expecting tensor size: {self.size} but got: {len(flat)}")
+            raise invalid_argument(f"Expecting tensor size: {self.size} but got: {len(flat)}")
         elif self.dims != dims:
             raise invalid_argument(
-                f"Expecting shape {_shape_text(self.dims)} but got: "
-                f"{_shape_text(dims)}")
+                f"Expecting shape {_shape_text(self.dims)} but got: {_shape_text(dims)}"
+            )
         self.values.extend(flat)
 
     def array(self, rows):
@@ -277,8 +280,8 @@ class _RowCollector:
 
 def _wrap_error(prefix, error):
     return ServingError(
-        grpc.StatusCode.INVALID_ARGUMENT,
-        f"{prefix} Error: {error.code.name}: {error.message}")
+        grpc.StatusCode.INVALID_ARGUMENT, f"{prefix} Error: {error.code.name}: {error.message}"
+    )
 
 
 def _rows_exact(instances, input_dtypes):
@@ -286,19 +289,19 @@ def _rows_exact(instances, input_dtypes):
     first = instances[0]
     objects = _is_element_object(first)
     names = sorted(input_dtypes)
-    collectors = {name: _RowCollector(dtype)
-                  for name, dtype in input_dtypes.items()}
+    collectors = {name: _RowCollector(dtype) for name, dtype in input_dtypes.items()}
     for index, element in enumerate(instances):
         if objects:
             if not _is_element_object(element):
-                raise invalid_argument(f"Expecting object but got list at "
-                                       f"item {index} of input list")
+                raise invalid_argument(
+                    f"Expecting object but got list at item {index} of input list"
+                )
             for name, value in element.items():
-                prefix = (f"Failed to process element: {index} key: {name} "
-                          "of 'instances' list.")
+                prefix = f"Failed to process element: {index} key: {name} of 'instances' list."
                 if name not in collectors:
-                    raise _wrap_error(prefix, invalid_argument(
-                        f"JSON object: does not have named input: {name}"))
+                    raise _wrap_error(
+                        prefix, invalid_argument(f"JSON object: does not have named input: {name}")
+                    )
                 try:
                     collectors[name].add(value)
                 except ServingError as error:
@@ -307,16 +310,19 @@ def _rows_exact(instances, input_dtypes):
                 raise invalid_argument(
                     f"Failed to process element: {index} of 'instances' "
                     f"list. JSON object: {quote_value(element)} keys must be "
-                    f"equal to: {','.join(names)}")
+                    f"equal to: {','.join(names)}"
+                )
         else:
             if _is_element_object(element):
-                raise invalid_argument(f"Expecting value/list but got object "
-                                       f"at item {index} of input list")
+                raise invalid_argument(
+                    f"Expecting value/list but got object at item {index} of input list"
+                )
             try:
                 collectors[names[0]].add(element)
             except ServingError as error:
-                raise _wrap_error(f"Failed to process element: {index} of "
-                                  "'instances' list.", error) from None
+                raise _wrap_error(
+                    f"Failed to process element: {index} of 'instances' list.", error
+                ) from None
     return {name: c.array(len(instances)) for name, c in collectors.items()}
 
 
@@ -325,13 +331,14 @@ def _rows_fast(instances, input_dtypes, allow_fast):
     if len(names) == 1 and not _is_element_object(instances[0]):
         array = _fast_array(instances, input_dtypes[names[0]], allow_fast)
         return None if array is None else {names[0]: array}
-    if not all(isinstance(e, dict) and len(e) == len(names)
-               and all(n in e for n in names) for e in instances):
+    if not all(
+        isinstance(e, dict) and len(e) == len(names) and all(n in e for n in names)
+        for e in instances
+    ):
         return None
     arrays = {}
     for name in names:
-        array = _fast_array([e[name] for e in instances], input_dtypes[name],
-                            allow_fast)
+        array = _fast_array([e[name] for e in instances], input_dtypes[name], allow_fast)
         if array is None:
             return None
         arrays[name] = array
@@ -345,12 +352,13 @@ def _read_numeric_text(doc, input_dtypes, deadline):
     if len(input_dtypes) != 1 or ("instances" in doc) == ("inputs" in doc):
         return None
     value = doc.get("instances", doc.get("inputs"))
-    (name, dtype), = input_dtypes.items()
+    ((name, dtype),) = input_dtypes.items()
     if isinstance(value, NumericText):
         array = value.read(dtype, deadline)
         return None if array is None else {name: array}
-    if not (isinstance(value, list) and value
-            and all(isinstance(item, NumericText) for item in value)):
+    if not (
+        isinstance(value, list) and value and all(isinstance(item, NumericText) for item in value)
+    ):
         return None
     arrays = []
     for item in value:
@@ -409,19 +417,21 @@ def decode_predict_inputs(doc, input_dtypes, booleans=True, deadline=None):
     if has_instances and "inputs" in doc:
         raise invalid_argument(
             f"JSON Value: {quote_value(doc)} Not formatted correctly expecting "
-            "only one of 'inputs' or 'instances' keys to exist ")
+            "only one of 'inputs' or 'instances' keys to exist "
+        )
     if has_instances:
         instances = doc["instances"]
         if not isinstance(instances, list):
-            raise invalid_argument(f"JSON Value: {quote_value(doc)} Excepting "
-                                   "'instances' to be an list/array")
+            raise invalid_argument(
+                f"JSON Value: {quote_value(doc)} Excepting 'instances' to be an list/array"
+            )
         if not instances:
-            raise invalid_argument(f"JSON Value: {quote_value(doc)} No values "
-                                   "in 'instances' array")
+            raise invalid_argument(f"JSON Value: {quote_value(doc)} No values in 'instances' array")
         if not isinstance(instances[0], dict) and len(input_dtypes) > 1:
             raise invalid_argument(
                 "instances is a plain list, but expecting list of objects as "
-                "multiple input tensors required as per tensorinfo_map")
+                "multiple input tensors required as per tensorinfo_map"
+            )
         arrays = _rows_fast(instances, input_dtypes, allow_fast)
         return (arrays or _rows_exact(instances, input_dtypes)), True
     if "inputs" in doc:
@@ -434,14 +444,13 @@ def _columns(value, input_dtypes, allow_fast):
         if len(input_dtypes) > 1:
             raise invalid_argument(
                 "inputs is a plain value/list, but expecting an object as "
-                "multiple input tensors required as per tensorinfo_map")
+                "multiple input tensors required as per tensorinfo_map"
+            )
         name, dtype = next(iter(input_dtypes.items()))
         return {name: _tensor_from_json(value, dtype, allow_fast)}
     arrays = {}
     for name in sorted(input_dtypes):
         if name not in value:
-            raise invalid_argument(
-                f"Missing named input: {name} in 'inputs' object.")
-        arrays[name] = _tensor_from_json(value[name], input_dtypes[name],
-                                         allow_fast)
+            raise invalid_argument(f"Missing named input: {name} in 'inputs' object.")
+        arrays[name] = _tensor_from_json(value[name], input_dtypes[name], allow_fast)
     return arrays

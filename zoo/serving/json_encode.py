@@ -53,9 +53,10 @@ def _leaves(array, as_bytes, depth):
         return number_text.texts(array)
     if kind in "OSU":
         return _strings(array, as_bytes, depth)
-    raise ServingError(grpc.StatusCode.INVALID_ARGUMENT,
-                       f"Failed to write JSON value for tensor type: "
-                       f"{array.dtype}")
+    raise ServingError(
+        grpc.StatusCode.INVALID_ARGUMENT,
+        f"Failed to write JSON value for tensor type: {array.dtype}",
+    )
 
 
 def _nest(leaves, shape):
@@ -65,7 +66,7 @@ def _nest(leaves, shape):
         return leaves[0]
     for axis in range(len(shape) - 1, 0, -1):
         size, count = shape[axis], math.prod(shape[:axis])
-        leaves = [leaves[i * size:(i + 1) * size] for i in range(count)]
+        leaves = [leaves[i * size : (i + 1) * size] for i in range(count)]
     return leaves
 
 
@@ -86,16 +87,27 @@ def _pretty(node, depth):
         if not node:
             return "[]"
         inner = "\n" + _INDENT * (depth + 1)
-        return ("[" + ",".join(inner + _pretty(n, depth + 1) for n in node)
-                + "\n" + _INDENT * depth + "]")
+        return (
+            "["
+            + ",".join(inner + _pretty(n, depth + 1) for n in node)
+            + "\n"
+            + _INDENT * depth
+            + "]"
+        )
     if isinstance(node, dict):
         if not node:
             return "{}"
         inner = "\n" + _INDENT * (depth + 1)
-        return ("{" + ",".join(
-            inner + json.dumps(k, ensure_ascii=False) + ": "
-            + _pretty(v, depth + 1) for k, v in node.items())
-            + "\n" + _INDENT * depth + "}")
+        return (
+            "{"
+            + ",".join(
+                inner + json.dumps(k, ensure_ascii=False) + ": " + _pretty(v, depth + 1)
+                for k, v in node.items()
+            )
+            + "\n"
+            + _INDENT * depth
+            + "}"
+        )
     return node
 
 
@@ -108,19 +120,18 @@ def _batch_size(outputs):
     batch_size = None
     for name, array in sorted(outputs.items()):
         if array.ndim == 0:
-            raise invalid_argument(
-                f"Tensor name: {name} has no shape information ")
+            raise invalid_argument(f"Tensor name: {name} has no shape information ")
         if batch_size is not None and array.shape[0] != batch_size:
             raise invalid_argument(
                 f"Tensor name: {name} has inconsistent batch size: "
-                f"{array.shape[0]} expecting: {batch_size}")
+                f"{array.shape[0]} expecting: {batch_size}"
+            )
         batch_size = array.shape[0]
     return batch_size
 
 
 def _is_large_numeric(array):
-    return (array.dtype.kind in "fbiu" and array.size > _SMALL_ARRAY
-            and array.ndim > 0)
+    return array.dtype.kind in "fbiu" and array.size > _SMALL_ARRAY and array.ndim > 0
 
 
 def encode_row_format(outputs, deadline=None):
@@ -155,30 +166,36 @@ def encode_row_format(outputs, deadline=None):
     if not multi:
         ((_, array),) = outputs.items()
         if _is_large_numeric(array):
-            return ['{\n    "predictions": [',
-                    *number_text.write(array, outer_brackets=False,
-                                       deadline=deadline),
-                    "\n    ]\n}"]
+            return [
+                '{\n    "predictions": [',
+                *number_text.write(array, outer_brackets=False, deadline=deadline),
+                "\n    ]\n}",
+            ]
     depth = 3 if multi else 2
-    rows = {name: _tensor(name, array, depth + array.ndim - 1)
-            for name, array in sorted(outputs.items())}
+    rows = {
+        name: _tensor(name, array, depth + array.ndim - 1)
+        for name, array in sorted(outputs.items())
+    }
     if not multi:
         (values,) = rows.values()
         joined = ", ".join(_single_line(row) for row in values)
     else:
         joined = ",".join(
-            f"\n{_INDENT * 2}{{" + ",".join(
-                f"\n{_INDENT * 3}{json.dumps(name, ensure_ascii=False)}: "
-                f"{_single_line(values[i])}" for name, values in rows.items())
-            + f"\n{_INDENT * 2}}}" for i in range(batch_size))
+            f"\n{_INDENT * 2}{{"
+            + ",".join(
+                f"\n{_INDENT * 3}{json.dumps(name, ensure_ascii=False)}: {_single_line(values[i])}"
+                for name, values in rows.items()
+            )
+            + f"\n{_INDENT * 2}}}"
+            for i in range(batch_size)
+        )
     return ['{\n    "predictions": [' + joined + "\n    ]\n}"]
 
 
 def _pretty_tensor(name, array, depth, deadline):
     """One tensor in rapidjson's pretty layout at `depth`, as text parts."""
     if _is_large_numeric(array) and 0 not in array.shape:
-        return number_text.write(array, pretty=True, depth=depth,
-                                 deadline=deadline)
+        return number_text.write(array, pretty=True, depth=depth, deadline=deadline)
     return [_pretty(_tensor(name, array, depth + array.ndim), depth)]
 
 
@@ -207,12 +224,16 @@ def encode_columnar_format(outputs, deadline=None):
     _check_not_empty(outputs)
     if len(outputs) == 1:
         ((name, array),) = outputs.items()
-        return ['{\n    "outputs": ',
-                *_pretty_tensor(name, array, 1, deadline), "\n}"]
+        return ['{\n    "outputs": ', *_pretty_tensor(name, array, 1, deadline), "\n}"]
     parts = ['{\n    "outputs": {']
     for index, (name, array) in enumerate(sorted(outputs.items())):
-        parts.append(("," if index else "") + "\n" + _INDENT * 2
-                     + json.dumps(name, ensure_ascii=False) + ": ")
+        parts.append(
+            ("," if index else "")
+            + "\n"
+            + _INDENT * 2
+            + json.dumps(name, ensure_ascii=False)
+            + ": "
+        )
         parts += _pretty_tensor(name, array, 2, deadline)
     parts.append("\n" + _INDENT + "}\n}")
     return parts

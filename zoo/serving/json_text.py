@@ -25,11 +25,9 @@ from zoo.serving.numeric_json import NumericText
 # Python's json messages and rapidjson's (GetParseError_En) for the same fault.
 _PARSE_ERRORS = {
     "Expecting value": "Invalid value.",
-    "Expecting property name enclosed in double quotes":
-        "Missing a name for object member.",
+    "Expecting property name enclosed in double quotes": "Missing a name for object member.",
     "Expecting ':' delimiter": "Missing a colon after a name of object member.",
-    "Unterminated string starting at":
-        "Missing a closing quotation mark in string.",
+    "Unterminated string starting at": "Missing a closing quotation mark in string.",
     "Invalid control character at": "Invalid encoding in string.",
     "Invalid \\escape": "Invalid escape character in string.",
     "Invalid \\uXXXX escape": "Incorrect hex digit after \\u escape in string.",
@@ -37,18 +35,34 @@ _PARSE_ERRORS = {
 _DECODER = json.JSONDecoder()
 _WHITESPACE = re.compile(r"[ \t\n\r]*")
 _WHITESPACE_CHARS = (" ", "\t", "\n", "\r")
-_SCALAR = re.compile(r"(-?(?:0|[1-9]\d*))(\.\d+)?([eE][-+]?\d+)?"
-                     r"|true|false|null|NaN|-?Infinity")
-_CONSTANTS = {"true": True, "false": False, "null": None,
-              "NaN": float("nan"), "Infinity": float("inf"),
-              "-Infinity": float("-inf")}
+_SCALAR = re.compile(
+    r"(-?(?:0|[1-9]\d*))(\.\d+)?([eE][-+]?\d+)?"
+    r"|true|false|null|NaN|-?Infinity"
+)
+_CONSTANTS = {
+    "true": True,
+    "false": False,
+    "null": None,
+    "NaN": float("nan"),
+    "Infinity": float("inf"),
+    "-Infinity": float("-inf"),
+}
 # kMaxJsonDebugStringBytes: how much of a value an error message quotes.
 _MAX_QUOTED_BYTES = 256
 _INDENT = "    "
-_INT_RANGE = (-2 ** 63, 2 ** 64 - 1)  # what rapidjson keeps as an integer
+_INT_RANGE = (-(2**63), 2**64 - 1)  # what rapidjson keeps as an integer
 _ESCAPES = {i: f"\\u{i:04X}" for i in range(0x20)}
-_ESCAPES.update({0x08: "\\b", 0x09: "\\t", 0x0A: "\\n", 0x0C: "\\f",
-                 0x0D: "\\r", ord('"'): '\\"', ord("\\"): "\\\\"})
+_ESCAPES.update(
+    {
+        0x08: "\\b",
+        0x09: "\\t",
+        0x0A: "\\n",
+        0x0C: "\\f",
+        0x0D: "\\r",
+        ord('"'): '\\"',
+        ord("\\"): "\\\\",
+    }
+)
 
 
 def json_type(value):
@@ -80,6 +94,7 @@ def json_type(value):
 
 
 # ---------------------------------------------------------------- parsing
+
 
 class _ParseError(Exception):
     def __init__(self, reason, position):
@@ -119,7 +134,7 @@ def _nesting_at(text, position):
 
 
 def _skip(text, position):
-    if text[position:position + 1] not in _WHITESPACE_CHARS:
+    if text[position : position + 1] not in _WHITESPACE_CHARS:
         return position
     return _WHITESPACE.match(text, position).end()
 
@@ -136,18 +151,17 @@ def _member_name(text, position):
     """Reads `"name" :` at `position`; returns the name and where its value
     starts."""
     position = _skip(text, position)
-    if text[position:position + 1] != '"':
+    if text[position : position + 1] != '"':
         raise _ParseError("Missing a name for object member.", position)
     name, position = _string(text, position)
     position = _skip(text, position)
-    if text[position:position + 1] != ":":
-        raise _ParseError("Missing a colon after a name of object member.",
-                          position)
+    if text[position : position + 1] != ":":
+        raise _ParseError("Missing a colon after a name of object member.", position)
     return name, position + 1
 
 
 def _scalar(text, position):
-    if text[position:position + 1] == '"':
+    if text[position : position + 1] == '"':
         return _string(text, position)
     match = _SCALAR.match(text, position)
     if not match:
@@ -160,8 +174,7 @@ def _scalar(text, position):
     try:
         return int(word), match.end()
     except ValueError:  # more digits than Python converts: no double holds it
-        raise _ParseError("Number too big to be stored in double.",
-                          position) from None
+        raise _ParseError("Number too big to be stored in double.", position) from None
 
 
 def _parse_iteratively(text, position):
@@ -174,10 +187,10 @@ def _parse_iteratively(text, position):
     open_containers = []  # [list, None] or [dict, name of the member read]
     while True:
         position = _skip(text, position)
-        char = text[position:position + 1]
+        char = text[position : position + 1]
         if char in ("[", "{"):
             inner = _skip(text, position + 1)
-            if text[inner:inner + 1] == ("]" if char == "[" else "}"):
+            if text[inner : inner + 1] == ("]" if char == "[" else "}"):
                 value, position = ([] if char == "[" else {}), inner + 1
             elif char == "[":
                 open_containers.append([[], None])
@@ -195,23 +208,21 @@ def _parse_iteratively(text, position):
             top = open_containers[-1]
             container = top[0]
             position = _skip(text, position)
-            char = text[position:position + 1]
+            char = text[position : position + 1]
             if isinstance(container, list):
                 container.append(value)
                 if char == ",":
                     position += 1
                     break
                 if char != "]":
-                    raise _ParseError("Missing a comma or ']' after an array "
-                                      "element.", position)
+                    raise _ParseError("Missing a comma or ']' after an array element.", position)
             else:
                 container[top[1]] = value
                 if char == ",":
                     top[1], position = _member_name(text, position + 1)
                     break
                 if char != "}":
-                    raise _ParseError("Missing a comma or '}' after an object "
-                                      "member.", position)
+                    raise _ParseError("Missing a comma or '}' after an object member.", position)
             value = open_containers.pop()[0]
             position += 1
 
@@ -355,17 +366,18 @@ def _text_of(body, deadline):
             deadline.check()
         pending = len(decoder.getstate()[0])  # bytes of a split character
         try:
-            parts.append(decoder.decode(
-                body[offset:offset + _DECODE_BYTES],
-                final=offset + _DECODE_BYTES >= len(body)))
+            parts.append(
+                decoder.decode(
+                    body[offset : offset + _DECODE_BYTES], final=offset + _DECODE_BYTES >= len(body)
+                )
+            )
         except UnicodeDecodeError as error:
             raise _encoding_error(offset - pending + error.start) from None
     return "".join(parts)
 
 
 def _encoding_error(offset):
-    return invalid_argument(f"JSON Parse error: Invalid encoding in string. "
-                            f"at offset: {offset}")
+    return invalid_argument(f"JSON Parse error: Invalid encoding in string. at offset: {offset}")
 
 
 def _walk(text, position, depth, deadline):
@@ -373,7 +385,7 @@ def _walk(text, position, depth, deadline):
     `_WALK_DEPTH`, large dense numeric arrays as `NumericText`, the rest
     with `json`. Returns `(value, end)`."""
     position = _skip(text, position)
-    char = text[position:position + 1]
+    char = text[position : position + 1]
     if char == "[" and depth <= _WALK_DEPTH:
         scanned = numeric_json.scan(text, position, deadline)
         if scanned is not None:
@@ -387,7 +399,7 @@ def _walk(text, position, depth, deadline):
 def _walk_array(text, position, depth, deadline):
     items = []
     position = _skip(text, position + 1)
-    if text[position:position + 1] == "]":
+    if text[position : position + 1] == "]":
         return items, position + 1
     while True:
         if deadline is not None and len(items) % _CHECK_EVERY == 0:
@@ -395,19 +407,18 @@ def _walk_array(text, position, depth, deadline):
         value, position = _walk(text, position, depth + 1, deadline)
         items.append(value)
         position = _skip(text, position)
-        char = text[position:position + 1]
+        char = text[position : position + 1]
         if char == "]":
             return items, position + 1
         if char != ",":
-            raise _ParseError("Missing a comma or ']' after an array "
-                              "element.", position)
+            raise _ParseError("Missing a comma or ']' after an array element.", position)
         position += 1
 
 
 def _walk_object(text, position, depth, deadline):
     members = {}
     position = _skip(text, position + 1)
-    if text[position:position + 1] == "}":
+    if text[position : position + 1] == "}":
         return members, position + 1
     while True:
         if deadline is not None and len(members) % _CHECK_EVERY == 0:
@@ -415,12 +426,11 @@ def _walk_object(text, position, depth, deadline):
         name, position = _member_name(text, position)
         members[name], position = _walk(text, position, depth + 1, deadline)
         position = _skip(text, position)
-        char = text[position:position + 1]
+        char = text[position : position + 1]
         if char == "}":
             return members, position + 1
         if char != ",":
-            raise _ParseError("Missing a comma or '}' after an object "
-                              "member.", position)
+            raise _ParseError("Missing a comma or '}' after an object member.", position)
         position += 1
 
 
@@ -447,6 +457,7 @@ def materialized(value, depth=1):
 
 
 # ---------------------------------------------------------------- quoting
+
 
 def _number_text(value):
     """A number as rapidjson's writer prints it; None for NaN and infinities,
@@ -544,8 +555,7 @@ class _LimitedWriter:
         if in_array:
             self._put("]")
         else:
-            self._put(("\n" + _INDENT * len(self.levels) if count else "")
-                      + "}")
+            self._put(("\n" + _INDENT * len(self.levels) if count else "") + "}")
         return True
 
 
@@ -569,7 +579,7 @@ def quote_value(value):
     """
     writer = _LimitedWriter()
     pending = [iter([value])]  # iterators over the open containers' items
-    names = [False]            # whether each iterator yields (name, value)
+    names = [False]  # whether each iterator yields (name, value)
     while pending:
         try:
             item = next(pending[-1])

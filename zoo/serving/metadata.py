@@ -26,8 +26,7 @@ def model_metadata(servable, metadata_fields=(SIGNATURE_DEF_FIELD,)):
         ServingError: INVALID_ARGUMENT for a missing or unknown field.
     """
     if not metadata_fields:
-        raise invalid_argument("GetModelMetadataRequest must specify at least "
-                               "one metadata_field")
+        raise invalid_argument("GetModelMetadataRequest must specify at least one metadata_field")
     for field in metadata_fields:
         if field != SIGNATURE_DEF_FIELD:
             raise invalid_argument(f"Metadata field {field} is not supported")
@@ -43,8 +42,8 @@ def model_metadata(servable, metadata_fields=(SIGNATURE_DEF_FIELD,)):
 
 def _to_dict(message):
     return json_format.MessageToDict(
-        message, preserving_proto_field_name=True,
-        always_print_fields_with_no_presence=True)
+        message, preserving_proto_field_name=True, always_print_fields_with_no_presence=True
+    )
 
 
 def metadata_json(response):
@@ -61,13 +60,16 @@ def metadata_json(response):
     """
     signatures = get_model_metadata_pb2.SignatureDefMap()
     if not response.metadata[SIGNATURE_DEF_FIELD].Unpack(signatures):
-        raise ServingError(grpc.StatusCode.INTERNAL,
-                           "Failed to unpack 'Any' object to "
-                           "'SignatureDefMap'.")
-    return ('{\n"model_spec":' + json.dumps(_to_dict(response.model_spec),
-                                            indent=1)
-            + '\n,\n"metadata": {"signature_def": '
-            + json.dumps(_to_dict(signatures), indent=1) + "\n}\n}\n")
+        raise ServingError(
+            grpc.StatusCode.INTERNAL, "Failed to unpack 'Any' object to 'SignatureDefMap'."
+        )
+    return (
+        '{\n"model_spec":'
+        + json.dumps(_to_dict(response.model_spec), indent=1)
+        + '\n,\n"metadata": {"signature_def": '
+        + json.dumps(_to_dict(signatures), indent=1)
+        + "\n}\n}\n"
+    )
 
 
 def status_json(response):

@@ -67,8 +67,7 @@ class _Counter:
     def family(self):
         metric = Metric(self.name, self.documentation, "unknown")
         for label_values, value in sorted(self.values.items()):
-            metric.add_sample(self.name, dict(zip(self.labels, label_values)),
-                              value)
+            metric.add_sample(self.name, dict(zip(self.labels, label_values)), value)
         return metric
 
 
@@ -87,14 +86,12 @@ class _Histogram:
         cell[-1] += value
 
     def family(self):
-        family = HistogramMetricFamily(self.name, self.documentation,
-                                       labels=self.labels)
+        family = HistogramMetricFamily(self.name, self.documentation, labels=self.labels)
         for label_values, cell in sorted(self.cells.items()):
             buckets, total = [], 0
             for limit, count in zip(self.limits + [None], cell[:-1]):
                 total += count
-                buckets.append(("+Inf" if limit is None else f"{limit:.6g}",
-                                total))
+                buckets.append(("+Inf" if limit is None else f"{limit:.6g}", total))
             family.add_metric(list(label_values), buckets, cell[-1])
         return family
 
@@ -119,44 +116,64 @@ class ServingMetrics:
         self._lock = threading.Lock()
         self._request_count = _Counter(
             ":tensorflow:serving:request_count",
-            "The total number of requests.", ("model_name", "status"))
+            "The total number of requests.",
+            ("model_name", "status"),
+        )
         self._request_latency = _Histogram(
             ":tensorflow:serving:request_latency",
-            "Distribution of wall time (in microseconds) for Tensorflow "
-            "Serving request.", ("model_name", "API", "entrypoint"),
-            _LATENCY_BUCKETS)
+            "Distribution of wall time (in microseconds) for Tensorflow Serving request.",
+            ("model_name", "API", "entrypoint"),
+            _LATENCY_BUCKETS,
+        )
         self._runtime_latency = _Histogram(
             ":tensorflow:serving:runtime_latency",
-            "Distribution of wall time (in microseconds) for Tensorflow "
-            "runtime.", ("model_name", "API", "runtime"), _LATENCY_BUCKETS)
+            "Distribution of wall time (in microseconds) for Tensorflow runtime.",
+            ("model_name", "API", "runtime"),
+            _LATENCY_BUCKETS,
+        )
         self._queuing_latency = _Histogram(
             ":tensorflow:serving:batching_session:queuing_latency",
             "Distribution of wall time spent (in microseconds) in queuing",
-            ("thread_pool_name",), _QUEUING_BUCKETS)
+            ("thread_pool_name",),
+            _QUEUING_BUCKETS,
+        )
         self._wrapped_run_count = _Counter(
             ":tensorflow:serving:batching_session:wrapped_run_count",
-            "Total count of run calls on the wrapped session", ())
+            "Total count of run calls on the wrapped session",
+            (),
+        )
         self._load_attempt_count = _Counter(
             ":tensorflow:cc:saved_model:load_attempt_count",
             "The number of times a SavedModel was successfully loaded.",
-            ("model_path", "status"))
+            ("model_path", "status"),
+        )
         self._load_latency = _Counter(
             ":tensorflow:cc:saved_model:load_latency",
-            "Latency in microseconds for SavedModels that were successfully "
-            "loaded.", ("model_path",))
+            "Latency in microseconds for SavedModels that were successfully loaded.",
+            ("model_path",),
+        )
         self._warmup_latency = _Histogram(
             ":tensorflow:serving:model_warmup_latency",
-            "Distribution of wall time (in microseconds) for warming up the "
-            "model.", ("model_path", "status"), _LATENCY_BUCKETS)
+            "Distribution of wall time (in microseconds) for warming up the model.",
+            ("model_path", "status"),
+            _LATENCY_BUCKETS,
+        )
         self._warmup_records = _Counter(
             ":tensorflow:serving:model_warmup_records_read",
             "Total number of warmup records read during model warmup.",
-            ("model_path", "status"))
-        self._all = (self._request_count, self._request_latency,
-                     self._runtime_latency, self._queuing_latency,
-                     self._wrapped_run_count, self._load_attempt_count,
-                     self._load_latency, self._warmup_latency,
-                     self._warmup_records)
+            ("model_path", "status"),
+        )
+        self._all = (
+            self._request_count,
+            self._request_latency,
+            self._runtime_latency,
+            self._queuing_latency,
+            self._wrapped_run_count,
+            self._load_attempt_count,
+            self._load_latency,
+            self._warmup_latency,
+            self._warmup_records,
+        )
         self._registry = CollectorRegistry(auto_describe=False)
         self._registry.register(self)
 
@@ -175,8 +192,7 @@ class ServingMetrics:
         with self._lock:
             self._request_count.add((model_name, _status_name(code)))
             if code is None:
-                self._request_latency.add((model_name, api, entrypoint),
-                                          seconds * 1e6)
+                self._request_latency.add((model_name, api, entrypoint), seconds * 1e6)
 
     def record_runtime(self, model_name, api, seconds):
         """Adds the wall time of one model call (TF Serving's session run).
@@ -187,8 +203,7 @@ class ServingMetrics:
             seconds: float.
         """
         with self._lock:
-            self._runtime_latency.add((model_name, api, RUNTIME),
-                                      seconds * 1e6)
+            self._runtime_latency.add((model_name, api, RUNTIME), seconds * 1e6)
 
     def record_batch(self, queued_seconds):
         """Adds one batched model call and how long its tasks queued.
@@ -210,8 +225,7 @@ class ServingMetrics:
             seconds: float, the load's wall time.
         """
         with self._lock:
-            self._load_attempt_count.add(
-                (model_path, "success" if succeeded else "fail"))
+            self._load_attempt_count.add((model_path, "success" if succeeded else "fail"))
             if succeeded:
                 self._load_latency.add((model_path,), int(seconds * 1e6))
 

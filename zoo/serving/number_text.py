@@ -68,8 +68,9 @@ def format_decimal(value, float32):
 # Powers of ten as the doubles nearest to them, for the decimal exponents
 # float32 values and their six-digit roundings reach.
 _POWER_OFFSET = 60
-_POWERS_OF_TEN = np.array([float(10 ** k) if k >= 0 else 1 / 10 ** -k
-                           for k in range(-_POWER_OFFSET, _POWER_OFFSET)])
+_POWERS_OF_TEN = np.array(
+    [float(10**k) if k >= 0 else 1 / 10**-k for k in range(-_POWER_OFFSET, _POWER_OFFSET)]
+)
 
 
 def _power_of_ten(exponents):
@@ -104,13 +105,14 @@ def _float32_kinds(values, x):
         above = np.nextafter(values, np.float32(np.inf)).astype(np.float64)
     low, high = (safe + np.abs(below)) / 2, (safe + np.abs(above)) / 2
     low, high = np.minimum(low, high), np.maximum(low, high)
-    near = np.minimum(np.abs(decimal - low), np.abs(decimal - high)) \
-        < _UNSURE * safe
+    near = np.minimum(np.abs(decimal - low), np.abs(decimal - high)) < _UNSURE * safe
     short = ((decimal > low) & (decimal < high)) | ~nonzero
     whole = finite & (x == np.floor(x))
-    kinds = np.where(short, np.where(whole & (size < 1e6), _SHORT_WHOLE,
-                                     _SHORT),
-                     np.where(whole & (size < 1e9), _LONG_WHOLE, _LONG))
+    kinds = np.where(
+        short,
+        np.where(whole & (size < 1e6), _SHORT_WHOLE, _SHORT),
+        np.where(whole & (size < 1e9), _LONG_WHOLE, _LONG),
+    )
     kinds[~finite | (nonzero & (tie | near))] = _TEXT
     return kinds
 
@@ -140,8 +142,8 @@ def _printable(values):
     if values.dtype.kind == "f":  # double (and half, printed as float)
         float32 = values.dtype != np.float64
         return np.zeros(len(values), np.intp), [
-            format_decimal(v, float32)
-            for v in values.astype(np.float64).tolist()]
+            format_decimal(v, float32) for v in values.astype(np.float64).tolist()
+        ]
     if values.dtype.kind == "b":
         return (~values).astype(np.intp), []
     return np.zeros(len(values), np.intp), values.tolist()
@@ -194,14 +196,20 @@ def _layout(rank, pretty, depth):
         before = ["[" * opened for opened in range(rank + 1)]
         after = ["]" * closed + ", " for closed in range(rank + 1)]
         return before, after, "]" * rank
-    before = ["".join("[\n" + _INDENT * (depth + level + 1)
-                      for level in range(rank - opened, rank))
-              for opened in range(rank + 1)]
-    closes = ["".join("\n" + _INDENT * (depth + level) + "]"
-                      for level in range(rank - 1, rank - 1 - closed, -1))
-              for closed in range(rank + 1)]
-    after = [closes[closed] + ",\n" + _INDENT * (depth + rank - closed)
-             for closed in range(rank + 1)]
+    before = [
+        "".join("[\n" + _INDENT * (depth + level + 1) for level in range(rank - opened, rank))
+        for opened in range(rank + 1)
+    ]
+    closes = [
+        "".join(
+            "\n" + _INDENT * (depth + level) + "]"
+            for level in range(rank - 1, rank - 1 - closed, -1)
+        )
+        for closed in range(rank + 1)
+    ]
+    after = [
+        closes[closed] + ",\n" + _INDENT * (depth + rank - closed) for closed in range(rank + 1)
+    ]
     return before, after, closes[rank]
 
 
@@ -237,8 +245,7 @@ def write(array, pretty=False, depth=0, outer_brackets=True, deadline=None):
     before, after, last = _layout(rank, pretty, depth)
     formats = _formats_of(array.dtype)
     # One pattern per (opened, closed, format); the last value's own.
-    patterns = np.array([b + f + a for b in before for a in after
-                         for f in formats], object)
+    patterns = np.array([b + f + a for b in before for a in after for f in formats], object)
     last_patterns = [b + f + last for b in before for f in formats]
     strides = [math.prod(shape[axis:]) for axis in range(rank)]
     flat = array.reshape(-1)
@@ -252,7 +259,7 @@ def write(array, pretty=False, depth=0, outer_brackets=True, deadline=None):
         for stride in strides:
             opened += index % stride == 0
             closed += (index + 1) % stride == 0
-        chunk = flat[start:start + _CHUNK]
+        chunk = flat[start : start + _CHUNK]
         distinct = _distinct(chunk)
         if distinct is None:
             chunk_patterns, chunk_last = patterns, last_patterns
@@ -262,9 +269,9 @@ def write(array, pretty=False, depth=0, outer_brackets=True, deadline=None):
             # themselves: nothing is left for `%` to print.
             values, kinds = (), distinct[1]
             printed = texts(distinct[0])
-            chunk_patterns = np.array([b + t + a for b in before
-                                       for a in after for t in printed],
-                                      object)
+            chunk_patterns = np.array(
+                [b + t + a for b in before for a in after for t in printed], object
+            )
             chunk_last = [b + t + last for b in before for t in printed]
         width = len(chunk_patterns) // (rank + 1) ** 2
         codes = (opened * (rank + 1) + closed) * width + kinds

@@ -62,13 +62,20 @@ _NEGATIVE_INTEGER_ZERO = re.compile(r"-0(?![.0-9eE])")
 
 # Byte classes; those of a number's characters are 1 to 6, the digits 1
 # and 2.
-(_SPACE, _DIGIT, _ZERO, _MINUS, _PLUS, _DOT, _EXP, _OPEN, _CLOSE, _COMMA,
- _OTHER) = range(11)
+(_SPACE, _DIGIT, _ZERO, _MINUS, _PLUS, _DOT, _EXP, _OPEN, _CLOSE, _COMMA, _OTHER) = range(11)
 _CLASS = np.full(256, _OTHER, np.uint8)
-for _characters, _kind in ((b" \t\n\r", _SPACE), (b"123456789", _DIGIT),
-                           (b"0", _ZERO), (b"-", _MINUS), (b"+", _PLUS),
-                           (b".", _DOT), (b"eE", _EXP), (b"[", _OPEN),
-                           (b"]", _CLOSE), (b",", _COMMA)):
+for _characters, _kind in (
+    (b" \t\n\r", _SPACE),
+    (b"123456789", _DIGIT),
+    (b"0", _ZERO),
+    (b"-", _MINUS),
+    (b"+", _PLUS),
+    (b".", _DOT),
+    (b"eE", _EXP),
+    (b"[", _OPEN),
+    (b"]", _CLOSE),
+    (b",", _COMMA),
+):
     _CLASS[list(_characters)] = _kind
 _NUMBER = (_DIGIT, _ZERO, _MINUS, _PLUS, _DOT, _EXP)
 _DIGITS = (_DIGIT, _ZERO)
@@ -87,7 +94,8 @@ def _bad_pairs():
                 or (after == _PLUS and before != _EXP)
                 or (after in (_DOT, _EXP) and before not in _DIGITS)
                 or (before in (_MINUS, _PLUS, _DOT) and after not in _DIGITS)
-                or (before == _EXP and after not in (*_DIGITS, _MINUS, _PLUS)))
+                or (before == _EXP and after not in (*_DIGITS, _MINUS, _PLUS))
+            )
     return bad
 
 
@@ -121,15 +129,14 @@ def _numbers_are_json(kinds):
     marked = start | (kinds == _DOT) | (kinds == _EXP)
     marks = kinds[marked]
     marks[start[marked]] = _DIGIT
-    if (((marks[1:] == _DOT) & (marks[:-1] != _DIGIT)).any()
-            or ((marks[1:] == _EXP) & (marks[:-1] == _EXP)).any()):
+    if ((marks[1:] == _DOT) & (marks[:-1] != _DIGIT)).any() or (
+        (marks[1:] == _EXP) & (marks[:-1] == _EXP)
+    ).any():
         return False
     # No leading zero: "01" and "-01" are not JSON numbers.
-    zeros = np.flatnonzero((kinds[1:-1] == _ZERO)
-                           & ((kinds[2:] - np.uint8(_DIGIT)) <= 1)) + 1
+    zeros = np.flatnonzero((kinds[1:-1] == _ZERO) & ((kinds[2:] - np.uint8(_DIGIT)) <= 1)) + 1
     if len(zeros):
-        leading = start[zeros] | ((kinds[zeros - 1] == _MINUS)
-                                  & start[zeros - 1])
+        leading = start[zeros] | ((kinds[zeros - 1] == _MINUS) & start[zeros - 1])
         if leading.any():
             return False
     return True
@@ -217,11 +224,15 @@ def _boundaries(rank, spaced):
     spaces, or, when the body puts spaces between brackets, a regular
     expression allowing them."""
     if not spaced:
-        return (functools.partial(_find_plain, "]" * (rank + 1)),
-                functools.partial(_find_plain, "]" * rank + ","))
+        return (
+            functools.partial(_find_plain, "]" * (rank + 1)),
+            functools.partial(_find_plain, "]" * rank + ","),
+        )
     closes = "".join(f"{_WHITESPACE}\\]" for _ in range(rank))
-    return (re.compile(f"{closes}{_WHITESPACE}\\]").search,
-            re.compile(f"{closes}{_WHITESPACE},").search)
+    return (
+        re.compile(f"{closes}{_WHITESPACE}\\]").search,
+        re.compile(f"{closes}{_WHITESPACE},").search,
+    )
 
 
 def _find_plain(plain, text, start, end):
@@ -301,26 +312,27 @@ class NumericText:
                 if parse_as is np.int64 and decoded.dtype.kind != "i":
                     return None  # fractions, or beyond int64
                 with np.errstate(over="ignore", under="ignore"):
-                    values[filled:filled + decoded.size] = decoded.ravel()
+                    values[filled : filled + decoded.size] = decoded.ravel()
                 filled += decoded.size
                 continue
             text = self.text[start:end]
             if parse_as is np.int64 and (
-                    "." in text or "e" in text or "E" in text
-                    or re.search("[0-9]{19}", text)):
+                "." in text or "e" in text or "E" in text or re.search("[0-9]{19}", text)
+            ):
                 return None
-            if parse_as is not np.int64 and _NEGATIVE_INTEGER_ZERO.search(
-                    text):
+            if parse_as is not np.int64 and _NEGATIVE_INTEGER_ZERO.search(text):
                 return None
             numbers = text.translate(_BRACKETS_TO_SPACES)
             chunk = np.fromstring(numbers, dtype=parse_as, sep=",")
-            if parse_as is not np.int64 and not np.isfinite(chunk).all() \
-                    and not np.isfinite(np.fromstring(
-                        numbers, dtype=np.float64, sep=",")).all():
+            if (
+                parse_as is not np.int64
+                and not np.isfinite(chunk).all()
+                and not np.isfinite(np.fromstring(numbers, dtype=np.float64, sep=",")).all()
+            ):
                 # Beyond any double: an integer of hundreds of digits, which
                 # the exact reader refuses as too big (NumPy reads infinity).
                 return None
-            values[filled:filled + chunk.size] = chunk
+            values[filled : filled + chunk.size] = chunk
             filled += chunk.size
         if filled != values.size:  # never for checked text: be exact anyway
             return None
@@ -356,7 +368,7 @@ def _first_row(text, first):
     spaces between brackets; None when the row is not under
     `MAX_ROW_CHARS` characters or not JSON."""
     rank, position = 0, first
-    while text[position:position + 1] == "[":
+    while text[position : position + 1] == "[":
         rank += 1
         if rank > MAX_ROW_RANK:
             return None
@@ -366,14 +378,14 @@ def _first_row(text, first):
             number = _DECODER.raw_decode(text, first)[0]
         except ValueError:
             return None
-        plain = isinstance(number, (int, float)) and not isinstance(number,
-                                                                    bool)
+        plain = isinstance(number, (int, float)) and not isinstance(number, bool)
         return (number, False) if plain else None
     match = re.compile(r"\]" + (_WHITESPACE + r"\]") * (rank - 1)).search(
-        text, first, first + MAX_ROW_CHARS)
+        text, first, first + MAX_ROW_CHARS
+    )
     if match is None:
         return None
-    row_text = text[first:match.end()]
+    row_text = text[first : match.end()]
     if any(word in row_text for word in _NOT_NUMBERS):
         return None
     after = _SPACE_RUN.match(text, match.end()).end()
@@ -409,11 +421,9 @@ def scan(text, start, deadline=None, min_chars=None):
     # Bodies written without spaces between brackets are cut with str.find;
     # when that fails (a body spaced only in places), with the regular
     # expressions that allow spaces.
-    read = (_decoded if math.prod(row_shape) >= WIDE_ROW_VALUES
-            else _checked)
+    read = _decoded if math.prod(row_shape) >= WIDE_ROW_VALUES else _checked
     for spaced in (True,) if row[1] else (False, True):
-        found = _chunks(text, start, first, row_shape, spaced, read,
-                        deadline, min_chars)
+        found = _chunks(text, start, first, row_shape, spaced, read, deadline, min_chars)
         if found is not None:
             chunks, end = found
             return NumericText(text, start, row_shape, chunks), end
@@ -443,8 +453,7 @@ def _decoded(text, row_shape):
     return len(array), array
 
 
-def _chunks(text, start, first, row_shape, spaced, read, deadline,
-            min_chars):
+def _chunks(text, start, first, row_shape, spaced, read, deadline, min_chars):
     """Cuts the array's rows into chunks read by `read`: `(chunks, end)`,
     or None when they are not all whole rows of `row_shape`."""
     array_end, row_end = _boundaries(len(row_shape), spaced)

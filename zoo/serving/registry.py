@@ -28,8 +28,11 @@ log = logging.getLogger("zoo.serving")
 
 # Names the daemon thread each load and warm-up runs in.
 LOAD_THREAD_PREFIX = "zoo-load-"
-_ERROR_CODES = get_model_status_pb2.ModelVersionStatus.DESCRIPTOR.fields_by_name[
-    "status"].message_type.fields_by_name["error_code"].enum_type
+_ERROR_CODES = (
+    get_model_status_pb2.ModelVersionStatus.DESCRIPTOR.fields_by_name["status"]
+    .message_type.fields_by_name["error_code"]
+    .enum_type
+)
 
 
 def version_dirs(base_path):
@@ -54,8 +57,11 @@ def version_dirs(base_path):
     base = Path(base_path)
     if not base.is_dir():
         return {}
-    return {int(p.name): p for p in sorted(base.iterdir())
-            if p.is_dir() and p.name.isascii() and p.name.isdigit()}
+    return {
+        int(p.name): p
+        for p in sorted(base.iterdir())
+        if p.is_dir() and p.name.isascii() and p.name.isdigit()
+    }
 
 
 def _fingerprint(path):
@@ -67,8 +73,9 @@ def _fingerprint(path):
                 stat = os.stat(os.path.join(root, file))
             except OSError:
                 continue
-            entries.append((os.path.relpath(os.path.join(root, file), path),
-                            stat.st_size, stat.st_mtime_ns))
+            entries.append(
+                (os.path.relpath(os.path.join(root, file), path), stat.st_size, stat.st_mtime_ns)
+            )
     return tuple(sorted(entries))
 
 
@@ -104,8 +111,7 @@ class _Model:
         self.polling = None  # the poll's refresh task of this model
 
     def available(self):
-        return {v: s for v, s in self.versions.items()
-                if s.state == "AVAILABLE"}
+        return {v: s for v, s in self.versions.items() if s.state == "AVAILABLE"}
 
 
 class ModelRegistry:
@@ -126,8 +132,15 @@ class ModelRegistry:
             version may take before the version is marked failed.
     """
 
-    def __init__(self, configs, discover_root=None, warmup_iterations=1,
-                 metrics=None, executors=None, load_timeout_seconds=300.0):
+    def __init__(
+        self,
+        configs,
+        discover_root=None,
+        warmup_iterations=1,
+        metrics=None,
+        executors=None,
+        load_timeout_seconds=300.0,
+    ):
         self._models = {c.name: _Model(c) for c in configs}
         self._executors = executors
         self._load_timeout = load_timeout_seconds
@@ -190,8 +203,7 @@ class ModelRegistry:
         done, which each load's time limit bounds.
         """
         self._discover_models()
-        await asyncio.gather(*(self._refresh_model(model)
-                               for model in list(self._models.values())))
+        await asyncio.gather(*(self._refresh_model(model) for model in list(self._models.values())))
         self.loaded_once = True
 
     async def poll(self, interval_seconds, stop):
@@ -210,8 +222,7 @@ class ModelRegistry:
                 self._discover_models()
                 for model in list(self._models.values()):
                     if model.polling is None or model.polling.done():
-                        model.polling = asyncio.ensure_future(
-                            self._poll_model(model))
+                        model.polling = asyncio.ensure_future(self._poll_model(model))
             except Exception:  # a poll must never end the server
                 log.exception("Polling the model folders failed")
             try:
@@ -227,8 +238,7 @@ class ModelRegistry:
         try:
             await self._refresh_model(model)
         except Exception:  # a poll must never end the server
-            log.exception("Polling the folder of model %s failed",
-                          model.config.name)
+            log.exception("Polling the folder of model %s failed", model.config.name)
 
     def _discover_models(self):
         from zoo.serving.config import ModelConfig
@@ -239,12 +249,15 @@ class ModelRegistry:
         if not root.is_dir():
             return
         for folder in sorted(root.iterdir()):
-            if (folder.is_dir() and not folder.name.startswith(".")
-                    and not folder.name.isdigit()
-                    and folder.name not in self._models):
+            if (
+                folder.is_dir()
+                and not folder.name.startswith(".")
+                and not folder.name.isdigit()
+                and folder.name not in self._models
+            ):
                 self._models[folder.name] = _Model(
-                    ModelConfig(name=folder.name, base_path=str(folder)),
-                    discovered=True)
+                    ModelConfig(name=folder.name, base_path=str(folder)), discovered=True
+                )
 
     async def _refresh_model(self, model):
         async with model.refresh_lock:
@@ -252,26 +265,29 @@ class ModelRegistry:
 
     async def _refresh_versions(self, model):
         on_disk = version_dirs(model.config.base_path)
-        gone = [v for v, s in model.versions.items()
-                if s.failed and v not in on_disk]
+        gone = [v for v, s in model.versions.items() if s.failed and v not in on_disk]
         for version in gone:  # nothing left to retry or to report
             del model.versions[version]
-            log.info("Forgot failed %s version %d: its folder is gone",
-                     model.config.name, version)
+            log.info("Forgot failed %s version %d: its folder is gone", model.config.name, version)
         if gone:
             self._announce()
         for version, status in model.versions.items():
-            if (status.failed and version in on_disk
-                    and _fingerprint(on_disk[version]) != status.fingerprint):
+            if (
+                status.failed
+                and version in on_disk
+                and _fingerprint(on_disk[version]) != status.fingerprint
+            ):
                 status.state = "START"  # its files changed: try it again
         while True:
-            candidates = [v for v in on_disk
-                          if not (v in model.versions
-                                  and model.versions[v].failed)]
+            candidates = [
+                v for v in on_disk if not (v in model.versions and model.versions[v].failed)
+            ]
             wanted = model.config.select(candidates)
-            pending = [v for v in wanted
-                       if model.versions.get(v) is None
-                       or model.versions[v].state != "AVAILABLE"]
+            pending = [
+                v
+                for v in wanted
+                if model.versions.get(v) is None or model.versions[v].state != "AVAILABLE"
+            ]
             if not pending:
                 break
             await self._load(model, pending[0], on_disk[pending[0]])
@@ -319,29 +335,46 @@ class ModelRegistry:
         status.state = "LOADING"
         status.fingerprint = _fingerprint(path)
         self._announce()
-        loading = _in_own_thread(f"{LOAD_THREAD_PREFIX}{name}-{version}",
-                                 self._load_and_warm_up, name, version, path)
+        loading = _in_own_thread(
+            f"{LOAD_THREAD_PREFIX}{name}-{version}", self._load_and_warm_up, name, version, path
+        )
         try:
-            servable = await asyncio.wait_for(asyncio.shield(loading),
-                                              self._load_timeout)
+            servable = await asyncio.wait_for(asyncio.shield(loading), self._load_timeout)
         except asyncio.TimeoutError:
             # TensorFlow cannot stop the call; its thread runs on and what
             # it loads is dropped.
-            loading.add_done_callback(lambda _: log.warning(
-                "Version %d of model %s finished loading after its time "
-                "limit; it stays out until its files change", version, name))
-            self._fail(model, status, "DEADLINE_EXCEEDED", (
-                f"Version {version} of model {name} did not finish loading "
-                f"and warming up within {self._load_timeout:g} s, so it is "
-                "not served (raise --model-load-timeout-seconds if it needs "
-                "longer). It is tried again when its files change."))
+            loading.add_done_callback(
+                lambda _: log.warning(
+                    "Version %d of model %s finished loading after its time "
+                    "limit; it stays out until its files change",
+                    version,
+                    name,
+                )
+            )
+            self._fail(
+                model,
+                status,
+                "DEADLINE_EXCEEDED",
+                (
+                    f"Version {version} of model {name} did not finish loading "
+                    f"and warming up within {self._load_timeout:g} s, so it is "
+                    "not served (raise --model-load-timeout-seconds if it needs "
+                    "longer). It is tried again when its files change."
+                ),
+            )
             return
         # Any failure keeps this version out.
         except Exception as error:  # noqa: BLE001
-            self._fail(model, status, "UNKNOWN", (
-                f"Version {version} of model {name} failed to load or to "
-                f"answer a warm-up request, so it is not served: "
-                f"{type(error).__name__}: {error}".strip()))
+            self._fail(
+                model,
+                status,
+                "UNKNOWN",
+                (
+                    f"Version {version} of model {name} failed to load or to "
+                    f"answer a warm-up request, so it is not served: "
+                    f"{type(error).__name__}: {error}".strip()
+                ),
+            )
             return
         status.servable = servable
         status.error_code = "OK"
@@ -353,8 +386,7 @@ class ModelRegistry:
     def _fail(self, model, status, code, message):
         status.state = "END"
         status.error_code = code
-        status.error_message = client_text(
-            _without_paths(message, model.config.base_path))
+        status.error_message = client_text(_without_paths(message, model.config.base_path))
         log.error("%s", message)
         self._announce()
 
@@ -378,9 +410,9 @@ class ModelRegistry:
             raise
         finally:
             if self._metrics is not None:
-                self._metrics.record_warmup(str(path), outcome,
-                                            time.perf_counter() - start,
-                                            records)
+                self._metrics.record_warmup(
+                    str(path), outcome, time.perf_counter() - start, records
+                )
         return servable
 
     @property
@@ -394,14 +426,15 @@ class ModelRegistry:
         _, stuck = self._executors.activity(name)
         if stuck < self._threads:
             return None
-        return (f"All {self._threads} threads of model {name} run calls that "
-                "outlived their request's time limit; its requests time out "
-                "until one returns.")
+        return (
+            f"All {self._threads} threads of model {name} run calls that "
+            "outlived their request's time limit; its requests time out "
+            "until one returns."
+        )
 
     def _record_load(self, path, succeeded, start):
         if self._metrics is not None:
-            self._metrics.record_load(str(path), succeeded,
-                                      time.perf_counter() - start)
+            self._metrics.record_load(str(path), succeeded, time.perf_counter() - start)
 
     def apply_labels(self):
         """Applies the configuration's version labels, as TF Serving does.
@@ -413,14 +446,15 @@ class ModelRegistry:
             ServingError: FAILED_PRECONDITION, with TF Serving's message.
         """
         for model in self._models.values():
-            for label, version in sorted(model.config.labels.items()):
+            for _, version in sorted(model.config.labels.items()):
                 status = model.versions.get(version)
                 if status is None or status.state != "AVAILABLE":
                     raise ServingError(
                         grpc.StatusCode.FAILED_PRECONDITION,
                         f"Request to assign label to version {version} of "
                         f"model {model.config.name}, which is not currently "
-                        "available for inference")
+                        "available for inference",
+                    )
         for model in self._models.values():
             model.labels = dict(model.config.labels)
 
@@ -439,8 +473,7 @@ class ModelRegistry:
         """
         model = self._models.get(name)
         if model is None or label not in model.labels:
-            raise invalid_argument(
-                f"Unrecognized servable version label: {label}")
+            raise invalid_argument(f"Unrecognized servable version label: {label}")
         return model.labels[label]
 
     def servable(self, name, version=None, label=None):
@@ -466,13 +499,14 @@ class ModelRegistry:
             if available:
                 return available[max(available)].servable
             raise ServingError(
-                grpc.StatusCode.NOT_FOUND,
-                f"Servable not found for request: Latest({name})")
+                grpc.StatusCode.NOT_FOUND, f"Servable not found for request: Latest({name})"
+            )
         if version in available:
             return available[version].servable
         raise ServingError(
             grpc.StatusCode.NOT_FOUND,
-            f"Servable not found for request: Specific({name}, {version})")
+            f"Servable not found for request: Specific({name}, {version})",
+        )
 
     def status(self, name, version=None, label=None):
         """Builds a `GetModelStatusResponse`, newest version first.
@@ -495,22 +529,21 @@ class ModelRegistry:
         if version is not None:
             if version not in known:
                 raise ServingError(
-                    grpc.StatusCode.NOT_FOUND,
-                    f"Could not find version {version} of model {name}")
+                    grpc.StatusCode.NOT_FOUND, f"Could not find version {version} of model {name}"
+                )
             statuses = [known[version]]
         else:
             if not known:
                 raise ServingError(
-                    grpc.StatusCode.NOT_FOUND,
-                    f"Could not find any versions of model {name}")
+                    grpc.StatusCode.NOT_FOUND, f"Could not find any versions of model {name}"
+                )
             statuses = [known[v] for v in sorted(known, reverse=True)]
         stuck = self._stuck_reason(name)
         response = get_model_status_pb2.GetModelStatusResponse()
         for status in statuses:
             entry = response.model_version_status.add()
             entry.version = status.version
-            entry.state = get_model_status_pb2.ModelVersionStatus.State.Value(
-                status.state)
+            entry.state = get_model_status_pb2.ModelVersionStatus.State.Value(status.state)
             code, message = status.error_code, status.error_message
             if stuck and status.state == "AVAILABLE":
                 code, message = "UNAVAILABLE", stuck
@@ -538,19 +571,23 @@ class ModelRegistry:
         for name in self.model_names:
             model = self._models[name]
             available = sorted(model.available())
-            failed = {str(v): s.error_message
-                      for v, s in sorted(model.versions.items()) if s.failed}
-            empty_folder = (model.discovered and not model.versions
-                            and not version_dirs(model.config.base_path))
-            running, stuck = (self._executors.activity(name)
-                              if self._executors else (0, 0))
+            failed = {
+                str(v): s.error_message for v, s in sorted(model.versions.items()) if s.failed
+            }
+            empty_folder = (
+                model.discovered and not model.versions and not version_dirs(model.config.base_path)
+            )
+            running, stuck = self._executors.activity(name) if self._executors else (0, 0)
             reason = self._stuck_reason(name)
             model_ready = (bool(available) or empty_folder) and not reason
             ready = ready and model_ready
-            report[name] = {"ready": model_ready,
-                            "available_versions": [str(v) for v in available],
-                            "failed_versions": failed,
-                            "running_calls": running, "stuck_calls": stuck}
+            report[name] = {
+                "ready": model_ready,
+                "available_versions": [str(v) for v in available],
+                "failed_versions": failed,
+                "running_calls": running,
+                "stuck_calls": stuck,
+            }
             if reason:
                 report[name]["reason"] = reason
         return ready, report
@@ -597,7 +634,6 @@ def _in_own_thread(name, function, *args):
 
 def _without_paths(text, base_path):
     """Replaces the server's folders in a message sent to clients."""
-    for folder in sorted({str(base_path), os.path.realpath(base_path)},
-                         key=len, reverse=True):
+    for folder in sorted({str(base_path), os.path.realpath(base_path)}, key=len, reverse=True):
         text = text.replace(folder, "<base_path>")
     return text

@@ -17,8 +17,11 @@ from zoo.serving.servable import DEFAULT_SIGNATURE
 
 log = logging.getLogger("zoo.serving")
 
-PREDICT_METHODS = ("tensorflow/serving/predict", "tensorflow/serving/classify",
-                   "tensorflow/serving/regress")
+PREDICT_METHODS = (
+    "tensorflow/serving/predict",
+    "tensorflow/serving/classify",
+    "tensorflow/serving/regress",
+)
 
 
 class RequestRunner:
@@ -35,16 +38,16 @@ class RequestRunner:
         metrics: optional `ServingMetrics` recording each call's time.
     """
 
-    def __init__(self, executors, timeout_seconds, batcher=None,
-                 metrics=None):
+    def __init__(self, executors, timeout_seconds, batcher=None, metrics=None):
         self._executors = executors
         self._timeout = timeout_seconds
         self._batcher = batcher
         self._metrics = metrics
         self.in_flight = 0
 
-    async def predict(self, servable, signature_name, inputs,
-                      output_filter=(), api="Predict", deadline=None):
+    async def predict(
+        self, servable, signature_name, inputs, output_filter=(), api="Predict", deadline=None
+    ):
         """Validates and runs a request.
 
         Args:
@@ -64,26 +67,22 @@ class RequestRunner:
         Raises:
             ServingError: with TF Serving's code and message for the fault.
         """
-        name, wanted = check_request(servable, signature_name, inputs,
-                                     output_filter)
+        name, wanted = check_request(servable, signature_name, inputs, output_filter)
         self.in_flight += 1
         start = time.perf_counter()
         try:
-            outputs = await self._run(servable, name, inputs,
-                                      deadline or Deadline(self._timeout))
+            outputs = await self._run(servable, name, inputs, deadline or Deadline(self._timeout))
         finally:
             self.in_flight -= 1
         if self._metrics is not None:
-            self._metrics.record_runtime(servable.name, api,
-                                         time.perf_counter() - start)
+            self._metrics.record_runtime(servable.name, api, time.perf_counter() - start)
         return name, {key: outputs[key] for key in wanted}
 
     async def _run(self, servable, name, inputs, deadline):
         if self._batcher is not None:
             call = self._batcher.run(servable, name, inputs)
         else:
-            call = self._executors.run(servable.name, servable.run, name,
-                                       inputs)
+            call = self._executors.run(servable.name, servable.run, name, inputs)
         try:
             return await deadline.run(call)
         except tf.errors.OpError as error:
@@ -132,14 +131,17 @@ def check_request(servable, signature_name, inputs, output_filter=()):
     name = signature_name or DEFAULT_SIGNATURE
     signature = servable.signature_defs.get(name)
     if signature is None:
-        raise ServingError(grpc.StatusCode.FAILED_PRECONDITION,
-                           f'Serving signature key "{name}" not found.')
+        raise ServingError(
+            grpc.StatusCode.FAILED_PRECONDITION, f'Serving signature key "{name}" not found.'
+        )
     if signature.method_name not in PREDICT_METHODS:
         raise ServingError(
             grpc.StatusCode.INTERNAL,
             "Expected prediction signature method_name to be one of {"
-            + ", ".join(PREDICT_METHODS) + "}. Was: "
-            + signature.method_name)
+            + ", ".join(PREDICT_METHODS)
+            + "}. Was: "
+            + signature.method_name,
+        )
     _check_input_names(signature, inputs)
     wanted = _check_output_filter(signature, output_filter)
     for index, key in enumerate(sorted(signature.inputs)):
@@ -156,12 +158,14 @@ def _check_input_names(signature, inputs):
             f"{len(expected)} len({{{','.join(sorted(sent))}}}) != "
             f"len({{{','.join(sorted(expected))}}}). Sent extra: "
             f"{{{','.join(sorted(sent - expected))}}}. Missing but required: "
-            f"{{{','.join(sorted(expected - sent))}}}.")
+            f"{{{','.join(sorted(expected - sent))}}}."
+        )
     unknown = sorted(sent - expected)
     if unknown:
         raise invalid_argument(
             f"input tensor alias not found in signature: {unknown[0]}. Inputs "
-            f"expected to be in the set {{{','.join(sorted(expected))}}}.")
+            f"expected to be in the set {{{','.join(sorted(expected))}}}."
+        )
 
 
 def _check_output_filter(signature, output_filter):
@@ -171,7 +175,8 @@ def _check_output_filter(signature, output_filter):
             raise invalid_argument(
                 f"output tensor alias not found in signature: {alias} Outputs "
                 f"expected to be in the set "
-                f"{{{','.join(sorted(signature.outputs))}}}.")
+                f"{{{','.join(sorted(signature.outputs))}}}."
+            )
         if alias in seen:
             raise invalid_argument(f"duplicate output tensor alias: {alias}")
         seen.append(alias)
@@ -184,17 +189,18 @@ def _check_input(key, index, info, array, signature_name):
     if got != expected:
         raise invalid_argument(
             f"Expects arg[{index}] to be {expected} but {got} is provided "
-            f"(input {key!r} of signature {signature_name!r}).")
+            f"(input {key!r} of signature {signature_name!r})."
+        )
     if info.tensor_shape.unknown_rank:
         return
     dims = [d.size for d in info.tensor_shape.dim]
-    if len(dims) != array.ndim or any(
-            d != -1 and d != s for d, s in zip(dims, array.shape)):
+    if len(dims) != array.ndim or any(d != -1 and d != s for d, s in zip(dims, array.shape)):
         raise invalid_argument(
             f"input {key!r} of signature {signature_name!r} has shape "
             f"[{','.join(str(s) for s in array.shape)}] but the signature "
             f"expects [{','.join(str(d) for d in dims)}] (-1 is any size). "
-            "Check the request against the model's metadata.")
+            "Check the request against the model's metadata."
+        )
 
 
 def _array_dtype_name(array):

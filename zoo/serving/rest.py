@@ -29,11 +29,15 @@ log = logging.getLogger("zoo.serving")
 
 _PREDICT_PATH = re.compile(
     r"/v1/models/([^/:]+)(?:(?:/versions/(\d+))|(?:/labels/([^/:]+)))?"
-    r":(classify|regress|predict)", re.IGNORECASE)
+    r":(classify|regress|predict)",
+    re.IGNORECASE,
+)
 _STATUS_PATH = re.compile(
     r"/v1/models(?:/([^/:]+))?(?:(?:/versions/(\d+))|(?:/labels/([^/:]+)))?"
-    r"(?:/(metadata))?", re.IGNORECASE)
-_MAX_VERSION = 2 ** 63 - 1
+    r"(?:/(metadata))?",
+    re.IGNORECASE,
+)
+_MAX_VERSION = 2**63 - 1
 # Bodies above this size are parsed and written off the event loop; below
 # it, the thread hop would cost more than it saves.
 _OFF_LOOP_BYTES = 64 * 1024
@@ -46,8 +50,7 @@ _PROBES = ("GET", "HEAD")
 
 
 def _response(text, status=200):
-    return web.Response(body=text.encode("utf-8"), status=status,
-                        content_type=_JSON)
+    return web.Response(body=text.encode("utf-8"), status=status, content_type=_JSON)
 
 
 class _PartsResponse(web.StreamResponse):
@@ -78,8 +81,7 @@ def _parts_response(parts):
 
 
 def _error_response(error):
-    response = _response(json_encode.error_body(error.message),
-                         error.http_status)
+    response = _response(json_encode.error_body(error.message), error.http_status)
     if error.close_connection:
         response.force_close()
     return response
@@ -126,7 +128,8 @@ class _Connection(web.RequestHandler):
 
     def _start_head_timer(self):
         self._head_timer = asyncio.get_running_loop().call_later(
-            self._head_timeout, self._head_timed_out)
+            self._head_timeout, self._head_timed_out
+        )
 
     def _stop_head_timer(self):
         if self._head_timer is not None:
@@ -149,11 +152,12 @@ class _Connection(web.RequestHandler):
         body = json_encode.error_body(
             f"Request head not received within {self._head_timeout * 1000:g} "
             "ms; the connection is closed. Send the whole request head at "
-            "once, or raise --rest-api-timeout-in-ms.").encode("utf-8")
+            "once, or raise --rest-api-timeout-in-ms."
+        ).encode("utf-8")
         self.transport.write(
             b"HTTP/1.1 408 Request Timeout\r\nContent-Type: application/json"
-            b"\r\nContent-Length: %d\r\nConnection: close\r\n\r\n"
-            % len(body) + body)
+            b"\r\nContent-Length: %d\r\nConnection: close\r\n\r\n" % len(body) + body
+        )
         self.force_close()  # closes once the answer is written
 
     def connection_lost(self, exc):
@@ -179,8 +183,16 @@ class RestApi:
         metrics_path: the Prometheus page's path, or None for no page.
     """
 
-    def __init__(self, registry, runner, codec_executor,
-                 max_body_bytes, timeout_seconds, metrics, metrics_path=None):
+    def __init__(
+        self,
+        registry,
+        runner,
+        codec_executor,
+        max_body_bytes,
+        timeout_seconds,
+        metrics,
+        metrics_path=None,
+    ):
         self._registry = registry
         self._requests = runner
         self._codec_executor = codec_executor
@@ -208,17 +220,23 @@ class RestApi:
         app.router.add_route("*", "/{path:.*}", self._handle)
         # The grace is spent waiting for our own handlers in `stop`; by
         # the time aiohttp shuts its connections down, nothing is left.
-        self._runner = web.AppRunner(app, handle_signals=False,
-                                     shutdown_timeout=0.001)
+        self._runner = web.AppRunner(app, handle_signals=False, shutdown_timeout=0.001)
         await self._runner.setup()
         loop = asyncio.get_running_loop()
         manager = self._runner.server
         self._listener = await loop.create_server(
             lambda: _Connection(
-                manager, loop=loop, head_timeout=self._timeout,
-                access_log=None, auto_decompress=False, lingering_time=0,
-                keepalive_timeout=_KEEPALIVE_SECONDS),
-            host, port)
+                manager,
+                loop=loop,
+                head_timeout=self._timeout,
+                access_log=None,
+                auto_decompress=False,
+                lingering_time=0,
+                keepalive_timeout=_KEEPALIVE_SECONDS,
+            ),
+            host,
+            port,
+        )
         return self._listener.sockets[0].getsockname()[1]
 
     async def stop(self, grace_seconds):
@@ -232,9 +250,11 @@ class RestApi:
         try:
             await asyncio.wait_for(self._idle.wait(), grace_seconds)
         except asyncio.TimeoutError:
-            log.warning("Closing REST connections with %d requests still "
-                        "running after the %g s grace", self._active,
-                        grace_seconds)
+            log.warning(
+                "Closing REST connections with %d requests still running after the %g s grace",
+                self._active,
+                grace_seconds,
+            )
         await self._runner.cleanup()
         await self._listener.wait_closed()
 
@@ -244,7 +264,8 @@ class RestApi:
         if not large:
             return function(*args)
         return await asyncio.get_running_loop().run_in_executor(
-            self._codec_executor, function, *args)
+            self._codec_executor, function, *args
+        )
 
     async def _handle(self, request):
         connection = request.protocol
@@ -259,14 +280,18 @@ class RestApi:
                 await response.prepare(request)
                 await response.write_eof()
             except ConnectionError:  # the client's choice, not a fault
-                log.debug("The client closed the connection before the "
-                          "answer to %s %s was sent", request.method,
-                          request.path)
-            large = max(request.content_length or 0,
-                        response.content_length or 0) >= _OFF_LOOP_BYTES
+                log.debug(
+                    "The client closed the connection before the answer to %s %s was sent",
+                    request.method,
+                    request.path,
+                )
+            large = (
+                max(request.content_length or 0, response.content_length or 0) >= _OFF_LOOP_BYTES
+            )
             if large:  # its body, text, tensors and answer are freed now
                 await asyncio.get_running_loop().run_in_executor(
-                    self._codec_executor, memory.give_back)
+                    self._codec_executor, memory.give_back
+                )
             return response
         finally:
             connection.request_finished()
@@ -281,13 +306,17 @@ class RestApi:
         if method in _PROBES and path.lower() == "/readyz":
             return self._readiness()
         if method == "GET" and path == self._metrics_path:
-            return web.Response(body=self._metrics.page(),
-                                headers={"Content-Type": METRICS_CONTENT_TYPE})
+            return web.Response(
+                body=self._metrics.page(), headers={"Content-Type": METRICS_CONTENT_TYPE}
+            )
         if not path.lower().startswith("/v1/"):
-            return _error_response(ServingError(
-                grpc.StatusCode.NOT_FOUND,
-                f"Not found: {method} {path}. The API lives under "
-                "/v1/models/<name>; probes are GET /healthz and GET /readyz."))
+            return _error_response(
+                ServingError(
+                    grpc.StatusCode.NOT_FOUND,
+                    f"Not found: {method} {path}. The API lives under "
+                    "/v1/models/<name>; probes are GET /healthz and GET /readyz.",
+                )
+            )
         start = time.perf_counter()
         model, api, code = "", "", None
         try:
@@ -306,15 +335,16 @@ class RestApi:
             log.exception("Unexpected error on %s %s", method, path)
             return _error_response(internal_error(error))
         finally:
-            self._metrics.record_request(self._registry.metric_label(model),
-                                         api, REST, code,
-                                         time.perf_counter() - start)
+            self._metrics.record_request(
+                self._registry.metric_label(model), api, REST, code, time.perf_counter() - start
+            )
 
     def _readiness(self):
         ready, models = self._registry.readiness()
-        body = json.dumps({"ready": ready,
-                           "in_flight_requests": self._requests.in_flight,
-                           "models": models}, indent=1)
+        body = json.dumps(
+            {"ready": ready, "in_flight_requests": self._requests.in_flight, "models": models},
+            indent=1,
+        )
         return _response(body, 200 if ready else 503)
 
     def _status_or_metadata(self, name, version, label, subresource):
@@ -324,8 +354,7 @@ class RestApi:
         if subresource and subresource.lower() == "metadata":
             servable = self._registry.servable(name, version, label)
             return _response(metadata_json(model_metadata(servable)))
-        return _response(status_json(
-            self._registry.status(name, version, label)))
+        return _response(status_json(self._registry.status(name, version, label)))
 
     async def _predict_like(self, request, name, version, label, method):
         # One deadline covers the whole request: the body must arrive within
@@ -335,12 +364,18 @@ class RestApi:
         version = _version(version)
         # The body goes straight into the coroutine that answers, which
         # frees it before the model runs.
-        return await deadline.run(self._answer_body(
-            await self._body.read(request, deadline), name, version, label,
-            method.lower(), deadline))
+        return await deadline.run(
+            self._answer_body(
+                await self._body.read(request, deadline),
+                name,
+                version,
+                label,
+                method.lower(),
+                deadline,
+            )
+        )
 
-    async def _answer_body(self, body, name, version, label, method,
-                           deadline):
+    async def _answer_body(self, body, name, version, label, method, deadline):
         large = len(body) >= _OFF_LOOP_BYTES
         doc, booleans = await self._off_loop(large, _parsed, body, deadline)
         del body  # its text, in `doc`, is all that is read from now on
@@ -349,51 +384,49 @@ class RestApi:
         key = signature_name or DEFAULT_SIGNATURE
         signature = servable.signature_defs.get(key)
         if signature is None:
-            raise invalid_argument(
-                f'Serving signature name: "{key}" not found in signature def')
+            raise invalid_argument(f'Serving signature name: "{key}" not found in signature def')
         if method != "predict":
-            return await self._examples(servable, signature_name, doc, method,
-                                        large, deadline)
+            return await self._examples(servable, signature_name, doc, method, large, deadline)
         input_dtypes = {k: v.dtype for k, v in signature.inputs.items()}
         if not input_dtypes:
-            raise invalid_argument(f"Failed to get input map for signature: "
-                                   f"{signature_name or 'DEFAULT'}")
+            raise invalid_argument(
+                f"Failed to get input map for signature: {signature_name or 'DEFAULT'}"
+            )
         inputs, row_format = await self._off_loop(
-            large, json_decode.decode_predict_inputs, doc, input_dtypes,
-            booleans, deadline)
+            large, json_decode.decode_predict_inputs, doc, input_dtypes, booleans, deadline
+        )
         del doc  # the body's text goes before the model runs
         _, outputs = await self._requests.predict(
-            servable, signature_name, inputs, deadline=deadline)
+            servable, signature_name, inputs, deadline=deadline
+        )
         del inputs
-        encode = (json_encode.encode_row_format if row_format
-                  else json_encode.encode_columnar_format)
+        encode = json_encode.encode_row_format if row_format else json_encode.encode_columnar_format
         values = sum(a.size for a in outputs.values())
         parts = await self._off_loop(
-            values * _BYTES_PER_VALUE >= _OFF_LOOP_BYTES, _encoded, encode,
-            outputs, deadline)
+            values * _BYTES_PER_VALUE >= _OFF_LOOP_BYTES, _encoded, encode, outputs, deadline
+        )
         del outputs  # the answer's text is all that is sent
         return _parts_response(parts)
 
-    async def _examples(self, servable, signature_name, doc, method, large,
-                        deadline):
+    async def _examples(self, servable, signature_name, doc, method, large, deadline):
         kind, write = _EXAMPLE_METHODS[method]
         examples.check_method(servable, signature_name, kind)
         serialized = await self._off_loop(
-            large, examples.serialized_examples_from_json, doc, method,
-            deadline)
+            large, examples.serialized_examples_from_json, doc, method, deadline
+        )
         rows = len(serialized)
-        outputs = await examples.predict(self._requests, servable,
-                                         signature_name, serialized, kind,
-                                         deadline)
+        outputs = await examples.predict(
+            self._requests, servable, signature_name, serialized, kind, deadline
+        )
         del serialized
-        return _response(await self._off_loop(
-            large, lambda: write(examples.result(outputs, rows, kind))))
+        return _response(
+            await self._off_loop(large, lambda: write(examples.result(outputs, rows, kind)))
+        )
 
 
 def _parsed(body, deadline):
     """The body's JSON object, and whether it may hold JSON booleans."""
-    return (json_text.parse_json_object(body, deadline),
-            json_decode.may_hold_booleans(body))
+    return (json_text.parse_json_object(body, deadline), json_decode.may_hold_booleans(body))
 
 
 def _encoded(encode, outputs, deadline):

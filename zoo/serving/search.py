@@ -29,8 +29,7 @@ def find(text, needle, start=0, end=None):
     """
     end = len(text) if end is None else end
     for window in range(start, end, WINDOW):
-        found = text.find(needle, window,
-                          min(end, window + WINDOW + len(needle) - 1))
+        found = text.find(needle, window, min(end, window + WINDOW + len(needle) - 1))
         if found >= 0:
             return found
     return -1
@@ -56,8 +55,7 @@ def search(pattern, text, start, end, longest):
     (2000000, 2000002)
     """
     for window in range(start, end, WINDOW):
-        match = pattern.search(text, window,
-                               min(end, window + WINDOW + longest - 1))
+        match = pattern.search(text, window, min(end, window + WINDOW + longest - 1))
         if match is not None:
             return match
     return None

@@ -64,18 +64,18 @@ class Servable:
         """
         config = tf.compat.v1.ConfigProto(
             inter_op_parallelism_threads=threads,
-            use_per_session_threads=True, allow_soft_placement=True)
+            use_per_session_threads=True,
+            allow_soft_placement=True,
+        )
         graph = tf.Graph()
         session = tf.compat.v1.Session(graph=graph, config=config)
         try:
             with graph.as_default():
-                meta_graph = tf.compat.v1.saved_model.load(
-                    session, [SERVE_TAG], str(path))
+                meta_graph = tf.compat.v1.saved_model.load(session, [SERVE_TAG], str(path))
         except Exception:
             session.close()
             raise
-        return cls(name, version, path, dict(meta_graph.signature_def),
-                   session)
+        return cls(name, version, path, dict(meta_graph.signature_def), session)
 
     def _callable(self, signature_name, input_names):
         key = (signature_name, input_names)
@@ -86,7 +86,8 @@ class Servable:
                 output_names = sorted(signature.outputs)
                 run = self._session.make_callable(
                     [signature.outputs[k].name for k in output_names],
-                    [signature.inputs[k].name for k in input_names])
+                    [signature.inputs[k].name for k in input_names],
+                )
                 function = self._callables[key] = (run, output_names)
             return function
 

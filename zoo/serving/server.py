@@ -13,8 +13,8 @@ from zoo.serving.batching import BatchScheduler
 from zoo.serving.executors import ModelExecutors
 from zoo.serving.grpc_service import make_grpc_server
 from zoo.serving.metrics import ServingMetrics
-from zoo.serving.request_runner import RequestRunner
 from zoo.serving.registry import LOAD_THREAD_PREFIX, ModelRegistry
+from zoo.serving.request_runner import RequestRunner
 from zoo.serving.rest import RestApi
 
 log = logging.getLogger("zoo.serving")
@@ -98,21 +98,26 @@ class ModelServer:
         self.rest_port = None
         self.grpc_port = None
         self.metrics = ServingMetrics()
-        self._executors = ModelExecutors(options.threads,
-                                         options.timeout_seconds)
+        self._executors = ModelExecutors(options.threads, options.timeout_seconds)
         self._codec_executor = concurrent.futures.ThreadPoolExecutor(
-            os.cpu_count() or 1, thread_name_prefix="zoo-codec")
+            os.cpu_count() or 1, thread_name_prefix="zoo-codec"
+        )
         self.registry = ModelRegistry(
-            options.models, options.discover_root,
-            warmup_iterations=(options.warmup_iterations
-                               if options.enable_model_warmup else 0),
-            metrics=self.metrics, executors=self._executors,
-            load_timeout_seconds=options.load_timeout_seconds)
-        batcher = (BatchScheduler(options.batching, self._executors,
-                                  self.metrics)
-                   if options.batching else None)
-        self._requests = RequestRunner(self._executors, options.timeout_seconds,
-                                    batcher, self.metrics)
+            options.models,
+            options.discover_root,
+            warmup_iterations=(options.warmup_iterations if options.enable_model_warmup else 0),
+            metrics=self.metrics,
+            executors=self._executors,
+            load_timeout_seconds=options.load_timeout_seconds,
+        )
+        batcher = (
+            BatchScheduler(options.batching, self._executors, self.metrics)
+            if options.batching
+            else None
+        )
+        self._requests = RequestRunner(
+            self._executors, options.timeout_seconds, batcher, self.metrics
+        )
         self._stop = None
         self._rest = None
         self._grpc = None
@@ -142,26 +147,42 @@ class ModelServer:
         # otherwise costs hundreds of milliseconds per full collection.
         gc.freeze()
         self._rest = RestApi(
-            self.registry, self._requests, self._codec_executor, self.options.max_body_bytes,
-            self.options.timeout_seconds, self.metrics,
-            self.options.metrics_path)
+            self.registry,
+            self._requests,
+            self._codec_executor,
+            self.options.max_body_bytes,
+            self.options.timeout_seconds,
+            self.metrics,
+            self.options.metrics_path,
+        )
         host = self.options.host
         self.rest_port = await self._rest.start(host, self.options.rest_port)
         self._grpc = make_grpc_server(
-            self.registry, self._requests, self.metrics,
-            self._codec_executor, self.options.timeout_seconds,
-            self.options.grpc_max_request_bytes, self._model_roots())
+            self.registry,
+            self._requests,
+            self.metrics,
+            self._codec_executor,
+            self.options.timeout_seconds,
+            self.options.grpc_max_request_bytes,
+            self._model_roots(),
+        )
         address = f"[{host}]" if ":" in host else host
-        self.grpc_port = self._grpc.add_insecure_port(
-            f"{address}:{self.options.grpc_port}")
+        self.grpc_port = self._grpc.add_insecure_port(f"{address}:{self.options.grpc_port}")
         if not self.grpc_port:
-            raise OSError(f"Cannot bind gRPC to {address}:"
-                          f"{self.options.grpc_port}; pick another --port.")
+            raise OSError(
+                f"Cannot bind gRPC to {address}:{self.options.grpc_port}; pick another --port."
+            )
         await self._grpc.start()
         self._poller = asyncio.ensure_future(
-            self.registry.poll(self.options.poll_seconds, self._stop))
-        log.info("Serving REST on http://%s:%d and gRPC on %s:%d", address,
-                 self.rest_port, address, self.grpc_port)
+            self.registry.poll(self.options.poll_seconds, self._stop)
+        )
+        log.info(
+            "Serving REST on http://%s:%d and gRPC on %s:%d",
+            address,
+            self.rest_port,
+            address,
+            self.grpc_port,
+        )
 
     def request_stop(self):
         """Begins a graceful shutdown; safe to call from a signal handler."""
@@ -184,14 +205,17 @@ class ModelServer:
         self._executors.shutdown()
         self._codec_executor.shutdown(wait=False, cancel_futures=True)
         calls = self._executors.running_calls()
-        loads = sum(thread.name.startswith(LOAD_THREAD_PREFIX)
-                    for thread in threading.enumerate())
+        loads = sum(thread.name.startswith(LOAD_THREAD_PREFIX) for thread in threading.enumerate())
         if calls or loads:
-            log.warning("Stopped with %d model call%s still running and %d "
-                        "load%s; TensorFlow cannot stop them, so the process "
-                        "exits without waiting for them", calls,
-                        "" if calls == 1 else "s", loads,
-                        "" if loads == 1 else "s")
+            log.warning(
+                "Stopped with %d model call%s still running and %d "
+                "load%s; TensorFlow cannot stop them, so the process "
+                "exits without waiting for them",
+                calls,
+                "" if calls == 1 else "s",
+                loads,
+                "" if loads == 1 else "s",
+            )
 
     async def serve_forever(self, handle_signals=True):
         """Starts, serves until SIGTERM/SIGINT (or `request_stop`), stops.
@@ -205,9 +229,11 @@ class ModelServer:
             loop = asyncio.get_running_loop()
             for signum in (signal.SIGTERM, signal.SIGINT):
                 loop.add_signal_handler(signum, self.request_stop)
-        print(f"zoo serve: REST http://{self.options.host}:{self.rest_port} "
-              f"gRPC {self.options.host}:{self.grpc_port} "
-              f"models: {', '.join(self.registry.model_names) or '(none yet)'}",
-              flush=True)
+        print(
+            f"zoo serve: REST http://{self.options.host}:{self.rest_port} "
+            f"gRPC {self.options.host}:{self.grpc_port} "
+            f"models: {', '.join(self.registry.model_names) or '(none yet)'}",
+            flush=True,
+        )
         await self.wait_stopped()
         print("zoo serve: stopped", flush=True)

@@ -33,17 +33,24 @@ _FIELDS = {
     types_pb2.DT_BFLOAT16: "half_val",
 }
 # Complex values take two entries each (real, imaginary) in these fields.
-_COMPLEX_FIELDS = {types_pb2.DT_COMPLEX64: "scomplex_val",
-                   types_pb2.DT_COMPLEX128: "dcomplex_val"}
+_COMPLEX_FIELDS = {types_pb2.DT_COMPLEX64: "scomplex_val", types_pb2.DT_COMPLEX128: "dcomplex_val"}
 # Values converted per call, between proto fields and arrays.
 _CHUNK = 1 << 16
 # The typed fields read a chunk at a time: numbers NumPy converts as
 # `tf.make_ndarray` does (half floats and strings are left to it).
-_CHUNKED_FIELDS = (types_pb2.DT_FLOAT, types_pb2.DT_DOUBLE,
-                   types_pb2.DT_INT32, types_pb2.DT_INT16, types_pb2.DT_INT8,
-                   types_pb2.DT_UINT8, types_pb2.DT_UINT16,
-                   types_pb2.DT_INT64, types_pb2.DT_UINT32,
-                   types_pb2.DT_UINT64, types_pb2.DT_BOOL)
+_CHUNKED_FIELDS = (
+    types_pb2.DT_FLOAT,
+    types_pb2.DT_DOUBLE,
+    types_pb2.DT_INT32,
+    types_pb2.DT_INT16,
+    types_pb2.DT_INT8,
+    types_pb2.DT_UINT8,
+    types_pb2.DT_UINT16,
+    types_pb2.DT_INT64,
+    types_pb2.DT_UINT32,
+    types_pb2.DT_UINT64,
+    types_pb2.DT_BOOL,
+)
 # The most a request tensor may grow when TensorFlow fills in the values its
 # proto leaves out (the size of the largest REST body by default).
 MAX_FILLED_BYTES = 64 * 1024 * 1024
@@ -75,10 +82,9 @@ def to_tensor_proto(array):
     # A chunk per call: one call over millions of values would hold the GIL
     # (and stall the event loop) for as long.
     for start in range(0, flat.size, _CHUNK):
-        chunk = flat[start:start + _CHUNK].tolist()
+        chunk = flat[start : start + _CHUNK].tolist()
         if dtype == types_pb2.DT_STRING:
-            chunk = [v if isinstance(v, bytes) else str(v).encode("utf-8")
-                     for v in chunk]
+            chunk = [v if isinstance(v, bytes) else str(v).encode("utf-8") for v in chunk]
         values.extend(chunk)
     return proto
 
@@ -106,24 +112,29 @@ def from_tensor_proto(name, proto):
     """
     try:
         dtype = tf.dtypes.as_dtype(proto.dtype)
-        itemsize = 8 if dtype == tf.string else np.dtype(
-            dtype.as_numpy_dtype).itemsize
+        itemsize = 8 if dtype == tf.string else np.dtype(dtype.as_numpy_dtype).itemsize
     except (TypeError, KeyError):  # DT_INVALID, DT_RESOURCE, DT_VARIANT...
-        kind = (types_pb2.DataType.Name(proto.dtype)
-                if proto.dtype in types_pb2.DataType.values() else proto.dtype)
-        raise invalid_argument(f"tensor parsing error: {name} ({kind} cannot "
-                               "be sent as a request tensor)") from None
+        kind = (
+            types_pb2.DataType.Name(proto.dtype)
+            if proto.dtype in types_pb2.DataType.values()
+            else proto.dtype
+        )
+        raise invalid_argument(
+            f"tensor parsing error: {name} ({kind} cannot be sent as a request tensor)"
+        ) from None
     dims = [d.size for d in proto.tensor_shape.dim]
     if any(d < 0 for d in dims):
-        raise invalid_argument(f"tensor parsing error: {name} (shape "
-                               f"{dims} has a negative dimension)")
+        raise invalid_argument(
+            f"tensor parsing error: {name} (shape {dims} has a negative dimension)"
+        )
     count = math.prod(dims)
     if proto.tensor_content and len(proto.tensor_content) % itemsize:
         raise invalid_argument(
             f"tensor parsing error: {name} (its tensor_content holds "
             f"{len(proto.tensor_content)} bytes, not a whole number of "
             f"{itemsize}-byte {dtype_name(proto.dtype)} values. Send {count} "
-            "values.)")
+            "values.)"
+        )
     sent = _values_sent(proto, dtype, itemsize)
     # TensorFlow fills in typed values left out, never packed bytes, and
     # takes no more values than the shape holds.
@@ -131,21 +142,21 @@ def from_tensor_proto(name, proto):
         raise invalid_argument(
             f"tensor parsing error: {name} (its shape {dims} holds {count} "
             f"values but the request carries {sent}. Send {count} values, "
-            f"or a shape that holds {sent}.)")
+            f"or a shape that holds {sent}.)"
+        )
     if sent < count and count * itemsize > MAX_FILLED_BYTES:
         raise invalid_argument(
             f"tensor parsing error: {name} (its shape {dims} holds {count} "
             f"values but the request carries {sent}; filling in the rest "
             f"would take {count * itemsize} bytes, more than "
-            f"{MAX_FILLED_BYTES}. Send every value.)")
+            f"{MAX_FILLED_BYTES}. Send every value.)"
+        )
     try:
-        if sent == count and not proto.tensor_content \
-                and dtype.as_datatype_enum in _CHUNKED_FIELDS:
+        if sent == count and not proto.tensor_content and dtype.as_datatype_enum in _CHUNKED_FIELDS:
             return _typed_values(proto, dtype, dims)
         return tf.make_ndarray(proto)
     except (TypeError, ValueError, OverflowError) as error:
-        raise invalid_argument(
-            f"tensor parsing error: {name} ({error})") from None
+        raise invalid_argument(f"tensor parsing error: {name} ({error})") from None
 
 
 def _typed_values(proto, dtype, dims):
@@ -154,8 +165,9 @@ def _typed_values(proto, dtype, dims):
     values = getattr(proto, _FIELDS[dtype.as_datatype_enum])
     array = np.empty(len(values), dtype.as_numpy_dtype)
     for start in range(0, len(values), _CHUNK):
-        array[start:start + _CHUNK] = np.asarray(
-            values[start:start + _CHUNK], dtype.as_numpy_dtype)
+        array[start : start + _CHUNK] = np.asarray(
+            values[start : start + _CHUNK], dtype.as_numpy_dtype
+        )
     return array.reshape(dims)
 
 

@@ -45,14 +45,14 @@ def run(servable, iterations=1):
     count = 0
     for record in _records(path):
         if count == MAX_RECORDS:
-            raise ValueError(f"Number of warmup records exceeds the maximum "
-                             f"({MAX_RECORDS}) at {WARMUP_FILE}")
+            raise ValueError(
+                f"Number of warmup records exceeds the maximum ({MAX_RECORDS}) at {WARMUP_FILE}"
+            )
         log = prediction_log_pb2.PredictionLog()
         try:
             log.ParseFromString(record)
         except DecodeError:
-            raise ValueError(f"Failed to parse warmup record {count} from "
-                             f"{WARMUP_FILE}") from None
+            raise ValueError(f"Failed to parse warmup record {count} from {WARMUP_FILE}") from None
         for _ in range(iterations):
             _run_record(servable, log)
         count += 1
@@ -64,8 +64,9 @@ def _records(path):
         for record in tf.data.TFRecordDataset(str(path)):
             yield record.numpy()
     except tf.errors.DataLossError as error:
-        raise ValueError(f"{WARMUP_FILE}: {error.message}. Please verify your "
-                         "warmup data is in TFRecord format.") from None
+        raise ValueError(
+            f"{WARMUP_FILE}: {error.message}. Please verify your warmup data is in TFRecord format."
+        ) from None
 
 
 def _run_record(servable, log):
@@ -75,16 +76,15 @@ def _run_record(servable, log):
         return
     if kind == "predict_log":
         request = log.predict_log.request
-        inputs = {name: from_tensor_proto(name, proto)
-                  for name, proto in request.inputs.items()}
-        name, _ = check_request(servable, request.model_spec.signature_name,
-                                inputs, tuple(request.output_filter))
+        inputs = {name: from_tensor_proto(name, proto) for name, proto in request.inputs.items()}
+        name, _ = check_request(
+            servable, request.model_spec.signature_name, inputs, tuple(request.output_filter)
+        )
         servable.run(name, inputs)
     elif kind in ("classify_log", "regress_log"):
         request = getattr(log, kind).request
         method = examples.CLASSIFY if kind == "classify_log" else examples.REGRESS
-        name, key = examples.check_method(
-            servable, request.model_spec.signature_name, method)
+        name, key = examples.check_method(servable, request.model_spec.signature_name, method)
         serialized = examples.serialized_examples_from_input(request.input)
         array = np.empty(len(serialized), dtype=object)
         array[:] = serialized

@@ -43,8 +43,7 @@ EPOCH_FOLDER = re.compile(r"epoch-(\d+)")
 
 # The attributes that carry a callback's progress from epoch to epoch.
 CALLBACK_STATE = {
-    keras.callbacks.EarlyStopping: ("wait", "best", "best_epoch", "stopped_epoch",
-                                    "best_weights"),
+    keras.callbacks.EarlyStopping: ("wait", "best", "best_epoch", "stopped_epoch", "best_weights"),
     keras.callbacks.ModelCheckpoint: ("best",),
 }
 
@@ -133,9 +132,11 @@ class RunBackup(keras.callbacks.Callback):
         if found is None:
             return Resumed(0, shuffle_seed, [])
         folder, state, arrays = found
-        differences = {key: (state["settings"].get(key), value)
-                       for key, value in self.settings.items()
-                       if state["settings"].get(key) != value}
+        differences = {
+            key: (state["settings"].get(key), value)
+            for key, value in self.settings.items()
+            if state["settings"].get(key) != value
+        }
         if differences:
             raise TrainingSetupError(
                 f"The backup {folder} was made with "
@@ -143,7 +144,8 @@ class RunBackup(keras.callbacks.Callback):
                 + "; this run asks for "
                 + ", ".join(f"{key}={now!r}" for key, (_, now) in differences.items())
                 + ". Rerun with the same options to resume it, or without --resume to "
-                "start a new run.")
+                "start a new run."
+            )
         for variable, value in zip(_state_variables(self.model), _arrays(arrays, "variable_")):
             variable.assign(value)
         for index, (callback, saved) in enumerate(zip(self._callbacks, state["callbacks"])):
@@ -156,8 +158,9 @@ class RunBackup(keras.callbacks.Callback):
         if self.write:
             print(f"Resuming from {folder}, after epoch {state['epoch']}.")
         # A run killed after early stopping had decided to stop trains no more.
-        return Resumed(state["epoch"], self._shuffle_seed, list(self._logs),
-                       stopped=state["stop_training"])
+        return Resumed(
+            state["epoch"], self._shuffle_seed, list(self._logs), stopped=state["stop_training"]
+        )
 
     def on_train_begin(self, logs=None):
         # The callbacks before this one have just reset their progress.
@@ -180,12 +183,15 @@ class RunBackup(keras.callbacks.Callback):
 
     def _save(self, epochs_done):
         variables = _state_variables(self.model)
-        arrays = {f"variable_{i:05d}": keras.ops.convert_to_numpy(v)
-                  for i, v in enumerate(variables)}
+        arrays = {
+            f"variable_{i:05d}": keras.ops.convert_to_numpy(v) for i, v in enumerate(variables)
+        }
         callbacks = []
         for index, callback in enumerate(self._callbacks):
-            names = next((names for kind, names in CALLBACK_STATE.items()
-                          if isinstance(callback, kind)), None)
+            names = next(
+                (names for kind, names in CALLBACK_STATE.items() if isinstance(callback, kind)),
+                None,
+            )
             if names is None:
                 callbacks.append(None)
                 continue
@@ -193,8 +199,9 @@ class RunBackup(keras.callbacks.Callback):
             for name in names:
                 value = getattr(callback, name, None)
                 if name == "best_weights" and value is not None:
-                    arrays.update({f"callback{index}_{i:05d}": np.asarray(w)
-                                   for i, w in enumerate(value)})
+                    arrays.update(
+                        {f"callback{index}_{i:05d}": np.asarray(w) for i, w in enumerate(value)}
+                    )
                     value = True
                 saved[name] = _plain(value)
             callbacks.append(saved)
@@ -205,11 +212,17 @@ class RunBackup(keras.callbacks.Callback):
                 np.savez(file, **arrays)
                 file.flush()
                 os.fsync(file.fileno())
-            state = {"format": FORMAT, "epoch": epochs_done, "settings": self.settings,
-                     "shuffle_seed": self._shuffle_seed, "logs": self._logs,
-                     "stop_training": bool(self.model.stop_training),
-                     "callbacks": callbacks, "arrays_sha256": sha256(staging / ARRAYS),
-                     "variables": [[v.path, list(v.shape)] for v in variables]}
+            state = {
+                "format": FORMAT,
+                "epoch": epochs_done,
+                "settings": self.settings,
+                "shuffle_seed": self._shuffle_seed,
+                "logs": self._logs,
+                "stop_training": bool(self.model.stop_training),
+                "callbacks": callbacks,
+                "arrays_sha256": sha256(staging / ARRAYS),
+                "variables": [[v.path, list(v.shape)] for v in variables],
+            }
             with open(staging / STATE, "w") as file:
                 file.write(json.dumps(state))
                 file.flush()
@@ -221,7 +234,7 @@ class RunBackup(keras.callbacks.Callback):
         except BaseException:
             shutil.rmtree(staging, ignore_errors=True)
             raise
-        for old in _epoch_folders(self.directory)[self.keep:]:
+        for old in _epoch_folders(self.directory)[self.keep :]:
             shutil.rmtree(old, ignore_errors=True)
 
     def _newest_intact(self):
@@ -267,8 +280,7 @@ def _state_variables(model):
 
 
 def _arrays(arrays, prefix):
-    keys = sorted(key for key in arrays if key.startswith(prefix) and
-                  key[len(prefix):].isdigit())
+    keys = sorted(key for key in arrays if key.startswith(prefix) and key[len(prefix) :].isdigit())
     return [arrays[key] for key in keys]
 
 
@@ -276,8 +288,11 @@ def _epoch_folders(directory):
     """Backup folders under `directory`, newest first."""
     if not directory.is_dir():
         return []
-    found = [(int(match.group(1)), path) for path in directory.iterdir()
-             if path.is_dir() and (match := EPOCH_FOLDER.fullmatch(path.name))]
+    found = [
+        (int(match.group(1)), path)
+        for path in directory.iterdir()
+        if path.is_dir() and (match := EPOCH_FOLDER.fullmatch(path.name))
+    ]
     return [path for _, path in sorted(found, reverse=True)]
 
 

@@ -39,12 +39,15 @@ def batch_plan(count, batch_size, replicas, seed=None, epoch=0):
     >>> [b.tolist() for b in batch_plan(5, 4, replicas=1)]
     [[0, 1, 2, 3], [4]]
     """
-    order = (np.arange(count) if seed is None
-             else np.random.default_rng([seed, epoch]).permutation(count))
-    batches = [order[start:start + batch_size] for start in range(0, count, batch_size)]
+    order = (
+        np.arange(count)
+        if seed is None
+        else np.random.default_rng([seed, epoch]).permutation(count)
+    )
+    batches = [order[start : start + batch_size] for start in range(0, count, batch_size)]
     if batches:
         last = batches[-1]
-        batches[-1] = last[:len(last) - len(last) % replicas]
+        batches[-1] = last[: len(last) - len(last) % replicas]
         if not len(batches[-1]):
             batches.pop()
     return batches
@@ -93,8 +96,9 @@ class PlannedBatches(keras.utils.PyDataset):
         epoch += self.first_epoch
         if epoch != self.epoch:
             self.epoch = epoch
-            self.plan = batch_plan(count(self.data), self.batch_size, self.replicas,
-                                   seed=self.seed, epoch=epoch)
+            self.plan = batch_plan(
+                count(self.data), self.batch_size, self.replicas, seed=self.seed, epoch=epoch
+            )
         return keras.tree.map_structure(_text_as_tensor, take(self.data, self.plan[step]))
 
 
@@ -131,8 +135,7 @@ def training_arrays(x, y=None):
             return array.astype(floatx)
         return array
 
-    return keras.tree.lists_to_tuples(
-        keras.tree.map_structure(cast, (x,) if y is None else (x, y)))
+    return keras.tree.lists_to_tuples(keras.tree.map_structure(cast, (x,) if y is None else (x, y)))
 
 
 def count(data):
@@ -175,8 +178,10 @@ def check_batch_size(batch_size, replicas, examples):
             f"The batch size {batch_size} does not split evenly into {replicas} "
             f"replicas (each takes an equal slice of every batch, so that they train "
             f"as one device would). Use a multiple of {replicas}, e.g. --batch-size "
-            f"{low} or {low + replicas}.")
+            f"{low} or {low + replicas}."
+        )
     if examples < replicas:
         raise TrainingSetupError(
             f"{examples} training examples cannot feed {replicas} replicas: each needs "
-            "at least one per step. Train on fewer devices or workers.")
+            "at least one per step. Train on fewer devices or workers."
+        )

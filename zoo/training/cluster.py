@@ -20,8 +20,10 @@ import os
 from zoo.training.errors import TrainingSetupError
 
 VARIABLE = "TF_CONFIG"
-EXAMPLE = ('{"cluster": {"worker": ["host0:12345", "host1:12345"]}, '
-           '"task": {"type": "worker", "index": 0}}')
+EXAMPLE = (
+    '{"cluster": {"worker": ["host0:12345", "host1:12345"]}, '
+    '"task": {"type": "worker", "index": 0}}'
+)
 
 
 @dataclasses.dataclass(frozen=True)
@@ -82,8 +84,9 @@ def this_worker(environ=None):
         cluster = config.get("cluster") or {}
         task = config.get("task") or {}
     except (ValueError, AttributeError) as error:
-        raise TrainingSetupError(f"{VARIABLE} is not a JSON object ({error}). Expected, for "
-                         f"example: {EXAMPLE}") from error
+        raise TrainingSetupError(
+            f"{VARIABLE} is not a JSON object ({error}). Expected, for example: {EXAMPLE}"
+        ) from error
     if not cluster:
         return Worker(None, 0, 1)
     unknown = set(cluster) - {"chief", "worker"}
@@ -91,14 +94,19 @@ def this_worker(environ=None):
         raise TrainingSetupError(
             f"{VARIABLE} names {', '.join(sorted(unknown))} tasks; `zoo train` runs "
             "MultiWorkerMirroredStrategy, whose cluster has only `chief` and `worker` "
-            f"tasks. Expected, for example: {EXAMPLE}")
+            f"tasks. Expected, for example: {EXAMPLE}"
+        )
     task_type, index = task.get("type"), task.get("index")
-    if task_type not in cluster or not isinstance(index, int) or not (
-            0 <= index < len(cluster[task_type])):
+    if (
+        task_type not in cluster
+        or not isinstance(index, int)
+        or not (0 <= index < len(cluster[task_type]))
+    ):
         raise TrainingSetupError(
             f"{VARIABLE}'s task {task!r} is not one of its cluster's "
             f"{', '.join(f'{kind}[{len(hosts)}]' for kind, hosts in cluster.items())}: "
             f"set task.type and task.index to this process's place. Expected, for "
-            f"example: {EXAMPLE}")
+            f"example: {EXAMPLE}"
+        )
     count = sum(len(hosts) for hosts in cluster.values())
     return Worker(task_type, index, count, chief_named="chief" in cluster)

@@ -12,7 +12,7 @@ from zoo.training.errors import TrainingDivergedError, first_not_finite
 
 
 class StopOnDivergence(keras.callbacks.Callback):
-    """Raises `TrainingDivergedError` after the first batch whose loss or a metric is NaN or infinite.
+    """Raises `TrainingDivergedError` after the first batch with a NaN or infinite loss or metric.
 
     Put it first among the callbacks, so that it stops training before the
     others see the batch (a progress bar would print `nan`, a checkpoint
@@ -41,9 +41,15 @@ class StopOnDivergence(keras.callbacks.Callback):
     def on_train_batch_end(self, batch, logs=None):
         bad = first_not_finite(logs or {})
         if bad is not None:
-            raise TrainingDivergedError(self.epoch, batch, self.steps, self.epochs, *bad,
-                                        learning_rate=self._learning_rate(),
-                                        input_range=numeric_range(self.inputs))
+            raise TrainingDivergedError(
+                self.epoch,
+                batch,
+                self.steps,
+                self.epochs,
+                *bad,
+                learning_rate=self._learning_rate(),
+                input_range=numeric_range(self.inputs),
+            )
 
     def _learning_rate(self):
         # Read only here: on JAX, reading `self.model` syncs the training state.

@@ -40,12 +40,15 @@ class TrainingDivergedError(RuntimeError):
         input_range: `(low, high)` of the numeric training inputs, or None.
     """
 
-    def __init__(self, epoch, batch, steps, epochs, name, value, learning_rate=None,
-                 input_range=None):
+    def __init__(
+        self, epoch, batch, steps, epochs, name, value, learning_rate=None, input_range=None
+    ):
         self.epoch, self.batch = epoch, batch
-        rate = (f"the learning rate is too high (it is {learning_rate:g}: try "
-                f"{learning_rate / 10:g})" if learning_rate is not None
-                else "the learning rate is too high (try a tenth of it)")
+        rate = (
+            f"the learning rate is too high (it is {learning_rate:g}: try {learning_rate / 10:g})"
+            if learning_rate is not None
+            else "the learning rate is too high (try a tenth of it)"
+        )
         if input_range is None:
             causes = f"Likely causes: {rate}; or inputs far from unit scale."
         elif max(map(abs, input_range)) > LARGE_INPUT:
@@ -54,14 +57,18 @@ class TrainingDivergedError(RuntimeError):
                 f"Likely causes: the inputs are not scaled (the training inputs range over "
                 f"[{low:g}, {high:g}]: scale them to about [-1, 1] inside the model, e.g. "
                 f"keras.layers.Rescaling(1 / {max(abs(low), abs(high)):g}), if it does not "
-                f"already); {rate}.")
+                f"already); {rate}."
+            )
         else:
-            causes = (f"Likely cause: {rate}; the training inputs range over "
-                      f"[{input_range[0]:g}, {input_range[1]:g}], so they look scaled.")
+            causes = (
+                f"Likely cause: {rate}; the training inputs range over "
+                f"[{input_range[0]:g}, {input_range[1]:g}], so they look scaled."
+            )
         super().__init__(
             f"Training diverged in epoch {epoch + 1} of {epochs} (batch {batch + 1} of "
             f"{steps}): {name} became {value}. {causes} Training stopped; nothing was "
-            "exported.")
+            "exported."
+        )
 
 
 def first_not_finite(logs):

@@ -39,8 +39,18 @@ from zoo.training.errors import TrainingDivergedError
 from zoo.training.multi_worker import multi_worker_fit
 
 
-def fit(model, x, y=None, *, validation_data=None, epochs=1, batch_size=32, callbacks=None,
-        verbose="auto", shuffle_seed=None):
+def fit(
+    model,
+    x,
+    y=None,
+    *,
+    validation_data=None,
+    epochs=1,
+    batch_size=32,
+    callbacks=None,
+    verbose="auto",
+    shuffle_seed=None,
+):
     """Trains a compiled model under the current distribution, like `model.fit`.
 
     Args:
@@ -95,10 +105,17 @@ def fit(model, x, y=None, *, validation_data=None, epochs=1, batch_size=32, call
     steps = len(batch_plan(count(data), batch_size, replicas))
     train = multi_worker_fit if on_several_workers(model) else keras_fit
     try:
-        train(model, data, validation, epochs=epochs, first_epoch=first_epoch,
-              batch_size=batch_size, shuffle_seed=shuffle_seed,
-              callbacks=[StopOnDivergence(epochs, steps, data[0]), *callbacks, history],
-              verbose=verbose)
+        train(
+            model,
+            data,
+            validation,
+            epochs=epochs,
+            first_epoch=first_epoch,
+            batch_size=batch_size,
+            shuffle_seed=shuffle_seed,
+            callbacks=[StopOnDivergence(epochs, steps, data[0]), *callbacks, history],
+            verbose=verbose,
+        )
     except TrainingDivergedError:
         if backup is not None:
             backup.discard()  # nothing for --resume to pick up
@@ -106,8 +123,9 @@ def fit(model, x, y=None, *, validation_data=None, epochs=1, batch_size=32, call
     return history
 
 
-def keras_fit(model, data, validation, *, epochs, first_epoch, batch_size, shuffle_seed,
-              callbacks, verbose):
+def keras_fit(
+    model, data, validation, *, epochs, first_epoch, batch_size, shuffle_seed, callbacks, verbose
+):
     """Trains with `model.fit` on the planned batches, from `first_epoch` on.
 
     Takes the arguments of `zoo.training.multi_worker.multi_worker_fit`, so
@@ -134,16 +152,23 @@ def keras_fit(model, data, validation, *, epochs, first_epoch, batch_size, shuff
     [1, 2]
     """
     replicas = replica_count(model)
-    batches = PlannedBatches(data, batch_size, replicas, seed=shuffle_seed,
-                             first_epoch=first_epoch)
+    batches = PlannedBatches(data, batch_size, replicas, seed=shuffle_seed, first_epoch=first_epoch)
     validation_batches, validation_steps = None, None
     if validation is not None:
         validation_batches = PlannedBatches(validation, batch_size, replicas)
         validation_steps = validation_batches.steps
     # `shuffle=False`: the planned batches are shuffled already.
-    model.fit(batches, steps_per_epoch=batches.steps, epochs=epochs, initial_epoch=first_epoch,
-              shuffle=False, validation_data=validation_batches,
-              validation_steps=validation_steps, callbacks=callbacks, verbose=verbose)
+    model.fit(
+        batches,
+        steps_per_epoch=batches.steps,
+        epochs=epochs,
+        initial_epoch=first_epoch,
+        shuffle=False,
+        validation_data=validation_batches,
+        validation_steps=validation_steps,
+        callbacks=callbacks,
+        verbose=verbose,
+    )
 
 
 def replica_count(model):
@@ -210,11 +235,17 @@ def build_for_training(model, data):
     >>> model.built, len(model.optimizer.variables)
     (True, 6)
     """
-    scope = (model.distribute_strategy.scope() if keras.backend.backend() == "tensorflow"
-             else contextlib.nullcontext())
+    scope = (
+        model.distribute_strategy.scope()
+        if keras.backend.backend() == "tensorflow"
+        else contextlib.nullcontext()
+    )
     with scope:
         if not model.built:
-            model(keras.tree.map_structure(
-                lambda array: keras.Input(array.shape[1:], dtype=str(array.dtype)), data[0]))
+            model(
+                keras.tree.map_structure(
+                    lambda array: keras.Input(array.shape[1:], dtype=str(array.dtype)), data[0]
+                )
+            )
         if model.optimizer is not None and not model.optimizer.built:
             model.optimizer.build(model.trainable_variables)

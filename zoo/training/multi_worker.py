@@ -22,8 +22,9 @@ from zoo.training.batches import batch_plan, count, take
 from zoo.training.errors import TrainingSetupError
 
 
-def multi_worker_fit(model, data, validation, *, epochs, first_epoch, batch_size,
-                     shuffle_seed, callbacks, verbose):
+def multi_worker_fit(
+    model, data, validation, *, epochs, first_epoch, batch_size, shuffle_seed, callbacks, verbose
+):
     """Trains a compiled model on every replica of its strategy, epoch by epoch, like `fit`.
 
     Args:
@@ -56,16 +57,21 @@ def multi_worker_fit(model, data, validation, *, epochs, first_epoch, batch_size
     steps.agree(first_epoch)
     train_steps = len(batch_plan(count(data), batch_size, steps.replicas))
     callback_list = keras.callbacks.CallbackList(
-        callbacks, add_history=True, add_progbar=verbose != 0, model=model,
-        verbose=verbose, epochs=epochs, steps=train_steps)
+        callbacks,
+        add_history=True,
+        add_progbar=verbose != 0,
+        model=model,
+        verbose=verbose,
+        epochs=epochs,
+        steps=train_steps,
+    )
     model.stop_training = False
     callback_list.on_train_begin()
     epoch_logs = None
     for epoch in range(first_epoch, epochs):
         model.reset_metrics()
         callback_list.on_epoch_begin(epoch)
-        plan = batch_plan(count(data), batch_size, steps.replicas, seed=shuffle_seed,
-                          epoch=epoch)
+        plan = batch_plan(count(data), batch_size, steps.replicas, seed=shuffle_seed, epoch=epoch)
         for step, indices in enumerate(plan):
             callback_list.on_train_batch_begin(step)
             logs = steps.train(data, indices)
@@ -165,8 +171,7 @@ class ReplicaSteps:
 
         @tf.function
         def sums():
-            mine = self.strategy.run(lambda: tf.constant([first_epoch, first_epoch ** 2],
-                                                         tf.int64))
+            mine = self.strategy.run(lambda: tf.constant([first_epoch, first_epoch**2], tf.int64))
             return self.strategy.reduce("SUM", mine, axis=None)
 
         total, squares = sums().numpy().tolist()
@@ -176,7 +181,8 @@ class ReplicaSteps:
                 f"The workers would resume at different epochs (this one after epoch "
                 f"{first_epoch}): each reads the run's backup from its own runs/ folder. "
                 "Put runs/ on storage that every worker shares (the chief writes the "
-                "backups, all workers read them), or start without --resume.")
+                "backups, all workers read them), or start without --resume."
+            )
 
     def train(self, data, indices):
         """One training step on the examples `indices`; returns the logs as numbers."""

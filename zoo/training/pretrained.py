@@ -36,7 +36,7 @@ MOBILENET_V2_SIDES = (96, 128, 160, 192, 224)
 
 
 class WeightsUnavailableError(RuntimeError):
-    """A backbone's weights cannot be had: not downloadable (offline), or a file that does not fit."""
+    """A backbone's weights cannot be had: not downloadable (offline), or a file that won't fit."""
 
 
 @dataclasses.dataclass(frozen=True)
@@ -101,10 +101,16 @@ def weights_file(name, side, alpha=1.0):
 
 def weights_url(name, side, alpha=1.0):
     """The address keras.applications downloads `weights_file(...)` from."""
-    folder = {"mobilenet_v2": "mobilenet_v2/", "inception_v3": "inception_v3/",
-              "efficientnet_b0": ""}[name]
-    base = ("https://storage.googleapis.com/keras-applications/"
-            if name == "efficientnet_b0" else KERAS_APPLICATIONS)
+    folder = {
+        "mobilenet_v2": "mobilenet_v2/",
+        "inception_v3": "inception_v3/",
+        "efficientnet_b0": "",
+    }[name]
+    base = (
+        "https://storage.googleapis.com/keras-applications/"
+        if name == "efficientnet_b0"
+        else KERAS_APPLICATIONS
+    )
     return base + folder + weights_file(name, side, alpha)
 
 
@@ -146,14 +152,20 @@ def application(name, side, weights=IMAGENET, alpha=1.0):
 
     check_name(name)
     if weights not in (None, IMAGENET) and not Path(weights).is_file():
-        raise FileNotFoundError(f"--weights {weights}: no such file. Pass the no-top weights "
-                                f"file of {name} ({weights_file(name, side, alpha)}), or "
-                                "--weights none for random weights.")
+        raise FileNotFoundError(
+            f"--weights {weights}: no such file. Pass the no-top weights "
+            f"file of {name} ({weights_file(name, side, alpha)}), or "
+            "--weights none for random weights."
+        )
     options = {"alpha": alpha} if name == "mobilenet_v2" else {}
     build = getattr(keras.applications, SPECS[name].constructor)
     try:
-        return build(input_shape=(side, side, 3), include_top=False,
-                     weights=None if weights is None else str(weights), **options)
+        return build(
+            input_shape=(side, side, 3),
+            include_top=False,
+            weights=None if weights is None else str(weights),
+            **options,
+        )
     except Exception as error:  # Keras raises a bare Exception when a download fails
         if weights == IMAGENET:
             raise WeightsUnavailableError(
@@ -161,12 +173,14 @@ def application(name, side, weights=IMAGENET, alpha=1.0):
                 f"{weights_file(name, side, alpha)} ({weights_url(name, side, alpha)}): "
                 f"{error}. Offline, copy that file here from a machine with network access "
                 "and pass --weights PATH, or pass --weights none for random "
-                "weights.") from None
+                "weights."
+            ) from None
         if weights is not None:
             raise WeightsUnavailableError(
                 f"--weights {weights}: the weights in that file do not fit "
                 f"{name} without its top ({error}). Pass the file "
-                f"{weights_file(name, side, alpha)}.") from None
+                f"{weights_file(name, side, alpha)}."
+            ) from None
         raise
 
 
@@ -209,8 +223,7 @@ def backbone(name, image_shape, weights=IMAGENET):
     height, width = image_shape[:2]
     side = input_side(name, max(height, width))
     base = application(name, side, weights)
-    layers = [keras.Input(tuple(image_shape), dtype="uint8", name="images"),
-              *preprocessing(name)]
+    layers = [keras.Input(tuple(image_shape), dtype="uint8", name="images"), *preprocessing(name)]
     if (height, width) != (side, side):
         layers.append(keras.layers.Resizing(side, side, name="to_backbone_size"))
     return keras.Sequential([*layers, base], name="backbone")
@@ -248,10 +261,9 @@ def unfreeze_top(application_model, count):
 
     application_model.trainable = True
     layers = application_model.layers
-    top = layers[len(layers) - count:] if count else []
+    top = layers[len(layers) - count :] if count else []
     for layer in layers:
-        layer.trainable = (layer in top
-                           and not isinstance(layer, keras.layers.BatchNormalization))
+        layer.trainable = layer in top and not isinstance(layer, keras.layers.BatchNormalization)
     return [layer for layer in top if layer.trainable]
 
 
@@ -265,9 +277,14 @@ def accepts_backbone(task):
         True for uint8 `(height, width, 3)` inputs and sigmoid or softmax
         outputs of one axis.
     """
-    return (task.input_dtype == "uint8" and len(task.input_shape) == 3
-            and task.input_shape[-1] == 3 and len(task.output_shape) == 1
-            and task.output_activation in ("sigmoid", "softmax") and task.evaluate is None)
+    return (
+        task.input_dtype == "uint8"
+        and len(task.input_shape) == 3
+        and task.input_shape[-1] == 3
+        and len(task.output_shape) == 1
+        and task.output_activation in ("sigmoid", "softmax")
+        and task.evaluate is None
+    )
 
 
 def backbone_error(task, accepting):
@@ -281,6 +298,8 @@ def backbone_error(task, accepting):
         The message.
     """
     shape = "×".join(str(d) for d in task.input_shape) or "scalar"
-    return (f"--backbone is for colour-image classification tasks (uint8 height×width×3 "
-            f"pixels in, sigmoid or softmax out): {', '.join(accepting)}. {task.name} takes "
-            f"{task.input_dtype} {shape} inputs; train it without --backbone.")
+    return (
+        f"--backbone is for colour-image classification tasks (uint8 height×width×3 "
+        f"pixels in, sigmoid or softmax out): {', '.join(accepting)}. {task.name} takes "
+        f"{task.input_dtype} {shape} inputs; train it without --backbone."
+    )

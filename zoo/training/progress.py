@@ -48,8 +48,11 @@ class EpochLines(keras.callbacks.Callback):
 
     def on_epoch_end(self, epoch, logs=None):
         now = time.monotonic()
-        values = ", ".join(f"{name} {float(value):.4g}" for name, value in (logs or {}).items()
-                           if name != "learning_rate")
+        values = ", ".join(
+            f"{name} {float(value):.4g}"
+            for name, value in (logs or {}).items()
+            if name != "learning_rate"
+        )
         line = f"epoch {epoch + 1}/{self.epochs}: {values} ({now - self.started:.0f} s)"
         if self.printed_at is not None and now - self.printed_at < self.every:
             self.pending = line

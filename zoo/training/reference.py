@@ -100,8 +100,10 @@ def describe_distribution():
     if backend == "tensorflow" and get_strategy().num_replicas_in_sync > 1:
         strategy, workers = get_strategy(), this_worker().count
         if workers > 1:
-            return (f"MultiWorkerMirroredStrategy: {workers} workers, "
-                    f"{strategy.num_replicas_in_sync} replicas")
+            return (
+                f"MultiWorkerMirroredStrategy: {workers} workers, "
+                f"{strategy.num_replicas_in_sync} replicas"
+            )
         return f"{type(strategy).__name__}: {strategy.num_replicas_in_sync} replicas"
     if backend == "jax" and get_data_parallel() is not None:
         return f"DataParallel: {len(keras.distribution.list_devices())} devices"
@@ -162,11 +164,12 @@ def callbacks(task, run_dir):
     else:
         mode = "max" if "acc" in task.monitor else "min"
         chosen = [
-            keras.callbacks.EarlyStopping(monitor=task.monitor, mode=mode,
-                                          patience=task.patience,
-                                          restore_best_weights=True),
-            keras.callbacks.ModelCheckpoint(checkpoint, monitor=task.monitor,
-                                            mode=mode, save_best_only=True),
+            keras.callbacks.EarlyStopping(
+                monitor=task.monitor, mode=mode, patience=task.patience, restore_best_weights=True
+            ),
+            keras.callbacks.ModelCheckpoint(
+                checkpoint, monitor=task.monitor, mode=mode, save_best_only=True
+            ),
         ]
     # TensorFlow no longer brings TensorBoard along; without it, no logs.
     if importlib.util.find_spec("tensorboard") is not None:
@@ -174,8 +177,18 @@ def callbacks(task, run_dir):
     return chosen
 
 
-def solve(task, data=None, epochs=None, batch_size=None, seed=0, run_dir=None,
-          verbose="auto", resume=False, more_callbacks=(), transfer=None):
+def solve(
+    task,
+    data=None,
+    epochs=None,
+    batch_size=None,
+    seed=0,
+    run_dir=None,
+    verbose="auto",
+    resume=False,
+    more_callbacks=(),
+    transfer=None,
+):
     """Loads the task's data and trains its reference model.
 
     The distribution starts first (before any data is loaded: collective
@@ -224,35 +237,54 @@ def solve(task, data=None, epochs=None, batch_size=None, seed=0, run_dir=None,
     keras.utils.set_random_seed(seed)
     splits = task.load(data)
     epochs, batch_size = epochs or task.epochs, batch_size or task.batch_size
-    settings = {"task": task.name, "data": None if data is None else str(data),
-                "epochs": epochs, "batch_size": batch_size, "seed": seed,
-                "precision": keras.config.dtype_policy().name,
-                **({} if transfer is None else transfer.facts())}
+    settings = {
+        "task": task.name,
+        "data": None if data is None else str(data),
+        "epochs": epochs,
+        "batch_size": batch_size,
+        "seed": seed,
+        "precision": keras.config.dtype_policy().name,
+        **({} if transfer is None else transfer.facts()),
+    }
     interrupted = interrupted_run(RUNS_DIR / task.name) if resume and run_dir is None else None
     run_dir = Path(run_dir or interrupted or new_run_dir(task.name))
     # Only the chief keeps files; the others write to a folder of their own
     # and remove it, but read the chief's backups when resuming.
-    scratch = None if worker.is_chief else Path(tempfile.mkdtemp(
-        prefix=f"zoo-{task.name}-{worker.task_type}{worker.index}-"))
+    scratch = (
+        None
+        if worker.is_chief
+        else Path(tempfile.mkdtemp(prefix=f"zoo-{task.name}-{worker.task_type}{worker.index}-"))
+    )
     backup = RunBackup(run_dir / "backup", settings, write=worker.is_chief)
     verbose, progress = fit_progress(verbose if worker.is_chief else 0, epochs)
     try:
         with scope:
-            model = task.build(splits) if transfer is None else build_transfer_model(
-                task, transfer)
+            model = task.build(splits) if transfer is None else build_transfer_model(task, transfer)
             train = task.fit or fit_pairs
-            history = train(model, splits, epochs=epochs, batch_size=batch_size,
-                          callbacks=[*callbacks(task, scratch or run_dir), backup,
-                                     *more_callbacks, *progress],
-                          verbose=verbose)
+            history = train(
+                model,
+                splits,
+                epochs=epochs,
+                batch_size=batch_size,
+                callbacks=[
+                    *callbacks(task, scratch or run_dir),
+                    backup,
+                    *more_callbacks,
+                    *progress,
+                ],
+                verbose=verbose,
+            )
             if transfer is not None and transfer.fine_tune:
                 start_fine_tuning(model, transfer.fine_tune)
-                tuned = train(model, splits, epochs=epochs, batch_size=batch_size,
-                            callbacks=[*callbacks(task, scratch or run_dir), *more_callbacks,
-                                       *progress],
-                            verbose=verbose)
-                history = {key: [*values, *tuned.get(key, [])]
-                           for key, values in history.items()}
+                tuned = train(
+                    model,
+                    splits,
+                    epochs=epochs,
+                    batch_size=batch_size,
+                    callbacks=[*callbacks(task, scratch or run_dir), *more_callbacks, *progress],
+                    verbose=verbose,
+                )
+                history = {key: [*values, *tuned.get(key, [])] for key, values in history.items()}
     finally:
         if scratch is not None:
             shutil.rmtree(scratch, ignore_errors=True)
@@ -274,8 +306,16 @@ def fit_pairs(model, splits, epochs, batch_size, callbacks, verbose):
         The history dict.
     """
     x, y = splits.train
-    return fit(model, x, y, validation_data=splits.validation, epochs=epochs,
-               batch_size=batch_size, callbacks=callbacks, verbose=verbose).history
+    return fit(
+        model,
+        x,
+        y,
+        validation_data=splits.validation,
+        epochs=epochs,
+        batch_size=batch_size,
+        callbacks=callbacks,
+        verbose=verbose,
+    ).history
 
 
 def new_run_dir(name):
@@ -333,9 +373,18 @@ class TrainResult:
     image_examples: list = dataclasses.field(default_factory=list)
 
 
-def train_task(task, data=None, epochs=None, batch_size=None, seed=0,
-               models_dir=MODELS_DIR, verbose="auto", resume=False, mixed_precision=False,
-               transfer=None):
+def train_task(
+    task,
+    data=None,
+    epochs=None,
+    batch_size=None,
+    seed=0,
+    models_dir=MODELS_DIR,
+    verbose="auto",
+    resume=False,
+    mixed_precision=False,
+    transfer=None,
+):
     """Trains the reference solution, exports it, grades the export, reports.
 
     Args:
@@ -367,28 +416,42 @@ def train_task(task, data=None, epochs=None, batch_size=None, seed=0,
     precision = mixed_precision_policy() if mixed_precision else keras.config.dtype_policy().name
     started = time.monotonic()
     with dtype_policy(precision):
-        model, history, splits = solve(task, data=data, epochs=epochs, batch_size=batch_size,
-                                       seed=seed, verbose=verbose, resume=resume,
-                                       transfer=transfer)
+        model, history, splits = solve(
+            task,
+            data=data,
+            epochs=epochs,
+            batch_size=batch_size,
+            seed=seed,
+            verbose=verbose,
+            resume=resume,
+            transfer=transfer,
+        )
     train_seconds = time.monotonic() - started
     if not this_worker().is_chief:
         return TrainResult(None, None, None, [], history)
-    version_dir = export_for_task(task, model, Path(models_dir) / task.name,
-                                  card={"task": task.name, "category": str(task.category),
-                                        "data": splits.source})
+    version_dir = export_for_task(
+        task,
+        model,
+        Path(models_dir) / task.name,
+        card={"task": task.name, "category": str(task.category), "data": splits.source},
+    )
     grade = grading.grade(task, version_dir, splits)
     pictures = write_pictures(task, model, history, splits, grade, version_dir)
     images = image_examples(task, splits, grade, version_dir)
-    card = update_card(version_dir, {
-        **grade.facts(),
-        "epochs": len(next(iter(history.values()), [])),
-        "seed": seed,
-        "train_seconds": round(train_seconds, 1),
-        "precision": precision,
-        "distribution": describe_distribution(),
-        "pictures": [p.name for p in pictures],
-        "misclassified": [{**image, "picture": Path(image["picture"]).name}
-                          for image in images],
-        **({} if transfer is None else transfer.facts()),
-    })
+    card = update_card(
+        version_dir,
+        {
+            **grade.facts(),
+            "epochs": len(next(iter(history.values()), [])),
+            "seed": seed,
+            "train_seconds": round(train_seconds, 1),
+            "precision": precision,
+            "distribution": describe_distribution(),
+            "pictures": [p.name for p in pictures],
+            "misclassified": [
+                {**image, "picture": Path(image["picture"]).name} for image in images
+            ],
+            **({} if transfer is None else transfer.facts()),
+        },
+    )
     return TrainResult(version_dir, grade, card, pictures, history, images)

@@ -17,10 +17,10 @@ Example:
 """
 
 import dataclasses
-from typing import Any, Optional
+from typing import Any
 
-from zoo.training import pretrained
 from zoo.task import classifier_output
+from zoo.training import pretrained
 
 HEAD_LEARNING_RATE = 1e-3
 FINE_TUNE_RATE_FACTOR = 0.1
@@ -42,14 +42,15 @@ class Transfer:
     """
 
     backbone: str
-    weights: Optional[Any] = pretrained.IMAGENET
+    weights: Any | None = pretrained.IMAGENET
     fine_tune: int = 0
 
     def __post_init__(self):
         pretrained.check_name(self.backbone)
         if self.fine_tune < 0:
-            raise ValueError(f"--fine-tune {self.fine_tune}: the number of layers must be "
-                             "0 or more.")
+            raise ValueError(
+                f"--fine-tune {self.fine_tune}: the number of layers must be 0 or more."
+            )
 
     def facts(self):
         """The settings for the card: backbone, weights (imagenet, file PATH, none), fine_tune."""
@@ -63,10 +64,15 @@ class Transfer:
 
     def describe(self):
         """The settings in words, e.g. for the line printed after the grade."""
-        tuned = (f"then its top {self.fine_tune} layers fine-tuned" if self.fine_tune
-                 else "frozen, not fine-tuned")
-        return (f"backbone {self.backbone} (keras.applications), weights "
-                f"{pretrained.describe_weights(self.weights)}; {tuned}")
+        tuned = (
+            f"then its top {self.fine_tune} layers fine-tuned"
+            if self.fine_tune
+            else "frozen, not fine-tuned"
+        )
+        return (
+            f"backbone {self.backbone} (keras.applications), weights "
+            f"{pretrained.describe_weights(self.weights)}; {tuned}"
+        )
 
 
 def training_spec(task):
@@ -105,15 +111,13 @@ def build_transfer_model(task, transfer, learning_rate=HEAD_LEARNING_RATE):
     from zoo.models import CAMClassifier
 
     if not pretrained.accepts_backbone(task):
-        raise ValueError(f"{task.name} does not classify colour images, so it takes no "
-                         "--backbone.")
+        raise ValueError(f"{task.name} does not classify colour images, so it takes no --backbone.")
     backbone = pretrained.backbone(transfer.backbone, task.input_shape, transfer.weights)
     pretrained.application_of(backbone).trainable = False
     units = task.output_shape[0]
     model = CAMClassifier(backbone, units, activation=task.output_activation)
     loss = classifier_output(units)[1]
-    model.compile(optimizer=keras.optimizers.Adam(learning_rate), loss=loss,
-                  metrics=["accuracy"])
+    model.compile(optimizer=keras.optimizers.Adam(learning_rate), loss=loss, metrics=["accuracy"])
     return model
 
 
@@ -137,6 +141,7 @@ def start_fine_tuning(model, count):
     optimizer = model.optimizer
     rate = float(keras.ops.convert_to_numpy(optimizer.learning_rate)) * FINE_TUNE_RATE_FACTOR
     config["optimizer"] = keras.optimizers.serialize(
-        type(optimizer).from_config({**optimizer.get_config(), "learning_rate": rate}))
+        type(optimizer).from_config({**optimizer.get_config(), "learning_rate": rate})
+    )
     model.compile_from_config(config)
     return rate

@@ -35,10 +35,27 @@ MODEL_FILES = ("mymodel.h5", "mymodel.keras")
 # The environment variable a starter reads its local copy of the data from.
 DATA_VARIABLE = "ZOO_DATA"
 # The exam's order: category 1 to 5, then by name within a category.
-ORDER = ("linear", "cifar10", "fashion_mnist", "iris", "mnist", "beans", "cats_vs_dogs",
-         "cats_vs_dogs_224", "german_traffic_signs", "horses_or_humans", "hurricane_damage",
-         "rock_paper_scissors", "bbc_news", "imdb_reviews", "sarcasm",
-         "daily_min_temperatures", "household_power", "sunspots", "us_diesel")
+ORDER = (
+    "linear",
+    "cifar10",
+    "fashion_mnist",
+    "iris",
+    "mnist",
+    "beans",
+    "cats_vs_dogs",
+    "cats_vs_dogs_224",
+    "german_traffic_signs",
+    "horses_or_humans",
+    "hurricane_damage",
+    "rock_paper_scissors",
+    "bbc_news",
+    "imdb_reviews",
+    "sarcasm",
+    "daily_min_temperatures",
+    "household_power",
+    "sunspots",
+    "us_diesel",
+)
 
 
 def names():
@@ -71,8 +88,7 @@ def source(name):
         KeyError: for a task without an exam starter.
     """
     if not has_starter(name):
-        raise KeyError(f"{name!r} has no exam starter; the exam's tasks are "
-                       f"{', '.join(names())}.")
+        raise KeyError(f"{name!r} has no exam starter; the exam's tasks are {', '.join(names())}.")
     question = (FOLDER / f"{name}.py").read_text(encoding="utf-8")
     return f"{question}\n\n{ENDING.read_text(encoding='utf-8')}"
 

@@ -23,11 +23,14 @@ def save_model(model, source_sha256, seconds):
     model.save(path)
     history = getattr(getattr(model, "history", None), "history", None) or {}
     data = os.environ.get("ZOO_DATA")
-    record = {"source": os.path.basename(__file__), "source_sha256": source_sha256,
-              "model_sha256": file_sha256(path),
-              "data": os.path.abspath(data) if data else None, "seconds": round(seconds, 1),
-              "history": {name: [float(value) for value in values]
-                          for name, values in history.items()}}
+    record = {
+        "source": os.path.basename(__file__),
+        "source_sha256": source_sha256,
+        "model_sha256": file_sha256(path),
+        "data": os.path.abspath(data) if data else None,
+        "seconds": round(seconds, 1),
+        "history": {name: [float(value) for value in values] for name, values in history.items()},
+    }
     with open(f"{path}.json", "w", encoding="utf-8") as file:
         json.dump(record, file)
 

@@ -50,22 +50,160 @@ OOV_TOKEN = "<OOV>"
 TRAINING_PORTION = 0.8
 # Words removed from every article before it is tokenised.
 STOPWORDS = {
-    "a", "about", "above", "after", "again", "against", "all", "am", "an", "and", "any",
-    "are", "as", "at", "be", "because", "been", "before", "being", "below", "between",
-    "both", "but", "by", "could", "did", "do", "does", "doing", "down", "during",
-    "each", "few", "for", "from", "further", "had", "has", "have", "having", "he",
-    "he'd", "he'll", "he's", "her", "here", "here's", "hers", "herself", "him",
-    "himself", "his", "how", "how's", "i", "i'd", "i'll", "i'm", "i've", "if", "in",
-    "into", "is", "it", "it's", "its", "itself", "let's", "me", "more", "most", "my",
-    "myself", "nor", "of", "on", "once", "only", "or", "other", "ought", "our", "ours",
-    "ourselves", "out", "over", "own", "same", "she", "she'd", "she'll", "she's",
-    "should", "so", "some", "such", "than", "that", "that's", "the", "their", "theirs",
-    "them", "themselves", "then", "there", "there's", "these", "they", "they'd",
-    "they'll", "they're", "they've", "this", "those", "through", "to", "too", "under",
-    "until", "up", "very", "was", "we", "we'd", "we'll", "we're", "we've", "were",
-    "what", "what's", "when", "when's", "where", "where's", "which", "while", "who",
-    "who's", "whom", "why", "why's", "with", "would", "you", "you'd", "you'll",
-    "you're", "you've", "your", "yours", "yourself", "yourselves"}
+    "a",
+    "about",
+    "above",
+    "after",
+    "again",
+    "against",
+    "all",
+    "am",
+    "an",
+    "and",
+    "any",
+    "are",
+    "as",
+    "at",
+    "be",
+    "because",
+    "been",
+    "before",
+    "being",
+    "below",
+    "between",
+    "both",
+    "but",
+    "by",
+    "could",
+    "did",
+    "do",
+    "does",
+    "doing",
+    "down",
+    "during",
+    "each",
+    "few",
+    "for",
+    "from",
+    "further",
+    "had",
+    "has",
+    "have",
+    "having",
+    "he",
+    "he'd",
+    "he'll",
+    "he's",
+    "her",
+    "here",
+    "here's",
+    "hers",
+    "herself",
+    "him",
+    "himself",
+    "his",
+    "how",
+    "how's",
+    "i",
+    "i'd",
+    "i'll",
+    "i'm",
+    "i've",
+    "if",
+    "in",
+    "into",
+    "is",
+    "it",
+    "it's",
+    "its",
+    "itself",
+    "let's",
+    "me",
+    "more",
+    "most",
+    "my",
+    "myself",
+    "nor",
+    "of",
+    "on",
+    "once",
+    "only",
+    "or",
+    "other",
+    "ought",
+    "our",
+    "ours",
+    "ourselves",
+    "out",
+    "over",
+    "own",
+    "same",
+    "she",
+    "she'd",
+    "she'll",
+    "she's",
+    "should",
+    "so",
+    "some",
+    "such",
+    "than",
+    "that",
+    "that's",
+    "the",
+    "their",
+    "theirs",
+    "them",
+    "themselves",
+    "then",
+    "there",
+    "there's",
+    "these",
+    "they",
+    "they'd",
+    "they'll",
+    "they're",
+    "they've",
+    "this",
+    "those",
+    "through",
+    "to",
+    "too",
+    "under",
+    "until",
+    "up",
+    "very",
+    "was",
+    "we",
+    "we'd",
+    "we'll",
+    "we're",
+    "we've",
+    "were",
+    "what",
+    "what's",
+    "when",
+    "when's",
+    "where",
+    "where's",
+    "which",
+    "while",
+    "who",
+    "who's",
+    "whom",
+    "why",
+    "why's",
+    "with",
+    "would",
+    "you",
+    "you'd",
+    "you'll",
+    "you're",
+    "you've",
+    "your",
+    "yours",
+    "yourself",
+    "yourselves",
+}
 
 
 def download_data():
@@ -78,8 +216,10 @@ def download_data():
     if local:
         path = os.path.join(local, FILE_NAME) if os.path.isdir(local) else local
         if not os.path.isfile(path):
-            raise SystemExit(f"ZOO_DATA={local}: no {FILE_NAME} there. Point ZOO_DATA "
-                             f"at your copy of {FILE_NAME} (the file, or its folder).")
+            raise SystemExit(
+                f"ZOO_DATA={local}: no {FILE_NAME} there. Point ZOO_DATA "
+                f"at your copy of {FILE_NAME} (the file, or its folder)."
+            )
         return path
     path = os.path.join(HERE, FILE_NAME)
     if not os.path.isfile(path):
@@ -89,7 +229,8 @@ def download_data():
             raise SystemExit(
                 f"Could not download {URL} ({error}). Offline? Download {FILE_NAME} "
                 f"on a machine with network access and run: ZOO_DATA=/path/to/{FILE_NAME} "
-                f"python {os.path.basename(__file__)}") from None
+                f"python {os.path.basename(__file__)}"
+            ) from None
         os.replace(f"{path}.part", path)
     return path
 
@@ -132,8 +273,7 @@ def fit_tokenizer(texts, oov_token=OOV_TOKEN):
     for text in texts:
         for word in split_words(text):
             counts[word] = counts.get(word, 0) + 1
-    ranked = ([oov_token] if oov_token else []) + sorted(counts, key=counts.get,
-                                                          reverse=True)
+    ranked = ([oov_token] if oov_token else []) + sorted(counts, key=counts.get, reverse=True)
     return {word: index for index, word in enumerate(ranked, start=1)}
 
 
@@ -151,9 +291,9 @@ def texts_to_padded(texts, word_index):
         ids = [index if index < VOCAB_SIZE else oov for index in ids]
         ids = ids[:MAX_LENGTH] if TRUNC_TYPE == "post" else ids[-MAX_LENGTH:]
         if ids and PADDING_TYPE == "post":
-            row[:len(ids)] = ids
+            row[: len(ids)] = ids
         elif ids:
-            row[-len(ids):] = ids
+            row[-len(ids) :] = ids
     return rows
 
 
@@ -175,13 +315,15 @@ def solution_model():
     valid_x = texts_to_padded(texts[valid_cut:cut], word_index)
     valid_y = labels[valid_cut:cut]
 
-    model = tf.keras.Sequential([
-        tf.keras.Input(shape=(MAX_LENGTH,)),
-        # TODO: your layers here, e.g. tf.keras.layers.Embedding(VOCAB_SIZE,
-        # EMBEDDING_DIM) (Keras 3 has no input_length argument: the Input
-        # gives the length), then pooling and Dense layers.
-        tf.keras.layers.Dense(6, activation="softmax"),  # DO NOT CHANGE
-    ])
+    model = tf.keras.Sequential(
+        [
+            tf.keras.Input(shape=(MAX_LENGTH,)),
+            # TODO: your layers here, e.g. tf.keras.layers.Embedding(VOCAB_SIZE,
+            # EMBEDDING_DIM) (Keras 3 has no input_length argument: the Input
+            # gives the length), then pooling and Dense layers.
+            tf.keras.layers.Dense(6, activation="softmax"),  # DO NOT CHANGE
+        ]
+    )
     # TODO: compile the model (the labels are integers: a sparse
     # categorical loss), then fit it on (train_x, train_y), watching
     # (valid_x, valid_y).

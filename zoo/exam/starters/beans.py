@@ -48,13 +48,15 @@ def load_split(split):
     run this file with ZOO_DATA=DIR.
     """
     try:
-        return tfds.load(DATASET, split=split, as_supervised=True,
-                         data_dir=os.environ.get("ZOO_DATA"))
+        return tfds.load(
+            DATASET, split=split, as_supervised=True, data_dir=os.environ.get("ZOO_DATA")
+        )
     except ImportError as error:  # a module is missing: no download can help
         raise SystemExit(
             f"module {error.name} is missing, which tensorflow-datasets needs to load "
             f"'{DATASET}' ({error}). The install is broken, not the network: reinstall "
-            f"with: python -m pip install keras-cert-zoo") from None
+            f"with: python -m pip install keras-cert-zoo"
+        ) from None
     except Exception as error:
         # requests' errors (tfds downloads with it) and tfds' DownloadError mean
         # the download failed; anything else is shown as it is.
@@ -65,7 +67,8 @@ def load_split(split):
             f"Could not download tensorflow-datasets '{DATASET}' ({type(error).__name__}: "
             f"{error}). Offline? Run `tfds build {DATASET} --data_dir DIR` on a machine "
             f"with network access, copy DIR here, and run: ZOO_DATA=DIR python "
-            f"{os.path.basename(__file__)}") from None
+            f"{os.path.basename(__file__)}"
+        ) from None
 
 
 # DO NOT CHANGE: the grader resizes and scales its held-out images the same way.
@@ -80,13 +83,15 @@ def solution_model():
     train_data = load_split("train").map(preprocess).shuffle(1000).batch(BATCH_SIZE)
     valid_data = load_split("validation").map(preprocess).batch(BATCH_SIZE)
 
-    model = tf.keras.Sequential([
-        tf.keras.Input(shape=(IMAGE_SIZE, IMAGE_SIZE, 3)),
-        # TODO: your layers here: Conv2D and MaxPooling2D blocks, then
-        # Flatten and Dense; RandomFlip, RandomRotation and RandomZoom at the
-        # start augment the pictures while training.
-        tf.keras.layers.Dense(3, activation="softmax"),  # DO NOT CHANGE
-    ])
+    model = tf.keras.Sequential(
+        [
+            tf.keras.Input(shape=(IMAGE_SIZE, IMAGE_SIZE, 3)),
+            # TODO: your layers here: Conv2D and MaxPooling2D blocks, then
+            # Flatten and Dense; RandomFlip, RandomRotation and RandomZoom at the
+            # start augment the pictures while training.
+            tf.keras.layers.Dense(3, activation="softmax"),  # DO NOT CHANGE
+        ]
+    )
     # TODO: compile the model (sparse_categorical_crossentropy: the labels are
     # class numbers), then fit it on train_data, watching valid_data.
     return model

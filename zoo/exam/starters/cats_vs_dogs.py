@@ -69,8 +69,10 @@ def download_data():
         for folder in (local, os.path.join(local, FOLDER)):
             if os.path.isdir(os.path.join(folder, "train")):
                 return folder
-        raise SystemExit(f"ZOO_DATA={local}: no {FOLDER}/train/ there. Point ZOO_DATA "
-                         f"at {FOLDER}.zip or the folder it extracts to.")
+        raise SystemExit(
+            f"ZOO_DATA={local}: no {FOLDER}/train/ there. Point ZOO_DATA "
+            f"at {FOLDER}.zip or the folder it extracts to."
+        )
     folder = os.path.join(HERE, FOLDER)
     if not os.path.isdir(os.path.join(folder, "train")):
         archive = os.path.join(HERE, f"{FOLDER}.zip")
@@ -80,7 +82,8 @@ def download_data():
             raise SystemExit(
                 f"Could not download {URL} ({error}). Offline? Download {FOLDER}.zip on "
                 f"a machine with network access and run: ZOO_DATA=/path/to/{FOLDER}.zip "
-                f"python {os.path.basename(__file__)}") from None
+                f"python {os.path.basename(__file__)}"
+            ) from None
         os.replace(f"{archive}.part", archive)
         with zipfile.ZipFile(archive) as opened:
             opened.extractall(HERE)
@@ -91,10 +94,16 @@ def download_data():
 def load_images(folder, validation_split=None, subset=None):
     """Reads folder/{cats,dogs}/*.jpg as batches of 150x150 images and 0/1 labels."""
     return tf.keras.utils.image_dataset_from_directory(
-        folder, labels="inferred", label_mode="binary", class_names=CLASS_FOLDERS,
-        image_size=(IMAGE_SIZE, IMAGE_SIZE), batch_size=BATCH_SIZE,
-        validation_split=validation_split, subset=subset,
-        seed=0 if validation_split else None)
+        folder,
+        labels="inferred",
+        label_mode="binary",
+        class_names=CLASS_FOLDERS,
+        image_size=(IMAGE_SIZE, IMAGE_SIZE),
+        batch_size=BATCH_SIZE,
+        validation_split=validation_split,
+        subset=subset,
+        seed=0 if validation_split else None,
+    )
 
 
 # DO NOT CHANGE: the grader scales its held-out pixels the same way.
@@ -119,8 +128,9 @@ def inception_weights(path=None):
     local = path or os.environ.get("ZOO_WEIGHTS")
     if local:
         if not os.path.isfile(local):
-            raise SystemExit(f"{local}: no such file. Point ZOO_WEIGHTS at your copy of "
-                             f"{WEIGHTS_FILE}.")
+            raise SystemExit(
+                f"{local}: no such file. Point ZOO_WEIGHTS at your copy of {WEIGHTS_FILE}."
+            )
         return local
     target = os.path.join(HERE, WEIGHTS_FILE)
     if not os.path.isfile(target):
@@ -131,7 +141,8 @@ def inception_weights(path=None):
                 f"Could not download {WEIGHTS_URL} ({error}). Offline? Download "
                 f"{WEIGHTS_FILE} on a machine with network access and run: "
                 f"ZOO_WEIGHTS=/path/to/{WEIGHTS_FILE} python "
-                f"{os.path.basename(__file__)}") from None
+                f"{os.path.basename(__file__)}"
+            ) from None
         os.replace(f"{target}.part", target)
     return target
 
@@ -144,31 +155,36 @@ def pretrained_inception(weights_path=None):
     file. It takes 150x150 images scaled to [0, 1] (as the course fed it)
     and gives 7x7x768 features: put Flatten and Dense layers after it.
     """
-    base = tf.keras.applications.InceptionV3(input_shape=(150, 150, 3), include_top=False,
-                                             weights=None)
+    base = tf.keras.applications.InceptionV3(
+        input_shape=(150, 150, 3), include_top=False, weights=None
+    )
     base.load_weights(inception_weights(weights_path))
     for layer in base.layers:
         layer.trainable = False
-    return tf.keras.Model(base.input, base.get_layer("mixed7").output,
-                          name="inception_v3_to_mixed7")
+    return tf.keras.Model(
+        base.input, base.get_layer("mixed7").output, name="inception_v3_to_mixed7"
+    )
 
 
 def solution_model():
     root = download_data()
     # train/ alone: 90% of it trains, 10% validates. validation/ is the grader's.
-    train_data, valid_data = load_images(os.path.join(root, "train"),
-                                         validation_split=0.1, subset="both")
+    train_data, valid_data = load_images(
+        os.path.join(root, "train"), validation_split=0.1, subset="both"
+    )
     train_data, valid_data = train_data.map(preprocess), valid_data.map(preprocess)
 
-    model = tf.keras.Sequential([
-        tf.keras.Input(shape=(IMAGE_SIZE, IMAGE_SIZE, 3)),
-        # TODO: your layers here: Conv2D and MaxPooling2D blocks, then
-        # Flatten and Dense; or the course's week-3 transfer learning:
-        # pretrained_inception(), tf.keras.layers.Flatten(),
-        # tf.keras.layers.Dense(1024, activation="relu"),
-        # tf.keras.layers.Dropout(0.2), and compile with
-        # tf.keras.optimizers.RMSprop(learning_rate=1e-4).
-        tf.keras.layers.Dense(1, activation="sigmoid"),  # DO NOT CHANGE
-    ])
+    model = tf.keras.Sequential(
+        [
+            tf.keras.Input(shape=(IMAGE_SIZE, IMAGE_SIZE, 3)),
+            # TODO: your layers here: Conv2D and MaxPooling2D blocks, then
+            # Flatten and Dense; or the course's week-3 transfer learning:
+            # pretrained_inception(), tf.keras.layers.Flatten(),
+            # tf.keras.layers.Dense(1024, activation="relu"),
+            # tf.keras.layers.Dropout(0.2), and compile with
+            # tf.keras.optimizers.RMSprop(learning_rate=1e-4).
+            tf.keras.layers.Dense(1, activation="sigmoid"),  # DO NOT CHANGE
+        ]
+    )
     # TODO: compile the model, then fit it on train_data, watching valid_data.
     return model

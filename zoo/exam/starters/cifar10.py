@@ -46,9 +46,14 @@ VALIDATION_SHARE = 0.1
 
 
 # What a pickled batch may build: NumPy arrays and nothing else.
-ALLOWED_GLOBALS = frozenset({("numpy", "ndarray"), ("numpy", "dtype"),
-                             ("numpy.core.multiarray", "_reconstruct"),
-                             ("numpy._core.multiarray", "_reconstruct")})
+ALLOWED_GLOBALS = frozenset(
+    {
+        ("numpy", "ndarray"),
+        ("numpy", "dtype"),
+        ("numpy.core.multiarray", "_reconstruct"),
+        ("numpy._core.multiarray", "_reconstruct"),
+    }
+)
 
 
 class ArraysOnly(pickle.Unpickler):
@@ -80,8 +85,10 @@ def read_local_copy(local):
             train = [read_batch(os.path.join(folder, f"data_batch_{i}")) for i in range(1, 6)]
             x_train, y_train = (np.concatenate(part) for part in zip(*train))
             return (x_train, y_train), read_batch(os.path.join(folder, "test_batch"))
-    raise SystemExit(f"ZOO_DATA={local}: no {FOLDER} there. Point ZOO_DATA at {ARCHIVE} or "
-                     f"the {FOLDER} folder it extracts to.")
+    raise SystemExit(
+        f"ZOO_DATA={local}: no {FOLDER} there. Point ZOO_DATA at {ARCHIVE} or "
+        f"the {FOLDER} folder it extracts to."
+    )
 
 
 def load_data():
@@ -105,7 +112,8 @@ def load_data():
         raise SystemExit(
             f"Could not download {URL} ({error}). Offline? Download {ARCHIVE} on a machine "
             f"with network access and run: ZOO_DATA=/path/to/{ARCHIVE} python "
-            f"{os.path.basename(__file__)}") from None
+            f"{os.path.basename(__file__)}"
+        ) from None
 
 
 # DO NOT CHANGE: the grader scales its held-out pixels the same way.
@@ -122,14 +130,16 @@ def solution_model():
     valid_images, valid_labels = preprocess(train_images[cut:]), train_labels[cut:]
     train_images, train_labels = preprocess(train_images[:cut]), train_labels[:cut]
 
-    model = tf.keras.Sequential([
-        tf.keras.Input(shape=(32, 32, 3)),
-        # TODO: your layers here: Conv2D and MaxPooling2D blocks, then
-        # Flatten and Dense (e.g. the tutorial's Conv2D 32, 64, 64 with
-        # Dense(64)); augmentation layers such as RandomFlip help against
-        # overfitting.
-        tf.keras.layers.Dense(10, activation="softmax"),  # DO NOT CHANGE
-    ])
+    model = tf.keras.Sequential(
+        [
+            tf.keras.Input(shape=(32, 32, 3)),
+            # TODO: your layers here: Conv2D and MaxPooling2D blocks, then
+            # Flatten and Dense (e.g. the tutorial's Conv2D 32, 64, 64 with
+            # Dense(64)); augmentation layers such as RandomFlip help against
+            # overfitting.
+            tf.keras.layers.Dense(10, activation="softmax"),  # DO NOT CHANGE
+        ]
+    )
     # TODO: compile the model (sparse_categorical_crossentropy: the labels are
     # class numbers), then fit it on (train_images, train_labels), watching
     # (valid_images, valid_labels).

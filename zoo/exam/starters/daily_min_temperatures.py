@@ -41,8 +41,7 @@ import numpy as np
 import tensorflow as tf
 
 HERE = os.path.dirname(os.path.abspath(__file__))
-URL = ("https://raw.githubusercontent.com/jbrownlee/Datasets/master/"
-       "daily-min-temperatures.csv")
+URL = "https://raw.githubusercontent.com/jbrownlee/Datasets/master/daily-min-temperatures.csv"
 FILE_NAME = "daily-min-temperatures.csv"
 
 # DO NOT CHANGE THESE: the grader cuts and windows its held-out data with them.
@@ -64,8 +63,10 @@ def download_data():
     if local:
         path = os.path.join(local, FILE_NAME) if os.path.isdir(local) else local
         if not os.path.isfile(path):
-            raise SystemExit(f"ZOO_DATA={local}: no {FILE_NAME} there. Point ZOO_DATA "
-                             f"at your copy of {FILE_NAME} (the file, or its folder).")
+            raise SystemExit(
+                f"ZOO_DATA={local}: no {FILE_NAME} there. Point ZOO_DATA "
+                f"at your copy of {FILE_NAME} (the file, or its folder)."
+            )
         return path
     path = os.path.join(HERE, FILE_NAME)
     if not os.path.isfile(path):
@@ -75,7 +76,8 @@ def download_data():
             raise SystemExit(
                 f"Could not download {URL} ({error}). Offline? Download {FILE_NAME} "
                 f"on a machine with network access and run: ZOO_DATA=/path/to/{FILE_NAME} "
-                f"python {os.path.basename(__file__)}") from None
+                f"python {os.path.basename(__file__)}"
+            ) from None
         os.replace(f"{path}.part", path)
     return path
 
@@ -122,15 +124,17 @@ def solution_model():
     # Values before VALID_TIME train; the windows whose targets run from
     # VALID_TIME to SPLIT_TIME validate. From SPLIT_TIME on is the grader's.
     train_data = windowed_dataset(series[:VALID_TIME])
-    valid_data = windowed_dataset(series[VALID_TIME - WINDOW_SIZE:SPLIT_TIME])
+    valid_data = windowed_dataset(series[VALID_TIME - WINDOW_SIZE : SPLIT_TIME])
 
-    model = tf.keras.Sequential([
-        tf.keras.Input(shape=(WINDOW_SIZE, 1)),
-        # TODO: your layers here (e.g. Conv1D, LSTM or GRU, Dense). Keep the
-        # output one value per window: return_sequences=False on the last
-        # recurrent layer, or a Flatten before the Dense layers.
-        tf.keras.layers.Dense(1),  # DO NOT CHANGE
-    ])
+    model = tf.keras.Sequential(
+        [
+            tf.keras.Input(shape=(WINDOW_SIZE, 1)),
+            # TODO: your layers here (e.g. Conv1D, LSTM or GRU, Dense). Keep the
+            # output one value per window: return_sequences=False on the last
+            # recurrent layer, or a Flatten before the Dense layers.
+            tf.keras.layers.Dense(1),  # DO NOT CHANGE
+        ]
+    )
     # TODO: compile the model (e.g. a Huber or MAE loss), then fit it on
     # train_data, watching valid_data.
     return model

@@ -46,13 +46,15 @@ def load_split(split):
     """
     data_dir = os.environ.get("ZOO_DATA")
     try:
-        pairs = list(tfds.as_numpy(tfds.load(DATASET, split=split, as_supervised=True,
-                                             data_dir=data_dir)))
+        pairs = list(
+            tfds.as_numpy(tfds.load(DATASET, split=split, as_supervised=True, data_dir=data_dir))
+        )
     except ImportError as error:  # a module is missing: no download can help
         raise SystemExit(
             f"module {error.name} is missing, which tensorflow-datasets needs to load "
             f"'{DATASET}' ({error}). The install is broken, not the network: reinstall "
-            f"with: python -m pip install keras-cert-zoo") from None
+            f"with: python -m pip install keras-cert-zoo"
+        ) from None
     except Exception as error:
         # requests' errors (tfds downloads with it) and tfds' DownloadError mean
         # the download failed; anything else is shown as it is.
@@ -63,7 +65,8 @@ def load_split(split):
             f"Could not download tensorflow-datasets '{DATASET}' ({type(error).__name__}: "
             f"{error}). Offline? Run `tfds build {DATASET} --data_dir DIR` on a machine "
             f"with network access, copy DIR here, and run: ZOO_DATA=DIR python "
-            f"{os.path.basename(__file__)}") from None
+            f"{os.path.basename(__file__)}"
+        ) from None
     # tfds adds a channel axis; the exam's arrays are 28x28.
     images = np.stack([image[..., 0] for image, _ in pairs])
     labels = np.array([label for _, label in pairs])
@@ -82,11 +85,13 @@ def solution_model():
     valid_images, valid_labels = load_split("train[90%:]")
     train_images, valid_images = preprocess(train_images), preprocess(valid_images)
 
-    model = tf.keras.Sequential([
-        tf.keras.Input(shape=(28, 28)),
-        # TODO: your layers here (e.g. Flatten and Dense, or Reshape and Conv2D).
-        tf.keras.layers.Dense(10, activation="softmax"),  # DO NOT CHANGE
-    ])
+    model = tf.keras.Sequential(
+        [
+            tf.keras.Input(shape=(28, 28)),
+            # TODO: your layers here (e.g. Flatten and Dense, or Reshape and Conv2D).
+            tf.keras.layers.Dense(10, activation="softmax"),  # DO NOT CHANGE
+        ]
+    )
     # TODO: compile the model, then fit it on (train_images, train_labels),
     # watching (valid_images, valid_labels).
     return model

@@ -37,8 +37,9 @@ import zipfile
 import tensorflow as tf
 
 HERE = os.path.dirname(os.path.abspath(__file__))
-URL = ("https://storage.googleapis.com/download.tensorflow.org/data/certificate/"
-       "germantrafficsigns.zip")
+URL = (
+    "https://storage.googleapis.com/download.tensorflow.org/data/certificate/germantrafficsigns.zip"
+)
 FOLDER = "germantrafficsigns"
 IMAGE_SIZE = 30
 BATCH_SIZE = 32
@@ -60,8 +61,10 @@ def download_data():
         for folder in (local, os.path.join(local, FOLDER)):
             if os.path.isdir(os.path.join(folder, "train")):
                 return folder
-        raise SystemExit(f"ZOO_DATA={local}: no train/ there. Point ZOO_DATA at {FOLDER}.zip "
-                         "or the folder it extracts to.")
+        raise SystemExit(
+            f"ZOO_DATA={local}: no train/ there. Point ZOO_DATA at {FOLDER}.zip "
+            "or the folder it extracts to."
+        )
     folder = os.path.join(HERE, FOLDER)
     if not os.path.isdir(os.path.join(folder, "train")):
         archive = os.path.join(HERE, f"{FOLDER}.zip")
@@ -71,7 +74,8 @@ def download_data():
             raise SystemExit(
                 f"Could not download {URL} ({error}). Offline? Download {FOLDER}.zip on "
                 f"a machine with network access and run: ZOO_DATA=/path/to/{FOLDER}.zip "
-                f"python {os.path.basename(__file__)}") from None
+                f"python {os.path.basename(__file__)}"
+            ) from None
         os.replace(f"{archive}.part", archive)
         with zipfile.ZipFile(archive) as opened:
             opened.extractall(folder)
@@ -82,10 +86,15 @@ def download_data():
 def load_images(folder, validation_split=None, subset=None):
     """Reads folder/<class>/* as batches of 30x30 images and one-hot labels of 43 classes."""
     return tf.keras.utils.image_dataset_from_directory(
-        folder, labels="inferred", label_mode="categorical",
-        image_size=(IMAGE_SIZE, IMAGE_SIZE), batch_size=BATCH_SIZE,
-        validation_split=validation_split, subset=subset,
-        seed=0 if validation_split else None)
+        folder,
+        labels="inferred",
+        label_mode="categorical",
+        image_size=(IMAGE_SIZE, IMAGE_SIZE),
+        batch_size=BATCH_SIZE,
+        validation_split=validation_split,
+        subset=subset,
+        seed=0 if validation_split else None,
+    )
 
 
 # DO NOT CHANGE: the grader scales its held-out pixels the same way.
@@ -97,16 +106,19 @@ def preprocess(image, label):
 def solution_model():
     root = download_data()
     # train/ alone: 90% of it trains, 10% validates. validation/ is the grader's.
-    train_data, valid_data = load_images(os.path.join(root, "train"),
-                                         validation_split=0.1, subset="both")
+    train_data, valid_data = load_images(
+        os.path.join(root, "train"), validation_split=0.1, subset="both"
+    )
     train_data, valid_data = train_data.map(preprocess), valid_data.map(preprocess)
 
-    model = tf.keras.Sequential([
-        tf.keras.Input(shape=(IMAGE_SIZE, IMAGE_SIZE, 3)),
-        # TODO: your layers here: Conv2D and MaxPooling2D blocks, then
-        # Flatten and Dense.
-        tf.keras.layers.Dense(43, activation="softmax"),  # DO NOT CHANGE
-    ])
+    model = tf.keras.Sequential(
+        [
+            tf.keras.Input(shape=(IMAGE_SIZE, IMAGE_SIZE, 3)),
+            # TODO: your layers here: Conv2D and MaxPooling2D blocks, then
+            # Flatten and Dense.
+            tf.keras.layers.Dense(43, activation="softmax"),  # DO NOT CHANGE
+        ]
+    )
     # TODO: compile the model (categorical_crossentropy: the labels are
     # one-hot), then fit it on train_data, watching valid_data.
     return model

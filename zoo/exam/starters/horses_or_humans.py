@@ -55,13 +55,15 @@ def load_split(split):
     this file with ZOO_DATA=DIR.
     """
     try:
-        return tfds.load(DATASET, split=split, as_supervised=True,
-                         data_dir=os.environ.get("ZOO_DATA"))
+        return tfds.load(
+            DATASET, split=split, as_supervised=True, data_dir=os.environ.get("ZOO_DATA")
+        )
     except ImportError as error:  # a module is missing: no download can help
         raise SystemExit(
             f"module {error.name} is missing, which tensorflow-datasets needs to load "
             f"'{DATASET}' ({error}). The install is broken, not the network: reinstall "
-            f"with: python -m pip install keras-cert-zoo") from None
+            f"with: python -m pip install keras-cert-zoo"
+        ) from None
     except Exception as error:
         # requests' errors (tfds downloads with it) and tfds' DownloadError mean
         # the download failed; anything else is shown as it is.
@@ -72,7 +74,8 @@ def load_split(split):
             f"Could not download tensorflow-datasets '{DATASET}' ({type(error).__name__}: "
             f"{error}). Offline? Run `tfds build {DATASET} --data_dir DIR` on a machine "
             f"with network access, copy DIR here, and run: ZOO_DATA=DIR python "
-            f"{os.path.basename(__file__)}") from None
+            f"{os.path.basename(__file__)}"
+        ) from None
 
 
 # DO NOT CHANGE: the grader scales its held-out images the same way.
@@ -97,8 +100,9 @@ def inception_weights(path=None):
     local = path or os.environ.get("ZOO_WEIGHTS")
     if local:
         if not os.path.isfile(local):
-            raise SystemExit(f"{local}: no such file. Point ZOO_WEIGHTS at your copy of "
-                             f"{WEIGHTS_FILE}.")
+            raise SystemExit(
+                f"{local}: no such file. Point ZOO_WEIGHTS at your copy of {WEIGHTS_FILE}."
+            )
         return local
     target = os.path.join(HERE, WEIGHTS_FILE)
     if not os.path.isfile(target):
@@ -109,7 +113,8 @@ def inception_weights(path=None):
                 f"Could not download {WEIGHTS_URL} ({error}). Offline? Download "
                 f"{WEIGHTS_FILE} on a machine with network access and run: "
                 f"ZOO_WEIGHTS=/path/to/{WEIGHTS_FILE} python "
-                f"{os.path.basename(__file__)}") from None
+                f"{os.path.basename(__file__)}"
+            ) from None
         os.replace(f"{target}.part", target)
     return target
 
@@ -122,13 +127,15 @@ def pretrained_inception(weights_path=None):
     file. It takes 150x150 images scaled to [0, 1] (as the course fed it)
     and gives 7x7x768 features: put Flatten and Dense layers after it.
     """
-    base = tf.keras.applications.InceptionV3(input_shape=(150, 150, 3), include_top=False,
-                                             weights=None)
+    base = tf.keras.applications.InceptionV3(
+        input_shape=(150, 150, 3), include_top=False, weights=None
+    )
     base.load_weights(inception_weights(weights_path))
     for layer in base.layers:
         layer.trainable = False
-    return tf.keras.Model(base.input, base.get_layer("mixed7").output,
-                          name="inception_v3_to_mixed7")
+    return tf.keras.Model(
+        base.input, base.get_layer("mixed7").output, name="inception_v3_to_mixed7"
+    )
 
 
 def solution_model():
@@ -136,16 +143,18 @@ def solution_model():
     train_data = load_split("train[:90%]").map(preprocess).shuffle(1000).batch(BATCH_SIZE)
     valid_data = load_split("train[90%:]").map(preprocess).batch(BATCH_SIZE)
 
-    model = tf.keras.Sequential([
-        tf.keras.Input(shape=(300, 300, 3)),
-        # TODO: your layers here: Conv2D and MaxPooling2D blocks, then
-        # Flatten and Dense; or the course's week-3 transfer learning:
-        # tf.keras.layers.Resizing(150, 150), pretrained_inception(),
-        # tf.keras.layers.Flatten(),
-        # tf.keras.layers.Dense(1024, activation="relu"),
-        # tf.keras.layers.Dropout(0.2), and compile with
-        # tf.keras.optimizers.RMSprop(learning_rate=1e-4).
-        tf.keras.layers.Dense(2, activation="softmax"),  # DO NOT CHANGE
-    ])
+    model = tf.keras.Sequential(
+        [
+            tf.keras.Input(shape=(300, 300, 3)),
+            # TODO: your layers here: Conv2D and MaxPooling2D blocks, then
+            # Flatten and Dense; or the course's week-3 transfer learning:
+            # tf.keras.layers.Resizing(150, 150), pretrained_inception(),
+            # tf.keras.layers.Flatten(),
+            # tf.keras.layers.Dense(1024, activation="relu"),
+            # tf.keras.layers.Dropout(0.2), and compile with
+            # tf.keras.optimizers.RMSprop(learning_rate=1e-4).
+            tf.keras.layers.Dense(2, activation="softmax"),  # DO NOT CHANGE
+        ]
+    )
     # TODO: compile the model, then fit it on train_data, watching valid_data.
     return model

@@ -51,8 +51,7 @@ import numpy as np
 import tensorflow as tf
 
 HERE = os.path.dirname(os.path.abspath(__file__))
-URL = ("https://storage.googleapis.com/download.tensorflow.org/data/certificate/"
-       "household_power.zip")
+URL = "https://storage.googleapis.com/download.tensorflow.org/data/certificate/household_power.zip"
 ARCHIVE = "household_power.zip"
 FILE_NAME = "household_power_consumption.csv"
 
@@ -78,8 +77,10 @@ def download_data():
             local = HERE
         path = os.path.join(local, FILE_NAME) if os.path.isdir(local) else local
         if not os.path.isfile(path):
-            raise SystemExit(f"ZOO_DATA={local}: no {FILE_NAME} there. Point ZOO_DATA at "
-                             f"{ARCHIVE}, the folder it extracts to, or {FILE_NAME}.")
+            raise SystemExit(
+                f"ZOO_DATA={local}: no {FILE_NAME} there. Point ZOO_DATA at "
+                f"{ARCHIVE}, the folder it extracts to, or {FILE_NAME}."
+            )
         return path
     path = os.path.join(HERE, FILE_NAME)
     if not os.path.isfile(path):
@@ -90,7 +91,8 @@ def download_data():
             raise SystemExit(
                 f"Could not download {URL} ({error}). Offline? Download {ARCHIVE} on a "
                 f"machine with network access and run: ZOO_DATA=/path/to/{ARCHIVE} python "
-                f"{os.path.basename(__file__)}") from None
+                f"{os.path.basename(__file__)}"
+            ) from None
         os.replace(f"{archive}.part", archive)
         with zipfile.ZipFile(archive) as opened:
             opened.extractall(HERE)
@@ -107,8 +109,9 @@ def read_series(path):
         reader = csv.reader(file)
         header = next(reader)
         index = header.index("datetime")
-        return np.array([[float(value) for i, value in enumerate(row) if i != index]
-                         for row in reader if row])
+        return np.array(
+            [[float(value) for i, value in enumerate(row) if i != index] for row in reader if row]
+        )
 
 
 # DO NOT CHANGE: the grader normalises the series the same way.
@@ -120,8 +123,7 @@ def normalize_series(data, min, max):
 
 
 # DO NOT CHANGE: the grader cuts its held-out windows the same way.
-def windowed_dataset(series, batch_size=BATCH_SIZE, n_past=N_PAST, n_future=N_FUTURE,
-                     shift=SHIFT):
+def windowed_dataset(series, batch_size=BATCH_SIZE, n_past=N_PAST, n_future=N_FUTURE, shift=SHIFT):
     """Batches of (n_past steps, the n_future steps after them), every feature.
 
     Each run of n_past + n_future consecutive rows, moved on by `shift`,
@@ -144,15 +146,17 @@ def solution_model():
     SPLIT_TIME = int(len(data) * 0.5)
     VALID_TIME = int(SPLIT_TIME * 0.9)
     train_set = windowed_dataset(data[:VALID_TIME])
-    valid_set = windowed_dataset(data[VALID_TIME - N_PAST:SPLIT_TIME])
+    valid_set = windowed_dataset(data[VALID_TIME - N_PAST : SPLIT_TIME])
 
-    model = tf.keras.Sequential([
-        tf.keras.Input(shape=(N_PAST, N_FEATURES)),
-        # TODO: your layers here (e.g. Conv1D, LSTM or GRU with
-        # return_sequences=True, Dense). Keep 24 time steps up to the last
-        # layer, so that the output is (24, 7).
-        tf.keras.layers.Dense(7),  # DO NOT CHANGE
-    ])
+    model = tf.keras.Sequential(
+        [
+            tf.keras.Input(shape=(N_PAST, N_FEATURES)),
+            # TODO: your layers here (e.g. Conv1D, LSTM or GRU with
+            # return_sequences=True, Dense). Keep 24 time steps up to the last
+            # layer, so that the output is (24, 7).
+            tf.keras.layers.Dense(7),  # DO NOT CHANGE
+        ]
+    )
     # TODO: compile the model (e.g. an MAE or Huber loss), then fit it on
     # train_set, watching valid_set.
     return model

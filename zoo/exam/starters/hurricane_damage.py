@@ -37,8 +37,10 @@ import zipfile
 import tensorflow as tf
 
 HERE = os.path.dirname(os.path.abspath(__file__))
-URL = ("https://storage.googleapis.com/download.tensorflow.org/data/certificate/"
-       "satellitehurricaneimages.zip")
+URL = (
+    "https://storage.googleapis.com/download.tensorflow.org/data/certificate/"
+    "satellitehurricaneimages.zip"
+)
 FOLDER = "satellitehurricaneimages"
 CLASS_FOLDERS = ["damage", "no_damage"]
 IMAGE_SIZE = 128
@@ -61,8 +63,10 @@ def download_data():
         for folder in (local, os.path.join(local, FOLDER)):
             if os.path.isdir(os.path.join(folder, "train")):
                 return folder
-        raise SystemExit(f"ZOO_DATA={local}: no train/ there. Point ZOO_DATA at {FOLDER}.zip "
-                         "or the folder it extracts to.")
+        raise SystemExit(
+            f"ZOO_DATA={local}: no train/ there. Point ZOO_DATA at {FOLDER}.zip "
+            "or the folder it extracts to."
+        )
     folder = os.path.join(HERE, FOLDER)
     if not os.path.isdir(os.path.join(folder, "train")):
         archive = os.path.join(HERE, f"{FOLDER}.zip")
@@ -72,7 +76,8 @@ def download_data():
             raise SystemExit(
                 f"Could not download {URL} ({error}). Offline? Download {FOLDER}.zip on "
                 f"a machine with network access and run: ZOO_DATA=/path/to/{FOLDER}.zip "
-                f"python {os.path.basename(__file__)}") from None
+                f"python {os.path.basename(__file__)}"
+            ) from None
         os.replace(f"{archive}.part", archive)
         with zipfile.ZipFile(archive) as opened:
             opened.extractall(folder)
@@ -83,10 +88,16 @@ def download_data():
 def load_images(folder, validation_split=None, subset=None):
     """Reads folder/{damage,no_damage}/* as batches of 128x128 images and 0/1 labels."""
     return tf.keras.utils.image_dataset_from_directory(
-        folder, labels="inferred", label_mode="binary", class_names=CLASS_FOLDERS,
-        image_size=(IMAGE_SIZE, IMAGE_SIZE), batch_size=BATCH_SIZE,
-        validation_split=validation_split, subset=subset,
-        seed=0 if validation_split else None)
+        folder,
+        labels="inferred",
+        label_mode="binary",
+        class_names=CLASS_FOLDERS,
+        image_size=(IMAGE_SIZE, IMAGE_SIZE),
+        batch_size=BATCH_SIZE,
+        validation_split=validation_split,
+        subset=subset,
+        seed=0 if validation_split else None,
+    )
 
 
 # DO NOT CHANGE: the grader resizes and scales its held-out pixels the same way.
@@ -99,17 +110,20 @@ def preprocess(image, label):
 def solution_model():
     root = download_data()
     # train/ alone: 90% of it trains, 10% validates. validation/ is the grader's.
-    train_data, valid_data = load_images(os.path.join(root, "train"),
-                                         validation_split=0.1, subset="both")
+    train_data, valid_data = load_images(
+        os.path.join(root, "train"), validation_split=0.1, subset="both"
+    )
     train_data, valid_data = train_data.map(preprocess), valid_data.map(preprocess)
 
-    model = tf.keras.Sequential([
-        tf.keras.Input(shape=(IMAGE_SIZE, IMAGE_SIZE, 3)),
-        # TODO: your layers here: Conv2D and MaxPooling2D blocks, then
-        # Flatten and Dense; RandomFlip and RandomRotation at the start
-        # augment the pictures while training.
-        tf.keras.layers.Dense(1, activation="sigmoid"),  # DO NOT CHANGE
-    ])
+    model = tf.keras.Sequential(
+        [
+            tf.keras.Input(shape=(IMAGE_SIZE, IMAGE_SIZE, 3)),
+            # TODO: your layers here: Conv2D and MaxPooling2D blocks, then
+            # Flatten and Dense; RandomFlip and RandomRotation at the start
+            # augment the pictures while training.
+            tf.keras.layers.Dense(1, activation="sigmoid"),  # DO NOT CHANGE
+        ]
+    )
     # TODO: compile the model (binary_crossentropy), then fit it on
     # train_data, watching valid_data.
     return model

@@ -55,13 +55,15 @@ def load_split(split):
     """
     data_dir = os.environ.get("ZOO_DATA")
     try:
-        pairs = list(tfds.as_numpy(tfds.load(DATASET, split=split, as_supervised=True,
-                                             data_dir=data_dir)))
+        pairs = list(
+            tfds.as_numpy(tfds.load(DATASET, split=split, as_supervised=True, data_dir=data_dir))
+        )
     except ImportError as error:  # a module is missing: no download can help
         raise SystemExit(
             f"module {error.name} is missing, which tensorflow-datasets needs to load "
             f"'{DATASET}' ({error}). The install is broken, not the network: reinstall "
-            f"with: python -m pip install keras-cert-zoo") from None
+            f"with: python -m pip install keras-cert-zoo"
+        ) from None
     except Exception as error:
         # requests' errors (tfds downloads with it) and tfds' DownloadError mean
         # the download failed; anything else is shown as it is.
@@ -72,7 +74,8 @@ def load_split(split):
             f"Could not download tensorflow-datasets '{DATASET}' ({type(error).__name__}: "
             f"{error}). Offline? Run `tfds build {DATASET} --data_dir DIR` on a machine "
             f"with network access, copy DIR here, and run: ZOO_DATA=DIR python "
-            f"{os.path.basename(__file__)}") from None
+            f"{os.path.basename(__file__)}"
+        ) from None
     texts = [text.decode("utf-8") for text, _ in pairs]
     labels = np.array([label for _, label in pairs])
     return texts, labels
@@ -103,8 +106,7 @@ def fit_tokenizer(texts, oov_token=OOV_TOKEN):
     for text in texts:
         for word in split_words(text):
             counts[word] = counts.get(word, 0) + 1
-    ranked = ([oov_token] if oov_token else []) + sorted(counts, key=counts.get,
-                                                          reverse=True)
+    ranked = ([oov_token] if oov_token else []) + sorted(counts, key=counts.get, reverse=True)
     return {word: index for index, word in enumerate(ranked, start=1)}
 
 
@@ -122,9 +124,9 @@ def texts_to_padded(texts, word_index):
         ids = [index if index < VOCAB_SIZE else oov for index in ids]
         ids = ids[:MAX_LENGTH] if TRUNC_TYPE == "post" else ids[-MAX_LENGTH:]
         if ids and PADDING_TYPE == "post":
-            row[:len(ids)] = ids
+            row[: len(ids)] = ids
         elif ids:
-            row[-len(ids):] = ids
+            row[-len(ids) :] = ids
     return rows
 
 
@@ -137,13 +139,15 @@ def solution_model():
     train_x = texts_to_padded(train_texts, word_index)
     valid_x = texts_to_padded(valid_texts, word_index)
 
-    model = tf.keras.Sequential([
-        tf.keras.Input(shape=(MAX_LENGTH,)),
-        # TODO: your layers here, e.g. tf.keras.layers.Embedding(VOCAB_SIZE,
-        # EMBEDDING_DIM) (Keras 3 has no input_length argument: the Input
-        # gives the length), then pooling or an LSTM, and Dense layers.
-        tf.keras.layers.Dense(1, activation="sigmoid"),  # DO NOT CHANGE
-    ])
+    model = tf.keras.Sequential(
+        [
+            tf.keras.Input(shape=(MAX_LENGTH,)),
+            # TODO: your layers here, e.g. tf.keras.layers.Embedding(VOCAB_SIZE,
+            # EMBEDDING_DIM) (Keras 3 has no input_length argument: the Input
+            # gives the length), then pooling or an LSTM, and Dense layers.
+            tf.keras.layers.Dense(1, activation="sigmoid"),  # DO NOT CHANGE
+        ]
+    )
     # TODO: compile the model, then fit it on (train_x, train_y), watching
     # (valid_x, valid_y).
     return model

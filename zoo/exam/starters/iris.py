@@ -45,13 +45,15 @@ def load_split(split):
     """
     data_dir = os.environ.get("ZOO_DATA")
     try:
-        pairs = list(tfds.as_numpy(tfds.load(DATASET, split=split, as_supervised=True,
-                                             data_dir=data_dir)))
+        pairs = list(
+            tfds.as_numpy(tfds.load(DATASET, split=split, as_supervised=True, data_dir=data_dir))
+        )
     except ImportError as error:  # a module is missing: no download can help
         raise SystemExit(
             f"module {error.name} is missing, which tensorflow-datasets needs to load "
             f"'{DATASET}' ({error}). The install is broken, not the network: reinstall "
-            f"with: python -m pip install keras-cert-zoo") from None
+            f"with: python -m pip install keras-cert-zoo"
+        ) from None
     except Exception as error:
         # requests' errors (tfds downloads with it) and tfds' DownloadError mean
         # the download failed; anything else is shown as it is.
@@ -62,7 +64,8 @@ def load_split(split):
             f"Could not download tensorflow-datasets '{DATASET}' ({type(error).__name__}: "
             f"{error}). Offline? Run `tfds build {DATASET} --data_dir DIR` on a machine "
             f"with network access, copy DIR here, and run: ZOO_DATA=DIR python "
-            f"{os.path.basename(__file__)}") from None
+            f"{os.path.basename(__file__)}"
+        ) from None
     features = np.stack([features for features, _ in pairs])
     labels = np.array([label for _, label in pairs])
     return features, labels
@@ -74,12 +77,14 @@ def solution_model():
     train_x, train_y = load_split("train[:70%]")
     valid_x, valid_y = load_split("train[70%:80%]")
 
-    model = tf.keras.Sequential([
-        tf.keras.Input(shape=(4,)),
-        # TODO: your layers here (a Normalization layer adapted on train_x
-        # scales the measurements inside the model).
-        tf.keras.layers.Dense(3, activation="softmax"),  # DO NOT CHANGE
-    ])
+    model = tf.keras.Sequential(
+        [
+            tf.keras.Input(shape=(4,)),
+            # TODO: your layers here (a Normalization layer adapted on train_x
+            # scales the measurements inside the model).
+            tf.keras.layers.Dense(3, activation="softmax"),  # DO NOT CHANGE
+        ]
+    )
     # TODO: compile the model, then fit it on (train_x, train_y), watching
     # (valid_x, valid_y).
     return model

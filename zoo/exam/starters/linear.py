@@ -40,12 +40,14 @@ YS = np.array([-3.0, -1.0, 1.0, 3.0, 5.0, 7.0, 9.0, 11.0], dtype=float)
 def solution_model():
     xs, ys = XS, YS
 
-    model = tf.keras.Sequential([
-        # Keras 3: the input shape is given by tf.keras.Input, not by an
-        # input_shape= argument on the first layer.
-        tf.keras.Input(shape=(1,)),
-        # TODO: add layers here if you want any.
-        tf.keras.layers.Dense(1),  # DO NOT CHANGE: the output the grader expects
-    ])
+    model = tf.keras.Sequential(
+        [
+            # Keras 3: the input shape is given by tf.keras.Input, not by an
+            # input_shape= argument on the first layer.
+            tf.keras.Input(shape=(1,)),
+            # TODO: add layers here if you want any.
+            tf.keras.layers.Dense(1),  # DO NOT CHANGE: the output the grader expects
+        ]
+    )
     # TODO: compile the model, then fit it on xs and ys.
     return model

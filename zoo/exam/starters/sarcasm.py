@@ -60,8 +60,10 @@ def download_data():
     if local:
         path = os.path.join(local, FILE_NAME) if os.path.isdir(local) else local
         if not os.path.isfile(path):
-            raise SystemExit(f"ZOO_DATA={local}: no {FILE_NAME} there. Point ZOO_DATA "
-                             f"at your copy of {FILE_NAME} (the file, or its folder).")
+            raise SystemExit(
+                f"ZOO_DATA={local}: no {FILE_NAME} there. Point ZOO_DATA "
+                f"at your copy of {FILE_NAME} (the file, or its folder)."
+            )
         return path
     path = os.path.join(HERE, FILE_NAME)
     if not os.path.isfile(path):
@@ -71,7 +73,8 @@ def download_data():
             raise SystemExit(
                 f"Could not download {URL} ({error}). Offline? Download {FILE_NAME} "
                 f"on a machine with network access and run: ZOO_DATA=/path/to/{FILE_NAME} "
-                f"python {os.path.basename(__file__)}") from None
+                f"python {os.path.basename(__file__)}"
+            ) from None
         os.replace(f"{path}.part", path)
     return path
 
@@ -117,8 +120,7 @@ def fit_tokenizer(texts, oov_token=OOV_TOKEN):
     for text in texts:
         for word in split_words(text):
             counts[word] = counts.get(word, 0) + 1
-    ranked = ([oov_token] if oov_token else []) + sorted(counts, key=counts.get,
-                                                          reverse=True)
+    ranked = ([oov_token] if oov_token else []) + sorted(counts, key=counts.get, reverse=True)
     return {word: index for index, word in enumerate(ranked, start=1)}
 
 
@@ -136,9 +138,9 @@ def texts_to_padded(texts, word_index):
         ids = [index if index < VOCAB_SIZE else oov for index in ids]
         ids = ids[:MAX_LENGTH] if TRUNC_TYPE == "post" else ids[-MAX_LENGTH:]
         if ids and PADDING_TYPE == "post":
-            row[:len(ids)] = ids
+            row[: len(ids)] = ids
         elif ids:
-            row[-len(ids):] = ids
+            row[-len(ids) :] = ids
     return rows
 
 
@@ -152,13 +154,15 @@ def solution_model():
     valid_x = texts_to_padded(headlines[cut:TRAINING_SIZE], word_index)
     valid_y = labels[cut:TRAINING_SIZE]
 
-    model = tf.keras.Sequential([
-        tf.keras.Input(shape=(MAX_LENGTH,)),
-        # TODO: your layers here, e.g. tf.keras.layers.Embedding(VOCAB_SIZE,
-        # EMBEDDING_DIM) (Keras 3 has no input_length argument: the Input
-        # gives the length), then pooling or an LSTM, and Dense layers.
-        tf.keras.layers.Dense(1, activation="sigmoid"),  # DO NOT CHANGE
-    ])
+    model = tf.keras.Sequential(
+        [
+            tf.keras.Input(shape=(MAX_LENGTH,)),
+            # TODO: your layers here, e.g. tf.keras.layers.Embedding(VOCAB_SIZE,
+            # EMBEDDING_DIM) (Keras 3 has no input_length argument: the Input
+            # gives the length), then pooling or an LSTM, and Dense layers.
+            tf.keras.layers.Dense(1, activation="sigmoid"),  # DO NOT CHANGE
+        ]
+    )
     # TODO: compile the model, then fit it on (train_x, train_y), watching
     # (valid_x, valid_y).
     return model

@@ -74,8 +74,10 @@ def download_data():
     if local:
         path = os.path.join(local, FILE_NAME) if os.path.isdir(local) else local
         if not os.path.isfile(path):
-            raise SystemExit(f"ZOO_DATA={local}: no {FILE_NAME} there. Point ZOO_DATA "
-                             f"at your copy of {FILE_NAME} (the file, or its folder).")
+            raise SystemExit(
+                f"ZOO_DATA={local}: no {FILE_NAME} there. Point ZOO_DATA "
+                f"at your copy of {FILE_NAME} (the file, or its folder)."
+            )
         return path
     path = os.path.join(HERE, FILE_NAME)
     if not os.path.isfile(path):
@@ -85,7 +87,8 @@ def download_data():
             raise SystemExit(
                 f"Could not download {URL} ({error}). Offline? Download {FILE_NAME} "
                 f"on a machine with network access and run: ZOO_DATA=/path/to/{FILE_NAME} "
-                f"python {os.path.basename(__file__)}") from None
+                f"python {os.path.basename(__file__)}"
+            ) from None
         os.replace(f"{path}.part", path)
     return path
 
@@ -99,8 +102,9 @@ def read_series(path):
         reader = csv.reader(file)
         header = next(reader)
         index = header.index("Week of")
-        return np.array([[float(value) for i, value in enumerate(row) if i != index]
-                         for row in reader if row])
+        return np.array(
+            [[float(value) for i, value in enumerate(row) if i != index] for row in reader if row]
+        )
 
 
 # DO NOT CHANGE: the grader normalises the series the same way.
@@ -112,8 +116,7 @@ def normalize_series(data, min, max):
 
 
 # DO NOT CHANGE: the grader cuts its held-out windows the same way.
-def windowed_dataset(series, batch_size=BATCH_SIZE, n_past=N_PAST, n_future=N_FUTURE,
-                     shift=SHIFT):
+def windowed_dataset(series, batch_size=BATCH_SIZE, n_past=N_PAST, n_future=N_FUTURE, shift=SHIFT):
     """Batches of (n_past weeks, the n_future weeks after them).
 
     Each run of n_past + n_future consecutive weeks, moved on by `shift`,
@@ -135,19 +138,21 @@ def solution_model():
     SPLIT_TIME = int(len(data) * 0.8)
     VALID_TIME = int(SPLIT_TIME * 0.9)
     train_set = windowed_dataset(data[:VALID_TIME])
-    valid_set = windowed_dataset(data[VALID_TIME - N_PAST:SPLIT_TIME])
+    valid_set = windowed_dataset(data[VALID_TIME - N_PAST : SPLIT_TIME])
 
     # DO NOT CHANGE: as the exam's starter seeded training.
     tf.keras.backend.clear_session()
     tf.random.set_seed(42)
 
-    model = tf.keras.Sequential([
-        tf.keras.Input(shape=(N_PAST, N_FEATURES)),
-        # TODO: your layers here (e.g. Conv1D, bidirectional LSTMs with
-        # return_sequences=True, Dense). Keep 10 time steps up to the last
-        # layer, so that the output is (10, 1).
-        tf.keras.layers.Dense(1),  # DO NOT CHANGE
-    ])
+    model = tf.keras.Sequential(
+        [
+            tf.keras.Input(shape=(N_PAST, N_FEATURES)),
+            # TODO: your layers here (e.g. Conv1D, bidirectional LSTMs with
+            # return_sequences=True, Dense). Keep 10 time steps up to the last
+            # layer, so that the output is (10, 1).
+            tf.keras.layers.Dense(1),  # DO NOT CHANGE
+        ]
+    )
     # TODO: compile the model (e.g. an MAE loss), then fit it on train_set,
     # watching valid_set.
     return model
