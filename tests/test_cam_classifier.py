@@ -55,6 +55,7 @@ def trained(learning_seed):
     return model
 
 
+@pytest.mark.slow
 def test_heatmaps_find_the_objects(trained, learning_seed, bound):
     images, labels, boxes = _shapes_data(200, seed=2 * learning_seed + 1)
     probabilities, heatmaps = trained(images, return_cam=True)

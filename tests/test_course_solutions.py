@@ -35,6 +35,7 @@ def steps_score(value, threshold, step):
     return 5 if value >= threshold else max(0, 5 - math.ceil((threshold - value) / step))
 
 
+@pytest.mark.slow
 @needs_real_data
 def test_sarcasm_on_token_ids_saved_as_h5(tmp_path):
     if original_text is None:
@@ -114,6 +115,7 @@ def train_forecaster(series, layers, three_d, epochs=2):
     return model
 
 
+@pytest.mark.slow
 @needs_real_data
 @pytest.mark.parametrize("three_d", [True, False], ids=["sequence_to_sequence", "one_value"])
 def test_sunspots_normalised_as_the_starter_did(tmp_path, three_d):
@@ -147,6 +149,7 @@ def test_sunspots_normalised_as_the_starter_did(tmp_path, three_d):
     assert result.held_out == 235 and result.predictions.shape == (235, 1)
 
 
+@pytest.mark.slow
 @needs_real_data
 def test_sunspots_on_raw_values_use_the_raw_formula(tmp_path):
     raw, _ = sunspots_series()
@@ -170,6 +173,7 @@ def test_sunspots_on_raw_values_use_the_raw_formula(tmp_path):
     assert result.top_marks == "5/5 below 16" and result.metric == "mae"
 
 
+@pytest.mark.slow
 def test_images_scaled_outside_the_model(tmp_path):
     root = write_cats_and_dogs(tmp_path, per_class=30)
     task = get_task("cats_vs_dogs")

@@ -2,6 +2,7 @@ import argparse
 import json
 
 import numpy as np
+import pytest
 
 from zoo import demo
 
@@ -14,6 +15,7 @@ def test_demo_data_labels_follow_the_majority():
     assert (ids[:, :8] > 0).all() and (ids == 0).any()
 
 
+@pytest.mark.slow
 def test_demo_trains_exports_and_reloads(tmp_path, capsys, learning_seed, bound):
     args = argparse.Namespace(
         epochs=3, samples=1500, seed=learning_seed, model_base_path=str(tmp_path)

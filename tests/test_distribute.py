@@ -135,6 +135,7 @@ MODELS = [
 ]
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("name", MODELS)
 def test_two_replicas_train_as_one_device(results, name):
     result = results[name]

@@ -29,6 +29,7 @@ def quick_exam(tmp_path_factory):
     return folder, code
 
 
+@pytest.mark.slow
 def test_quick_exam_trains_exports_and_grades_each_task(quick_exam):
     folder, code = quick_exam
     cards = {name: read_card(folder / "models" / name / "1") for name in QUICK_EXAM}

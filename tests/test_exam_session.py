@@ -270,6 +270,7 @@ def scoreboard_values(printed):
     return {row[0]: row[-3] for row in rows if len(row) >= 6 and row[-2].endswith("/5")}
 
 
+@pytest.mark.slow
 def test_submit_grades_each_file_the_right_way(submitted, data_files):
     folder, code, temporary, _, _ = submitted
     report = html.unescape((folder / "report" / "index.html").read_text())
@@ -326,6 +327,7 @@ def test_the_session_notes_the_data_and_the_graded_models(submitted, data_files)
     assert session.graded["linear"]["model"] == "mymodel.keras"
 
 
+@pytest.mark.slow
 def test_a_copied_session_with_touched_files_is_graded_without_running_anything(
     submitted, tmp_path, monkeypatch, capsys
 ):
@@ -375,6 +377,7 @@ def test_a_session_past_five_hours_says_by_how_much(tmp_path):
     assert session.timing(now=1000.0 + 42)["limit"] == "5 h (4 h 59 min left)"
 
 
+@pytest.mark.slow
 def test_zoo_grade_of_a_py_says_where_the_model_went_and_leaves_no_temporary_folder(
     tmp_path, capsys, monkeypatch
 ):
@@ -393,6 +396,7 @@ def test_zoo_grade_of_a_py_says_where_the_model_went_and_leaves_no_temporary_fol
     assert len(read_record(model)["history"]["loss"]) == 3
 
 
+@pytest.mark.slow
 def test_a_broken_file_and_an_untrained_model_are_said_so_in_terminal_and_report(tmp_path):
     folder = tmp_path / "exam"
     script = starters.starter_path(folder, "linear")

@@ -272,6 +272,7 @@ DECLARED_DTYPES = {
 }
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("policy", ["float32", "mixed_float16"])
 @pytest.mark.parametrize("name", DECLARED_DTYPES)
 def test_zoo_models_declare_the_dtypes_they_take(name, policy):

@@ -6,6 +6,7 @@ import textwrap
 
 import keras
 import numpy as np
+import pytest
 
 from zoo.layers import (
     CAMHead,
@@ -43,6 +44,7 @@ def _model_with_every_sequence_layer():
     return keras.Model(ids, CAMHead(3)(features))
 
 
+@pytest.mark.slow
 def test_keras_file_loads_in_a_new_process_after_import_zoo_models(tmp_path):
     model = _model_with_every_sequence_layer()
     ids = np.random.default_rng(0).integers(0, 40, size=(4, 12)).astype("int32")
@@ -59,6 +61,7 @@ def test_keras_file_loads_in_a_new_process_after_import_zoo_models(tmp_path):
     assert float(out.strip()) == 0.0
 
 
+@pytest.mark.slow
 def test_import_zoo_leaves_tensorflow_out_and_layers_run_on_jax():
     out = _run(
         """

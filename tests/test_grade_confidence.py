@@ -145,6 +145,7 @@ def naive_sunspots(tmp_path_factory):
     return folder / "naive.h5", data_for("sunspots", folder)
 
 
+@pytest.mark.slow
 def test_grades_are_repeatable_and_the_seed_changes_the_resamples(naive_sunspots):
     path, data = naive_sunspots
     task = get_task("sunspots")
@@ -156,6 +157,7 @@ def test_grades_are_repeatable_and_the_seed_changes_the_resamples(naive_sunspots
     assert first.value == other.value and first.held_out == 100
 
 
+@pytest.mark.slow
 def test_an_undecided_convention_says_so_and_names_the_option(naive_sunspots, capsys):
     path, data = naive_sunspots
     assert main(["grade", "sunspots", str(path), "--data", str(data)]) == 0

@@ -54,6 +54,7 @@ def linear_artifacts(tmp_path_factory, learning_seed):
     }
 
 
+@pytest.mark.slow
 def test_keras_h5_and_saved_model_grade_alike(linear_artifacts, bound):
     task = get_task("linear")
     grades = {kind: grade(task, path) for kind, path in linear_artifacts.items()}
@@ -105,6 +106,7 @@ def test_zoo_grade_json_is_one_object_with_the_confidence_facts(linear_artifacts
     }
 
 
+@pytest.mark.slow
 def test_py_solution_runs_in_its_own_process(tmp_path, capsys):
     path = tmp_path / "linear.py"
     path.write_text(LINEAR_SOLUTION)
@@ -112,6 +114,7 @@ def test_py_solution_runs_in_its_own_process(tmp_path, capsys):
     assert "score: 5/5" in capsys.readouterr().out
 
 
+@pytest.mark.slow
 def test_py_solution_past_its_time_limit_is_stopped(tmp_path):
     path = tmp_path / "slow.py"
     path.write_text("import time\n\ndef solution_model():\n    time.sleep(60)\n")
@@ -133,6 +136,7 @@ def test_missing_py_is_reported_at_once_without_a_process(tmp_path, monkeypatch,
     assert capsys.readouterr().err == f"not graded: {path}: no such file.\n"
 
 
+@pytest.mark.slow
 def test_py_solution_that_fails_says_so(tmp_path, capfd):
     path = tmp_path / "broken.py"
     path.write_text("def solution_model():\n    raise RuntimeError('oops')\n")
@@ -244,6 +248,7 @@ def trained_on(pixels, splits, seed=0):
     return model
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize(
     "pixels, hinted",
     [(lambda x: x / 255.0, True), (lambda x: x.astype("float32"), False)],

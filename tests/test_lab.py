@@ -79,6 +79,7 @@ def test_the_surface_path_is_kerass_own_update():
     np.testing.assert_allclose(first, [-7 + 0.95 * 0.7, 2 - 0.95 * 4], rtol=1e-6)
 
 
+@pytest.mark.slow
 def test_adam_lowers_the_network_loss_faster_than_sgd(digits, learning_seed, bound):
     small = replace(
         digits,
@@ -108,6 +109,7 @@ def test_adam_lowers_the_network_loss_faster_than_sgd(digits, learning_seed, bou
 # -- batch normalisation ------------------------------------------------------------
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("scale, epochs", [(0.1, 20), (0.01, 10)])
 def test_batch_norm_reaches_90_percent_in_fewer_epochs(scale, epochs, digits, learning_seed, bound):
     with_bn = batchnorm.epochs_to(
@@ -140,6 +142,7 @@ def unregularized_gap(noisy_digits, learning_seed):
     )
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("variant", ["dropout", "L2"])
 def test_dropout_and_weight_decay_shrink_the_gap(
     variant, noisy_digits, unregularized_gap, learning_seed, bound
@@ -155,6 +158,7 @@ def test_dropout_and_weight_decay_shrink_the_gap(
     bound(f"gap closed by {variant}", unregularized_gap - gap, at_least=0.1)
 
 
+@pytest.mark.slow
 def test_early_stopping_keeps_an_early_epoch(noisy_digits, learning_seed):
     curves = regularization.train_variant(
         "early stopping", noisy_digits, epochs=30, seed=learning_seed
@@ -193,6 +197,7 @@ def write_images(folder, per_class):
             Image.fromarray(pixels.astype("uint8")).save(folder / name / f"{name}.{i}.png")
 
 
+@pytest.mark.slow
 def test_transfer_freezes_then_fine_tunes_the_backbone(tmp_path):
     write_images(tmp_path / "train", 6)
     write_images(tmp_path / "validation", 3)
@@ -307,6 +312,7 @@ def init_page(tmp_path_factory):
     return out, result.stdout
 
 
+@pytest.mark.slow
 def test_zoo_lab_init_writes_its_pictures_and_page(init_page):
     out, printed = init_page
     assert printed.strip() == f"wrote {out / 'index.html'} (open it in a browser)"

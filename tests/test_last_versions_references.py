@@ -99,6 +99,7 @@ SERIES_RUNS = {
 }
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("name", sorted(SERIES_RUNS))
 def test_sequence_reference_beats_repeating_the_last_step(name, learning_seed, bound, tmp_path):
     task = get_task(name)

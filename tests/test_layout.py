@@ -179,6 +179,7 @@ def test_a_users_own_tasks_module_neither_shadows_nor_is_shadowed(tmp_path):
     assert result.stdout.split() == ["the", "user", "sunspots"]
 
 
+@pytest.mark.slow
 def test_a_task_file_runs_as_a_script_that_trains_exports_and_grades(tmp_path):
     result = subprocess.run(
         [

@@ -46,6 +46,7 @@ def plain(data, learning_seed):
     return train(model, data[0]), untrained_mse
 
 
+@pytest.mark.slow
 def test_reconstruction_error_falls_by_half(plain, data, bound):
     model, untrained_mse = plain
     trained_mse = mse(model.predict(data[1], verbose=0), data[1])
@@ -53,6 +54,7 @@ def test_reconstruction_error_falls_by_half(plain, data, bound):
     bound("trained / untrained reconstruction error", trained_mse / untrained_mse, at_most=0.5)
 
 
+@pytest.mark.slow
 def test_denoising_beats_plain_on_noisy_inputs(plain, data, learning_seed, bound):
     keras.utils.set_random_seed(learning_seed)
     denoising = train(

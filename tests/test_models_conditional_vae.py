@@ -66,6 +66,7 @@ def shape_classifier(images, labels, seed):
     return classifier
 
 
+@pytest.mark.slow
 def test_samples_are_classified_as_their_label(trained, data, learning_seed, bound):
     test_images, _, test_labels = shape_images(300, seed=learning_seed + 100, noise=0.0)
     classifier = shape_classifier(*data, seed=learning_seed + 1)
@@ -78,6 +79,7 @@ def test_samples_are_classified_as_their_label(trained, data, learning_seed, bou
     bound("samples classified as their label", np.mean(predicted == labels), at_least=0.85)
 
 
+@pytest.mark.slow
 def test_round_trip_resumes_training(data, tmp_path):
     model = build()
     images, labels = data[0][:128], data[1][:128]
@@ -144,6 +146,7 @@ def test_labels_as_targets_are_refused(data):
         build().compute_loss([images, labels], labels)
 
 
+@pytest.mark.slow
 def test_mixed_precision_trains(data):
     with mixed_precision():
         model = build()

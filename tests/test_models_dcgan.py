@@ -46,6 +46,7 @@ def images():
     return shape_images(64, seed=0)[0] * 2.0 - 1.0
 
 
+@pytest.mark.slow
 def test_learns_gaussian_mixture(learning_seed, bound):
     """The samples lie on the mixture's three modes, each mode gets its share, the spread fits.
 
@@ -71,6 +72,7 @@ def test_learns_gaussian_mixture(learning_seed, bound):
     bound("covariance error", covariance_error, at_most=COVARIANCE_TOLERANCE)
 
 
+@pytest.mark.slow
 def test_round_trip_resumes_training(images, tmp_path):
     gan = convolutional_gan()
     gan.fit(images, batch_size=32, epochs=1, verbose=0)

@@ -38,6 +38,7 @@ def trained(series, learning_seed):
     return model
 
 
+@pytest.mark.slow
 def test_beats_naive_forecast_by_30_percent(trained, series, bound):
     # Validation windows come after the training range: the trend has moved
     # the series to levels the model never saw.
@@ -110,6 +111,7 @@ def test_rejects_empty_lstm_units():
         LSTMForecaster(3, lstm_units=())
 
 
+@pytest.mark.slow
 def test_mixed_precision_trains(series):
     inputs, targets = windows(series[:200], WINDOW, HORIZON)
     with mixed_precision():

@@ -134,6 +134,7 @@ def trained_on_jax(learning_seed):
     return json.loads(done.stdout.strip().splitlines()[-1])
 
 
+@pytest.mark.slow
 def test_runs_on_jax_without_tensorflow(trained_on_jax):
     assert trained_on_jax["backend"] == "jax"
     assert not trained_on_jax["tensorflow imported"]

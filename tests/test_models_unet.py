@@ -42,6 +42,7 @@ def trained(learning_seed):
     return model
 
 
+@pytest.mark.slow
 def test_segments_held_out_shapes(trained, learning_seed, bound):
     images, masks, _ = shape_images(200, seed=2 * learning_seed + 1, noise=0.1)
     predicted = trained.predict(images, verbose=0).argmax(axis=-1)
@@ -74,6 +75,7 @@ def test_keras_round_trip(trained, tmp_path):
     assert_same_outputs(reloaded(images), trained(images), atol=1e-5)
 
 
+@pytest.mark.slow
 @pytest.mark.tensorflow
 def test_export_signature_any_size(trained, tmp_path):
     small = shape_images(3, seed=3)[0]
@@ -97,6 +99,7 @@ def test_export_signature_any_size(trained, tmp_path):
     )
 
 
+@pytest.mark.slow
 def test_mixed_precision_trains():
     images, masks, _ = shape_images(32, seed=0)
     with mixed_precision():

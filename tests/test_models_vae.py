@@ -55,6 +55,7 @@ def trained(data, learning_seed):
     return runs
 
 
+@pytest.mark.slow
 def test_elbo_improves(trained, data, bound):
     model, before, _ = trained[1.0]
     after = negative_elbo(model, data[1])
@@ -78,6 +79,7 @@ def test_metrics_reported(trained):
     )
 
 
+@pytest.mark.slow
 def test_round_trip_resumes_training(data, tmp_path):
     model = build(1.0)
     images = data[0][:128]
@@ -122,6 +124,7 @@ def test_generate_and_dense_variant():
     assert not np.allclose(model.generate(2), model.generate(2))
 
 
+@pytest.mark.slow
 def test_mixed_precision_trains():
     with mixed_precision():
         model = build(1.0)

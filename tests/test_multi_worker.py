@@ -93,6 +93,7 @@ def one_worker():
     return weights
 
 
+@pytest.mark.slow
 def test_both_workers_exit_0_and_only_the_chief_reports(cluster):
     folder, results = cluster
     (chief_code, chief_out, chief_err), (code, out, err) = results
@@ -122,6 +123,7 @@ def test_exactly_one_export_per_task_made_by_two_workers(cluster):
         assert len(list((folder / "runs" / name).iterdir())) == 1  # the chief's run
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("name", list(BATCH_SIZES))
 def test_workers_end_equal_and_equal_to_one_worker(cluster, one_worker, name):
     folder, results = cluster

@@ -32,6 +32,7 @@ def test_warmup_cosine_written_out():
     assert warmup_cosine(12, epochs, peak) == 0.0  # epochs past the run stay at the end
 
 
+@pytest.mark.slow
 def test_learning_rate_follows_the_schedule_over_the_run_epochs(splits):
     keras.utils.set_random_seed(0)
     model = build_photo_classifier(splits, 1, width=8, learning_rate=4e-3)
@@ -41,6 +42,7 @@ def test_learning_rate_follows_the_schedule_over_the_run_epochs(splits):
     )
 
 
+@pytest.mark.slow
 def test_learns_bright_from_dark_and_maps_at_the_photo_size(learning_seed, bound):
     splits = Splits(
         bright_and_dark(64, 3 * learning_seed),

@@ -226,6 +226,7 @@ def test_every_layer_and_model_has_a_case(module, cases):
     assert {cls.__name__ for cls, *_ in cases.values()} == set(module.__all__)
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("scope", SCOPES)
 @pytest.mark.parametrize("policy", POLICIES)
 @pytest.mark.parametrize("name", sorted(LAYER_CASES))
@@ -234,6 +235,7 @@ def test_layer(name, policy, scope):
     run_precision_test(make, policy, scope, input_data, **options)
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("scope", SCOPES)
 @pytest.mark.parametrize("policy", POLICIES)
 @pytest.mark.parametrize("name", sorted(MODEL_CASES))

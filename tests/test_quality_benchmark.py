@@ -47,6 +47,7 @@ def runs(tmp_path_factory):
     )
 
 
+@pytest.mark.slow
 def test_every_task_seed_and_model_is_trained_and_graded(runs):
     assert [(r.task, r.model, r.seed) for r in runs] == [
         ("sunspots", "course", 0),

@@ -35,6 +35,7 @@ def test_every_relative_link_resolves(page):
     assert missing == []
 
 
+@pytest.mark.slow
 def test_the_readme_python_runs(tmp_path, monkeypatch):
     blocks = re.findall(r"```python\n(.*?)```", README.read_text(), re.DOTALL)
     assert blocks

@@ -74,6 +74,7 @@ def page(tmp_path_factory):
     return result
 
 
+@pytest.mark.slow
 def test_the_top_says_the_total_the_time_and_what_to_work_on_first(page):
     html = page.index.read_text()
     rows = {row["task"]: row for row in page.rows}
@@ -227,6 +228,7 @@ def test_a_loss_falling_over_decades_is_drawn_on_a_log_axis(tmp_path, monkeypatc
     assert scales == ["log", "linear"]
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize(
     "path",
     [

@@ -83,6 +83,7 @@ def uninterrupted(tmp_path_factory):
     return train(run_dir=tmp_path_factory.mktemp("uninterrupted"))
 
 
+@pytest.mark.slow
 def test_a_run_killed_after_epoch_2_of_4_resumes_and_ends_as_if_never_stopped(
     tmp_path, monkeypatch, capsys, uninterrupted
 ):
@@ -123,6 +124,7 @@ def test_a_run_killed_after_epoch_2_of_4_resumes_and_ends_as_if_never_stopped(
     assert not (run / "backup").exists()
 
 
+@pytest.mark.slow
 def test_a_backup_half_written_when_killed_is_never_loaded(
     tmp_path, monkeypatch, capsys, uninterrupted
 ):

@@ -86,6 +86,7 @@ def diesel(tmp_path_factory):
     return task, path, task.load(path)
 
 
+@pytest.mark.slow
 def test_us_diesel_is_graded_by_the_testers_own_code(diesel, tmp_path):
     task, path, splits = diesel
     module = import_file(starters.FOLDER / "us_diesel.py", "us_diesel_tester")
@@ -111,6 +112,7 @@ def test_us_diesel_is_graded_by_the_testers_own_code(diesel, tmp_path):
     assert raw.value == pytest.approx(expected, rel=1e-5)
 
 
+@pytest.mark.slow
 def test_household_power_is_graded_on_every_window_of_its_second_half(tmp_path):
     task = get_task("household_power")
     folder = data_for("household_power", tmp_path)
@@ -142,6 +144,7 @@ def test_household_power_is_graded_on_every_window_of_its_second_half(tmp_path):
     )
 
 
+@pytest.mark.slow
 def test_sunspots_sequence_outputs_are_still_read_at_their_last_step(tmp_path):
     task = get_task("sunspots")
     path = data_for("sunspots", tmp_path)

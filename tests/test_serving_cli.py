@@ -158,6 +158,7 @@ def test_flag_mistakes_are_explained(argv, message):
         cli.options_from_args(args)
 
 
+@pytest.mark.slow
 def test_sigterm_finishes_in_flight_requests_then_exits(tmp_path):
     root = exported_models()
     env = dict(os.environ, TF_CPP_MIN_LOG_LEVEL="2")

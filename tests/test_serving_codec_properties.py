@@ -243,6 +243,7 @@ def test_random_json_never_gets_a_5xx(server, path, document):
     _answer_is_a_4xx_or_ok(server, path, json.dumps(document))
 
 
+@pytest.mark.slow
 @settings(
     max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
 )

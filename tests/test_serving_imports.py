@@ -12,6 +12,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
 from serving_helpers import HALF, exported_models
 
 import zoo.serving
@@ -77,6 +78,7 @@ print(json.dumps({"answer": answer, "modules": sorted(
 """
 
 
+@pytest.mark.slow
 def test_zoo_serve_starts_and_answers_without_the_zoo_models():
     # A fresh process: the test process itself has imported the models.
     done = subprocess.run(

@@ -115,6 +115,7 @@ def small_chunks(monkeypatch):
     monkeypatch.setattr(numeric_json, "_CHUNK_CHARS", 8)
 
 
+@pytest.mark.slow
 @settings(
     max_examples=500, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
 )

@@ -80,6 +80,7 @@ def test_new_version_is_served_without_a_failed_request(tmp_path):
         assert versions["1"]["status"]["error_code"] == "OK"
 
 
+@pytest.mark.slow
 def test_a_hung_warmup_does_not_hold_up_another_models_new_version(tmp_path):
     # A new version of one model hangs in its warm-up, inside TensorFlow;
     # meanwhile a new version of another model is loaded and served.

@@ -109,6 +109,7 @@ def zoo_exports(tmp_path_factory):
     return root, cases
 
 
+@pytest.mark.slow
 def test_exports_carry_warmup_requests_of_every_signature(zoo_exports):
     _, cases = zoo_exports
     for name, (version, inputs, _, signatures) in cases.items():

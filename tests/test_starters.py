@@ -234,6 +234,7 @@ def graded(tmp_path_factory):
     return results
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("name", starters.ORDER)
 def test_a_filled_starter_trains_and_is_graded_in_the_exams_convention(graded, name):
     result = graded[name][0]
@@ -665,6 +666,7 @@ def test_image_starters_offer_the_courses_transfer_learning(modules, name):
     assert "pretrained_inception()" in starters.source(name)
 
 
+@pytest.mark.slow
 def test_a_starter_on_the_courses_frozen_inception_trains_saves_h5_and_grades(
     tmp_path, monkeypatch, capsys
 ):

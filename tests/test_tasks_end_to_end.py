@@ -24,6 +24,7 @@ CARD_FIELDS = {
 }
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("name", [task.name for task in all_tasks()])
 def test_train_export_and_grade_the_export(name, tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)  # runs/ (checkpoints, logs) lands here

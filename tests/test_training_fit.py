@@ -54,6 +54,7 @@ def without_timings(text):
     return re.sub(r"\d+(\.\d+)?[mu]?s(/step)?", "T", text)
 
 
+@pytest.mark.slow
 def test_the_same_steps_history_and_best_weights_as_fit(capsys):
     fitted, ours = model_pair()
     x, y = data()
@@ -144,6 +145,7 @@ def test_planned_batches_depend_only_on_the_item_asked_for():
     np.testing.assert_array_equal(in_order[9][0], np.arange(32.0, 48.0))
 
 
+@pytest.mark.slow
 def test_a_run_keeps_its_checkpoint_and_tensorboard_logs(tmp_path):
     solve(get_task("linear"), epochs=3, run_dir=tmp_path, verbose=0)
     assert (tmp_path / "checkpoint.keras").is_file()
@@ -242,6 +244,7 @@ def two_replicas(tmp_path_factory):
     return json.loads(done.stdout.strip().splitlines()[-1])
 
 
+@pytest.mark.slow
 def test_one_device_and_mirrored_strategy_train_with_keras_fit(two_replicas):
     assert two_replicas["keras_fits"] == ["_DefaultDistributionStrategy", "MirroredStrategy"]
     assert two_replicas["keras_fits_after"] == two_replicas["keras_fits"]  # the loop's run

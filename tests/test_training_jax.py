@@ -13,6 +13,7 @@ import subprocess
 import sys
 import textwrap
 
+import pytest
 from training_helpers import environment
 
 from zoo.export import list_versions
@@ -71,6 +72,7 @@ CODE = """
 """
 
 
+@pytest.mark.slow
 def test_zoo_train_on_jax_uses_data_parallel_over_two_devices(tmp_path, learning_seed, bound):
     env = environment(
         tmp_path, KERAS_BACKEND="jax", XLA_FLAGS="--xla_force_host_platform_device_count=2"

@@ -1,6 +1,7 @@
 """`--mixed-precision`: bfloat16 on a CPU, float16 on a GPU, recorded in the card."""
 
 import keras
+import pytest
 import tensorflow as tf
 
 from zoo.report.card import read_card
@@ -9,6 +10,7 @@ from zoo.training.reference import mixed_precision_policy, train_task
 from zoo.training.script import run_script
 
 
+@pytest.mark.slow
 def test_mixed_precision_trains_in_bfloat16_on_a_cpu_and_says_so(tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
     assert keras.config.dtype_policy().name == "float32"

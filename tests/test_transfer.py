@@ -57,6 +57,7 @@ def offline_keras(tmp_path, monkeypatch):
     return tmp_path / "keras_home" / "models"
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("suffix", [".h5", ".weights.h5"])
 def test_weights_path_loads_exactly_the_weights_in_the_file(tmp_path, suffix):
     saved = seeded_application(seed=1)
@@ -76,6 +77,7 @@ def test_weights_path_loads_exactly_the_weights_in_the_file(tmp_path, suffix):
     assert sum(not np.array_equal(a, b) for a, b in zip(fresh, expected)) == 260
 
 
+@pytest.mark.slow
 def test_imagenet_weights_come_from_keras_cache_without_network(offline_keras):
     # The file name Keras looks for is the one the zoo names offline.
     saved = seeded_application(seed=3, side=160)
@@ -137,6 +139,7 @@ def test_other_backbones_name_the_file_keras_fetches(offline_keras, name, side, 
     )
 
 
+@pytest.mark.slow
 def test_each_backbone_takes_uint8_pixels_scaled_as_it_was_trained():
     images = np.random.default_rng(0).integers(0, 256, (2, 64, 64, 3), dtype=np.uint8)
     for name, side, scaled in [
@@ -191,6 +194,7 @@ def small_image_task():
     )
 
 
+@pytest.mark.slow
 def test_frozen_then_fine_tuned_top_layers_keep_batch_norm_and_the_rest(tmp_path):
     recorder = PhaseRecorder()
     solve(
@@ -218,6 +222,7 @@ def test_frozen_then_fine_tuned_top_layers_keep_batch_norm_and_the_rest(tmp_path
     assert frozen["rate"] == pytest.approx(1e-3, rel=1e-6)
 
 
+@pytest.mark.slow
 def test_zoo_train_on_a_backbone_exports_grades_and_draws_cams(tmp_path, capsys, monkeypatch):
     root = write_cats_and_dogs(tmp_path, per_class=5)
     monkeypatch.chdir(tmp_path)

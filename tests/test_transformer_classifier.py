@@ -36,6 +36,7 @@ def _dtype(x):
     return keras.backend.standardize_dtype(x.dtype)
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("scope", ["global", "instance"])
 def test_mixed_precision_computes_in_float16_with_float32_probabilities(scope):
     ids = np.array([[4, 5, 6, 7, 0, 0, 0, 0], [1, 2, 3, 4, 5, 6, 7, 8]], "int32")

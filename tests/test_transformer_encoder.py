@@ -13,6 +13,7 @@ pytestmark = pytest.mark.core
 DIM, HEADS, FFN = 16, 4, 32
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("normalize_first", [False, True])
 def test_harness(normalize_first, tmp_path):
     x = np.random.default_rng(0).normal(size=(2, 7, DIM)).astype("float32")

@@ -111,5 +111,14 @@ def _jax_update(gan, scope, network, optimizer, loss_fn):
     )
     for variable, value in zip(gan.non_trainable_variables, updates):
         scope.add_update((variable, value))
-    optimizer.apply(gradients, trainable)
+    # The stateless form: a LossScaleOptimizer's stateful `apply` assigns its
+    # scale inside `ops.cond`, whose traced values may not leave the branch.
+    new_trainable, new_optimizer = optimizer.stateless_apply(
+        [scope.get_current_value(variable) for variable in optimizer.variables],
+        gradients,
+        [scope.get_current_value(variable) for variable in trainable],
+    )
+    for group, values in ((trainable, new_trainable), (optimizer.variables, new_optimizer)):
+        for variable, value in zip(group, values):
+            scope.add_update((variable, value))
     return loss
