@@ -71,6 +71,7 @@ def test_heatmaps_find_the_objects(trained, learning_seed, bound):
     bound("share of heatmap peaks on the object", inside.mean(), at_least=0.65)
 
 
+@pytest.mark.slow
 @pytest.mark.tensorflow
 def test_heatmap_is_the_heads_map_upsampled(trained):
     import tensorflow as tf
@@ -85,6 +86,7 @@ def test_heatmap_is_the_heads_map_upsampled(trained):
     )
 
 
+@pytest.mark.slow
 @pytest.mark.tensorflow
 def test_keras_round_trip_and_export(trained, tmp_path):
     import tensorflow as tf

@@ -150,6 +150,7 @@ def chromium(*arguments, user_data_dir):
     )
 
 
+@pytest.mark.slow
 @pytest.mark.skipif(
     not CHROMIUM.exists(),
     reason="/usr/bin/chromium is not installed (apt-get install chromium); "

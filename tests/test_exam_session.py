@@ -300,6 +300,7 @@ def test_submit_grades_each_file_the_right_way(submitted, data_files):
     assert "trained in " in report and "graded in " in report
 
 
+@pytest.mark.slow
 def test_the_terminal_prints_what_the_report_says(submitted):
     folder, printed = submitted[0], submitted[4]
     report = html.unescape(re.sub(r"<[^>]+>", " ", (folder / "report" / "index.html").read_text()))
@@ -314,6 +315,7 @@ def test_the_terminal_prints_what_the_report_says(submitted):
         assert f"{name}: {text}" in report or f"{name} {text}" in report, fact
 
 
+@pytest.mark.slow
 def test_the_session_notes_the_data_and_the_graded_models(submitted, data_files):
     folder = submitted[0]
     session = Session.load(folder)
@@ -355,6 +357,7 @@ def test_a_copied_session_with_touched_files_is_graded_without_running_anything(
     assert len(scoreboard_values(out)) == 3
 
 
+@pytest.mark.slow
 def test_submit_shows_time_used_against_the_five_hours(submitted):
     folder, _, _, (before, after), _ = submitted
     report = (folder / "report" / "index.html").read_text()

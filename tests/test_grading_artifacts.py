@@ -67,6 +67,7 @@ def test_keras_h5_and_saved_model_grade_alike(linear_artifacts, bound):
     assert grades["saved_model"].artifact.startswith("SavedModel")
 
 
+@pytest.mark.slow
 def test_zoo_grade_and_zoo_score_print_the_result(linear_artifacts, capsys):
     assert main(["grade", "linear", str(linear_artifacts["h5"])]) == 0
     assert main(["score", str(linear_artifacts["saved_model"])]) == 0
@@ -80,6 +81,7 @@ def test_zoo_grade_and_zoo_score_print_the_result(linear_artifacts, capsys):
     assert out.count("next marks: up: none (top marks); down: 4/5 at mse > 0.0001") == 2
 
 
+@pytest.mark.slow
 def test_zoo_grade_json_is_one_object_with_the_confidence_facts(linear_artifacts, capsys):
     assert main(["grade", "linear", str(linear_artifacts["keras"]), "--json"]) == 0
     facts = json.loads(capsys.readouterr().out)
@@ -163,6 +165,7 @@ def test_lambda_layer_in_h5_gets_a_message_not_a_traceback(tmp_path, capsys):
     )
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize(
     "suffix, what",
     [
@@ -307,6 +310,7 @@ def cats_model(units, activation):
     )
 
 
+@pytest.mark.slow
 def test_softmax_pair_on_a_sigmoid_task_is_refused(tmp_path, cats_and_dogs):
     with pytest.raises(
         GradingError,
@@ -316,6 +320,7 @@ def test_softmax_pair_on_a_sigmoid_task_is_refused(tmp_path, cats_and_dogs):
         grade(get_task("cats_vs_dogs"), save(cats_model(2, "softmax"), tmp_path), cats_and_dogs[1])
 
 
+@pytest.mark.slow
 def test_unbounded_output_on_a_sigmoid_task_is_hinted(tmp_path, cats_and_dogs):
     model = cats_model(1, None)
     model.layers[-1].set_weights([np.full((3, 1), 50.0), np.array([-60.0])])
@@ -381,6 +386,7 @@ def test_text_vectorization_in_an_h5_is_explained(tmp_path):
     )
 
 
+@pytest.mark.slow
 def test_convention_option_on_a_task_without_an_exam_convention(linear_artifacts):
     with pytest.raises(GradingError) as error:
         grade(get_task("linear"), linear_artifacts["keras"], convention="exam")

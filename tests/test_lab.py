@@ -172,6 +172,7 @@ def test_early_stopping_keeps_an_early_epoch(noisy_digits, learning_seed):
 # -- vanishing gradients ------------------------------------------------------------
 
 
+@pytest.mark.slow
 def test_sigmoids_first_layer_gradient_is_far_smaller_than_relus(digits, learning_seed, bound):
     sigmoid = vanishing.gradient_norms(
         vanishing.deep_network("sigmoid", seed=learning_seed), digits
@@ -324,6 +325,7 @@ def test_zoo_lab_init_writes_its_pictures_and_page(init_page):
     assert "zoo lab init --quick --seed 0" in page
 
 
+@pytest.mark.slow
 @needs_chromium
 @pytest.mark.parametrize("width", [1280, 390])
 def test_a_lab_page_reads_well_on_a_desktop_and_a_phone(init_page, width, tmp_path):

@@ -81,6 +81,7 @@ def test_noise_only_in_training():
     assert not np.allclose(model(x, training=True), model(x, training=True))
 
 
+@pytest.mark.slow
 def test_keras_round_trip(plain, data, tmp_path):
     model = plain[0]
     reloaded = reload(model, tmp_path)
@@ -88,6 +89,7 @@ def test_keras_round_trip(plain, data, tmp_path):
     assert_same_outputs(reloaded.predict(data[1], verbose=0), model.predict(data[1], verbose=0))
 
 
+@pytest.mark.slow
 @pytest.mark.tensorflow
 def test_export_signatures(plain, data, tmp_path):
     model = plain[0]

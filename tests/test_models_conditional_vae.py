@@ -94,6 +94,7 @@ def test_round_trip_resumes_training(data, tmp_path):
     assert history["loss"][1] < history["loss"][0]
 
 
+@pytest.mark.slow
 @pytest.mark.tensorflow
 def test_export_signatures(trained, data, tmp_path):
     images, labels = data[0][:6], data[1][:6].astype("int32")

@@ -49,6 +49,7 @@ def test_beats_naive_forecast_by_30_percent(trained, series, bound):
     bound("MAE / naive MAE", mae / naive_mae, at_most=0.7)
 
 
+@pytest.mark.slow
 def test_keras_round_trip(trained, series, tmp_path):
     inputs, _ = windows(series[:100], WINDOW, HORIZON)
     reloaded = reload(trained, tmp_path)
@@ -64,6 +65,7 @@ def op_types(concrete_function):
     return {node.op for node in nodes}
 
 
+@pytest.mark.slow
 @pytest.mark.tensorflow
 def test_export_serves_on_cpu_without_cudnn(trained, series, tmp_path, monkeypatch):
     import tensorflow as tf

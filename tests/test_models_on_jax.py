@@ -140,6 +140,7 @@ def test_runs_on_jax_without_tensorflow(trained_on_jax):
     assert not trained_on_jax["tensorflow imported"]
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("name", LOSS_RATIO)
 def test_model_learns_on_jax(trained_on_jax, name, bound):
     result = trained_on_jax["results"][name]

@@ -68,6 +68,7 @@ def test_indivisible_size_is_explained():
     ) in str(error.value)
 
 
+@pytest.mark.slow
 def test_keras_round_trip(trained, tmp_path):
     images = shape_images(4, seed=2)[0]
     reloaded = reload(trained, tmp_path)

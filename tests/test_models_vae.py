@@ -64,6 +64,7 @@ def test_elbo_improves(trained, data, bound):
     bound("negative ELBO after / before training", after / before, at_most=0.6)
 
 
+@pytest.mark.slow
 def test_larger_beta_ends_with_smaller_kl(trained, bound):
     kl_beta_1 = trained[1.0][2]["kl_loss"]
     kl_beta_4 = trained[4.0][2]["kl_loss"]
@@ -71,6 +72,7 @@ def test_larger_beta_ends_with_smaller_kl(trained, bound):
     bound("KL of beta 4 / KL of beta 1", kl_beta_4 / kl_beta_1, at_most=0.7)
 
 
+@pytest.mark.slow
 def test_metrics_reported(trained):
     _, _, metrics = trained[4.0]
     assert set(metrics) == {"loss", "reconstruction_loss", "kl_loss"}
@@ -93,6 +95,7 @@ def test_round_trip_resumes_training(data, tmp_path):
     assert history["loss"][1] < history["loss"][0]
 
 
+@pytest.mark.slow
 @pytest.mark.tensorflow
 def test_export_signatures(trained, data, tmp_path):
     model = trained[1.0][0]

@@ -112,6 +112,7 @@ def test_both_workers_exit_0_and_only_the_chief_reports(cluster):
     assert [p for p in (folder / "tmp").iterdir() if p.name.startswith("zoo-")] == []
 
 
+@pytest.mark.slow
 def test_exactly_one_export_per_task_made_by_two_workers(cluster):
     folder, _ = cluster
     for name in BATCH_SIZES | OWN_STEP:
@@ -136,6 +137,7 @@ def test_workers_end_equal_and_equal_to_one_worker(cluster, one_worker, name):
     assert largest_difference(first, reference.end) <= AGAINST_ONE_WORKER
 
 
+@pytest.mark.slow
 def test_workers_training_a_model_with_its_own_step_end_equal(cluster):
     folder, _ = cluster
     for name in OWN_STEP:

@@ -70,11 +70,13 @@ def test_every_task_seed_and_model_is_trained_and_graded(runs):
         assert run.low <= run.value <= run.high and run.seconds > 0
 
 
+@pytest.mark.slow
 def test_the_same_seed_trains_the_same_course_model(runs):
     course = [r.value for r in runs if r.model == "course" and r.task == "sunspots"]
     assert course[0] == course[1]
 
 
+@pytest.mark.slow
 def test_the_summary_rows_are_the_runs_means_and_ratios(runs):
     table = quality.summary(runs).splitlines()
     for task, lower_is_better in (("sunspots", True), ("cats_vs_dogs", False)):

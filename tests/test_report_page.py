@@ -95,6 +95,7 @@ def test_the_top_says_the_total_the_time_and_what_to_work_on_first(page):
     assert "fashion_mnist</a>: not graded, so 0/5" in focus
 
 
+@pytest.mark.slow
 def test_each_section_has_what_a_learner_needs(page):
     html = page.index.read_text()
     rows = {row["task"]: row for row in page.rows}
@@ -141,6 +142,7 @@ def test_each_section_has_what_a_learner_needs(page):
     assert '<p class="error">not graded: no solution for fashion_mnist in ' in html
 
 
+@pytest.mark.slow
 def test_a_copied_report_folder_holds_everything_its_page_shows(page, tmp_path):
     copy = tmp_path / "copy"
     shutil.copytree(page.index.parent, copy)
@@ -197,6 +199,7 @@ def test_misclassified_examples_are_the_most_confident_mistakes_first():
     assert misclassified(splits, predictions, count=1) == [(3, 1, 2, 0.8)]
 
 
+@pytest.mark.slow
 @needs_chromium
 @pytest.mark.parametrize("width", [1280, 390])
 def test_chromium_shows_every_picture_and_nothing_wider_than_the_screen(page, width, tmp_path):

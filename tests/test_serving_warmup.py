@@ -141,6 +141,7 @@ def _metric_samples(server, family_name):
     return families[family_name].samples
 
 
+@pytest.mark.slow
 def test_every_zoo_model_export_is_served_over_rest_and_grpc(zoo_exports):
     root, cases = zoo_exports
     with (
@@ -177,6 +178,7 @@ def test_every_zoo_model_export_is_served_over_rest_and_grpc(zoo_exports):
         }
 
 
+@pytest.mark.slow
 def test_without_a_warmup_file_the_model_is_not_called_before_serving(
     zoo_exports, tmp_path, monkeypatch
 ):

@@ -271,6 +271,7 @@ def assert_same_examples(starter, probe, atol):
     np.testing.assert_allclose(starter, probe[nearest], atol=atol, rtol=0)
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("name", [name for name in starters.ORDER if name != "linear"])
 def test_the_grader_probes_on_the_starters_own_validation_split(graded, name):
     # The convention probe must judge a learner's model on examples it never trained on.

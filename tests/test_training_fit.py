@@ -250,6 +250,7 @@ def test_one_device_and_mirrored_strategy_train_with_keras_fit(two_replicas):
     assert two_replicas["keras_fits_after"] == two_replicas["keras_fits"]  # the loop's run
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("way", ["difference", "loop_difference"])
 def test_two_replicas_train_as_one_device(two_replicas, way):
     assert two_replicas["update"] >= 1e-3
@@ -262,10 +263,12 @@ def test_two_replicas_train_as_one_device(two_replicas, way):
             np.testing.assert_allclose(other[name], values, rtol=3e-5)
 
 
+@pytest.mark.slow
 def test_the_loop_gives_each_replica_its_own_consecutive_slice_of_the_batch(two_replicas):
     assert two_replicas["slices"] == [True, True]
 
 
+@pytest.mark.slow
 def test_a_batch_size_that_does_not_split_into_the_replicas_is_refused(two_replicas):
     assert two_replicas["error"] == (
         "The batch size 7 does not split evenly into 2 replicas (each takes an equal slice "
