@@ -135,6 +135,11 @@ def test_top_marks_in_words(name, top_marks):
     assert get_task(name).scoring.top_marks() == top_marks
 
 
+def test_no_metric_or_nan_scores_0():
+    for rule in (Steps(0.83, 0.02), Formula(lambda v: 5, "5", 0.0)):
+        assert [rule.score(v) for v in (None, math.nan, math.inf)] == [0, 0, 0]
+
+
 def test_steps_and_formulas_clip_to_0_to_5():
     assert Steps(0.5, 0.1).score(-10.0) == 0
     assert Formula(lambda v: 10 * v, "10 v", threshold=0.5, higher_is_better=True).score(3) == 5
