@@ -42,8 +42,8 @@ lint: $(VENV)/.test
 	$(PY) -m ruff check .
 	$(PY) -m ruff format --check .
 
-# Mutation testing of the core and the grader's exact parts (docs/mutation.md): about an hour
-# on 2 cores, so neither `make test` nor CI runs it. MUTANTS narrows it, e.g.
+# Mutation testing of the grader's exact parts and the JSON codec (docs/mutation.md): over half
+# an hour on 2 cores, so neither `make test` nor CI runs it. MUTANTS narrows it, e.g.
 # make mutants MUTANTS='zoo.grading.tokenizer*'
 MUTANTS ?=
 mutants: $(VENV)/.mutation
