@@ -6,7 +6,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 
 
-.PHONY: run test test-fast test-learning lint bench clean
+.PHONY: run test test-fast test-learning lint bench mutants clean
 
 $(VENV)/bin/python:
 	$(PYTHON) -m venv $(VENV)
@@ -18,6 +18,10 @@ $(VENV)/.exam: pyproject.toml | $(VENV)/bin/python
 
 $(VENV)/.test: pyproject.toml | $(VENV)/bin/python
 	$(PY) -m pip install --quiet -e ".[test]"
+	touch $@
+
+$(VENV)/.mutation: pyproject.toml $(VENV)/.test
+	$(PY) -m pip install --quiet -e ".[test,mutation]"
 	touch $@
 
 run: $(VENV)/.exam
@@ -38,8 +42,16 @@ lint: $(VENV)/.test
 	$(PY) -m ruff check .
 	$(PY) -m ruff format --check .
 
+# Mutation testing of the grader's exact parts and the JSON codec (docs/mutation.md): over half
+# an hour on 2 cores, so neither `make test` nor CI runs it. MUTANTS narrows it, e.g.
+# make mutants MUTANTS='zoo.grading.tokenizer*'
+MUTANTS ?=
+mutants: $(VENV)/.mutation
+	$(VENV)/bin/mutmut run $(MUTANTS)
+	$(PY) benchmarks/mutation.py
+
 bench: $(VENV)/.test
 	$(PY) benchmarks/layers.py
 
 clean:
-	rm -rf $(VENV) build *.egg-info
+	rm -rf $(VENV) build *.egg-info mutants

@@ -20,6 +20,35 @@ def mixed_precision():
         keras.config.set_dtype_policy(previous)
 
 
+def one_step_changes(model, x, networks):
+    """Fits `model` on `x` as one batch; returns each network's weight change, flattened.
+
+    Args:
+        model: a compiled model (plain SGD keeps the change proportional to the gradient).
+        x: the batch.
+        networks: the sub-models whose change is wanted, e.g. `(gan.discriminator, gan.generator)`.
+    """
+    before = [[w.copy() for w in network.get_weights()] for network in networks]
+    model.fit(x, batch_size=len(x), epochs=1, shuffle=False, verbose=0)
+    return [
+        np.concatenate([(a - b).ravel() for a, b in zip(network.get_weights(), old)])
+        for network, old in zip(networks, before)
+    ]
+
+
+def assert_same_step(mixed, exact):
+    """Checks that mixed precision's weight changes match float32's in size and direction.
+
+    Without loss scaling, float16 gradients underflow or, unscaled by the
+    `LossScaleOptimizer`, come out 2**15 times too small: the step all but vanishes.
+    """
+    for i, (step, reference) in enumerate(zip(mixed, exact)):
+        ratio = np.linalg.norm(step) / np.linalg.norm(reference)
+        cosine = step @ reference / (np.linalg.norm(step) * np.linalg.norm(reference))
+        assert 0.9 < ratio < 1.1, (i, ratio)
+        assert cosine > 0.99, (i, cosine)
+
+
 def reload(model, tmp_path):
     """Saves `model` as a `.keras` file and loads it back (after `import zoo.models`)."""
     path = tmp_path / f"{model.name}.keras"

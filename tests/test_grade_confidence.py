@@ -1,6 +1,7 @@
 """How sure a grade is: the bootstrap, the shares of marks, the next marks, and where
 they are shown (terminal, --json, card, HTML report)."""
 
+import dataclasses
 import json
 
 import keras
@@ -52,6 +53,25 @@ def test_bootstrap_is_seeded_and_repeatable():
     assert (first.low, first.high) != (other.low, other.high)
 
 
+def test_bootstrap_refuses_no_examples_or_no_resamples_and_records_its_settings():
+    rule = Steps(0.83, 0.02)
+    for examples, resamples in (([], 10), ([1.0], 0)):
+        with pytest.raises(ValueError, match="one example and one resample"):
+            bootstrap(np.array(examples), rule, resamples=resamples)
+    one = bootstrap(np.array([1.0]), rule, resamples=1, seed=4, level=0.9)
+    assert (one.held_out, one.marks, one.low, one.high, one.shares) == (1, 5, 1.0, 1.0, {5: 1.0})
+    assert (one.level, one.resamples, one.seed) == (0.9, 1, 4)
+    assert 0 <= one.seconds < 10
+
+
+def test_a_column_of_values_resamples_as_the_flat_values():
+    values = np.random.default_rng(3).normal(size=50)
+    np.testing.assert_array_equal(
+        resampled_means(values[:, None], resamples=20, seed=1),
+        resampled_means(values, resamples=20, seed=1),
+    )
+
+
 def confidence(marks, shares):
     return Confidence(
         held_out=235,
@@ -78,10 +98,29 @@ def confidence(marks, shares):
             "≥4/5 in 20%, 3/5 in 60%, 2/5 in 15%, ≤1/5 in 5%",
         ),
         (0, {0: 0.996, 1: 0.004}, "≥1/5 in <1%, 0/5 in >99%"),
+        # Half a percent rounds to 0% and 99.5% to 100%: neither is printed as such.
+        (0, {0: 0.995, 1: 0.005}, "≥1/5 in <1%, 0/5 in >99%"),
+        (0, {0: 0.994, 1: 0.006}, "≥1/5 in 1%, 0/5 in 99%"),
     ],
 )
 def test_shares_are_told_around_the_grades_own_marks(marks, shares, words):
     assert confidence(marks, shares).describe_shares() == words
+
+
+def test_the_facts_carry_the_interval_and_the_shares_best_marks_first():
+    facts = dataclasses.replace(
+        confidence(4, {3: 0.25, 5: 0.125, 4: 0.625}), low=0.5, high=0.75, seconds=0.123456
+    ).facts()
+    assert facts == {
+        "level": 0.95,
+        "interval": [0.5, 0.75],
+        "resamples": 1000,
+        "seed": 0,
+        "shares": {"5": 0.125, "4": 0.625, "3": 0.25},
+        "seconds": 0.1235,
+    }
+    assert list(facts["shares"]) == ["5", "4", "3"]
+    assert json.loads(json.dumps(facts)) == facts
 
 
 @pytest.mark.parametrize(

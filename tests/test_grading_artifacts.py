@@ -6,6 +6,7 @@ import subprocess
 import keras
 import numpy as np
 import pytest
+from message_helpers import assert_says
 from tasks_helpers import data_for, mocked_tfds
 
 from zoo.cli import main
@@ -122,10 +123,7 @@ def test_py_solution_past_its_time_limit_is_stopped(tmp_path):
     path.write_text("import time\n\ndef solution_model():\n    time.sleep(60)\n")
     with pytest.raises(GradingError) as error:
         run_solution_file(path, time_limit=2)
-    assert str(error.value) == (
-        f"{path}: solution_model() did not finish within 2 s. Train fewer epochs or a "
-        "smaller model, or raise --time-limit."
-    )
+    assert_says(str(error.value), str(path), "solution_model()", "within 2 s", "--time-limit")
 
 
 def test_missing_py_is_reported_at_once_without_a_process(tmp_path, monkeypatch, capsys):
@@ -157,12 +155,7 @@ def test_lambda_layer_in_h5_gets_a_message_not_a_traceback(tmp_path, capsys):
     path = tmp_path / "mymodel.h5"
     model.save(path)
     assert main(["grade", "linear", str(path)]) == 1
-    assert capsys.readouterr().err == (
-        f"not graded: {path} cannot be loaded: it contains a Lambda layer, whose Python "
-        "code is not stored safely in the file (the exam's grader refused these too). "
-        "Replace it with a built-in layer, e.g. keras.layers.Rescaling(1/255) for "
-        "scaling, or Reshape.\n"
-    )
+    assert_says(capsys.readouterr().err, f"not graded: {path}", "Lambda layer", "Rescaling(1/255)")
 
 
 @pytest.mark.slow
@@ -178,10 +171,7 @@ def test_corrupt_model_files_are_called_corrupt(tmp_path, suffix, what, linear_a
     path.write_bytes(linear_artifacts[suffix[1:]].read_bytes()[:300])  # cut short
     with pytest.raises(GradingError) as error:
         grade_path(get_task("linear"), path)
-    assert str(error.value) == (
-        f"{path} is corrupt: {what} (was it cut short while copying?). Save the model "
-        f"again with model.save('mymodel{suffix}')."
-    )
+    assert_says(str(error.value), f"{path} is corrupt", what, f"model.save('mymodel{suffix}')")
 
 
 def test_missing_and_foreign_paths(tmp_path):
@@ -280,10 +270,13 @@ def test_a_convention_asked_for_is_questioned_only_against_evidence(
 def test_wrong_number_of_classes_is_refused(tmp_path, shapes_splits):
     with pytest.raises(GradingError) as error:
         grade(get_task("shapes"), save(image_model("uint8", 2, "softmax"), tmp_path), shapes_splits)
-    assert str(error.value) == (
-        "The model outputs shape (2,), but shapes expects (3,) (64×64×3 uint8 → 3 "
-        "softmax). End with Dense(3, activation='softmax') and "
-        "sparse_categorical_crossentropy."
+    assert_says(
+        str(error.value),
+        "shape (2,)",
+        "shapes expects (3,)",
+        "64×64×3 uint8 → 3 softmax",
+        "Dense(3, activation='softmax')",
+        "sparse_categorical_crossentropy",
     )
 
 
@@ -354,13 +347,16 @@ def test_token_ids_of_another_length_fit_neither_convention(tmp_path):
     data = data_for("bbc_news", tmp_path)
     with pytest.raises(GradingError) as error:
         grade_path(get_task("bbc_news"), save(ids_model(100, 6), tmp_path), data=data)
-    assert str(error.value) == (
-        "The model takes int32 inputs of shape (100,), which fits neither way bbc_news "
-        "is graded: raw inputs as the task has them (string → 6 softmax); or word ids: "
-        "the starter's 153 stop words removed, Tokenizer(num_words=1000, "
-        "oov_token='<OOV>') fitted on the first 80% of the articles, "
-        "pad_sequences(maxlen=120, padding='post', truncating='post'). Start the model "
-        "with a matching keras.Input(shape=..., dtype=...)."
+    assert_says(
+        str(error.value),
+        "int32 inputs of shape (100,)",
+        "bbc_news",
+        "string → 6 softmax",
+        "153 stop words",
+        "Tokenizer(num_words=1000, oov_token='<OOV>')",
+        "first 80% of the articles",
+        "pad_sequences(maxlen=120, padding='post', truncating='post')",
+        "keras.Input(shape=..., dtype=...)",
     )
 
 
@@ -376,13 +372,12 @@ def test_text_vectorization_in_an_h5_is_explained(tmp_path):
     path = save(keras.Model(inputs, outputs), tmp_path, "mymodel.h5")
     with pytest.raises(GradingError) as error:
         grade_path(get_task("sarcasm"), path, data=data_for("sarcasm", tmp_path))
-    assert str(error.value) == (
-        f"{path} holds a TextVectorization layer (vectorizer) whose vocabulary .h5 files "
-        "do not store, so the loaded model knows no words. Save it as .keras "
-        "(model.save('mymodel.keras')), or do as the exam's starter did: tokenise "
-        "outside the model with the starter's Tokenizer and pad_sequences, and let the "
-        "model take the padded ids; such a model saves as .h5 and is graded with the "
-        "starter's tokeniser."
+    assert_says(
+        str(error.value),
+        str(path),
+        "TextVectorization layer (vectorizer)",
+        "model.save('mymodel.keras')",
+        "Tokenizer and pad_sequences",
     )
 
 
@@ -390,10 +385,7 @@ def test_text_vectorization_in_an_h5_is_explained(tmp_path):
 def test_convention_option_on_a_task_without_an_exam_convention(linear_artifacts):
     with pytest.raises(GradingError) as error:
         grade(get_task("linear"), linear_artifacts["keras"], convention="exam")
-    assert str(error.value) == (
-        "--convention exam: linear has no such convention; it is graded raw (raw inputs "
-        "as the task has them (1 float32 → 1))."
-    )
+    assert_says(str(error.value), "--convention exam", "linear", "graded raw", "1 float32 → 1")
 
 
 def test_series_model_without_channel_axis_is_adapted_with_a_hint(tmp_path):
@@ -409,11 +401,7 @@ def test_series_outputs_other_than_one_value_or_one_per_step_are_refused(tmp_pat
     model = keras.Sequential([keras.Input((20, 1)), keras.layers.Dense(2)])
     with pytest.raises(GradingError) as error:
         grade(get_task("synthetic_series"), save(model, tmp_path))
-    assert str(error.value) == (
-        "The model outputs shape (20, 2); a forecaster gives one value per window, (1,), "
-        "or one per time step, (window, 1), whose last the exam's tester read. End the "
-        "model with Dense(1)."
-    )
+    assert_says(str(error.value), "shape (20, 2)", "(1,)", "(window, 1)", "Dense(1)")
 
 
 def test_mocked_tfds_task_grades_a_learner_keras_file(tmp_path):
@@ -428,6 +416,4 @@ def test_generative_task_needs_its_signature(tmp_path):
     path = save(model, tmp_path)
     with pytest.raises(GradingError) as error:
         grade(get_task("mnist_conditional_vae"), path)
-    assert str(error.value) == (
-        f"{path}: the model has no generate() method, which this task calls to grade it."
-    )
+    assert_says(str(error.value), str(path), "no generate() method")

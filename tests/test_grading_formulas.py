@@ -6,7 +6,19 @@ import numpy as np
 import pytest
 
 from zoo.exam.session import PASS_MARK, add_points
-from zoo.task import CATEGORIES, Formula, Steps, accuracy, mean_absolute_error
+from zoo.task import (
+    CATEGORIES,
+    Boundary,
+    Formula,
+    Steps,
+    absolute_errors,
+    accuracy,
+    classifier_output,
+    correct,
+    mean_absolute_error,
+    mean_squared_error,
+    squared_errors,
+)
 from zoo.tasks import all_tasks, get_task
 
 
@@ -123,6 +135,11 @@ def test_top_marks_in_words(name, top_marks):
     assert get_task(name).scoring.top_marks() == top_marks
 
 
+def test_no_metric_or_nan_scores_0():
+    for rule in (Steps(0.83, 0.02), Formula(lambda v: 5, "5", 0.0)):
+        assert [rule.score(v) for v in (None, math.nan, math.inf)] == [0, 0, 0]
+
+
 def test_steps_and_formulas_clip_to_0_to_5():
     assert Steps(0.5, 0.1).score(-10.0) == 0
     assert Formula(lambda v: 10 * v, "10 v", threshold=0.5, higher_is_better=True).score(3) == 5
@@ -133,6 +150,61 @@ def test_accuracy_reads_sigmoid_and_softmax_outputs():
     assert accuracy([0, 1, 1], np.array([[0.2], [0.7], [0.4]])) == pytest.approx(2 / 3)
     assert accuracy([2, 0], np.array([[0.1, 0.2, 0.7], [0.5, 0.4, 0.1]])) == 1.0
     assert mean_absolute_error([[1.0], [3.0]], np.array([2.0, 1.0])) == 1.5
+
+
+def test_per_example_metrics_average_each_examples_values():
+    # Integer labels and one value per example, as the tasks feed them: 0.5 is not positive.
+    assert correct(np.array([[1], [0], [1]]), np.array([0.9, 0.5, 0.2])).tolist() == [1, 1, 0]
+    assert correct([1, 2], np.array([[[0.1, 0.8, 0.1]], [[0.6, 0.3, 0.1]]])).tolist() == [1, 0]
+    y_true = np.array([[[1], [2]], [[3], [5]]], "int32")
+    y_pred = [[1.5, 2.0], [0.0, 9.0]]
+    np.testing.assert_array_equal(absolute_errors(y_true, y_pred), [0.25, 3.5])
+    np.testing.assert_array_equal(squared_errors(y_true, y_pred), [0.125, 12.5])
+    assert mean_squared_error(y_true, y_pred) == 6.3125
+
+
+def test_classifier_outputs_pair_activation_and_loss():
+    assert classifier_output(1) == ("sigmoid", "binary_crossentropy")
+    assert classifier_output(2) == ("softmax", "sparse_categorical_crossentropy")
+
+
+@pytest.mark.parametrize(
+    "higher_is_better, inclusive, good_side, bad_side",
+    [
+        (True, True, "≥", "<"),
+        (True, False, ">", "≤"),
+        (False, True, "≤", ">"),
+        (False, False, "<", "≥"),
+    ],
+)
+def test_a_boundary_names_the_side_that_earns_and_the_side_that_misses(
+    higher_is_better, inclusive, good_side, bad_side
+):
+    boundary = Boundary(4, 0.125, inclusive=inclusive, higher_is_better=higher_is_better)
+    assert boundary.describe() == f"{good_side} 0.125"
+    assert boundary.describe_below() == f"{bad_side} 0.125"
+
+
+@pytest.mark.parametrize(
+    "rule, side",
+    [
+        # Declared thresholds that earn 4/5: the search walks toward better values first.
+        (Formula(lambda mae: math.ceil(20 - mae), "ceil(20 − MAE)", 16.5, False), "< 16"),
+        (Formula(lambda a: 5 if a >= 0.9 else 4, "5 from 0.9", 0.85, True), "≥ 0.9"),
+    ],
+)
+def test_top_marks_are_found_from_a_threshold_short_of_them(rule, side):
+    assert rule.boundary(5).describe() == side
+
+
+def test_top_marks_above_a_strict_boundary_and_the_steps_in_words():
+    above = Formula(
+        lambda v: 5 if v > 0.9 else 0, "5 above 0.9", threshold=0.95, higher_is_better=True
+    )
+    assert above.top_marks() == "5/5 above 0.9"
+    assert Steps(0.83, 0.02).describe() == "5 if ≥ 0.83, −1 per 0.02 beyond"
+    assert Steps(16, 1.5, higher_is_better=False).describe() == "5 if ≤ 16, −1 per 1.5 beyond"
+    assert [str(c) for c in CATEGORIES] == ["1", "2", "3", "4", "5", "zoo"]
 
 
 EXAM_CATEGORIES = CATEGORIES[:5]

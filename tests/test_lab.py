@@ -178,8 +178,10 @@ def test_sigmoids_first_layer_gradient_is_far_smaller_than_relus(digits, learnin
         vanishing.deep_network("sigmoid", seed=learning_seed), digits
     )
     relu = vanishing.gradient_norms(vanishing.deep_network("relu", seed=learning_seed), digits)
-    # Seeds 0-4 measured 1.6e4-2.7e4; the lesson needs 10.
-    bound("ReLU's / sigmoid's first-layer gradient", relu[0] / sigmoid[0], at_least=1000)
+    # docs/lab.md states 1.8e4 (seed 0) and this band; seeds 0-4 measured 1.6e4-2.7e4.
+    ratio = relu[0] / sigmoid[0]
+    bound("ReLU's / sigmoid's first-layer gradient", ratio, at_least=5e3)
+    bound("ReLU's / sigmoid's first-layer gradient", ratio, at_most=1e5)
     # Sigmoid's gradient shrinks on every step back towards the input.
     assert all(a < b for a, b in zip(sigmoid, sigmoid[1:]))
 

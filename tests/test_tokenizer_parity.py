@@ -108,6 +108,13 @@ def test_fitting_twice_adds_up_counts_as_the_original_does(original):
     theirs.fit_on_texts(["a a c"])
     assert ours.word_index == theirs.word_index == {"?": 1, "a": 2, "b": 3, "c": 4}
     assert ours.texts_to_sequences(["c b a"]) == theirs.texts_to_sequences(["c b a"]) == [[1, 1, 2]]
+    assert ours.word_counts == dict(theirs.word_counts) == {"a": 3, "b": 2, "c": 1}
+
+
+def test_an_unfitted_tokenizer_encodes_as_the_original(original):
+    ours, theirs = Tokenizer(oov_token="?"), original.Tokenizer(oov_token="?")
+    assert ours.texts_to_sequences(["a b"]) == theirs.texts_to_sequences(["a b"]) == [[None, None]]
+    assert Tokenizer().texts_to_sequences(["a b"]) == [[]]
 
 
 SEQUENCES = [[1, 2, 3, 4, 5], [6], [], [7, 8, 9]]
@@ -126,6 +133,15 @@ def test_pad_sequences_matches_keras(maxlen, padding, truncating):
     np.testing.assert_array_equal(ours, expected)
 
 
-def test_pad_sequences_refuses_unknown_sides():
-    with pytest.raises(ValueError, match=r"padding='middle': expected 'pre' or 'post'"):
-        pad_sequences([[1]], padding="middle")
+def test_pad_sequences_defaults_are_keras_defaults():
+    np.testing.assert_array_equal(
+        pad_sequences(SEQUENCES, maxlen=3), keras.utils.pad_sequences(SEQUENCES, maxlen=3)
+    )
+    # Keras's own fails on no sequences (the maximum of no lengths); ours gives no rows.
+    assert pad_sequences([]).shape == (0, 0)
+
+
+@pytest.mark.parametrize("side", ["padding", "truncating"])
+def test_pad_sequences_refuses_unknown_sides(side):
+    with pytest.raises(ValueError, match=rf"{side}='middle': expected 'pre' or 'post'"):
+        pad_sequences([[1]], **{side: "middle"})

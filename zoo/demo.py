@@ -6,8 +6,9 @@ mixes "positive" tokens, "negative" tokens and neutral filler, padded with
 0 to different lengths, and its label says which of the two kinds is more
 frequent. The trained model is exported as the next SavedModel version
 under `saved_models/transformer_demo/`, reloaded with
-`tf.saved_model.load`, and its predictions are compared with the Keras
-model's.
+`tf.saved_model.load`, and its predictions must equal the Keras model's
+to the last bit, at the full length and at a shorter one (measured on CPU,
+seeds 0-2: a difference of exactly 0).
 """
 
 import time
@@ -147,6 +148,6 @@ def run(args):
         f"max |difference| from the Keras model {difference:.2e} "
         f"(length 32), {short_difference:.2e} (length 16)"
     )
-    matches = difference <= 1e-5 and short_difference <= 1e-5
-    print("reloaded predictions match" if matches else "reloaded predictions DIFFER")
+    matches = difference == 0.0 and short_difference == 0.0
+    print("reloaded predictions match exactly" if matches else "reloaded predictions DIFFER")
     return 0 if matches else 1

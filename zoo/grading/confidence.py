@@ -85,11 +85,13 @@ class Confidence:
 
 
 def _percent(share):
-    if 0 < share < 0.005:
+    # A share that rounds to 0% or 100% but is neither says so: 0.5% would print "0%".
+    text = f"{share:.0%}"
+    if share > 0 and text == "0%":
         return "<1%"
-    if 0.995 < share < 1:
+    if share < 1 and text == "100%":
         return ">99%"
-    return f"{share:.0%}"
+    return text
 
 
 def resampled_means(values, resamples=RESAMPLES, seed=SEED):
