@@ -23,7 +23,13 @@ from zoo.native_logs import NativeLogFilter
 
 # What each extra installs, by the modules it brings (looked up, never imported).
 EXTRAS = {
-    "exam": ("tensorflow", "tensorflow_datasets", "importlib_resources", "matplotlib"),
+    "exam": (
+        "tensorflow",
+        "tensorflow_datasets",
+        "importlib_resources",
+        "matplotlib",
+        "tensorflow_serving",
+    ),
     "serve": ("tensorflow", "tensorflow_serving", "aiohttp", "grpc", "prometheus_client"),
 }
 
