@@ -7,6 +7,7 @@ import textwrap
 import keras
 import numpy as np
 import pytest
+from training_helpers import kernel_settings
 
 from zoo.layers import (
     CAMHead,
@@ -19,7 +20,7 @@ from zoo.layers import (
 
 
 def _run(code, env_backend=None):
-    env = {"TF_CPP_MIN_LOG_LEVEL": "3", "PATH": "/usr/bin:/bin"}
+    env = {"TF_CPP_MIN_LOG_LEVEL": "3", "PATH": "/usr/bin:/bin", **kernel_settings()}
     if env_backend:
         env["KERAS_BACKEND"] = env_backend
     result = subprocess.run(

@@ -1,6 +1,7 @@
 """Running `zoo train` in fresh processes: worker clusters on 127.0.0.1, weight dumps."""
 
 import json
+import os
 import socket
 import subprocess
 import sys
@@ -88,6 +89,16 @@ KILLED_RUN = """
 """
 
 
+def kernel_settings():
+    """The settings that choose TensorFlow's CPU kernels, as this process has them.
+
+    A child process compared number for number with this one must run the same
+    kernels: with `TF_ENABLE_ONEDNN_OPTS=0` here and oneDNN on in the child, a
+    reloaded model's outputs differed by 9e-8 and a resumed run's weights by 2.6e-6.
+    """
+    return {name: os.environ[name] for name in ("TF_ENABLE_ONEDNN_OPTS",) if name in os.environ}
+
+
 def environment(tmp_path, **extra):
     """A small, explicit environment for a child process writing under `tmp_path`."""
     temporary = tmp_path / "tmp"
@@ -98,6 +109,7 @@ def environment(tmp_path, **extra):
         "HOME": str(tmp_path),
         "TMPDIR": str(temporary),
         "ZOO_DATA_DIR": str(tmp_path / "cache"),
+        **kernel_settings(),
         **extra,
     }
 
