@@ -96,7 +96,7 @@ def read_image_folder(folder, class_folders, size, expected, validation_split=No
     images = sum(
         1
         for name in class_folders
-        for path in (Path(folder) / name).iterdir()
+        for path in (Path(folder) / name).rglob("*")  # Keras reads subfolders too
         if path.suffix.lower() in IMAGE_SUFFIXES
     )
     if int(images * validation_split) == 0:
