@@ -13,6 +13,7 @@ import time
 
 import keras
 import pytest
+from message_helpers import assert_says
 from tasks_helpers import write_sarcasm, write_sunspots
 
 from zoo.cli import main
@@ -78,8 +79,7 @@ def test_start_writes_the_exams_five_starters_and_the_clock(tmp_path, capsys):
         path = folder / name / f"{name}.py"
         assert path.read_text() == starters.source(name)
         assert f"  {path}\n" in out
-    assert out.startswith(f"exam started: 5 questions in {folder}, 5 hours from now (until ")
-    assert out.endswith(f"then, as often as you like: zoo exam submit {folder}\n")
+    assert_says(out, "5 questions", str(folder), "5 hours", f"zoo exam submit {folder}\n")
     # A second start would wipe the learner's work: refused unless forced.
     assert main(["exam", "start", str(folder)]) == 1
     assert capsys.readouterr().err == (
@@ -98,7 +98,7 @@ def test_random_start_draws_one_task_per_category_seeded(tmp_path, capsys):
     assert draw_tasks(5) == draws[5]
     assert len({tuple(names) for names in draws.values()}) > 3
     assert main(["exam", "start", str(tmp_path / "a"), "--random", "--seed", "5"]) == 0
-    assert "tasks drawn with seed 5 (--random --seed 5 draws them again)" in capsys.readouterr().out
+    assert_says(capsys.readouterr().out, "seed 5", "--random --seed 5")
     session = Session.load(tmp_path / "a")
     assert session.tasks == draws[5] and session.seed == 5
     assert all((tmp_path / "a" / n / f"{n}.py").is_file() for n in draws[5])
@@ -126,7 +126,7 @@ def test_the_default_pool_is_2020_2021_and_2022_2024_draws_from_its_own(tmp_path
 def test_the_november_2022_sitting_and_the_2022_pools_own_set(tmp_path, capsys):
     sitting = ["linear", "cifar10", "cats_vs_dogs_224", "bbc_news", "us_diesel"]
     assert main(["exam", "start", str(tmp_path / "a"), "--sitting", "2022-11"]) == 0
-    assert "the questions of the 2022-11 sitting" in capsys.readouterr().out
+    assert_says(capsys.readouterr().out, "2022-11 sitting")
     assert Session.load(tmp_path / "a").tasks == sitting
     for name in sitting:
         assert (tmp_path / "a" / name / f"{name}.py").read_text() == starters.source(name)
@@ -159,14 +159,11 @@ def test_an_unknown_pool_or_sitting_names_the_known_ones(tmp_path, capsys):
         main(["exam", "start", str(tmp_path), "--sitting", "2023-05"])
     assert exit_code.value.code == 2
     err = capsys.readouterr().err  # Python versions differ in quoting the choices
-    assert "argument --sitting: invalid choice: '2023-05' (choose from " in err
+    assert_says(err, "--sitting", "'2023-05'")
     assert "2022-11" in err.splitlines()[-1]
-    with pytest.raises(
-        KeyError,
-        match=r"Unknown pool '2019'. The pools are 2020 \(2020–2021\), "
-        r"2022 \(2022–2024\).",
-    ):
+    with pytest.raises(KeyError) as unknown:
         draw_tasks(0, "2019")
+    assert_says(str(unknown.value), "'2019'", "2020 (2020–2021)", "2022 (2022–2024)")
 
 
 def test_submit_without_a_session_says_how_to_start_one(tmp_path, capsys):
@@ -176,7 +173,7 @@ def test_submit_without_a_session_says_how_to_start_one(tmp_path, capsys):
         f"{tmp_path}\n"
     )
     assert main(["exam", "start"]) == 2
-    assert capsys.readouterr().err == "zoo exam start needs a folder: zoo exam start DIR\n"
+    assert_says(capsys.readouterr().err, "needs a folder", "zoo exam start DIR")
 
 
 def test_the_finder_goes_by_content_not_by_file_times(tmp_path):
@@ -198,7 +195,7 @@ def test_the_finder_goes_by_content_not_by_file_times(tmp_path):
     age(script, 1200)
     found = find_solution(tmp_path, "sarcasm")
     assert found.path == script
-    assert found.note == "sarcasm.py changed since mymodel.h5 was made from it, so it was run again"
+    assert_says(found.note, "sarcasm.py changed", "mymodel.h5", "run again")
     # A record that names another model's content is not this model's.
     model.write_bytes(b"saved again by hand")
     assert read_record(model) is None
@@ -352,7 +349,7 @@ def test_a_copied_session_with_touched_files_is_graded_without_running_anything(
     assert "was run again" not in out and "not graded" not in out
     for name in ("linear", "sarcasm", "sunspots"):
         assert f"{name}.py was not run again" in out
-    assert "(used at an earlier submit of this session)" in out
+    assert_says(out, "earlier submit")
     assert scoreboard_values(out) == scoreboard_values(printed)
     assert len(scoreboard_values(out)) == 3
 

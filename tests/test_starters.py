@@ -16,6 +16,7 @@ import keras
 import numpy as np
 import pytest
 import tensorflow_datasets as tfds
+from message_helpers import assert_says
 from tasks_helpers import data_for, import_file, mocked_tfds, write_sarcasm
 from tfds_downloads import WRITERS, served
 
@@ -554,8 +555,7 @@ def test_offline_a_file_starter_names_zoo_data(modules, name, monkeypatch, tmp_p
     with pytest.raises(SystemExit) as error:
         module.download_data()
     message = str(error.value)
-    assert message.startswith(f"Could not download {module.URL} ([Errno -3] ")
-    assert f"python {name}.py" in message and "Offline? Download " in message
+    assert_says(message, f"Could not download {module.URL}", "[Errno -3]", f"python {name}.py")
     assert re.search(r"run: ZOO_DATA=/path/to/\S+ python", message)
     monkeypatch.setenv("ZOO_DATA", str(tmp_path / "missing"))
     with pytest.raises(
@@ -720,16 +720,16 @@ def test_offline_the_transfer_helper_names_the_weights_file(modules, monkeypatch
     with pytest.raises(SystemExit) as error:
         module.inception_weights()
     file = "inception_v3_weights_tf_dim_ordering_tf_kernels_notop.h5"
-    assert str(error.value) == (
-        f"Could not download https://storage.googleapis.com/mledu-datasets/{file} ([Errno -3] "
-        f"Temporary failure in name resolution). Offline? Download {file} on a machine with "
-        f"network access and run: ZOO_WEIGHTS=/path/to/{file} python cats_vs_dogs.py"
+    assert_says(
+        str(error.value),
+        f"Could not download https://storage.googleapis.com/mledu-datasets/{file}",
+        "[Errno -3]",
+        f"ZOO_WEIGHTS=/path/to/{file} python cats_vs_dogs.py",
     )
     monkeypatch.setenv("ZOO_WEIGHTS", str(tmp_path / "missing.h5"))
-    with pytest.raises(
-        SystemExit, match=f"missing.h5: no such file. Point ZOO_WEIGHTS at your copy of {file}."
-    ):
+    with pytest.raises(SystemExit) as missing:
         module.inception_weights()
+    assert_says(str(missing.value), "missing.h5: no such file", "ZOO_WEIGHTS", file)
 
 
 @pytest.mark.parametrize(
