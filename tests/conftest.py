@@ -11,7 +11,9 @@ kernels, which shift a run the way another seed does, cannot flip it.
 """
 
 import importlib.util
+import inspect
 import os
+import sys
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 
@@ -109,6 +111,32 @@ def pytest_terminal_summary(terminalreporter, config):
             f"{test}: {what} {side} {limit:g}; worst of {len(values)} seed(s) {value:.4g}, "
             f"margin {margin:.4g}{relative} [{each}]"
         )
+
+
+def _show_keras_mutmut_signatures():
+    """Gives each constructor mutmut wrapped the signature of the one it wraps.
+
+    mutmut 3 replaces every mutated function by a wrapper taking `(*args,
+    **kwargs)` (`functools.wraps` sets only `__wrapped__`), and Keras reads a
+    layer's constructor arguments with `inspect.getfullargspec`, which honours
+    `__signature__` but not `__wrapped__`: without this, every layer built
+    under `make mutants` fails before its mutant runs. Only `__init__`: other
+    methods are read with `inspect.signature`, which follows `__wrapped__`,
+    and Keras copies a `build`'s `__dict__` (with its `__signature__`, `self`
+    included) into the wrapper it makes of it.
+    """
+    for name, module in list(sys.modules.items()):
+        if name != "zoo" and not name.startswith("zoo."):
+            continue
+        for value in list(vars(module).values()):
+            init = vars(value).get("__init__") if isinstance(value, type) else None
+            if getattr(getattr(init, "__code__", None), "co_name", "") == "_trampoline_wrapper":
+                init.__signature__ = inspect.signature(init.__wrapped__)
+
+
+def pytest_runtest_setup(item):
+    if "mutmut" in sys.modules:
+        _show_keras_mutmut_signatures()
 
 
 @pytest.fixture(autouse=True)

@@ -2,6 +2,7 @@ import keras
 import numpy as np
 import pytest
 from layer_harness import run_layer_test
+from message_helpers import assert_says
 
 from zoo.layers import CAMHead
 
@@ -71,12 +72,33 @@ def test_symbolic_call_with_maps():
 
 
 def test_rejects_pooled_inputs():
-    with pytest.raises(
-        ValueError,
-        match=r"CAMHead expects a feature map \(batch, height, "
-        r"width, channels\)\. Received shape \(2, 16\)",
-    ):
+    with pytest.raises(ValueError) as pooled:
         CAMHead(3)(np.zeros((2, 16), "float32"))
+    assert_says(
+        str(pooled.value),
+        "feature map (batch, height, width, channels)",
+        "Received shape (2, 16)",
+        "before any pooling or Flatten",
+    )
+
+
+def test_rejects_a_class_count_below_one():
+    with pytest.raises(ValueError) as none:
+        CAMHead(num_classes=0)
+    assert_says(str(none.value), "`num_classes`", "num_classes=0")
+
+
+def test_kernel_initializer_reaches_the_classifier_and_survives_its_config():
+    head = CAMHead(num_classes=3, kernel_initializer="ones", name="cam")
+    twin = CAMHead.from_config(head.get_config())
+    for layer in (head, twin):
+        layer.build((None, 4, 4, 8))
+        np.testing.assert_array_equal(keras.ops.convert_to_numpy(layer.classifier.kernel), 1.0)
+    # Checkpoints and the SavedModel's variables are found by these paths.
+    assert [w.path for w in head.weights] == [
+        "cam/classifier/kernel",
+        "cam/classifier/bias",
+    ]
 
 
 @pytest.mark.parametrize("scope", ["global", "instance"])

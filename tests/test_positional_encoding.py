@@ -1,7 +1,13 @@
+import json
+import subprocess
+import sys
+import textwrap
+
 import keras
 import numpy as np
 import pytest
 from layer_harness import run_layer_test
+from message_helpers import assert_says
 
 from zoo.layers import (
     PositionEmbedding,
@@ -115,3 +121,95 @@ def test_token_and_position_embedding_rejects_unknown_position():
         r"'sinusoidal'\)\. Received: position='rotary'",
     ):
         TokenAndPositionEmbedding(20, 6, 4, position="rotary")
+
+
+def test_position_embedding_checks_the_end_of_a_shifted_or_later_call():
+    layer = PositionEmbedding(sequence_length=10)
+    layer(np.zeros((1, 4, 6), "float32"))
+    with pytest.raises(ValueError, match="Inputs have 11 positions"):
+        layer(np.zeros((1, 3, 6), "float32"), start_index=8)
+    with pytest.raises(ValueError, match="Inputs have 12 positions"):
+        layer(np.zeros((1, 12, 6), "float32"))
+    with pytest.raises(ValueError, match="Inputs have 12 positions"):
+        layer.compute_output_shape((None, 12, 6))
+    assert layer.compute_output_shape((None, 10, 6)) == (None, 10, 6)
+
+
+def test_an_initializer_survives_the_config():
+    table = PositionEmbedding(sequence_length=5, initializer="ones")
+    embedding = TokenAndPositionEmbedding(7, 5, 4, embeddings_initializer="ones")
+    for layer in (table, PositionEmbedding.from_config(table.get_config())):
+        layer(np.zeros((1, 5, 4), "float32"))
+        np.testing.assert_array_equal(keras.ops.convert_to_numpy(layer.position_embeddings), 1)
+    for layer in (embedding, TokenAndPositionEmbedding.from_config(embedding.get_config())):
+        layer(np.ones((1, 5), "int32"))
+        tokens = layer.token_embedding.embeddings
+        np.testing.assert_array_equal(keras.ops.convert_to_numpy(tokens), 1)
+
+
+@pytest.mark.parametrize("wavelength", [1, 1.0, 0.5])
+def test_sinusoidal_wavelength_must_exceed_one(wavelength):
+    with pytest.raises(ValueError) as short:
+        SinusoidalPositionalEncoding(max_wavelength=wavelength)
+    assert_says(str(short.value), "`max_wavelength`", "greater than 1", f"={wavelength!r}")
+
+
+def test_sinusoidal_wavelength_just_above_one_is_taken():
+    encoding = SinusoidalPositionalEncoding(max_wavelength=1.5)(np.zeros((1, 3, 4), "float32"))
+    expected = _closed_form(3, 4, 1.5)
+    np.testing.assert_allclose(keras.ops.convert_to_numpy(encoding)[0], expected, atol=1e-5)
+
+
+def test_sinusoidal_passes_the_mask_on_and_computes_in_its_dtype():
+    ids = keras.Input((3,), dtype="int32")
+    tokens = keras.layers.Embedding(10, 4, mask_zero=True)(ids)
+    # The pooling averages only the positions the mask keeps: here the first two.
+    pooled = keras.layers.GlobalAveragePooling1D()(SinusoidalPositionalEncoding()(tokens))
+    mean = keras.Model(ids, pooled)(np.array([[1, 2, 0]]))
+    np.testing.assert_allclose(
+        keras.ops.convert_to_numpy(mean)[0], _closed_form(3, 4)[:2].mean(0), atol=1e-6
+    )
+    mixed = SinusoidalPositionalEncoding(dtype="mixed_float16")(np.zeros((1, 3, 4), "float32"))
+    assert keras.backend.standardize_dtype(mixed.dtype) == "float16"
+
+
+# Exports a learned-position embedding from JAX with an open sequence length
+# and prints how far the SavedModel's answers are from the model's, at two lengths.
+EXPORT_FROM_JAX = """
+    import json
+    import sys
+
+    import keras
+    import numpy as np
+    import tensorflow as tf
+
+    from zoo.layers import TokenAndPositionEmbedding
+
+    ids = keras.Input((None,), dtype="int32")
+    model = keras.Model(ids, TokenAndPositionEmbedding(20, 12, 8)(ids))
+    model.export(sys.argv[1], format="tf_saved_model", verbose=False)
+    served = tf.saved_model.load(sys.argv[1])
+    differences = {}
+    for length in (5, 12):
+        x = (np.arange(2 * length, dtype="int32") % 20).reshape(2, length)
+        want = keras.ops.convert_to_numpy(model(x))
+        differences[length] = float(np.abs(served.serve(x).numpy() - want).max())
+    print(json.dumps({"backend": keras.backend.backend(), "differences": differences}))
+"""
+
+
+@pytest.mark.slow
+@pytest.mark.tensorflow
+def test_learned_positions_export_from_jax_with_an_open_length(tmp_path):
+    env = {"KERAS_BACKEND": "jax", "TF_CPP_MIN_LOG_LEVEL": "3", "PATH": "/usr/bin:/bin"}
+    done = subprocess.run(
+        [sys.executable, "-c", textwrap.dedent(EXPORT_FROM_JAX), str(tmp_path / "export")],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=300,
+    )
+    assert done.returncode == 0, done.stderr[-3000:]
+    result = json.loads(done.stdout.strip().splitlines()[-1])
+    assert result["backend"] == "jax"
+    assert max(result["differences"].values()) < 1e-5, result

@@ -2,8 +2,10 @@ import keras
 import numpy as np
 import pytest
 from layer_harness import run_layer_test
+from message_helpers import assert_says
 
 from zoo.layers import Sampling
+from zoo.layers.argument_utils import unpack_pair
 
 # The layer and model tests run in the core install too (Keras and NumPy, JAX).
 pytestmark = pytest.mark.core
@@ -58,3 +60,34 @@ def test_rejects_a_single_tensor():
         Sampling()(np.zeros((2, 3), "float32"))
     with pytest.raises(ValueError, match=r"Received a list of 3\."):
         Sampling()([np.zeros((2, 3), "float32")] * 3)
+
+
+def test_a_draw_is_the_mean_plus_the_scaled_noise_of_its_seed():
+    rng = np.random.default_rng(1)
+    mean = rng.normal(size=(4, 3)).astype("float32")
+    log_var = rng.normal(size=(4, 3)).astype("float32")
+    noise = keras.random.normal((4, 3), seed=keras.random.SeedGenerator(5))
+    expected = mean + np.exp(0.5 * log_var) * keras.ops.convert_to_numpy(noise)
+    z = Sampling(seed=5)([mean, log_var])
+    np.testing.assert_allclose(keras.ops.convert_to_numpy(z), expected, rtol=1e-6, atol=1e-6)
+
+
+def test_draws_in_the_compute_dtype():
+    zeros = np.zeros((2, 3), "float32")
+    z = Sampling(seed=0, dtype="mixed_float16")([zeros, zeros])
+    assert keras.backend.standardize_dtype(z.dtype) == "float16"
+
+
+def test_output_shape_names_shapes_that_differ():
+    with pytest.raises(ValueError) as differ:
+        Sampling().compute_output_shape([(2, 3), (2, 4)])
+    assert_says(str(differ.value), "same shape", "mean.shape=(2, 3)", "log_var.shape=(2, 4)")
+    with pytest.raises(ValueError) as three:
+        Sampling().compute_output_shape([(2, 3)] * 3)
+    assert_says(str(three.value), "Sampling is called on [mean, log_var]", "a list of 3")
+
+
+def test_a_value_without_a_shape_is_named_as_a_scalar():
+    with pytest.raises(ValueError) as scalar:
+        unpack_pair(3.0, "Call it on [a, b]")
+    assert str(scalar.value) == "Call it on [a, b]. Received one tensor of shape ()."

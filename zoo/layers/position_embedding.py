@@ -67,10 +67,10 @@ class PositionEmbedding(keras.layers.Layer):
         shape = ops.shape(inputs)
         if isinstance(start_index, int) and isinstance(shape[-2], int):
             self._check_length(start_index + shape[-2])
-        positions = ops.slice(
-            ops.convert_to_tensor(self.position_embeddings),
-            (start_index, 0),
-            (shape[-2], shape[-1]),
+        # A gather, not a slice: JAX cannot export a slice whose size is a
+        # symbolic sequence length (it must prove the size fits the table).
+        positions = ops.take(
+            self.position_embeddings, ops.arange(shape[-2]) + start_index, axis=0
         )
         return ops.broadcast_to(ops.cast(positions, self.compute_dtype), shape)
 
