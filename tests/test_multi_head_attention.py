@@ -146,6 +146,16 @@ def test_dropout_applies_to_attention_weights_in_training_only(inputs):
     assert not np.allclose(training, inference[0])
 
 
+@pytest.mark.parametrize("policy", ["float32", "mixed_float16"])
+def test_symbolic_call_with_scores(policy):
+    query, value = keras.Input((QUERY_LEN, DIM)), keras.Input((VALUE_LEN, 8))
+    layer = MultiHeadAttention(2, 4, dtype=policy)
+    output, scores = layer(query, value, return_attention_scores=True)
+    assert (output.shape, scores.shape) == ((None, QUERY_LEN, DIM), (None, 2, QUERY_LEN, VALUE_LEN))
+    compute = keras.DTypePolicy(policy).compute_dtype
+    assert (output.dtype, scores.dtype) == (compute, compute)
+
+
 def test_rejects_bad_arguments():
     with pytest.raises(
         ValueError, match=r"`num_heads` must be a positive integer\. Received: num_heads=0"

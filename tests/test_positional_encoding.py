@@ -114,6 +114,37 @@ def test_token_and_position_embedding_adds_both_and_masks_padding():
     np.testing.assert_array_equal(keras.ops.convert_to_numpy(out._keras_mask), ids != 0)
 
 
+@pytest.mark.parametrize(
+    "arguments, name",
+    [
+        ({"vocabulary_size": 0}, "vocabulary_size"),
+        ({"embedding_dim": 0}, "embedding_dim"),
+        ({"sequence_length": 0}, "sequence_length"),
+        ({"sequence_length": None}, "sequence_length"),
+        ({"sequence_length": 0, "position": "sinusoidal"}, "sequence_length"),
+    ],
+)
+def test_token_and_position_embedding_names_a_bad_argument(arguments, name):
+    with pytest.raises(ValueError) as bad:
+        TokenAndPositionEmbedding(
+            **{"vocabulary_size": 20, "sequence_length": 6, "embedding_dim": 4, **arguments}
+        )
+    assert_says(str(bad.value), f"`{name}`", f"{name}={arguments[name]!r}")
+
+
+def test_token_and_position_embedding_sinusoidal_needs_no_length_and_masks_only_when_asked():
+    layer = TokenAndPositionEmbedding(20, None, 4, position="sinusoidal", name="embed")
+    ids = np.array([[3, 5, 0, 0]])
+    assert tuple(layer(ids).shape) == (1, 4, 4)
+    assert layer.compute_mask(ids) is None
+    learned = TokenAndPositionEmbedding(20, 6, 4, name="embed")
+    learned(ids)
+    assert [w.path for w in learned.weights] == [
+        "embed/token_embedding/embeddings",
+        "embed/position_embedding/embeddings",
+    ]
+
+
 def test_token_and_position_embedding_rejects_unknown_position():
     with pytest.raises(
         ValueError,

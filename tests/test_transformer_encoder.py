@@ -4,6 +4,7 @@ import keras
 import numpy as np
 import pytest
 from layer_harness import run_layer_test
+from message_helpers import assert_says
 
 from zoo.layers import TokenAndPositionEmbedding, TransformerEncoder
 
@@ -32,8 +33,12 @@ def test_harness(normalize_first, tmp_path):
     )
 
 
-def _keras_reference(encoder, x, normalize_first, mask=None):
-    """The same block from Keras built-ins, with the encoder's weights."""
+def _keras_reference(encoder, x, normalize_first, mask=None, allowed=None):
+    """The same block from Keras built-ins, with the encoder's weights.
+
+    `mask` is a padding mask `(batch, length)`, `allowed` an attention mask
+    `(batch, queries, keys)`.
+    """
     attention = keras.layers.MultiHeadAttention(HEADS, DIM // HEADS)
     attention.build(x.shape, x.shape)
     attention.set_weights(encoder.attention.get_weights())
@@ -50,10 +55,11 @@ def _keras_reference(encoder, x, normalize_first, mask=None):
         norm.set_weights(ours.get_weights())
         norms.append(norm)
 
+    if mask is not None:
+        allowed = mask[:, None, :] & mask[:, :, None]
+
     def attend(h):
-        return attention(
-            h, h, attention_mask=None if mask is None else mask[:, None, :] & mask[:, :, None]
-        )
+        return attention(h, h, attention_mask=allowed)
 
     def feed_forward(h):
         return outer(inner(h))
@@ -76,9 +82,30 @@ def test_equals_block_of_keras_layers_with_padding_mask():
     mask = np.arange(6)[None, :] < np.array([[6], [3], [1]])
     encoder = TransformerEncoder(FFN, HEADS)
     out = keras.ops.convert_to_numpy(encoder(x, padding_mask=mask))
-    np.testing.assert_allclose(
-        out[mask], _keras_reference(encoder, x, False, mask)[mask], atol=1e-5
-    )
+    # Padded rows too: a padded query attends to nothing, as in Keras.
+    np.testing.assert_allclose(out, _keras_reference(encoder, x, False, mask), atol=1e-5)
+    # The same mask given as Keras gives it (the `mask` argument) acts the same.
+    by_keras = keras.ops.convert_to_numpy(encoder(x, mask=mask))
+    np.testing.assert_allclose(by_keras, out, atol=1e-6)
+
+
+def test_equals_block_of_keras_layers_with_attention_mask():
+    x = np.random.default_rng(5).normal(size=(2, 5, DIM)).astype("float32")
+    allowed = np.random.default_rng(6).random((2, 5, 5)) < 0.6
+    allowed |= np.eye(5, dtype=bool)  # every query sees at least itself
+    encoder = TransformerEncoder(FFN, HEADS)
+    out = keras.ops.convert_to_numpy(encoder(x, attention_mask=allowed))
+    np.testing.assert_allclose(out, _keras_reference(encoder, x, False, allowed=allowed), atol=1e-5)
+
+
+@pytest.mark.parametrize("normalize_first", [False, True])
+def test_dropout_acts_in_training_only(normalize_first):
+    x = np.random.default_rng(7).normal(size=(2, 5, DIM)).astype("float32")
+    encoder = TransformerEncoder(FFN, HEADS, dropout=0.5, normalize_first=normalize_first)
+    inference = keras.ops.convert_to_numpy(encoder(x))
+    np.testing.assert_allclose(inference, _keras_reference(encoder, x, normalize_first), atol=1e-5)
+    training = keras.ops.convert_to_numpy(encoder(x, training=True))
+    assert np.abs(training - inference).mean() > 0.1
 
 
 def test_padded_tokens_do_not_change_real_outputs():
@@ -125,6 +152,39 @@ def test_causal_outputs_ignore_later_tokens():
     before = keras.ops.convert_to_numpy(encoder(x, use_causal_mask=True))
     after = keras.ops.convert_to_numpy(encoder(changed, use_causal_mask=True))
     np.testing.assert_allclose(after[:, :4], before[:, :4], atol=1e-5)
+
+
+@pytest.mark.parametrize(
+    "name, value", [("intermediate_dim", 0), ("num_heads", 0), ("dropout", 1.0)]
+)
+def test_a_bad_argument_is_named(name, value):
+    arguments = {"intermediate_dim": FFN, "num_heads": HEADS, name: value}
+    with pytest.raises(ValueError) as bad:
+        TransformerEncoder(**arguments)
+    assert_says(str(bad.value), f"`{name}`", f"{name}={value!r}")
+
+
+def test_the_sublayers_take_the_encoders_settings():
+    encoder = TransformerEncoder(
+        FFN,
+        HEADS,
+        dropout=0.25,
+        activation="gelu",
+        kernel_initializer="ones",
+        bias_initializer="ones",
+        name="block",
+    )
+    encoder.build((None, 5, DIM))
+    assert encoder.attention.get_config()["dropout"] == 0.25
+    feed_forward = encoder.feed_forward.get_config()
+    assert feed_forward["dropout"] == 0.25
+    assert keras.activations.get(feed_forward["activation"]) is keras.activations.gelu
+    sublayers = {"self_attention", "feed_forward", "attention_norm", "feed_forward_norm"}
+    for weight in encoder.weights:
+        block, sublayer, *_ = weight.path.split("/")
+        assert (block, sublayer in sublayers) == ("block", True), weight.path
+        if sublayer in ("self_attention", "feed_forward"):
+            np.testing.assert_array_equal(keras.ops.convert_to_numpy(weight), 1.0)
 
 
 def test_rejects_width_not_divisible_by_heads():

@@ -77,18 +77,20 @@ def causal_mask(query_length, key_length):
     return ops.expand_dims(ops.greater_equal(rows, cols), 0)
 
 
-def padding_mask_of(inputs, padding_mask=None, mask=None):
+def padding_mask_of(padding_mask=None, mask=None):
     """Returns the first padding mask given: explicit, then Keras-filled.
 
     Args:
-        inputs: the layer's input tensor, which may carry a Keras mask.
         padding_mask: a mask the caller passed explicitly.
-        mask: the mask Keras filled in for the layer's `mask` argument.
+        mask: the mask Keras filled in for the layer's `mask` argument (the
+            inputs' own mask, e.g. from `Embedding(mask_zero=True)`).
 
     Returns:
         A boolean `(batch, length)` tensor or None.
+
+    Example:
+    >>> from zoo.layers.masking_utils import padding_mask_of
+    >>> padding_mask_of(None, [[True, False]])
+    [[True, False]]
     """
-    for candidate in (padding_mask, mask):
-        if candidate is not None:
-            return candidate
-    return None
+    return padding_mask if padding_mask is not None else mask

@@ -144,7 +144,7 @@ class TransformerEncoder(keras.layers.Layer):
         training=None,
         mask=None,
     ):
-        padding_mask = padding_mask_of(inputs, padding_mask, mask)
+        padding_mask = padding_mask_of(padding_mask, mask)
 
         def self_attention(x):
             return self.attention(
