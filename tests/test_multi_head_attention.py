@@ -1,3 +1,5 @@
+import warnings
+
 import keras
 import numpy as np
 import pytest
@@ -91,6 +93,40 @@ def test_equals_keras_with_attention_mask_and_scores(inputs):
     assert _max_difference(out, ref_out) <= 1e-5
     assert _max_difference(scores, ref_scores) <= 1e-5
     np.testing.assert_allclose(keras.ops.convert_to_numpy(scores).sum(-1), 1.0, atol=1e-5)
+
+
+def test_equals_keras_with_a_key_of_its_own_width_and_mask(inputs):
+    query, value = inputs["query"], inputs["value"]
+    key = np.random.default_rng(3).normal(size=(BATCH, VALUE_LEN, 12)).astype("float32")
+    key_mask = np.arange(VALUE_LEN)[None, :] < np.array([[5], [3], [1]])
+    ours = MultiHeadAttention(2, 4)
+    theirs = keras.layers.MultiHeadAttention(2, 4)
+    ours.build(query.shape, value.shape, key.shape)
+    theirs.build(query.shape, value.shape, key.shape)
+    ours.set_weights(theirs.get_weights())
+    got = ours(query, value, key=key, key_mask=key_mask)
+    assert _max_difference(got, theirs(query, value, key=key, key_mask=key_mask)) <= 1e-5
+    assert _max_difference(got, ours(query, value, key=key)) > 1e-3
+
+
+def test_initializers_and_names_reach_every_projection():
+    layer = MultiHeadAttention(2, 4, kernel_initializer="ones", bias_initializer="ones", name="mha")
+    layer.build((None, 3, 8), (None, 5, 8))
+    paths = [w.path for w in layer.weights]
+    assert paths == [
+        f"mha/{name}/{kind}"
+        for name in ("query", "key", "value", "attention_output")
+        for kind in ("kernel", "bias")
+    ]
+    for weight in layer.weights:
+        np.testing.assert_array_equal(keras.ops.convert_to_numpy(weight), 1.0)
+
+
+def test_a_masked_input_raises_no_warning():
+    tokens = keras.layers.Embedding(10, 8, mask_zero=True)(np.array([[5, 3, 0]]))
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        MultiHeadAttention(2, 4)(tokens, tokens)
 
 
 def test_explicit_and_fused_paths_agree(inputs):
