@@ -69,9 +69,7 @@ class PositionEmbedding(keras.layers.Layer):
             self._check_length(start_index + shape[-2])
         # A gather, not a slice: JAX cannot export a slice whose size is a
         # symbolic sequence length (it must prove the size fits the table).
-        positions = ops.take(
-            self.position_embeddings, ops.arange(shape[-2]) + start_index, axis=0
-        )
+        positions = ops.take(self.position_embeddings, ops.arange(shape[-2]) + start_index, axis=0)
         return ops.broadcast_to(ops.cast(positions, self.compute_dtype), shape)
 
     def compute_output_shape(self, input_shape):
