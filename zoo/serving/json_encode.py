@@ -83,32 +83,15 @@ def _single_line(node):
 
 
 def _pretty(node, depth):
-    if isinstance(node, list):
-        if not node:
-            return "[]"
-        inner = "\n" + _INDENT * (depth + 1)
-        return (
-            "["
-            + ",".join(inner + _pretty(n, depth + 1) for n in node)
-            + "\n"
-            + _INDENT * depth
-            + "]"
-        )
-    if isinstance(node, dict):
-        if not node:
-            return "{}"
-        inner = "\n" + _INDENT * (depth + 1)
-        return (
-            "{"
-            + ",".join(
-                inner + json.dumps(k, ensure_ascii=False) + ": " + _pretty(v, depth + 1)
-                for k, v in node.items()
-            )
-            + "\n"
-            + _INDENT * depth
-            + "}"
-        )
-    return node
+    """Lays out nested lists of JSON texts as rapidjson's pretty writer does."""
+    if not isinstance(node, list):
+        return node
+    if not node:
+        return "[]"
+    inner = "\n" + _INDENT * (depth + 1)
+    return (
+        "[" + ",".join(inner + _pretty(n, depth + 1) for n in node) + "\n" + _INDENT * depth + "]"
+    )
 
 
 def _check_not_empty(outputs):
