@@ -5,7 +5,6 @@ from layer_harness import run_layer_test
 from message_helpers import assert_says
 
 from zoo.layers import Sampling
-from zoo.layers.argument_utils import unpack_pair
 
 # The layer and model tests run in the core install too (Keras and NumPy, JAX).
 pytestmark = pytest.mark.core
@@ -85,9 +84,3 @@ def test_output_shape_names_shapes_that_differ():
     with pytest.raises(ValueError) as three:
         Sampling().compute_output_shape([(2, 3)] * 3)
     assert_says(str(three.value), "Sampling is called on [mean, log_var]", "a list of 3")
-
-
-def test_a_value_without_a_shape_is_named_as_a_scalar():
-    with pytest.raises(ValueError) as scalar:
-        unpack_pair(3.0, "Call it on [a, b]")
-    assert str(scalar.value) == "Call it on [a, b]. Received one tensor of shape ()."
