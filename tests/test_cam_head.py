@@ -76,9 +76,9 @@ def test_rejects_pooled_inputs():
         CAMHead(3)(np.zeros((2, 16), "float32"))
     assert_says(
         str(pooled.value),
-        "feature map (batch, height, width, channels)",
+        "CAMHead expects a feature map (batch, height, width, channels)",
         "Received shape (2, 16)",
-        "before any pooling or Flatten",
+        "after the last convolution, before any pooling or Flatten",
     )
 
 

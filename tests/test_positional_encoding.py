@@ -154,6 +154,28 @@ def test_token_and_position_embedding_rejects_unknown_position():
         TokenAndPositionEmbedding(20, 6, 4, position="rotary")
 
 
+def test_position_embedding_start_index_reads_later_rows_and_keeps_the_mask():
+    layer = PositionEmbedding(sequence_length=10)
+    layer(np.zeros((1, 4, 6), "float32"))
+    table = keras.ops.convert_to_numpy(layer.position_embeddings)
+    shifted = keras.ops.convert_to_numpy(layer(np.zeros((2, 3, 6), "float32"), start_index=3))
+    np.testing.assert_array_equal(shifted[1], table[3:6])
+    ids = keras.Input((3,), dtype="int32")
+    tokens = keras.layers.Embedding(10, 6, mask_zero=True)(ids)
+    # The pooling averages only the positions the mask keeps: here the first two.
+    pooled = keras.layers.GlobalAveragePooling1D()(layer(tokens))
+    mean = keras.ops.convert_to_numpy(keras.Model(ids, pooled)(np.array([[1, 2, 0]])))
+    np.testing.assert_allclose(mean[0], table[:2].mean(0), atol=1e-6)
+
+
+def test_position_embedding_names_a_bad_length_and_checks_it_when_built():
+    with pytest.raises(ValueError) as bad:
+        PositionEmbedding(sequence_length=0)
+    assert_says(str(bad.value), "`sequence_length`", "sequence_length=0")
+    with pytest.raises(ValueError, match="Inputs have 12 positions"):
+        PositionEmbedding(sequence_length=10).build((None, 12, 4))
+
+
 def test_position_embedding_checks_the_end_of_a_shifted_or_later_call():
     layer = PositionEmbedding(sequence_length=10)
     layer(np.zeros((1, 4, 6), "float32"))
