@@ -4,6 +4,7 @@ import keras
 import numpy as np
 import pytest
 from layer_harness import run_layer_test
+from message_helpers import assert_says
 
 from zoo.layers import MultiHeadAttention
 
@@ -127,6 +128,26 @@ def test_a_masked_input_raises_no_warning():
     with warnings.catch_warnings():
         warnings.simplefilter("error")
         MultiHeadAttention(2, 4)(tokens, tokens)
+
+
+def test_inputs_of_the_wrong_rank_or_length_are_named():
+    query = np.ones((2, 4, 8), "float32")
+    with pytest.raises(ValueError) as value_rank:
+        MultiHeadAttention(2, 4)(query, np.ones((2, 8), "float32"))
+    assert_says(str(value_rank.value), "`value` must have rank 3", "value.shape=(2, 8)")
+    with pytest.raises(ValueError) as key_rank:
+        MultiHeadAttention(2, 4)(query, query, key=np.ones((2, 8), "float32"))
+    assert_says(str(key_rank.value), "`key` must have rank 3", "key.shape=(2, 8)")
+    with pytest.raises(ValueError) as lengths:
+        MultiHeadAttention(2, 4).build((2, 4, 8), (2, 5, 8), (2, 6, 8))
+    assert_says(
+        str(lengths.value),
+        "`key` and `value` must have the same sequence length",
+        "key.shape=(2, 6, 8)",
+        "value.shape=(2, 5, 8)",
+    )
+    # An unknown length is not a different one.
+    MultiHeadAttention(2, 4).build((None, 4, 8), (None, None, 8), (None, 5, 8))
 
 
 def test_explicit_and_fused_paths_agree(inputs):

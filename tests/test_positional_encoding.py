@@ -2,6 +2,7 @@ import json
 import subprocess
 import sys
 import textwrap
+import warnings
 
 import keras
 import numpy as np
@@ -163,7 +164,10 @@ def test_position_embedding_start_index_reads_later_rows_and_keeps_the_mask():
     ids = keras.Input((3,), dtype="int32")
     tokens = keras.layers.Embedding(10, 6, mask_zero=True)(ids)
     # The pooling averages only the positions the mask keeps: here the first two.
-    pooled = keras.layers.GlobalAveragePooling1D()(layer(tokens))
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # Keras warns when a layer drops a mask
+        positions = layer(tokens)
+    pooled = keras.layers.GlobalAveragePooling1D()(positions)
     mean = keras.ops.convert_to_numpy(keras.Model(ids, pooled)(np.array([[1, 2, 0]])))
     np.testing.assert_allclose(mean[0], table[:2].mean(0), atol=1e-6)
 
@@ -217,7 +221,10 @@ def test_sinusoidal_passes_the_mask_on_and_computes_in_its_dtype():
     ids = keras.Input((3,), dtype="int32")
     tokens = keras.layers.Embedding(10, 4, mask_zero=True)(ids)
     # The pooling averages only the positions the mask keeps: here the first two.
-    pooled = keras.layers.GlobalAveragePooling1D()(SinusoidalPositionalEncoding()(tokens))
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # Keras warns when a layer drops a mask
+        encoding = SinusoidalPositionalEncoding()(tokens)
+    pooled = keras.layers.GlobalAveragePooling1D()(encoding)
     mean = keras.Model(ids, pooled)(np.array([[1, 2, 0]]))
     np.testing.assert_allclose(
         keras.ops.convert_to_numpy(mean)[0], _closed_form(3, 4)[:2].mean(0), atol=1e-6

@@ -1,3 +1,4 @@
+import warnings
 from math import erf
 
 import keras
@@ -81,7 +82,9 @@ def test_dropout_acts_in_training_only_and_the_mask_passes_on():
     assert np.abs(training - inference).mean() > 0.1
     ids = keras.Input((3,), dtype="int32")
     tokens = keras.layers.Embedding(10, 6, mask_zero=True)(ids)
-    transformed = PositionwiseFeedForward(8)(tokens)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # Keras warns when a layer drops a mask
+        transformed = PositionwiseFeedForward(8)(tokens)
     # The pooling averages only the positions the mask keeps: here the first two.
     pooled = keras.layers.GlobalAveragePooling1D()(transformed)
     mean, rows = keras.Model(ids, [pooled, transformed])(np.array([[1, 2, 0]]))
