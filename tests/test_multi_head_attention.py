@@ -201,6 +201,26 @@ def test_dropout_applies_to_attention_weights_in_training_only(inputs):
     np.testing.assert_array_equal(inference[0], inference[1])
     training = keras.ops.convert_to_numpy(layer(x, x, training=True))
     assert not np.allclose(training, inference[0])
+    # The seed reaches the dropout: a twin with the same seed and weights drops the same.
+    twin = MultiHeadAttention(4, 4, dropout=0.5, seed=3)
+    twin.build(x.shape, x.shape)
+    twin.set_weights(layer.get_weights())
+    first = MultiHeadAttention(4, 4, dropout=0.5, seed=3)
+    first.build(x.shape, x.shape)
+    first.set_weights(layer.get_weights())
+    np.testing.assert_array_equal(
+        keras.ops.convert_to_numpy(first(x, x, training=True)),
+        keras.ops.convert_to_numpy(twin(x, x, training=True)),
+    )
+    assert MultiHeadAttention.from_config(layer.get_config()).get_config()["seed"] == 3
+
+
+@pytest.mark.parametrize("name", ["key_dim", "value_dim", "output_dim"])
+def test_a_bad_size_is_named(name):
+    arguments = {"num_heads": 2, "key_dim": 4, name: 0}
+    with pytest.raises(ValueError) as bad:
+        MultiHeadAttention(**arguments)
+    assert_says(str(bad.value), f"`{name}`", f"{name}=0")
 
 
 @pytest.mark.parametrize("policy", ["float32", "mixed_float16"])
