@@ -347,3 +347,102 @@ def test_repeated_values_are_written_as_one_by_one(dtype):
         "[" + ", ".join(number_text.format_decimal(v, dtype == np.float32) for v in row) + "]"
         for row in array.astype(np.float64).tolist()
     )
+
+
+@pytest.mark.parametrize(
+    "value, name",
+    [
+        (None, "Null"),
+        (True, "True"),
+        (False, "False"),
+        ({"a": 1}, "Object"),
+        ([1], "Array"),
+        ("text", "String"),
+        (3, "Number"),
+        (2.5, "Number"),
+    ],
+)
+def test_json_types_are_named_as_rapidjson_names_them(value, name):
+    assert json_text.json_type(value) == name
+
+
+@pytest.mark.parametrize(
+    "value, text",
+    [
+        (2**64 - 1, "18446744073709551615"),  # the largest integer rapidjson keeps
+        (-(2**63), "-9223372036854775808"),
+        (2**64, "18446744073709552000.0"),  # a double from here: 17 digits, then zeros
+        (0.0, "0.0"),
+        (-0.0, "-0.0"),
+        (1e20, "100000000000000000000.0"),
+        (1e21, "1e21"),
+        (123.456, "123.456"),
+        (-2.5, "-2.5"),
+        (0.5, "0.5"),
+        (0.000001, "0.000001"),
+        (-0.0000012, "-0.0000012"),
+        (1e-7, "1e-7"),
+        (1.5e300, "1.5e300"),
+        (-1.25e-10, "-1.25e-10"),
+    ],
+)
+def test_numbers_in_messages_are_written_as_rapidjson_writes_them(value, text):
+    assert json_text.quote_value(value) == text
+
+
+@pytest.mark.parametrize(
+    "value, dtype, message",
+    [
+        (
+            '"abc"',
+            types_pb2.DT_FLOAT,
+            'JSON Value: "abc" Type: String is not of expected type: float',
+        ),
+        ("1.5", types_pb2.DT_INT32, "JSON Value: 1.5 Type: Number is not of expected type: int32"),
+        (
+            "null",
+            types_pb2.DT_STRING,
+            "JSON Value: null Type: Null is not of expected type: string",
+        ),
+        ("3", types_pb2.DT_BOOL, "JSON Value: 3 Type: Number is not of expected type: bool"),
+        ("128", types_pb2.DT_INT8, "JSON Value: 128 is out of range for int8 [-128, 127]"),
+        ("-129", types_pb2.DT_INT8, "JSON Value: -129 is out of range for int8 [-128, 127]"),
+        (
+            "2147483648",
+            types_pb2.DT_INT8,
+            "JSON Value: 2147483648 Type: Number is not of expected type: int8",
+        ),
+        (
+            "2147483648",
+            types_pb2.DT_INT32,
+            "JSON Value: 2147483648 Type: Number is not of expected type: int32",
+        ),
+        (
+            "-2147483649",
+            types_pb2.DT_INT32,
+            "JSON Value: -2147483649 Type: Number is not of expected type: int32",
+        ),
+    ],
+)
+def test_a_value_of_the_wrong_type_or_range_is_named_with_its_type(value, dtype, message):
+    doc = json_text.parse_json_object(f'{{"instances": [{value}, {value}]}}'.encode())
+    with pytest.raises(ServingError) as bad:
+        json_decode.decode_predict_inputs(doc, {"x": dtype})
+    assert bad.value.code == grpc.StatusCode.INVALID_ARGUMENT
+    assert message in str(bad.value)
+
+
+@pytest.mark.parametrize(
+    "value, dtype",
+    [
+        (127, types_pb2.DT_INT8),
+        (-128, types_pb2.DT_INT8),
+        (2147483647, types_pb2.DT_INT32),
+        (-2147483648, types_pb2.DT_INT32),
+        (255, types_pb2.DT_UINT8),
+    ],
+)
+def test_integers_at_their_type_bounds_are_taken(value, dtype):
+    doc = json_text.parse_json_object(f'{{"instances": [{value}]}}'.encode())
+    inputs, _ = json_decode.decode_predict_inputs(doc, {"x": dtype})
+    assert inputs["x"].tolist() == [value]
