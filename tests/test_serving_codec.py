@@ -179,6 +179,15 @@ PARSE_ERRORS = [
     (b'{"a" 1}', "Missing a colon after a name of object member. at offset: 5"),
     (b'{"a": 1 "b": 2}', ("Missing a comma or '}' after an object member. at offset: 8")),
     (b'{"a": [1 2]}', ("Missing a comma or ']' after an array element. at offset: 9")),
+    # Brackets and escaped quotes inside strings open nothing.
+    (
+        b'{"a": ["x]\\"{", 1 2]}',
+        "Missing a comma or ']' after an array element. at offset: 18",
+    ),
+    (
+        b'{"a": [1], "b\\"[": "]", "c": 1 "d": 2}',
+        "Missing a comma or '}' after an object member. at offset: 31",
+    ),
     (b'{"a": tru}', "Invalid value. at offset: 6"),
     (b"{1: 2}", "Missing a name for object member. at offset: 1"),
     (b'{"a": "x', "Missing a closing quotation mark in string. at offset: 6"),
