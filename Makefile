@@ -42,9 +42,9 @@ lint: $(VENV)/.test
 	$(PY) -m ruff check .
 	$(PY) -m ruff format --check .
 
-# Mutation testing of the grader's exact parts and the JSON codec (docs/mutation.md): over half
-# an hour on 2 cores, so neither `make test` nor CI runs it. MUTANTS narrows it, e.g.
-# make mutants MUTANTS='zoo.grading.tokenizer*'
+# Mutation testing of the layers, the grader's exact parts and the JSON codec
+# (docs/mutation.md): about 1.5 hours on 2 cores, so neither `make test` nor CI runs it.
+# MUTANTS narrows it, e.g. make mutants MUTANTS='zoo.grading.tokenizer*'
 MUTANTS ?=
 mutants: $(VENV)/.mutation
 	$(VENV)/bin/mutmut run $(MUTANTS)
