@@ -43,7 +43,7 @@ lint: $(VENV)/.test
 	$(PY) -m ruff format --check .
 
 # Mutation testing of the layers, the grader's exact parts and the JSON codec
-# (docs/mutation.md): about 1.5 hours on 2 cores, so neither `make test` nor CI runs it.
+# (docs/mutation.md): some 3-4 hours on 2 cores, so neither `make test` nor CI runs it.
 # MUTANTS narrows it, e.g. make mutants MUTANTS='zoo.grading.tokenizer*'
 MUTANTS ?=
 mutants: $(VENV)/.mutation
