@@ -1,7 +1,3 @@
-import json
-import subprocess
-import sys
-import textwrap
 import warnings
 
 import keras
@@ -9,6 +5,7 @@ import numpy as np
 import pytest
 from layer_harness import run_layer_test
 from message_helpers import assert_says
+from training_helpers import environment, run_for_json
 
 from zoo.layers import (
     PositionEmbedding,
@@ -261,15 +258,7 @@ EXPORT_FROM_JAX = """
 @pytest.mark.slow
 @pytest.mark.tensorflow
 def test_learned_positions_export_from_jax_with_an_open_length(tmp_path):
-    env = {"KERAS_BACKEND": "jax", "TF_CPP_MIN_LOG_LEVEL": "3", "PATH": "/usr/bin:/bin"}
-    done = subprocess.run(
-        [sys.executable, "-c", textwrap.dedent(EXPORT_FROM_JAX), str(tmp_path / "export")],
-        capture_output=True,
-        text=True,
-        env=env,
-        timeout=300,
-    )
-    assert done.returncode == 0, done.stderr[-3000:]
-    result = json.loads(done.stdout.strip().splitlines()[-1])
+    env = environment(tmp_path, KERAS_BACKEND="jax")
+    result = run_for_json(EXPORT_FROM_JAX, tmp_path / "export", env=env, timeout=300)
     assert result["backend"] == "jax"
     assert max(result["differences"].values()) < 1e-5, result

@@ -8,13 +8,8 @@ weights, and the same `solve` without DataParallel (one device) is the
 reference.
 """
 
-import json
-import subprocess
-import sys
-import textwrap
-
 import pytest
-from training_helpers import environment
+from training_helpers import environment, run_for_json
 
 from zoo.export import list_versions
 from zoo.report.card import read_card
@@ -77,16 +72,7 @@ def test_zoo_train_on_jax_uses_data_parallel_over_two_devices(tmp_path, learning
     env = environment(
         tmp_path, KERAS_BACKEND="jax", XLA_FLAGS="--xla_force_host_platform_device_count=2"
     )
-    done = subprocess.run(
-        [sys.executable, "-c", textwrap.dedent(CODE), str(learning_seed)],
-        cwd=tmp_path,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=600,
-    )
-    assert done.returncode == 0, done.stderr[-3000:]
-    result = json.loads(done.stdout.strip().splitlines()[-1])
+    result = run_for_json(CODE, learning_seed, env=env, cwd=tmp_path)
     assert result["code"] == 0 and result["backend"] == "jax"
     assert result["devices"] == [2, 2, 1]
     assert result["difference"] <= TOLERANCE

@@ -114,6 +114,23 @@ def environment(tmp_path, **extra):
     }
 
 
+def run_for_json(code, *arguments, env, cwd=None, timeout=600):
+    """Runs `code` in a fresh interpreter and returns the JSON its last line prints.
+
+    The test fails with the end of the child's stderr when the child fails.
+    """
+    done = subprocess.run(
+        [sys.executable, "-c", textwrap.dedent(code), *map(str, arguments)],
+        cwd=cwd,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+    )
+    assert done.returncode == 0, done.stderr[-3000:]
+    return json.loads(done.stdout.strip().splitlines()[-1])
+
+
 def free_ports(count):
     """Ports on 127.0.0.1 that nothing listens on now."""
     sockets = [socket.socket() for _ in range(count)]
