@@ -188,6 +188,11 @@ PARSE_ERRORS = [
         b'{"a": [1], "b\\"[": "]", "c": 1 "d": 2}',
         "Missing a comma or '}' after an object member. at offset: 31",
     ),
+    # An escape ends with the character it escapes: the string closes after it.
+    (
+        b'{"k": ["a\\nb"] "x": 1}',
+        "Missing a comma or '}' after an object member. at offset: 15",
+    ),
     (b'{"a": tru}', "Invalid value. at offset: 6"),
     (b"{1: 2}", "Missing a name for object member. at offset: 1"),
     (b'{"a": "x', "Missing a closing quotation mark in string. at offset: 6"),
@@ -413,9 +418,21 @@ def test_numbers_in_messages_are_written_as_rapidjson_writes_them(value, text):
             types_pb2.DT_STRING,
             "JSON Value: null Type: Null is not of expected type: string",
         ),
+        ("12", types_pb2.DT_STRING, "JSON Value: 12 Type: Number is not of expected type: string"),
         ("3", types_pb2.DT_BOOL, "JSON Value: 3 Type: Number is not of expected type: bool"),
         ("128", types_pb2.DT_INT8, "JSON Value: 128 is out of range for int8 [-128, 127]"),
         ("-129", types_pb2.DT_INT8, "JSON Value: -129 is out of range for int8 [-128, 127]"),
+        # Within int32, rapidjson's Int, a narrower type's refusal is a range error.
+        (
+            "2147483647",
+            types_pb2.DT_INT8,
+            "JSON Value: 2147483647 is out of range for int8 [-128, 127]",
+        ),
+        (
+            "-2147483648",
+            types_pb2.DT_INT16,
+            "JSON Value: -2147483648 is out of range for int16 [-32768, 32767]",
+        ),
         (
             "2147483648",
             types_pb2.DT_INT8,
