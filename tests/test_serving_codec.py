@@ -14,6 +14,7 @@ import pytest
 from tensorflow.core.framework import types_pb2
 
 from zoo.serving import json_decode, json_encode, json_text, number_text
+from zoo.serving.deadline import Deadline
 from zoo.serving.errors import ServingError
 
 
@@ -80,6 +81,83 @@ def test_row_format_rejects_inconsistent_batch_sizes():
         ServingError, match="Tensor name: b has inconsistent batch size: 3 expecting: 2"
     ):
         json_encode.encode_row_format({"a": np.zeros(2), "b": np.zeros(3)})
+
+
+def _written(encode, outputs, **kwargs):
+    return "".join(encode(outputs, **kwargs))
+
+
+LARGE = [
+    np.arange(65, dtype=np.float32) / 7,
+    np.arange(120, dtype=np.int64).reshape(6, 20),
+    (np.arange(84) % 3 == 0).reshape(3, 4, 7),
+    np.linspace(-1, 1, 70).reshape(70, 1),
+]
+
+
+@pytest.mark.parametrize("array", LARGE, ids=lambda a: f"{a.dtype}{a.shape}")
+@pytest.mark.parametrize("encode", ["encode_row_format", "encode_columnar_format"])
+@pytest.mark.parametrize("outputs", [1, 2])
+def test_large_numeric_tensors_are_laid_out_as_small_ones(monkeypatch, array, encode, outputs):
+    # Above _SMALL_ARRAY values, number_text.write lays the tensor out in
+    # parts; the text must be the one the value-by-value writer gives.
+    tensors = {"y": array, "z": np.zeros(array.shape[:1], np.int32)}
+    tensors = dict(list(tensors.items())[:outputs])
+    fast = _written(getattr(json_encode, encode), tensors)
+    monkeypatch.setattr(json_encode, "_SMALL_ARRAY", array.size)
+    assert fast == _written(getattr(json_encode, encode), tensors)
+
+
+@pytest.mark.parametrize(
+    "encode, outputs",
+    [
+        ("encode_row_format", {"y": np.ones((20_000, 1), np.float32)}),
+        ("encode_columnar_format", {"y": np.ones((20_000, 1), np.float32)}),
+        ("encode_columnar_format", {"y": np.ones(20_000), "z": np.ones(2)}),
+    ],
+)
+def test_writers_stop_at_a_passed_deadline(encode, outputs):
+    with pytest.raises(ServingError) as raised:
+        _written(getattr(json_encode, encode), outputs, deadline=Deadline(-1.0))
+    assert raised.value.code == grpc.StatusCode.DEADLINE_EXCEEDED
+
+
+def test_text_is_written_as_utf_8_not_escaped():
+    # rapidjson's writer copies UTF-8 through; only JSON's own escapes apply.
+    outputs = {
+        "größe": np.array([b"caf\xc3\xa9", b'"\n'], dtype=object),
+        "名前": np.array(["é", "ü"]),
+    }
+    assert _written(json_encode.encode_row_format, outputs) == (
+        '{\n    "predictions": [\n        {\n            "größe": "café",\n'
+        '            "名前": "é"\n        },\n        {\n            "größe": "\\"\\n",\n'
+        '            "名前": "ü"\n        }\n    ]\n}'
+    )
+    columnar = _written(json_encode.encode_columnar_format, outputs)
+    assert '"größe": [\n            "café",\n            "\\"\\n"\n        ]' in columnar
+    assert '"名前": [\n            "é",\n            "ü"\n        ]' in columnar
+    assert json_encode.error_body("Tensor ünknown: ß") == '{\n    "error": "Tensor ünknown: ß"\n}'
+
+
+def test_one_bytes_output_per_row_is_indented_as_its_depth():
+    text = _written(json_encode.encode_row_format, {"y_bytes": np.array([b"a", b"b"], object)})
+    assert text == (
+        '{\n    "predictions": [{\n            "b64": "YQ=="\n        }, '
+        '{\n            "b64": "Yg=="\n        }\n    ]\n}'
+    )
+
+
+def test_empty_dimensions_are_written_as_empty_lists():
+    text = _written(json_encode.encode_columnar_format, {"y": np.zeros((2, 0), np.float32)})
+    assert text == '{\n    "outputs": [\n        [],\n        []\n    ]\n}'
+
+
+@pytest.mark.parametrize("encode", ["encode_row_format", "encode_columnar_format"])
+def test_no_outputs_is_refused(encode):
+    with pytest.raises(ServingError) as raised:
+        _written(getattr(json_encode, encode), {})
+    assert raised.value.code == grpc.StatusCode.INVALID_ARGUMENT
+    assert raised.value.message == "Cannot convert empty tensor map to JSON"
 
 
 @pytest.mark.parametrize(

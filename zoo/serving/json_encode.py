@@ -114,7 +114,8 @@ def _batch_size(outputs):
 
 
 def _is_large_numeric(array):
-    return array.dtype.kind in "fbiu" and array.size > _SMALL_ARRAY and array.ndim > 0
+    # More than _SMALL_ARRAY values: at least one dimension, none of them 0.
+    return array.dtype.kind in "fbiu" and array.size > _SMALL_ARRAY
 
 
 def encode_row_format(outputs, deadline=None):
@@ -177,7 +178,7 @@ def encode_row_format(outputs, deadline=None):
 
 def _pretty_tensor(name, array, depth, deadline):
     """One tensor in rapidjson's pretty layout at `depth`, as text parts."""
-    if _is_large_numeric(array) and 0 not in array.shape:
+    if _is_large_numeric(array):
         return number_text.write(array, pretty=True, depth=depth, deadline=deadline)
     return [_pretty(_tensor(name, array, depth + array.ndim), depth)]
 
