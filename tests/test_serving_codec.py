@@ -7,6 +7,7 @@ digits, parse error wording and offsets, and how values are quoted in errors.
 """
 
 import json
+import warnings
 
 import grpc
 import numpy as np
@@ -224,6 +225,104 @@ def test_exact_errors(body, dtype, code, message):
     assert (raised.value.code, raised.value.message) == (code, message)
 
 
+INT32, STRING = types_pb2.DT_INT32, types_pb2.DT_STRING
+TWO_INT32 = {"a": INT32, "b": INT32}
+ROW = "Failed to process element: 0 key: {} of 'instances' list. Error: INVALID_ARGUMENT: "
+
+
+@pytest.mark.parametrize("allow_fast", [True, False])
+@pytest.mark.parametrize(
+    "body, dtypes, message",
+    [
+        (
+            '{"inputs": [{"x": 1}]}',
+            {"x": STRING},
+            'JSON Value: {\n    "x": 1\n} not formatted correctly for base64 data',
+        ),
+        # Characters outside base64's alphabet are an error, not skipped.
+        ('{"inputs": [{"b64": "aGVs*bG8="}]}', {"x": STRING}, "Unable to base64 decode"),
+        (
+            '{"inputs": [{"b64": "aGk="}]}',
+            {"x": INT32},
+            'JSON Value: {\n    "b64": "aGk="\n} Type: Object is not of expected type: int32',
+        ),
+        (
+            '{"inputs": [[1, 2], [3, [4]]]}',
+            {"x": INT32},
+            "Encountered list at unexpected level: 2 expected < 2",
+        ),
+        (
+            '{"inputs": [[1, 2], [3]]}',
+            {"x": INT32},
+            "Encountered list at unexpected size: 1 at level: 1 expected size: 2",
+        ),
+        (
+            '{"inputs": [1, 2]}',
+            TWO_INT32,
+            "inputs is a plain value/list, but expecting an object as multiple input "
+            "tensors required as per tensorinfo_map",
+        ),
+        ('{"inputs": {"a": [1]}}', TWO_INT32, "Missing named input: b in 'inputs' object."),
+        (
+            '{"instances": [{"a": 1, "c": 2}]}',
+            TWO_INT32,
+            ROW.format("c") + "JSON object: does not have named input: c",
+        ),
+        (
+            '{"instances": [{"a": "x", "b": 1}]}',
+            TWO_INT32,
+            ROW.format("a") + 'JSON Value: "x" Type: String is not of expected type: int32',
+        ),
+        (
+            '{"instances": [{"a": 1}]}',
+            TWO_INT32,
+            "Failed to process element: 0 of 'instances' list. JSON object: "
+            '{\n    "a": 1\n} keys must be equal to: a,b',
+        ),
+        (
+            '{"instances": [[[1, 2], [3, 4]], [[1, 2, 3, 4]]]}',
+            {"x": INT32},
+            "Failed to process element: 1 of 'instances' list. Error: INVALID_ARGUMENT: "
+            "Expecting shape [2,2] but got: [1,4]",
+        ),
+    ],
+)
+def test_request_errors_name_the_value_and_the_input(body, dtypes, message, allow_fast):
+    doc = json_text.parse_json_object(body.encode())
+    with pytest.raises(ServingError) as raised:
+        json_decode.decode_predict_inputs(doc, dtypes, allow_fast)
+    assert (raised.value.code, raised.value.message) == (grpc.StatusCode.INVALID_ARGUMENT, message)
+
+
+@pytest.mark.parametrize("allow_fast", [True, False])
+def test_b64_objects_are_strings_padded_or_not(allow_fast):
+    for body, value in [
+        ('{"inputs": {"b64": "aGk="}}', b"hi"),
+        ('{"inputs": [{"b64": "aGVsbG8"}]}', [b"hello"]),
+    ]:
+        doc = json_text.parse_json_object(body.encode())
+        inputs, _ = json_decode.decode_predict_inputs(doc, {"x": STRING}, allow_fast)
+        assert inputs["x"].tolist() == value
+
+
+@pytest.mark.parametrize("allow_fast", [True, False])
+def test_floats_are_rounded_as_rapidjson_rounds_them(allow_fast):
+    # rapidjson's GetFloat casts the double: an integer is rounded to a double
+    # first (2**60 + 2**36 + 1 becomes the tie 2**60 + 2**36, then 2**60),
+    # beyond float32's range is infinity, below it zero, with no warning.
+    for numbers, floats in [
+        ("1152921573326323713, 1", [2.0**60, 1.0]),
+        ("1e39, -1e39, 1e-50", [float("inf"), float("-inf"), 0.0]),
+    ]:
+        doc = json_text.parse_json_object(f'{{"instances": [{numbers}]}}'.encode())
+        with warnings.catch_warnings():
+            warnings.simplefilter("error")
+            inputs, _ = json_decode.decode_predict_inputs(
+                doc, {"x": types_pb2.DT_FLOAT}, allow_fast
+            )
+        assert inputs["x"].tolist() == floats
+
+
 @pytest.mark.parametrize("key", ["instances", "inputs"])
 def test_tensors_nested_beyond_numpy_rank_are_refused(key):
     def nested(depth):
@@ -362,6 +461,9 @@ def test_text_after_the_first_value_is_ignored():
         ([1.0, float("nan"), 2.0], "[1.0, "),
         (["é" * 200, 1], '["' + "é" * 200 + '"'),
         (list(range(1000)), "[" + ", ".join(str(i) for i in range(67))),
+        # 255 bytes written: the bracket closes; 256 bytes: the writer refuses it.
+        (["x" * 252], '["' + "x" * 252 + '"]'),
+        (["x" * 253], '["' + "x" * 253 + '"'),
     ],
 )
 def test_quoted_values_follow_rapidjson_pretty_writer_with_a_limit(value, text):
@@ -396,6 +498,8 @@ SURROGATE = "JSON Parse error: The surrogate pair in string is invalid. at offse
         (b'{"a": "\xc3\xa9\\ud800"}', 9),  # offsets count bytes, not characters
         (rb'{"a": "' + b"x" * 100_000 + rb'\ud800"}', 100_007),
         (rb'{"a": [1, "\ud800", }', 11),  # the first fault in the text wins
+        (rb'{"a": "\\\ud800"}', 9),  # after an escaped backslash, at either parity
+        (rb'{"a": "x\\\ud800"}', 10),
     ],
     ids=[
         "signature name",
@@ -405,6 +509,8 @@ SURROGATE = "JSON Parse error: The surrogate pair in string is invalid. at offse
         "after UTF-8",
         "large body",
         "before a syntax error",
+        "after an escaped backslash",
+        "after an escaped backslash, odd offset",
     ],
 )
 def test_lone_surrogates_are_refused_where_they_are(raw, offset):
@@ -421,6 +527,7 @@ def test_lone_surrogates_are_refused_where_they_are(raw, offset):
     [
         (rb'{"a": "\ud83d\ude00"}', "\U0001f600"),
         (rb'{"a": "\\ud800"}', "\\ud800"),  # an escaped backslash, then text
+        (rb'{"a": "x\\ud800"}', "x\\ud800"),
         (rb'{"a": "\\\ud83d\ude00"}', "\\\U0001f600"),
     ],
 )

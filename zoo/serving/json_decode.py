@@ -228,7 +228,7 @@ def _tensor_from_json(value, dtype, allow_fast):
 def _as_float(values, target):
     # Beyond float32's range a value becomes +-inf, below it 0, as C's
     # double-to-float conversion in TF Serving does; that is not an error.
-    with np.errstate(over="ignore", under="ignore"):
+    with np.errstate(over="ignore"):
         return np.asarray(values, dtype=np.float64).astype(target)
 
 
