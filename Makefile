@@ -27,16 +27,22 @@ $(VENV)/.mutation: pyproject.toml $(VENV)/.test
 run: $(VENV)/.exam
 	$(PY) -m zoo exam --quick
 
-test: $(VENV)/.test
-	$(PY) -m pytest
+# The suite runs on WORKERS processes (pytest-xdist), each taking whole test files, so that
+# a module's fixture (a trained model, an exam sat) is made once. WORKERS=0 runs it in this
+# process alone.
+WORKERS ?= 2
+PYTEST := $(PY) -m pytest -n $(WORKERS) --dist loadfile
 
-# The tests that take under 2 s each, fixtures included (2 min 37 s on 2 cores).
+test: $(VENV)/.test
+	$(PYTEST)
+
+# The tests that take under 2 s each, fixtures included.
 test-fast: $(VENV)/.test
-	$(PY) -m pytest -m "not slow"
+	$(PYTEST) -m "not slow"
 
 # Every test of learning on five seeds, with each bound's worst value and margin.
 test-learning: $(VENV)/.test
-	$(PY) -m pytest -m learning --learning-seeds 0,1,2,3,4
+	$(PYTEST) -m learning --learning-seeds 0,1,2,3,4
 
 lint: $(VENV)/.test
 	$(PY) -m ruff check .

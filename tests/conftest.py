@@ -81,13 +81,19 @@ def bound(request):
 
     def check(what, value, at_most=None, at_least=None):
         value = float(value)
-        MEASURED.append((test, what, seed, value, at_most, at_least))
+        # Through the test's report, which pytest-xdist's workers send back.
+        request.node.user_properties.append(("bound", (test, what, seed, value, at_most, at_least)))
         if at_most is not None:
             assert value <= at_most, f"{what} {value:.4g} is above its bound {at_most:g}"
         if at_least is not None:
             assert value >= at_least, f"{what} {value:.4g} is below its bound {at_least:g}"
 
     return check
+
+
+def pytest_runtest_logreport(report):
+    if report.when == "call":
+        MEASURED.extend(value for name, value in report.user_properties if name == "bound")
 
 
 def pytest_terminal_summary(terminalreporter, config):
