@@ -14,7 +14,7 @@ import numpy as np
 import pytest
 from tensorflow.core.framework import types_pb2
 
-from zoo.serving import json_decode, json_encode, json_text, number_text
+from zoo.serving import json_decode, json_encode, json_text, number_text, numeric_json
 from zoo.serving.deadline import Deadline
 from zoo.serving.errors import ServingError
 
@@ -174,6 +174,56 @@ def test_fast_and_exact_readers_agree(body):
     exact, _ = json_decode.decode_predict_inputs(body, dtypes, True)
     assert fast["x"].dtype == exact["x"].dtype == np.float32
     np.testing.assert_array_equal(fast["x"], exact["x"])
+
+
+def _never(*args):
+    raise AssertionError("read value by value")
+
+
+@pytest.mark.parametrize(
+    "body, dtypes",
+    [
+        ('{"instances": [[1.5, 2], [3, 4]]}', {"x": types_pb2.DT_FLOAT}),
+        (
+            '{"instances": [{"a": 1, "b": [1.5, 2]}, {"a": 2, "b": [3, 4]}]}',
+            {"a": types_pb2.DT_INT32, "b": types_pb2.DT_FLOAT},
+        ),
+        ('{"inputs": [[1, 2], [3, 4]]}', {"x": types_pb2.DT_INT64}),
+        (
+            '{"inputs": {"a": [1, 2], "b": [[1.5], [2.5]]}}',
+            {"a": types_pb2.DT_INT32, "b": types_pb2.DT_DOUBLE},
+        ),
+        ('{"inputs": [-128, 127]}', {"x": types_pb2.DT_INT8}),
+    ],
+)
+def test_regular_numeric_tensors_are_read_by_numpy_at_once(monkeypatch, body, dtypes):
+    # The server's throughput rests on it: one NumPy call, no value-by-value walk.
+    doc = json_text.parse_json_object(body.encode())
+    exact, row_format = json_decode.decode_predict_inputs(doc, dtypes, True)
+    monkeypatch.setattr(json_decode, "_fill", _never)
+    fast, fast_row_format = json_decode.decode_predict_inputs(doc, dtypes, False)
+    assert fast_row_format == row_format == ("instances" in doc)
+    assert sorted(fast) == sorted(exact) == sorted(dtypes)
+    for name, array in exact.items():
+        assert fast[name].dtype == array.dtype
+        np.testing.assert_array_equal(fast[name], array)
+
+
+@pytest.mark.parametrize(
+    "body, row_format",
+    [
+        (b'{"instances": [[1.5, 2], [3, 4]]}', True),
+        (b'{"signature_name": "serving_default", "inputs": [[1.5, 2], [3, 4]]}', False),
+    ],
+)
+def test_large_numeric_bodies_are_read_from_their_text(monkeypatch, body, row_format):
+    monkeypatch.setattr(numeric_json, "MIN_CHARS", 0)  # every array counts as large
+    doc = json_text.parse_json_object(body)
+    monkeypatch.setattr(json_decode, "materialized", _never)
+    inputs, rows = json_decode.decode_predict_inputs(doc, {"x": types_pb2.DT_FLOAT})
+    assert rows == row_format
+    assert inputs["x"].dtype == np.float32
+    assert inputs["x"].tolist() == [[1.5, 2.0], [3.0, 4.0]]
 
 
 @pytest.mark.parametrize(

@@ -188,7 +188,9 @@ def _fast_array(value, dtype, allow_fast):
     None means "not sure": the caller then applies the exact rules, which
     either accept the value or explain what is wrong with it.
     """
-    if not allow_fast or dtype == types_pb2.DT_STRING:
+    # A body that may hold booleans is never read here (`may_hold_booleans`),
+    # so a boolean input is left to the exact rules, which name the value.
+    if not allow_fast or dtype in (types_pb2.DT_STRING, types_pb2.DT_BOOL):
         return None
     target = numpy_dtype(dtype)
     if target is None or target is np.float16:
@@ -200,8 +202,6 @@ def _fast_array(value, dtype, allow_fast):
     if array.ndim > _MAX_RANK:
         return None
     kind = array.dtype.kind
-    if dtype == types_pb2.DT_BOOL:
-        return array if kind == "b" else None
     if kind not in "if" or array.size == 0:
         return None
     if dtype in FLOATS:
