@@ -514,12 +514,24 @@ def test_text_after_the_first_value_is_ignored():
         # 255 bytes written: the bracket closes; 256 bytes: the writer refuses it.
         (["x" * 252], '["' + "x" * 252 + '"]'),
         (["x" * 253], '["' + "x" * 253 + '"'),
+        (["x" * 253, 1], '["' + "x" * 253 + '"'),
+        # A name is refused like a value.
+        ({"x": "y" * 260, "b": 1}, '{\n    "x": "' + "y" * 260 + '"'),
     ],
 )
 def test_quoted_values_follow_rapidjson_pretty_writer_with_a_limit(value, text):
     # Single-line arrays, four-space objects, NaN refused (ending the text),
     # and no new token once 256 bytes are written.
     assert json_text.quote_value(value) == text
+
+
+def test_numeric_text_at_every_depth_is_read_and_quoted_as_json_reads_it(monkeypatch):
+    monkeypatch.setattr(numeric_json, "MIN_CHARS", 0)  # every array counts as large
+    body = b'{"x": [[5]], "inputs": {"a": [[1.5, 2]], "b": [[[3, 4]]]}}'
+    doc = json_text.parse_json_object(body)
+    assert isinstance(doc["inputs"]["a"], numeric_json.NumericText)
+    assert json_text.quote_value(doc) == json_text.quote_value(json.loads(body))
+    assert json_text.materialized(doc) == json.loads(body)
 
 
 def test_parsing_never_switches_the_garbage_collector(monkeypatch):

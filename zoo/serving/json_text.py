@@ -449,7 +449,8 @@ def materialized(value, depth=1):
     """
     if isinstance(value, NumericText):
         return value.value()
-    if depth <= _WALK_DEPTH and isinstance(value, (dict, list)):
+    # A NumericText is at most _WALK_DEPTH deep: a child of a shallower container.
+    if depth < _WALK_DEPTH and isinstance(value, (dict, list)):
         keys = value.keys() if isinstance(value, dict) else range(len(value))
         for key in keys:
             value[key] = materialized(value[key], depth + 1)
