@@ -344,6 +344,55 @@ def test_request_errors_name_the_value_and_the_input(body, dtypes, message, allo
     assert (raised.value.code, raised.value.message) == (grpc.StatusCode.INVALID_ARGUMENT, message)
 
 
+@pytest.mark.parametrize(
+    "body, dtypes, message",
+    [
+        (
+            '{"instances": [1], "inputs": [1]}',
+            {"x": INT32},
+            'JSON Value: {\n    "instances": [1],\n    "inputs": [1]\n} Not formatted correctly '
+            "expecting only one of 'inputs' or 'instances' keys to exist ",
+        ),
+        (
+            '{"instances": 5}',
+            {"x": INT32},
+            # TF Serving's own spelling.
+            "JSON Value: {\n    \"instances\": 5\n} Excepting 'instances' to be an list/array",
+        ),
+        (
+            '{"instances": [1, 2]}',
+            TWO_INT32,
+            "instances is a plain list, but expecting list of objects as multiple input "
+            "tensors required as per tensorinfo_map",
+        ),
+        ('{"x": 1}', {"x": INT32}, "Missing 'inputs' or 'instances' key"),
+        # By default a body may hold booleans: they are not read as numbers.
+        (
+            '{"instances": [1, true]}',
+            {"x": types_pb2.DT_FLOAT},
+            "Failed to process element: 1 of 'instances' list. Error: INVALID_ARGUMENT: "
+            "JSON Value: true Type: True is not of expected type: float",
+        ),
+    ],
+)
+def test_request_layout_errors_quote_the_request(body, dtypes, message):
+    doc = json_text.parse_json_object(body.encode())
+    with pytest.raises(ServingError) as raised:
+        json_decode.decode_predict_inputs(doc, dtypes)
+    assert (raised.value.code, raised.value.message) == (grpc.StatusCode.INVALID_ARGUMENT, message)
+
+
+def test_a_signature_name_that_is_not_a_string_is_refused_with_the_request():
+    doc = json_text.parse_json_object(b'{"signature_name": 5, "inputs": [1]}')
+    with pytest.raises(ServingError) as raised:
+        json_decode.signature_name_of(doc)
+    assert raised.value.message == (
+        'JSON Value: {\n    "signature_name": 5,\n    "inputs": [1]\n} not formatted '
+        "correctly. 'signature_name' key must be a string value."
+    )
+    assert json_decode.signature_name_of({"inputs": [1]}) == ""
+
+
 @pytest.mark.parametrize("allow_fast", [True, False])
 def test_b64_objects_are_strings_padded_or_not(allow_fast):
     for body, value in [
