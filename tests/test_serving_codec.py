@@ -209,21 +209,48 @@ def test_regular_numeric_tensors_are_read_by_numpy_at_once(monkeypatch, body, dt
         np.testing.assert_array_equal(fast[name], array)
 
 
+IMAGES = "[[[1.5, 2], [3, 4]], [[5, 6], [7, 8]]]"
+
+
 @pytest.mark.parametrize(
-    "body, row_format",
+    "body, row_format, value",
     [
-        (b'{"instances": [[1.5, 2], [3, 4]]}', True),
-        (b'{"signature_name": "serving_default", "inputs": [[1.5, 2], [3, 4]]}', False),
+        ('{"instances": [[1.5, 2], [3, 4]]}', True, [[1.5, 2.0], [3.0, 4.0]]),
+        (
+            '{"signature_name": "serving_default", "inputs": [[1.5, 2], [3, 4]]}',
+            False,
+            [[1.5, 2.0], [3.0, 4.0]],
+        ),
+        # Rows longer than MAX_ROW_CHARS: each one is a NumericText of its own.
+        ('{"instances": ' + IMAGES + "}", True, json.loads(IMAGES)),
+        ('{"inputs": ' + IMAGES + "}", False, json.loads(IMAGES)),
     ],
 )
-def test_large_numeric_bodies_are_read_from_their_text(monkeypatch, body, row_format):
+def test_large_numeric_bodies_are_read_from_their_text(monkeypatch, body, row_format, value):
     monkeypatch.setattr(numeric_json, "MIN_CHARS", 0)  # every array counts as large
-    doc = json_text.parse_json_object(body)
+    monkeypatch.setattr(numeric_json, "MAX_ROW_CHARS", 10)
+    doc = json_text.parse_json_object(body.encode())
     monkeypatch.setattr(json_decode, "materialized", _never)
     inputs, rows = json_decode.decode_predict_inputs(doc, {"x": types_pb2.DT_FLOAT})
     assert rows == row_format
     assert inputs["x"].dtype == np.float32
-    assert inputs["x"].tolist() == [[1.5, 2.0], [3.0, 4.0]]
+    assert inputs["x"].tolist() == value
+    with pytest.raises(ServingError) as raised:
+        json_decode.decode_predict_inputs(doc, {"x": types_pb2.DT_FLOAT}, deadline=Deadline(-1))
+    assert raised.value.code == grpc.StatusCode.DEADLINE_EXCEEDED
+
+
+def test_large_images_of_different_sizes_get_the_exact_readers_error(monkeypatch):
+    monkeypatch.setattr(numeric_json, "MIN_CHARS", 0)
+    monkeypatch.setattr(numeric_json, "MAX_ROW_CHARS", 10)
+    doc = json_text.parse_json_object(b'{"instances": [[[1.5, 2], [3, 4]], [[5, 6]]]}')
+    assert isinstance(doc["instances"][1], numeric_json.NumericText)
+    with pytest.raises(ServingError) as raised:
+        json_decode.decode_predict_inputs(doc, {"x": types_pb2.DT_FLOAT})
+    assert raised.value.message == (
+        "Failed to process element: 1 of 'instances' list. Error: INVALID_ARGUMENT: "
+        "Expecting tensor size: 4 but got: 2"
+    )
 
 
 @pytest.mark.parametrize(
