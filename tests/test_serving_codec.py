@@ -610,6 +610,28 @@ def test_numeric_text_at_every_depth_is_read_and_quoted_as_json_reads_it(monkeyp
     assert json_text.materialized(doc) == json.loads(body)
 
 
+@pytest.mark.parametrize(
+    "raw, offset",
+    [
+        (b'{"a": "' + "é".encode() * 5 + b'\xff"}', 17),  # in a later chunk
+        (b'{"a": "\xc3("}', 7),  # a character cut at a chunk's end, then not continued
+        (b'{"a": "abc\xc3', 10),  # a character cut by the body's end
+    ],
+)
+def test_large_bodies_are_decoded_in_chunks_with_the_same_offsets(monkeypatch, raw, offset):
+    monkeypatch.setattr(json_text, "_DECODE_BYTES", 8)  # a chunk of 8 bytes
+    text = '{"a": "' + "é€" * 7 + '", "b": ["ü"]}'
+    assert json_text.parse_json_object(text.encode()) == json.loads(text)
+    with pytest.raises(ServingError) as raised:
+        json_text.parse_json_object(raw)
+    assert (
+        raised.value.message == f"JSON Parse error: Invalid encoding in string. at offset: {offset}"
+    )
+    with pytest.raises(ServingError) as raised:
+        json_text.parse_json_object(text.encode(), Deadline(-1))
+    assert raised.value.code == grpc.StatusCode.DEADLINE_EXCEEDED
+
+
 def test_parsing_never_switches_the_garbage_collector(monkeypatch):
     # Codec threads parse concurrently: a check-then-disable of the process
     # wide collector from one of them could leave it off for the server.
@@ -638,6 +660,7 @@ SURROGATE = "JSON Parse error: The surrogate pair in string is invalid. at offse
         (rb'{"a": [1, "\ud800", }', 11),  # the first fault in the text wins
         (rb'{"a": "\\\ud800"}', 9),  # after an escaped backslash, at either parity
         (rb'{"a": "x\\\ud800"}', 10),
+        (rb'{"a": "\udc00\udc00"}', 7),  # 0xDC00 is a low half, never a high one
     ],
     ids=[
         "signature name",
@@ -649,6 +672,7 @@ SURROGATE = "JSON Parse error: The surrogate pair in string is invalid. at offse
         "before a syntax error",
         "after an escaped backslash",
         "after an escaped backslash, odd offset",
+        "two low halves",
     ],
 )
 def test_lone_surrogates_are_refused_where_they_are(raw, offset):
@@ -666,6 +690,7 @@ def test_lone_surrogates_are_refused_where_they_are(raw, offset):
         (rb'{"a": "\ud83d\ude00"}', "\U0001f600"),
         (rb'{"a": "\\ud800"}', "\\ud800"),  # an escaped backslash, then text
         (rb'{"a": "x\\ud800"}', "x\\ud800"),
+        (rb'{"a": "\udbff\udc00"}', "\U0010fc00"),  # the last high, the first low half
         (rb'{"a": "\\\ud83d\ude00"}', "\\\U0001f600"),
     ],
 )
