@@ -503,11 +503,45 @@ PARSE_ERRORS = [
 ]
 
 
+@pytest.fixture(params=["json", "walked"])
+def reader(request, monkeypatch):
+    """Which reader parses a body: `json`'s, or the value-by-value walk that
+    bodies of numeric_json.MIN_CHARS characters or more get."""
+    if request.param == "walked":
+        monkeypatch.setattr(numeric_json, "MIN_CHARS", 0)
+    return request.param
+
+
 @pytest.mark.parametrize("raw,message", PARSE_ERRORS)
-def test_parse_errors_use_rapidjson_wording(raw, message):
+def test_parse_errors_use_rapidjson_wording(raw, message, reader):
     with pytest.raises(ServingError) as raised:
         json_text.parse_json_object(raw)
     assert raised.value.message == "JSON Parse error: " + message
+
+
+@pytest.mark.parametrize(
+    "raw",
+    [
+        b' { "a" : [ ] , "b" : { } , "c" : [ { "d" : [ 1 , 2.5 , "x" ] } , [ ] ] , "e" : null } ',
+        b'{"a":[],"b":{},"c":[{"d":[1,2.5,"x"]},[]],"e":{"f":[true,false]}}',
+    ],
+)
+def test_bodies_parse_as_json_parses_them(raw, reader):
+    assert json_text.materialized(json_text.parse_json_object(raw)) == json.loads(raw)
+
+
+@pytest.mark.parametrize(
+    "raw, message",
+    [
+        (b"", "JSON Parse error: The document is empty"),
+        (b"[1, 2]", "JSON Value: [1, 2] Is not object"),
+        (b'"x"', 'JSON Value: "x" Is not object'),
+    ],
+)
+def test_a_body_that_is_not_an_object_is_refused(raw, message, reader):
+    with pytest.raises(ServingError) as raised:
+        json_text.parse_json_object(raw)
+    assert (raised.value.code, raised.value.message) == (grpc.StatusCode.INVALID_ARGUMENT, message)
 
 
 DEEP = 2000  # far beyond the recursion limit of Python's json scanner
@@ -661,6 +695,7 @@ SURROGATE = "JSON Parse error: The surrogate pair in string is invalid. at offse
         (rb'{"a": "\\\ud800"}', 9),  # after an escaped backslash, at either parity
         (rb'{"a": "x\\\ud800"}', 10),
         (rb'{"a": "\udc00\udc00"}', 7),  # 0xDC00 is a low half, never a high one
+        (rb'{"a": ["\ud800" 1]}', 8),
     ],
     ids=[
         "signature name",
@@ -673,9 +708,10 @@ SURROGATE = "JSON Parse error: The surrogate pair in string is invalid. at offse
         "after an escaped backslash",
         "after an escaped backslash, odd offset",
         "two low halves",
+        "before a missing comma",
     ],
 )
-def test_lone_surrogates_are_refused_where_they_are(raw, offset):
+def test_lone_surrogates_are_refused_where_they_are(raw, offset, reader):
     with pytest.raises(ServingError) as raised:
         json_text.parse_json_object(raw)
     assert (raised.value.code, raised.value.message) == (
