@@ -561,6 +561,13 @@ def test_deep_documents_get_the_same_parse_errors(raw, message):
     assert raised.value.message == ("JSON Parse error: " + message.rsplit(" ", 1)[0] + f" {offset}")
 
 
+def test_deep_documents_refuse_a_lone_surrogate_before_a_syntax_error():
+    prefix = b'{"deep": ' + b"[" * DEEP + b"]" * DEEP + b', "a": ["'
+    with pytest.raises(ServingError) as raised:
+        json_text.parse_json_object(prefix + rb'\ud800" 1]}')
+    assert raised.value.message == SURROGATE + str(len(prefix))
+
+
 def test_deep_documents_parse_to_the_same_value():
     text = (
         '{"a": '
