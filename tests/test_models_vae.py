@@ -14,6 +14,7 @@ from models_helpers import (
 )
 
 from zoo.models import VAE
+from zoo.models.vae import RECONSTRUCTION_LOSSES
 
 # The layer and model tests run in the core install too (Keras and NumPy, JAX).
 pytestmark = pytest.mark.core
@@ -110,6 +111,47 @@ def test_export_signatures(trained, data, tmp_path):
             "encode": ({"inputs": images}, {"mean": mean, "log_variance": log_var}),
             "decode": ({"latent": codes}, {"reconstruction": model.decode(codes)}),
         },
+    )
+
+
+def numpy_kl(mean, log_var):
+    """KL(N(mean, exp(log_var)) || N(0, I)) of each example, in closed form."""
+    return 0.5 * np.sum(np.exp(log_var) + mean**2 - 1.0 - log_var, axis=1)
+
+
+def numpy_reconstruction(x, reconstruction, loss):
+    """Each example's reconstruction loss, summed over its values."""
+    x, p = x.reshape(len(x), -1), reconstruction.reshape(len(x), -1)
+    if loss == "squared_error":
+        return np.sum((x - p) ** 2, axis=1)
+    return -np.sum(x * np.log(p) + (1 - x) * np.log(1 - p), axis=1)
+
+
+@pytest.mark.parametrize("reconstruction_loss", RECONSTRUCTION_LOSSES)
+def test_loss_is_reconstruction_plus_beta_kl_averaged_over_examples(reconstruction_loss):
+    # Five examples in batches of 4 and 1: the metrics weigh each batch by its size,
+    # so they report the mean over the five examples.
+    keras.utils.set_random_seed(0)
+    x = np.random.default_rng(0).uniform(size=(5, 3, 2)).astype("float32")
+    model = VAE.dense(
+        (3, 2), latent_dim=2, units=(4,), beta=2.5, reconstruction_loss=reconstruction_loss, seed=1
+    )
+    model.compile(optimizer="sgd")
+    mean, log_var = (np.asarray(value, "float64") for value in model.encode(x))
+    result = model.evaluate(x, batch_size=4, verbose=0, return_dict=True)
+    assert result["kl_loss"] == pytest.approx(np.mean(numpy_kl(mean, log_var)), rel=1e-5)
+    assert result["loss"] == pytest.approx(
+        result["reconstruction_loss"] + 2.5 * result["kl_loss"], rel=1e-5
+    )
+
+    # A posterior of negligible variance (exp(-40 / 2) = 2e-9): the code drawn is
+    # the mean, so the loss reconstructs `model(x)`.
+    head = model.encoder.get_layer("log_var")
+    head.set_weights([np.zeros_like(w) for w in head.get_weights()[:1]] + [np.full(2, -40.0)])
+    reconstruction = np.asarray(model(x), "float64")
+    result = model.evaluate(x, batch_size=4, verbose=0, return_dict=True)
+    assert result["reconstruction_loss"] == pytest.approx(
+        np.mean(numpy_reconstruction(x, reconstruction, reconstruction_loss)), rel=1e-5
     )
 
 

@@ -1,0 +1,314 @@
+"""What every model promises to the code that saves, exports and serves it,
+checked on small untrained models in a fraction of a second each:
+
+- `serving_endpoints()`: the signatures `zoo.export` exports, their named
+  inputs (shape with a dynamic batch, dtype) and what each answers, against
+  the model's networks called directly. The export itself is tested in each
+  model's file (`check_export`, slow: it trains first).
+- the `.keras` round trip: the same config, the same answers, the DCGAN's
+  two optimizers;
+- `compute_output_shape`: the shape `call` gives.
+"""
+
+import inspect
+
+import keras
+import numpy as np
+import pytest
+from models_helpers import assert_same_config, assert_same_outputs, blob_images, reload
+
+from zoo.models import (
+    DCGAN,
+    VAE,
+    Autoencoder,
+    CAMClassifier,
+    ConditionalVAE,
+    LSTMForecaster,
+    TransformerClassifier,
+    UNet,
+)
+
+# The layer and model tests run in the core install too (Keras and NumPy, JAX).
+pytestmark = pytest.mark.core
+
+RNG = np.random.default_rng(0)
+IMAGES = blob_images(3, size=8)
+CODES = RNG.normal(size=(3, 2)).astype("float32")
+LABELS = np.array([2, 0, 1], "int32")
+
+
+def numpy(value):
+    return keras.ops.convert_to_numpy(value)
+
+
+def one_hot(labels, num_classes=3):
+    return np.eye(num_classes, dtype="float32")[labels]
+
+
+def prior_codes(seed, count, latent_dim=2):
+    """The codes a model made with `seed` draws first from its prior."""
+    generator = keras.random.SeedGenerator(seed + 1)
+    return keras.random.normal((count, latent_dim), seed=generator)
+
+
+def autoencoder():
+    model = Autoencoder.convolutional(
+        (8, 8, 1), latent_dim=2, filters=(4,), noise_stddev=0.3, seed=3
+    )
+    expected = {
+        "serving_default": (
+            [IMAGES],
+            lambda: {"reconstruction": model.decoder(model.encoder(IMAGES))},
+        ),
+        "encode": ([IMAGES], lambda: {"latent": model.encoder(IMAGES)}),
+        "decode": ([CODES], lambda: {"reconstruction": model.decoder(CODES)}),
+    }
+    specs = {
+        "serving_default": [("inputs", (None, 8, 8, 1), "float32")],
+        "encode": [("inputs", (None, 8, 8, 1), "float32")],
+        "decode": [("latent", (None, 2), "float32")],
+    }
+    return model, specs, expected
+
+
+def vae():
+    model = VAE.convolutional((8, 8, 1), latent_dim=2, filters=(4,), beta=2.0, seed=5)
+
+    def encoded():
+        mean, log_var = model.encoder(IMAGES)
+        return {"mean": mean, "log_variance": log_var}
+
+    expected = {
+        "serving_default": (
+            [IMAGES],
+            lambda: {"reconstruction": model.decoder(model.encoder(IMAGES)[0])},
+        ),
+        "encode": ([IMAGES], encoded),
+        "decode": ([CODES], lambda: {"reconstruction": model.decoder(CODES)}),
+    }
+    specs = {
+        "serving_default": [("inputs", (None, 8, 8, 1), "float32")],
+        "encode": [("inputs", (None, 8, 8, 1), "float32")],
+        "decode": [("latent", (None, 2), "float32")],
+    }
+    return model, specs, expected
+
+
+def conditional_vae():
+    model = ConditionalVAE.dense(
+        (8, 8, 1),
+        num_classes=3,
+        latent_dim=2,
+        units=(6,),
+        output_activation=None,
+        beta=3.0,
+        reconstruction_loss="squared_error",
+        seed=7,
+    )
+    # Tensors: a network called on a list takes no mix of tensors and arrays.
+    images, codes, condition = map(keras.ops.convert_to_tensor, (IMAGES, CODES, one_hot(LABELS)))
+
+    def encoded():
+        mean, log_var = model.encoder([images, condition])
+        return {"mean": mean, "log_variance": log_var}
+
+    expected = {
+        "serving_default": (
+            [IMAGES, LABELS],
+            lambda: {
+                "reconstruction": model.decoder([model.encoder([images, condition])[0], condition])
+            },
+        ),
+        "encode": ([IMAGES, LABELS], encoded),
+        "decode": ([CODES, LABELS], lambda: {"reconstruction": model.decoder([codes, condition])}),
+        "generate": (
+            [LABELS],
+            lambda: {"generated": model.decoder([prior_codes(7, len(LABELS)), condition])},
+        ),
+    }
+    label = ("label", (None,), "int32")
+    specs = {
+        "serving_default": [("inputs", (None, 8, 8, 1), "float32"), label],
+        "encode": [("inputs", (None, 8, 8, 1), "float32"), label],
+        "decode": [("latent", (None, 2), "float32"), label],
+        "generate": [label],
+    }
+    return model, specs, expected
+
+
+def dcgan():
+    model = DCGAN.dense(5, latent_dim=2, units=(6,), seed=2)
+    expected = {"serving_default": ([CODES], lambda: {"generated": model.generator(CODES)})}
+    return model, {"serving_default": [("latent", (None, 2), "float32")]}, expected
+
+
+def unet():
+    model = UNet(num_classes=3, depth=1, filters=4, batch_norm=False, dropout=0.5)
+    model(np.zeros((1, 8, 8, 2), "float32"))
+    # Another size than the one it was built with: the signature takes any.
+    images = RNG.uniform(size=(2, 16, 8, 2)).astype("float32")
+
+    def segmented():
+        probabilities = numpy(keras.ops.softmax(model(images), axis=-1))
+        return {"probabilities": probabilities, "classes": probabilities.argmax(-1).astype("int32")}
+
+    expected = {"serving_default": ([images], segmented)}
+    return model, {"serving_default": [("images", (None, None, None, 2), "float32")]}, expected
+
+
+def lstm_forecaster():
+    model = LSTMForecaster(
+        horizon=2,
+        num_targets=2,
+        lstm_units=(4,),
+        conv_filters=4,
+        conv_kernel_size=2,
+        dense_units=(3,),
+        dropout=0.5,
+    )
+    model(np.zeros((1, 6, 3), "float32"))
+    window = RNG.normal(size=(2, 9, 3)).astype("float32")
+    expected = {"serving_default": ([window], lambda: {"forecast": model(window)})}
+    return model, {"serving_default": [("window", (None, None, 3), "float32")]}, expected
+
+
+def cam_classifier(pixels="float32"):
+    inputs = keras.Input((8, 8, 1), dtype=pixels)
+    features = keras.layers.Conv2D(4, 3, strides=2, padding="same")(
+        keras.layers.Rescaling(1 / 255)(inputs)
+    )
+    model = CAMClassifier(keras.Model(inputs, features), num_classes=2, activation="sigmoid")
+    images = np.round(IMAGES * 255).astype(pixels)
+    model(images)
+
+    def cam():
+        probabilities, heatmaps = model(images, return_cam=True)
+        return {"probabilities": probabilities, "heatmap": heatmaps}
+
+    expected = {
+        "serving_default": ([images], lambda: {"probabilities": model(images)}),
+        "cam": ([images], cam),
+    }
+    spec = [("images", (None, 8, 8, 1), pixels)]
+    return model, {"serving_default": spec, "cam": spec}, expected
+
+
+def transformer_classifier():
+    model = TransformerClassifier(
+        20,
+        6,
+        num_classes=2,
+        embedding_dim=4,
+        num_heads=2,
+        intermediate_dim=8,
+        num_layers=2,
+        dropout=0.5,
+        position="sinusoidal",
+    )
+    # Fewer tokens than `sequence_length`: the signature takes any length up to it.
+    token_ids = np.array([[3, 7, 1, 0], [5, 0, 0, 0]], "int32")
+    model(token_ids)
+    expected = {"serving_default": ([token_ids], lambda: {"probabilities": model(token_ids)})}
+    return model, {"serving_default": [("token_ids", (None, None), "int32")]}, expected
+
+
+MODELS = {
+    "Autoencoder": autoencoder,
+    "VAE": vae,
+    "ConditionalVAE": conditional_vae,
+    "DCGAN": dcgan,
+    "UNet": unet,
+    "LSTMForecaster": lstm_forecaster,
+    "CAMClassifier[float32 pixels]": cam_classifier,
+    "CAMClassifier[uint8 pixels]": lambda: cam_classifier("uint8"),
+    "TransformerClassifier": transformer_classifier,
+}
+
+
+@pytest.mark.parametrize("name", MODELS)
+def test_signatures_take_named_inputs_with_a_dynamic_batch(name):
+    model, specs, _ = MODELS[name]()
+    endpoints = model.serving_endpoints()
+    assert list(endpoints) == list(specs)
+    for signature, (_, input_specs) in endpoints.items():
+        declared = [(spec.name, tuple(spec.shape), spec.dtype) for spec in input_specs]
+        assert declared == specs[signature], signature
+
+
+@pytest.mark.parametrize("name", MODELS)
+def test_signatures_answer_as_the_networks_do(name):
+    model, _, expected = MODELS[name]()
+    endpoints = model.serving_endpoints()
+    for signature, (inputs, answer) in expected.items():
+        function, _ = endpoints[signature]
+        outputs = function(*(keras.ops.convert_to_tensor(value) for value in inputs))
+        wanted = answer()
+        assert set(outputs) == set(wanted), signature
+        for key, value in wanted.items():
+            assert numpy(outputs[key]).dtype == numpy(value).dtype, (signature, key)
+            np.testing.assert_allclose(
+                numpy(outputs[key]), numpy(value), atol=1e-6, err_msg=f"{signature}/{key}"
+            )
+
+
+def test_generate_draws_a_new_code_each_call():
+    model, _, _ = conditional_vae()
+    generate, _ = model.serving_endpoints()["generate"]
+    first, second = (numpy(generate(LABELS)["generated"]) for _ in range(2))
+    assert first.shape == (3, 8, 8, 1)
+    assert not np.allclose(first, second)
+
+
+def constructor_arguments(model):
+    """The names of the arguments of the zoo's constructors along `model`'s classes."""
+    return {
+        parameter.name
+        for cls in type(model).__mro__
+        if cls.__module__.startswith("zoo.") and "__init__" in vars(cls)
+        for parameter in list(inspect.signature(cls.__init__).parameters.values())[1:]
+        if parameter.kind is parameter.POSITIONAL_OR_KEYWORD
+    }
+
+
+@pytest.mark.parametrize("name", MODELS)
+def test_keras_file_round_trip_answers_alike(name, tmp_path):
+    # Each builder sets its arguments away from their defaults: one left out of
+    # `get_config` comes back as its default.
+    model, _, expected = MODELS[name]()
+    reloaded = reload(model, tmp_path)
+    assert_same_config(reloaded, model)
+    for argument in constructor_arguments(model):
+        value = getattr(model, argument)
+        if not isinstance(value, keras.Model):
+            assert getattr(reloaded, argument) == value, argument
+    endpoints = model.serving_endpoints()
+    for signature, (function, _) in reloaded.serving_endpoints().items():
+        inputs = [keras.ops.convert_to_tensor(value) for value in expected[signature][0]]
+        assert_same_outputs(function(*inputs), endpoints[signature][0](*inputs))
+
+
+def test_keras_file_round_trip_keeps_the_dcgan_optimizers(tmp_path):
+    model, _, _ = dcgan()
+    model.compile(
+        generator_optimizer=keras.optimizers.Adam(2e-4, beta_1=0.5),
+        discriminator_optimizer=keras.optimizers.RMSprop(5e-4),
+        steps_per_execution=3,
+    )
+    reloaded = reload(model, tmp_path)
+    for name in ("generator_optimizer", "discriminator_optimizer"):
+        original, restored = getattr(model, name), getattr(reloaded, name)
+        assert type(restored) is type(original), name
+        assert restored.get_config() == original.get_config(), name
+    assert reloaded.steps_per_execution == 3
+    assert reloaded.get_compile_config() == model.get_compile_config()
+
+
+@pytest.mark.parametrize("name", MODELS)
+def test_compute_output_shape_is_the_shape_call_gives(name):
+    model, _, expected = MODELS[name]()
+    inputs = expected["serving_default"][0]
+    shapes = [tuple(value.shape) for value in inputs]
+    output = model(inputs if len(inputs) > 1 else inputs[0])
+    assert tuple(model.compute_output_shape(shapes if len(shapes) > 1 else shapes[0])) == tuple(
+        output.shape
+    )
