@@ -103,6 +103,48 @@ def test_several_series_and_options(tmp_path):
     assert_same_outputs(reload(model, tmp_path)(window), forecast)
 
 
+@pytest.mark.parametrize("conv_filters", [None, 5])
+def test_forecast_is_the_last_value_plus_the_keras_layers_change(conv_filters):
+    # The reference: the same Keras layers, built here from the documented
+    # architecture, on the window minus its last step, with the model's weights.
+    keras.utils.set_random_seed(0)
+    model = LSTMForecaster(
+        3,
+        num_targets=2,
+        lstm_units=(6, 4),
+        conv_filters=conv_filters,
+        conv_kernel_size=2,
+        dense_units=(5,),
+        dropout=0.25,
+    )
+    window = np.random.default_rng(0).normal(size=(4, 7, 3)).astype("float32")
+    forecast = keras.ops.convert_to_numpy(model(window))
+    front = (
+        []
+        if conv_filters is None
+        else [
+            keras.layers.Conv1D(conv_filters, 2, padding="causal", activation="relu", name="conv")
+        ]
+    )
+    reference = keras.Sequential(
+        [
+            keras.Input((7, 3)),
+            *front,
+            keras.layers.LSTM(6, return_sequences=True, dropout=0.25, name="lstm_0"),
+            keras.layers.LSTM(4, dropout=0.25, name="lstm_1"),
+            keras.layers.Dense(5, activation="relu", name="dense_0"),
+            keras.layers.Dense(6, name="head"),
+        ]
+    )
+    ours = ([model.conv] if model.conv else []) + model.lstms + model.hidden + [model.head]
+    for layer, wanted in zip(ours, reference.layers, strict=True):
+        assert layer.get_config() == wanted.get_config(), layer.name
+        wanted.set_weights(layer.get_weights())
+    last = window[:, -1:, :]
+    change = keras.ops.convert_to_numpy(reference(window - last)).reshape(4, 3, 2)
+    np.testing.assert_allclose(forecast, last[:, :, :2] + change, atol=1e-6)
+
+
 def test_too_few_features_is_explained():
     with pytest.raises(ValueError, match="num_targets=2 series"):
         LSTMForecaster(3, num_targets=2)(np.zeros((1, 5, 1), "float32"))
