@@ -5,6 +5,7 @@ earlier versions are read back into."""
 
 import textwrap
 
+import keras
 import pytest
 
 from zoo.models import DCGAN, VAE, Autoencoder, ConditionalVAE
@@ -17,7 +18,9 @@ pytestmark = pytest.mark.core
 # then the shapes of its weights.
 BUILDS = {
     "Autoencoder.dense": (
-        lambda: Autoencoder.dense((12,), latent_dim=3, units=(8, 6), output_activation=None),
+        lambda **kwargs: Autoencoder.dense(
+            (12,), latent_dim=3, units=(8, 6), output_activation=None, **kwargs
+        ),
         {
             "encoder": """
             inputs InputLayer - (None, 12)
@@ -36,7 +39,9 @@ BUILDS = {
         },
     ),
     "Autoencoder.convolutional": (
-        lambda: Autoencoder.convolutional((8, 8, 1), latent_dim=3, filters=(4, 6)),
+        lambda **kwargs: Autoencoder.convolutional(
+            (8, 8, 1), latent_dim=3, filters=(4, 6), **kwargs
+        ),
         {
             "encoder": """
             inputs InputLayer - (None, 8, 8, 1)
@@ -56,7 +61,7 @@ BUILDS = {
         },
     ),
     "VAE.dense": (
-        lambda: VAE.dense((12,), latent_dim=3, units=(8, 6)),
+        lambda **kwargs: VAE.dense((12,), latent_dim=3, units=(8, 6), **kwargs),
         {
             "encoder": """
             inputs InputLayer - (None, 12)
@@ -76,8 +81,8 @@ BUILDS = {
         },
     ),
     "VAE.convolutional": (
-        lambda: VAE.convolutional(
-            (8, 8, 2), latent_dim=3, filters=(4, 6), output_activation="tanh"
+        lambda **kwargs: VAE.convolutional(
+            (8, 8, 2), latent_dim=3, filters=(4, 6), output_activation="tanh", **kwargs
         ),
         {
             "encoder": """
@@ -99,7 +104,9 @@ BUILDS = {
         },
     ),
     "ConditionalVAE.dense": (
-        lambda: ConditionalVAE.dense((12,), num_classes=5, latent_dim=3, units=(8, 6)),
+        lambda **kwargs: ConditionalVAE.dense(
+            (12,), num_classes=5, latent_dim=3, units=(8, 6), **kwargs
+        ),
         {
             "encoder": """
             inputs InputLayer - (None, 12)
@@ -123,8 +130,8 @@ BUILDS = {
         },
     ),
     "ConditionalVAE.convolutional": (
-        lambda: ConditionalVAE.convolutional(
-            (8, 8, 1), num_classes=5, latent_dim=3, filters=(4, 6)
+        lambda **kwargs: ConditionalVAE.convolutional(
+            (8, 8, 1), num_classes=5, latent_dim=3, filters=(4, 6), **kwargs
         ),
         {
             "encoder": """
@@ -150,7 +157,7 @@ BUILDS = {
         },
     ),
     "DCGAN.dense": (
-        lambda: DCGAN.dense(12, latent_dim=3, units=(8, 6)),
+        lambda **kwargs: DCGAN.dense(12, latent_dim=3, units=(8, 6), **kwargs),
         {
             "generator": """
             code InputLayer - (None, 3)
@@ -169,7 +176,7 @@ BUILDS = {
         },
     ),
     "DCGAN.convolutional": (
-        lambda: DCGAN.convolutional((8, 8, 1), latent_dim=3, filters=(4, 6)),
+        lambda **kwargs: DCGAN.convolutional((8, 8, 1), latent_dim=3, filters=(4, 6), **kwargs),
         {
             "generator": """
             code InputLayer - (None, 3)
@@ -213,6 +220,28 @@ def test_builder_makes_the_networks_it_always_made(builder):
     for network, layers in expected.items():
         assert (
             layer_lines(getattr(model, network)) == textwrap.dedent(layers).strip().splitlines()
+        ), network
+
+
+# The networks' float32 outputs: under mixed precision each computes in float32
+# from here on, as Keras advises for a model's last layers.
+FLOAT32_HEADS = {"latent", "mean", "log_var", "logit", "output"}
+
+
+@pytest.mark.parametrize("builder", BUILDS)
+def test_builder_hands_the_dtype_policy_to_both_networks(builder):
+    build, expected = BUILDS[builder]
+    model = build(dtype="mixed_bfloat16")
+    assert model.dtype_policy.name == "mixed_bfloat16"
+    for network in expected:
+        layers = [
+            layer
+            for layer in getattr(model, network).layers
+            if not isinstance(layer, keras.layers.InputLayer)
+        ]
+        heads = next(i for i, layer in enumerate(layers) if layer.name in FLOAT32_HEADS)
+        assert [layer.compute_dtype for layer in layers] == ["bfloat16"] * heads + ["float32"] * (
+            len(layers) - heads
         ), network
 
 
