@@ -312,3 +312,32 @@ def test_compute_output_shape_is_the_shape_call_gives(name):
     assert tuple(model.compute_output_shape(shapes if len(shapes) > 1 else shapes[0])) == tuple(
         output.shape
     )
+
+
+def test_an_unbuilt_model_is_told_to_be_called_before_export():
+    model = UNet(num_classes=2, depth=1, filters=4, name="segmenter")
+    with pytest.raises(
+        ValueError,
+        match=r"UNet 'segmenter' has not been built, so its input shape is unknown\. "
+        r"Call it on a batch \(or fit it\) first\.",
+    ):
+        model.serving_endpoints()
+
+
+def dropout_network(input_shape, outputs, name):
+    """A network whose answers differ in training mode: half its inputs dropped."""
+    inputs = keras.Input(input_shape)
+    x = keras.layers.Dropout(0.5)(keras.layers.Flatten()(inputs))
+    heads = [keras.layers.Dense(units, name=f"head_{i}")(x) for i, units in enumerate(outputs)]
+    return keras.Model(inputs, heads if len(heads) > 1 else heads[0], name=name)
+
+
+@pytest.mark.parametrize("model_class", [Autoencoder, VAE])
+def test_encode_and_decode_run_the_networks_in_inference_mode(model_class):
+    latent = [2, 2] if model_class is VAE else [2]
+    model = model_class(
+        dropout_network((6,), latent, "encoder"), dropout_network((2,), [6], "decoder")
+    )
+    x = RNG.normal(size=(4, 6)).astype("float32")
+    assert_same_outputs(model.encode(x), model.encoder(x, training=False))
+    assert_same_outputs(model.decode(CODES), model.decoder(CODES, training=False))

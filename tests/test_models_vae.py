@@ -165,6 +165,8 @@ def test_generate_and_dense_variant():
         reconstruction_loss="squared_error",
         seed=3,
     )
+    # The default is the plain VAE, whose loss is the negative ELBO.
+    assert model.beta == 1.0
     assert model.generate(5).shape == (5, 10)
     assert not np.allclose(model.generate(2), model.generate(2))
 
@@ -203,8 +205,12 @@ def test_targets_are_refused():
 @pytest.mark.parametrize(
     "kwargs, message",
     [
-        ({"beta": 0.0}, "beta"),
-        ({"reconstruction_loss": "mae"}, "reconstruction_loss"),
+        ({"beta": 0.0}, r"`beta` weights the KL term and must be > 0 .* Received: beta=0\.0"),
+        (
+            {"reconstruction_loss": "mae"},
+            r"`reconstruction_loss` must be one of \('binary_crossentropy', "
+            r"'squared_error'\)\. Received: reconstruction_loss='mae'",
+        ),
     ],
 )
 def test_rejects_bad_arguments(kwargs, message):
