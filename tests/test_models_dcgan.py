@@ -91,6 +91,51 @@ def test_round_trip_resumes_training(images, tmp_path):
 
 
 @pytest.mark.tensorflow
+def test_a_step_is_the_discriminator_step_then_the_generator_step():
+    # The reference: the step written out with a tape and plain SGD on copies of
+    # the two networks, drawing the latent codes from the same seed.
+    import tensorflow as tf
+
+    keras.utils.set_random_seed(0)
+    gan = DCGAN.dense(2, latent_dim=3, units=(5,), seed=4)
+    gan.compile(keras.optimizers.SGD(0.1), keras.optimizers.SGD(0.3))
+    real = gaussian_mixture(6)
+    generator, discriminator = (
+        keras.models.clone_model(network) for network in (gan.generator, gan.discriminator)
+    )
+    generator.set_weights(gan.generator.get_weights())
+    discriminator.set_weights(gan.discriminator.get_weights())
+    draws = keras.random.SeedGenerator(4)
+
+    def bce(label, logits):
+        labels = tf.fill(tf.shape(logits), float(label))
+        return tf.reduce_mean(tf.nn.sigmoid_cross_entropy_with_logits(labels, logits))
+
+    def sgd_step(network, rate, loss_fn):
+        with tf.GradientTape() as tape:
+            loss = loss_fn()
+        gradients = tape.gradient(loss, network.trainable_variables)
+        for variable, gradient in zip(network.trainable_variables, gradients):
+            variable.assign(variable - rate * gradient)
+        return float(loss)
+
+    latent = keras.random.normal((6, 3), seed=draws)
+    d_loss = sgd_step(
+        discriminator,
+        0.3,
+        lambda: bce(1, discriminator(real)) + bce(0, discriminator(generator(latent))),
+    )
+    latent = keras.random.normal((6, 3), seed=draws)
+    g_loss = sgd_step(generator, 0.1, lambda: bce(1, discriminator(generator(latent))))
+
+    history = gan.fit(real, batch_size=6, epochs=1, shuffle=False, verbose=0).history
+    assert history["d_loss"][0] == pytest.approx(d_loss, rel=1e-5)
+    assert history["g_loss"][0] == pytest.approx(g_loss, rel=1e-5)
+    assert_same_outputs(gan.discriminator.weights, discriminator.weights)
+    assert_same_outputs(gan.generator.weights, generator.weights)
+
+
+@pytest.mark.tensorflow
 def test_export_signature(images, tmp_path):
     gan = convolutional_gan()
     latent = np.random.default_rng(0).normal(size=(5, 8)).astype("float32")
