@@ -50,6 +50,84 @@ def test_segments_held_out_shapes(trained, learning_seed, bound):
     bound("mean IoU on held-out shapes", mean_iou(masks, predicted), at_least=0.9)
 
 
+def reference_block(filters, name, batch_norm):
+    """Two 3x3 convolutions, each with batch normalization (if any) and ReLU."""
+    layers = []
+    for i in range(2):
+        layers.append(
+            keras.layers.Conv2D(
+                filters, 3, padding="same", use_bias=not batch_norm, name=f"{name}_conv_{i}"
+            )
+        )
+        if batch_norm:
+            layers.append(
+                keras.layers.BatchNormalization(
+                    synchronized=keras.backend.backend() == "tensorflow", name=f"{name}_norm_{i}"
+                )
+            )
+        layers.append(keras.layers.Activation("relu", name=f"{name}_relu_{i}"))
+    return keras.Sequential(layers, name=name)
+
+
+@pytest.mark.parametrize("batch_norm", [True, False])
+def test_is_the_keras_layers_of_the_paper_in_their_order(batch_norm):
+    # The reference: Ronneberger et al.'s network built here from Keras layers
+    # (blocks of 16 then 32 filters, a bottleneck of 64, transposed 2x2 upsampling,
+    # skips joined after the upsampled maps), with the model's weights.
+    keras.utils.set_random_seed(0)
+    model = UNet(3, depth=2, filters=16, batch_norm=batch_norm, dropout=0.5)
+    rng = np.random.default_rng(0)
+    images = rng.normal(size=(2, 8, 12, 2)).astype("float32")
+    model(images)
+    # Away from their initial values, so that batch normalization is no identity.
+    for weight in model.weights:
+        value = rng.uniform(-0.5, 0.5, weight.shape)
+        weight.assign(np.abs(value) + 0.5 if "variance" in weight.path else value)
+    logits = model(images, training=False)
+    down = [reference_block(16, "down_0", batch_norm), reference_block(32, "down_1", batch_norm)]
+    pools = [keras.layers.MaxPooling2D(2, name=f"pool_{level}") for level in range(2)]
+    bottleneck = reference_block(64, "bottleneck", batch_norm)
+    dropout = keras.layers.Dropout(0.5, name="bottleneck_dropout")
+    upsample = [
+        keras.layers.Conv2DTranspose(f, 2, strides=2, name=f"upsample_{level}")
+        for f, level in ((32, 1), (16, 0))
+    ]
+    up = [reference_block(32, "up_1", batch_norm), reference_block(16, "up_0", batch_norm)]
+    head = keras.layers.Conv2D(3, 1, name="head")
+
+    x = inputs = keras.Input((8, 12, 2))
+    skips = []
+    for block, pool in zip(down, pools):
+        x = block(x)
+        skips.append(x)
+        x = pool(x)
+    x = dropout(bottleneck(x))
+    for upsampler, block, skip in zip(upsample, up, reversed(skips)):
+        x = block(keras.layers.Concatenate()([upsampler(x), skip]))
+    reference = keras.Model(inputs, head(x))
+
+    ours = [
+        *model.down_blocks,
+        *model.pools,
+        model.bottleneck,
+        model.bottleneck_dropout,
+        *model.upsamplers,
+        *model.up_blocks,
+        model.head,
+    ]
+    theirs = [*down, *pools, bottleneck, dropout, *upsample, *up, head]
+    for layer, wanted in zip(ours, theirs, strict=True):
+        configs = [layer.get_config()], [wanted.get_config()]
+        if isinstance(layer, keras.Sequential):
+            configs = (
+                [sub.get_config() for sub in layer.layers],
+                [sub.get_config() for sub in wanted.layers],
+            )
+        assert configs[0] == configs[1], layer.name
+        wanted.set_weights(layer.get_weights())
+    assert_same_outputs(logits, reference(images, training=False), atol=1e-5)
+
+
 @pytest.mark.parametrize("size", [(8, 8), (16, 40), (32, 24)])
 def test_any_divisible_size(size):
     model = UNet(2, depth=3, filters=2)
