@@ -348,3 +348,43 @@ def test_encode_and_decode_run_the_networks_in_inference_mode(model_class):
     x = RNG.normal(size=(4, 6)).astype("float32")
     assert_same_outputs(model.encode(x), model.encoder(x, training=False))
     assert_same_outputs(model.decode(CODES), model.decoder(CODES, training=False))
+
+
+# Built with `dtype="mixed_bfloat16"`: the sublayers that stay float32 (the last
+# layers, as Keras advises). Keras's `Sequential` takes no dtype, so the UNet's
+# blocks are float32 containers of mixed layers; the CAM backbone is the user's.
+MIXED = "mixed_bfloat16"
+FLOAT32_SUBLAYERS = {
+    "UNet": (lambda: UNet(3, depth=1, filters=4, dtype=MIXED), {"head"}),
+    "LSTMForecaster": (
+        lambda: LSTMForecaster(2, lstm_units=(4,), conv_filters=3, dense_units=(3,), dtype=MIXED),
+        {"head"},
+    ),
+    "TransformerClassifier": (
+        lambda: TransformerClassifier(20, 6, 2, embedding_dim=4, num_heads=2, dtype=MIXED),
+        {"head"},
+    ),
+    "CAMClassifier": (
+        lambda: CAMClassifier(keras.layers.Conv2D(4, 3, name="backbone"), 2, dtype=MIXED),
+        set(),
+    ),
+    "VAE": (
+        lambda: VAE.dense((6,), latent_dim=2, units=(4,), dtype=MIXED),
+        {"mean", "log_var", "output", "reshape"},
+    ),
+}
+
+
+@pytest.mark.parametrize("name", FLOAT32_SUBLAYERS)
+def test_every_sublayer_takes_the_models_dtype_policy(name):
+    build, float32 = FLOAT32_SUBLAYERS[name]
+    model = build()
+    policies = {
+        layer.name: layer.dtype_policy.name
+        for layer in model._flatten_layers(include_self=False)
+        if not isinstance(layer, (keras.Sequential, keras.layers.InputLayer))
+        and layer.name != "backbone"
+        and type(layer).__name__ != "Functional"
+    }
+    assert {layer for layer, policy in policies.items() if policy != MIXED} == float32
+    assert set(policies.values()) <= {MIXED, "float32"}
