@@ -111,6 +111,30 @@ def test_keras_round_trip_and_export(trained, tmp_path):
     np.testing.assert_allclose(default["probabilities"].numpy(), probabilities[:2], atol=1e-6)
 
 
+@pytest.mark.tensorflow
+@pytest.mark.parametrize("activation", ["softmax", "sigmoid"])
+def test_predictions_and_heatmaps_are_the_heads_on_the_backbone_features(activation):
+    # The reference: global average pooling, the head's kernel and bias and the
+    # activation in NumPy; the class map of the predicted class resized bilinearly.
+    import tensorflow as tf
+
+    keras.utils.set_random_seed(0)
+    model = CAMClassifier(_model().backbone, num_classes=2, activation=activation)
+    images, _, _ = _shapes_data(3, seed=5)
+    probabilities, heatmaps = model(images, return_cam=True)
+    features = keras.ops.convert_to_numpy(model.backbone(images)).astype("float64")
+    kernel, bias = model.head.classifier.get_weights()
+    logits = features.mean(axis=(1, 2)) @ kernel + bias
+    if activation == "softmax":
+        expected = np.exp(logits) / np.exp(logits).sum(-1, keepdims=True)
+    else:
+        expected = 1 / (1 + np.exp(-logits))
+    np.testing.assert_allclose(keras.ops.convert_to_numpy(probabilities), expected, atol=1e-6)
+    maps = np.einsum("bhwk,bk->bhw", features, kernel.T[expected.argmax(-1)])
+    upsampled = tf.image.resize(maps[..., None], (SIZE, SIZE), method="bilinear")[..., 0]
+    np.testing.assert_allclose(keras.ops.convert_to_numpy(heatmaps), upsampled, atol=1e-5)
+
+
 def inference_mode_model():
     """A CAM classifier whose backbone has a random flip before batch norm and dropout.
 
