@@ -16,6 +16,7 @@ import keras
 import numpy as np
 import pytest
 from models_helpers import assert_same_config, assert_same_outputs, blob_images, reload
+from precision_harness import check_sublayer_policies
 
 from zoo.models import (
     DCGAN,
@@ -350,10 +351,11 @@ def test_encode_and_decode_run_the_networks_in_inference_mode(model_class):
     assert_same_outputs(model.decode(CODES), model.decoder(CODES, training=False))
 
 
-# Built with `dtype="mixed_bfloat16"`: the sublayers that stay float32 (the last
-# layers, as Keras advises). Keras's `Sequential` takes no dtype, so the UNet's
-# blocks are float32 containers of mixed layers; the CAM backbone is the user's.
-MIXED = "mixed_bfloat16"
+# The slow precision runs (`tests/test_precision.py`) build, fit and export every
+# model under each policy; this checks only that each sublayer is given the
+# model's policy, but for the float32 last layers, which mutants of the
+# constructors reach in a fraction of a second. The CAM backbone is the user's.
+MIXED = keras.DTypePolicy("mixed_bfloat16")
 FLOAT32_SUBLAYERS = {
     "UNet": (lambda: UNet(3, depth=1, filters=4, dtype=MIXED), {"head"}),
     "LSTMForecaster": (
@@ -365,12 +367,14 @@ FLOAT32_SUBLAYERS = {
         {"head"},
     ),
     "CAMClassifier": (
-        lambda: CAMClassifier(keras.layers.Conv2D(4, 3, name="backbone"), 2, dtype=MIXED),
+        lambda: CAMClassifier(
+            keras.layers.Conv2D(4, 3, dtype=MIXED, name="backbone"), 2, dtype=MIXED
+        ),
         set(),
     ),
     "VAE": (
         lambda: VAE.dense((6,), latent_dim=2, units=(4,), dtype=MIXED),
-        {"mean", "log_var", "output", "reshape"},
+        {"encoder/mean", "encoder/log_var", "decoder/output", "decoder/reshape"},
     ),
 }
 
@@ -378,13 +382,4 @@ FLOAT32_SUBLAYERS = {
 @pytest.mark.parametrize("name", FLOAT32_SUBLAYERS)
 def test_every_sublayer_takes_the_models_dtype_policy(name):
     build, float32 = FLOAT32_SUBLAYERS[name]
-    model = build()
-    policies = {
-        layer.name: layer.dtype_policy.name
-        for layer in model._flatten_layers(include_self=False)
-        if not isinstance(layer, (keras.Sequential, keras.layers.InputLayer))
-        and layer.name != "backbone"
-        and type(layer).__name__ != "Functional"
-    }
-    assert {layer for layer, policy in policies.items() if policy != MIXED} == float32
-    assert set(policies.values()) <= {MIXED, "float32"}
+    check_sublayer_policies(build(), MIXED, float32)
