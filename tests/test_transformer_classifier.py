@@ -21,6 +21,54 @@ def test_config_round_trip_and_keras_file(tmp_path):
     np.testing.assert_array_equal(keras.ops.convert_to_numpy(reloaded(ids)), probabilities)
 
 
+@pytest.mark.parametrize("num_classes", [1, 2])
+def test_is_the_zoo_layers_then_masked_pooling_and_the_head(num_classes):
+    # The reference: the documented stack built apart from the zoo's layers with
+    # the same configs and weights, then the mean over real tokens and the head
+    # (sigmoid for one class, softmax for more) in NumPy.
+    from zoo.layers import TokenAndPositionEmbedding, TransformerEncoder
+
+    keras.utils.set_random_seed(0)
+    model = TransformerClassifier(
+        30,
+        7,
+        num_classes,
+        embedding_dim=4,
+        num_heads=2,
+        intermediate_dim=6,
+        num_layers=2,
+        dropout=0.2,
+        position="sinusoidal",
+    )
+    ids = np.array([[4, 5, 6, 0, 0, 0, 0], [1, 2, 3, 4, 5, 6, 7]], "int32")
+    probabilities = keras.ops.convert_to_numpy(model(ids))
+    embedding = TokenAndPositionEmbedding(
+        30, 7, 4, position="sinusoidal", mask_zero=True, name="embedding"
+    )
+    blocks = [TransformerEncoder(6, 2, dropout=0.2, name=f"encoder_{i}") for i in range(2)]
+    head_dropout = keras.layers.Dropout(0.2, name="head_dropout")
+    ours = [model.embedding, *model.encoder_blocks, model.head_dropout]
+    for layer, wanted in zip(ours, [embedding, *blocks, head_dropout], strict=True):
+        assert layer.get_config() == wanted.get_config(), layer.name
+    embedding(ids)
+    embedding.set_weights(model.embedding.get_weights())
+    x = embedding(ids)
+    for block, layer in zip(blocks, model.encoder_blocks):
+        block(x, padding_mask=ids != 0)
+        block.set_weights(layer.get_weights())
+        x = block(x, padding_mask=ids != 0)
+    real = (ids != 0)[..., None]
+    pooled = (keras.ops.convert_to_numpy(x) * real).sum(1) / real.sum(1)
+    kernel, bias = model.head.get_weights()
+    logits = pooled.astype("float64") @ kernel + bias
+    if num_classes == 1:
+        expected = 1 / (1 + np.exp(-logits))
+    else:
+        expected = np.exp(logits) / np.exp(logits).sum(-1, keepdims=True)
+    assert model.head.get_config()["units"] == num_classes
+    np.testing.assert_allclose(probabilities, expected, atol=1e-6)
+
+
 def test_padding_does_not_change_predictions():
     model = TransformerClassifier(50, 12, num_classes=1)
     short = np.array([[7, 8, 9, 0, 0, 0, 0, 0]])
