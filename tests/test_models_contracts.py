@@ -11,6 +11,7 @@ checked on small untrained models in a fraction of a second each:
 """
 
 import inspect
+import re
 
 import keras
 import numpy as np
@@ -383,3 +384,38 @@ FLOAT32_SUBLAYERS = {
 def test_every_sublayer_takes_the_models_dtype_policy(name):
     build, float32 = FLOAT32_SUBLAYERS[name]
     check_sublayer_policies(build(), MIXED, float32)
+
+
+POSITIVE = "`{0}` must be a positive integer. Received: {0}={1}"
+RATE = "`{0}` must be in [0, 1). Received: {0}={1}"
+BAD_ARGUMENTS = {
+    "UNet(num_classes=0)": (lambda: UNet(0), POSITIVE.format("num_classes", 0)),
+    "UNet(depth=0)": (lambda: UNet(2, depth=0), POSITIVE.format("depth", 0)),
+    "UNet(filters=0)": (lambda: UNet(2, filters=0), POSITIVE.format("filters", 0)),
+    "UNet(dropout=1.0)": (lambda: UNet(2, dropout=1.0), RATE.format("dropout", 1.0)),
+    "LSTMForecaster(horizon=0)": (lambda: LSTMForecaster(0), POSITIVE.format("horizon", 0)),
+    "LSTMForecaster(num_targets=0)": (
+        lambda: LSTMForecaster(2, num_targets=0),
+        POSITIVE.format("num_targets", 0),
+    ),
+    "LSTMForecaster(dropout=-0.1)": (
+        lambda: LSTMForecaster(2, dropout=-0.1),
+        RATE.format("dropout", -0.1),
+    ),
+    "TransformerClassifier(num_layers=0)": (
+        lambda: TransformerClassifier(20, 6, 2, num_layers=0),
+        POSITIVE.format("num_layers", 0),
+    ),
+    "Autoencoder(noise_stddev=-0.1)": (
+        lambda: Autoencoder.dense((4,), latent_dim=2, noise_stddev=-0.1),
+        "`noise_stddev` is the standard deviation of the training noise and must be >= 0. "
+        "Received: noise_stddev=-0.1",
+    ),
+}
+
+
+@pytest.mark.parametrize("case", BAD_ARGUMENTS)
+def test_a_bad_argument_is_named_with_its_value(case):
+    build, message = BAD_ARGUMENTS[case]
+    with pytest.raises(ValueError, match=f"^{re.escape(message)}$"):
+        build()
