@@ -49,6 +49,19 @@ def assert_same_step(mixed, exact):
         assert cosine > 0.99, (i, cosine)
 
 
+def numpy_kl(mean, log_var):
+    """KL(N(mean, exp(log_var)) || N(0, I)) of each example, in closed form."""
+    return 0.5 * np.sum(np.exp(log_var) + mean**2 - 1.0 - log_var, axis=1)
+
+
+def numpy_reconstruction(x, reconstruction, loss):
+    """Each example's reconstruction loss, summed over its values."""
+    x, p = x.reshape(len(x), -1), reconstruction.reshape(len(x), -1)
+    if loss == "squared_error":
+        return np.sum((x - p) ** 2, axis=1)
+    return -np.sum(x * np.log(p) + (1 - x) * np.log(1 - p), axis=1)
+
+
 def reload(model, tmp_path):
     """Saves `model` as a `.keras` file and loads it back (after `import zoo.models`)."""
     path = tmp_path / f"{model.name}.keras"

@@ -10,6 +10,8 @@ from models_helpers import (
     assert_same_outputs,
     check_export,
     mixed_precision,
+    numpy_kl,
+    numpy_reconstruction,
     reload,
     shape_images,
 )
@@ -133,6 +135,33 @@ def test_fit_without_labels_as_input_is_explained(data, fit_args, received):
         "(batch,)), e.g. `model([images, labels])` or `fit([images, labels])`. "
         f"Received {received}."
     ) in str(error.value)
+
+
+def test_loss_conditions_the_encoder_and_decoder_on_the_labels():
+    # As the VAE's loss test, with the labels one-hot beside the images and codes:
+    # the KL of the posterior given each image and its label, and, with a posterior
+    # of negligible variance, the reconstruction of `model([images, labels])`.
+    keras.utils.set_random_seed(0)
+    rng = np.random.default_rng(0)
+    images = rng.uniform(size=(5, 4)).astype("float32")
+    labels = np.array([2, 0, 1, 2, 1], "int32")
+    model = ConditionalVAE.dense((4,), 3, latent_dim=2, units=(6,), beta=1.5, seed=1)
+    model.compile(optimizer="sgd")
+    condition = np.eye(3, dtype="float32")[labels]
+    mean, log_var = (np.asarray(v, "float64") for v in model.encoder([images, condition]))
+    result = model.evaluate([images, labels], batch_size=4, verbose=0, return_dict=True)
+    assert result["kl_loss"] == pytest.approx(np.mean(numpy_kl(mean, log_var)), rel=1e-5)
+    assert result["loss"] == pytest.approx(
+        result["reconstruction_loss"] + 1.5 * result["kl_loss"], rel=1e-5
+    )
+
+    head = model.encoder.get_layer("log_var")
+    head.set_weights([np.zeros_like(head.get_weights()[0]), np.full(2, -40.0)])
+    reconstruction = np.asarray(model([images, labels]), "float64")
+    result = model.evaluate([images, labels], batch_size=4, verbose=0, return_dict=True)
+    assert result["reconstruction_loss"] == pytest.approx(
+        np.mean(numpy_reconstruction(images, reconstruction, "binary_crossentropy")), rel=1e-5
+    )
 
 
 def test_labels_as_targets_are_refused(data):

@@ -10,6 +10,8 @@ from models_helpers import (
     blob_images,
     check_export,
     mixed_precision,
+    numpy_kl,
+    numpy_reconstruction,
     reload,
 )
 
@@ -112,19 +114,6 @@ def test_export_signatures(trained, data, tmp_path):
             "decode": ({"latent": codes}, {"reconstruction": model.decode(codes)}),
         },
     )
-
-
-def numpy_kl(mean, log_var):
-    """KL(N(mean, exp(log_var)) || N(0, I)) of each example, in closed form."""
-    return 0.5 * np.sum(np.exp(log_var) + mean**2 - 1.0 - log_var, axis=1)
-
-
-def numpy_reconstruction(x, reconstruction, loss):
-    """Each example's reconstruction loss, summed over its values."""
-    x, p = x.reshape(len(x), -1), reconstruction.reshape(len(x), -1)
-    if loss == "squared_error":
-        return np.sum((x - p) ** 2, axis=1)
-    return -np.sum(x * np.log(p) + (1 - x) * np.log(1 - p), axis=1)
 
 
 @pytest.mark.parametrize("reconstruction_loss", RECONSTRUCTION_LOSSES)
