@@ -218,6 +218,8 @@ def test_builder_makes_the_networks_it_always_made(builder):
     build, expected = BUILDS[builder]
     model = build()
     for network, layers in expected.items():
+        # Named as the attribute that holds it: its weights' paths begin so.
+        assert getattr(model, network).name == network
         assert (
             layer_lines(getattr(model, network)) == textwrap.dedent(layers).strip().splitlines()
         ), network
