@@ -93,11 +93,26 @@ def test_round_trip_resumes_training(images, tmp_path):
 @pytest.mark.tensorflow
 def test_a_step_is_the_discriminator_step_then_the_generator_step():
     # The reference: the step written out with a tape and plain SGD on copies of
-    # the two networks, drawing the latent codes from the same seed.
+    # the two networks, drawing the latent codes from the same seed. Both networks
+    # have batch normalization, whose batch statistics show that each runs in
+    # training mode (its moving statistics are weights too, compared after).
     import tensorflow as tf
 
     keras.utils.set_random_seed(0)
-    gan = DCGAN.dense(2, latent_dim=3, units=(5,), seed=4)
+
+    def network(inputs, outputs, name):
+        return keras.Sequential(
+            [
+                keras.Input((inputs,)),
+                keras.layers.Dense(5),
+                keras.layers.BatchNormalization(momentum=0.5),
+                keras.layers.LeakyReLU(),
+                keras.layers.Dense(outputs),
+            ],
+            name=name,
+        )
+
+    gan = DCGAN(network(3, 2, "generator"), network(2, 1, "discriminator"), 3, seed=4)
     gan.compile(keras.optimizers.SGD(0.1), keras.optimizers.SGD(0.3))
     real = gaussian_mixture(6)
     generator, discriminator = (
@@ -123,16 +138,26 @@ def test_a_step_is_the_discriminator_step_then_the_generator_step():
     d_loss = sgd_step(
         discriminator,
         0.3,
-        lambda: bce(1, discriminator(real)) + bce(0, discriminator(generator(latent))),
+        lambda: (
+            bce(1, discriminator(real, training=True))
+            + bce(0, discriminator(generator(latent, training=True), training=True))
+        ),
     )
     latent = keras.random.normal((6, 3), seed=draws)
-    g_loss = sgd_step(generator, 0.1, lambda: bce(1, discriminator(generator(latent))))
+    g_loss = sgd_step(
+        generator,
+        0.1,
+        lambda: bce(1, discriminator(generator(latent, training=True), training=True)),
+    )
 
     history = gan.fit(real, batch_size=6, epochs=1, shuffle=False, verbose=0).history
     assert history["d_loss"][0] == pytest.approx(d_loss, rel=1e-5)
     assert history["g_loss"][0] == pytest.approx(g_loss, rel=1e-5)
     assert_same_outputs(gan.discriminator.weights, discriminator.weights)
     assert_same_outputs(gan.generator.weights, generator.weights)
+    # `generate` draws the next codes and runs the generator in inference mode.
+    latent = keras.random.normal((4, 3), seed=draws)
+    assert_same_outputs(gan.generate(4), generator(latent, training=False))
 
 
 @pytest.mark.tensorflow
