@@ -109,6 +109,29 @@ def test_export_signatures(plain, data, tmp_path):
     )
 
 
+def identity_autoencoder(seed):
+    """An autoencoder of identity networks: its output minus its input is the noise."""
+
+    def identity(name):
+        return keras.Sequential([keras.Input((500,)), keras.layers.Identity()], name=name)
+
+    return Autoencoder(identity("encoder"), identity("decoder"), noise_stddev=0.3, seed=seed)
+
+
+def test_training_noise_is_gaussian_of_the_given_stddev_and_seed():
+    x = np.random.default_rng(0).normal(size=(20, 500)).astype("float32")
+    model = identity_autoencoder(seed=3)
+    noise = keras.ops.convert_to_numpy(model(x, training=True)) - x
+    # 10,000 draws: the sample deviation lies within 3% of 0.3, the mean within 0.01.
+    assert abs(noise.std() - 0.3) < 0.009
+    assert abs(noise.mean()) < 0.01
+    assert_same_outputs(model(x), x)
+    # The same seed draws the same noise, whatever the global seed.
+    keras.utils.set_random_seed(99)
+    again = keras.ops.convert_to_numpy(identity_autoencoder(seed=3)(x, training=True)) - x
+    np.testing.assert_array_equal(again, noise)
+
+
 def test_dense_variant_round_trip(tmp_path):
     keras.utils.set_random_seed(0)
     model = Autoencoder.dense(

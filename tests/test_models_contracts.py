@@ -373,6 +373,10 @@ FLOAT32_SUBLAYERS = {
         ),
         set(),
     ),
+    "Autoencoder": (
+        lambda: Autoencoder.dense((6,), latent_dim=2, units=(4,), noise_stddev=0.1, dtype=MIXED),
+        {"encoder/latent", "decoder/output", "decoder/reshape"},
+    ),
     "VAE": (
         lambda: VAE.dense((6,), latent_dim=2, units=(4,), dtype=MIXED),
         {"encoder/mean", "encoder/log_var", "decoder/output", "decoder/reshape"},
