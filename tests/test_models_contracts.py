@@ -423,3 +423,17 @@ def test_a_bad_argument_is_named_with_its_value(case):
     build, message = BAD_ARGUMENTS[case]
     with pytest.raises(ValueError, match=f"^{re.escape(message)}$"):
         build()
+
+
+def test_an_unbuilt_sub_model_is_named_with_the_fix():
+    encoder = keras.Sequential([keras.layers.Dense(2), keras.layers.Dense(2)], name="encoder")
+    decoder = dropout_network((2,), [6], "decoder")
+    with pytest.raises(
+        ValueError,
+        match=re.escape(
+            "VAE needs built sub-models, but encoder is not built. Functional models are "
+            "built when created; call a subclassed model on a batch (or its `build(shape)`) "
+            "before passing it."
+        ),
+    ):
+        VAE(encoder, decoder)
