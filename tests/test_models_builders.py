@@ -3,6 +3,7 @@ VAEs and the DCGAN make the networks they always made: the same layers, names,
 activations, output shapes and weight shapes that `.keras` files saved by
 earlier versions are read back into."""
 
+import re
 import textwrap
 
 import keras
@@ -254,3 +255,29 @@ def test_an_unknown_architecture_names_the_two_there_are():
         r"architecture='recurrent'",
     ):
         encoder_decoder("recurrent", (12,), latent_dim=3, sizes=(8,), output_activation=None)
+
+
+@pytest.mark.parametrize(
+    "build, network, received, suggested",
+    [
+        (lambda: VAE.convolutional((18, 12, 1), 2, filters=(4, 6)), "encoder", (18, 12), "20x12"),
+        (
+            lambda: DCGAN.convolutional((12, 18, 1), 2, filters=(4, 6)),
+            "decoder",
+            (12, 18),
+            "12x20",
+        ),
+    ],
+    ids=["encoder", "decoder"],
+)
+def test_an_indivisible_image_size_is_explained(build, network, received, suggested):
+    height, width = received
+    with pytest.raises(
+        ValueError,
+        match=re.escape(
+            f"A convolutional {network} halves the image 2 times, so its height and width "
+            f"must be divisible by 2**2 = 4. Received height={height}, width={width}. Resize "
+            f"or pad the images to a multiple of 4, e.g. {suggested}."
+        ),
+    ):
+        build()
