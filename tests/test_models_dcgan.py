@@ -91,6 +91,10 @@ def test_round_trip_resumes_training(images, tmp_path):
 
 
 @pytest.mark.tensorflow
+@pytest.mark.skipif(
+    keras.backend.backend() != "tensorflow",
+    reason="the reference step differentiates with TensorFlow's tape, on TensorFlow's variables",
+)
 def test_a_step_is_the_discriminator_step_then_the_generator_step():
     # The reference: the step written out with a tape and plain SGD on copies of
     # the two networks, drawing the latent codes from the same seed. Both networks
