@@ -384,9 +384,13 @@ FLOAT32_SUBLAYERS = {
 }
 
 
+@pytest.mark.parametrize("scope", ["instance", "global"])
 @pytest.mark.parametrize("name", FLOAT32_SUBLAYERS)
-def test_every_sublayer_takes_the_models_dtype_policy(name):
+def test_every_sublayer_takes_the_models_dtype_policy(name, scope):
     build, float32 = FLOAT32_SUBLAYERS[name]
+    if scope == "global":
+        # The conftest restores the float32 policy after each test.
+        keras.config.set_dtype_policy(MIXED)
     check_sublayer_policies(build(), MIXED, float32)
 
 

@@ -1,6 +1,7 @@
 """LSTMForecaster: beats the naive forecast, exports without cuDNN ops, round trip."""
 
 import importlib
+import re
 
 import keras
 import numpy as np
@@ -146,12 +147,32 @@ def test_forecast_is_the_last_value_plus_the_keras_layers_change(conv_filters):
 
 
 def test_too_few_features_is_explained():
-    with pytest.raises(ValueError, match="num_targets=2 series"):
+    with pytest.raises(ValueError) as error:
         LSTMForecaster(3, num_targets=2)(np.zeros((1, 5, 1), "float32"))
+    # Keras prefixes the layer's name to errors raised in `call`.
+    assert (
+        "LSTMForecaster forecasts the first num_targets=2 series of the window, but the "
+        "window has 1 features (last axis). Pass windows (batch, steps, features) with "
+        "enough series, or lower `num_targets`."
+    ) in str(error.value)
+    # As many features as targets is enough.
+    assert LSTMForecaster(3, num_targets=2)(np.zeros((1, 5, 2), "float32")).shape == (1, 3, 2)
+
+
+def test_defaults_forecast_one_series_with_a_kernel_of_three():
+    model = LSTMForecaster(2, conv_filters=4)
+    assert model(np.zeros((1, 5, 3), "float32")).shape == (1, 2, 1)
+    assert model.conv.kernel_size == (3,)
 
 
 def test_rejects_empty_lstm_units():
-    with pytest.raises(ValueError, match="lstm_units"):
+    with pytest.raises(
+        ValueError,
+        match=re.escape(
+            "`lstm_units` lists the units of each LSTM and needs at least one entry, "
+            "e.g. (32,). Received: lstm_units=()"
+        ),
+    ):
         LSTMForecaster(3, lstm_units=())
 
 
