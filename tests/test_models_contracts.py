@@ -53,9 +53,46 @@ def prior_codes(seed, count, latent_dim=2):
     return keras.random.normal((count, latent_dim), seed=generator)
 
 
+# Each model's constructor arguments, away from their defaults: one that the
+# `.keras` file loses comes back as its default.
+ARGUMENTS = {
+    "Autoencoder": {"noise_stddev": 0.3, "seed": 3},
+    "VAE": {"beta": 2.0, "reconstruction_loss": "squared_error", "seed": 5},
+    "ConditionalVAE": {
+        "num_classes": 3,
+        "beta": 3.0,
+        "reconstruction_loss": "squared_error",
+        "seed": 7,
+    },
+    "DCGAN": {"latent_dim": 2, "seed": 2},
+    "UNet": {"num_classes": 3, "depth": 1, "filters": 4, "batch_norm": False, "dropout": 0.5},
+    "LSTMForecaster": {
+        "horizon": 2,
+        "num_targets": 2,
+        "lstm_units": (4,),
+        "conv_filters": 4,
+        "conv_kernel_size": 2,
+        "dense_units": (3,),
+        "dropout": 0.5,
+    },
+    "CAMClassifier": {"num_classes": 2, "activation": "sigmoid"},
+    "TransformerClassifier": {
+        "vocabulary_size": 20,
+        "sequence_length": 6,
+        "num_classes": 2,
+        "embedding_dim": 4,
+        "num_heads": 2,
+        "intermediate_dim": 8,
+        "num_layers": 2,
+        "dropout": 0.5,
+        "position": "sinusoidal",
+    },
+}
+
+
 def autoencoder():
     model = Autoencoder.convolutional(
-        (8, 8, 1), latent_dim=2, filters=(4,), noise_stddev=0.3, seed=3
+        (8, 8, 1), latent_dim=2, filters=(4,), **ARGUMENTS["Autoencoder"]
     )
     expected = {
         "serving_default": (
@@ -74,7 +111,7 @@ def autoencoder():
 
 
 def vae():
-    model = VAE.convolutional((8, 8, 1), latent_dim=2, filters=(4,), beta=2.0, seed=5)
+    model = VAE.convolutional((8, 8, 1), latent_dim=2, filters=(4,), **ARGUMENTS["VAE"])
 
     def encoded():
         mean, log_var = model.encoder(IMAGES)
@@ -98,14 +135,7 @@ def vae():
 
 def conditional_vae():
     model = ConditionalVAE.dense(
-        (8, 8, 1),
-        num_classes=3,
-        latent_dim=2,
-        units=(6,),
-        output_activation=None,
-        beta=3.0,
-        reconstruction_loss="squared_error",
-        seed=7,
+        (8, 8, 1), latent_dim=2, units=(6,), output_activation=None, **ARGUMENTS["ConditionalVAE"]
     )
     # Tensors: a network called on a list takes no mix of tensors and arrays.
     images, codes, condition = map(keras.ops.convert_to_tensor, (IMAGES, CODES, one_hot(LABELS)))
@@ -139,13 +169,13 @@ def conditional_vae():
 
 
 def dcgan():
-    model = DCGAN.dense(5, latent_dim=2, units=(6,), seed=2)
+    model = DCGAN.dense(5, units=(6,), **ARGUMENTS["DCGAN"])
     expected = {"serving_default": ([CODES], lambda: {"generated": model.generator(CODES)})}
     return model, {"serving_default": [("latent", (None, 2), "float32")]}, expected
 
 
 def unet():
-    model = UNet(num_classes=3, depth=1, filters=4, batch_norm=False, dropout=0.5)
+    model = UNet(**ARGUMENTS["UNet"])
     model(np.zeros((1, 8, 8, 2), "float32"))
     # Another size than the one it was built with: the signature takes any.
     images = RNG.uniform(size=(2, 16, 8, 2)).astype("float32")
@@ -159,15 +189,7 @@ def unet():
 
 
 def lstm_forecaster():
-    model = LSTMForecaster(
-        horizon=2,
-        num_targets=2,
-        lstm_units=(4,),
-        conv_filters=4,
-        conv_kernel_size=2,
-        dense_units=(3,),
-        dropout=0.5,
-    )
+    model = LSTMForecaster(**ARGUMENTS["LSTMForecaster"])
     model(np.zeros((1, 6, 3), "float32"))
     window = RNG.normal(size=(2, 9, 3)).astype("float32")
     expected = {"serving_default": ([window], lambda: {"forecast": model(window)})}
@@ -184,7 +206,7 @@ def cam_classifier(pixels="float32", backbone="model"):
         backbone = keras.Model(inputs, features)
     else:
         backbone = keras.layers.Conv2D(4, 3, strides=2, padding="same")
-    model = CAMClassifier(backbone, num_classes=2, activation="sigmoid")
+    model = CAMClassifier(backbone, **ARGUMENTS["CAMClassifier"])
     images = np.round(IMAGES * 255).astype(pixels)
     model(images)
 
@@ -201,17 +223,7 @@ def cam_classifier(pixels="float32", backbone="model"):
 
 
 def transformer_classifier():
-    model = TransformerClassifier(
-        20,
-        6,
-        num_classes=2,
-        embedding_dim=4,
-        num_heads=2,
-        intermediate_dim=8,
-        num_layers=2,
-        dropout=0.5,
-        position="sinusoidal",
-    )
+    model = TransformerClassifier(**ARGUMENTS["TransformerClassifier"])
     # Fewer tokens than `sequence_length`: the signature takes any length up to it.
     token_ids = np.array([[3, 7, 1, 0], [5, 0, 0, 0]], "int32")
     model(token_ids)
@@ -269,27 +281,27 @@ def test_generate_draws_a_new_code_each_call():
 
 
 def constructor_arguments(model):
-    """The names of the arguments of the zoo's constructors along `model`'s classes."""
+    """The names of the arguments of the zoo's constructors along `model`'s classes,
+    but the networks it is given."""
     return {
         parameter.name
         for cls in type(model).__mro__
         if cls.__module__.startswith("zoo.") and "__init__" in vars(cls)
         for parameter in list(inspect.signature(cls.__init__).parameters.values())[1:]
         if parameter.kind is parameter.POSITIONAL_OR_KEYWORD
+        and not isinstance(getattr(model, parameter.name), keras.layers.Layer)
     }
 
 
 @pytest.mark.parametrize("name", MODELS)
 def test_keras_file_round_trip_answers_alike(name, tmp_path):
-    # Each builder sets its arguments away from their defaults: one left out of
-    # `get_config` comes back as its default.
     model, _, expected = MODELS[name]()
+    arguments = ARGUMENTS[type(model).__name__]
+    assert set(arguments) == constructor_arguments(model)
     reloaded = reload(model, tmp_path)
     assert_same_config(reloaded, model)
-    for argument in constructor_arguments(model):
-        value = getattr(model, argument)
-        if not isinstance(value, keras.layers.Layer):
-            assert getattr(reloaded, argument) == value, argument
+    for argument, value in arguments.items():
+        assert getattr(model, argument) == getattr(reloaded, argument) == value, argument
     endpoints = model.serving_endpoints()
     for signature, (function, _) in reloaded.serving_endpoints().items():
         inputs = [keras.ops.convert_to_tensor(value) for value in expected[signature][0]]
@@ -429,15 +441,23 @@ def test_a_bad_argument_is_named_with_its_value(case):
         build()
 
 
-def test_an_unbuilt_sub_model_is_named_with_the_fix():
-    encoder = keras.Sequential([keras.layers.Dense(2), keras.layers.Dense(2)], name="encoder")
-    decoder = dropout_network((2,), [6], "decoder")
+@pytest.mark.parametrize(
+    "model_class, unbuilt",
+    [(Autoencoder, "encoder"), (Autoencoder, "decoder"), (VAE, "encoder"), (VAE, "decoder")],
+)
+def test_an_unbuilt_sub_model_is_named_with_the_fix(model_class, unbuilt):
+    networks = {
+        "encoder": dropout_network((6,), [2, 2] if model_class is VAE else [2], "encoder"),
+        "decoder": dropout_network((2,), [6], "decoder"),
+    }
+    # A Sequential model without an Input is built on its first call only.
+    networks[unbuilt] = keras.Sequential([keras.layers.Dense(2)], name=unbuilt)
     with pytest.raises(
         ValueError,
         match=re.escape(
-            "VAE needs built sub-models, but encoder is not built. Functional models are "
-            "built when created; call a subclassed model on a batch (or its `build(shape)`) "
-            "before passing it."
+            f"{model_class.__name__} needs built sub-models, but {unbuilt} is not built. "
+            "Functional models are built when created; call a subclassed model on a batch "
+            "(or its `build(shape)`) before passing it."
         ),
     ):
-        VAE(encoder, decoder)
+        model_class(**networks)
