@@ -72,30 +72,31 @@ def reference_block(filters, name, batch_norm):
 @pytest.mark.parametrize("batch_norm", [True, False])
 def test_is_the_keras_layers_of_the_paper_in_their_order(batch_norm):
     # The reference: Ronneberger et al.'s network built here from Keras layers
-    # (blocks of 16 then 32 filters, a bottleneck of 64, transposed 2x2 upsampling,
-    # skips joined after the upsampled maps), with the model's weights.
+    # (three blocks of 4, 8 and 16 filters, a bottleneck of 32, transposed 2x2
+    # upsampling, skips joined after the upsampled maps), with the model's weights.
     keras.utils.set_random_seed(0)
-    model = UNet(3, depth=2, filters=16, batch_norm=batch_norm, dropout=0.5)
+    model = UNet(3, depth=3, filters=4, batch_norm=batch_norm, dropout=0.5)
     rng = np.random.default_rng(0)
-    images = rng.normal(size=(2, 8, 12, 2)).astype("float32")
+    images = rng.normal(size=(2, 8, 16, 2)).astype("float32")
     model(images)
     # Away from their initial values, so that batch normalization is no identity.
     for weight in model.weights:
         value = rng.uniform(-0.5, 0.5, weight.shape)
         weight.assign(np.abs(value) + 0.5 if "variance" in weight.path else value)
     logits = model(images, training=False)
-    down = [reference_block(16, "down_0", batch_norm), reference_block(32, "down_1", batch_norm)]
-    pools = [keras.layers.MaxPooling2D(2, name=f"pool_{level}") for level in range(2)]
-    bottleneck = reference_block(64, "bottleneck", batch_norm)
+    levels = range(3)
+    down = [reference_block(4 * 2**level, f"down_{level}", batch_norm) for level in levels]
+    pools = [keras.layers.MaxPooling2D(2, name=f"pool_{level}") for level in levels]
+    bottleneck = reference_block(32, "bottleneck", batch_norm)
     dropout = keras.layers.Dropout(0.5, name="bottleneck_dropout")
     upsample = [
-        keras.layers.Conv2DTranspose(f, 2, strides=2, name=f"upsample_{level}")
-        for f, level in ((32, 1), (16, 0))
+        keras.layers.Conv2DTranspose(4 * 2**level, 2, strides=2, name=f"upsample_{level}")
+        for level in reversed(levels)
     ]
-    up = [reference_block(32, "up_1", batch_norm), reference_block(16, "up_0", batch_norm)]
+    up = [reference_block(4 * 2**level, f"up_{level}", batch_norm) for level in reversed(levels)]
     head = keras.layers.Conv2D(3, 1, name="head")
 
-    x = inputs = keras.Input((8, 12, 2))
+    x = inputs = keras.Input((8, 16, 2))
     skips = []
     for block, pool in zip(down, pools):
         x = block(x)
