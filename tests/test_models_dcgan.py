@@ -193,18 +193,26 @@ def test_generated_images_are_tanh_of_the_output_layer():
     assert generated.min() < 0.0 < generated.max()
 
 
-def sgd_step(images):
-    """A convolutional GAN after one SGD step on `images[:32]`, with each network's change."""
+def sgd_step(images, logit_bias=0.0):
+    """A convolutional GAN after one SGD step on `images[:32]`, with each network's change.
+
+    `logit_bias` is set as the discriminator's last bias before the step.
+    """
     keras.utils.set_random_seed(0)
     gan = DCGAN.convolutional((16, 16, 1), latent_dim=8, filters=(8, 16), seed=0)
     gan.compile(keras.optimizers.SGD(0.1), keras.optimizers.SGD(0.1))
+    gan.discriminator.get_layer("logit").bias.assign(np.full(1, logit_bias, "float32"))
     return gan, one_step_changes(gan, images[:32], (gan.discriminator, gan.generator))
 
 
-def test_mixed_precision_takes_the_float32_step(images):
-    _, exact = sgd_step(images)
+# At a bias of 14 the discriminator rates every fake real: the generator's loss
+# gradients are about e^-14 / 32, under float16's smallest number, and only the
+# loss scale keeps its step (without it, the step is 0; at a bias of 0 it is not).
+@pytest.mark.parametrize("logit_bias", [0.0, 14.0], ids=["plain", "fakes-rated-real"])
+def test_mixed_precision_takes_the_float32_step(images, logit_bias):
+    _, exact = sgd_step(images, logit_bias)
     with mixed_precision():
-        gan, mixed = sgd_step(images)
+        gan, mixed = sgd_step(images, logit_bias)
         assert gan.generator.layers[1].compute_dtype == "float16"
         assert gan.generate(2).dtype == "float32"
     assert_same_step(mixed, exact)
