@@ -19,9 +19,7 @@ pytestmark = pytest.mark.core
 # then the shapes of its weights.
 BUILDS = {
     "Autoencoder.dense": (
-        lambda **kwargs: Autoencoder.dense(
-            (12,), latent_dim=3, units=(8, 6), output_activation=None, **kwargs
-        ),
+        lambda **kwargs: Autoencoder.dense((12,), latent_dim=3, units=(8, 6), **kwargs),
         {
             "encoder": """
             inputs InputLayer - (None, 12)
@@ -34,7 +32,7 @@ BUILDS = {
             code InputLayer - (None, 3)
             dense_0 Dense relu (None, 6) (3, 6) (6,)
             dense_1 Dense relu (None, 8) (6, 8) (8,)
-            output Dense linear (None, 12) (8, 12) (12,)
+            output Dense sigmoid (None, 12) (8, 12) (12,)
             reshape Reshape - (None, 12)
          """,
         },

@@ -134,8 +134,8 @@ def vae():
 
 
 def conditional_vae():
-    model = ConditionalVAE.dense(
-        (8, 8, 1), latent_dim=2, units=(6,), output_activation=None, **ARGUMENTS["ConditionalVAE"]
+    model = ConditionalVAE.convolutional(
+        (8, 8, 1), latent_dim=2, filters=(4,), output_activation=None, **ARGUMENTS["ConditionalVAE"]
     )
     # Tensors: a network called on a list takes no mix of tensors and arrays.
     images, codes, condition = map(keras.ops.convert_to_tensor, (IMAGES, CODES, one_hot(LABELS)))
@@ -461,3 +461,58 @@ def test_an_unbuilt_sub_model_is_named_with_the_fix(model_class, unbuilt):
         ),
     ):
         model_class(**networks)
+
+
+# The defaults the docstrings give.
+DEFAULTS = {
+    "UNet": (lambda: UNet(2), {"depth": 3, "filters": 16, "batch_norm": True, "dropout": 0.0}),
+    "LSTMForecaster": (
+        lambda: LSTMForecaster(2),
+        {
+            "num_targets": 1,
+            "lstm_units": (32,),
+            "conv_filters": None,
+            "conv_kernel_size": 3,
+            "dense_units": (),
+            "dropout": 0.0,
+        },
+    ),
+    "TransformerClassifier": (
+        lambda: TransformerClassifier(20, 6, 2),
+        {
+            "embedding_dim": 32,
+            "num_heads": 4,
+            "intermediate_dim": 64,
+            "num_layers": 1,
+            "dropout": 0.1,
+            "position": "learned",
+        },
+    ),
+    "VAE": (
+        lambda: VAE.dense((4,), latent_dim=2),
+        {"beta": 1.0, "reconstruction_loss": "binary_crossentropy", "seed": None},
+    ),
+    "Autoencoder": (
+        lambda: Autoencoder.dense((4,), latent_dim=2),
+        {"noise_stddev": 0.0, "seed": None},
+    ),
+    "CAMClassifier": (
+        lambda: CAMClassifier(keras.layers.Conv2D(4, 3), 3),
+        {"activation": "softmax"},
+    ),
+}
+
+
+@pytest.mark.parametrize("name", DEFAULTS)
+def test_defaults_are_the_documented_ones(name):
+    build, defaults = DEFAULTS[name]
+    model = build()
+    assert {argument: getattr(model, argument) for argument in defaults} == defaults
+
+
+def test_a_dcgan_compiled_without_optimizers_gets_two_adams():
+    model, _, _ = dcgan()
+    model.compile()
+    optimizers = model.generator_optimizer, model.discriminator_optimizer
+    assert [type(optimizer) for optimizer in optimizers] == [keras.optimizers.Adam] * 2
+    assert optimizers[0] is not optimizers[1]
