@@ -345,23 +345,84 @@ def test_an_unbuilt_model_is_told_to_be_called_before_export():
         model.serving_endpoints()
 
 
-def dropout_network(input_shape, outputs, name):
-    """A network whose answers differ in training mode: half its inputs dropped."""
+class ShiftedInTraining(keras.layers.Layer):
+    """Adds 1 in training mode, which its `training` defaults to, as with Keras's
+    random augmentation layers: a model called without `training` runs it so."""
+
+    def call(self, inputs, training=True):
+        return inputs + 1.0 if training else inputs
+
+
+def shifting_network(input_shape, outputs, name, condition_dim=None):
+    """A network whose answers show whether it ran in training mode; with
+    `condition_dim`, it takes `[inputs, condition]` as a conditional VAE's do."""
     inputs = keras.Input(input_shape)
-    x = keras.layers.Dropout(0.5)(keras.layers.Flatten()(inputs))
+    x = keras.layers.Flatten()(inputs)
+    if condition_dim:
+        condition = keras.Input((condition_dim,))
+        x = keras.layers.Concatenate()([x, condition])
+        inputs = [inputs, condition]
+    x = ShiftedInTraining()(x)
     heads = [keras.layers.Dense(units, name=f"head_{i}")(x) for i, units in enumerate(outputs)]
     return keras.Model(inputs, heads if len(heads) > 1 else heads[0], name=name)
 
 
 @pytest.mark.parametrize("model_class", [Autoencoder, VAE])
-def test_encode_and_decode_run_the_networks_in_inference_mode(model_class):
+def test_encode_decode_and_exports_run_the_networks_in_inference_mode(model_class):
     latent = [2, 2] if model_class is VAE else [2]
     model = model_class(
-        dropout_network((6,), latent, "encoder"), dropout_network((2,), [6], "decoder")
+        shifting_network((6,), latent, "encoder"), shifting_network((2,), [6], "decoder")
     )
     x = RNG.normal(size=(4, 6)).astype("float32")
-    assert_same_outputs(model.encode(x), model.encoder(x, training=False))
+    encoded = model.encoder(x, training=False)
+    mean = encoded[0] if model_class is VAE else encoded
+    assert_same_outputs(model.encode(x), encoded)
     assert_same_outputs(model.decode(CODES), model.decoder(CODES, training=False))
+    endpoints = model.serving_endpoints()
+    reconstruction = endpoints["serving_default"][0](keras.ops.convert_to_tensor(x))
+    assert_same_outputs(reconstruction["reconstruction"], model.decoder(mean, training=False))
+    # In training mode (`fit`'s), both networks run so.
+    assert_same_outputs(
+        model(x, training=True),
+        model.decoder(
+            (
+                model.encoder(x, training=True)[0]
+                if model_class is VAE
+                else model.encoder(x, training=True)
+            ),
+            training=True,
+        ),
+    )
+
+
+def test_the_conditional_vae_exports_its_networks_in_inference_mode():
+    model = ConditionalVAE(
+        shifting_network((6,), [2, 2], "encoder", condition_dim=3),
+        shifting_network((2,), [6], "decoder", condition_dim=3),
+        num_classes=3,
+    )
+    x = RNG.normal(size=(3, 6)).astype("float32")
+    condition = keras.ops.convert_to_tensor(one_hot(LABELS))
+    mean = model.encoder([keras.ops.convert_to_tensor(x), condition], training=False)[0]
+    reconstruct = model.serving_endpoints()["serving_default"][0]
+    assert_same_outputs(
+        reconstruct(keras.ops.convert_to_tensor(x), keras.ops.convert_to_tensor(LABELS)),
+        {"reconstruction": model.decoder([mean, condition], training=False)},
+    )
+
+
+def test_generate_runs_the_generator_in_inference_mode():
+    gan = DCGAN(
+        shifting_network((2,), [3], "generator"),
+        shifting_network((3,), [1], "discriminator"),
+        2,
+        seed=6,
+    )
+    draws = keras.random.SeedGenerator(6)
+    codes = keras.random.normal((4, 2), seed=draws)
+    assert_same_outputs(gan.generate(4), gan.generator(codes, training=False))
+    generate = gan.serving_endpoints()["serving_default"][0]
+    assert_same_outputs(generate(codes)["generated"], gan.generator(codes, training=False))
 
 
 # The slow precision runs (`tests/test_precision.py`) build, fit and export every
@@ -447,8 +508,8 @@ def test_a_bad_argument_is_named_with_its_value(case):
 )
 def test_an_unbuilt_sub_model_is_named_with_the_fix(model_class, unbuilt):
     networks = {
-        "encoder": dropout_network((6,), [2, 2] if model_class is VAE else [2], "encoder"),
-        "decoder": dropout_network((2,), [6], "decoder"),
+        "encoder": shifting_network((6,), [2, 2] if model_class is VAE else [2], "encoder"),
+        "decoder": shifting_network((2,), [6], "decoder"),
     }
     # A Sequential model without an Input is built on its first call only.
     networks[unbuilt] = keras.Sequential([keras.layers.Dense(2)], name=unbuilt)

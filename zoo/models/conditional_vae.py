@@ -187,7 +187,7 @@ class ConditionalVAE(VAE):
         latent_spec = serving_spec((self.latent_dim,), "latent")
         return {
             "serving_default": (
-                lambda inputs, label: {"reconstruction": self([inputs, label])},
+                lambda inputs, label: {"reconstruction": self([inputs, label], training=False)},
                 [input_spec, label_spec],
             ),
             "encode": (self._encode_endpoint, [input_spec, label_spec]),

@@ -285,7 +285,7 @@ class DCGAN(keras.Model):
         """Returns the export signature `serving_default`: latent → generated."""
         return {
             "serving_default": (
-                lambda latent: {"generated": self(latent)},
+                lambda latent: {"generated": self.generator(latent, training=False)},
                 [serving_spec((self.latent_dim,), "latent")],
             )
         }

@@ -253,7 +253,10 @@ class VAE(keras.Model):
         input_spec = serving_spec(self.encoder.inputs[0].shape[1:], "inputs")
         latent_spec = serving_spec((self.latent_dim,), "latent")
         return {
-            "serving_default": (lambda inputs: {"reconstruction": self(inputs)}, [input_spec]),
+            "serving_default": (
+                lambda inputs: {"reconstruction": self(inputs, training=False)},
+                [input_spec],
+            ),
             "encode": (self._encode_endpoint, [input_spec]),
             "decode": (lambda latent: {"reconstruction": self.decode(latent)}, [latent_spec]),
         }
