@@ -90,6 +90,14 @@ ARGUMENTS = {
 }
 
 
+# The signatures of the autoencoder and the VAE of 8x8 images and codes of 2.
+ENCODER_DECODER_SPECS = {
+    "serving_default": [("inputs", (None, 8, 8, 1), "float32")],
+    "encode": [("inputs", (None, 8, 8, 1), "float32")],
+    "decode": [("latent", (None, 2), "float32")],
+}
+
+
 def autoencoder():
     model = Autoencoder.convolutional(
         (8, 8, 1), latent_dim=2, filters=(4,), **ARGUMENTS["Autoencoder"]
@@ -102,12 +110,7 @@ def autoencoder():
         "encode": ([IMAGES], lambda: {"latent": model.encoder(IMAGES)}),
         "decode": ([CODES], lambda: {"reconstruction": model.decoder(CODES)}),
     }
-    specs = {
-        "serving_default": [("inputs", (None, 8, 8, 1), "float32")],
-        "encode": [("inputs", (None, 8, 8, 1), "float32")],
-        "decode": [("latent", (None, 2), "float32")],
-    }
-    return model, specs, expected
+    return model, ENCODER_DECODER_SPECS, expected
 
 
 def vae():
@@ -125,12 +128,7 @@ def vae():
         "encode": ([IMAGES], encoded),
         "decode": ([CODES], lambda: {"reconstruction": model.decoder(CODES)}),
     }
-    specs = {
-        "serving_default": [("inputs", (None, 8, 8, 1), "float32")],
-        "encode": [("inputs", (None, 8, 8, 1), "float32")],
-        "decode": [("latent", (None, 2), "float32")],
-    }
-    return model, specs, expected
+    return model, ENCODER_DECODER_SPECS, expected
 
 
 def conditional_vae():
