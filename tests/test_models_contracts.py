@@ -16,7 +16,14 @@ import re
 import keras
 import numpy as np
 import pytest
-from models_helpers import assert_same_config, assert_same_outputs, blob_images, reload
+from models_helpers import (
+    assert_same_config,
+    assert_same_outputs,
+    blob_images,
+    numpy_kl,
+    numpy_reconstruction,
+    reload,
+)
 from precision_harness import check_sublayer_policies
 
 from zoo.models import (
@@ -407,6 +414,31 @@ def test_the_conditional_vae_exports_its_networks_in_inference_mode():
         reconstruct(keras.ops.convert_to_tensor(x), keras.ops.convert_to_tensor(LABELS)),
         {"reconstruction": model.decoder([mean, condition], training=False)},
     )
+
+
+@pytest.mark.parametrize("model_class", [VAE, ConditionalVAE])
+@pytest.mark.parametrize("training", [True, False])
+def test_the_loss_runs_both_networks_in_the_mode_it_is_given(model_class, training):
+    # `fit` computes the loss with `training=True`, outside any layer's call: the
+    # VAE must hand it to both networks (batch normalization's statistics, dropout).
+    condition_dim = 3 if model_class is ConditionalVAE else None
+    encoder = shifting_network((6,), [2, 2], "encoder", condition_dim=condition_dim)
+    decoder = shifting_network((2,), [6], "decoder", condition_dim=condition_dim)
+    # A posterior of negligible variance: the code drawn is the mean.
+    head = encoder.get_layer("head_1")
+    head.set_weights([np.zeros_like(head.get_weights()[0]), np.full(2, -40.0)])
+    extra = {"num_classes": 3} if condition_dim else {}
+    model = model_class(encoder, decoder, reconstruction_loss="squared_error", **extra)
+    x = RNG.uniform(size=(3, 6)).astype("float32")
+    condition = [keras.ops.convert_to_tensor(one_hot(LABELS))] if condition_dim else []
+    inputs = [x, LABELS] if condition_dim else x
+    mean = encoder([keras.ops.convert_to_tensor(x), *condition], training=training)[0]
+    reconstruction = decoder([mean, *condition] if condition else mean, training=training)
+    expected = np.mean(
+        numpy_reconstruction(x, np.asarray(reconstruction, "float64"), "squared_error")
+    ) + np.mean(numpy_kl(np.asarray(mean, "float64"), np.full((3, 2), -40.0)))
+    loss = float(model.compute_loss(inputs, training=training))
+    assert loss == pytest.approx(expected, rel=1e-5)
 
 
 def test_generate_runs_the_generator_in_inference_mode():
