@@ -135,6 +135,15 @@ def test_predictions_and_heatmaps_are_the_heads_on_the_backbone_features(activat
     np.testing.assert_allclose(keras.ops.convert_to_numpy(heatmaps), upsampled, atol=1e-5)
 
 
+def test_a_batch_of_one_keeps_its_batch_axis():
+    keras.utils.set_random_seed(0)
+    model = _model()
+    images, _, _ = _shapes_data(1, seed=6)
+    probabilities, heatmaps = model(images, return_cam=True)
+    assert tuple(probabilities.shape) == (1, 2)
+    assert tuple(heatmaps.shape) == (1, SIZE, SIZE)
+
+
 def inference_mode_model():
     """A CAM classifier whose backbone has a random flip before batch norm and dropout.
 
