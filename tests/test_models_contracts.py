@@ -400,7 +400,7 @@ def test_encode_decode_and_exports_run_the_networks_in_inference_mode(model_clas
     )
 
 
-def test_the_conditional_vae_exports_its_networks_in_inference_mode():
+def test_the_conditional_vae_runs_its_networks_in_the_mode_asked():
     model = ConditionalVAE(
         shifting_network((6,), [2, 2], "encoder", condition_dim=3),
         shifting_network((2,), [6], "decoder", condition_dim=3),
@@ -413,6 +413,17 @@ def test_the_conditional_vae_exports_its_networks_in_inference_mode():
     assert_same_outputs(
         reconstruct(keras.ops.convert_to_tensor(x), keras.ops.convert_to_tensor(LABELS)),
         {"reconstruction": model.decoder([mean, condition], training=False)},
+    )
+    assert_same_outputs(model.encode(x, LABELS)[0], mean)
+    assert_same_outputs(
+        model.decode(CODES, LABELS),
+        model.decoder([keras.ops.convert_to_tensor(CODES), condition], training=False),
+    )
+    # In training mode both networks run so.
+    trained_mean = model.encoder([keras.ops.convert_to_tensor(x), condition], training=True)[0]
+    assert_same_outputs(
+        model([x, LABELS], training=True),
+        model.decoder([trained_mean, condition], training=True),
     )
 
 
