@@ -279,3 +279,9 @@ def test_an_indivisible_image_size_is_explained(build, network, received, sugges
         ),
     ):
         build()
+
+
+def test_three_levels_decode_to_the_image_size():
+    # 24 / 2**3 = 3 rows to start from; 2 * 3 levels would give 4, and 32 rows.
+    model = VAE.convolutional((24, 24, 1), latent_dim=2, filters=(2, 3, 4))
+    assert tuple(model.decoder.output.shape) == (None, 24, 24, 1)
