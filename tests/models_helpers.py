@@ -5,6 +5,7 @@ import json
 
 import keras
 import numpy as np
+import pytest
 
 SHAPE_CLASSES = ("square", "horizontal bar", "vertical bar")
 
@@ -60,6 +61,46 @@ def numpy_reconstruction(x, reconstruction, loss):
     if loss == "squared_error":
         return np.sum((x - p) ** 2, axis=1)
     return -np.sum(x * np.log(p) + (1 - x) * np.log(1 - p), axis=1)
+
+
+def set_negligible_variance(head):
+    """Makes a posterior's log-variance head answer -40 for every input.
+
+    The variance is then exp(-40) and the code drawn is the mean within 2e-9, so
+    a VAE's loss reconstructs the decoded mean, what `call` returns.
+    """
+    kernel = head.get_weights()[0]
+    head.set_weights([np.zeros_like(kernel), np.full(kernel.shape[-1], -40.0)])
+
+
+def check_loss_against_closed_forms(model, inputs, targets, posterior, reconstruction_loss):
+    """Checks a compiled VAE's reported losses against their closed forms.
+
+    `evaluate` runs in batches of 4, so that inputs of 5 examples test that
+    each batch weighs by its size. The KL term is checked against `posterior`,
+    the loss against reconstruction + beta * KL, and then, with a posterior of
+    negligible variance, the reconstruction term against `model(inputs)`.
+
+    Args:
+        model: a compiled `VAE` or `ConditionalVAE` whose encoder has a
+            `log_var` head.
+        inputs: what the model takes (the images, or `[images, labels]`).
+        targets: the images it reconstructs.
+        posterior: `(mean, log_var)` of the posterior, from its encoder.
+        reconstruction_loss: the model's reconstruction loss.
+    """
+    mean, log_var = (np.asarray(value, "float64") for value in posterior)
+    result = model.evaluate(inputs, batch_size=4, verbose=0, return_dict=True)
+    assert result["kl_loss"] == pytest.approx(np.mean(numpy_kl(mean, log_var)), rel=1e-5)
+    assert result["loss"] == pytest.approx(
+        result["reconstruction_loss"] + model.beta * result["kl_loss"], rel=1e-5
+    )
+    set_negligible_variance(model.encoder.get_layer("log_var"))
+    reconstruction = np.asarray(model(inputs), "float64")
+    result = model.evaluate(inputs, batch_size=4, verbose=0, return_dict=True)
+    assert result["reconstruction_loss"] == pytest.approx(
+        np.mean(numpy_reconstruction(targets, reconstruction, reconstruction_loss)), rel=1e-5
+    )
 
 
 def reload(model, tmp_path):

@@ -1,13 +1,18 @@
-"""What every model promises to the code that saves, exports and serves it,
-checked on small untrained models in a fraction of a second each:
+"""What every model promises to the code that builds, saves, exports and
+serves it, checked on small untrained models in a fraction of a second each:
 
 - `serving_endpoints()`: the signatures `zoo.export` exports, their named
   inputs (shape with a dynamic batch, dtype) and what each answers, against
   the model's networks called directly. The export itself is tested in each
   model's file (`check_export`, slow: it trains first).
-- the `.keras` round trip: the same config, the same answers, the DCGAN's
-  two optimizers;
-- `compute_output_shape`: the shape `call` gives.
+- the `.keras` round trip of every constructor argument, and the DCGAN's two
+  optimizers;
+- `compute_output_shape`: the shape `call` gives;
+- the training mode: `encode`, `decode` and the exports in inference mode,
+  the loss and `call(training=True)` in training mode, shown with networks
+  that shift their values in training mode;
+- the dtype policy of every sublayer, the documented defaults, and the errors
+  for bad arguments and unbuilt networks.
 """
 
 import inspect
@@ -23,6 +28,7 @@ from models_helpers import (
     numpy_kl,
     numpy_reconstruction,
     reload,
+    set_negligible_variance,
 )
 from precision_harness import check_sublayer_policies
 
@@ -379,25 +385,21 @@ def test_encode_decode_and_exports_run_the_networks_in_inference_mode(model_clas
         shifting_network((6,), latent, "encoder"), shifting_network((2,), [6], "decoder")
     )
     x = RNG.normal(size=(4, 6)).astype("float32")
-    encoded = model.encoder(x, training=False)
-    mean = encoded[0] if model_class is VAE else encoded
-    assert_same_outputs(model.encode(x), encoded)
+
+    def code(training):
+        """The code the decoder gets: the encoder's output, or the VAE's mean."""
+        encoded = model.encoder(x, training=training)
+        return encoded[0] if model_class is VAE else encoded
+
+    assert_same_outputs(model.encode(x), model.encoder(x, training=False))
     assert_same_outputs(model.decode(CODES), model.decoder(CODES, training=False))
     endpoints = model.serving_endpoints()
     reconstruction = endpoints["serving_default"][0](keras.ops.convert_to_tensor(x))
-    assert_same_outputs(reconstruction["reconstruction"], model.decoder(mean, training=False))
-    # In training mode (`fit`'s), both networks run so.
     assert_same_outputs(
-        model(x, training=True),
-        model.decoder(
-            (
-                model.encoder(x, training=True)[0]
-                if model_class is VAE
-                else model.encoder(x, training=True)
-            ),
-            training=True,
-        ),
+        reconstruction["reconstruction"], model.decoder(code(False), training=False)
     )
+    # In training mode (`fit`'s), both networks run so.
+    assert_same_outputs(model(x, training=True), model.decoder(code(True), training=True))
 
 
 def test_the_conditional_vae_runs_its_networks_in_the_mode_asked():
@@ -436,8 +438,7 @@ def test_the_loss_runs_both_networks_in_the_mode_it_is_given(model_class, traini
     encoder = shifting_network((6,), [2, 2], "encoder", condition_dim=condition_dim)
     decoder = shifting_network((2,), [6], "decoder", condition_dim=condition_dim)
     # A posterior of negligible variance: the code drawn is the mean.
-    head = encoder.get_layer("head_1")
-    head.set_weights([np.zeros_like(head.get_weights()[0]), np.full(2, -40.0)])
+    set_negligible_variance(encoder.get_layer("head_1"))
     extra = {"num_classes": 3} if condition_dim else {}
     model = model_class(encoder, decoder, reconstruction_loss="squared_error", **extra)
     x = RNG.uniform(size=(3, 6)).astype("float32")
