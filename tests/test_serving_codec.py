@@ -283,6 +283,13 @@ def test_large_images_of_different_sizes_get_the_exact_readers_error(monkeypatch
             grpc.StatusCode.UNIMPLEMENTED,
             "Conversion of JSON Value: 1.0 to type: half",
         ),
+        # Whole numbers too, which NumPy would read as integers.
+        (
+            {"inputs": [[1, 2]]},
+            types_pb2.DT_HALF,
+            grpc.StatusCode.UNIMPLEMENTED,
+            "Conversion of JSON Value: 1 to type: half",
+        ),
         (
             {"inputs": [[1], 2]},
             types_pb2.DT_INT32,
@@ -452,17 +459,26 @@ def test_floats_are_rounded_as_rapidjson_rounds_them(allow_fast):
         assert inputs["x"].tolist() == floats
 
 
-@pytest.mark.parametrize("key", ["instances", "inputs"])
-def test_tensors_nested_beyond_numpy_rank_are_refused(key):
-    def nested(depth):
-        return json.loads("[" * depth + "1" + "]" * depth)
+def nested(depth):
+    return json.loads("[" * depth + "1" + "]" * depth)
 
-    arrays, _ = json_decode.decode_predict_inputs(
-        {key: nested(32)}, {"x": types_pb2.DT_FLOAT}, False
-    )
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        lambda depth: {"instances": nested(depth)},
+        lambda depth: {"inputs": nested(depth)},
+        # Named rows: each row is one level less, the batch adds it back.
+        lambda depth: {"instances": [{"x": nested(depth - 1)}]},
+    ],
+    ids=["instances", "inputs", "named instances"],
+)
+@pytest.mark.parametrize("booleans", [False, True], ids=["NumPy", "exact"])
+def test_tensors_nested_beyond_numpy_rank_are_refused(body, booleans):
+    arrays, _ = json_decode.decode_predict_inputs(body(32), {"x": types_pb2.DT_FLOAT}, booleans)
     assert arrays["x"].ndim == 32
     with pytest.raises(ServingError) as raised:
-        json_decode.decode_predict_inputs({key: nested(33)}, {"x": types_pb2.DT_FLOAT}, False)
+        json_decode.decode_predict_inputs(body(33), {"x": types_pb2.DT_FLOAT}, booleans)
     assert raised.value.message.endswith(
         "JSON list nested more than 32 levels deep: a request tensor has at "
         "most 32 dimensions, one level of nesting each."
@@ -654,14 +670,21 @@ def test_numeric_text_at_every_depth_is_read_and_quoted_as_json_reads_it(monkeyp
     assert json_text.materialized(doc) == json.loads(body)
 
 
-@pytest.mark.parametrize(
-    "raw, offset",
-    [
-        (b'{"a": "' + "é".encode() * 5 + b'\xff"}', 17),  # in a later chunk
-        (b'{"a": "\xc3("}', 7),  # a character cut at a chunk's end, then not continued
-        (b'{"a": "abc\xc3', 10),  # a character cut by the body's end
-    ],
-)
+INVALID_UTF8 = [
+    (b'{"a": "' + "é".encode() * 5 + b'\xff"}', 17),  # in a later chunk
+    (b'{"a": "\xc3("}', 7),  # a character cut at a chunk's end, then not continued
+    (b'{"a": "abc\xc3', 10),  # a character cut by the body's end
+]
+
+
+@pytest.mark.parametrize("raw, offset", INVALID_UTF8)
+def test_an_invalid_byte_is_located_in_a_small_body(raw, offset):
+    with pytest.raises(ServingError) as raised:
+        json_text.parse_json_object(raw)
+    assert raised.value.message.endswith(f"Invalid encoding in string. at offset: {offset}")
+
+
+@pytest.mark.parametrize("raw, offset", INVALID_UTF8)
 def test_large_bodies_are_decoded_in_chunks_with_the_same_offsets(monkeypatch, raw, offset):
     monkeypatch.setattr(json_text, "_DECODE_BYTES", 8)  # a chunk of 8 bytes
     text = '{"a": "' + "é€" * 7 + '", "b": ["ü"]}'
@@ -674,6 +697,46 @@ def test_large_bodies_are_decoded_in_chunks_with_the_same_offsets(monkeypatch, r
     with pytest.raises(ServingError) as raised:
         json_text.parse_json_object(text.encode(), Deadline(-1))
     assert raised.value.code == grpc.StatusCode.DEADLINE_EXCEEDED
+
+
+class CountingDeadline:
+    """A deadline that never passes and counts how often it is checked; an
+    expired `Deadline` shows only the first check, these show every one."""
+
+    def __init__(self):
+        self.checks = 0
+
+    def check(self):
+        self.checks += 1
+
+
+WORDS = '["' + '", "'.join(["w" * 40] * 2049) + '"]'  # 2,049 values, 90 KB
+NUMBERS = "[" + ", ".join(["1.5"] * 20_000) + "]"  # a numeric array of 100 KB
+
+
+@pytest.mark.parametrize(
+    "text, checks",
+    [
+        # Once per 1,024 values of every container walked: 1 for the object,
+        # 3 for the 2,049 values.
+        ('{"a": ' + WORDS + "}", 1 + 3),
+        # At every depth the walk reaches: the object, the outer array, the inner one.
+        ('{"instances": [' + WORDS + "]}", 1 + 1 + 3),
+        ('{"a": {"b": ' + WORDS + "}}", 1 + 1 + 3),
+        # A large numeric array is checked once per chunk it is read in (one
+        # each here), besides the two objects.
+        ('{"a": ' + NUMBERS + ', "b": {"c": ' + NUMBERS + "}}", 1 + 1 + 1 + 1),
+        ("{" + ", ".join(f'"m{i}": "{"v" * 60}"' for i in range(2049)) + "}", 3),
+    ],
+    ids=["array", "nested array", "nested object", "numeric arrays", "2,049 members"],
+)
+def test_a_large_body_checks_the_deadline_every_1024_values_at_every_depth(text, checks):
+    assert len(text) >= numeric_json.MIN_CHARS
+    deadline = CountingDeadline()
+    assert json_text.materialized(json_text.parse_json_object(text.encode(), deadline)) == (
+        json.loads(text)
+    )
+    assert deadline.checks == checks
 
 
 def test_parsing_never_switches_the_garbage_collector(monkeypatch):
@@ -842,6 +905,9 @@ def test_numbers_in_messages_are_written_as_rapidjson_writes_them(value, text):
             types_pb2.DT_INT32,
             "JSON Value: -2147483649 Type: Number is not of expected type: int32",
         ),
+        # The unsigned types are no narrow ints: a negative value is of another type.
+        ("-1", types_pb2.DT_UINT32, "JSON Value: -1 Type: Number is not of expected type: uint32"),
+        ("-1", types_pb2.DT_UINT64, "JSON Value: -1 Type: Number is not of expected type: uint64"),
     ],
 )
 def test_a_value_of_the_wrong_type_or_range_is_named_with_its_type(value, dtype, message):
