@@ -77,6 +77,39 @@ def test_row_layout_with_several_outputs_and_bytes():
     }
 
 
+def test_columnar_layout_with_several_outputs_and_bytes():
+    # rapidjson's pretty writer: four spaces a level, a b64 object indented
+    # as a member of its array.
+    text = "".join(
+        json_encode.encode_columnar_format(
+            {
+                "raw_bytes": np.array([b"\x00\x01", b"hi"], dtype=object),
+                "y": np.array([[1.5, 2.0]], np.float32),
+            }
+        )
+    )
+    assert text == (
+        "{\n"
+        '    "outputs": {\n'
+        '        "raw_bytes": [\n'
+        "            {\n"
+        '                "b64": "AAE="\n'
+        "            },\n"
+        "            {\n"
+        '                "b64": "aGk="\n'
+        "            }\n"
+        "        ],\n"
+        '        "y": [\n'
+        "            [\n"
+        "                1.5,\n"
+        "                2.0\n"
+        "            ]\n"
+        "        ]\n"
+        "    }\n"
+        "}"
+    )
+
+
 def test_row_format_rejects_inconsistent_batch_sizes():
     with pytest.raises(
         ServingError, match="Tensor name: b has inconsistent batch size: 3 expecting: 2"
