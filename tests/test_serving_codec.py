@@ -620,20 +620,24 @@ def test_deep_documents_refuse_a_lone_surrogate_before_a_syntax_error():
     assert raised.value.message == SURROGATE + str(len(prefix))
 
 
-def test_deep_documents_parse_to_the_same_value():
+@pytest.mark.parametrize("compact", [False, True], ids=["spaced", "compact"])
+def test_deep_documents_parse_to_the_same_value(compact):
     text = (
         '{"a": '
         + "[" * DEEP
-        + '{"b": [1, 2.5, "x", true, null, NaN]}'
+        + '{"b": [1, 2.5, "x", true, null, NaN], "e": 3}'
         + "]" * DEEP
         + ', "c": {}, "d": []}'
     )
+    if compact:  # no space after a comma or a colon
+        text = text.replace(", ", ",").replace(": ", ":")
     doc = json_text.parse_json_object(text.encode())
     inner = doc["a"]
     for _ in range(DEEP):
         inner = inner[0]
     assert inner["b"][:5] == [1, 2.5, "x", True, None]
     assert inner["b"][5] != inner["b"][5]
+    assert inner["e"] == 3
     assert (doc["c"], doc["d"]) == ({}, [])
 
 
