@@ -947,10 +947,15 @@ def test_numbers_in_messages_are_written_as_rapidjson_writes_them(value, text):
         ("-1", types_pb2.DT_UINT64, "JSON Value: -1 Type: Number is not of expected type: uint64"),
     ],
 )
-def test_a_value_of_the_wrong_type_or_range_is_named_with_its_type(value, dtype, message):
-    doc = json_text.parse_json_object(f'{{"instances": [{value}, {value}]}}'.encode())
+@pytest.mark.parametrize("served", [False, True], ids=["exact", "as served"])
+def test_a_value_of_the_wrong_type_or_range_is_named_with_its_type(value, dtype, message, served):
+    # As served, a body without booleans goes to NumPy first, which must
+    # hand every one of these back to the exact reader.
+    body = f'{{"instances": [{value}, {value}]}}'.encode()
+    doc = json_text.parse_json_object(body)
+    booleans = json_decode.may_hold_booleans(body) if served else True
     with pytest.raises(ServingError) as bad:
-        json_decode.decode_predict_inputs(doc, {"x": dtype})
+        json_decode.decode_predict_inputs(doc, {"x": dtype}, booleans)
     assert bad.value.code == grpc.StatusCode.INVALID_ARGUMENT
     assert message in str(bad.value)
 
@@ -965,7 +970,8 @@ def test_a_value_of_the_wrong_type_or_range_is_named_with_its_type(value, dtype,
         (255, types_pb2.DT_UINT8),
     ],
 )
-def test_integers_at_their_type_bounds_are_taken(value, dtype):
+@pytest.mark.parametrize("booleans", [True, False], ids=["exact", "NumPy"])
+def test_integers_at_their_type_bounds_are_taken(value, dtype, booleans):
     doc = json_text.parse_json_object(f'{{"instances": [{value}]}}'.encode())
-    inputs, _ = json_decode.decode_predict_inputs(doc, {"x": dtype})
+    inputs, _ = json_decode.decode_predict_inputs(doc, {"x": dtype}, booleans)
     assert inputs["x"].tolist() == [value]
