@@ -202,6 +202,10 @@ def test_no_outputs_is_refused(encode):
     [
         {"instances": [[1.5, 2, 3], [4, 5, 6]]},
         {"inputs": [[1.5, 2, 3], [4, 5, 6]]},
+        # Empty lists make empty dimensions, as TF Serving's shape reading does.
+        {"inputs": []},
+        {"inputs": [[], []]},
+        {"instances": [[], [], []]},
     ],
 )
 def test_fast_and_exact_readers_agree(body):
@@ -209,6 +213,7 @@ def test_fast_and_exact_readers_agree(body):
     fast, _ = json_decode.decode_predict_inputs(body, dtypes, False)
     exact, _ = json_decode.decode_predict_inputs(body, dtypes, True)
     assert fast["x"].dtype == exact["x"].dtype == np.float32
+    assert fast["x"].shape == exact["x"].shape == np.array(next(iter(body.values()))).shape
     np.testing.assert_array_equal(fast["x"], exact["x"])
 
 
@@ -220,6 +225,7 @@ def _never(*args):
     "body, dtypes",
     [
         ('{"instances": [[1.5, 2], [3, 4]]}', {"x": types_pb2.DT_FLOAT}),
+        ('{"instances": [{"x": [1.5, 2]}, {"x": [3, 4]}]}', {"x": types_pb2.DT_FLOAT}),
         (
             '{"instances": [{"a": 1, "b": [1.5, 2]}, {"a": 2, "b": [3, 4]}]}',
             {"a": types_pb2.DT_INT32, "b": types_pb2.DT_FLOAT},
