@@ -308,6 +308,16 @@ def test_large_images_of_different_sizes_get_the_exact_readers_error(monkeypatch
                 "float"
             ),
         ),
+        (
+            {"instances": [1, False]},
+            types_pb2.DT_FLOAT,
+            grpc.StatusCode.INVALID_ARGUMENT,
+            (
+                "Failed to process element: 1 of 'instances' list. Error: "
+                "INVALID_ARGUMENT: JSON Value: false Type: False is not of expected type: "
+                "float"
+            ),
+        ),
         # A deliberate difference: TF Serving stores 300 and TensorFlow wraps it
         # to 44 when it makes the uint8 tensor; an error is the better answer.
         (
