@@ -604,6 +604,8 @@ def test_bodies_parse_as_json_parses_them(raw, reader):
         (b"", "JSON Parse error: The document is empty"),
         (b"[1, 2]", "JSON Value: [1, 2] Is not object"),
         (b'"x"', 'JSON Value: "x" Is not object'),
+        # A surrogate pair right at the start is a pair, not a lone low half.
+        (rb'"\ud83d\ude00"', 'JSON Value: "\U0001f600" Is not object'),
     ],
 )
 def test_a_body_that_is_not_an_object_is_refused(raw, message, reader):
@@ -727,6 +729,7 @@ INVALID_UTF8 = [
     (b'{"a": "' + "é".encode() * 5 + b'\xff"}', 17),  # in a later chunk
     (b'{"a": "\xc3("}', 7),  # a character cut at a chunk's end, then not continued
     (b'{"a": "abc\xc3', 10),  # a character cut by the body's end
+    (b'{"a": "abcdefgh\xc3', 15),  # the same, the body ending with a whole chunk
 ]
 
 
@@ -776,12 +779,21 @@ NUMBERS = "[" + ", ".join(["1.5"] * 20_000) + "]"  # a numeric array of 100 KB
         # At every depth the walk reaches: the object, the outer array, the inner one.
         ('{"instances": [' + WORDS + "]}", 1 + 1 + 3),
         ('{"a": {"b": ' + WORDS + "}}", 1 + 1 + 3),
+        # Objects are walked to the third level, what lies deeper is read whole.
+        ('{"a": {"b": {"c": ' + WORDS + "}}}", 1 + 1 + 1),
         # A large numeric array is checked once per chunk it is read in (one
         # each here), besides the two objects.
         ('{"a": ' + NUMBERS + ', "b": {"c": ' + NUMBERS + "}}", 1 + 1 + 1 + 1),
         ("{" + ", ".join(f'"m{i}": "{"v" * 60}"' for i in range(2049)) + "}", 3),
     ],
-    ids=["array", "nested array", "nested object", "numeric arrays", "2,049 members"],
+    ids=[
+        "array",
+        "nested array",
+        "nested object",
+        "third level",
+        "numeric arrays",
+        "2,049 members",
+    ],
 )
 def test_a_large_body_checks_the_deadline_every_1024_values_at_every_depth(text, checks):
     assert len(text) >= numeric_json.MIN_CHARS
@@ -822,6 +834,10 @@ SURROGATE = "JSON Parse error: The surrogate pair in string is invalid. at offse
         (rb'{"a": "x\\\ud800"}', 10),
         (rb'{"a": "\udc00\udc00"}', 7),  # 0xDC00 is a low half, never a high one
         (rb'{"a": ["\ud800" 1]}', 8),
+        # The scan goes on after a good pair and after text that is no escape.
+        (rb'{"a": "\ud83d\ude00\ud800"}', 19),
+        (rb'{"a": "\\ud800\ud800"}', 14),
+        (rb'{"a": "\ud83d\ud83d"}', 7),  # 0xD83D is a high half, never a low one
     ],
     ids=[
         "signature name",
@@ -835,6 +851,9 @@ SURROGATE = "JSON Parse error: The surrogate pair in string is invalid. at offse
         "after an escaped backslash, odd offset",
         "two low halves",
         "before a missing comma",
+        "after a pair",
+        "after text that is no escape",
+        "two high halves",
     ],
 )
 def test_lone_surrogates_are_refused_where_they_are(raw, offset, reader):
