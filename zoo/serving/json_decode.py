@@ -202,7 +202,7 @@ def _fast_array(value, dtype, allow_fast):
     if array.ndim > _MAX_RANK:
         return None
     kind = array.dtype.kind
-    if kind not in "if" or array.size == 0:
+    if kind not in "if":
         return None
     if dtype in FLOATS:
         return _as_float(array, target)
