@@ -508,17 +508,17 @@ def test_floats_are_rounded_as_rapidjson_rounds_them(allow_fast):
         assert inputs["x"].tolist() == floats
 
 
-def nested(depth):
+def nested_list(depth):
     return json.loads("[" * depth + "1" + "]" * depth)
 
 
 @pytest.mark.parametrize(
     "body",
     [
-        lambda depth: {"instances": nested(depth)},
-        lambda depth: {"inputs": nested(depth)},
+        lambda depth: {"instances": nested_list(depth)},
+        lambda depth: {"inputs": nested_list(depth)},
         # Named rows: each row is one level less, the batch adds it back.
-        lambda depth: {"instances": [{"x": nested(depth - 1)}]},
+        lambda depth: {"instances": [{"x": nested_list(depth - 1)}]},
     ],
     ids=["instances", "inputs", "named instances"],
 )
@@ -977,7 +977,7 @@ def test_numbers_in_messages_are_written_as_rapidjson_writes_them(value, text):
             types_pb2.DT_INT32,
             "JSON Value: -2147483649 Type: Number is not of expected type: int32",
         ),
-        # The unsigned types are no narrow ints: a negative value is of another type.
+        # uint32 and uint64 are not read through an int32: a negative value is of another type.
         ("-1", types_pb2.DT_UINT32, "JSON Value: -1 Type: Number is not of expected type: uint32"),
         ("-1", types_pb2.DT_UINT64, "JSON Value: -1 Type: Number is not of expected type: uint64"),
     ],
