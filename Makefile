@@ -53,6 +53,9 @@ lint: $(VENV)/.test
 # MUTANTS narrows it, e.g. make mutants MUTANTS='zoo.grading.tokenizer*'
 MUTANTS ?=
 mutants: $(VENV)/.mutation
+	# mutmut records which tests reach each function again only for tests of new
+	# names; without this, a test changed under its old name is never rerun.
+	rm -f mutants/mutmut-stats.json
 	$(VENV)/bin/mutmut run $(MUTANTS)
 	$(PY) benchmarks/mutation.py
 
