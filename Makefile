@@ -52,9 +52,9 @@ lint: $(VENV)/.test
 # (docs/mutation.md): some 3-4 hours on 2 cores, so neither `make test` nor CI runs it.
 # MUTANTS narrows it, e.g. make mutants MUTANTS='zoo.grading.tokenizer*'
 MUTANTS ?=
+# mutmut records which tests reach each function again only for tests of new
+# names: the record is deleted so that a test changed under its old name is rerun.
 mutants: $(VENV)/.mutation
-	# mutmut records which tests reach each function again only for tests of new
-	# names; without this, a test changed under its old name is never rerun.
 	rm -f mutants/mutmut-stats.json
 	$(VENV)/bin/mutmut run $(MUTANTS)
 	$(PY) benchmarks/mutation.py
