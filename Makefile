@@ -48,12 +48,12 @@ lint: $(VENV)/.test
 	$(PY) -m ruff check .
 	$(PY) -m ruff format --check .
 
-# Mutation testing of the layers, the grader's exact parts and the JSON codec
-# (docs/mutation.md): some 3-4 hours on 2 cores, so neither `make test` nor CI runs it.
-# MUTANTS narrows it, e.g. make mutants MUTANTS='zoo.grading.tokenizer*'
-MUTANTS ?=
+# Mutation testing of the layers, the models, the grader's exact parts and the JSON
+# codec (docs/mutation.md): some 4-5 hours on 2 cores, so neither `make test` nor CI
+# runs it. MUTANTS narrows it, e.g. make mutants MUTANTS='zoo.grading.tokenizer*'.
 # mutmut records which tests reach each function again only for tests of new
 # names: the record is deleted so that a test changed under its old name is rerun.
+MUTANTS ?=
 mutants: $(VENV)/.mutation
 	rm -f mutants/mutmut-stats.json
 	$(VENV)/bin/mutmut run $(MUTANTS)
